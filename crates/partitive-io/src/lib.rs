@@ -1,0 +1,1 @@
+//! Readers and writers for partitive (placeholder: being built).

@@ -1,0 +1,124 @@
+//! The one driver for chunked kernels: chunk → partial statistics → merge.
+//!
+//! A kernel is a pure function of a row range that returns partial statistics. The
+//! range `0..n` is cut into chunks of a fixed [`CHUNK_ROWS`] rows — independent of the
+//! number of threads — and partials are merged strictly in chunk order. Floating-point
+//! sums therefore happen in the same order whatever the thread count, and results are
+//! bitwise identical for 1, 2 or 64 threads. The same kernels serve streamed files (one
+//! chunk at a time) and MPI ranks (ranks own contiguous whole chunks).
+
+use rayon::prelude::*;
+use std::ops::Range;
+
+/// Rows per chunk. A constant: changing it changes floating-point results (slightly),
+/// changing the thread count does not.
+pub const CHUNK_ROWS: usize = 4096;
+
+/// The chunk ranges covering `0..n`, each `chunk` rows but the last.
+pub fn chunk_ranges(n: usize, chunk: usize) -> impl ExactSizeIterator<Item = Range<usize>> + Clone {
+    let chunk = chunk.max(1);
+    let count = n.div_ceil(chunk);
+    (0..count).map(move |c| c * chunk..((c + 1) * chunk).min(n))
+}
+
+/// Runs `kernel` over the chunks of `0..n` in parallel (current rayon pool) and folds
+/// the partials with `merge` in chunk order, starting from `init`.
+///
+/// Deterministic: the result does not depend on the number of threads.
+pub fn map_reduce_chunks<P, K, M>(n: usize, init: P, kernel: K, mut merge: M) -> P
+where
+    P: Send,
+    K: Fn(Range<usize>) -> P + Sync,
+    M: FnMut(&mut P, P),
+{
+    map_reduce_chunks_sized(n, CHUNK_ROWS, init, kernel, &mut merge)
+}
+
+/// [`map_reduce_chunks`] with an explicit chunk size (for kernels whose cost per row
+/// differs a lot from k-means').
+pub fn map_reduce_chunks_sized<P, K, M>(
+    n: usize,
+    chunk: usize,
+    init: P,
+    kernel: K,
+    mut merge: M,
+) -> P
+where
+    P: Send,
+    K: Fn(Range<usize>) -> P + Sync,
+    M: FnMut(&mut P, P),
+{
+    let ranges: Vec<Range<usize>> = chunk_ranges(n, chunk).collect();
+    let mut acc = init;
+    if ranges.len() <= 1 || rayon::current_num_threads() == 1 {
+        for r in ranges {
+            let p = kernel(r);
+            merge(&mut acc, p);
+        }
+        return acc;
+    }
+    // Bounded batches keep memory for partials small while preserving merge order.
+    let batch = (rayon::current_num_threads() * 8).max(16);
+    for group in ranges.chunks(batch) {
+        let partials: Vec<P> = group.par_iter().cloned().map(&kernel).collect();
+        for p in partials {
+            merge(&mut acc, p);
+        }
+    }
+    acc
+}
+
+/// Runs `kernel` on disjoint mutable chunks of `out` (e.g. labels), `CHUNK_ROWS * stride`
+/// elements each, in parallel. `kernel(range_of_rows, out_chunk)`.
+pub fn for_each_chunk_mut<T, K>(out: &mut [T], stride: usize, kernel: K)
+where
+    T: Send,
+    K: Fn(Range<usize>, &mut [T]) + Sync,
+{
+    let stride = stride.max(1);
+    out.par_chunks_mut(CHUNK_ROWS * stride)
+        .enumerate()
+        .for_each(|(c, slice)| {
+            let start = c * CHUNK_ROWS;
+            kernel(start..start + slice.len() / stride, slice)
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sum_with(threads: usize, xs: &[f32]) -> f32 {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            map_reduce_chunks(
+                xs.len(),
+                0.0f32,
+                |r| xs[r].iter().sum::<f32>(),
+                |a, p| *a += p,
+            )
+        })
+    }
+
+    #[test]
+    fn ranges_cover() {
+        let r: Vec<_> = chunk_ranges(10, 4).collect();
+        assert_eq!(r, vec![0..4, 4..8, 8..10]);
+        assert_eq!(chunk_ranges(0, 4).count(), 0);
+    }
+
+    #[test]
+    fn bitwise_identical_across_threads() {
+        let xs: Vec<f32> = (0..200_000)
+            .map(|i| ((i * 7919) % 1000) as f32 * 1e-3 + 1e-7 * i as f32)
+            .collect();
+        let a = sum_with(1, &xs);
+        let b = sum_with(2, &xs);
+        let c = sum_with(4, &xs);
+        assert_eq!(a.to_bits(), b.to_bits());
+        assert_eq!(a.to_bits(), c.to_bits());
+    }
+}
