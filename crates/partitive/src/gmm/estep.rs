@@ -7,6 +7,7 @@
 //! factors), followed by `‖Y_k − c_k‖²` with `c_k = (μ_k − shift) U_k`.
 
 use super::covariance::{CovarianceType, Factored, GmmParameters, PrecisionCholesky};
+use super::simd::exp_nonpositive;
 use crate::float::Float;
 use crate::matrix::MatRef;
 
@@ -16,6 +17,10 @@ pub(crate) const BLOCK_ROWS: usize = 128;
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
 
 /// Everything the E-step needs, precomputed from the parameters.
+///
+/// Per-component vectors are stored *interleaved*, index `j·k + c` (column `j`,
+/// component `c`), so that the inner loops run over components with unit stride and
+/// vectorise without reordering any sum.
 pub(crate) struct Evaluator {
     pub kind: CovarianceType,
     pub k: usize,
@@ -24,13 +29,13 @@ pub(crate) struct Evaluator {
     pub shift: Vec<f64>,
     /// `ln w_k + Σ ln U_jj − ½ d ln 2π` per component.
     constant: Vec<f64>,
-    /// Full/tied: `d × (nb·d)` row-major factor matrix `[U_1 … U_nb]`.
+    /// Full: `d × (d·k)` row-major, `w[a, j·k + c] = U_c[a, j]`; tied: `U`, `d × d`.
     w: Vec<f64>,
-    /// Full/tied: `k × d` offsets `c_k = (μ_k − shift) U_k`.
+    /// Full/tied: offsets `(μ_c − shift) U_c`, interleaved.
     c: Vec<f64>,
-    /// Diag/spherical: `k × d` centred means `μ_k − shift`.
+    /// Diag/spherical: centred means `μ_c − shift`, interleaved.
     delta: Vec<f64>,
-    /// Diag: `k × d` values `1/σ_kj`; spherical: `k` values `1/σ_k`.
+    /// Diag: `1/σ_cj` interleaved; spherical: `1/σ_c²` per component.
     prec: Vec<f64>,
 }
 
@@ -67,30 +72,54 @@ impl Evaluator {
                 *v = f64::MIN / 4.0;
             }
         }
+        // δ interleaved: delta[j·k + c] = μ_cj − shift_j.
         let mut delta = vec![0.0; k * d];
         for c in 0..k {
             for j in 0..d {
-                delta[c * d + j] = params.means.row(c)[j] - shift[j];
+                delta[j * k + c] = params.means.row(c)[j] - shift[j];
             }
         }
         let (mut w, mut cc, mut prec) = (Vec::new(), Vec::new(), Vec::new());
+        let offset = |c: usize, u: &crate::matrix::Mat<f64>, j: usize| -> f64 {
+            let mut v = 0.0;
+            for a in 0..d {
+                v += delta[a * k + c] * u.row(a)[j];
+            }
+            v
+        };
         match &f.chol {
             PrecisionCholesky::Full(us) => {
-                let nb = us.len();
-                w = vec![0.0; d * nb * d];
-                for (b, u) in us.iter().enumerate() {
-                    for i in 0..d {
-                        w[i * nb * d + b * d..i * nb * d + b * d + d].copy_from_slice(u.row(i));
+                w = vec![0.0; d * d * k];
+                cc = vec![0.0; d * k];
+                for (c, u) in us.iter().enumerate() {
+                    for a in 0..d {
+                        for j in 0..d {
+                            w[a * d * k + j * k + c] = u.row(a)[j];
+                        }
+                    }
+                    for j in 0..d {
+                        cc[j * k + c] = offset(c, u, j);
                     }
                 }
-                cc = offsets(&delta, &w, k, d, nb);
             }
             PrecisionCholesky::Tied(u) => {
                 w = u.as_slice().to_vec();
-                cc = offsets(&delta, &w, k, d, 1);
+                cc = vec![0.0; d * k];
+                for c in 0..k {
+                    for j in 0..d {
+                        cc[j * k + c] = offset(c, u, j);
+                    }
+                }
             }
-            PrecisionCholesky::Diag(p) => prec = p.as_slice().to_vec(),
-            PrecisionCholesky::Spherical(p) => prec = p.clone(),
+            PrecisionCholesky::Diag(p) => {
+                prec = vec![0.0; d * k];
+                for c in 0..k {
+                    for j in 0..d {
+                        prec[j * k + c] = p.row(c)[j];
+                    }
+                }
+            }
+            PrecisionCholesky::Spherical(p) => prec = p.iter().map(|v| v * v).collect(),
         }
         Evaluator {
             kind,
@@ -106,6 +135,7 @@ impl Evaluator {
     }
 
     /// Loads rows `start..start+b` of `x` into `s.dblk`, centred and widened.
+    #[inline(always)]
     pub fn load<T: Float>(&self, x: MatRef<'_, T>, start: usize, b: usize, s: &mut Scratch) {
         let d = self.d;
         s.dblk.resize(b * d, 0.0);
@@ -118,17 +148,15 @@ impl Evaluator {
     }
 
     /// Weighted log-probabilities of the `b` loaded rows into `s.lp` (`b × k`).
+    #[inline(always)]
     pub fn log_prob(&self, b: usize, s: &mut Scratch) {
         let (k, d) = (self.k, self.d);
+        s.lp.clear();
         s.lp.resize(b * k, 0.0);
+        let full = self.kind == CovarianceType::Full;
         match self.kind {
             CovarianceType::Full | CovarianceType::Tied => {
-                let nb = if self.kind == CovarianceType::Full {
-                    k
-                } else {
-                    1
-                };
-                let width = nb * d;
+                let width = if full { d * k } else { d };
                 s.y.resize(b * width, 0.0);
                 faer::linalg::matmul::matmul(
                     faer::MatMut::from_row_major_slice_mut(&mut s.y[..b * width], b, width),
@@ -138,76 +166,64 @@ impl Evaluator {
                     1.0,
                     faer::Par::Seq,
                 );
-                for i in 0..b {
-                    let yi = &s.y[i * width..(i + 1) * width];
-                    for c in 0..k {
-                        let blk = if nb == 1 { 0 } else { c };
-                        let yc = &yi[blk * d..blk * d + d];
-                        let cc = &self.c[c * d..c * d + d];
-                        let mut q = 0.0;
-                        for j in 0..d {
-                            let t = yc[j] - cc[j];
-                            q += t * t;
+                for (yi, q) in s.y.chunks_exact(width).zip(s.lp.chunks_exact_mut(k)) {
+                    for j in 0..d {
+                        let cj = &self.c[j * k..(j + 1) * k];
+                        if full {
+                            let yj = &yi[j * k..(j + 1) * k];
+                            for c in 0..k {
+                                let t = yj[c] - cj[c];
+                                q[c] += t * t;
+                            }
+                        } else {
+                            let yj = yi[j];
+                            for c in 0..k {
+                                let t = yj - cj[c];
+                                q[c] += t * t;
+                            }
                         }
-                        s.lp[i * k + c] = self.constant[c] - 0.5 * q;
                     }
                 }
             }
             CovarianceType::Diag => {
-                for i in 0..b {
-                    let xi = &s.dblk[i * d..(i + 1) * d];
-                    for c in 0..k {
-                        let mu = &self.delta[c * d..c * d + d];
-                        let p = &self.prec[c * d..c * d + d];
-                        let mut q = 0.0;
-                        for j in 0..d {
-                            let t = (xi[j] - mu[j]) * p[j];
-                            q += t * t;
+                for (xi, q) in s.dblk.chunks_exact(d).zip(s.lp.chunks_exact_mut(k)) {
+                    for j in 0..d {
+                        let mu = &self.delta[j * k..(j + 1) * k];
+                        let p = &self.prec[j * k..(j + 1) * k];
+                        for c in 0..k {
+                            let t = (xi[j] - mu[c]) * p[c];
+                            q[c] += t * t;
                         }
-                        s.lp[i * k + c] = self.constant[c] - 0.5 * q;
                     }
                 }
             }
             CovarianceType::Spherical => {
-                for i in 0..b {
-                    let xi = &s.dblk[i * d..(i + 1) * d];
-                    for c in 0..k {
-                        let mu = &self.delta[c * d..c * d + d];
-                        let mut q = 0.0;
-                        for j in 0..d {
-                            let t = xi[j] - mu[j];
-                            q += t * t;
+                for (xi, q) in s.dblk.chunks_exact(d).zip(s.lp.chunks_exact_mut(k)) {
+                    for j in 0..d {
+                        let mu = &self.delta[j * k..(j + 1) * k];
+                        for c in 0..k {
+                            let t = xi[j] - mu[c];
+                            q[c] += t * t;
                         }
-                        let p = self.prec[c];
-                        s.lp[i * k + c] = self.constant[c] - 0.5 * q * (p * p);
+                    }
+                    for c in 0..k {
+                        q[c] *= self.prec[c];
                     }
                 }
             }
         }
-    }
-}
-
-/// `c_k = δ_k · U_blk(k)` for all components.
-fn offsets(delta: &[f64], w: &[f64], k: usize, d: usize, nb: usize) -> Vec<f64> {
-    let width = nb * d;
-    let mut c = vec![0.0; k * d];
-    for comp in 0..k {
-        let blk = if nb == 1 { 0 } else { comp };
-        for i in 0..d {
-            let di = delta[comp * d + i];
-            let wrow = &w[i * width + blk * d..i * width + blk * d + d];
-            for j in 0..d {
-                c[comp * d + j] += di * wrow[j];
+        for q in s.lp.chunks_exact_mut(k) {
+            for c in 0..k {
+                q[c] = self.constant[c] - 0.5 * q[c];
             }
         }
     }
-    c
 }
 
 /// Turns one row of weighted log-probabilities into responsibilities in place and
 /// returns the row's log-likelihood (log-sum-exp), or `None` when every density
 /// underflowed (the row is then given uniform responsibilities).
-#[inline]
+#[inline(always)]
 pub(crate) fn normalize_row(lp: &mut [f64]) -> Option<f64> {
     let m = lp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if !m.is_finite() {
@@ -215,10 +231,12 @@ pub(crate) fn normalize_row(lp: &mut [f64]) -> Option<f64> {
         lp.iter_mut().for_each(|v| *v = u);
         return None;
     }
-    let mut sum = 0.0;
     for v in lp.iter_mut() {
-        *v = (*v - m).exp();
-        sum += *v;
+        *v = exp_nonpositive(*v - m);
+    }
+    let mut sum = 0.0;
+    for v in lp.iter() {
+        sum += v;
     }
     let inv = 1.0 / sum;
     lp.iter_mut().for_each(|v| *v *= inv);

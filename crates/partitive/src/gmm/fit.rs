@@ -13,6 +13,7 @@ use super::init::{from_parameters, from_partition, kmeans_labels};
 use super::model::{GmmDiagnostics, GmmModel};
 use super::mstep::{update, MStepInput, Stats};
 use super::params::{GmmInit, GmmParams};
+use super::simd::{dispatch, Kernel};
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::matrix::MatRef;
@@ -48,37 +49,75 @@ struct Run {
 
 /// E-step + M-step statistics over all rows (one pass).
 pub(crate) fn em_stats<T: Float>(x: MatRef<'_, T>, w: Option<&[T]>, ev: &Evaluator) -> Stats {
-    let (k, d) = (ev.k, ev.d);
     map_reduce_chunks(
         x.n_rows(),
-        Stats::zeros(ev.kind, k, d),
-        |range| {
-            let mut st = Stats::zeros(ev.kind, k, d);
-            let mut s = Scratch::default();
-            let mut start = range.start;
-            while start < range.end {
-                let b = BLOCK_ROWS.min(range.end - start);
-                ev.load(x, start, b, &mut s);
-                ev.log_prob(b, &mut s);
-                for i in 0..b {
-                    let row = &mut s.lp[i * k..(i + 1) * k];
-                    let wi = w.map_or(1.0, |w| w[start + i].as_f64());
-                    let ll = normalize_row(row).unwrap_or_else(|| {
-                        st.underflow += 1;
-                        UNDERFLOW_LOGLIK
-                    });
-                    st.loglik += wi * ll;
-                    if w.is_some() {
-                        row.iter_mut().for_each(|r| *r *= wi);
-                    }
-                }
-                st.accumulate(ev.kind, &s.dblk, &s.lp, b, d, &mut s.y);
-                start += b;
-            }
-            st
-        },
+        Stats::zeros(ev.kind, ev.k, ev.d),
+        |range| dispatch(EmChunk { x, w, ev, range }),
         |a, p| a.merge(p),
     )
+}
+
+/// One chunk's rows for a kernel.
+struct ChunkArgs<'a, T> {
+    x: MatRef<'a, T>,
+    w: Option<&'a [T]>,
+    ev: &'a Evaluator,
+    range: std::ops::Range<usize>,
+}
+type EmChunk<'a, T> = ChunkArgs<'a, T>;
+
+/// The final-evaluation kernel.
+struct EvalChunk<'a, T>(ChunkArgs<'a, T>);
+
+impl<T: Float> Kernel for EmChunk<'_, T> {
+    type Output = Stats;
+    #[inline(always)]
+    fn run(self) -> Stats {
+        em_chunk(self.x, self.w, self.ev, self.range)
+    }
+}
+
+impl<T: Float> Kernel for EvalChunk<'_, T> {
+    type Output = Evaluation;
+    #[inline(always)]
+    fn run(self) -> Evaluation {
+        let a = self.0;
+        eval_chunk(a.x, a.w, a.ev, a.range)
+    }
+}
+
+/// The E-step + M-step statistics kernel of one chunk (inlined into each SIMD tier).
+#[inline(always)]
+fn em_chunk<T: Float>(
+    x: MatRef<'_, T>,
+    w: Option<&[T]>,
+    ev: &Evaluator,
+    range: std::ops::Range<usize>,
+) -> Stats {
+    let (k, d) = (ev.k, ev.d);
+    let mut st = Stats::zeros(ev.kind, k, d);
+    let mut s = Scratch::default();
+    let mut start = range.start;
+    while start < range.end {
+        let b = BLOCK_ROWS.min(range.end - start);
+        ev.load(x, start, b, &mut s);
+        ev.log_prob(b, &mut s);
+        for i in 0..b {
+            let row = &mut s.lp[i * k..(i + 1) * k];
+            let wi = w.map_or(1.0, |w| w[start + i].as_f64());
+            let ll = normalize_row(row).unwrap_or_else(|| {
+                st.underflow += 1;
+                UNDERFLOW_LOGLIK
+            });
+            st.loglik += wi * ll;
+            if w.is_some() {
+                row.iter_mut().for_each(|r| *r *= wi);
+            }
+        }
+        st.accumulate(ev.kind, &s.dblk, &s.lp, b, d, &mut s.y);
+        start += b;
+    }
+    st
 }
 
 /// Final evaluation under given parameters: log-likelihood, entropy, labels, counts.
@@ -93,52 +132,10 @@ pub(crate) struct Evaluation {
 }
 
 pub(crate) fn evaluate<T: Float>(x: MatRef<'_, T>, w: Option<&[T]>, ev: &Evaluator) -> Evaluation {
-    let k = ev.k;
-    let zero = || Evaluation {
-        loglik: 0.0,
-        entropy: 0.0,
-        labels: Vec::new(),
-        nk: vec![0.0; k],
-        underflow: 0,
-    };
     map_reduce_chunks(
         x.n_rows(),
-        zero(),
-        |range| {
-            let mut e = zero();
-            e.labels.reserve(range.len());
-            let mut s = Scratch::default();
-            let mut start = range.start;
-            while start < range.end {
-                let b = BLOCK_ROWS.min(range.end - start);
-                ev.load(x, start, b, &mut s);
-                ev.log_prob(b, &mut s);
-                for i in 0..b {
-                    let row = &mut s.lp[i * k..(i + 1) * k];
-                    let wi = w.map_or(1.0, |w| w[start + i].as_f64());
-                    let ll = normalize_row(row).unwrap_or_else(|| {
-                        e.underflow += 1;
-                        UNDERFLOW_LOGLIK
-                    });
-                    e.loglik += wi * ll;
-                    let mut best = 0;
-                    let mut ent = 0.0;
-                    for (c, &r) in row.iter().enumerate() {
-                        if r > row[best] {
-                            best = c;
-                        }
-                        if r > 0.0 {
-                            ent += r * r.ln();
-                        }
-                        e.nk[c] += wi * r;
-                    }
-                    e.entropy += wi * ent;
-                    e.labels.push(best);
-                }
-                start += b;
-            }
-            e
-        },
+        Evaluation::zero(ev.k),
+        |range| dispatch(EvalChunk(ChunkArgs { x, w, ev, range })),
         |a, p| {
             a.loglik += p.loglik;
             a.entropy += p.entropy;
@@ -147,6 +144,66 @@ pub(crate) fn evaluate<T: Float>(x: MatRef<'_, T>, w: Option<&[T]>, ev: &Evaluat
             a.underflow += p.underflow;
         },
     )
+}
+
+impl Evaluation {
+    fn zero(k: usize) -> Self {
+        Evaluation {
+            loglik: 0.0,
+            entropy: 0.0,
+            labels: Vec::new(),
+            nk: vec![0.0; k],
+            underflow: 0,
+        }
+    }
+}
+
+/// The final-evaluation kernel of one chunk.
+#[inline(always)]
+fn eval_chunk<T: Float>(
+    x: MatRef<'_, T>,
+    w: Option<&[T]>,
+    ev: &Evaluator,
+    range: std::ops::Range<usize>,
+) -> Evaluation {
+    let k = ev.k;
+    let mut e = Evaluation::zero(k);
+    e.labels.reserve(range.len());
+    let mut s = Scratch::default();
+    let mut logp = Vec::with_capacity(k);
+    let mut start = range.start;
+    while start < range.end {
+        let b = BLOCK_ROWS.min(range.end - start);
+        ev.load(x, start, b, &mut s);
+        ev.log_prob(b, &mut s);
+        for i in 0..b {
+            let row = &mut s.lp[i * k..(i + 1) * k];
+            logp.clear();
+            logp.extend_from_slice(row);
+            let wi = w.map_or(1.0, |w| w[start + i].as_f64());
+            let ll = normalize_row(row).unwrap_or_else(|| {
+                e.underflow += 1;
+                UNDERFLOW_LOGLIK
+            });
+            e.loglik += wi * ll;
+            let mut best = 0;
+            let mut ent = 0.0;
+            for (c, &r) in row.iter().enumerate() {
+                if r > row[best] {
+                    best = c;
+                }
+                // r ln r, with ln r = ln p_c − ln p(x) (no log of tiny r).
+                if r > 0.0 {
+                    ent += r * (logp[c] - ll).min(0.0);
+                }
+                e.nk[c] += wi * r;
+            }
+            e.entropy += wi * ent;
+            e.labels.push(best);
+        }
+        start += b;
+    }
+    e
 }
 
 fn fixes_to_events(f: &Factored, iteration: usize, out: &mut Vec<RegularizationEvent>) {

@@ -33,6 +33,7 @@ mod model;
 mod mstep;
 mod params;
 mod select;
+mod simd;
 #[cfg(test)]
 mod tests;
 

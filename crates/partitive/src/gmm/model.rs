@@ -5,10 +5,63 @@ use super::covariance::{
 };
 use super::estep::{normalize_row, Evaluator, Scratch, BLOCK_ROWS};
 use super::fit::{evaluate, UNDERFLOW_LOGLIK};
+use super::simd::{dispatch, Kernel};
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::matrix::{Mat, MatRef};
 use crate::parallel::for_each_chunk_mut;
+
+/// Arguments of [`rows_chunk`].
+struct RowsChunk<'a, T, O, F> {
+    ev: &'a Evaluator,
+    x: MatRef<'a, T>,
+    stride: usize,
+    range: std::ops::Range<usize>,
+    o: &'a mut [O],
+    per_row: &'a F,
+}
+
+impl<T: Float, O, F: Fn(&[f64], f64, &mut [O])> Kernel for RowsChunk<'_, T, O, F> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self) {
+        rows_chunk(
+            self.ev,
+            self.x,
+            self.stride,
+            self.range,
+            self.o,
+            self.per_row,
+        )
+    }
+}
+
+/// The prediction kernel of one chunk: `per_row(responsibilities, loglik, out_row)`.
+#[inline(always)]
+fn rows_chunk<T: Float, O>(
+    ev: &Evaluator,
+    x: MatRef<'_, T>,
+    stride: usize,
+    range: std::ops::Range<usize>,
+    o: &mut [O],
+    per_row: &impl Fn(&[f64], f64, &mut [O]),
+) {
+    let k = ev.k;
+    let mut s = Scratch::default();
+    let mut start = range.start;
+    while start < range.end {
+        let b = BLOCK_ROWS.min(range.end - start);
+        ev.load(x, start, b, &mut s);
+        ev.log_prob(b, &mut s);
+        for i in 0..b {
+            let row = &mut s.lp[i * k..(i + 1) * k];
+            let ll = normalize_row(row).unwrap_or(UNDERFLOW_LOGLIK);
+            let r0 = (start - range.start + i) * stride;
+            per_row(row, ll, &mut o[r0..r0 + stride]);
+        }
+        start += b;
+    }
+}
 
 /// Degenerate outcomes met while fitting (all handled; outputs stay finite).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -115,23 +168,17 @@ impl GmmModel {
         per_row: impl Fn(&[f64], f64, &mut [O]) + Sync,
     ) -> Result<Vec<O>> {
         let ev = self.evaluator(x)?;
-        let k = ev.k;
         let mut out = vec![O::default(); x.n_rows() * stride];
+        let per_row = &per_row;
         for_each_chunk_mut(&mut out, stride, |range, o| {
-            let mut s = Scratch::default();
-            let mut start = range.start;
-            while start < range.end {
-                let b = BLOCK_ROWS.min(range.end - start);
-                ev.load(x, start, b, &mut s);
-                ev.log_prob(b, &mut s);
-                for i in 0..b {
-                    let row = &mut s.lp[i * k..(i + 1) * k];
-                    let ll = normalize_row(row).unwrap_or(UNDERFLOW_LOGLIK);
-                    let r0 = (start - range.start + i) * stride;
-                    per_row(row, ll, &mut o[r0..r0 + stride]);
-                }
-                start += b;
-            }
+            dispatch(RowsChunk {
+                ev: &ev,
+                x,
+                stride,
+                range,
+                o,
+                per_row,
+            })
         });
         Ok(out)
     }

@@ -54,6 +54,7 @@ impl Stats {
 
     /// Accumulates a block: `dblk` is `b × d` centred rows, `r` is `b × k` weighted
     /// responsibilities, `tmp` a scratch buffer.
+    #[inline(always)]
     pub fn accumulate(
         &mut self,
         kind: CovarianceType,
