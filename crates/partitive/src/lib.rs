@@ -26,6 +26,7 @@
 pub mod error;
 pub mod float;
 pub mod gmm;
+pub mod kmeans;
 pub mod matrix;
 pub mod parallel;
 pub mod rng;

@@ -231,7 +231,7 @@ fn run_em<T: Float>(
     let (k, d) = (p.k, x.n_cols());
     let (mut params, empty_init) = match &p.init {
         GmmInit::KMeans => {
-            let labels = kmeans_labels(x, w, k, p.seed, run as u64, summary)?;
+            let labels = kmeans_labels(x, w, k, p.seed, run as u64)?;
             from_partition(x, w, &labels, k, inp)?
         }
         GmmInit::Partition(labels) => from_partition(x, w, labels, k, inp)?,

@@ -1,11 +1,11 @@
 //! Initial parameters: from a partition, from given parameters, or from k-means.
 
 use super::covariance::{CovarianceType, Covariances, GmmParameters};
-use super::data::Summary;
 use super::estep::BLOCK_ROWS;
 use super::mstep::{update, MStepInput, Stats};
 use crate::error::{Error, Result};
 use crate::float::Float;
+use crate::kmeans::{Init as KInit, KMeans};
 use crate::matrix::MatRef;
 use crate::parallel::map_reduce_chunks;
 use crate::rng::Rng;
@@ -141,88 +141,25 @@ pub(crate) fn from_parameters(
     Ok(out)
 }
 
-/// Labels of a k-means partition used to start EM (k-means++ seeding from `seed` /
-/// `stream`, then Lloyd iterations).
-///
-/// Interim: a small self-contained k-means until `partitive::kmeans` is available.
+/// Labels of a k-means partition used to start EM: `partitive::kmeans` with k-means++
+/// seeding, seeded by `seed` for run 0 and by a seed derived from (`seed`, `run`) for
+/// later runs.
 pub(crate) fn kmeans_labels<T: Float>(
     x: MatRef<'_, T>,
     weights: Option<&[T]>,
     k: usize,
     seed: u64,
-    stream: u64,
-    _summary: &Summary,
+    run: u64,
 ) -> Result<Vec<usize>> {
-    let (n, d) = (x.n_rows(), x.n_cols());
-    let mut rng = Rng::with_stream(seed, stream);
-    let wt = |i: usize| weights.map_or(1.0, |w| w[i].as_f64());
-    let dist2 = |i: usize, c: &[f64]| -> f64 {
-        x.row(i)
-            .iter()
-            .zip(c)
-            .map(|(a, b)| (a.as_f64() - b).powi(2))
-            .sum()
+    let seed = if run == 0 {
+        seed
+    } else {
+        Rng::with_stream(seed, run).next_u64()
     };
-    // k-means++ seeding (D. Arthur, S. Vassilvitskii, SODA 2007).
-    let mut centers: Vec<f64> = Vec::with_capacity(k * d);
-    let first = rng.below(n);
-    centers.extend(x.row(first).iter().map(|v| v.as_f64()));
-    let mut best: Vec<f64> = (0..n).map(|i| dist2(i, &centers[0..d])).collect();
-    for _ in 1..k {
-        let total: f64 = (0..n).map(|i| wt(i) * best[i]).sum();
-        let pick = if total > 0.0 {
-            let mut t = rng.next_f64() * total;
-            let mut pick = n - 1;
-            for (i, b) in best.iter().enumerate() {
-                t -= wt(i) * b;
-                if t < 0.0 {
-                    pick = i;
-                    break;
-                }
-            }
-            pick
-        } else {
-            rng.below(n)
-        };
-        let off = centers.len();
-        centers.extend(x.row(pick).iter().map(|v| v.as_f64()));
-        for (i, b) in best.iter_mut().enumerate() {
-            *b = b.min(dist2(i, &centers[off..off + d]));
-        }
-    }
-    let assign = |centers: &[f64]| -> Vec<usize> {
-        (0..n)
-            .map(|i| {
-                (0..k)
-                    .map(|c| (c, dist2(i, &centers[c * d..c * d + d])))
-                    .fold((0, f64::INFINITY), |a, b| if b.1 < a.1 { b } else { a })
-                    .0
-            })
-            .collect()
-    };
-    let mut labels = assign(&centers);
-    for _ in 0..20 {
-        let mut sums = vec![0.0; k * d];
-        let mut cnt = vec![0.0; k];
-        for i in 0..n {
-            let c = labels[i];
-            cnt[c] += wt(i);
-            for (j, v) in x.row(i).iter().enumerate() {
-                sums[c * d + j] += wt(i) * v.as_f64();
-            }
-        }
-        for c in 0..k {
-            if cnt[c] > 0.0 {
-                for j in 0..d {
-                    centers[c * d + j] = sums[c * d + j] / cnt[c];
-                }
-            }
-        }
-        let next = assign(&centers);
-        if next == labels {
-            break;
-        }
-        labels = next;
-    }
-    Ok(labels)
+    let result = KMeans::params::<T>(k)
+        .seed(seed)
+        .n_init(1)
+        .init(KInit::KMeansPlusPlus)
+        .fit(x, weights)?;
+    Ok(result.labels)
 }

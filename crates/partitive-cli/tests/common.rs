@@ -1,0 +1,79 @@
+//! Helpers for the CLI integration tests: run the built binary in a temp folder.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_partitive");
+
+/// A temp folder with files in it.
+pub struct Scratch {
+    pub dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    pub fn new() -> Self {
+        Scratch { dir: tempfile::tempdir().expect("tempdir") }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, bytes).expect("write");
+        p
+    }
+
+    /// Files present in the folder (to check that a failed run left nothing behind).
+    pub fn listing(&self) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+/// Runs `partitive ARGS` and returns the output.
+pub fn run(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().expect("run partitive")
+}
+
+pub fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// Asserts the run failed with exit code 2 and a single-line message containing every
+/// `needle`.
+#[track_caller]
+pub fn assert_user_error(out: &Output, needles: &[&str]) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "expected one line, got: {stderr}");
+    for n in needles {
+        assert!(lines[0].contains(n), "message {:?} lacks {:?}", lines[0], n);
+    }
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// Gaussian-ish blobs as CSV text, deterministic.
+pub fn blobs_csv(n_per: usize, centers: &[(f64, f64)]) -> String {
+    let mut s = String::from("x,y\n");
+    let mut state = 12345u64;
+    let mut next = || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((state >> 11) as f64 / (1u64 << 53) as f64) - 0.5
+    };
+    for i in 0..n_per {
+        for (c, (cx, cy)) in centers.iter().enumerate() {
+            let _ = (i, c);
+            s.push_str(&format!("{},{}\n", cx + next(), cy + next()));
+        }
+    }
+    s
+}

@@ -1,0 +1,169 @@
+//! Checked input data shared by every k-means step, and per-chunk mutable state.
+
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::matrix::MatRef;
+use crate::parallel::{map_reduce_chunks, CHUNK_ROWS};
+use std::ops::Range;
+use std::sync::{Mutex, MutexGuard};
+
+/// The rows, their optional weights and their squared norms (`f64`).
+pub(crate) struct Data<'a, T> {
+    pub(crate) x: MatRef<'a, T>,
+    pub(crate) w: Option<&'a [T]>,
+    /// `‖x_i‖²` accumulated in `f64`.
+    pub(crate) xnorm: Vec<f64>,
+}
+
+impl<'a, T: Float> Data<'a, T> {
+    /// Checks the data (rows, columns, finiteness, weights) against `k`.
+    pub(crate) fn new(x: MatRef<'a, T>, w: Option<&'a [T]>, k: usize) -> Result<Self> {
+        let (n, d) = (x.n_rows(), x.n_cols());
+        if n == 0 {
+            return Err(Error::data("the data have no rows"));
+        }
+        if d == 0 {
+            return Err(Error::data("the data have no columns"));
+        }
+        if k > n {
+            return Err(Error::param(
+                "k",
+                format!("k = {k} exceeds the number of rows ({n})"),
+            ));
+        }
+        x.check_finite()?;
+        if let Some(w) = w {
+            if w.len() != n {
+                return Err(Error::shape("sample weights (one per row)", n, w.len()));
+            }
+            if let Some(i) = w.iter().position(|v| !v.is_finite()) {
+                return Err(Error::data(format!(
+                    "sample weight {} at row {i} is not finite",
+                    w[i]
+                )));
+            }
+            if let Some(i) = w.iter().position(|&v| v < T::zero()) {
+                return Err(Error::data(format!(
+                    "sample weight {} at row {i} is negative",
+                    w[i]
+                )));
+            }
+            let positive = w.iter().filter(|&&v| v > T::zero()).count();
+            if positive == 0 {
+                return Err(Error::data("all sample weights are zero"));
+            }
+            if positive < k {
+                return Err(Error::data(format!(
+                    "only {positive} rows have a positive weight, fewer than k = {k}"
+                )));
+            }
+        }
+        let mut xnorm = vec![0.0; n];
+        {
+            let cells = ChunkCells::new(&mut xnorm);
+            map_reduce_chunks(
+                n,
+                (),
+                |r| {
+                    let mut out = cells.lock(&r);
+                    for (o, i) in out.iter_mut().zip(r) {
+                        *o = x.row(i).iter().map(|v| v.as_f64() * v.as_f64()).sum();
+                    }
+                },
+                |_, _| {},
+            );
+        }
+        Ok(Data { x, w, xnorm })
+    }
+
+    /// Number of rows.
+    pub(crate) fn n(&self) -> usize {
+        self.x.n_rows()
+    }
+
+    /// Number of columns.
+    pub(crate) fn d(&self) -> usize {
+        self.x.n_cols()
+    }
+
+    /// Weight of row `i` (1 without weights).
+    #[inline]
+    pub(crate) fn weight(&self, i: usize) -> f64 {
+        self.w.map_or(1.0, |w| w[i].as_f64())
+    }
+
+    /// Mean over features of the (unweighted) per-feature variance, as scikit-learn scales
+    /// its tolerance.
+    pub(crate) fn mean_variance(&self) -> f64 {
+        let (n, d) = (self.n(), self.d());
+        let x = self.x;
+        let add = |a: &mut Vec<f64>, b: Vec<f64>| a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+        let sum = map_reduce_chunks(
+            n,
+            vec![0.0; d],
+            |r| {
+                let mut s = vec![0.0; d];
+                for i in r {
+                    s.iter_mut()
+                        .zip(x.row(i))
+                        .for_each(|(s, v)| *s += v.as_f64());
+                }
+                s
+            },
+            add,
+        );
+        let mean: Vec<f64> = sum.iter().map(|s| s / n as f64).collect();
+        let ss = map_reduce_chunks(
+            n,
+            vec![0.0; d],
+            |r| {
+                let mut s = vec![0.0; d];
+                for i in r {
+                    for ((s, v), m) in s.iter_mut().zip(x.row(i)).zip(&mean) {
+                        let t = v.as_f64() - m;
+                        *s += t * t;
+                    }
+                }
+                s
+            },
+            add,
+        );
+        ss.iter().sum::<f64>() / (n as f64 * d as f64)
+    }
+}
+
+/// Squared Euclidean distance accumulated in `f64` (the "true" distance of reports).
+#[inline]
+pub(crate) fn sq_dist<T: Float>(a: &[T], b: &[T]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| {
+            let t = x.as_f64() - y.as_f64();
+            t * t
+        })
+        .sum()
+}
+
+/// A per-row buffer split into the fixed chunks of [`crate::parallel`], each behind its own
+/// (uncontended) lock, so chunk kernels can write their rows safely.
+pub(crate) struct ChunkCells<'a, X> {
+    parts: Vec<Mutex<&'a mut [X]>>,
+}
+
+impl<'a, X: Send> ChunkCells<'a, X> {
+    /// Splits `buf` (one entry per row) into chunks of `CHUNK_ROWS`.
+    pub(crate) fn new(buf: &'a mut [X]) -> Self {
+        ChunkCells {
+            parts: buf.chunks_mut(CHUNK_ROWS).map(Mutex::new).collect(),
+        }
+    }
+
+    /// The entries of chunk `r` (a range produced by the chunk driver).
+    pub(crate) fn lock(&self, r: &Range<usize>) -> MutexGuard<'_, &'a mut [X]> {
+        let g = self.parts[r.start / CHUNK_ROWS]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        debug_assert_eq!(g.len(), r.len());
+        g
+    }
+}

@@ -1,0 +1,248 @@
+//! Initial centers: greedy k-means++ (seeded) and deterministic farthest-first.
+//!
+//! k-means++: D. Arthur, S. Vassilvitskii, *k-means++: the advantages of careful
+//! seeding*, SODA 2007, pp. 1027–1035. The greedy variant (best of `2 + ⌊ln k⌋` sampled
+//! candidates by resulting potential) is the one the same paper mentions and
+//! scikit-learn uses. Farthest-first (maximin) traversal: T. F. Gonzalez, *Clustering to
+//! minimize the maximum intercluster distance*, Theor. Comput. Sci. 38, 1985,
+//! doi:10.1016/0304-3975(85)90224-5.
+//!
+//! Distances here are true squared distances accumulated in `f64`. Every pass is a chunk
+//! kernel merged in chunk order, so the centers chosen do not depend on the thread count.
+
+use super::data::{sq_dist, ChunkCells, Data};
+use crate::float::Float;
+use crate::matrix::Mat;
+use crate::parallel::map_reduce_chunks;
+use crate::rng::Rng;
+
+/// Per-chunk summary after updating the nearest-center distances.
+#[derive(Debug, Clone, Copy)]
+struct ChunkInfo {
+    /// Σ weight × D² over the chunk.
+    mass: f64,
+    /// Largest D² over rows of positive weight, and its (lowest) row.
+    max: f64,
+    argmax: usize,
+}
+
+/// Sets `d2[i] = min(d2[i], ‖x_i − c‖²)` and returns one [`ChunkInfo`] per chunk, in order.
+fn update_d2<T: Float>(data: &Data<'_, T>, d2: &mut [f64], c: &[T]) -> Vec<ChunkInfo> {
+    let cells = ChunkCells::new(d2);
+    map_reduce_chunks(
+        data.n(),
+        Vec::new(),
+        |r| {
+            let mut d2 = cells.lock(&r);
+            let mut info = ChunkInfo {
+                mass: 0.0,
+                max: -1.0,
+                argmax: usize::MAX,
+            };
+            for (v, i) in d2.iter_mut().zip(r) {
+                let dist = sq_dist(data.x.row(i), c);
+                if dist < *v {
+                    *v = dist;
+                }
+                let w = data.weight(i);
+                info.mass += w * *v;
+                if w > 0.0 && *v > info.max {
+                    info.max = *v;
+                    info.argmax = i;
+                }
+            }
+            vec![info]
+        },
+        |acc: &mut Vec<ChunkInfo>, p| acc.extend(p),
+    )
+}
+
+/// The row where the cumulative mass Σ weight × D² first exceeds `u` (rows of zero mass
+/// are never returned).
+fn locate<T: Float>(data: &Data<'_, T>, d2: &[f64], chunks: &[ChunkInfo], u: f64) -> usize {
+    let chunk_rows = crate::parallel::CHUNK_ROWS;
+    let mut cum = 0.0;
+    let mut last_positive = None;
+    for (c, info) in chunks.iter().enumerate() {
+        if info.mass <= 0.0 {
+            continue;
+        }
+        if cum + info.mass <= u {
+            cum += info.mass;
+            last_positive = Some(c);
+            continue;
+        }
+        let start = c * chunk_rows;
+        let end = (start + chunk_rows).min(data.n());
+        let mut last = None;
+        for i in start..end {
+            let m = data.weight(i) * d2[i];
+            if m > 0.0 {
+                cum += m;
+                last = Some(i);
+                if cum > u {
+                    return i;
+                }
+            }
+        }
+        // Rounding: the chunk's rows summed slightly below its total.
+        if let Some(i) = last {
+            return i;
+        }
+    }
+    // Rounding at the very end: the last row of positive mass.
+    let c = last_positive.unwrap_or(0);
+    let start = c * chunk_rows;
+    let end = (start + chunk_rows).min(data.n());
+    (start..end)
+        .rev()
+        .find(|&i| data.weight(i) * d2[i] > 0.0)
+        .unwrap_or(0)
+}
+
+/// A row drawn with probability ∝ its weight.
+fn first_row<T: Float>(data: &Data<'_, T>, rng: &mut Rng) -> usize {
+    match data.w {
+        None => rng.below(data.n()),
+        Some(w) => {
+            let total: f64 = w.iter().map(|v| v.as_f64()).sum();
+            let u = rng.next_f64() * total;
+            let mut cum = 0.0;
+            let mut last = 0;
+            for (i, v) in w.iter().enumerate() {
+                let v = v.as_f64();
+                if v > 0.0 {
+                    cum += v;
+                    last = i;
+                    if cum > u {
+                        return i;
+                    }
+                }
+            }
+            last
+        }
+    }
+}
+
+fn centers_of<T: Float>(data: &Data<'_, T>, rows: &[usize]) -> Mat<T> {
+    let d = data.d();
+    let mut v = Vec::with_capacity(rows.len() * d);
+    for &i in rows {
+        v.extend_from_slice(data.x.row(i));
+    }
+    Mat::from_vec(v, rows.len(), d).expect("shape")
+}
+
+/// Greedy k-means++ seeding.
+pub(crate) fn kmeans_plus_plus<T: Float>(data: &Data<'_, T>, k: usize, rng: &mut Rng) -> Mat<T> {
+    let n = data.n();
+    let mut rows = vec![first_row(data, rng)];
+    let mut d2 = vec![f64::INFINITY; n];
+    let mut chunks = update_d2(data, &mut d2, data.x.row(rows[0]));
+    let trials = 2 + (k as f64).ln().floor() as usize;
+    while rows.len() < k {
+        let total: f64 = chunks.iter().map(|c| c.mass).sum();
+        let cands: Vec<usize> = (0..trials)
+            .map(|_| {
+                if total > 0.0 {
+                    locate(data, &d2, &chunks, rng.next_f64() * total)
+                } else {
+                    rng.below(n)
+                }
+            })
+            .collect();
+        let d2r = &d2;
+        let pots = map_reduce_chunks(
+            n,
+            vec![0.0; trials],
+            |r| {
+                let mut pot = vec![0.0; trials];
+                for i in r {
+                    let w = data.weight(i);
+                    let x = data.x.row(i);
+                    for (p, &c) in pot.iter_mut().zip(&cands) {
+                        *p += w * sq_dist(x, data.x.row(c)).min(d2r[i]);
+                    }
+                }
+                pot
+            },
+            |a, b| a.iter_mut().zip(b).for_each(|(a, b)| *a += b),
+        );
+        let mut best = 0;
+        for t in 1..trials {
+            if pots[t] < pots[best] {
+                best = t;
+            }
+        }
+        rows.push(cands[best]);
+        chunks = update_d2(data, &mut d2, data.x.row(cands[best]));
+    }
+    centers_of(data, &rows)
+}
+
+/// Deterministic farthest-first seeding from the row nearest the weighted mean.
+pub(crate) fn farthest_first<T: Float>(data: &Data<'_, T>, k: usize) -> Mat<T> {
+    let (n, d) = (data.n(), data.d());
+    let (sum, wsum) = map_reduce_chunks(
+        n,
+        (vec![0.0; d], 0.0),
+        |r| {
+            let mut s = vec![0.0; d];
+            let mut ws = 0.0;
+            for i in r {
+                let w = data.weight(i);
+                ws += w;
+                s.iter_mut()
+                    .zip(data.x.row(i))
+                    .for_each(|(s, v)| *s += w * v.as_f64());
+            }
+            (s, ws)
+        },
+        |a, b| {
+            a.0.iter_mut().zip(b.0).for_each(|(a, b)| *a += b);
+            a.1 += b.1;
+        },
+    );
+    let mean: Vec<f64> = sum.iter().map(|s| s / wsum).collect();
+    let (_, first) = map_reduce_chunks(
+        n,
+        (f64::INFINITY, usize::MAX),
+        |r| {
+            let mut best = (f64::INFINITY, usize::MAX);
+            for i in r {
+                if data.weight(i) > 0.0 {
+                    let dist: f64 = data
+                        .x
+                        .row(i)
+                        .iter()
+                        .zip(&mean)
+                        .map(|(v, m)| (v.as_f64() - m) * (v.as_f64() - m))
+                        .sum();
+                    if dist < best.0 {
+                        best = (dist, i);
+                    }
+                }
+            }
+            best
+        },
+        |a, b| {
+            if b.0 < a.0 {
+                *a = b;
+            }
+        },
+    );
+    let mut rows = vec![first];
+    let mut d2 = vec![f64::INFINITY; n];
+    let mut chunks = update_d2(data, &mut d2, data.x.row(first));
+    while rows.len() < k {
+        let mut best = (-1.0, usize::MAX);
+        for c in &chunks {
+            if c.max > best.0 {
+                best = (c.max, c.argmax);
+            }
+        }
+        rows.push(best.1);
+        chunks = update_d2(data, &mut d2, data.x.row(best.1));
+    }
+    centers_of(data, &rows)
+}

@@ -1,0 +1,276 @@
+//! The fused assignment kernel: for a block of rows, the nearest center in the GEMM form
+//! `‖c‖² − 2·x·c` (‖x‖² is constant per row and left out), argmin fused, never an `n × k`
+//! matrix.
+//!
+//! # Arithmetic contract (what makes every variant give identical labels)
+//!
+//! For row `x` and center `j`, every implementation computes
+//! `dot = fma(x[d−1], c[d−1], … fma(x[1], c[1], fma(x[0], c[0], 0)))` — one
+//! sequential chain of fused multiply-adds over the columns in order — then
+//! `dist = norm[j] − 2·dot` with one rounding, where `norm[j] = ‖c_j‖²` computed in `f64`
+//! and rounded to `T`. The nearest center is the lowest `j` with the smallest `dist`.
+//! So the value of `dist` for a pair does not depend on the tile it was computed in, the
+//! SIMD width or the dispatch level: the AVX2 kernel, the portable kernel and the pruned
+//! variant (which evaluates only some rows) agree bitwise.
+
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+
+use crate::float::Float;
+use crate::matrix::MatRef;
+use std::any::TypeId;
+use std::sync::OnceLock;
+
+/// Centers packed for the kernel: panels of `w` centers, each panel `d × w` (column `l`
+/// of the `w` centers contiguous), padded with zero centers whose norm is `+∞` (never
+/// nearest).
+#[derive(Debug, Clone)]
+pub(crate) struct Packed<T> {
+    pub(crate) k: usize,
+    pub(crate) d: usize,
+    pub(crate) w: usize,
+    pub(crate) data: Vec<T>,
+    pub(crate) norms: Vec<T>,
+}
+
+/// Panel width for `T`: two AVX2 registers.
+pub(crate) fn panel_width<T: Float>() -> usize {
+    if is::<T, f32>() {
+        16
+    } else {
+        8
+    }
+}
+
+#[inline]
+fn is<T: 'static, U: 'static>() -> bool {
+    TypeId::of::<T>() == TypeId::of::<U>()
+}
+
+impl<T: Float> Packed<T> {
+    /// Packs `k × d` centers.
+    pub(crate) fn new(centers: MatRef<'_, T>) -> Self {
+        let (k, d) = (centers.n_rows(), centers.n_cols());
+        let w = panel_width::<T>();
+        let kp = k.div_ceil(w) * w;
+        let mut data = vec![T::zero(); kp * d];
+        let mut norms = vec![T::infinity(); kp];
+        for j in 0..k {
+            let c = centers.row(j);
+            let (p, jj) = (j / w, j % w);
+            for (l, &v) in c.iter().enumerate() {
+                data[p * d * w + l * w + jj] = v;
+            }
+            norms[j] = T::of_f64(c.iter().map(|v| v.as_f64() * v.as_f64()).sum::<f64>());
+        }
+        Packed {
+            k,
+            d,
+            w,
+            data,
+            norms,
+        }
+    }
+
+    /// Number of panels.
+    pub(crate) fn panels(&self) -> usize {
+        self.norms.len() / self.w
+    }
+}
+
+/// Instruction-set level of the kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Level {
+    /// Portable Rust (fused multiply-add through `mul_add`).
+    Portable,
+    /// The portable code compiled for AVX2 + FMA.
+    #[allow(dead_code)] // compared against in tests
+    PortableFma,
+    /// Hand-written AVX2 + FMA micro-kernel.
+    Avx2,
+}
+
+/// The best level this CPU supports (detected once).
+pub(crate) fn best_level() -> Level {
+    static LEVEL: OnceLock<Level> = OnceLock::new();
+    *LEVEL.get_or_init(|| {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+                return Level::Avx2;
+            }
+        }
+        Level::Portable
+    })
+}
+
+/// Output of the kernel for a block of rows.
+pub(crate) struct Nearest<'a, T> {
+    /// Index of the nearest center.
+    pub(crate) labels: &'a mut [u32],
+    /// Its `‖c‖² − 2x·c`.
+    pub(crate) best: &'a mut [T],
+    /// When given: the second smallest `‖c‖² − 2x·c` over all centers (equal to `best`
+    /// when two centers tie).
+    pub(crate) second: Option<&'a mut [T]>,
+}
+
+/// Nearest centers of the rows of `x` (row-major, `labels.len()` rows of `packed.d`).
+pub(crate) fn nearest<T: Float>(x: &[T], packed: &Packed<T>, out: Nearest<'_, T>) {
+    nearest_at(best_level(), x, packed, out)
+}
+
+/// [`nearest`] at a given level (tests compare levels).
+pub(crate) fn nearest_at<T: Float>(level: Level, x: &[T], packed: &Packed<T>, out: Nearest<'_, T>) {
+    debug_assert_eq!(x.len(), out.labels.len() * packed.d);
+    debug_assert_eq!(out.best.len(), out.labels.len());
+    match level {
+        Level::Portable => portable(x, packed, out),
+        #[cfg(target_arch = "x86_64")]
+        Level::PortableFma => {
+            assert!(std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma"));
+            // SAFETY: the CPU supports AVX2 and FMA (checked above).
+            unsafe { portable_fma(x, packed, out) }
+        }
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx2 => {
+            assert!(std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma"));
+            avx2::nearest(x, packed, out)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        _ => portable(x, packed, out),
+    }
+}
+
+/// The portable kernel compiled with AVX2 + FMA enabled.
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn portable_fma<T: Float>(x: &[T], packed: &Packed<T>, out: Nearest<'_, T>) {
+    portable(x, packed, out)
+}
+
+/// Reference implementation of the arithmetic contract (module docs).
+#[inline(always)]
+fn portable<T: Float>(x: &[T], packed: &Packed<T>, out: Nearest<'_, T>) {
+    let (d, w) = (packed.d, packed.w);
+    let n = out.labels.len();
+    let mut second = out.second;
+    let mut acc = [T::zero(); 16];
+    for i in 0..n {
+        let xr = &x[i * d..(i + 1) * d];
+        let (mut b, mut bi, mut s) = (T::infinity(), 0u32, T::infinity());
+        for p in 0..packed.panels() {
+            let panel = &packed.data[p * d * w..(p + 1) * d * w];
+            let acc = &mut acc[..w];
+            acc.fill(T::zero());
+            for (l, &xv) in xr.iter().enumerate() {
+                let col = &panel[l * w..(l + 1) * w];
+                for (a, &c) in acc.iter_mut().zip(col) {
+                    *a = xv.mul_add(c, *a);
+                }
+            }
+            for (jj, &a) in acc.iter().enumerate() {
+                let j = p * w + jj;
+                let v = packed.norms[j] - (a + a);
+                if v < b {
+                    s = b;
+                    b = v;
+                    bi = j as u32;
+                } else if v < s {
+                    s = v;
+                }
+            }
+        }
+        out.labels[i] = bi;
+        out.best[i] = b;
+        if let Some(sec) = second.as_deref_mut() {
+            sec[i] = s;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matrix::Mat;
+    use crate::rng::Rng;
+
+    fn random<T: Float>(n: usize, d: usize, seed: u64, grid: bool) -> Mat<T> {
+        let mut r = Rng::new(seed);
+        let v = (0..n * d)
+            .map(|_| {
+                if grid {
+                    T::of_f64(r.below(3) as f64)
+                } else {
+                    T::of_f64(r.next_f64() * 4.0 - 2.0)
+                }
+            })
+            .collect();
+        Mat::from_vec(v, n, d).unwrap()
+    }
+
+    fn run<T: Float>(level: Level, x: &Mat<T>, p: &Packed<T>) -> (Vec<u32>, Vec<T>, Vec<T>) {
+        let n = x.n_rows();
+        let (mut l, mut b, mut s) = (vec![0; n], vec![T::zero(); n], vec![T::zero(); n]);
+        nearest_at(
+            level,
+            x.as_slice(),
+            p,
+            Nearest {
+                labels: &mut l,
+                best: &mut b,
+                second: Some(&mut s),
+            },
+        );
+        (l, b, s)
+    }
+
+    fn levels_agree<T: Float>() {
+        for &(n, d, k, grid) in &[
+            (37, 5, 3, false),
+            (101, 32, 64, false),
+            (50, 7, 17, true),
+            (13, 1, 40, true),
+            (29, 33, 9, false),
+        ] {
+            let x = random::<T>(n, d, 1 + n as u64, grid);
+            let c = random::<T>(k, d, 7 + k as u64, grid);
+            let p = Packed::new(c.view());
+            let reference = run(Level::Portable, &x, &p);
+            // brute force check of the contract
+            for i in 0..n {
+                let mut best = (T::infinity(), 0u32);
+                for j in 0..k {
+                    let mut dot = T::zero();
+                    for l in 0..d {
+                        dot = x.row(i)[l].mul_add(c.row(j)[l], dot);
+                    }
+                    let v = p.norms[j] - (dot + dot);
+                    if v < best.0 {
+                        best = (v, j as u32);
+                    }
+                }
+                assert_eq!(reference.0[i], best.1);
+                assert_eq!(reference.1[i], best.0);
+            }
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+                assert_eq!(run(Level::PortableFma, &x, &p), reference);
+                assert_eq!(run(Level::Avx2, &x, &p), reference);
+            }
+        }
+    }
+
+    #[test]
+    fn levels_agree_bitwise_f32() {
+        levels_agree::<f32>();
+    }
+
+    #[test]
+    fn levels_agree_bitwise_f64() {
+        levels_agree::<f64>();
+    }
+}

@@ -1,0 +1,229 @@
+//! Parameters of k-means: a builder ([`KMeansParams`]) checked once into
+//! [`KMeansValidParams`].
+
+use super::fit;
+use super::result::{IterationInfo, KMeansResult};
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::matrix::{Mat, MatRef};
+
+/// How the initial centers are chosen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Init<T> {
+    /// Greedy k-means++ (Arthur & Vassilvitskii, SODA 2007): each new center is the best of
+    /// `2 + ⌊ln k⌋` candidates drawn with probability ∝ weight × squared distance to the
+    /// nearest chosen center. Seeded by [`KMeansParams::seed`]; restart `r` uses stream
+    /// `r` of the seed.
+    KMeansPlusPlus,
+    /// Deterministic farthest-first (maximin) seeding, no randomness: the first center is
+    /// the row nearest the weighted mean, each next one the row farthest from its nearest
+    /// chosen center (positive weight only, lowest index on ties). `n_init` is ignored.
+    Deterministic,
+    /// User-given `k × d` initial centers. `n_init` is ignored.
+    Centers(Mat<T>),
+}
+
+impl<T> Default for Init<T> {
+    fn default() -> Self {
+        Init::KMeansPlusPlus
+    }
+}
+
+/// Which assignment algorithm runs. All give the same labels and centers, iteration by
+/// iteration, from the same start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Algorithm {
+    /// Choose automatically (the choice is reported in the diagnostics).
+    #[default]
+    Auto,
+    /// Plain Lloyd iterations (S. Lloyd, *Least squares quantization in PCM*, IEEE TIT 1982,
+    /// doi:10.1109/TIT.1982.1056489): every row against every center, each iteration.
+    Lloyd,
+    /// Lloyd with Hamerly's bounds (G. Hamerly, *Making k-means even faster*, SDM 2010,
+    /// doi:10.1137/1.9781611972801.12): rows whose bounds prove their label are skipped.
+    Hamerly,
+}
+
+/// Entry point: `KMeans::params(k)` starts the builder.
+#[derive(Debug, Clone, Copy)]
+pub struct KMeans;
+
+impl KMeans {
+    /// Parameters for `k` clusters with the defaults: k-means++ init, seed 0,
+    /// `n_init = 1`, `max_iter = 300`, `tol = 1e-4`, [`Algorithm::Auto`].
+    pub fn params<T: Float>(k: usize) -> KMeansParams<T> {
+        KMeansParams {
+            k,
+            seed: 0,
+            n_init: 1,
+            max_iter: 300,
+            tol: 1e-4,
+            init: Init::KMeansPlusPlus,
+            algorithm: Algorithm::Auto,
+        }
+    }
+}
+
+/// Unchecked k-means parameters (a builder, consumed by value).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KMeansParams<T> {
+    pub(crate) k: usize,
+    pub(crate) seed: u64,
+    pub(crate) n_init: usize,
+    pub(crate) max_iter: usize,
+    pub(crate) tol: f64,
+    pub(crate) init: Init<T>,
+    pub(crate) algorithm: Algorithm,
+}
+
+impl<T: Float> KMeansParams<T> {
+    /// Seed of the k-means++ initialisation (default 0).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Number of restarts; the one with the lowest inertia is kept (default 1, must be ≥ 1).
+    pub fn n_init(mut self, n_init: usize) -> Self {
+        self.n_init = n_init;
+        self
+    }
+
+    /// Iteration limit per restart (default 300, must be ≥ 1).
+    pub fn max_iter(mut self, max_iter: usize) -> Self {
+        self.max_iter = max_iter;
+        self
+    }
+
+    /// Relative tolerance (default 1e-4, finite, ≥ 0): a run converges when the total
+    /// squared center shift is ≤ `tol ×` the mean of the per-feature variances of the data
+    /// (as scikit-learn). `0` stops only when the centers stop moving.
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.tol = tol;
+        self
+    }
+
+    /// Initialisation method (default [`Init::KMeansPlusPlus`]).
+    pub fn init(mut self, init: Init<T>) -> Self {
+        self.init = init;
+        self
+    }
+
+    /// Assignment algorithm (default [`Algorithm::Auto`]).
+    pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.algorithm = algorithm;
+        self
+    }
+
+    /// Parameter-only checks (data are checked by `fit`).
+    pub fn check(self) -> Result<KMeansValidParams<T>> {
+        self.check_ref()?;
+        Ok(KMeansValidParams(self))
+    }
+
+    pub(crate) fn check_ref(&self) -> Result<()> {
+        if self.k == 0 {
+            return Err(Error::param(
+                "k",
+                "the number of clusters must be at least 1",
+            ));
+        }
+        if self.k > u32::MAX as usize {
+            return Err(Error::param(
+                "k",
+                "the number of clusters must fit in 32 bits",
+            ));
+        }
+        if self.n_init == 0 {
+            return Err(Error::param(
+                "n_init",
+                "the number of restarts must be at least 1",
+            ));
+        }
+        if self.max_iter == 0 {
+            return Err(Error::param(
+                "max_iter",
+                "the iteration limit must be at least 1",
+            ));
+        }
+        if !(self.tol.is_finite() && self.tol >= 0.0) {
+            return Err(Error::param(
+                "tol",
+                format!("the tolerance must be finite and >= 0, got {}", self.tol),
+            ));
+        }
+        if let Init::Centers(c) = &self.init {
+            if c.n_rows() != self.k {
+                return Err(Error::shape(
+                    "initial centers (rows = k)",
+                    self.k,
+                    c.n_rows(),
+                ));
+            }
+            if c.n_cols() == 0 {
+                return Err(Error::param("init", "initial centers have no columns"));
+            }
+            if let Err(e) = c.view().check_finite() {
+                return Err(Error::param("init", format!("initial centers: {e}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks parameters and data, then fits.
+    ///
+    /// `x` is `n × d`; `weights`, when given, are `n` finite non-negative sample weights,
+    /// not all zero.
+    pub fn fit(&self, x: MatRef<'_, T>, weights: Option<&[T]>) -> Result<KMeansResult<T>> {
+        self.fit_observed(x, weights, &mut |_| {})
+    }
+
+    /// [`fit`](Self::fit), calling `observer` after every iteration (progress bars).
+    pub fn fit_observed(
+        &self,
+        x: MatRef<'_, T>,
+        weights: Option<&[T]>,
+        observer: &mut dyn FnMut(&IterationInfo),
+    ) -> Result<KMeansResult<T>> {
+        self.check_ref()?;
+        fit::fit(self, x, weights, observer)
+    }
+}
+
+/// Checked k-means parameters ([`KMeansParams::check`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KMeansValidParams<T>(KMeansParams<T>);
+
+impl<T: Float> KMeansValidParams<T> {
+    /// The checked parameters.
+    pub fn params(&self) -> &KMeansParams<T> {
+        &self.0
+    }
+
+    /// Number of clusters.
+    pub fn k(&self) -> usize {
+        self.0.k
+    }
+
+    /// Fits (data are checked here).
+    pub fn fit(&self, x: MatRef<'_, T>, weights: Option<&[T]>) -> Result<KMeansResult<T>> {
+        fit::fit(&self.0, x, weights, &mut |_| {})
+    }
+
+    /// Fits with a per-iteration observer.
+    pub fn fit_observed(
+        &self,
+        x: MatRef<'_, T>,
+        weights: Option<&[T]>,
+        observer: &mut dyn FnMut(&IterationInfo),
+    ) -> Result<KMeansResult<T>> {
+        fit::fit(&self.0, x, weights, observer)
+    }
+}
+
+impl<T: Float> KMeansParams<T> {
+    /// Number of clusters.
+    pub fn k(&self) -> usize {
+        self.k
+    }
+}
