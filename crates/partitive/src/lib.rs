@@ -25,6 +25,7 @@
 
 pub mod error;
 pub mod float;
+pub mod gmm;
 pub mod kmeans;
 pub mod matrix;
 pub mod parallel;
