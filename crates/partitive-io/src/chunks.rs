@@ -40,7 +40,8 @@ pub fn for_each_chunk<T: Float>(
     if rows_per_chunk == 0 {
         return Err(IoError::param(path, "rows_per_chunk", "must be at least 1"));
     }
-    let mut source = Source::open(path, opts, rows_per_chunk)?;
+    // Parquet batches never exceed a chunk; capped so a huge chunk size allocates nothing up front.
+    let mut source = Source::open(path, opts, rows_per_chunk.min(1 << 16))?;
     let d = source.n_cols();
     let column_names = source.names();
     let mut buf: Vec<T> = Vec::new();
