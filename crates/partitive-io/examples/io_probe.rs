@@ -34,7 +34,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let secs = t.elapsed().as_secs_f64();
             let mut total = 0.0f64;
             for _ in 0..3 {
-                total += data.view().as_slice().iter().map(|&x| x as f64).sum::<f64>();
+                total += data
+                    .view()
+                    .as_slice()
+                    .iter()
+                    .map(|&x| x as f64)
+                    .sum::<f64>();
             }
             let size = std::fs::metadata(path)?.len();
             let hwm = vm_hwm_bytes().unwrap_or(0);

@@ -50,6 +50,7 @@ mod atomic;
 mod chunks;
 mod dataset;
 mod error;
+mod fields;
 mod format;
 mod lines;
 mod npy;

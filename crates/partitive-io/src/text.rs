@@ -11,96 +11,13 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use partitive::Float;
+use rayon::prelude::*;
 
 use crate::error::{IoError, IoErrorKind};
+use crate::fields::{detect_delimiter, split, Delim};
 use crate::lines::Lines;
 use crate::options::{resolve_columns, HeaderMode, ReadOptions};
 use crate::scalar::parse_float;
-
-/// How fields are separated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Delim {
-    /// One byte (`,`, tab, `;`, …); quotes protect it.
-    Byte(u8),
-    /// Runs of spaces and tabs.
-    Whitespace,
-}
-
-/// Splits `line` into field ranges (trimmed, outer quotes removed) into `out`.
-fn split(line: &str, delim: Delim, out: &mut Vec<Range<usize>>) {
-    out.clear();
-    let b = line.as_bytes();
-    match delim {
-        Delim::Whitespace => {
-            let mut i = 0;
-            while i < b.len() {
-                while i < b.len() && matches!(b[i], b' ' | b'\t') {
-                    i += 1;
-                }
-                let start = i;
-                while i < b.len() && !matches!(b[i], b' ' | b'\t') {
-                    i += 1;
-                }
-                if i > start {
-                    out.push(unquote(b, start..i));
-                }
-            }
-        }
-        Delim::Byte(d) => {
-            let mut start = 0;
-            let mut quoted = false;
-            for (i, &c) in b.iter().enumerate() {
-                if c == b'"' {
-                    quoted = !quoted;
-                } else if c == d && !quoted {
-                    out.push(unquote(b, trim(b, start..i)));
-                    start = i + 1;
-                }
-            }
-            out.push(unquote(b, trim(b, start..b.len())));
-        }
-    }
-}
-
-/// `r` without leading and trailing spaces/tabs.
-fn trim(b: &[u8], mut r: Range<usize>) -> Range<usize> {
-    while r.start < r.end && matches!(b[r.start], b' ' | b'\t') {
-        r.start += 1;
-    }
-    while r.end > r.start && matches!(b[r.end - 1], b' ' | b'\t') {
-        r.end -= 1;
-    }
-    r
-}
-
-/// `r` without one pair of enclosing double quotes.
-fn unquote(b: &[u8], r: Range<usize>) -> Range<usize> {
-    if r.len() >= 2 && b[r.start] == b'"' && b[r.end - 1] == b'"' {
-        r.start + 1..r.end - 1
-    } else {
-        r
-    }
-}
-
-/// The delimiter to use for a file whose first significant line is `first`.
-fn detect_delimiter(first: &str) -> Delim {
-    let mut best = (0usize, Delim::Whitespace);
-    for d in [b',', b'\t', b';'] {
-        let mut quoted = false;
-        let mut n = 0;
-        for &c in first.as_bytes() {
-            if c == b'"' {
-                quoted = !quoted;
-            } else if c == d && !quoted {
-                n += 1;
-            }
-        }
-        if n > best.0 {
-            best = (n, Delim::Byte(d));
-        }
-    }
-    best.1
-}
 
 /// A streaming reader of numeric rows from delimited text.
 pub(crate) struct TextReader {
@@ -115,7 +32,8 @@ pub(crate) struct TextReader {
     names: Option<Vec<String>>,
     /// Significant lines read ahead (during header detection) and not consumed yet.
     pending: Vec<(usize, String)>,
-    ranges: Vec<Range<usize>>,
+    /// The batch of lines being parsed (reused).
+    batch: Batch,
 }
 
 impl TextReader {
@@ -199,7 +117,7 @@ impl TextReader {
             keep,
             names,
             pending: ahead,
-            ranges,
+            batch: Batch::default(),
         })
     }
 
@@ -214,116 +132,135 @@ impl TextReader {
     }
 
     /// Appends up to `max_rows` rows to `out`; returns how many (0 at the end of the file).
+    ///
+    /// Lines are read serially in batches of [`BATCH_LINES`] and parsed in parallel on the
+    /// current rayon pool, in sub-batches written straight into `out`; the first failing
+    /// line in file order gives the error, so results and messages do not depend on the
+    /// number of threads.
     pub(crate) fn read_rows<T: Float>(
         &mut self,
         max_rows: usize,
         out: &mut Vec<T>,
     ) -> Result<usize, IoError> {
         let mut rows = 0;
-        while rows < max_rows {
-            if let Some((n, s)) = self.pending.pop() {
-                parse_line(
-                    &self.path,
-                    n,
-                    &s,
-                    self.delim,
-                    self.n_fields,
-                    &self.keep,
-                    &mut self.ranges,
-                    out,
-                )?;
-            } else {
-                match self.lines.next_line()? {
-                    None => break,
-                    Some((n, s)) => parse_line(
-                        &self.path,
-                        n,
-                        s,
-                        self.delim,
-                        self.n_fields,
-                        &self.keep,
-                        &mut self.ranges,
-                        out,
-                    )?,
+        let mut at_end = false;
+        while rows < max_rows && !at_end {
+            let want = (max_rows - rows).min(BATCH_LINES);
+            self.batch.clear();
+            while self.batch.lines.len() < want {
+                if let Some((n, s)) = self.pending.pop() {
+                    self.batch.push(n, &s);
+                } else if let Some((n, s)) = self.lines.next_line()? {
+                    self.batch.push(n, s);
+                } else {
+                    at_end = true;
+                    break;
                 }
             }
-            rows += 1;
+            let batch = &self.batch;
+            if batch.lines.is_empty() {
+                break;
+            }
+            let d = self.keep.len();
+            let base = out.len();
+            out.resize(base + batch.lines.len() * d, T::zero());
+            let ctx = LineFormat {
+                path: &self.path,
+                delim: self.delim,
+                n_fields: self.n_fields,
+                keep: &self.keep,
+            };
+            let results: Vec<Result<(), IoError>> = out[base..]
+                .par_chunks_mut(SUB_LINES * d)
+                .zip(batch.lines.par_chunks(SUB_LINES))
+                .map(|(dst, lines)| {
+                    let mut ranges = Vec::with_capacity(self.n_fields);
+                    for (row, &(start, end, n)) in dst.chunks_mut(d).zip(lines) {
+                        ctx.parse(n, &batch.text[start..end], &mut ranges, row)?;
+                    }
+                    Ok(())
+                })
+                .collect();
+            results.into_iter().collect::<Result<(), IoError>>()?;
+            rows += batch.lines.len();
         }
         Ok(rows)
     }
 }
 
-/// Parses the kept fields of line `n` (`s`) into `out`.
-#[allow(clippy::too_many_arguments)]
-fn parse_line<T: Float>(
-    path: &Path,
-    n: usize,
-    s: &str,
-    delim: Delim,
-    n_fields: usize,
-    keep: &[usize],
-    ranges: &mut Vec<Range<usize>>,
-    out: &mut Vec<T>,
-) -> Result<(), IoError> {
-    split(s, delim, ranges);
-    if ranges.len() != n_fields {
-        return Err(IoError::at(
-            IoErrorKind::Ragged {
-                expected: n_fields,
-                found: ranges.len(),
-            },
-            path,
-            n,
-            None,
-        ));
-    }
-    for &j in keep {
-        let cell = &s[ranges[j].clone()];
-        let at = |kind| IoError::at(kind, path, n, Some(j + 1));
-        match parse_float::<T>(cell) {
-            Some(v) if v.is_finite() => out.push(v),
-            Some(_) => {
-                return Err(at(IoErrorKind::NonFinite {
-                    value: cell.to_string(),
-                    row: None,
-                    column: None,
-                }))
-            }
-            None => {
-                return Err(at(IoErrorKind::NonNumeric {
-                    value: cell.to_string(),
-                }))
-            }
-        }
-    }
-    Ok(())
+/// Lines read per parallel batch.
+const BATCH_LINES: usize = 1 << 14;
+/// Lines per parallel task.
+const SUB_LINES: usize = 512;
+
+/// Lines collected for parsing: their text, concatenated, and `(start, end, line number)`.
+#[derive(Default)]
+struct Batch {
+    text: String,
+    lines: Vec<(usize, usize, usize)>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn fields(line: &str, d: Delim) -> Vec<&str> {
-        let mut r = Vec::new();
-        split(line, d, &mut r);
-        r.into_iter().map(|x| &line[x]).collect()
+impl Batch {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.lines.clear();
     }
 
-    #[test]
-    fn splitting() {
-        let c = Delim::Byte(b',');
-        assert_eq!(fields("1, 2 ,3", c), ["1", "2", "3"]);
-        assert_eq!(fields("\"1.5\",\"a,b\",", c), ["1.5", "a,b", ""]);
-        assert_eq!(fields("  1 \t 2   3 ", Delim::Whitespace), ["1", "2", "3"]);
-        assert_eq!(fields("1\t2", Delim::Byte(b'\t')), ["1", "2"]);
+    fn push(&mut self, n: usize, s: &str) {
+        let start = self.text.len();
+        self.text.push_str(s);
+        self.lines.push((start, self.text.len(), n));
     }
+}
 
-    #[test]
-    fn delimiter_detection() {
-        assert_eq!(detect_delimiter("1,2,3"), Delim::Byte(b','));
-        assert_eq!(detect_delimiter("1\t2\t3"), Delim::Byte(b'\t'));
-        assert_eq!(detect_delimiter("1;2;3"), Delim::Byte(b';'));
-        assert_eq!(detect_delimiter("1 2  3"), Delim::Whitespace);
-        assert_eq!(detect_delimiter("\"a;b\",c"), Delim::Byte(b','));
+/// What parsing a data line needs to know.
+struct LineFormat<'a> {
+    path: &'a Path,
+    delim: Delim,
+    n_fields: usize,
+    keep: &'a [usize],
+}
+
+impl LineFormat<'_> {
+    /// Parses the kept fields of line `n` (`s`) into `dst` (one value per kept field).
+    fn parse<T: Float>(
+        &self,
+        n: usize,
+        s: &str,
+        ranges: &mut Vec<Range<usize>>,
+        dst: &mut [T],
+    ) -> Result<(), IoError> {
+        split(s, self.delim, ranges);
+        if ranges.len() != self.n_fields {
+            return Err(IoError::at(
+                IoErrorKind::Ragged {
+                    expected: self.n_fields,
+                    found: ranges.len(),
+                },
+                self.path,
+                n,
+                None,
+            ));
+        }
+        for (slot, &j) in dst.iter_mut().zip(self.keep) {
+            let cell = &s[ranges[j].clone()];
+            let at = |kind| IoError::at(kind, self.path, n, Some(j + 1));
+            match parse_float::<T>(cell) {
+                Some(v) if v.is_finite() => *slot = v,
+                Some(_) => {
+                    return Err(at(IoErrorKind::NonFinite {
+                        value: cell.to_string(),
+                        row: None,
+                        column: None,
+                    }))
+                }
+                None => {
+                    return Err(at(IoErrorKind::NonNumeric {
+                        value: cell.to_string(),
+                    }))
+                }
+            }
+        }
+        Ok(())
     }
 }

@@ -300,3 +300,42 @@ fn chunk_errors() {
     let e = for_each_chunk::<f64>(&p, &ReadOptions::default(), 4, |_| Ok(())).unwrap_err();
     assert!(matches!(e.kind(), IoErrorKind::NoRows), "{e}");
 }
+
+#[test]
+fn parallel_parse_is_thread_count_independent() {
+    let d = tempfile::tempdir().unwrap();
+    let mut good = String::new();
+    for i in 0..40_000 {
+        good.push_str(&format!("{},{}\n", i as f64 * 0.1, -(i as f64)));
+    }
+    let p = file(d.path(), "good.csv", &good);
+    // Two bad lines in different parallel tasks: the first in file order is reported.
+    let mut lines: Vec<String> = good.lines().map(String::from).collect();
+    lines[30_000] = "1,late".into();
+    lines[600] = "early,1".into();
+    let q = file(d.path(), "bad.csv", lines.join("\n"));
+    let mut reference = None;
+    for threads in [1, 2, 4] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let (m, e) = pool.install(|| {
+            (
+                read_matrix::<f32>(&p, &ReadOptions::default()).unwrap(),
+                read_matrix::<f32>(&q, &ReadOptions::default()).unwrap_err(),
+            )
+        });
+        assert!(
+            e.to_string()
+                .ends_with("bad.csv:601:1: cannot parse 'early' as a number"),
+            "{e}"
+        );
+        let bits: Vec<u32> = m.view().as_slice().iter().map(|x| x.to_bits()).collect();
+        assert_eq!(bits.len(), 80_000);
+        match &reference {
+            None => reference = Some(bits),
+            Some(r) => assert_eq!(r, &bits, "threads = {threads}"),
+        }
+    }
+}
