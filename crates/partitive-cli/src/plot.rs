@@ -29,8 +29,8 @@ pub struct Figure {
 
 /// A qualitative palette (Okabe–Ito, then Tableau-like hues), cycled.
 const PALETTE: [&str; 16] = [
-    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000", "#8C564B", "#7F7F7F",
-    "#BCBD22", "#17BECF", "#9467BD", "#FF9896", "#2CA02C", "#1F77B4",
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000",
+    "#8C564B", "#7F7F7F", "#BCBD22", "#17BECF", "#9467BD", "#FF9896", "#2CA02C", "#1F77B4",
 ];
 
 struct Panel {
@@ -60,7 +60,10 @@ impl Scale {
             hi += 0.5;
         }
         let pad = (hi - lo) * 0.04;
-        Scale { lo: lo - pad, hi: hi + pad }
+        Scale {
+            lo: lo - pad,
+            hi: hi + pad,
+        }
     }
 
     fn map(&self, v: f64, a: f64, b: f64) -> f64 {
@@ -69,7 +72,9 @@ impl Scale {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn axes(out: &mut String, p: &Panel, title: &str, xl: &str, yl: &str, xs: &Scale, ys: &Scale) {
@@ -143,12 +148,29 @@ pub fn render_svg(fig: &Figure) -> String {
         out,
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, sans-serif"><rect width="100%" height="100%" fill="white"/>"##
     );
-    let p = Panel { x0: 70.0, y0: 50.0, w: 480.0, h: 440.0 };
+    let p = Panel {
+        x0: 70.0,
+        y0: 50.0,
+        w: 480.0,
+        h: 440.0,
+    };
     let step = fig.points.len().div_ceil(MAX_POINTS).max(1);
     let xs = Scale::of(fig.points.iter().step_by(step).map(|q| q[0]));
     let ys = Scale::of(fig.points.iter().step_by(step).map(|q| q[1]));
-    axes(&mut out, &p, &fig.title, &fig.x_label, &fig.y_label, &xs, &ys);
-    let r = if fig.points.len() / step > 5000 { 1.2 } else { 2.2 };
+    axes(
+        &mut out,
+        &p,
+        &fig.title,
+        &fig.x_label,
+        &fig.y_label,
+        &xs,
+        &ys,
+    );
+    let r = if fig.points.len() / step > 5000 {
+        1.2
+    } else {
+        2.2
+    };
     for (i, q) in fig.points.iter().enumerate().step_by(step) {
         let c = PALETTE[fig.labels.get(i).copied().unwrap_or(0) % PALETTE.len()];
         let _ = write!(
@@ -159,10 +181,23 @@ pub fn render_svg(fig: &Figure) -> String {
         );
     }
     if let Some(curve) = &fig.curve {
-        let p = Panel { x0: 620.0 + 40.0, y0: 50.0, w: 400.0, h: 440.0 };
+        let p = Panel {
+            x0: 620.0 + 40.0,
+            y0: 50.0,
+            w: 400.0,
+            h: 440.0,
+        };
         let cx = Scale::of(curve.points.iter().map(|q| q.0));
         let cy = Scale::of(curve.points.iter().map(|q| q.1));
-        axes(&mut out, &p, &curve.title, &curve.x_label, &curve.y_label, &cx, &cy);
+        axes(
+            &mut out,
+            &p,
+            &curve.title,
+            &curve.x_label,
+            &curve.y_label,
+            &cx,
+            &cy,
+        );
         let mut path = String::new();
         for (i, (x, y)) in curve.points.iter().enumerate() {
             let _ = write!(
@@ -173,7 +208,10 @@ pub fn render_svg(fig: &Figure) -> String {
                 cy.map(*y, p.y0 + p.h, p.y0)
             );
         }
-        let _ = write!(out, r##"<path d="{path}" fill="none" stroke="#0072B2" stroke-width="2"/>"##);
+        let _ = write!(
+            out,
+            r##"<path d="{path}" fill="none" stroke="#0072B2" stroke-width="2"/>"##
+        );
         for (x, y) in &curve.points {
             let chosen = curve.chosen_x == Some(*x);
             let _ = write!(
@@ -192,15 +230,22 @@ pub fn render_svg(fig: &Figure) -> String {
 
 /// Writes the figure to `path` (.svg or .png), atomically.
 pub fn write(path: &Path, fig: &Figure) -> Result<()> {
-    let ext = path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase());
     let svg = render_svg(fig);
     let bytes = match ext.as_deref() {
         Some("svg") => svg.into_bytes(),
         Some("png") => svg_to_png(&svg)?,
-        _ => bail!("--plot-out {}: unknown plot format (use .svg or .png)", path.display()),
+        _ => bail!(
+            "--plot-out {}: unknown plot format (use .svg or .png)",
+            path.display()
+        ),
     };
     let mut f = partitive_io::AtomicFile::create(path)?;
-    std::io::Write::write_all(&mut f, &bytes).with_context(|| format!("writing {}", path.display()))?;
+    std::io::Write::write_all(&mut f, &bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
     f.commit()?;
     Ok(())
 }
@@ -210,8 +255,13 @@ fn svg_to_png(svg: &str) -> Result<Vec<u8>> {
     opt.fontdb_mut().load_system_fonts();
     let tree = resvg::usvg::Tree::from_str(svg, &opt).context("rendering the plot")?;
     let size = tree.size().to_int_size();
-    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).context("allocating the plot image")?;
-    resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height())
+        .context("allocating the plot image")?;
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::default(),
+        &mut pixmap.as_mut(),
+    );
     pixmap.encode_png().context("encoding the PNG")
 }
 

@@ -1,6 +1,8 @@
 //! One file per subcommand.
 
+mod gmm;
 mod kmeans;
+mod kmedoids;
 
 use crate::cli::{Cli, Command};
 use anyhow::Result;
@@ -9,5 +11,8 @@ use anyhow::Result;
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Kmeans(args) => kmeans::run(args),
+        Command::Gmm(args) => gmm::run(args),
+        Command::Kmedoids(args) => kmedoids::run(args),
+        Command::Auto(_) | Command::Evaluate(_) => anyhow::bail!("not yet available"),
     }
 }
