@@ -68,9 +68,14 @@ pub enum IoErrorKind {
     Other,
 }
 
-/// The error returned by every fallible function of `partitive-io`.
+/// The error returned by every fallible function of `partitive-io` (one pointer wide).
 #[derive(Debug)]
 pub struct IoError {
+    repr: Box<Repr>,
+}
+
+#[derive(Debug)]
+struct Repr {
     kind: IoErrorKind,
     path: PathBuf,
     line: Option<usize>,
@@ -84,27 +89,28 @@ impl IoError {
     /// An error of `kind` about the file `path`, with no position.
     pub fn new(kind: IoErrorKind, path: &Path) -> Self {
         IoError {
-            kind,
-            path: path.to_path_buf(),
-            line: None,
-            column: None,
-            detail: String::new(),
-            source: None,
+            repr: Box::new(Repr {
+                kind,
+                path: path.to_path_buf(),
+                line: None,
+                column: None,
+                detail: String::new(),
+                source: None,
+            }),
         }
     }
 
     /// An error at 1-based `line` and (optionally) 1-based `column` of `path`.
     pub fn at(kind: IoErrorKind, path: &Path, line: usize, column: Option<usize>) -> Self {
-        IoError {
-            line: Some(line),
-            column,
-            ..Self::new(kind, path)
-        }
+        let mut e = Self::new(kind, path);
+        e.repr.line = Some(line);
+        e.repr.column = column;
+        e
     }
 
     /// This error with a detail message (shown after the kind's own text).
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = detail.into();
+        self.repr.detail = detail.into();
         self
     }
 
@@ -144,35 +150,34 @@ impl IoError {
 
     /// An OS error while writing (a missing directory stays an OS error, not `NotFound`).
     pub(crate) fn write(path: &Path, source: std::io::Error) -> Self {
-        IoError {
-            source: Some(source),
-            ..Self::new(IoErrorKind::Io, path)
-        }
+        let mut e = Self::new(IoErrorKind::Io, path);
+        e.repr.source = Some(source);
+        e
     }
 
     /// The kind of this error.
     pub fn kind(&self) -> &IoErrorKind {
-        &self.kind
+        &self.repr.kind
     }
 
     /// The file this error is about.
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.repr.path
     }
 
     /// The 1-based line, for text input.
     pub fn line(&self) -> Option<usize> {
-        self.line
+        self.repr.line
     }
 
     /// The 1-based column (field index), for text input.
     pub fn column(&self) -> Option<usize> {
-        self.column
+        self.repr.column
     }
 
     /// The message after `"<file>[:<line>[:<column>]]: "`.
     fn what(&self) -> String {
-        let d = &self.detail;
+        let d = &self.repr.detail;
         let with = |head: &str| {
             if d.is_empty() {
                 head.to_string()
@@ -180,7 +185,7 @@ impl IoError {
                 format!("{head}: {d}")
             }
         };
-        match &self.kind {
+        match &self.repr.kind {
             IoErrorKind::NotFound => with("no such file"),
             IoErrorKind::Empty => with("file is empty (no data lines)"),
             IoErrorKind::NoRows => with("no data rows"),
@@ -208,7 +213,7 @@ impl IoError {
             IoErrorKind::Unsupported => with("unsupported"),
             IoErrorKind::Malformed => with("malformed file"),
             IoErrorKind::InvalidParameter { name } => with(&format!("invalid {name}")),
-            IoErrorKind::Io => match &self.source {
+            IoErrorKind::Io => match &self.repr.source {
                 Some(s) => with(&s.to_string()),
                 None => with("input/output error"),
             },
@@ -239,10 +244,10 @@ fn cell(value: &str) -> String {
 
 impl fmt::Display for IoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        one_line(f, &self.path.display().to_string())?;
-        if let Some(line) = self.line {
+        one_line(f, &self.repr.path.display().to_string())?;
+        if let Some(line) = self.repr.line {
             write!(f, ":{line}")?;
-            if let Some(col) = self.column {
+            if let Some(col) = self.repr.column {
                 write!(f, ":{col}")?;
             }
         }
@@ -253,7 +258,8 @@ impl fmt::Display for IoError {
 
 impl std::error::Error for IoError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
+        self.repr
+            .source
             .as_ref()
             .map(|s| s as &(dyn std::error::Error + 'static))
     }
