@@ -31,8 +31,11 @@ pub fn native_float_width(path: &Path) -> Result<Option<usize>, IoError> {
 /// Reads the numeric matrix in `path` (format from the extension, see [`crate::Format`]).
 ///
 /// A `.npy` whose dtype is `T` (little-endian, C order, aligned) is memory-mapped and
-/// viewed in place ([`Dataset::is_memory_mapped`]); other dtypes are converted. Text and
-/// Parquet are parsed into a `Vec<T>`. Every value must be finite.
+/// viewed in place ([`Dataset::is_memory_mapped`]); other dtypes, big-endian data and
+/// Fortran-ordered arrays (transposed) are converted into a `Vec<T>`, as is a `columns`
+/// selection other than all columns in order. Text and Parquet are parsed into a `Vec<T>`
+/// (text in parallel on the current rayon pool, with results independent of the thread
+/// count). Every value must be finite.
 ///
 /// # Errors
 /// One [`IoError`] per problem, naming the file and, for text, line and column: missing
