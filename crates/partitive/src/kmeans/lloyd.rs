@@ -62,8 +62,8 @@ impl StepStats {
         labels: &[u32],
     ) {
         #[cfg(target_arch = "x86_64")]
-        if super::kernel::best_level() == super::kernel::Level::Avx2 {
-            // SAFETY: AVX2 and FMA are available (that is what the level says).
+        if super::kernel::best_level() != super::kernel::Level::Portable {
+            // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
             return unsafe { self.accumulate_avx2(data, r, labels) };
         }
         self.accumulate_portable(data, r, labels)

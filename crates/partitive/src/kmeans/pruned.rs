@@ -222,8 +222,8 @@ fn screen<T: Float>(
     st: &mut StepStats,
 ) -> Vec<usize> {
     #[cfg(target_arch = "x86_64")]
-    if super::kernel::best_level() == super::kernel::Level::Avx2 {
-        // SAFETY: AVX2 and FMA are available (that is what the level says).
+    if super::kernel::best_level() != super::kernel::Level::Portable {
+        // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
         return unsafe { screen_avx2(data, centers, geo, slack, moves, r, lab, bnd, st) };
     }
     screen_portable(data, centers, geo, slack, moves, r, lab, bnd, st)
