@@ -69,7 +69,7 @@ impl<'a, T: Float> Data<'a, T> {
                 |r| {
                     let mut out = cells.lock(&r);
                     for (o, i) in out.iter_mut().zip(r) {
-                        *o = x.row(i).iter().map(|v| v.as_f64() * v.as_f64()).sum();
+                        *o = sq_norm(x.row(i));
                     }
                 },
                 |_, _| {},
@@ -164,6 +164,24 @@ pub(crate) fn sq_dist<T: Float>(a: &[T], b: &[T]) -> f64 {
     for (t, (x, y)) in ar.iter().zip(br).enumerate() {
         let e = x.as_f64() - y.as_f64();
         q[t] += e * e;
+    }
+    ((q[0] + q[1]) + (q[2] + q[3])) + ((q[4] + q[5]) + (q[6] + q[7]))
+}
+
+/// Squared norm accumulated in `f64`, in eight fixed partial sums.
+#[inline(always)]
+pub(crate) fn sq_norm<T: Float>(a: &[T]) -> f64 {
+    let mut q = [0.0f64; 8];
+    let ac = a.chunks_exact(8);
+    let ar = ac.remainder();
+    for a8 in ac {
+        for t in 0..8 {
+            let v = a8[t].as_f64();
+            q[t] += v * v;
+        }
+    }
+    for (t, v) in ar.iter().enumerate() {
+        q[t] += v.as_f64() * v.as_f64();
     }
     ((q[0] + q[1]) + (q[2] + q[3])) + ((q[4] + q[5]) + (q[6] + q[7]))
 }

@@ -93,17 +93,33 @@ impl StepStats {
         labels: &[u32],
     ) {
         let d = data.d();
-        for (i, &a) in r.zip(labels) {
-            let w = data.weight(i);
-            if w <= 0.0 {
-                continue;
+        match data.w {
+            None => {
+                for (i, &a) in r.zip(labels) {
+                    let a = a as usize;
+                    let s = &mut self.sums[a * d..(a + 1) * d];
+                    s.iter_mut()
+                        .zip(data.x.row(i))
+                        .for_each(|(s, v)| *s += v.as_f64());
+                    self.weight[a] += 1.0;
+                    self.members[a] += 1;
+                }
             }
-            let a = a as usize;
-            let s = &mut self.sums[a * d..(a + 1) * d];
-            let x = data.x.row(i);
-            s.iter_mut().zip(x).for_each(|(s, v)| *s += w * v.as_f64());
-            self.weight[a] += w;
-            self.members[a] += 1;
+            Some(wt) => {
+                for (i, &a) in r.zip(labels) {
+                    let w = wt[i].as_f64();
+                    if w <= 0.0 {
+                        continue;
+                    }
+                    let a = a as usize;
+                    let s = &mut self.sums[a * d..(a + 1) * d];
+                    s.iter_mut()
+                        .zip(data.x.row(i))
+                        .for_each(|(s, v)| *s += w * v.as_f64());
+                    self.weight[a] += w;
+                    self.members[a] += 1;
+                }
+            }
         }
     }
 

@@ -207,6 +207,31 @@ pub(crate) fn hamerly_step<T: Float>(
     )
 }
 
+/// How many rows ahead [`screen`] prefetches.
+const PREFETCH_ROWS: usize = 32;
+
+/// Hints the CPU to load row `i` (if `i < end`) into the cache.
+#[inline(always)]
+fn prefetch_row<T: Float>(data: &Data<'_, T>, i: usize, end: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if i < end {
+        let row = data.x.row(i);
+        let bytes = std::mem::size_of_val(row);
+        let p = row.as_ptr() as *const i8;
+        let mut off = 0;
+        while off < bytes {
+            // SAFETY: a prefetch is only a hint and never faults; the address is inside
+            // the row anyway.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.add(off))
+            };
+            off += 64;
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (data, i, end);
+}
+
 /// The rows of chunk `r` whose bounds (after `moves`, tightened once) do not prove their
 /// label: local indices, in order. Updates the bounds of the others.
 #[allow(clippy::too_many_arguments)]
@@ -264,7 +289,11 @@ fn screen_portable<T: Float>(
     st: &mut StepStats,
 ) -> Vec<usize> {
     let mut full = Vec::new();
+    let end = r.end;
     for (li, i) in r.enumerate() {
+        // Every row is read by the update anyway: stream rows ahead into the cache so the
+        // exact distances below (taken for some rows only) do not wait for memory.
+        prefetch_row(data, i + PREFETCH_ROWS, end);
         let a = lab[li];
         if a == u32::MAX {
             full.push(li);
