@@ -116,14 +116,25 @@ macro_rules! kernel_body {
                 let base = set1((q * W) as T);
                 let idx = [add(lane0, base), add(lane1, base)];
                 for r in 0..R {
-                    for h in 0..2 {
-                        let dist = fmadd(acc[r][h], m2, nrm[h]);
-                        if S {
+                    if S {
+                        for h in 0..2 {
+                            let dist = fmadd(acc[r][h], m2, nrm[h]);
                             min2[r][h] = min(min2[r][h], max(minv[r][h], dist));
+                            let lt = cmplt(dist, minv[r][h]);
+                            minv[r][h] = min(dist, minv[r][h]);
+                            idxv[r][h] = blendv(idxv[r][h], idx[h], lt);
                         }
-                        let lt = cmplt(dist, minv[r][h]);
-                        minv[r][h] = min(dist, minv[r][h]);
-                        idxv[r][h] = blendv(idxv[r][h], idx[h], lt);
+                    } else {
+                        // Without a runner-up, fold the two halves first (the lower half
+                        // holds the lower indices and wins ties), then one running update.
+                        let d0 = fmadd(acc[r][0], m2, nrm[0]);
+                        let d1 = fmadd(acc[r][1], m2, nrm[1]);
+                        let hi = cmplt(d1, d0);
+                        let dist = min(d1, d0);
+                        let di = blendv(idx[0], idx[1], hi);
+                        let lt = cmplt(dist, minv[r][0]);
+                        minv[r][0] = min(dist, minv[r][0]);
+                        idxv[r][0] = blendv(idxv[r][0], di, lt);
                     }
                 }
             }
