@@ -35,6 +35,8 @@ mod params;
 mod select;
 mod simd;
 #[cfg(test)]
+mod test_reference;
+#[cfg(test)]
 mod tests;
 
 pub use covariance::{
