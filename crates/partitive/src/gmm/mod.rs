@@ -24,6 +24,10 @@
 //! statistics are one chunk kernel merged in chunk order, so results are bitwise
 //! identical for any number of threads.
 
+// Indexed loops over components and coordinates are deliberate: they are the shape the
+// compiler vectorises without reordering sums.
+#![allow(clippy::needless_range_loop)]
+
 mod covariance;
 mod data;
 mod estep;
@@ -34,6 +38,8 @@ mod mstep;
 mod params;
 mod select;
 mod simd;
+#[cfg(test)]
+mod test_reference;
 #[cfg(test)]
 mod tests;
 
