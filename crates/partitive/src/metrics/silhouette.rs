@@ -123,14 +123,9 @@ mod tests {
         let x = Mat::from_rows(&[[0.0f64], [1.0], [4.0], [6.0]]);
         let d = MetricDissimilarity::new(x.view(), Metric::Euclidean).unwrap();
         let s = silhouette_samples(&d, &[0, 0, 1, 1]).unwrap();
-        let expect = [
-            (5.0 - 1.0) / 5.0, // a=1, b=(4+6)/2
-            (4.0 - 1.0) / 4.0, // a=1, b=(3+5)/2
-            (2.0 - 2.5) / 2.5, // a=2, b=(4+3)/2=3.5? see below
-            0.0,
-        ];
-        // point 4: a = 2, b = (4+3)/2 = 3.5 → 1.5/3.5; point 6: a = 2, b = (6+5)/2 = 5.5 → 3.5/5.5
-        let expect = [expect[0], expect[1], 1.5 / 3.5, 3.5 / 5.5];
+        // point 0: a = 1, b = (4+6)/2 = 5; point 1: a = 1, b = (3+5)/2 = 4;
+        // point 4: a = 2, b = (4+3)/2 = 3.5; point 6: a = 2, b = (6+5)/2 = 5.5
+        let expect = [4.0 / 5.0, 3.0 / 4.0, 1.5 / 3.5, 3.5 / 5.5];
         for (a, b) in s.iter().zip(expect) {
             assert!((a - b).abs() < 1e-15, "{s:?}");
         }
