@@ -139,6 +139,32 @@ mod tests {
     }
 
     #[test]
+    fn thread_count_invariance() {
+        let mut rng = crate::rng::Rng::new(1);
+        let n = 5000; // 2 chunks
+        let data: Vec<f64> = (0..n * 2).map(|_| rng.next_f64()).collect();
+        let x = crate::matrix::MatRef::new(&data, n, 2).unwrap();
+        let d = MetricDissimilarity::new(x, Metric::Euclidean).unwrap();
+        let labels: Vec<usize> = (0..n).map(|i| (data[2 * i] * 3.0) as usize).collect();
+        let run = |t: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                (
+                    medoid_silhouette(&d, &[0, 1, 2]).unwrap(),
+                    silhouette(&d, &labels[..]).unwrap(),
+                )
+            })
+        };
+        let (a, b) = (run(1), run(2));
+        assert_eq!(a.0.to_bits(), b.0.to_bits());
+        assert_eq!(a.1.to_bits(), b.1.to_bits());
+        assert!(a.1 > 0.1, "{}", a.1); // three strips of uniform data: a positive score
+    }
+
+    #[test]
     fn medoid_silhouette_known_value() {
         let x = Mat::from_rows(&[[0.0f64], [1.0], [4.0], [6.0]]);
         let d = MetricDissimilarity::new(x.view(), Metric::Euclidean).unwrap();
