@@ -10,8 +10,12 @@
 //! `dist = norm[j] − 2·dot` with one rounding, where `norm[j] = ‖c_j‖²` computed in `f64`
 //! and rounded to `T`. The nearest center is the lowest `j` with the smallest `dist`.
 //! So the value of `dist` for a pair does not depend on the tile it was computed in, the
-//! SIMD width or the dispatch level: the AVX2 kernel, the portable kernel and the pruned
-//! variant (which evaluates only some rows) agree bitwise.
+//! SIMD width or the dispatch level: the AVX-512 and AVX2 kernels, the portable kernel and
+//! the pruned variant (which evaluates only some rows) agree bitwise — results do not
+//! depend on the machine's instruction set.
+//!
+//! Dispatch (detected once): AVX-512F (only after a bitwise self-check against the
+//! portable kernel on small problems), else AVX2 + FMA, else portable Rust.
 
 #[cfg(target_arch = "x86_64")]
 #[macro_use]
