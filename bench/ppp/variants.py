@@ -1,0 +1,221 @@
+"""Research harness: score selection / merge variants on a cached sweep (see sweep.py).
+
+usage: variants.py TAG [VARIANT_REGEX] [--per-set]
+"""
+import os
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import pickle
+import re
+import sys
+
+import numpy as np
+from scipy.special import logsumexp
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import core
+
+BATS = ["sipu", "uci", "fcps", "other"]
+GAUSS = ["sipu/s1", "sipu/s2", "sipu/s3", "sipu/s4", "sipu/a1", "sipu/a2", "sipu/a3", "sipu/d31", "sipu/r15", "sipu/unbalance"]
+
+
+# ----------------------------------------------------------------------------- selection
+
+def select(e, crit="bic", cts=core.COV_TYPES, kcap=None):
+    best = None
+    for (k, ct), f in e["fits"].items():
+        if ct not in cts or (kcap and k > kcap):
+            continue
+        v = f[crit]
+        if best is None or v < best[0]:
+            best = (v, k, ct)
+    return e["fits"][(best[1], best[2])]
+
+
+def labels_of(g, X):
+    R, _ = g.resp(X)
+    return R.argmax(1), R
+
+
+# ----------------------------------------------------------------------------- merging
+
+class UF:
+    def __init__(self, n):
+        self.p = list(range(n))
+
+    def find(self, a):
+        while self.p[a] != a:
+            self.p[a] = self.p[self.p[a]]
+            a = self.p[a]
+        return a
+
+    def union(self, a, b):
+        a, b = self.find(a), self.find(b)
+        if a != b:
+            self.p[max(a, b)] = min(a, b)
+
+
+def mix_logpdf(g, P):
+    return logsumexp(g.log_joint(P), 1)
+
+
+def dip_merge(g, X, rho=1.0, T=21, sub=False):
+    """Merge components a, b (transitively) when the mixture density on the segment between
+    their means never drops below rho * min(density at the two means)."""
+    K = len(g.w)
+    uf = UF(K)
+    ts = np.linspace(0, 1, T)
+    for a in range(K):
+        for b in range(a + 1, K):
+            P = (1 - ts)[:, None] * g.mu[a][None] + ts[:, None] * g.mu[b][None]
+            if sub:
+                lj = g.log_joint(P)[:, [a, b]]
+                lp = logsumexp(lj, 1)
+            else:
+                lp = mix_logpdf(g, P)
+            if lp.min() >= np.log(rho) + min(lp[0], lp[-1]) - 1e-12:
+                uf.union(a, b)
+    return np.array([uf.find(j) for j in range(K)])
+
+
+def entropy_merge_path(R):
+    """Baudry et al. (2010) greedy entropy merging; returns list of (K, entropy, groups)."""
+    K = R.shape[1]
+    groups = [[j] for j in range(K)]
+    Rg = R.copy()
+    xlogx = lambda p: p * np.log(np.maximum(p, 1e-300))
+    path = [(K, -xlogx(Rg).sum(), [g[:] for g in groups])]
+    while Rg.shape[1] > 1:
+        best = None
+        E = xlogx(Rg)
+        for a in range(Rg.shape[1]):
+            for b in range(a + 1, Rg.shape[1]):
+                d = xlogx(Rg[:, a] + Rg[:, b]).sum() - E[:, a].sum() - E[:, b].sum()
+                if best is None or d > best[0]:
+                    best = (d, a, b)
+        _, a, b = best
+        Rg[:, a] += Rg[:, b]
+        Rg = np.delete(Rg, b, 1)
+        groups[a] += groups[b]
+        del groups[b]
+        path.append((Rg.shape[1], -xlogx(Rg).sum(), [g[:] for g in groups]))
+    return path
+
+
+def comp_to_labels(comp_lab, groups_map):
+    return groups_map[comp_lab]
+
+
+# ----------------------------------------------------------------------------- variants
+
+def v_bic(e, cts=core.COV_TYPES, crit="bic"):
+    f = select(e, crit, cts)
+    lab, _ = labels_of(f["gmm"], e["X"])
+    return lab
+
+
+def v_dip(e, rho, cts=core.COV_TYPES, crit="bic", sub=False):
+    f = select(e, crit, cts)
+    lab, _ = labels_of(f["gmm"], e["X"])
+    m = dip_merge(f["gmm"], e["X"], rho, sub=sub)
+    return m[lab]
+
+
+def ent_merge(R, tau):
+    """Greedy entropy merging (Baudry et al. 2010) stopped when the best pair's entropy decrease
+    per unit of pair mass falls below tau * log 2 (log 2 = decrease of two fully overlapping halves)."""
+    K = R.shape[1]
+    groups = [[j] for j in range(K)]
+    Rg = R.copy()
+    xlogx = lambda p: p * np.log(np.maximum(p, 1e-300))
+    while Rg.shape[1] > 1:
+        E = xlogx(Rg).sum(0)
+        m = Rg.sum(0)
+        best = None
+        for a in range(Rg.shape[1]):
+            for b in range(a + 1, Rg.shape[1]):
+                d = (xlogx(Rg[:, a] + Rg[:, b]).sum() - E[a] - E[b]) / (m[a] + m[b])
+                if best is None or d > best[0]:
+                    best = (d, a, b)
+        d, a, b = best
+        if d < tau * np.log(2):
+            break
+        Rg[:, a] += Rg[:, b]
+        Rg = np.delete(Rg, b, 1)
+        groups[a] += groups[b]
+        del groups[b]
+    mp = np.empty(K, dtype=int)
+    for gi, g in enumerate(groups):
+        mp[g] = gi
+    return mp
+
+
+def v_ent(e, tau, cts=core.COV_TYPES, crit="bic"):
+    f = select(e, crit, cts)
+    lab, R = labels_of(f["gmm"], e["X"])
+    m = ent_merge(R, tau)
+    return m[lab]
+
+
+VARIANTS = {
+    "bic_all+ent0.05": lambda e: v_ent(e, 0.05),
+    "bic_all+ent0.1": lambda e: v_ent(e, 0.1),
+    "bic_all+ent0.2": lambda e: v_ent(e, 0.2),
+    "bic_all+ent0.3": lambda e: v_ent(e, 0.3),
+    "bic_all": lambda e: v_bic(e),
+    "bic_full": lambda e: v_bic(e, ("full",)),
+    "icl_all": lambda e: v_bic(e, crit="icl"),
+    "icl_full": lambda e: v_bic(e, ("full",), "icl"),
+    "bic_all+dip1.0": lambda e: v_dip(e, 1.0),
+    "bic_all+dip0.9": lambda e: v_dip(e, 0.9),
+    "bic_all+dip0.75": lambda e: v_dip(e, 0.75),
+    "bic_all+dip0.5": lambda e: v_dip(e, 0.5),
+    "bic_full+dip1.0": lambda e: v_dip(e, 1.0, ("full",)),
+    "bic_full+dip0.75": lambda e: v_dip(e, 0.75, ("full",)),
+    "bic_all+dipsub1.0": lambda e: v_dip(e, 1.0, sub=True),
+}
+
+
+def evaluate(data, fn, per_set=False):
+    rows = []
+    for name, e in sorted(data.items()):
+        lab = fn(e)
+        k_hat, ks, exact, a = core.score(lab, e["refs"])
+        rows.append((e["battery"], name, k_hat, ks, exact, a))
+        if per_set:
+            print(f"   {name:28s} k={k_hat:3d} true={ks} ari={a:.3f}")
+    return rows
+
+
+def summarize(rows):
+    out = {}
+    for b in BATS + ["ALL"]:
+        r = [x for x in rows if b == "ALL" or x[0] == b]
+        if r:
+            out[b] = (100 * np.mean([x[4] for x in r]), np.mean([x[5] for x in r]), len(r))
+    g = [x for x in rows if x[1] in GAUSS]
+    if g:
+        out["gauss"] = (100 * np.mean([x[4] for x in g]), np.mean([x[5] for x in g]), len(g))
+    return out
+
+
+def fmt(name, s):
+    parts = [f"{name:26s}"]
+    for b in ["ALL"] + BATS + ["gauss"]:
+        if b in s:
+            parts.append(f"{b}:{s[b][0]:5.1f}%/{s[b][1]:.3f}")
+    return "  ".join(parts)
+
+
+def main():
+    tag = sys.argv[1]
+    pat = sys.argv[2] if len(sys.argv) > 2 and not sys.argv[2].startswith("--") else "."
+    data = pickle.load(open(f"/tmp/ppp-sweep-{tag}.pkl", "rb"))
+    for name, fn in VARIANTS.items():
+        if not re.search(pat, name):
+            continue
+        rows = evaluate(data, fn, "--per-set" in sys.argv)
+        print(fmt(name, summarize(rows)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
