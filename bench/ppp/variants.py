@@ -215,6 +215,84 @@ def main():
             continue
         rows = evaluate(data, fn, "--per-set" in sys.argv)
         print(fmt(name, summarize(rows)), flush=True)
+        if "--halves" in sys.argv:
+            for h in (0, 1):
+                print(fmt(f"  half{'AB'[h]}", summarize([r for i, r in enumerate(rows) if i % 2 == h])), flush=True)
+
+
+VARIANTS.update({
+    "icl_full+dip1.0": lambda e: v_dip(e, 1.0, ("full",), "icl"),
+    "icl_all+dip1.0": lambda e: v_dip(e, 1.0, core.COV_TYPES, "icl"),
+    "icl_full+ent0.1": lambda e: v_ent(e, 0.1, ("full",), "icl"),
+    "icl_full+ent0.2": lambda e: v_ent(e, 0.2, ("full",), "icl"),
+})
+
+
+def modal_merge(g, X, rho, qmax=2.0 / 3.0, peak="data"):
+    """Graph hill-climbing over mixture components (ToMATo-like, Chazal et al. 2013):
+    saddle(a,b) = highest mixture density among points whose two most probable components are a,b
+    and whose posterior split is ambiguous (r_a/(r_a+r_b) <= qmax); peak(a) = highest density among
+    points assigned to a. Component a links to the neighbour b with p_b > p_a (ties: lower index wins)
+    and saddle >= rho * p_a that has the largest saddle; roots are clusters."""
+    lj = g.log_joint(X)
+    lf = logsumexp(lj, 1)
+    K = lj.shape[1]
+    if K == 1:
+        return np.zeros(1, dtype=int)
+    o = np.argsort(-lj, 1)[:, :2]
+    a, b = o[:, 0], o[:, 1]
+    la = lj[np.arange(len(X)), a]
+    lb = lj[np.arange(len(X)), b]
+    q = 1.0 / (1.0 + np.exp(lb - la))
+    pk = np.full(K, -np.inf)
+    np.maximum.at(pk, a, lf)
+    if peak == "mean":
+        pk = logsumexp(g.log_joint(g.mu), 1)
+    S = np.full((K, K), -np.inf)
+    m = q <= qmax
+    i, j = np.minimum(a[m], b[m]), np.maximum(a[m], b[m])
+    np.maximum.at(S, (i, j), lf[m])
+    S = np.maximum(S, S.T)
+    parent = np.arange(K)
+    for c in range(K):
+        best = None
+        for d in range(K):
+            if d == c or not np.isfinite(S[c, d]):
+                continue
+            higher = pk[d] > pk[c] or (pk[d] == pk[c] and d < c)
+            if higher and S[c, d] >= np.log(rho) + pk[c]:
+                if best is None or S[c, d] > S[c, best]:
+                    best = d
+        if best is not None:
+            parent[c] = best
+    root = parent.copy()
+    for _ in range(K):
+        root = parent[root]
+    return np.unique(root, return_inverse=True)[1]
+
+
+def v_modal(e, rho, cts=core.COV_TYPES, crit="bic", **kw):
+    f = select(e, crit, cts)
+    Xf = e.get("Xfit", e["X"])
+    m = modal_merge(f["gmm"], Xf, rho, **kw)
+    lab, _ = labels_of(f["gmm"], e["X"])
+    return m[lab]
+
+
+for _ct in ["all", "full"]:
+    for _cr in ["bic", "icl"]:
+        for _rho in [0.3, 0.5, 0.7, 0.9]:
+            VARIANTS[f"{_cr}_{_ct}+modal{_rho}"] = (lambda ct, cr, rho: lambda e: v_modal(e, rho, core.COV_TYPES if ct == "all" else ("full",), cr))(_ct, _cr, _rho)
+
+
+for _rho in [0.5, 0.7, 0.9]:
+    VARIANTS[f"bic_full+modalmean{_rho}"] = (lambda rho: lambda e: v_modal(e, rho, ("full",), "bic", peak="mean"))(_rho)
+    VARIANTS[f"bic_all+modalmean{_rho}"] = (lambda rho: lambda e: v_modal(e, rho, core.COV_TYPES, "bic", peak="mean"))(_rho)
+    VARIANTS[f"bic_full+modalq.8-{_rho}"] = (lambda rho: lambda e: v_modal(e, rho, ("full",), "bic", qmax=0.8))(_rho)
+
+
+for _rho in [0.4, 0.6, 0.8]:
+    VARIANTS[f"bic_full+modal{_rho}"] = (lambda rho: lambda e: v_modal(e, rho, ("full",), "bic"))(_rho)
 
 
 if __name__ == "__main__":
