@@ -1,6 +1,6 @@
 """Evaluate the PPP-auto prototype on the shared clustering batteries.
 
-usage: evaluate.py [--procs 2] [--match REGEX] [--no-g2mg] [--no-oracle] [--json OUT] [--rho R] [--sample M]
+usage: evaluate.py [--procs 2] [--cov full,spherical] [--match REGEX] [--no-g2mg] [--no-oracle] [--json OUT] [--rho R] [--sample M]
 
 Prints: per-set lines (stderr), then the per-battery table over the 41 sets with n <= 20,000
 (sipu, uci, fcps, other), the Gaussian-like criterion (sipu s1-s4, a1-a3, d31, r15, unbalance and
@@ -73,7 +73,7 @@ def run(job):
     X = np.loadtxt(base + ".data.gz", ndmin=2)
     refs = [np.loadtxt(f, dtype=int).ravel() for f in sorted(glob.glob(base + ".labels*.gz"))]
     t = time.perf_counter()
-    lab, info = prototype.ppp_auto(X, rho=opts["rho"], sample_max=opts["sample"])
+    lab, info = prototype.ppp_auto(X, rho=opts["rho"], sample_max=opts["sample"], cov_types=opts["cov"])
     secs = time.perf_counter() - t
     k_hat, ks, exact, a = score(lab, refs)
     oa = oracle_ari(X, refs) if opts["oracle"] else None
@@ -94,7 +94,7 @@ def table(rows, title):
 def main():
     arg = lambda k, d: type(d)(sys.argv[sys.argv.index(k) + 1]) if k in sys.argv else d
     opts = dict(rho=arg("--rho", prototype.RHO), sample=arg("--sample", prototype.SAMPLE_MAX),
-                oracle="--no-oracle" not in sys.argv)
+                oracle="--no-oracle" not in sys.argv, cov=tuple(arg("--cov", ",".join(prototype.COV_TYPES)).split(",")))
     match = arg("--match", "")
     jobs = []
     for b in BATS + ([] if "--no-g2mg" in sys.argv else ["g2mg"]):
@@ -117,7 +117,7 @@ def main():
     rows.sort(key=lambda r: r["name"])
     main41 = [r for r in rows if r["battery"] in BATS and r["n"] <= 20000]
     if main41:
-        table(main41, f"PPP-auto (rho={opts['rho']}, sample_max={opts['sample']}) on {len(main41)} sets, n <= 20,000")
+        table(main41, f"PPP-auto (rho={opts['rho']}, cov={','.join(opts['cov'])}, sample_max={opts['sample']}) on {len(main41)} sets, n <= 20,000")
         print("\nbaselines (shared/benchmarks/README.md): " + "; ".join(f"{m} {e}%/{a}" for m, e, a in BASELINES))
         for h, nm in ((0, "A (even index)"), (1, "B (odd index)")):
             table([r for i, r in enumerate(main41) if i % 2 == h], f"split half {nm}")

@@ -26,9 +26,9 @@ EPS_REG = 1e-3          # covariance ridge = EPS_REG * (global variance of each 
 EM_MAX_ITER = 100
 EM_TOL = 1e-4           # stop EM when the mean log-likelihood per point improves less than this
 LLOYD_MAX_ITER = 100
-RHO = 0.7               # merge when saddle density >= RHO * peak density of the lower component
+RHO = 0.6               # merge when saddle density >= RHO * peak density of the lower component
 Q_AMBIG = 2.0 / 3.0     # a point is "on the boundary" of its top-2 components if r1/(r1+r2) <= Q_AMBIG
-COV_TYPES = ("full",)   # covariance models tried per k (see docs: full wins on the batteries)
+COV_TYPES = ("full", "spherical")  # covariance models tried per k, best BIC wins (see docs)
 LOG2PI = np.log(2 * np.pi)
 
 

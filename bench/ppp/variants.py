@@ -14,7 +14,7 @@ from scipy.special import logsumexp
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import core
 
-BATS = ["sipu", "uci", "fcps", "other"]
+BATS = ["sipu", "uci", "fcps", "other", "g2mg"]
 GAUSS = ["sipu/s1", "sipu/s2", "sipu/s3", "sipu/s4", "sipu/a1", "sipu/a2", "sipu/a3", "sipu/d31", "sipu/r15", "sipu/unbalance"]
 
 
@@ -293,6 +293,204 @@ for _rho in [0.5, 0.7, 0.9]:
 
 for _rho in [0.4, 0.6, 0.8]:
     VARIANTS[f"bic_full+modal{_rho}"] = (lambda rho: lambda e: v_modal(e, rho, ("full",), "bic"))(_rho)
+
+
+for _nm, _cts in [("fs", ("full", "spherical")), ("fts", ("full", "tied", "spherical")), ("ft", ("full", "tied")), ("fd", ("full", "diag"))]:
+    for _rho in [0.6, 0.7, 0.8]:
+        VARIANTS[f"bic_{_nm}+modal{_rho}"] = (lambda rho, cts: lambda e: v_modal(e, rho, cts, "bic"))(_rho, _cts)
+
+
+def modal_merge_min(g, X, rho, tau):
+    """modal_merge, then clusters with weight < tau are attached to the cluster with the highest saddle."""
+    grp = modal_merge(g, X, rho)
+    lj = g.log_joint(X)
+    K = lj.shape[1]
+    if K == 1:
+        return grp
+    lf = logsumexp(lj, 1)
+    o = np.argsort(-lj, 1)[:, :2]
+    a, b = o[:, 0], o[:, 1]
+    q = 1.0 / (1.0 + np.exp(lj[np.arange(len(X)), b] - lj[np.arange(len(X)), a]))
+    S = np.full((K, K), -np.inf)
+    m = q <= 2.0 / 3.0
+    np.maximum.at(S, (a[m], b[m]), lf[m])
+    S = np.maximum(S, S.T)
+    while True:
+        G = grp.max() + 1
+        w = np.array([g.w[grp == c].sum() for c in range(G)])
+        if G == 1 or w.min() >= tau:
+            return grp
+        c = int(np.argmin(w))
+        SS = np.full(G, -np.inf)
+        for d in range(G):
+            if d != c:
+                SS[d] = S[np.ix_(grp == c, grp == d)].max()
+        if not np.isfinite(SS).any():
+            # isolated tiny cluster: keep it
+            return grp
+        d = int(np.argmax(SS))
+        grp = np.where(grp == c, d, grp)
+        grp = np.unique(grp, return_inverse=True)[1]
+
+
+def v_modal_min(e, rho, tau, cts):
+    f = select(e, "bic", cts)
+    Xf = e.get("Xfit", e["X"])
+    m = modal_merge_min(f["gmm"], Xf, rho, tau)
+    lab, _ = labels_of(f["gmm"], e["X"])
+    return m[lab]
+
+
+for _tau in [0.005, 0.01, 0.02]:
+    for _rho in [0.6, 0.7]:
+        VARIANTS[f"bic_full+modal{_rho}+min{_tau}"] = (lambda rho, tau: lambda e: v_modal_min(e, rho, tau, ("full",)))(_rho, _tau)
+        VARIANTS[f"bic_fs+modal{_rho}+min{_tau}"] = (lambda rho, tau: lambda e: v_modal_min(e, rho, tau, ("full", "spherical")))(_rho, _tau)
+
+
+def modal2_merge(g, X, rho, qmax=2.0 / 3.0):
+    """Like modal_merge, but the dip test of a pair is dimension-robust: for each boundary point x of
+    (a,b), slide x along u = (mu_b - mu_a)/|.| to the level of each mean (x - t_a u, x + t_b u) and take
+    ratio(x) = f(x) / min(f(x - t_a u), f(x + t_b u)); pair ratio = max over its boundary points.
+    Hill-climbing: component c links to the higher-peak neighbour d with ratio >= rho and largest ratio."""
+    lj = g.log_joint(X)
+    K = lj.shape[1]
+    if K == 1:
+        return np.zeros(1, dtype=int)
+    lf = logsumexp(lj, 1)
+    o = np.argsort(-lj, 1, kind="stable")[:, :2]
+    a, b = o[:, 0], o[:, 1]
+    idx = np.arange(len(X))
+    q = 1.0 / (1.0 + np.exp(lj[idx, b] - lj[idx, a]))
+    pk = np.full(K, -np.inf)
+    np.maximum.at(pk, a, lf)
+    m = q <= qmax
+    lo, hi = np.minimum(a[m], b[m]), np.maximum(a[m], b[m])
+    Xm, fm = X[m], lf[m]
+    R = np.full((K, K), -np.inf)
+    for (i, j) in set(zip(lo.tolist(), hi.tolist())):
+        sel = (lo == i) & (hi == j)
+        P = Xm[sel]
+        v = g.mu[j] - g.mu[i]
+        L = np.linalg.norm(v)
+        if L == 0:
+            continue
+        u = v / L
+        ta = (P - g.mu[i]) @ u
+        tb = L - ta
+        fa = mix_logpdf(g, P - ta[:, None] * u[None])
+        fb = mix_logpdf(g, P + tb[:, None] * u[None])
+        r = fm[sel] - np.minimum(fa, fb)
+        R[i, j] = R[j, i] = r.max()
+    parent = np.arange(K)
+    for c in range(K):
+        best = None
+        for d in range(K):
+            if d == c or not np.isfinite(R[c, d]):
+                continue
+            higher = pk[d] > pk[c] or (pk[d] == pk[c] and d < c)
+            if higher and R[c, d] >= np.log(rho):
+                if best is None or R[c, d] > R[c, best]:
+                    best = d
+        if best is not None:
+            parent[c] = best
+    root = parent.copy()
+    for _ in range(K):
+        root = parent[root]
+    return np.unique(root, return_inverse=True)[1]
+
+
+def v_modal2(e, rho, cts):
+    f = select(e, "bic", cts)
+    Xf = e.get("Xfit", e["X"])
+    m = modal2_merge(f["gmm"], Xf, rho)
+    lab, _ = labels_of(f["gmm"], e["X"])
+    return m[lab]
+
+
+for _nm, _cts in [("full", ("full",)), ("fs", ("full", "spherical")), ("all", core.COV_TYPES), ("fd", ("full", "diag"))]:
+    for _rho in [0.5, 0.6, 0.7, 0.8, 0.9]:
+        VARIANTS[f"bic_{_nm}+modal2_{_rho}"] = (lambda rho, cts: lambda e: v_modal2(e, rho, cts))(_rho, _cts)
+
+
+def maha2(g, X):
+    n, d = X.shape
+    K = len(g.w)
+    Q = np.empty((n, K))
+    for j in range(K):
+        Z = X - g.mu[j]
+        if g.ct in ("full", "tied"):
+            S = g.cov[j] if g.ct == "full" else g.cov
+            L = np.linalg.cholesky(S)
+            Y = np.linalg.solve(L, Z.T)
+            Q[:, j] = (Y * Y).sum(0)
+        elif g.ct == "diag":
+            Q[:, j] = (Z * Z / g.cov[j]).sum(1)
+        else:
+            Q[:, j] = (Z * Z).sum(1) / g.cov[j]
+    return Q
+
+
+def mardia_z(g, X):
+    """Posterior-weighted Mardia kurtosis z-score of each component:
+    z = (sum r D^4 / sum r - d(d+2)) / sqrt(8 d (d+2) / sum r)."""
+    d = X.shape[1]
+    R, _ = g.resp(X)
+    Q = maha2(g, X)
+    nk = R.sum(0)
+    b2 = (R * Q * Q).sum(0) / nk
+    return (b2 - d * (d + 2)) / np.sqrt(8.0 * d * (d + 2) / nk)
+
+
+def modal_merge_gp(g, X, rho, zc, qmax=2.0 / 3.0, side="both"):
+    """modal_merge, but a link c->d is allowed only if c or d is NOT a plausible Gaussian
+    (|Mardia kurtosis z| > zc, or z < -zc if side == 'platy')."""
+    lj = g.log_joint(X)
+    K = lj.shape[1]
+    if K == 1:
+        return np.zeros(1, dtype=int)
+    z = mardia_z(g, X)
+    nong = (np.abs(z) > zc) if side == "both" else (z < -zc)
+    lf = logsumexp(lj, 1)
+    o = np.argsort(-lj, 1, kind="stable")[:, :2]
+    a, b = o[:, 0], o[:, 1]
+    idx = np.arange(len(X))
+    q = 1.0 / (1.0 + np.exp(lj[idx, b] - lj[idx, a]))
+    pk = np.full(K, -np.inf)
+    np.maximum.at(pk, a, lf)
+    S = np.full((K, K), -np.inf)
+    m = q <= qmax
+    np.maximum.at(S, (a[m], b[m]), lf[m])
+    S = np.maximum(S, S.T)
+    parent = np.arange(K)
+    for c in range(K):
+        best = None
+        for d in range(K):
+            if d == c or not np.isfinite(S[c, d]) or not (nong[c] or nong[d]):
+                continue
+            higher = pk[d] > pk[c] or (pk[d] == pk[c] and d < c)
+            if higher and S[c, d] >= np.log(rho) + pk[c]:
+                if best is None or S[c, d] > S[c, best]:
+                    best = d
+        if best is not None:
+            parent[c] = best
+    root = parent.copy()
+    for _ in range(K):
+        root = parent[root]
+    return np.unique(root, return_inverse=True)[1]
+
+
+def v_gp(e, rho, zc, cts, side="both"):
+    f = select(e, "bic", cts)
+    Xf = e.get("Xfit", e["X"])
+    m = modal_merge_gp(f["gmm"], Xf, rho, zc, side=side)
+    lab, _ = labels_of(f["gmm"], e["X"])
+    return m[lab]
+
+
+for _nm, _cts in [("full", ("full",)), ("fs", ("full", "spherical")), ("all", core.COV_TYPES), ("fd", ("full", "diag"))]:
+    for _rho in [0.5, 0.7]:
+        for _zc in [2.0, 3.0, 5.0]:
+            VARIANTS[f"bic_{_nm}+gp{_zc}+modal{_rho}"] = (lambda rho, cts, zc: lambda e: v_gp(e, rho, zc, cts))(_rho, _cts, _zc)
 
 
 if __name__ == "__main__":
