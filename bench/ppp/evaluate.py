@@ -1,6 +1,6 @@
 """Evaluate the PPP-auto prototype on the shared clustering batteries.
 
-usage: evaluate.py [--procs 2] [--cov full,spherical] [--match REGEX] [--no-g2mg] [--no-oracle] [--json OUT] [--rho R] [--sample M]
+usage: evaluate.py [--max-n 20000] [--procs 2] [--cov full,spherical] [--match REGEX] [--no-g2mg] [--no-oracle] [--json OUT] [--rho R] [--sample M]
 
 Prints: per-set lines (stderr), then the per-battery table over the 41 sets with n <= 20,000
 (sipu, uci, fcps, other), the Gaussian-like criterion (sipu s1-s4, a1-a3, d31, r15, unbalance and
@@ -68,6 +68,12 @@ def oracle_ari(X, refs):
     return score(lab, refs)[3]
 
 
+def n_rows(base):
+    import gzip
+    with gzip.open(base + ".data.gz", "rt") as f:
+        return sum(1 for _ in f)
+
+
 def run(job):
     battery, name, base, opts = job
     X = np.loadtxt(base + ".data.gz", ndmin=2)
@@ -96,6 +102,7 @@ def main():
     opts = dict(rho=arg("--rho", prototype.RHO), sample=arg("--sample", prototype.SAMPLE_MAX),
                 oracle="--no-oracle" not in sys.argv, cov=tuple(arg("--cov", ",".join(prototype.COV_TYPES)).split(",")))
     match = arg("--match", "")
+    max_n = arg("--max-n", 20000)
     jobs = []
     for b in BATS + ([] if "--no-g2mg" in sys.argv else ["g2mg"]):
         for p in sorted(glob.glob(os.path.join(ROOT, b, "*.data.gz"))):
@@ -104,6 +111,8 @@ def main():
             if b == "g2mg" and not re.search(G2MG_RE, name):
                 continue
             if match and not re.search(match, name):
+                continue
+            if b != "g2mg" and max_n and n_rows(base) > max_n:
                 continue
             jobs.append((b, name, base, opts))
     rows = []

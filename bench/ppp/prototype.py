@@ -267,8 +267,8 @@ def ppp_auto(X, sample_max=SAMPLE_MAX, patience=PATIENCE, rho=RHO, cov_types=COV
     g = best[3]
     groups = modal_merge(g, Xf, rho)
     comp = g.log_joint(X).argmax(1)
-    labels = groups[comp]
-    return labels, dict(k=int(groups.max() + 1), n_components=len(g.w), k_proposal=best[1], cov_type=best[2],
+    used, labels = np.unique(groups[comp], return_inverse=True)  # dense renumbering, root order kept
+    return labels, dict(k=len(used), n_components=len(g.w), k_proposal=best[1], cov_type=best[2],
                         bic=best[0], groups=groups, mixture=g, path=path, n_fit=m)
 
 
