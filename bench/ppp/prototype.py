@@ -27,6 +27,8 @@ EM_MAX_ITER = 100
 EM_TOL = 1e-4           # stop EM when the mean log-likelihood per point improves less than this
 LLOYD_MAX_ITER = 100
 RHO = 0.6               # merge when saddle density >= RHO * peak density of the lower component
+RHO_GAUSS = None        # optional (measured, not default): stricter ratio for two Gaussian-looking components
+Z_GAUSS = 2.0           # |Mardia kurtosis z| <= Z_GAUSS counts as Gaussian-looking (used with RHO_GAUSS)
 Q_AMBIG = 2.0 / 3.0     # a point is "on the boundary" of its top-2 components if r1/(r1+r2) <= Q_AMBIG
 COV_TYPES = ("full", "spherical")  # covariance models tried per k, best BIC wins (see docs)
 LOG2PI = np.log(2 * np.pi)
@@ -190,7 +192,28 @@ def bic(g, loglik, n):
 
 # ----------------------------------------------------------------------------- merge
 
-def modal_merge(g, X, rho=RHO, qamb=Q_AMBIG):
+def mardia_z(g, X, lj):
+    """Posterior-weighted Mardia kurtosis z-score per component:
+    b2_j = sum_i r_ij D_ij^4 / N_j (D = Mahalanobis distance to component j), Gaussian: d(d+2);
+    z_j = (b2_j - d(d+2)) / sqrt(8 d (d+2) / N_j)."""
+    n, d = X.shape
+    R = np.exp(lj - logsumexp(lj, 1)[:, None])
+    z = np.empty(len(g.w))
+    for j in range(len(g.w)):
+        Z = X - g.mu[j]
+        if g.ct in ("full", "tied"):
+            Y = np.linalg.solve(np.linalg.cholesky(g.cov[j] if g.ct == "full" else g.cov), Z.T)
+            D2 = (Y * Y).sum(0)
+        elif g.ct == "diag":
+            D2 = (Z * Z / g.cov[j]).sum(1)
+        else:
+            D2 = (Z * Z).sum(1) / g.cov[j]
+        nj = R[:, j].sum()
+        z[j] = ((R[:, j] * D2 * D2).sum() / nj - d * (d + 2)) / np.sqrt(8.0 * d * (d + 2) / nj)
+    return z
+
+
+def modal_merge(g, X, rho=RHO, qamb=Q_AMBIG, rho_gauss=RHO_GAUSS, z_gauss=Z_GAUSS):
     """Group mixture components into clusters by hill-climbing on the mixture density.
 
     peak[a]      = max mixture density over fit points whose most probable component is a;
@@ -198,11 +221,14 @@ def modal_merge(g, X, rho=RHO, qamb=Q_AMBIG):
                    and whose posterior split r_top/(r_top+r_second) <= qamb (the a|b boundary);
     a's parent   = among components b with (peak[b], -b) > (peak[a], -a) and saddle[a,b] >= rho*peak[a],
                    the one with the largest saddle (ties: lowest index); none -> a is a mode.
-    Clusters = trees of the parent forest, numbered by their root's component index."""
+    Clusters = trees of the parent forest, numbered by their root's component index.
+    Optional (rho_gauss not None): a link between two components that both look Gaussian
+    (|Mardia z| <= z_gauss) needs saddle >= rho_gauss * peak instead."""
     lj = g.log_joint(X)
     K = lj.shape[1]
     if K == 1:
         return np.zeros(1, dtype=int)
+    gauss = np.abs(mardia_z(g, X, lj)) <= z_gauss if rho_gauss is not None else np.zeros(K, dtype=bool)
     lf = logsumexp(lj, 1)
     top2 = np.argsort(-lj, 1, kind="stable")[:, :2]
     a, b = top2[:, 0], top2[:, 1]
@@ -221,7 +247,8 @@ def modal_merge(g, X, rho=RHO, qamb=Q_AMBIG):
             if d == c or not np.isfinite(S[c, d]):
                 continue
             higher = peak[d] > peak[c] or (peak[d] == peak[c] and d < c)
-            if higher and S[c, d] >= np.log(rho) + peak[c] and (best < 0 or S[c, d] > S[c, best]):
+            r = rho_gauss if (gauss[c] and gauss[d]) else rho
+            if higher and S[c, d] >= np.log(r) + peak[c] and (best < 0 or S[c, d] > S[c, best]):
                 best = d
         if best >= 0:
             parent[c] = best
@@ -233,7 +260,8 @@ def modal_merge(g, X, rho=RHO, qamb=Q_AMBIG):
 
 # ----------------------------------------------------------------------------- driver
 
-def ppp_auto(X, sample_max=SAMPLE_MAX, patience=PATIENCE, rho=RHO, cov_types=COV_TYPES, kcap=None):
+def ppp_auto(X, sample_max=SAMPLE_MAX, patience=PATIENCE, rho=RHO, cov_types=COV_TYPES, kcap=None,
+             rho_gauss=RHO_GAUSS):
     """Cluster X (n x d) with an automatically chosen number of clusters.
     Returns (labels for all n rows, info dict)."""
     X = np.asarray(X, dtype=np.float64)
@@ -265,7 +293,7 @@ def ppp_auto(X, sample_max=SAMPLE_MAX, patience=PATIENCE, rho=RHO, cov_types=COV
         if since >= patience:
             break
     g = best[3]
-    groups = modal_merge(g, Xf, rho)
+    groups = modal_merge(g, Xf, rho, rho_gauss=rho_gauss)
     comp = g.log_joint(X).argmax(1)
     used, labels = np.unique(groups[comp], return_inverse=True)  # dense renumbering, root order kept
     return labels, dict(k=len(used), n_components=len(g.w), k_proposal=best[1], cov_type=best[2],

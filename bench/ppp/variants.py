@@ -493,5 +493,57 @@ for _nm, _cts in [("full", ("full",)), ("fs", ("full", "spherical")), ("all", co
             VARIANTS[f"bic_{_nm}+gp{_zc}+modal{_rho}"] = (lambda rho, cts, zc: lambda e: v_gp(e, rho, zc, cts))(_rho, _cts, _zc)
 
 
+def modal_merge_2rho(g, X, rho, rho_g, zc, qmax=2.0 / 3.0):
+    """modal_merge with a stricter ratio rho_g for links between two components that both pass a
+    Mardia kurtosis test (|z| <= zc): Gaussian pairs merge only without a (significant) dip."""
+    lj = g.log_joint(X)
+    K = lj.shape[1]
+    if K == 1:
+        return np.zeros(1, dtype=int)
+    z = mardia_z(g, X)
+    gauss = np.abs(z) <= zc
+    lf = logsumexp(lj, 1)
+    o = np.argsort(-lj, 1, kind="stable")[:, :2]
+    a, b = o[:, 0], o[:, 1]
+    idx = np.arange(len(X))
+    q = 1.0 / (1.0 + np.exp(lj[idx, b] - lj[idx, a]))
+    pk = np.full(K, -np.inf)
+    np.maximum.at(pk, a, lf)
+    S = np.full((K, K), -np.inf)
+    m = q <= qmax
+    np.maximum.at(S, (a[m], b[m]), lf[m])
+    S = np.maximum(S, S.T)
+    parent = np.arange(K)
+    for c in range(K):
+        best = None
+        for d in range(K):
+            if d == c or not np.isfinite(S[c, d]):
+                continue
+            r = rho_g if (gauss[c] and gauss[d]) else rho
+            higher = pk[d] > pk[c] or (pk[d] == pk[c] and d < c)
+            if higher and S[c, d] >= np.log(r) + pk[c]:
+                if best is None or S[c, d] > S[c, best]:
+                    best = d
+        if best is not None:
+            parent[c] = best
+    root = parent.copy()
+    for _ in range(K):
+        root = parent[root]
+    return np.unique(root, return_inverse=True)[1]
+
+
+def v_2rho(e, rho, rho_g, zc, cts):
+    f = select(e, "bic", cts)
+    Xf = e.get("Xfit", e["X"])
+    m = modal_merge_2rho(f["gmm"], Xf, rho, rho_g, zc)
+    lab, _ = labels_of(f["gmm"], e["X"])
+    return m[lab]
+
+
+for _zc in [2.0, 3.0]:
+    for _rg in [0.9, 1.0]:
+        VARIANTS[f"bic_fs+modal0.6+gauss{_rg}z{_zc}"] = (lambda rg, zc: lambda e: v_2rho(e, 0.6, rg, zc, ("full", "spherical")))(_rg, _zc)
+
+
 if __name__ == "__main__":
     main()
