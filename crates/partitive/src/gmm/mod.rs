@@ -24,13 +24,13 @@
 //! statistics are one chunk kernel merged in chunk order, so results are bitwise
 //! identical for any number of threads.
 
-mod covariance;
+pub(crate) mod covariance;
 mod data;
-mod estep;
+pub(crate) mod estep;
 mod fit;
 mod init;
 mod model;
-mod mstep;
+pub(crate) mod mstep;
 mod params;
 mod select;
 mod simd;
