@@ -28,13 +28,13 @@
 // compiler vectorises without reordering sums.
 #![allow(clippy::needless_range_loop)]
 
-mod covariance;
+pub(crate) mod covariance;
 mod data;
-mod estep;
+pub(crate) mod estep;
 mod fit;
 mod init;
 mod model;
-mod mstep;
+pub(crate) mod mstep;
 mod params;
 mod select;
 mod simd;
