@@ -139,6 +139,86 @@ fn tick(v: f64) -> String {
     }
 }
 
+/// The rows of `x` as 2-D points: the data itself when `d ≤ 2` (a zero second axis when
+/// `d = 1`), else the projection on the first two principal components (computed on an
+/// even subsample of at most [`MAX_POINTS`] rows, by power iteration with deflation).
+/// Returns the points and the axis labels.
+pub fn project_2d<T: partitive::Float>(x: partitive::MatRef<'_, T>) -> (Vec<[f64; 2]>, String, String) {
+    let (n, d) = (x.n_rows(), x.n_cols());
+    let row = |i: usize| x.row(i).iter().map(|v| v.as_f64());
+    if d <= 2 {
+        let pts = (0..n)
+            .map(|i| {
+                let mut r = row(i);
+                [r.next().unwrap_or(0.0), r.next().unwrap_or(0.0)]
+            })
+            .collect();
+        return (pts, "column 1".into(), if d == 2 { "column 2".into() } else { "(none)".into() });
+    }
+    let step = n.div_ceil(MAX_POINTS).max(1);
+    let sample: Vec<usize> = (0..n).step_by(step).collect();
+    let mut mean = vec![0.0; d];
+    for &i in &sample {
+        for (m, v) in mean.iter_mut().zip(row(i)) {
+            *m += v;
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= sample.len() as f64);
+    let mut cov = vec![0.0; d * d];
+    let mut c = vec![0.0; d];
+    for &i in &sample {
+        for (cj, (v, m)) in c.iter_mut().zip(row(i).zip(&mean)) {
+            *cj = v - m;
+        }
+        for a in 0..d {
+            for b in 0..d {
+                cov[a * d + b] += c[a] * c[b];
+            }
+        }
+    }
+    let mut axes: Vec<Vec<f64>> = Vec::new();
+    let mut explained = Vec::new();
+    for _ in 0..2 {
+        let mut v: Vec<f64> = (0..d).map(|j| 1.0 + j as f64 * 1e-3).collect();
+        let mut lambda = 0.0;
+        for _ in 0..300 {
+            let mut w: Vec<f64> = (0..d).map(|a| (0..d).map(|b| cov[a * d + b] * v[b]).sum()).collect();
+            for u in &axes {
+                let dot: f64 = w.iter().zip(u).map(|(p, q)| p * q).sum();
+                w.iter_mut().zip(u).for_each(|(p, q)| *p -= dot * q);
+            }
+            let norm = w.iter().map(|p| p * p).sum::<f64>().sqrt();
+            if norm == 0.0 {
+                break;
+            }
+            lambda = norm;
+            w.iter_mut().for_each(|p| *p /= norm);
+            let delta: f64 = w.iter().zip(&v).map(|(p, q)| (p - q).abs()).sum();
+            v = w;
+            if delta < 1e-12 {
+                break;
+            }
+        }
+        axes.push(v);
+        explained.push(lambda);
+    }
+    let total: f64 = (0..d).map(|j| cov[j * d + j]).sum::<f64>().max(f64::MIN_POSITIVE);
+    let pts = (0..n)
+        .map(|i| {
+            let mut p = [0.0; 2];
+            for (k, u) in axes.iter().enumerate() {
+                p[k] = row(i).zip(&mean).zip(u).map(|((v, m), w)| (v - m) * w).sum();
+            }
+            p
+        })
+        .collect();
+    (
+        pts,
+        format!("PC 1 ({:.0}% of variance)", 100.0 * explained[0] / total),
+        format!("PC 2 ({:.0}% of variance)", 100.0 * explained[1] / total),
+    )
+}
+
 /// Renders the figure as an SVG document.
 pub fn render_svg(fig: &Figure) -> String {
     let width = if fig.curve.is_some() { 1100.0 } else { 600.0 };

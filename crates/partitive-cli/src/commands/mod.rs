@@ -1,5 +1,7 @@
 //! One file per subcommand.
 
+mod auto;
+mod evaluate;
 mod gmm;
 mod kmeans;
 mod kmedoids;
@@ -13,6 +15,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Kmeans(args) => kmeans::run(args),
         Command::Gmm(args) => gmm::run(args),
         Command::Kmedoids(args) => kmedoids::run(args),
-        Command::Auto(_) | Command::Evaluate(_) => anyhow::bail!("not yet available"),
+        Command::Auto(args) => auto::run(args),
+        Command::Evaluate(args) => evaluate::run(args),
     }
 }
