@@ -1,0 +1,22 @@
+"""partitive — deterministic clustering in Rust, with scikit-learn-compatible estimators.
+
+Estimators
+----------
+KMeans
+    k-means (k-means++ or deterministic seeding, restarts, sample weights).
+
+Every estimator follows the scikit-learn contract (``fit`` returns self, learned
+attributes end in ``_``, ``get_params``/``set_params``) and subclasses scikit-learn's
+``BaseEstimator`` when scikit-learn is installed; it is not required.
+"""
+
+from ._partitive import __version__
+from ._base import ConvergenceWarning, NotFittedError
+from ._kmeans import KMeans
+
+__all__ = [
+    "ConvergenceWarning",
+    "KMeans",
+    "NotFittedError",
+    "__version__",
+]
