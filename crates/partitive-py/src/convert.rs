@@ -31,7 +31,12 @@ fn describe(obj: &Bound<'_, PyAny>) -> String {
 
 /// The `TypeError` for an argument that is not a C-contiguous float array of `ndim`
 /// dimensions and dtype `dtype`.
-pub(crate) fn array_type_error(name: &str, ndim: usize, dtype: &str, obj: &Bound<'_, PyAny>) -> PyErr {
+pub(crate) fn array_type_error(
+    name: &str,
+    ndim: usize,
+    dtype: &str,
+    obj: &Bound<'_, PyAny>,
+) -> PyErr {
     PyTypeError::new_err(format!(
         "{name} must be a {ndim}-D C-contiguous numpy array of {dtype}, got {}",
         describe(obj)
@@ -43,16 +48,20 @@ pub(crate) fn is_f64_matrix(obj: &Bound<'_, PyAny>) -> bool {
     obj.cast::<PyArray2<f64>>().is_ok()
 }
 
-/// Borrows a 2-D array of `T` (exact dtype, no conversion).
-pub(crate) fn borrow2<'py, T: Element>(
+/// Borrows a 2-D array of `T` (exact dtype, no conversion). The data matrix (the one
+/// whose dtype chose `T`) is named `X` and may be either float type; any other matrix
+/// must have the dtype of `X`.
+pub(crate) fn borrow2<'py, T: Element + Float>(
     name: &str,
     obj: &Bound<'py, PyAny>,
-) -> PyResult<PyReadonlyArray2<'py, T>>
-where
-    T: Float,
-{
+) -> PyResult<PyReadonlyArray2<'py, T>> {
+    let expected = if name == "X" {
+        "float32 or float64"
+    } else {
+        T::DTYPE
+    };
     obj.extract::<PyReadonlyArray2<'py, T>>()
-        .map_err(|_| array_type_error(name, 2, T::DTYPE, obj))
+        .map_err(|_| array_type_error(name, 2, expected, obj))
 }
 
 /// Borrows an optional 1-D array of `T`.
@@ -88,16 +97,23 @@ pub(crate) fn matref<'a, T: Element + Float>(
     let (n, d) = (shape[0], shape[1]);
     // `as_slice` fails unless the array is contiguous; C order is checked explicitly so
     // that a Fortran-ordered array is not read transposed.
-    let s = a.as_slice().ok().filter(|_| a.is_c_contiguous()).ok_or_else(|| {
-        PyTypeError::new_err(format!(
-            "{name} must be C-contiguous (use numpy.ascontiguousarray)"
-        ))
-    })?;
+    let s = a
+        .as_slice()
+        .ok()
+        .filter(|_| a.is_c_contiguous())
+        .ok_or_else(|| {
+            PyTypeError::new_err(format!(
+                "{name} must be C-contiguous (use numpy.ascontiguousarray)"
+            ))
+        })?;
     MatRef::new(s, n, d).map_err(value_error)
 }
 
 /// An owned matrix as a new 2-D NumPy array (the buffer is moved, not copied).
-pub(crate) fn mat_to_py<'py, T: Element + Float>(py: Python<'py>, m: Mat<T>) -> Bound<'py, PyArray2<T>> {
+pub(crate) fn mat_to_py<'py, T: Element + Float>(
+    py: Python<'py>,
+    m: Mat<T>,
+) -> Bound<'py, PyArray2<T>> {
     let (r, c) = (m.n_rows(), m.n_cols());
     Array2::from_shape_vec((r, c), m.into_vec())
         .expect("Mat buffer matches its shape")

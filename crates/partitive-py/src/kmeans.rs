@@ -110,14 +110,16 @@ fn fit_t<'py, T: Float + Element>(
     let xa = borrow2::<T>("X", x)?;
     let xv = matref("X", &xa)?;
     let wa = borrow1_opt::<T>("sample_weight", sample_weight)?;
-    let w = wa.as_ref().map(|a| slice1("sample_weight", a)).transpose()?;
+    let w = wa
+        .as_ref()
+        .map(|a| slice1("sample_weight", a))
+        .transpose()?;
     let init = match o.init {
         InitKind::PlusPlus => Init::KMeansPlusPlus,
         InitKind::Deterministic => Init::Deterministic,
         InitKind::Centers => {
-            let c = init_centers.ok_or_else(|| {
-                PyValueError::new_err("init='centers' needs init_centers")
-            })?;
+            let c = init_centers
+                .ok_or_else(|| PyValueError::new_err("init='centers' needs init_centers"))?;
             let ca = borrow2::<T>("init", c)?;
             Init::Centers(matref("init", &ca)?.to_owned())
         }
