@@ -120,9 +120,9 @@ pub(crate) fn mat_to_py<'py, T: Element + Float>(
         .into_pyarray(py)
 }
 
-/// Labels as an `int64` NumPy array.
-pub(crate) fn labels_to_py<'py>(py: Python<'py>, labels: &[usize]) -> Bound<'py, PyArray1<i64>> {
-    PyArray1::from_vec(py, labels.iter().map(|&l| l as i64).collect())
+/// Labels as an `int64` NumPy array (`usize` → `i64` collects in place: no new buffer).
+pub(crate) fn labels_to_py(py: Python<'_>, labels: Vec<usize>) -> Bound<'_, PyArray1<i64>> {
+    PyArray1::from_vec(py, labels.into_iter().map(|l| l as i64).collect())
 }
 
 /// The address of the buffer the extension reads for a 2-D float array (tests use it

@@ -138,7 +138,7 @@ fn fit_t<'py, T: Float + Element>(
     });
     let r = res.map_err(value_error)?;
     let d = PyDict::new(py);
-    d.set_item("labels", labels_to_py(py, &r.labels))?;
+    d.set_item("labels", labels_to_py(py, r.labels))?;
     d.set_item("cluster_centers", mat_to_py(py, r.centers))?;
     d.set_item("inertia", r.inertia)?;
     d.set_item("n_iter", r.n_iter)?;
@@ -179,7 +179,7 @@ fn predict_t<'py, T: Float + Element>(
     let cv = matref("centers", &ca)?;
     let r = py.detach(|| kmeans::assign(xv, cv)).map_err(value_error)?;
     let d = PyDict::new(py);
-    d.set_item("labels", labels_to_py(py, &r.labels))?;
+    d.set_item("labels", labels_to_py(py, r.labels))?;
     d.set_item("inertia", r.inertia)?;
     Ok(d)
 }
