@@ -1,1 +1,72 @@
-//! Readers and writers for partitive (placeholder: being built).
+//! # partitive-io — readers and writers for partitive
+//!
+//! Reads numeric matrices as row-major [`partitive::MatRef`] views over `f32` or `f64`
+//! (one generic implementation), from
+//!
+//! - **delimited text** — `.csv`, `.tsv`, `.txt`, `.dat`, `.data`, optionally gzipped
+//!   (`.gz`): delimiter (`,`, tab, `;`, whitespace) and header detected, both overridable
+//!   ([`ReadOptions`]); blank lines and `#` comments skipped; quoted fields accepted;
+//! - **NumPy `.npy`** — memory-mapped; when the dtype is `T` the data are viewed in place
+//!   with no copy ([`Dataset::is_memory_mapped`]), other dtypes are converted;
+//! - **Parquet** — `.parquet`, `.pq`: numeric columns, optionally picked by
+//!   [`ReadOptions::columns`].
+//!
+//! [`read_matrix`] loads a whole file; [`for_each_chunk`] streams fixed-size row blocks for
+//! data larger than memory. Writers ([`write_labels`], [`write_matrix`], [`write_npy`],
+//! [`write_json`]) are atomic through [`AtomicFile`]: a failed run leaves no half file.
+//!
+//! Every error is an [`IoError`] whose `Display` is one line naming the file and, for
+//! text, the 1-based line and column: `data.csv:17:3: cannot parse 'abc' as a number`.
+//!
+//! ```
+//! use partitive::Mat;
+//! use partitive_io::{read_matrix, write_matrix, ReadOptions};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let csv = dir.path().join("points.csv");
+//! std::fs::write(&csv, "x,y\n0.5,1\n2,\"3.25\"\n")?;
+//! let data = read_matrix::<f64>(&csv, &ReadOptions::default())?;
+//! assert_eq!(data.view().row(1), &[2.0, 3.25]);
+//! assert_eq!(data.column_names().unwrap(), &["x", "y"]);
+//!
+//! // Round trip through a memory-mapped .npy file: no copy when reading.
+//! let npy = dir.path().join("points.npy");
+//! write_matrix(&npy, data.view())?;
+//! let back = read_matrix::<f64>(&npy, &ReadOptions::default())?;
+//! assert!(back.is_memory_mapped());
+//! assert_eq!(back.view().as_slice(), data.view().as_slice());
+//!
+//! let bad = dir.path().join("bad.csv");
+//! std::fs::write(&bad, "1,2\n3,abc\n")?;
+//! let err = read_matrix::<f32>(&bad, &ReadOptions::default()).unwrap_err();
+//! assert!(err.to_string().ends_with("bad.csv:2:2: cannot parse 'abc' as a number"));
+//! # let _ = Mat::<f64>::filled(1, 1, 0.0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![warn(missing_docs)]
+
+mod atomic;
+mod chunks;
+mod dataset;
+mod error;
+mod fields;
+mod format;
+mod lines;
+mod npy;
+mod options;
+mod parquet;
+mod read;
+mod scalar;
+mod source;
+mod text;
+mod write;
+
+pub use atomic::AtomicFile;
+pub use chunks::{for_each_chunk, ChunkedInfo};
+pub use dataset::Dataset;
+pub use error::{IoError, IoErrorKind};
+pub use format::Format;
+pub use options::{HeaderMode, ReadOptions};
+pub use read::read_matrix;
+pub use write::{write_json, write_labels, write_matrix, write_matrix_with_names, write_npy};

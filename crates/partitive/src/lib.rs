@@ -23,10 +23,14 @@
 //! assert_eq!(m.view().row(1), &[2.0, 3.0]);
 //! ```
 
+pub mod dissimilarity;
 pub mod error;
 pub mod float;
+pub mod gmm;
 pub mod kmeans;
+pub mod kmedoids;
 pub mod matrix;
+pub mod metrics;
 pub mod parallel;
 pub mod rng;
 

@@ -64,6 +64,37 @@ impl StepStats {
         r: Range<usize>,
         labels: &[u32],
     ) {
+        #[cfg(target_arch = "x86_64")]
+        if super::kernel::best_level() == super::kernel::Level::Avx2 {
+            // SAFETY: AVX2 and FMA are available (that is what the level says).
+            return unsafe { self.accumulate_avx2(data, r, labels) };
+        }
+        self.accumulate_portable(data, r, labels)
+    }
+
+    /// [`Self::accumulate_portable`] compiled for AVX2 (same code, same results: only
+    /// additions and multiplications, no contraction into FMA is allowed by Rust).
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn accumulate_avx2<T: Float>(
+        &mut self,
+        data: &Data<'_, T>,
+        r: Range<usize>,
+        labels: &[u32],
+    ) {
+        self.accumulate_portable(data, r, labels)
+    }
+
+    #[inline(always)]
+    fn accumulate_portable<T: Float>(
+        &mut self,
+        data: &Data<'_, T>,
+        r: Range<usize>,
+        labels: &[u32],
+    ) {
         let d = data.d();
         for (i, &a) in r.zip(labels) {
             let a = a as usize;

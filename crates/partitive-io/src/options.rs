@@ -1,0 +1,119 @@
+//! Reading options and the column selection they carry.
+
+use std::path::Path;
+
+use crate::error::IoError;
+
+/// Whether delimited text starts with a header line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HeaderMode {
+    /// Detect: the first data line is a header when some column holds a non-number on it
+    /// and a number on the second line (so a fully numeric second line makes any text in
+    /// the first a header), when it is the only line and holds a non-number, or when
+    /// `columns` selects one of its fields by name.
+    #[default]
+    Auto,
+    /// The first non-blank, non-comment line is a header.
+    Present,
+    /// There is no header: the first line is data.
+    Absent,
+}
+
+/// How to read an input file. `ReadOptions::default()` detects everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Header handling for delimited text (ignored by `.npy` and Parquet).
+    pub header: HeaderMode,
+    /// Field delimiter for delimited text; `None` detects `,`, tab, `;` or runs of whitespace
+    /// from the first line. `Some(b' ')` means runs of spaces/tabs.
+    pub delimiter: Option<u8>,
+    /// Columns to keep, in this order: names (matched against the header or the Parquet
+    /// schema) or 0-based indices written as strings. `None` keeps every column (for Parquet:
+    /// every numeric column).
+    pub columns: Option<Vec<String>>,
+}
+
+/// Resolves a `columns` selection to 0-based indices into `n_cols` columns named `names`.
+///
+/// A spec matching a column name picks that column; otherwise it must be a 0-based index.
+pub(crate) fn resolve_columns(
+    path: &Path,
+    specs: &[String],
+    names: Option<&[String]>,
+    n_cols: usize,
+) -> Result<Vec<usize>, IoError> {
+    if specs.is_empty() {
+        return Err(IoError::param(path, "columns", "the selection is empty"));
+    }
+    specs
+        .iter()
+        .map(|spec| {
+            if let Some(i) = names.and_then(|ns| ns.iter().position(|n| n == spec)) {
+                return Ok(i);
+            }
+            match spec.trim().parse::<usize>() {
+                Ok(i) if i < n_cols => Ok(i),
+                Ok(i) => Err(IoError::param(
+                    path,
+                    "columns",
+                    format!("column index {i} is out of range (the data have {n_cols} columns)"),
+                )),
+                Err(_) if names.is_none() => Err(IoError::param(
+                    path,
+                    "columns",
+                    format!("'{spec}' is not a column index and the data have no column names"),
+                )),
+                Err(_) => Err(IoError::param(
+                    path,
+                    "columns",
+                    format!("no column named '{spec}'"),
+                )),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::IoErrorKind;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn names_then_indices() {
+        let p = Path::new("f.csv");
+        let names = s(&["a", "b", "c"]);
+        let got = resolve_columns(p, &s(&["c", "0", "b"]), Some(&names), 3).unwrap();
+        assert_eq!(got, vec![2, 0, 1]);
+        assert_eq!(resolve_columns(p, &s(&["1"]), None, 3).unwrap(), vec![1]);
+    }
+
+    #[test]
+    fn bad_selections() {
+        let p = Path::new("f.csv");
+        let names = s(&["a", "b"]);
+        for (spec, names, msg) in [
+            (s(&[]), None, "selection is empty"),
+            (s(&["5"]), None, "column index 5 is out of range"),
+            (s(&["x"]), Some(&names), "no column named 'x'"),
+            (s(&["x"]), None, "no column names"),
+        ] {
+            let e = resolve_columns(p, &spec, names.map(|v| v.as_slice()), 2).unwrap_err();
+            assert!(
+                matches!(
+                    e.kind(),
+                    IoErrorKind::InvalidParameter {
+                        name: "columns",
+                        ..
+                    }
+                ),
+                "{e}"
+            );
+            assert!(e.to_string().contains(msg), "{e}");
+            assert!(e.to_string().starts_with("f.csv: invalid columns: "), "{e}");
+        }
+    }
+}

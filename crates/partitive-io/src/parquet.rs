@@ -1,0 +1,225 @@
+//! Apache Parquet input through the `parquet` crate's Arrow reader.
+//!
+//! Numeric columns (`float16/32/64`, `int8..64`, `uint8..64`) are converted to `T`
+//! (64-bit integers beyond 2⁵³ are rounded). Without a `columns` selection every numeric
+//! top-level column is read and the others are skipped; selecting a non-numeric column is
+//! an error naming it. Null cells are an error naming column and row. Rows are decoded one
+//! batch at a time, row group after row group.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Float16Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type,
+    UInt32Type, UInt64Type, UInt8Type,
+};
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::DataType;
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::ProjectionMask;
+use partitive::Float;
+
+use crate::error::{IoError, IoErrorKind};
+use crate::options::{resolve_columns, ReadOptions};
+use crate::scalar::check_finite;
+
+fn is_numeric(t: &DataType) -> bool {
+    use DataType::*;
+    matches!(
+        t,
+        Int8 | Int16
+            | Int32
+            | Int64
+            | UInt8
+            | UInt16
+            | UInt32
+            | UInt64
+            | Float16
+            | Float32
+            | Float64
+    )
+}
+
+/// A streaming reader of the numeric columns of a Parquet file.
+pub(crate) struct ParquetSource {
+    path: PathBuf,
+    reader: ParquetRecordBatchReader,
+    /// For each output column, its position in the projected batches.
+    batch_pos: Vec<usize>,
+    names: Vec<String>,
+    n_rows: usize,
+    /// Rows of the file already appended by `append`.
+    done: usize,
+    /// The batch being consumed and the next row in it.
+    current: Option<(RecordBatch, usize)>,
+}
+
+impl ParquetSource {
+    /// Opens `path`, resolves the column selection, and prepares batches of `batch_rows`.
+    pub(crate) fn open(
+        path: &Path,
+        opts: &ReadOptions,
+        batch_rows: usize,
+    ) -> Result<ParquetSource, IoError> {
+        let file = File::open(path).map_err(|e| IoError::os(path, e))?;
+        if file.metadata().map_err(|e| IoError::os(path, e))?.len() == 0 {
+            return Err(IoError::new(IoErrorKind::Empty, path));
+        }
+        let pq = |e: parquet::errors::ParquetError| IoError::malformed(path, e.to_string());
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(pq)?;
+        let fields = builder.schema().fields().clone();
+        let all_names: Vec<String> = fields.iter().map(|f| f.name().clone()).collect();
+        let picked: Vec<usize> = match &opts.columns {
+            Some(specs) => {
+                let idx = resolve_columns(path, specs, Some(&all_names), fields.len())?;
+                if let Some(&bad) = idx.iter().find(|&&i| !is_numeric(fields[i].data_type())) {
+                    return Err(IoError::param(
+                        path,
+                        "columns",
+                        format!(
+                            "column '{}' is not numeric ({})",
+                            all_names[bad],
+                            fields[bad].data_type()
+                        ),
+                    ));
+                }
+                idx
+            }
+            None => (0..fields.len())
+                .filter(|&i| is_numeric(fields[i].data_type()))
+                .collect(),
+        };
+        if picked.is_empty() {
+            return Err(IoError::new(IoErrorKind::NoColumns, path));
+        }
+        let n_rows = builder.metadata().file_metadata().num_rows().max(0) as usize;
+        if n_rows == 0 {
+            return Err(IoError::new(IoErrorKind::NoRows, path));
+        }
+        let mut roots = picked.clone();
+        roots.sort_unstable();
+        roots.dedup();
+        let batch_pos = picked
+            .iter()
+            .map(|i| roots.binary_search(i).expect("present"))
+            .collect();
+        let mask = ProjectionMask::roots(builder.parquet_schema(), roots.iter().copied());
+        let reader = builder
+            .with_projection(mask)
+            .with_batch_size(batch_rows.max(1))
+            .build()
+            .map_err(pq)?;
+        Ok(ParquetSource {
+            path: path.to_path_buf(),
+            reader,
+            batch_pos,
+            names: picked.iter().map(|&i| all_names[i].clone()).collect(),
+            n_rows,
+            done: 0,
+            current: None,
+        })
+    }
+
+    /// Number of output columns.
+    pub(crate) fn n_cols(&self) -> usize {
+        self.batch_pos.len()
+    }
+
+    /// Number of rows (from the file metadata).
+    pub(crate) fn n_rows(&self) -> usize {
+        self.n_rows
+    }
+
+    /// Names of the output columns.
+    pub(crate) fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Appends up to `max_rows` rows to `out`; returns how many (0 at the end of the file).
+    pub(crate) fn read_rows<T: Float>(
+        &mut self,
+        max_rows: usize,
+        out: &mut Vec<T>,
+    ) -> Result<usize, IoError> {
+        let mut got = 0;
+        while got < max_rows {
+            let (batch, from) = match self.current.take() {
+                Some((b, from)) if from < b.num_rows() => (b, from),
+                _ => match self.reader.next() {
+                    None => break,
+                    Some(Ok(b)) => (b, 0),
+                    Some(Err(e)) => return Err(IoError::malformed(&self.path, e.to_string())),
+                },
+            };
+            let to = batch.num_rows().min(from + (max_rows - got));
+            self.append(&batch, from, to, out)?;
+            got += to - from;
+            self.current = Some((batch, to));
+        }
+        Ok(got)
+    }
+
+    /// Appends rows `from..to` of `batch` (row-major, converted to `T`) to `out`.
+    ///
+    /// Rows must be appended in file order: row numbers in messages count them.
+    fn append<T: Float>(
+        &mut self,
+        batch: &RecordBatch,
+        from: usize,
+        to: usize,
+        out: &mut Vec<T>,
+    ) -> Result<(), IoError> {
+        let d = self.n_cols();
+        let base = out.len();
+        out.resize(base + (to - from) * d, T::zero());
+        let dst = &mut out[base..];
+        for (j, &pos) in self.batch_pos.iter().enumerate() {
+            let col = batch.column(pos);
+            if col.null_count() > 0 {
+                if let Some(i) = (from..to).find(|&i| col.is_null(i)) {
+                    return Err(IoError::new(
+                        IoErrorKind::Null {
+                            column: self.names[j].clone(),
+                            row: self.done + (i - from) + 1,
+                        },
+                        &self.path,
+                    ));
+                }
+            }
+            fill_column(col.as_ref(), from, to, |r, v| dst[r * d + j] = v);
+        }
+        check_finite(&self.path, dst, d, self.done)?;
+        self.done += to - from;
+        Ok(())
+    }
+}
+
+/// Calls `put(r, value)` for rows `from..to` of `col` (`r` counted from `from`).
+fn fill_column<T: Float>(col: &dyn Array, from: usize, to: usize, mut put: impl FnMut(usize, T)) {
+    macro_rules! each {
+        ($ty:ty, $conv:expr) => {{
+            let a = col.as_primitive::<$ty>();
+            let conv = $conv;
+            for (r, &v) in a.values()[from..to].iter().enumerate() {
+                put(r, T::of_f64(conv(v)));
+            }
+        }};
+    }
+    match col.data_type() {
+        DataType::Float64 => each!(Float64Type, |v: f64| v),
+        DataType::Float32 => each!(Float32Type, |v: f32| v as f64),
+        DataType::Float16 => each!(Float16Type, |v: F16| v.to_f64()),
+        DataType::Int8 => each!(Int8Type, |v: i8| v as f64),
+        DataType::Int16 => each!(Int16Type, |v: i16| v as f64),
+        DataType::Int32 => each!(Int32Type, |v: i32| v as f64),
+        DataType::Int64 => each!(Int64Type, |v: i64| v as f64),
+        DataType::UInt8 => each!(UInt8Type, |v: u8| v as f64),
+        DataType::UInt16 => each!(UInt16Type, |v: u16| v as f64),
+        DataType::UInt32 => each!(UInt32Type, |v: u32| v as f64),
+        DataType::UInt64 => each!(UInt64Type, |v: u64| v as f64),
+        other => unreachable!("non-numeric column {other} was filtered out"),
+    }
+}
+
+type F16 = <Float16Type as arrow_array::ArrowPrimitiveType>::Native;

@@ -1,0 +1,181 @@
+//! Parquet reading: numeric columns, selection, nulls, row groups and chunks.
+
+mod common;
+
+use std::sync::Arc;
+
+use arrow_array::{
+    ArrayRef, Float32Array, Float64Array, Int32Array, RecordBatch, StringArray, UInt8Array,
+};
+use arrow_schema::{DataType, Field, Schema};
+use common::{err, file, read64};
+use parquet::arrow::ArrowWriter;
+use parquet::file::properties::WriterProperties;
+use partitive_io::{for_each_chunk, read_matrix, IoErrorKind, ReadOptions};
+
+/// Writes `cols` to `path` with row groups of `group` rows.
+fn write(path: &std::path::Path, cols: Vec<(&str, ArrayRef)>, group: usize) {
+    let fields: Vec<Field> = cols
+        .iter()
+        .map(|(n, a)| Field::new(*n, a.data_type().clone(), a.null_count() > 0))
+        .collect();
+    let schema = Arc::new(Schema::new(fields));
+    let batch =
+        RecordBatch::try_new(schema.clone(), cols.into_iter().map(|c| c.1).collect()).unwrap();
+    let props = WriterProperties::builder()
+        .set_max_row_group_row_count(Some(group))
+        .build();
+    let mut w =
+        ArrowWriter::try_new(std::fs::File::create(path).unwrap(), schema, Some(props)).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+}
+
+fn mixed(n: usize) -> Vec<(&'static str, ArrayRef)> {
+    vec![
+        (
+            "a",
+            Arc::new(Float64Array::from_iter_values(
+                (0..n).map(|i| i as f64 + 0.5),
+            )) as ArrayRef,
+        ),
+        (
+            "label",
+            Arc::new(StringArray::from_iter_values(
+                (0..n).map(|i| format!("r{i}")),
+            )),
+        ),
+        (
+            "b",
+            Arc::new(Int32Array::from_iter_values((0..n).map(|i| -(i as i32)))),
+        ),
+        (
+            "c",
+            Arc::new(Float32Array::from_iter_values(
+                (0..n).map(|i| i as f32 * 0.25),
+            )) as ArrayRef,
+        ),
+        (
+            "d",
+            Arc::new(UInt8Array::from_iter_values(
+                (0..n).map(|i| (i % 200) as u8),
+            )),
+        ),
+    ]
+}
+
+#[test]
+fn numeric_columns_by_default() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("a.parquet");
+    write(&p, mixed(5), 2);
+    let m = read64(&p).unwrap();
+    assert_eq!((m.n_rows(), m.n_cols()), (5, 4));
+    assert_eq!(m.column_names().unwrap(), &["a", "b", "c", "d"]);
+    assert_eq!(m.view().row(3), &[3.5, -3.0, 0.75, 3.0]);
+    let f = read_matrix::<f32>(&p, &ReadOptions::default()).unwrap();
+    assert_eq!(f.view().row(4), &[4.5f32, -4.0, 1.0, 4.0]);
+}
+
+#[test]
+fn selected_columns_in_given_order() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("a.pq");
+    write(&p, mixed(4), 3);
+    let o = ReadOptions {
+        columns: Some(vec!["c".into(), "0".into()]),
+        ..Default::default()
+    };
+    let m = read_matrix::<f64>(&p, &o).unwrap();
+    assert_eq!(m.column_names().unwrap(), &["c", "a"]);
+    assert_eq!(
+        m.view().as_slice(),
+        &[0.0, 0.5, 0.25, 1.5, 0.5, 2.5, 0.75, 3.5]
+    );
+    let o = ReadOptions {
+        columns: Some(vec!["label".into()]),
+        ..Default::default()
+    };
+    assert_eq!(
+        err(&p, &o),
+        "a.pq: invalid columns: column 'label' is not numeric (Utf8)"
+    );
+    let o = ReadOptions {
+        columns: Some(vec!["zz".into()]),
+        ..Default::default()
+    };
+    assert_eq!(err(&p, &o), "a.pq: invalid columns: no column named 'zz'");
+}
+
+#[test]
+fn nulls_nan_and_degenerate_files() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("null.parquet");
+    let x: ArrayRef = Arc::new(Float64Array::from(vec![
+        Some(1.0),
+        Some(2.0),
+        None,
+        Some(4.0),
+    ]));
+    write(&p, vec![("x", x)], 2);
+    assert_eq!(
+        err(&p, &ReadOptions::default()),
+        "null.parquet: null value in column 'x' at row 3"
+    );
+    let p = d.path().join("nan.parquet");
+    let x: ArrayRef = Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0, f64::INFINITY]));
+    let y: ArrayRef = Arc::new(Float64Array::from(vec![1.0; 4]));
+    write(&p, vec![("y", y), ("x", x)], 3);
+    assert_eq!(
+        err(&p, &ReadOptions::default()),
+        "nan.parquet: non-finite value 'inf' at row 4, column 2"
+    );
+    let p = d.path().join("strings.parquet");
+    write(
+        &p,
+        vec![("s", Arc::new(StringArray::from(vec!["a"])) as ArrayRef)],
+        2,
+    );
+    assert_eq!(
+        err(&p, &ReadOptions::default()),
+        "strings.parquet: no columns"
+    );
+    let p = d.path().join("rows.parquet");
+    write(
+        &p,
+        vec![(
+            "x",
+            Arc::new(Float64Array::from(Vec::<f64>::new())) as ArrayRef,
+        )],
+        2,
+    );
+    assert_eq!(
+        err(&p, &ReadOptions::default()),
+        "rows.parquet: no data rows"
+    );
+    let p = file(d.path(), "junk.parquet", "this is not parquet");
+    let e = read64(&p).unwrap_err();
+    assert!(matches!(e.kind(), IoErrorKind::Malformed { .. }), "{e}");
+    let p = file(d.path(), "empty.parquet", "");
+    assert!(matches!(read64(&p).unwrap_err().kind(), IoErrorKind::Empty));
+}
+
+#[test]
+fn chunks_span_row_groups() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("a.parquet");
+    write(&p, mixed(50), 7);
+    let whole = read64(&p).unwrap();
+    let mut sizes = Vec::new();
+    let mut got = Vec::new();
+    let info = for_each_chunk::<f64>(&p, &ReadOptions::default(), 16, |m| {
+        sizes.push(m.n_rows());
+        got.extend_from_slice(m.as_slice());
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(sizes, [16, 16, 16, 2]);
+    assert_eq!((info.n_rows, info.n_cols), (50, 4));
+    assert_eq!(got, whole.view().as_slice());
+    assert_eq!(DataType::Float64, DataType::Float64);
+}

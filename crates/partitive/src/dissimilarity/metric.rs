@@ -1,0 +1,179 @@
+//! Distances computed on the fly from a data matrix.
+
+use super::source::Dissimilarity;
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::matrix::MatRef;
+
+/// A distance between two rows of a data matrix. All are computed in `f64`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    /// `sqrt(Σ (a−b)²)`.
+    Euclidean,
+    /// `Σ (a−b)²` (not a metric; k-medoids accepts any dissimilarity).
+    SqEuclidean,
+    /// `Σ |a−b|` (L1, city block).
+    Manhattan,
+    /// `max |a−b|` (L∞).
+    Chebyshev,
+    /// `1 − a·b / (‖a‖‖b‖)`; `0` when both rows are zero, `1` when exactly one is.
+    Cosine,
+    /// Fraction of coordinates that differ.
+    Hamming,
+    /// Binary Jaccard over nonzero entries: `|a xor b| / |a or b|`; `0` when both
+    /// rows are all zero.
+    Jaccard,
+}
+
+impl Metric {
+    /// The distance between `a` and `b` (same length).
+    pub fn distance<T: Float>(self, a: &[T], b: &[T]) -> f64 {
+        debug_assert_eq!(a.len(), b.len());
+        match self {
+            Metric::Euclidean => sq_euclidean(a, b).sqrt(),
+            Metric::SqEuclidean => sq_euclidean(a, b),
+            Metric::Manhattan => a
+                .iter()
+                .zip(b)
+                .map(|(&x, &y)| (x.as_f64() - y.as_f64()).abs())
+                .sum(),
+            Metric::Chebyshev => a
+                .iter()
+                .zip(b)
+                .fold(0.0f64, |m, (&x, &y)| m.max((x.as_f64() - y.as_f64()).abs())),
+            Metric::Cosine => {
+                let (mut ab, mut aa, mut bb) = (0.0f64, 0.0f64, 0.0f64);
+                for (&x, &y) in a.iter().zip(b) {
+                    let (x, y) = (x.as_f64(), y.as_f64());
+                    ab += x * y;
+                    aa += x * x;
+                    bb += y * y;
+                }
+                match (aa == 0.0, bb == 0.0) {
+                    (true, true) => 0.0,
+                    (true, false) | (false, true) => 1.0,
+                    // clamp: rounding may push the cosine a hair above 1
+                    _ => (1.0 - ab / (aa.sqrt() * bb.sqrt())).max(0.0),
+                }
+            }
+            Metric::Hamming => {
+                if a.is_empty() {
+                    return 0.0;
+                }
+                let diff = a.iter().zip(b).filter(|(x, y)| x != y).count();
+                diff as f64 / a.len() as f64
+            }
+            Metric::Jaccard => {
+                let (mut union, mut diff) = (0usize, 0usize);
+                for (&x, &y) in a.iter().zip(b) {
+                    let (x, y) = (x != T::zero(), y != T::zero());
+                    union += (x || y) as usize;
+                    diff += (x != y) as usize;
+                }
+                if union == 0 {
+                    0.0
+                } else {
+                    diff as f64 / union as f64
+                }
+            }
+        }
+    }
+}
+
+#[inline]
+fn sq_euclidean<T: Float>(a: &[T], b: &[T]) -> f64 {
+    // four independent accumulators: lets the compiler pipeline the adds
+    let mut s = [0.0f64; 4];
+    let mut ca = a.chunks_exact(4);
+    let mut cb = b.chunks_exact(4);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for l in 0..4 {
+            let t = x[l].as_f64() - y[l].as_f64();
+            s[l] += t * t;
+        }
+    }
+    for (&x, &y) in ca.remainder().iter().zip(cb.remainder()) {
+        let t = x.as_f64() - y.as_f64();
+        s[0] += t * t;
+    }
+    (s[0] + s[1]) + (s[2] + s[3])
+}
+
+/// Dissimilarities computed on demand from the rows of a data matrix.
+///
+/// Nothing `n × n` is stored; use [`materialize`](super::materialize) when the full
+/// matrix fits in memory and will be read several times.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricDissimilarity<'a, T> {
+    x: MatRef<'a, T>,
+    metric: Metric,
+}
+
+impl<'a, T: Float> MetricDissimilarity<'a, T> {
+    /// Distances between the rows of `x` under `metric`. Fails on an empty matrix or a
+    /// non-finite value.
+    pub fn new(x: MatRef<'a, T>, metric: Metric) -> Result<Self> {
+        if x.n_rows() == 0 || x.n_cols() == 0 {
+            return Err(Error::data("data matrix is empty"));
+        }
+        x.check_finite()?;
+        Ok(MetricDissimilarity { x, metric })
+    }
+
+    /// The metric.
+    pub fn metric(&self) -> Metric {
+        self.metric
+    }
+
+    /// The data.
+    pub fn data(&self) -> MatRef<'a, T> {
+        self.x
+    }
+}
+
+impl<T: Float> Dissimilarity for MetricDissimilarity<'_, T> {
+    type Value = T;
+    #[inline]
+    fn n(&self) -> usize {
+        self.x.n_rows()
+    }
+    #[inline]
+    fn get(&self, i: usize, j: usize) -> T {
+        T::of_f64(self.metric.distance(self.x.row(i), self.x.row(j)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matrix::Mat;
+
+    #[test]
+    fn known_values() {
+        let a = [1.0f64, 0.0, 2.0, 0.0, 1.0];
+        let b = [0.0f64, 0.0, 2.0, 3.0, 1.0];
+        assert_eq!(Metric::SqEuclidean.distance(&a, &b), 10.0);
+        assert_eq!(Metric::Euclidean.distance(&a, &b), 10.0f64.sqrt());
+        assert_eq!(Metric::Manhattan.distance(&a, &b), 4.0);
+        assert_eq!(Metric::Chebyshev.distance(&a, &b), 3.0);
+        assert_eq!(Metric::Hamming.distance(&a, &b), 0.4);
+        // nonzero: a = {0,2,4}, b = {2,3,4}: union 4, xor 2
+        assert_eq!(Metric::Jaccard.distance(&a, &b), 0.5);
+        let c = 1.0 - 5.0 / (6.0f64.sqrt() * 14.0f64.sqrt());
+        assert!((Metric::Cosine.distance(&a, &b) - c).abs() < 1e-15);
+        let z = [0.0f64; 5];
+        assert_eq!(Metric::Cosine.distance(&z, &z), 0.0);
+        assert_eq!(Metric::Cosine.distance(&z, &a), 1.0);
+        assert_eq!(Metric::Jaccard.distance(&z, &z), 0.0);
+    }
+
+    #[test]
+    fn source_rows() {
+        let x = Mat::from_rows(&[[0.0f32, 0.0], [3.0, 4.0], [6.0, 8.0]]);
+        let d = MetricDissimilarity::new(x.view(), Metric::Euclidean).unwrap();
+        let mut buf = Vec::new();
+        assert_eq!(d.row(1, &mut buf), &[5.0f32, 0.0, 5.0]);
+        let bad = Mat::from_rows(&[[f32::NAN, 0.0]]);
+        assert!(MetricDissimilarity::new(bad.view(), Metric::Euclidean).is_err());
+    }
+}

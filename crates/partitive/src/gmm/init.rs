@@ -1,0 +1,165 @@
+//! Initial parameters: from a partition, from given parameters, or from k-means.
+
+use super::covariance::{CovarianceType, Covariances, GmmParameters};
+use super::estep::BLOCK_ROWS;
+use super::mstep::{update, MStepInput, Stats};
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::kmeans::{Init as KInit, KMeans};
+use crate::matrix::MatRef;
+use crate::parallel::map_reduce_chunks;
+use crate::rng::Rng;
+
+/// Parameters estimated from a hard partition (`labels[i] < k`), exactly as one M-step
+/// with one-hot responsibilities; the weights are `N_k / Σ N_k`. Also returns the
+/// components that received no rows.
+pub(crate) fn from_partition<T: Float>(
+    x: MatRef<'_, T>,
+    weights: Option<&[T]>,
+    labels: &[usize],
+    k: usize,
+    inp: &MStepInput<'_>,
+) -> Result<(GmmParameters, Vec<usize>)> {
+    let (n, d) = (x.n_rows(), x.n_cols());
+    if labels.len() != n {
+        return Err(Error::shape("initial partition", n, labels.len()));
+    }
+    if let Some(i) = labels.iter().position(|&l| l >= k) {
+        return Err(Error::param(
+            "init",
+            format!(
+                "partition label {} at row {i} is not below k = {k}",
+                labels[i]
+            ),
+        ));
+    }
+    let stats = map_reduce_chunks(
+        n,
+        Stats::zeros(inp.kind, k, d),
+        |range| {
+            let mut st = Stats::zeros(inp.kind, k, d);
+            let (mut dblk, mut r, mut tmp) = (Vec::new(), Vec::new(), Vec::new());
+            let mut start = range.start;
+            while start < range.end {
+                let b = BLOCK_ROWS.min(range.end - start);
+                dblk.clear();
+                r.clear();
+                r.resize(b * k, 0.0);
+                for i in 0..b {
+                    let row = x.row(start + i);
+                    dblk.extend(row.iter().zip(inp.shift).map(|(v, s)| v.as_f64() - s));
+                    r[i * k + labels[start + i]] = weights.map_or(1.0, |w| w[start + i].as_f64());
+                }
+                st.accumulate(inp.kind, &dblk, &r, b, d, &mut tmp);
+                start += b;
+            }
+            st
+        },
+        |a, p| a.merge(p),
+    );
+    let empty = (0..k).filter(|&c| stats.nk[c] == 0.0).collect();
+    Ok((update(&stats, inp), empty))
+}
+
+/// Checks user-given initial parameters against `k`, `d` and the covariance type, and
+/// normalises the weights.
+pub(crate) fn from_parameters(
+    p: &GmmParameters,
+    k: usize,
+    d: usize,
+    kind: CovarianceType,
+) -> Result<GmmParameters> {
+    if p.weights.len() != k {
+        return Err(Error::shape("initial weights", k, p.weights.len()));
+    }
+    if p.means.n_rows() != k {
+        return Err(Error::shape("initial means (rows)", k, p.means.n_rows()));
+    }
+    if p.means.n_cols() != d {
+        return Err(Error::shape("initial means (columns)", d, p.means.n_cols()));
+    }
+    if p.covariances.covariance_type() != kind {
+        return Err(Error::param(
+            "init",
+            format!(
+                "initial covariances are {} but the covariance type is {kind}",
+                p.covariances.covariance_type()
+            ),
+        ));
+    }
+    let bad = |what: &str| Err(Error::param("init", format!("{what} must be finite")));
+    let wsum: f64 = p.weights.iter().sum();
+    if p.weights.iter().any(|w| !(w.is_finite() && *w >= 0.0)) || !(wsum > 0.0) {
+        return Err(Error::param(
+            "init",
+            "initial weights must be finite, non-negative and not all zero",
+        ));
+    }
+    if p.means.as_slice().iter().any(|v| !v.is_finite()) {
+        return bad("initial means");
+    }
+    let check_square = |m: &crate::matrix::Mat<f64>| -> Result<()> {
+        if m.n_rows() != d || m.n_cols() != d {
+            return Err(Error::shape("initial covariance", d, m.n_rows()));
+        }
+        if m.as_slice().iter().any(|v| !v.is_finite()) {
+            return Err(Error::param("init", "initial covariances must be finite"));
+        }
+        Ok(())
+    };
+    match &p.covariances {
+        Covariances::Full(v) => {
+            if v.len() != k {
+                return Err(Error::shape("initial covariances", k, v.len()));
+            }
+            v.iter().try_for_each(check_square)?;
+        }
+        Covariances::Tied(m) => check_square(m)?,
+        Covariances::Diag(m) => {
+            if m.n_rows() != k || m.n_cols() != d {
+                return Err(Error::shape(
+                    "initial diagonal covariances",
+                    k * d,
+                    m.as_slice().len(),
+                ));
+            }
+            if m.as_slice().iter().any(|v| !v.is_finite()) {
+                return bad("initial covariances");
+            }
+        }
+        Covariances::Spherical(v) => {
+            if v.len() != k {
+                return Err(Error::shape("initial spherical covariances", k, v.len()));
+            }
+            if v.iter().any(|v| !v.is_finite()) {
+                return bad("initial covariances");
+            }
+        }
+    }
+    let mut out = p.clone();
+    out.weights.iter_mut().for_each(|w| *w /= wsum);
+    Ok(out)
+}
+
+/// Labels of a k-means partition used to start EM: `partitive::kmeans` with k-means++
+/// seeding, seeded by `seed` for run 0 and by a seed derived from (`seed`, `run`) for
+/// later runs.
+pub(crate) fn kmeans_labels<T: Float>(
+    x: MatRef<'_, T>,
+    weights: Option<&[T]>,
+    k: usize,
+    seed: u64,
+    run: u64,
+) -> Result<Vec<usize>> {
+    let seed = if run == 0 {
+        seed
+    } else {
+        Rng::with_stream(seed, run).next_u64()
+    };
+    let result = KMeans::params::<T>(k)
+        .seed(seed)
+        .n_init(1)
+        .init(KInit::KMeansPlusPlus)
+        .fit(x, weights)?;
+    Ok(result.labels)
+}

@@ -1,0 +1,161 @@
+//! The parameter builder of [`GaussianMixture`], validated once by [`GmmParams::check`].
+
+use super::covariance::{CovarianceType, GmmParameters};
+use super::fit::{fit, EmIterationInfo};
+use super::model::GmmModel;
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::matrix::MatRef;
+use std::marker::PhantomData;
+
+/// How EM is started.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum GmmInit {
+    /// Parameters of a k-means partition (k-means++ seeded by `seed`), the default.
+    #[default]
+    KMeans,
+    /// Parameters of a given hard partition (`labels[i] < k`, one per row).
+    Partition(Vec<usize>),
+    /// Given weights, means and covariances (the covariance type must match).
+    Parameters(GmmParameters),
+}
+
+/// Entry point: `GaussianMixture::params::<f64>(k)`.
+///
+/// ```
+/// use partitive::gmm::{CovarianceType, GaussianMixture, GmmInit};
+/// use partitive::Mat;
+/// let x = Mat::from_rows(&[[0.0f64, 0.1], [0.2, 0.0], [5.0, 5.1], [5.2, 4.9], [0.1, 0.2], [5.1, 5.0]]);
+/// let model = GaussianMixture::params::<f64>(2)
+///     .covariance(CovarianceType::Spherical)
+///     .init(GmmInit::Partition(vec![0, 0, 1, 1, 0, 1]))
+///     .fit(x.view(), None)
+///     .unwrap();
+/// assert_eq!(model.labels, vec![0, 0, 1, 1, 0, 1]);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct GaussianMixture;
+
+impl GaussianMixture {
+    /// Default parameters for `k` components: full covariances, `reg_covar = 1e-6`,
+    /// `tol = 1e-3`, `max_iter = 100`, `n_init = 1`, k-means init, `seed = 0`.
+    pub fn params<T: Float>(k: usize) -> GmmParams<T> {
+        GmmParams {
+            k,
+            covariance: CovarianceType::Full,
+            reg_covar: 1e-6,
+            tol: 1e-3,
+            max_iter: 100,
+            n_init: 1,
+            init: GmmInit::KMeans,
+            seed: 0,
+            _t: PhantomData,
+        }
+    }
+}
+
+/// Parameters of a Gaussian mixture fit (builder). Stored unchanged; checked by
+/// [`GmmParams::check`] (which `fit` calls).
+#[derive(Debug, Clone)]
+pub struct GmmParams<T> {
+    pub(crate) k: usize,
+    pub(crate) covariance: CovarianceType,
+    pub(crate) reg_covar: f64,
+    pub(crate) tol: f64,
+    pub(crate) max_iter: usize,
+    pub(crate) n_init: usize,
+    pub(crate) init: GmmInit,
+    pub(crate) seed: u64,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T: Float> GmmParams<T> {
+    /// Number of components.
+    pub fn k(mut self, k: usize) -> Self {
+        self.k = k;
+        self
+    }
+    /// Covariance type (default full).
+    pub fn covariance(mut self, c: CovarianceType) -> Self {
+        self.covariance = c;
+        self
+    }
+    /// Non-negative value added to covariance diagonals in every M-step (default 1e-6).
+    pub fn reg_covar(mut self, v: f64) -> Self {
+        self.reg_covar = v;
+        self
+    }
+    /// Convergence threshold on the change of the mean log-likelihood (default 1e-3).
+    pub fn tol(mut self, v: f64) -> Self {
+        self.tol = v;
+        self
+    }
+    /// Maximum EM iterations per run (default 100; 0 evaluates the initial parameters).
+    pub fn max_iter(mut self, v: usize) -> Self {
+        self.max_iter = v;
+        self
+    }
+    /// Number of runs from different k-means seeds; the best lower bound wins (default 1).
+    pub fn n_init(mut self, v: usize) -> Self {
+        self.n_init = v;
+        self
+    }
+    /// How to start EM (default k-means).
+    pub fn init(mut self, init: GmmInit) -> Self {
+        self.init = init;
+        self
+    }
+    /// Seed of the k-means++ initialisation (default 0).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The number of components.
+    pub fn n_components(&self) -> usize {
+        self.k
+    }
+
+    /// The covariance type.
+    pub fn covariance_type(&self) -> CovarianceType {
+        self.covariance
+    }
+
+    /// Validates the parameters (data-independent checks only).
+    pub fn check(&self) -> Result<()> {
+        if self.k == 0 {
+            return Err(Error::param("k", "must be at least 1"));
+        }
+        if !(self.reg_covar.is_finite() && self.reg_covar >= 0.0) {
+            return Err(Error::param("reg_covar", "must be finite and non-negative"));
+        }
+        if !(self.tol.is_finite() && self.tol >= 0.0) {
+            return Err(Error::param("tol", "must be finite and non-negative"));
+        }
+        if self.n_init == 0 {
+            return Err(Error::param("n_init", "must be at least 1"));
+        }
+        if self.n_init > 1 && self.init != GmmInit::KMeans {
+            return Err(Error::param(
+                "n_init",
+                "more than one run needs the (seeded) k-means initialisation",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Fits the mixture to the rows of `x` (optionally weighted) by EM.
+    pub fn fit(&self, x: MatRef<'_, T>, weights: Option<&[T]>) -> Result<GmmModel> {
+        fit(self, x, weights, &mut |_| {})
+    }
+
+    /// [`GmmParams::fit`], calling `observer` after every EM iteration.
+    pub fn fit_observed(
+        &self,
+        x: MatRef<'_, T>,
+        weights: Option<&[T]>,
+        observer: &mut dyn FnMut(&EmIterationInfo),
+    ) -> Result<GmmModel> {
+        fit(self, x, weights, observer)
+    }
+}

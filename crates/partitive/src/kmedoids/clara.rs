@@ -1,0 +1,222 @@
+//! FastCLARA: CLARA's sampling with FasterPAM on each sample.
+//!
+//! L. Kaufman, P. J. Rousseeuw, *Clustering Large Data Sets*, in Pattern Recognition in
+//! Practice II, 1986, and *Finding Groups in Data*, Wiley 1990, ch. 3 (CLARA);
+//! E. Schubert, P. J. Rousseeuw, *Faster k-Medoids Clustering*, SISAP 2019,
+//! arXiv:1810.05691, and *Fast and Eager k-Medoids Clustering*, Information Systems
+//! 101, 2021, arXiv:2008.05171 (FastCLARA: the sample is clustered with
+//! FastPAM/FasterPAM, so larger samples — default `80 + 4k` — become affordable).
+//!
+//! Each of `n_samples` samples (seeded, one random stream each) contains the best
+//! medoids found so far plus uniformly drawn objects; its `s × s` dissimilarity matrix
+//! is computed, clustered by BUILD + FasterPAM, and the medoids are scored by the total
+//! loss over *all* objects (one chunked pass). The best sample wins (the earlier one on
+//! ties). Memory is `O(s² + n)`; no `n × n` matrix is ever formed.
+
+use super::build::build;
+use super::fasterpam::eager_swaps;
+use super::result::{KMedoidsDiagnostics, KMedoidsResult};
+use super::state::SwapState;
+use crate::dissimilarity::{
+    materialize, DenseMatrix, Dissimilarity, Metric, MetricDissimilarity, Subset,
+};
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::matrix::MatRef;
+use crate::parallel::{for_each_chunk_mut, map_reduce_chunks};
+use crate::rng::Rng;
+use std::collections::HashSet;
+
+/// First Rng stream of the samples (stream `STREAM_BASE + t`).
+const STREAM_BASE: u64 = 1000;
+
+/// Entry point: `Clara::params(k)`.
+#[derive(Debug, Clone, Copy)]
+pub struct Clara;
+
+impl Clara {
+    /// Defaults: 5 samples of `80 + 4k` objects, seed 0, `max_iter` 100 (FasterPAM
+    /// passes per sample).
+    pub fn params(k: usize) -> ClaraParams {
+        ClaraParams {
+            k,
+            n_samples: 5,
+            sample_size: None,
+            seed: 0,
+            max_iter: 100,
+        }
+    }
+}
+
+/// Parameters of FastCLARA (builder; validated by `fit`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaraParams {
+    k: usize,
+    n_samples: usize,
+    sample_size: Option<usize>,
+    seed: u64,
+    max_iter: usize,
+}
+
+impl ClaraParams {
+    /// Number of samples (default 5, ≥ 1).
+    pub fn n_samples(mut self, s: usize) -> Self {
+        self.n_samples = s;
+        self
+    }
+
+    /// Objects per sample (default `80 + 4k`; capped at `n`; ≥ k).
+    pub fn sample_size(mut self, s: usize) -> Self {
+        self.sample_size = Some(s);
+        self
+    }
+
+    /// Seed of the samples (default 0).
+    pub fn seed(mut self, s: u64) -> Self {
+        self.seed = s;
+        self
+    }
+
+    /// FasterPAM passes per sample (default 100).
+    pub fn max_iter(mut self, m: usize) -> Self {
+        self.max_iter = m;
+        self
+    }
+
+    /// Checks the parameters that do not depend on the data.
+    pub fn validate(&self) -> Result<()> {
+        if self.k == 0 {
+            return Err(Error::param("k", "must be at least 1"));
+        }
+        if self.n_samples == 0 {
+            return Err(Error::param("n_samples", "must be at least 1"));
+        }
+        if let Some(s) = self.sample_size {
+            if s < self.k {
+                return Err(Error::param(
+                    "sample_size",
+                    format!("sample size {s} is smaller than k = {}", self.k),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// FastCLARA on the rows of `x` under `metric`, distances computed on the fly.
+    pub fn fit_data<T: Float>(&self, x: MatRef<'_, T>, metric: Metric) -> Result<KMedoidsResult> {
+        self.fit(&MetricDissimilarity::new(x, metric)?)
+    }
+
+    /// FastCLARA on any dissimilarity source (read entry by entry, never as a whole).
+    pub fn fit<D: Dissimilarity>(&self, d: &D) -> Result<KMedoidsResult> {
+        self.validate()?;
+        let (n, k) = (d.n(), self.k);
+        if n == 0 {
+            return Err(Error::data("no objects to cluster"));
+        }
+        if k > n {
+            return Err(Error::param(
+                "k",
+                format!("k = {k} exceeds the number of objects {n}"),
+            ));
+        }
+        let s = self.sample_size.unwrap_or(80 + 4 * k).min(n);
+        let mut best: Option<(Vec<usize>, f64, f64)> = None; // medoids, loss, initial
+        let mut run_losses = Vec::with_capacity(self.n_samples);
+        let (mut best_run, mut n_swaps, mut evaluated, mut converged) = (0, 0, 0u64, true);
+        for t in 0..self.n_samples {
+            let mut rng = Rng::with_stream(self.seed, STREAM_BASE + t as u64);
+            let sample = draw_sample(&mut rng, n, s, best.as_ref().map(|b| &b.0[..]));
+            let sub = Subset::new(d, sample)?;
+            let mat = materialize(&sub)?;
+            let dm = DenseMatrix::new(mat.view())?;
+            let mut st = SwapState::new(&dm, &build(&dm, k));
+            let out = eager_swaps(&dm, &mut st, self.max_iter, None);
+            n_swaps += out.n_swaps;
+            evaluated += out.evaluated;
+            converged &= out.converged;
+            let medoids: Vec<usize> = st.medoids.iter().map(|&i| sub.original(i)).collect();
+            let loss = total_loss(d, &medoids);
+            run_losses.push(loss);
+            if best.as_ref().is_none_or(|b| loss < b.1) {
+                let initial: Vec<usize> = build(&dm, k).iter().map(|&i| sub.original(i)).collect();
+                best = Some((medoids, loss, total_loss(d, &initial)));
+                best_run = t;
+            }
+        }
+        let (medoids, loss, initial_loss) = best.expect("n_samples ≥ 1");
+        let mut labels = vec![0usize; n];
+        for_each_chunk_mut(&mut labels, 1, |range, out| {
+            for (o, l) in range.zip(out.iter_mut()) {
+                *l = nearest(d, &medoids, o).0;
+            }
+        });
+        Ok(KMedoidsResult {
+            medoids,
+            labels,
+            loss,
+            n_iter: self.n_samples,
+            n_swaps,
+            diagnostics: KMedoidsDiagnostics {
+                converged,
+                initial_loss,
+                candidates_evaluated: evaluated,
+                run_losses,
+                best_run: Some(best_run),
+            },
+        })
+    }
+}
+
+/// Sorted sample of `s` distinct objects containing `keep` (previous best medoids).
+fn draw_sample(rng: &mut Rng, n: usize, s: usize, keep: Option<&[usize]>) -> Vec<usize> {
+    if s >= n {
+        return (0..n).collect();
+    }
+    let mut set: HashSet<usize> = keep.unwrap_or(&[]).iter().copied().collect();
+    let mut out: Vec<usize> = keep.unwrap_or(&[]).to_vec();
+    if 2 * s <= n {
+        while out.len() < s {
+            let c = rng.below(n);
+            if set.insert(c) {
+                out.push(c);
+            }
+        }
+    } else {
+        let mut perm: Vec<usize> = (0..n).collect();
+        rng.shuffle(&mut perm);
+        for c in perm {
+            if out.len() >= s {
+                break;
+            }
+            if set.insert(c) {
+                out.push(c);
+            }
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// Nearest medoid position and distance of object `o` (lowest position on ties).
+#[inline]
+fn nearest<D: Dissimilarity>(d: &D, medoids: &[usize], o: usize) -> (usize, f64) {
+    let mut best = (0usize, d.get(o, medoids[0]));
+    for (s, &m) in medoids.iter().enumerate().skip(1) {
+        let v = d.get(o, m);
+        if v < best.1 {
+            best = (s, v);
+        }
+    }
+    (best.0, best.1.as_f64())
+}
+
+/// Loss of `medoids` over all objects (chunked, deterministic).
+fn total_loss<D: Dissimilarity>(d: &D, medoids: &[usize]) -> f64 {
+    map_reduce_chunks(
+        d.n(),
+        0.0f64,
+        |r| r.map(|o| nearest(d, medoids, o).1).sum::<f64>(),
+        |a, p| *a += p,
+    )
+}
