@@ -11,6 +11,7 @@
 //! PyO3's `PanicException`; none of them ends the interpreter.
 
 mod convert;
+mod gmm;
 mod kmeans;
 
 use pyo3::prelude::*;
@@ -21,6 +22,8 @@ fn _partitive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(kmeans::kmeans_fit, m)?)?;
     m.add_function(wrap_pyfunction!(kmeans::kmeans_predict, m)?)?;
+    m.add_function(wrap_pyfunction!(gmm::gmm_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(gmm::gmm_eval, m)?)?;
     m.add_function(wrap_pyfunction!(convert::data_address, m)?)?;
     Ok(())
 }

@@ -4,6 +4,8 @@ Estimators
 ----------
 KMeans
     k-means (k-means++ or deterministic seeding, restarts, sample weights).
+GaussianMixture
+    Gaussian mixtures by EM (full, diagonal, spherical or tied covariances).
 
 Every estimator follows the scikit-learn contract (``fit`` returns self, learned
 attributes end in ``_``, ``get_params``/``set_params``) and subclasses scikit-learn's
@@ -12,10 +14,12 @@ attributes end in ``_``, ``get_params``/``set_params``) and subclasses scikit-le
 
 from ._partitive import __version__
 from ._base import ConvergenceWarning, NotFittedError
+from ._gmm import GaussianMixture
 from ._kmeans import KMeans
 
 __all__ = [
     "ConvergenceWarning",
+    "GaussianMixture",
     "KMeans",
     "NotFittedError",
     "__version__",
