@@ -13,6 +13,7 @@
 mod convert;
 mod gmm;
 mod kmeans;
+mod kmedoids;
 
 use pyo3::prelude::*;
 
@@ -24,6 +25,9 @@ fn _partitive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(kmeans::kmeans_predict, m)?)?;
     m.add_function(wrap_pyfunction!(gmm::gmm_fit, m)?)?;
     m.add_function(wrap_pyfunction!(gmm::gmm_eval, m)?)?;
+    m.add_function(wrap_pyfunction!(kmedoids::kmedoids_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(kmedoids::clara_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(kmedoids::medoids_predict, m)?)?;
     m.add_function(wrap_pyfunction!(convert::data_address, m)?)?;
     Ok(())
 }
