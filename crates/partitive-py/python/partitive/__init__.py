@@ -1,0 +1,34 @@
+"""partitive — deterministic clustering in Rust, with scikit-learn-compatible estimators.
+
+Estimators
+----------
+KMeans
+    k-means (k-means++ or deterministic seeding, restarts, sample weights).
+GaussianMixture
+    Gaussian mixtures by EM (full, diagonal, spherical or tied covariances).
+KMedoids
+    k-medoids (PAM, FastPAM1, FasterPAM, alternating, FastCLARANS) on any metric or a
+    precomputed dissimilarity matrix.
+CLARA
+    k-medoids on samples (FastCLARA) for large data.
+
+Every estimator follows the scikit-learn contract (``fit`` returns self, learned
+attributes end in ``_``, ``get_params``/``set_params``) and subclasses scikit-learn's
+``BaseEstimator`` when scikit-learn is installed; it is not required.
+"""
+
+from ._partitive import __version__
+from ._base import ConvergenceWarning, NotFittedError
+from ._gmm import GaussianMixture
+from ._kmeans import KMeans
+from ._kmedoids import CLARA, KMedoids
+
+__all__ = [
+    "CLARA",
+    "ConvergenceWarning",
+    "GaussianMixture",
+    "KMeans",
+    "KMedoids",
+    "NotFittedError",
+    "__version__",
+]
