@@ -3,7 +3,8 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-const ABOUT: &str = "Deterministic clustering: k-means, Gaussian mixtures, k-medoids, and automatic k.";
+const ABOUT: &str =
+    "Deterministic clustering: k-means, Gaussian mixtures, k-medoids, and automatic k.";
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -36,7 +37,20 @@ pub enum Command {
     /// Automatic clustering: finds k and a repeatable partition by itself (PPP).
     #[command(after_help = AUTO_HELP)]
     Auto(AutoArgs),
+    /// Score `auto` on benchmark batteries with ground truth (k exact %, mean ARI, repeatability).
+    #[command(after_help = EVALUATE_HELP)]
+    Evaluate(EvaluateArgs),
 }
+
+const EVALUATE_HELP: &str = "\
+Examples:
+  partitive evaluate ../shared/benchmarks/clustering-data-v1
+  partitive evaluate ../shared/benchmarks/clustering-data-v1 --batteries g2mg --match '_(2|16|64)_(10|20|30|40|50|60)$'
+  partitive evaluate ../shared/benchmarks/clustering-data-v1 --permutations 10 --threads-check
+
+Each data set NAME in ROOT/BATTERY/ is NAME.data.gz with reference labellings NAME.labels*.gz (0 = noise).
+k is exact when it equals the number of non-noise classes of any reference labelling; ARI is the best
+over the labellings, on non-noise points (the convention of clustering-benchmarks and autok_eval.py).";
 
 const GMM_HELP: &str = "\
 Examples:
@@ -184,7 +198,12 @@ pub struct GmmArgs {
     pub input: InputArgs,
 
     /// Number of components (or use --k-range).
-    #[arg(short = 'k', long = "k", conflicts_with = "k_range", required_unless_present = "k_range")]
+    #[arg(
+        short = 'k',
+        long = "k",
+        conflicts_with = "k_range",
+        required_unless_present = "k_range"
+    )]
     pub k: Option<usize>,
 
     /// Select k over a range, e.g. 1..20 (inclusive).
@@ -363,6 +382,41 @@ pub struct AutoArgs {
 
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+/// `partitive evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// Root folder of the batteries (e.g. ../shared/benchmarks/clustering-data-v1).
+    pub root: PathBuf,
+
+    /// Batteries (sub-folders) to run, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "sipu,uci,fcps,other")]
+    pub batteries: Vec<String>,
+
+    /// Skip data sets with more rows than this.
+    #[arg(long, default_value_t = 20_000)]
+    pub max_n: usize,
+
+    /// Only data sets whose BATTERY/NAME matches this regular expression.
+    #[arg(long = "match", value_name = "REGEX")]
+    pub pattern: Option<String>,
+
+    /// Also check that labels are identical (up to renaming) under this many random row permutations.
+    #[arg(long, default_value_t = 0)]
+    pub permutations: usize,
+
+    /// Also check that labels are identical for 1, 2 and 4 threads.
+    #[arg(long)]
+    pub threads_check: bool,
+
+    /// Write per-data-set results as JSON.
+    #[arg(long, value_name = "FILE.json")]
+    pub json_out: Option<PathBuf>,
+
+    /// Worker threads for the runs.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
 }
 
 /// k-means initialisations.

@@ -76,9 +76,16 @@ pub fn check_outputs(input: &Path, outputs: &[(&str, &Option<PathBuf>)]) -> Resu
         if p == input {
             bail!("{flag} {} would overwrite the input file", p.display());
         }
-        let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         if !dir.is_dir() {
-            bail!("{flag} {}: folder {} does not exist", p.display(), dir.display());
+            bail!(
+                "{flag} {}: folder {} does not exist",
+                p.display(),
+                dir.display()
+            );
         }
         if p.is_dir() {
             bail!("{flag} {}: is a folder", p.display());

@@ -7,6 +7,7 @@
 mod cli;
 mod commands;
 mod common;
+mod plot;
 mod progress;
 
 use clap::Parser;

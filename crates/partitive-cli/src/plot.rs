@@ -29,8 +29,8 @@ pub struct Figure {
 
 /// A qualitative palette (Okabe–Ito, then Tableau-like hues), cycled.
 const PALETTE: [&str; 16] = [
-    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000", "#8C564B", "#7F7F7F",
-    "#BCBD22", "#17BECF", "#9467BD", "#FF9896", "#2CA02C", "#1F77B4",
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000",
+    "#8C564B", "#7F7F7F", "#BCBD22", "#17BECF", "#9467BD", "#FF9896", "#2CA02C", "#1F77B4",
 ];
 
 struct Panel {
@@ -60,7 +60,10 @@ impl Scale {
             hi += 0.5;
         }
         let pad = (hi - lo) * 0.04;
-        Scale { lo: lo - pad, hi: hi + pad }
+        Scale {
+            lo: lo - pad,
+            hi: hi + pad,
+        }
     }
 
     fn map(&self, v: f64, a: f64, b: f64) -> f64 {
@@ -69,7 +72,9 @@ impl Scale {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn axes(out: &mut String, p: &Panel, title: &str, xl: &str, yl: &str, xs: &Scale, ys: &Scale) {
@@ -134,6 +139,86 @@ fn tick(v: f64) -> String {
     }
 }
 
+/// The rows of `x` as 2-D points: the data itself when `d ≤ 2` (a zero second axis when
+/// `d = 1`), else the projection on the first two principal components (computed on an
+/// even subsample of at most [`MAX_POINTS`] rows, by power iteration with deflation).
+/// Returns the points and the axis labels.
+pub fn project_2d<T: partitive::Float>(x: partitive::MatRef<'_, T>) -> (Vec<[f64; 2]>, String, String) {
+    let (n, d) = (x.n_rows(), x.n_cols());
+    let row = |i: usize| x.row(i).iter().map(|v| v.as_f64());
+    if d <= 2 {
+        let pts = (0..n)
+            .map(|i| {
+                let mut r = row(i);
+                [r.next().unwrap_or(0.0), r.next().unwrap_or(0.0)]
+            })
+            .collect();
+        return (pts, "column 1".into(), if d == 2 { "column 2".into() } else { "(none)".into() });
+    }
+    let step = n.div_ceil(MAX_POINTS).max(1);
+    let sample: Vec<usize> = (0..n).step_by(step).collect();
+    let mut mean = vec![0.0; d];
+    for &i in &sample {
+        for (m, v) in mean.iter_mut().zip(row(i)) {
+            *m += v;
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= sample.len() as f64);
+    let mut cov = vec![0.0; d * d];
+    let mut c = vec![0.0; d];
+    for &i in &sample {
+        for (cj, (v, m)) in c.iter_mut().zip(row(i).zip(&mean)) {
+            *cj = v - m;
+        }
+        for a in 0..d {
+            for b in 0..d {
+                cov[a * d + b] += c[a] * c[b];
+            }
+        }
+    }
+    let mut axes: Vec<Vec<f64>> = Vec::new();
+    let mut explained = Vec::new();
+    for _ in 0..2 {
+        let mut v: Vec<f64> = (0..d).map(|j| 1.0 + j as f64 * 1e-3).collect();
+        let mut lambda = 0.0;
+        for _ in 0..300 {
+            let mut w: Vec<f64> = (0..d).map(|a| (0..d).map(|b| cov[a * d + b] * v[b]).sum()).collect();
+            for u in &axes {
+                let dot: f64 = w.iter().zip(u).map(|(p, q)| p * q).sum();
+                w.iter_mut().zip(u).for_each(|(p, q)| *p -= dot * q);
+            }
+            let norm = w.iter().map(|p| p * p).sum::<f64>().sqrt();
+            if norm == 0.0 {
+                break;
+            }
+            lambda = norm;
+            w.iter_mut().for_each(|p| *p /= norm);
+            let delta: f64 = w.iter().zip(&v).map(|(p, q)| (p - q).abs()).sum();
+            v = w;
+            if delta < 1e-12 {
+                break;
+            }
+        }
+        axes.push(v);
+        explained.push(lambda);
+    }
+    let total: f64 = (0..d).map(|j| cov[j * d + j]).sum::<f64>().max(f64::MIN_POSITIVE);
+    let pts = (0..n)
+        .map(|i| {
+            let mut p = [0.0; 2];
+            for (k, u) in axes.iter().enumerate() {
+                p[k] = row(i).zip(&mean).zip(u).map(|((v, m), w)| (v - m) * w).sum();
+            }
+            p
+        })
+        .collect();
+    (
+        pts,
+        format!("PC 1 ({:.0}% of variance)", 100.0 * explained[0] / total),
+        format!("PC 2 ({:.0}% of variance)", 100.0 * explained[1] / total),
+    )
+}
+
 /// Renders the figure as an SVG document.
 pub fn render_svg(fig: &Figure) -> String {
     let width = if fig.curve.is_some() { 1100.0 } else { 600.0 };
@@ -143,12 +228,29 @@ pub fn render_svg(fig: &Figure) -> String {
         out,
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, sans-serif"><rect width="100%" height="100%" fill="white"/>"##
     );
-    let p = Panel { x0: 70.0, y0: 50.0, w: 480.0, h: 440.0 };
+    let p = Panel {
+        x0: 70.0,
+        y0: 50.0,
+        w: 480.0,
+        h: 440.0,
+    };
     let step = fig.points.len().div_ceil(MAX_POINTS).max(1);
     let xs = Scale::of(fig.points.iter().step_by(step).map(|q| q[0]));
     let ys = Scale::of(fig.points.iter().step_by(step).map(|q| q[1]));
-    axes(&mut out, &p, &fig.title, &fig.x_label, &fig.y_label, &xs, &ys);
-    let r = if fig.points.len() / step > 5000 { 1.2 } else { 2.2 };
+    axes(
+        &mut out,
+        &p,
+        &fig.title,
+        &fig.x_label,
+        &fig.y_label,
+        &xs,
+        &ys,
+    );
+    let r = if fig.points.len() / step > 5000 {
+        1.2
+    } else {
+        2.2
+    };
     for (i, q) in fig.points.iter().enumerate().step_by(step) {
         let c = PALETTE[fig.labels.get(i).copied().unwrap_or(0) % PALETTE.len()];
         let _ = write!(
@@ -159,10 +261,23 @@ pub fn render_svg(fig: &Figure) -> String {
         );
     }
     if let Some(curve) = &fig.curve {
-        let p = Panel { x0: 620.0 + 40.0, y0: 50.0, w: 400.0, h: 440.0 };
+        let p = Panel {
+            x0: 620.0 + 40.0,
+            y0: 50.0,
+            w: 400.0,
+            h: 440.0,
+        };
         let cx = Scale::of(curve.points.iter().map(|q| q.0));
         let cy = Scale::of(curve.points.iter().map(|q| q.1));
-        axes(&mut out, &p, &curve.title, &curve.x_label, &curve.y_label, &cx, &cy);
+        axes(
+            &mut out,
+            &p,
+            &curve.title,
+            &curve.x_label,
+            &curve.y_label,
+            &cx,
+            &cy,
+        );
         let mut path = String::new();
         for (i, (x, y)) in curve.points.iter().enumerate() {
             let _ = write!(
@@ -173,7 +288,10 @@ pub fn render_svg(fig: &Figure) -> String {
                 cy.map(*y, p.y0 + p.h, p.y0)
             );
         }
-        let _ = write!(out, r##"<path d="{path}" fill="none" stroke="#0072B2" stroke-width="2"/>"##);
+        let _ = write!(
+            out,
+            r##"<path d="{path}" fill="none" stroke="#0072B2" stroke-width="2"/>"##
+        );
         for (x, y) in &curve.points {
             let chosen = curve.chosen_x == Some(*x);
             let _ = write!(
@@ -192,15 +310,22 @@ pub fn render_svg(fig: &Figure) -> String {
 
 /// Writes the figure to `path` (.svg or .png), atomically.
 pub fn write(path: &Path, fig: &Figure) -> Result<()> {
-    let ext = path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase());
     let svg = render_svg(fig);
     let bytes = match ext.as_deref() {
         Some("svg") => svg.into_bytes(),
         Some("png") => svg_to_png(&svg)?,
-        _ => bail!("--plot-out {}: unknown plot format (use .svg or .png)", path.display()),
+        _ => bail!(
+            "--plot-out {}: unknown plot format (use .svg or .png)",
+            path.display()
+        ),
     };
     let mut f = partitive_io::AtomicFile::create(path)?;
-    std::io::Write::write_all(&mut f, &bytes).with_context(|| format!("writing {}", path.display()))?;
+    std::io::Write::write_all(&mut f, &bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
     f.commit()?;
     Ok(())
 }
@@ -210,8 +335,13 @@ fn svg_to_png(svg: &str) -> Result<Vec<u8>> {
     opt.fontdb_mut().load_system_fonts();
     let tree = resvg::usvg::Tree::from_str(svg, &opt).context("rendering the plot")?;
     let size = tree.size().to_int_size();
-    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).context("allocating the plot image")?;
-    resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height())
+        .context("allocating the plot image")?;
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::default(),
+        &mut pixmap.as_mut(),
+    );
     pixmap.encode_png().context("encoding the PNG")
 }
 

@@ -91,7 +91,10 @@ fn truncated_gzip() {
 }
 
 fn npy_bytes(shape: (usize, usize), values: &[f32]) -> Vec<u8> {
-    let header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({}, {}), }}", shape.0, shape.1);
+    let header = format!(
+        "{{'descr': '<f4', 'fortran_order': False, 'shape': ({}, {}), }}",
+        shape.0, shape.1
+    );
     let mut h = header.into_bytes();
     let total = 10 + h.len() + 1;
     let pad = (64 - total % 64) % 64;
@@ -139,6 +142,13 @@ fn bad_parameters() {
 fn output_folder_missing() {
     let s = Scratch::new();
     let f = s.write("ok.csv", b"1,2\n3,4\n5,6\n");
-    let out = run(&["kmeans", p(&f), "-k", "2", "--labels-out", "/nonexistent/dir/l.txt"]);
+    let out = run(&[
+        "kmeans",
+        p(&f),
+        "-k",
+        "2",
+        "--labels-out",
+        "/nonexistent/dir/l.txt",
+    ]);
     assert_user_error(&out, &["--labels-out", "/nonexistent/dir"]);
 }

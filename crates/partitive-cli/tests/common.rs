@@ -14,7 +14,9 @@ pub struct Scratch {
 
 impl Scratch {
     pub fn new() -> Self {
-        Scratch { dir: tempfile::tempdir().expect("tempdir") }
+        Scratch {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -40,7 +42,10 @@ impl Scratch {
 
 /// Runs `partitive ARGS` and returns the output.
 pub fn run(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("run partitive")
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("run partitive")
 }
 
 pub fn p(path: &Path) -> &str {
@@ -66,7 +71,9 @@ pub fn blobs_csv(n_per: usize, centers: &[(f64, f64)]) -> String {
     let mut s = String::from("x,y\n");
     let mut state = 12345u64;
     let mut next = || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((state >> 11) as f64 / (1u64 << 53) as f64) - 0.5
     };
     for i in 0..n_per {

@@ -6,16 +6,36 @@ use common::*;
 #[test]
 fn clusters_example_and_writes_outputs() {
     let s = Scratch::new();
-    let input = s.write("blobs.csv", blobs_csv(50, &[(0.0, 0.0), (10.0, 0.0), (0.0, 10.0)]).as_bytes());
+    let input = s.write(
+        "blobs.csv",
+        blobs_csv(50, &[(0.0, 0.0), (10.0, 0.0), (0.0, 10.0)]).as_bytes(),
+    );
     let labels = s.path("labels.txt");
     let centers = s.path("centers.csv");
     let summary = s.path("summary.json");
     let out = run(&[
-        "kmeans", p(&input), "-k", "3", "--labels-out", p(&labels), "--centers-out", p(&centers),
-        "--summary-out", p(&summary), "--quiet",
+        "kmeans",
+        p(&input),
+        "-k",
+        "3",
+        "--labels-out",
+        p(&labels),
+        "--centers-out",
+        p(&centers),
+        "--summary-out",
+        p(&summary),
+        "--quiet",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let l: Vec<usize> = std::fs::read_to_string(&labels).unwrap().lines().map(|x| x.parse().unwrap()).collect();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let l: Vec<usize> = std::fs::read_to_string(&labels)
+        .unwrap()
+        .lines()
+        .map(|x| x.parse().unwrap())
+        .collect();
     assert_eq!(l.len(), 150);
     // Rows cycle through the three blobs: each blob must get one label of its own.
     for c in 0..3 {
@@ -25,14 +45,22 @@ fn clusters_example_and_writes_outputs() {
     assert_ne!(l[0], l[1]);
     assert_ne!(l[1], l[2]);
     assert_ne!(l[0], l[2]);
-    let js: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    let js: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
     for key in ["k", "n", "d", "n_iter", "inertia", "converged", "seconds"] {
         assert!(js.get(key).is_some(), "summary lacks {key}: {js}");
     }
     assert_eq!(js["n"], 150);
     assert_eq!(js["d"], 2);
     assert!(js["inertia"].as_f64().unwrap() > 0.0);
-    assert_eq!(std::fs::read_to_string(&centers).unwrap().lines().filter(|l| !l.is_empty()).count(), 3);
+    assert_eq!(
+        std::fs::read_to_string(&centers)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.is_empty())
+            .count(),
+        3
+    );
 }
 
 #[test]
@@ -42,11 +70,20 @@ fn identical_outputs_for_1_2_4_threads() {
     let mut text = String::new();
     let mut state = 7u64;
     for i in 0..20_000 {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let a = ((state >> 20) % 10_000) as f64 / 997.0;
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let b = ((state >> 20) % 10_000) as f64 / 991.0;
-        text.push_str(&format!("{},{},{}\n", a + (i % 5) as f64 * 3.0, b, a * b / 7.0));
+        text.push_str(&format!(
+            "{},{},{}\n",
+            a + (i % 5) as f64 * 3.0,
+            b,
+            a * b / 7.0
+        ));
     }
     let input = s.write("x.csv", text.as_bytes());
     let mut outs = Vec::new();
@@ -54,11 +91,29 @@ fn identical_outputs_for_1_2_4_threads() {
         let labels = s.path(&format!("l{t}.txt"));
         let centers = s.path(&format!("c{t}.csv"));
         let out = run(&[
-            "kmeans", p(&input), "-k", "8", "--n-init", "2", "--threads", t, "--labels-out", p(&labels),
-            "--centers-out", p(&centers), "--quiet",
+            "kmeans",
+            p(&input),
+            "-k",
+            "8",
+            "--n-init",
+            "2",
+            "--threads",
+            t,
+            "--labels-out",
+            p(&labels),
+            "--centers-out",
+            p(&centers),
+            "--quiet",
         ]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        outs.push((std::fs::read(&labels).unwrap(), std::fs::read(&centers).unwrap()));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        outs.push((
+            std::fs::read(&labels).unwrap(),
+            std::fs::read(&centers).unwrap(),
+        ));
     }
     assert!(outs[0] == outs[1], "1 vs 2 threads differ");
     assert!(outs[0] == outs[2], "1 vs 4 threads differ");

@@ -8,8 +8,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// What went wrong.
-#[derive(Debug)]
+/// What went wrong. Details (which dtype, why a header is malformed, …) are in the
+/// [`IoError`] message; the kind is for matching.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum IoErrorKind {
     /// The input file does not exist.
@@ -51,108 +52,91 @@ pub enum IoErrorKind {
     /// The file extension is not one this crate reads or writes.
     UnknownExtension,
     /// The data end before the header (or the gzip stream) says they should.
-    Truncated {
-        /// What is missing.
-        what: String,
-    },
+    Truncated,
     /// A valid file that uses a feature this crate does not support (dtype, layout, column type).
-    Unsupported {
-        /// The feature.
-        what: String,
-    },
+    Unsupported,
     /// The file is not what its extension says (bad magic, unparsable header, corrupt stream).
-    Malformed {
-        /// Why.
-        reason: String,
-    },
+    Malformed,
     /// A reading option or argument is invalid (e.g. `columns` names an unknown column).
     InvalidParameter {
         /// The option or argument.
         name: &'static str,
-        /// Why.
-        reason: String,
     },
-    /// An operating-system error (permissions, disk full, …).
-    Io {
-        /// The underlying error.
-        source: std::io::Error,
-    },
+    /// An operating-system error (permissions, disk full, …); see [`std::error::Error::source`].
+    Io,
     /// An error raised by a caller's callback (see [`crate::for_each_chunk`]).
-    Other {
-        /// The message.
-        message: String,
-    },
+    Other,
 }
 
-/// The error returned by every fallible function of `partitive-io`.
+/// The error returned by every fallible function of `partitive-io` (one pointer wide).
 #[derive(Debug)]
 pub struct IoError {
+    repr: Box<Repr>,
+}
+
+#[derive(Debug)]
+struct Repr {
     kind: IoErrorKind,
     path: PathBuf,
     line: Option<usize>,
     column: Option<usize>,
+    /// What exactly, for kinds that carry no data of their own.
+    detail: String,
+    source: Option<std::io::Error>,
 }
 
 impl IoError {
     /// An error of `kind` about the file `path`, with no position.
     pub fn new(kind: IoErrorKind, path: &Path) -> Self {
         IoError {
-            kind,
-            path: path.to_path_buf(),
-            line: None,
-            column: None,
+            repr: Box::new(Repr {
+                kind,
+                path: path.to_path_buf(),
+                line: None,
+                column: None,
+                detail: String::new(),
+                source: None,
+            }),
         }
     }
 
     /// An error at 1-based `line` and (optionally) 1-based `column` of `path`.
     pub fn at(kind: IoErrorKind, path: &Path, line: usize, column: Option<usize>) -> Self {
-        IoError {
-            kind,
-            path: path.to_path_buf(),
-            line: Some(line),
-            column,
-        }
+        let mut e = Self::new(kind, path);
+        e.repr.line = Some(line);
+        e.repr.column = column;
+        e
+    }
+
+    /// This error with a detail message (shown after the kind's own text).
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.repr.detail = detail.into();
+        self
     }
 
     /// A free-form error about `path` (for callbacks that need to stop a stream).
     pub fn other(path: &Path, message: impl Into<String>) -> Self {
-        Self::new(
-            IoErrorKind::Other {
-                message: message.into(),
-            },
-            path,
-        )
+        Self::new(IoErrorKind::Other, path).with_detail(message)
     }
 
     /// An invalid option `name`.
     pub(crate) fn param(path: &Path, name: &'static str, reason: impl Into<String>) -> Self {
-        Self::new(
-            IoErrorKind::InvalidParameter {
-                name,
-                reason: reason.into(),
-            },
-            path,
-        )
+        Self::new(IoErrorKind::InvalidParameter { name }, path).with_detail(reason)
     }
 
     /// A malformed file.
     pub(crate) fn malformed(path: &Path, reason: impl Into<String>) -> Self {
-        Self::new(
-            IoErrorKind::Malformed {
-                reason: reason.into(),
-            },
-            path,
-        )
+        Self::new(IoErrorKind::Malformed, path).with_detail(reason)
     }
 
     /// An unsupported feature.
     pub(crate) fn unsupported(path: &Path, what: impl Into<String>) -> Self {
-        Self::new(IoErrorKind::Unsupported { what: what.into() }, path)
+        Self::new(IoErrorKind::Unsupported, path).with_detail(what)
     }
 
     /// Truncated data.
     pub(crate) fn truncated(path: &Path, what: impl Into<String>) -> Self {
-        Self::new(IoErrorKind::Truncated { what: what.into() }, path)
+        Self::new(IoErrorKind::Truncated, path).with_detail(what)
     }
 
     /// An OS error; `NotFound` becomes [`IoErrorKind::NotFound`].
@@ -160,33 +144,81 @@ impl IoError {
         if source.kind() == std::io::ErrorKind::NotFound {
             Self::new(IoErrorKind::NotFound, path)
         } else {
-            Self::new(IoErrorKind::Io { source }, path)
+            Self::write(path, source)
         }
     }
 
     /// An OS error while writing (a missing directory stays an OS error, not `NotFound`).
     pub(crate) fn write(path: &Path, source: std::io::Error) -> Self {
-        Self::new(IoErrorKind::Io { source }, path)
+        let mut e = Self::new(IoErrorKind::Io, path);
+        e.repr.source = Some(source);
+        e
     }
 
     /// The kind of this error.
     pub fn kind(&self) -> &IoErrorKind {
-        &self.kind
+        &self.repr.kind
     }
 
     /// The file this error is about.
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.repr.path
     }
 
     /// The 1-based line, for text input.
     pub fn line(&self) -> Option<usize> {
-        self.line
+        self.repr.line
     }
 
     /// The 1-based column (field index), for text input.
     pub fn column(&self) -> Option<usize> {
-        self.column
+        self.repr.column
+    }
+
+    /// The message after `"<file>[:<line>[:<column>]]: "`.
+    fn what(&self) -> String {
+        let d = &self.repr.detail;
+        let with = |head: &str| {
+            if d.is_empty() {
+                head.to_string()
+            } else {
+                format!("{head}: {d}")
+            }
+        };
+        match &self.repr.kind {
+            IoErrorKind::NotFound => with("no such file"),
+            IoErrorKind::Empty => with("file is empty (no data lines)"),
+            IoErrorKind::NoRows => with("no data rows"),
+            IoErrorKind::NoColumns => with("no columns"),
+            IoErrorKind::Ragged { expected, found } => {
+                with(&format!("expected {expected} fields, found {found}"))
+            }
+            IoErrorKind::NonNumeric { value } => {
+                with(&format!("cannot parse '{}' as a number", cell(value)))
+            }
+            IoErrorKind::NonFinite { value, row, column } => {
+                let at = match (row, column) {
+                    (Some(r), Some(c)) => format!(" at row {r}, column {c}"),
+                    _ => String::new(),
+                };
+                with(&format!("non-finite value '{}'{at}", cell(value)))
+            }
+            IoErrorKind::Null { column, row } => {
+                with(&format!("null value in column '{column}' at row {row}"))
+            }
+            IoErrorKind::UnknownExtension => with(
+                "unknown file extension (expected .csv, .tsv, .txt, .dat, .data [.gz], .npy, .parquet or .pq)",
+            ),
+            IoErrorKind::Truncated => with("truncated file"),
+            IoErrorKind::Unsupported => with("unsupported"),
+            IoErrorKind::Malformed => with("malformed file"),
+            IoErrorKind::InvalidParameter { name } => with(&format!("invalid {name}")),
+            IoErrorKind::Io => match &self.repr.source {
+                Some(s) => with(&s.to_string()),
+                None => with("input/output error"),
+            },
+            IoErrorKind::Other => d.clone(),
+        }
     }
 }
 
@@ -210,64 +242,26 @@ fn cell(value: &str) -> String {
     }
 }
 
-impl fmt::Display for IoErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            IoErrorKind::NotFound => f.write_str("no such file"),
-            IoErrorKind::Empty => f.write_str("file is empty (no data lines)"),
-            IoErrorKind::NoRows => f.write_str("no data rows"),
-            IoErrorKind::NoColumns => f.write_str("no columns"),
-            IoErrorKind::Ragged { expected, found } => {
-                write!(f, "expected {expected} fields, found {found}")
-            }
-            IoErrorKind::NonNumeric { value } => {
-                write!(f, "cannot parse '{}' as a number", cell(value))
-            }
-            IoErrorKind::NonFinite { value, row, column } => {
-                write!(f, "non-finite value '{}'", cell(value))?;
-                match (row, column) {
-                    (Some(r), Some(c)) => write!(f, " at row {r}, column {c}"),
-                    _ => Ok(()),
-                }
-            }
-            IoErrorKind::Null { column, row } => {
-                write!(f, "null value in column '{column}' at row {row}")
-            }
-            IoErrorKind::UnknownExtension => f.write_str(
-                "unknown file extension (expected .csv, .tsv, .txt, .dat, .data [.gz], .npy, .parquet or .pq)",
-            ),
-            IoErrorKind::Truncated { what } => write!(f, "truncated file: {what}"),
-            IoErrorKind::Unsupported { what } => write!(f, "unsupported: {what}"),
-            IoErrorKind::Malformed { reason } => write!(f, "malformed file: {reason}"),
-            IoErrorKind::InvalidParameter { name, reason } => {
-                write!(f, "invalid {name}: {reason}")
-            }
-            IoErrorKind::Io { source } => write!(f, "{source}"),
-            IoErrorKind::Other { message } => f.write_str(message),
-        }
-    }
-}
-
 impl fmt::Display for IoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        one_line(f, &self.path.display().to_string())?;
-        if let Some(line) = self.line {
+        one_line(f, &self.repr.path.display().to_string())?;
+        if let Some(line) = self.repr.line {
             write!(f, ":{line}")?;
-            if let Some(col) = self.column {
+            if let Some(col) = self.repr.column {
                 write!(f, ":{col}")?;
             }
         }
         f.write_str(": ")?;
-        one_line(f, &self.kind.to_string())
+        one_line(f, &self.what())
     }
 }
 
 impl std::error::Error for IoError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.kind {
-            IoErrorKind::Io { source } => Some(source),
-            _ => None,
-        }
+        self.repr
+            .source
+            .as_ref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -302,11 +296,19 @@ mod tests {
         assert_eq!(e.to_string(), "data.csv:5: expected 3 fields, found 2");
         let e = IoError::new(IoErrorKind::NotFound, p);
         assert_eq!(e.to_string(), "data.csv: no such file");
+        let e = IoError::truncated(p, "x");
+        assert_eq!(e.kind(), &IoErrorKind::Truncated);
+        assert_eq!(e.to_string(), "data.csv: truncated file: x");
+        let e = IoError::os(p, std::io::Error::other("disk full"));
+        assert_eq!(e.kind(), &IoErrorKind::Io);
+        assert!(std::error::Error::source(&e).is_some());
+        assert_eq!(e.to_string(), "data.csv: disk full");
     }
 
     #[test]
     fn display_is_one_line() {
         let e = IoError::other(Path::new("a\nb.csv"), "x\ny");
+        assert_eq!(e.to_string(), "a b.csv: x y");
         assert!(!e.to_string().contains('\n'), "{e}");
         let long = "z".repeat(500);
         let e = IoError::at(

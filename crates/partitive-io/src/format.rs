@@ -7,7 +7,8 @@ use crate::error::{IoError, IoErrorKind};
 /// An input/output file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// Delimited text: `.csv`, `.tsv`, `.txt`, `.dat`, `.data`, each optionally gzipped (`.gz`).
+    /// Delimited text: `.csv`, `.tsv`, `.txt`, `.dat`, `.data` (and the benchmark suite's
+    /// `.labelsN`), each optionally gzipped (`.gz`).
     Delimited,
     /// NumPy `.npy`.
     Npy,
@@ -57,6 +58,10 @@ pub fn detect(path: &Path) -> Result<Detected, IoError> {
         "csv" => (Format::Delimited, Some(b',')),
         "tsv" => (Format::Delimited, Some(b'\t')),
         "txt" | "dat" | "data" => (Format::Delimited, None),
+        // Label files of the clustering-benchmarks suite: `NAME.labels0.gz`, ….
+        e if e.strip_prefix("labels").is_some_and(|n| n.chars().all(|c| c.is_ascii_digit())) => {
+            (Format::Delimited, None)
+        }
         "npy" => (Format::Npy, None),
         "parquet" | "pq" => (Format::Parquet, None),
         _ => return Err(unknown()),
@@ -92,6 +97,8 @@ mod tests {
             "a.data",
             "a.csv.gz",
             "a.txt.GZ",
+            "a.labels0.gz",
+            "a.labels12",
         ] {
             assert_eq!(fmt(p).unwrap().format, Format::Delimited, "{p}");
         }
@@ -120,6 +127,6 @@ mod tests {
             assert!(e.to_string().starts_with(p), "{e}");
         }
         let e = fmt("a.npy.gz").unwrap_err();
-        assert!(matches!(e.kind(), IoErrorKind::Unsupported { .. }), "{e}");
+        assert!(matches!(e.kind(), IoErrorKind::Unsupported), "{e}");
     }
 }

@@ -68,5 +68,5 @@ pub use dataset::Dataset;
 pub use error::{IoError, IoErrorKind};
 pub use format::Format;
 pub use options::{HeaderMode, ReadOptions};
-pub use read::read_matrix;
+pub use read::{native_float_width, read_matrix};
 pub use write::{write_json, write_labels, write_matrix, write_matrix_with_names, write_npy};

@@ -486,3 +486,10 @@ mod tests {
             .contains("version 9.0"));
     }
 }
+
+/// Size in bytes of the floating-point elements of the `.npy` file at `path`, or `None`
+/// when its elements are integers.
+pub(crate) fn float_width(path: &Path) -> Result<Option<usize>, IoError> {
+    let f = NpyFile::open(path)?;
+    Ok(f.header.dtype.float.then_some(f.header.dtype.size))
+}

@@ -12,11 +12,30 @@ use crate::source::{select_columns, Source};
 /// Rows per Parquet batch when reading a whole file.
 const BATCH_ROWS: usize = 8192;
 
+/// The element width in bytes of a file's native floating-point storage: `Some(4)` for
+/// an `.npy` of `float32`, `Some(8)` for `float64`, `None` for text, Parquet and integer
+/// arrays (whose values are parsed or converted anyway). Lets callers compute in the
+/// file's own precision and so read an `.npy` without a copy.
+pub fn native_float_width(path: &Path) -> Result<Option<usize>, IoError> {
+    match crate::format::detect(path)?.format {
+        crate::Format::Npy => crate::npy::float_width(path),
+        _ => {
+            if !path.exists() {
+                return Err(IoError::new(IoErrorKind::NotFound, path));
+            }
+            Ok(None)
+        }
+    }
+}
+
 /// Reads the numeric matrix in `path` (format from the extension, see [`crate::Format`]).
 ///
 /// A `.npy` whose dtype is `T` (little-endian, C order, aligned) is memory-mapped and
-/// viewed in place ([`Dataset::is_memory_mapped`]); other dtypes are converted. Text and
-/// Parquet are parsed into a `Vec<T>`. Every value must be finite.
+/// viewed in place ([`Dataset::is_memory_mapped`]); other dtypes, big-endian data and
+/// Fortran-ordered arrays (transposed) are converted into a `Vec<T>`, as is a `columns`
+/// selection other than all columns in order. Text and Parquet are parsed into a `Vec<T>`
+/// (text in parallel on the current rayon pool, with results independent of the thread
+/// count). Every value must be finite.
 ///
 /// # Errors
 /// One [`IoError`] per problem, naming the file and, for text, line and column: missing

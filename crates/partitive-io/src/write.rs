@@ -20,8 +20,7 @@ pub fn write_labels(path: &Path, labels: &[usize]) -> Result<(), IoError> {
     for chunk in labels.chunks(4096) {
         line.clear();
         for l in chunk {
-            line.push_str(&l.to_string());
-            line.push('\n');
+            writeln!(line, "{l}").expect("writing to a String");
         }
         f.write_all(line.as_bytes())
             .map_err(|e| IoError::write(path, e))?;

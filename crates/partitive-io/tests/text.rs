@@ -142,11 +142,11 @@ fn gzip_and_truncated_gzip() {
     assert_eq!(m.view().row(4999), &[4999.0, 2499.5]);
     let p = file(d.path(), "b.csv.gz", &gz[..gz.len() / 2]);
     let e = read64(&p).unwrap_err();
-    assert!(matches!(e.kind(), IoErrorKind::Truncated { .. }), "{e}");
+    assert!(matches!(e.kind(), IoErrorKind::Truncated), "{e}");
     assert!(e.to_string().contains("b.csv.gz: truncated file"), "{e}");
     let p = file(d.path(), "c.csv.gz", "not gzip at all\n");
     let e = read64(&p).unwrap_err();
-    assert!(matches!(e.kind(), IoErrorKind::Malformed { .. }), "{e}");
+    assert!(matches!(e.kind(), IoErrorKind::Malformed), "{e}");
 }
 
 #[test]

@@ -32,6 +32,7 @@ pub mod kmedoids;
 pub mod matrix;
 pub mod metrics;
 pub mod parallel;
+pub mod ppp;
 pub mod rng;
 
 pub use error::{Error, ErrorKind};

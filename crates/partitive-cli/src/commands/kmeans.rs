@@ -54,13 +54,24 @@ fn run_typed<T: Float>(args: &KmeansArgs, precision: Precision) -> Result<()> {
         .init(init)
         .algorithm(algorithm);
 
-    let progress = Progress::new(args.run.quiet, (args.max_iter * args.n_init) as u64, "k-means");
+    let progress = Progress::new(
+        args.run.quiet,
+        (args.max_iter * args.n_init) as u64,
+        "k-means",
+    );
     let t1 = Instant::now();
     let result = common::with_threads(&args.run, || {
         params.fit_observed(x, None, &mut |info| {
             let pos = (info.restart * info.max_iter + info.iter) as u64;
             let len = (info.n_restarts * info.max_iter) as u64;
-            progress.update(pos, len, || format!("restart {} iter {} inertia {:.6e}", info.restart + 1, info.iter, info.inertia));
+            progress.update(pos, len, || {
+                format!(
+                    "restart {} iter {} inertia {:.6e}",
+                    info.restart + 1,
+                    info.iter,
+                    info.inertia
+                )
+            });
         })
     })?
     .with_context(|| format!("k-means on {}", args.input.input.display()))?;
@@ -110,5 +121,6 @@ fn run_typed<T: Float>(args: &KmeansArgs, precision: Precision) -> Result<()> {
 }
 
 fn rayon_threads(t: Option<u16>) -> usize {
-    t.map(|t| t as usize).unwrap_or_else(rayon::current_num_threads)
+    t.map(|t| t as usize)
+        .unwrap_or_else(rayon::current_num_threads)
 }

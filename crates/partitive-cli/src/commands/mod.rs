@@ -1,6 +1,10 @@
 //! One file per subcommand.
 
+mod auto;
+mod evaluate;
+mod gmm;
 mod kmeans;
+mod kmedoids;
 
 use crate::cli::{Cli, Command};
 use anyhow::Result;
@@ -9,5 +13,9 @@ use anyhow::Result;
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Kmeans(args) => kmeans::run(args),
+        Command::Gmm(args) => gmm::run(args),
+        Command::Kmedoids(args) => kmedoids::run(args),
+        Command::Auto(args) => auto::run(args),
+        Command::Evaluate(args) => evaluate::run(args),
     }
 }

@@ -26,6 +26,30 @@ pub enum Metric {
 }
 
 impl Metric {
+    /// All metrics, in declaration order.
+    pub const ALL: [Metric; 7] = [
+        Metric::Euclidean,
+        Metric::SqEuclidean,
+        Metric::Manhattan,
+        Metric::Chebyshev,
+        Metric::Cosine,
+        Metric::Hamming,
+        Metric::Jaccard,
+    ];
+
+    /// The metric's name as [`FromStr`](std::str::FromStr) accepts it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Euclidean => "euclidean",
+            Metric::SqEuclidean => "sqeuclidean",
+            Metric::Manhattan => "manhattan",
+            Metric::Chebyshev => "chebyshev",
+            Metric::Cosine => "cosine",
+            Metric::Hamming => "hamming",
+            Metric::Jaccard => "jaccard",
+        }
+    }
+
     /// The distance between `a` and `b` (same length).
     pub fn distance<T: Float>(self, a: &[T], b: &[T]) -> f64 {
         debug_assert_eq!(a.len(), b.len());
@@ -77,6 +101,25 @@ impl Metric {
                 }
             }
         }
+    }
+}
+
+impl std::str::FromStr for Metric {
+    type Err = Error;
+    /// Parses a metric name (`"euclidean"`, `"sqeuclidean"`, `"manhattan"`,
+    /// `"chebyshev"`, `"cosine"`, `"hamming"`, `"jaccard"`; case-insensitive).
+    fn from_str(s: &str) -> Result<Self> {
+        let lower = s.to_ascii_lowercase();
+        Metric::ALL
+            .into_iter()
+            .find(|m| m.name() == lower)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
+                Error::param(
+                    "metric",
+                    format!("unknown metric {s:?} (one of {})", names.join(", ")),
+                )
+            })
     }
 }
 
@@ -173,6 +216,10 @@ mod tests {
         let d = MetricDissimilarity::new(x.view(), Metric::Euclidean).unwrap();
         let mut buf = Vec::new();
         assert_eq!(d.row(1, &mut buf), &[5.0f32, 0.0, 5.0]);
+        for m in Metric::ALL {
+            assert_eq!(m.name().to_uppercase().parse::<Metric>().unwrap(), m);
+        }
+        assert!("cityblock".parse::<Metric>().is_err());
         let bad = Mat::from_rows(&[[f32::NAN, 0.0]]);
         assert!(MetricDissimilarity::new(bad.view(), Metric::Euclidean).is_err());
     }

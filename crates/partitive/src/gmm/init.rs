@@ -89,7 +89,7 @@ pub(crate) fn from_parameters(
     }
     let bad = |what: &str| Err(Error::param("init", format!("{what} must be finite")));
     let wsum: f64 = p.weights.iter().sum();
-    if p.weights.iter().any(|w| !(w.is_finite() && *w >= 0.0)) || !(wsum > 0.0) {
+    if p.weights.iter().any(|w| !(w.is_finite() && *w >= 0.0)) || wsum.is_nan() || wsum <= 0.0 {
         return Err(Error::param(
             "init",
             "initial weights must be finite, non-negative and not all zero",

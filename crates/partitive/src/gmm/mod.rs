@@ -24,16 +24,22 @@
 //! statistics are one chunk kernel merged in chunk order, so results are bitwise
 //! identical for any number of threads.
 
-mod covariance;
+// Indexed loops over components and coordinates are deliberate: they are the shape the
+// compiler vectorises without reordering sums.
+#![allow(clippy::needless_range_loop)]
+
+pub(crate) mod covariance;
 mod data;
-mod estep;
+pub(crate) mod estep;
 mod fit;
 mod init;
 mod model;
-mod mstep;
+pub(crate) mod mstep;
 mod params;
 mod select;
 mod simd;
+#[cfg(test)]
+mod test_reference;
 #[cfg(test)]
 mod tests;
 

@@ -10,11 +10,20 @@
 //! `dist = norm[j] − 2·dot` with one rounding, where `norm[j] = ‖c_j‖²` computed in `f64`
 //! and rounded to `T`. The nearest center is the lowest `j` with the smallest `dist`.
 //! So the value of `dist` for a pair does not depend on the tile it was computed in, the
-//! SIMD width or the dispatch level: the AVX2 kernel, the portable kernel and the pruned
-//! variant (which evaluates only some rows) agree bitwise.
+//! SIMD width or the dispatch level: the AVX-512 and AVX2 kernels, the portable kernel and
+//! the pruned variant (which evaluates only some rows) agree bitwise — results do not
+//! depend on the machine's instruction set.
+//!
+//! Dispatch (detected once): AVX-512F (only after a bitwise self-check against the
+//! portable kernel on small problems), else AVX2 + FMA, else portable Rust.
 
 #[cfg(target_arch = "x86_64")]
+#[macro_use]
+mod tile;
+#[cfg(target_arch = "x86_64")]
 mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 
 use crate::float::Float;
 use crate::matrix::MatRef;
@@ -33,12 +42,13 @@ pub(crate) struct Packed<T> {
     pub(crate) norms: Vec<T>,
 }
 
-/// Panel width for `T`: two AVX2 registers.
-pub(crate) fn panel_width<T: Float>() -> usize {
-    if is::<T, f32>() {
-        16
-    } else {
-        8
+/// Panel width for `T` at `level`: two SIMD registers (AVX2 widths for the portable
+/// kernel, which accepts any width up to 32).
+pub(crate) fn panel_width<T: Float>(level: Level) -> usize {
+    let lanes = if is::<T, f32>() { 8 } else { 4 };
+    match level {
+        Level::Avx512 => 4 * lanes,
+        _ => 2 * lanes,
     }
 }
 
@@ -48,10 +58,15 @@ fn is<T: 'static, U: 'static>() -> bool {
 }
 
 impl<T: Float> Packed<T> {
-    /// Packs `k × d` centers.
+    /// Packs `k × d` centers for the best kernel of this CPU.
     pub(crate) fn new(centers: MatRef<'_, T>) -> Self {
+        Self::for_level(centers, best_level())
+    }
+
+    /// Packs `k × d` centers for the kernel of `level`.
+    pub(crate) fn for_level(centers: MatRef<'_, T>, level: Level) -> Self {
         let (k, d) = (centers.n_rows(), centers.n_cols());
-        let w = panel_width::<T>();
+        let w = panel_width::<T>(level);
         let kp = k.div_ceil(w) * w;
         let mut data = vec![T::zero(); kp * d];
         let mut norms = vec![T::infinity(); kp];
@@ -88,15 +103,23 @@ pub(crate) enum Level {
     PortableFma,
     /// Hand-written AVX2 + FMA micro-kernel.
     Avx2,
+    /// Hand-written AVX-512F micro-kernel.
+    Avx512,
 }
 
-/// The best level this CPU supports (detected once).
+/// The best level this CPU supports (detected once). [`Level::Avx512`] and [`Level::Avx2`]
+/// both imply AVX2 + FMA.
 pub(crate) fn best_level() -> Level {
     static LEVEL: OnceLock<Level> = OnceLock::new();
     *LEVEL.get_or_init(|| {
         #[cfg(target_arch = "x86_64")]
         {
-            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            let avx2 =
+                std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
+            if avx2 && std::is_x86_feature_detected!("avx512f") && avx512_validated() {
+                return Level::Avx512;
+            }
+            if avx2 {
                 return Level::Avx2;
             }
         }
@@ -135,11 +158,121 @@ pub(crate) fn nearest_at<T: Float>(level: Level, x: &[T], packed: &Packed<T>, ou
         #[cfg(target_arch = "x86_64")]
         Level::Avx2 => {
             assert!(std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma"));
-            avx2::nearest(x, packed, out)
+            // SAFETY: AVX2 and FMA are available (checked above).
+            unsafe {
+                simd(
+                    x,
+                    packed,
+                    out,
+                    avx2::f32x8::run,
+                    avx2::f64x4::run,
+                    portable_fma,
+                )
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx512 => {
+            assert!(
+                std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("fma")
+            );
+            // SAFETY: AVX-512F and FMA (for the fallback) are available (checked above).
+            unsafe {
+                simd(
+                    x,
+                    packed,
+                    out,
+                    avx512::f32x16::run,
+                    avx512::f64x8::run,
+                    portable_fma,
+                )
+            }
         }
         #[cfg(not(target_arch = "x86_64"))]
         _ => portable(x, packed, out),
     }
+}
+
+/// A SIMD kernel for one element type.
+#[cfg(target_arch = "x86_64")]
+type Run<U> = unsafe fn(&[U], &Packed<U>, &mut [u32], &mut [U], Option<&mut [U]>);
+
+/// Calls the `f32` or `f64` instantiation of a SIMD kernel for `T`.
+///
+/// # Safety
+/// The CPU must support the instruction sets of `run32`, `run64` and `fallback`.
+#[cfg(target_arch = "x86_64")]
+unsafe fn simd<T: Float>(
+    x: &[T],
+    packed: &Packed<T>,
+    out: Nearest<'_, T>,
+    run32: Run<f32>,
+    run64: Run<f64>,
+    fallback: unsafe fn(&[T], &Packed<T>, Nearest<'_, T>),
+) {
+    let n = out.labels.len();
+    // Index lanes are floats: beyond 2^24 centers f32 cannot hold them exactly.
+    if is::<T, f32>() && packed.norms.len() < (1 << 24) {
+        // SAFETY: `T` is exactly `f32` (checked through `TypeId`), so the casts keep the
+        // element type; the kernel checks the shapes.
+        let x = std::slice::from_raw_parts(x.as_ptr() as *const f32, x.len());
+        let p = &*(packed as *const Packed<T> as *const Packed<f32>);
+        let best = std::slice::from_raw_parts_mut(out.best.as_mut_ptr() as *mut f32, n);
+        let second = out
+            .second
+            .map(|s| std::slice::from_raw_parts_mut(s.as_mut_ptr() as *mut f32, n));
+        run32(x, p, out.labels, best, second)
+    } else if is::<T, f64>() {
+        // SAFETY: as above with `f64`.
+        let x = std::slice::from_raw_parts(x.as_ptr() as *const f64, x.len());
+        let p = &*(packed as *const Packed<T> as *const Packed<f64>);
+        let best = std::slice::from_raw_parts_mut(out.best.as_mut_ptr() as *mut f64, n);
+        let second = out
+            .second
+            .map(|s| std::slice::from_raw_parts_mut(s.as_mut_ptr() as *mut f64, n));
+        run64(x, p, out.labels, best, second)
+    } else {
+        fallback(x, packed, out)
+    }
+}
+
+/// Checks once that the AVX-512 kernel agrees bitwise with the portable one on small
+/// problems (with ties) before it is used; otherwise AVX2 serves.
+#[cfg(target_arch = "x86_64")]
+fn avx512_validated() -> bool {
+    fn agree<T: Float>() -> bool {
+        let mut rng = crate::rng::Rng::new(0x5eed);
+        [(37, 19, 45, false), (50, 3, 70, true), (13, 33, 5, false)]
+            .iter()
+            .all(|&(n, d, k, grid)| {
+                let mut gen = |m: usize| -> Vec<T> {
+                    (0..m * d)
+                        .map(|_| {
+                            if grid {
+                                T::of_usize(rng.below(3))
+                            } else {
+                                T::of_f64(rng.next_f64() * 4.0 - 2.0)
+                            }
+                        })
+                        .collect()
+                };
+                let (x, c) = (gen(n), gen(k));
+                let c = MatRef::new(&c, k, d).expect("shape");
+                let run = |level| {
+                    let p = Packed::for_level(c, level);
+                    let (mut l, mut b, mut s) =
+                        (vec![0; n], vec![T::zero(); n], vec![T::zero(); n]);
+                    let out = Nearest {
+                        labels: &mut l,
+                        best: &mut b,
+                        second: Some(&mut s),
+                    };
+                    nearest_at(level, &x, &p, out);
+                    (l, b, s)
+                };
+                run(Level::Avx512) == run(Level::Portable)
+            })
+    }
+    agree::<f32>() && agree::<f64>()
 }
 
 /// The portable kernel compiled with AVX2 + FMA enabled.
@@ -158,7 +291,8 @@ fn portable<T: Float>(x: &[T], packed: &Packed<T>, out: Nearest<'_, T>) {
     let (d, w) = (packed.d, packed.w);
     let n = out.labels.len();
     let mut second = out.second;
-    let mut acc = [T::zero(); 16];
+    assert!(w <= 32, "panel width {w}");
+    let mut acc = [T::zero(); 32];
     for i in 0..n {
         let xr = &x[i * d..(i + 1) * d];
         let (mut b, mut bi, mut s) = (T::infinity(), 0u32, T::infinity());
@@ -238,7 +372,7 @@ mod tests {
         ] {
             let x = random::<T>(n, d, 1 + n as u64, grid);
             let c = random::<T>(k, d, 7 + k as u64, grid);
-            let p = Packed::new(c.view());
+            let p = Packed::for_level(c.view(), Level::Portable);
             let reference = run(Level::Portable, &x, &p);
             // brute force check of the contract
             for i in 0..n {
@@ -259,7 +393,14 @@ mod tests {
             #[cfg(target_arch = "x86_64")]
             if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
                 assert_eq!(run(Level::PortableFma, &x, &p), reference);
-                assert_eq!(run(Level::Avx2, &x, &p), reference);
+                let p2 = Packed::for_level(c.view(), Level::Avx2);
+                assert_eq!(run(Level::Avx2, &x, &p2), reference);
+                // the portable kernel on the AVX-512 packing (width 32 / 16)
+                let p5 = Packed::for_level(c.view(), Level::Avx512);
+                assert_eq!(run(Level::Portable, &x, &p5), reference);
+                if std::is_x86_feature_detected!("avx512f") {
+                    assert_eq!(run(Level::Avx512, &x, &p5), reference);
+                }
             }
         }
     }

@@ -20,8 +20,6 @@ pub(crate) struct StepStats {
     pub(crate) sums: Vec<f64>,
     /// Per-center number of rows with a positive weight.
     pub(crate) members: Vec<u64>,
-    /// Σ weight × (‖x‖² + best), the GEMM-form inertia of the assignment.
-    pub(crate) inertia: f64,
     /// Rows whose label changed.
     pub(crate) changed: u64,
     /// Point–center distances evaluated.
@@ -34,7 +32,6 @@ impl StepStats {
             weight: vec![0.0; k],
             sums: vec![0.0; k * d],
             members: vec![0; k],
-            inertia: 0.0,
             changed: 0,
             evals: 0,
         }
@@ -51,13 +48,13 @@ impl StepStats {
             .iter_mut()
             .zip(&o.members)
             .for_each(|(a, b)| *a += b);
-        self.inertia += o.inertia;
         self.changed += o.changed;
         self.evals += o.evals;
     }
 
-    /// Adds the rows `r` with their labels `labels` (the update half of a step; the same
-    /// code for every assignment algorithm, so equal labels give bitwise-equal centers).
+    /// Adds the rows `r` with their labels `labels`: weights and coordinate sums. The
+    /// update half of a step — the same code for every assignment algorithm, so equal
+    /// labels give bitwise-equal centers.
     pub(crate) fn accumulate<T: Float>(
         &mut self,
         data: &Data<'_, T>,
@@ -65,8 +62,8 @@ impl StepStats {
         labels: &[u32],
     ) {
         #[cfg(target_arch = "x86_64")]
-        if super::kernel::best_level() == super::kernel::Level::Avx2 {
-            // SAFETY: AVX2 and FMA are available (that is what the level says).
+        if super::kernel::best_level() != super::kernel::Level::Portable {
+            // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
             return unsafe { self.accumulate_avx2(data, r, labels) };
         }
         self.accumulate_portable(data, r, labels)
@@ -96,40 +93,51 @@ impl StepStats {
         labels: &[u32],
     ) {
         let d = data.d();
-        for (i, &a) in r.zip(labels) {
-            let a = a as usize;
-            let s = &mut self.sums[a * d..(a + 1) * d];
-            let x = data.x.row(i);
-            match data.w {
-                None => {
-                    s.iter_mut().zip(x).for_each(|(s, v)| *s += v.as_f64());
+        match data.w {
+            None => {
+                for (i, &a) in r.zip(labels) {
+                    let a = a as usize;
+                    let s = &mut self.sums[a * d..(a + 1) * d];
+                    s.iter_mut()
+                        .zip(data.x.row(i))
+                        .for_each(|(s, v)| *s += v.as_f64());
                     self.weight[a] += 1.0;
                     self.members[a] += 1;
                 }
-                Some(w) => {
-                    let w = w[i].as_f64();
-                    if w > 0.0 {
-                        s.iter_mut().zip(x).for_each(|(s, v)| *s += w * v.as_f64());
-                        self.weight[a] += w;
-                        self.members[a] += 1;
+            }
+            Some(wt) => {
+                for (i, &a) in r.zip(labels) {
+                    let w = wt[i].as_f64();
+                    if w <= 0.0 {
+                        continue;
                     }
+                    let a = a as usize;
+                    let s = &mut self.sums[a * d..(a + 1) * d];
+                    s.iter_mut()
+                        .zip(data.x.row(i))
+                        .for_each(|(s, v)| *s += w * v.as_f64());
+                    self.weight[a] += w;
+                    self.members[a] += 1;
                 }
             }
         }
     }
 
-    /// Adds Σ weight × (‖x‖² + best) over rows `r` (clamped at 0 per row).
-    pub(crate) fn add_inertia<T: Float>(
-        &mut self,
-        data: &Data<'_, T>,
-        r: Range<usize>,
-        best: &[T],
-    ) {
-        let mut s = 0.0;
-        for (i, &b) in r.zip(best) {
-            s += data.weight(i) * (data.xnorm[i] + b.as_f64()).max(0.0);
+    /// Inertia of the assignment against the centers it used, from the sums:
+    /// Σ w‖x‖² − 2 Σ_j c_j·S_j + Σ_j W_j ‖c_j‖² in `f64` (clamped at 0). Equal to the direct
+    /// sum up to `f64` rounding relative to Σ w‖x‖²; only reported to observers — the
+    /// result's inertia is summed directly.
+    pub(crate) fn inertia<T: Float>(&self, data: &Data<'_, T>, centers: &Mat<T>) -> f64 {
+        let d = centers.n_cols();
+        let mut cross = 0.0;
+        let mut norms = 0.0;
+        for j in 0..centers.n_rows() {
+            let c = centers.row(j);
+            let s = &self.sums[j * d..(j + 1) * d];
+            cross += c.iter().zip(s).map(|(c, s)| c.as_f64() * s).sum::<f64>();
+            norms += self.weight[j] * c.iter().map(|c| c.as_f64() * c.as_f64()).sum::<f64>();
         }
-        self.inertia += s;
+        (data.wxnorm - 2.0 * cross + norms).max(0.0)
     }
 }
 
@@ -161,7 +169,6 @@ pub(crate) fn lloyd_step<T: Float>(
             st.changed = old.iter().zip(&new).filter(|(a, b)| a != b).count() as u64;
             st.evals = (r.len() * k) as u64;
             old.copy_from_slice(&new);
-            st.add_inertia(data, r.clone(), &best);
             st.accumulate(data, r, &new);
             st
         },
@@ -177,7 +184,6 @@ pub(crate) struct Update<T> {
     /// Empty clusters re-seeded in this update.
     pub(crate) reseeded: usize,
     /// Rows moved to an empty cluster (their bounds, if any, are no longer valid).
-    #[allow(dead_code)] // read by the pruned variant
     pub(crate) moved: Vec<usize>,
 }
 

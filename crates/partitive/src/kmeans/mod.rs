@@ -34,6 +34,7 @@ mod init;
 mod kernel;
 mod lloyd;
 mod params;
+mod pruned;
 mod result;
 #[cfg(test)]
 mod tests;

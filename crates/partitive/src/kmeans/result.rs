@@ -61,7 +61,8 @@ pub struct IterationInfo {
     /// The iteration limit.
     pub max_iter: usize,
     /// Inertia of this iteration's assignment with respect to the centers it used
-    /// (before the update), evaluated in the GEMM form `‖x‖² + ‖c‖² − 2x·c`.
+    /// (before the update), in `f64` from the per-cluster sums
+    /// (Σ w‖x‖² − 2 Σ_j c_j·S_j + Σ_j W_j‖c_j‖²): equal to the direct sum up to rounding.
     pub inertia: f64,
     /// Total squared shift of the centers in this iteration's update.
     pub shift: f64,

@@ -413,3 +413,105 @@ fn every_error() {
         "centers",
     );
 }
+
+fn same_run<T: Float>(
+    x: MatRef<'_, T>,
+    w: Option<&[T]>,
+    init: Init<T>,
+    k: usize,
+    max_iter: usize,
+) -> (u64, u64) {
+    let p = KMeans::params(k)
+        .init(init)
+        .tol(0.0)
+        .max_iter(max_iter)
+        .seed(9);
+    let a = p.clone().algorithm(Algorithm::Lloyd).fit(x, w).unwrap();
+    let b = p.algorithm(Algorithm::Hamerly).fit(x, w).unwrap();
+    assert_eq!(a.diagnostics.algorithm, Algorithm::Lloyd);
+    assert_eq!(b.diagnostics.algorithm, Algorithm::Hamerly);
+    let differ = a
+        .labels
+        .iter()
+        .zip(&b.labels)
+        .filter(|(p, q)| p != q)
+        .count();
+    assert_eq!(differ, 0, "{differ} labels differ");
+    assert!(a.centers == b.centers, "centers differ");
+    assert_eq!(a.inertia.to_bits(), b.inertia.to_bits());
+    assert_eq!((a.n_iter, a.converged), (b.n_iter, b.converged));
+    assert_eq!(
+        a.diagnostics.empty_clusters_reseeded,
+        b.diagnostics.empty_clusters_reseeded
+    );
+    // The observer sees the same iterations.
+    let mut ia = Vec::new();
+    let mut ib = Vec::new();
+    let p = KMeans::params(k).tol(0.0).max_iter(max_iter).seed(9);
+    p.clone()
+        .algorithm(Algorithm::Lloyd)
+        .fit_observed(x, w, &mut |i| ia.push(*i))
+        .unwrap();
+    p.algorithm(Algorithm::Hamerly)
+        .fit_observed(x, w, &mut |i| ib.push(*i))
+        .unwrap();
+    assert_eq!(ia, ib);
+    (
+        a.diagnostics.distance_evaluations,
+        b.diagnostics.distance_evaluations,
+    )
+}
+
+fn grid<T: Float>(n: usize, d: usize, levels: usize, offset: f64, seed: u64) -> Mat<T> {
+    let mut r = Rng::new(seed);
+    let v = (0..n * d)
+        .map(|_| T::of_f64(offset + r.below(levels) as f64))
+        .collect();
+    Mat::from_vec(v, n, d).unwrap()
+}
+
+fn uniform<T: Float>(n: usize, d: usize, offset: f64, seed: u64) -> Mat<T> {
+    let mut r = Rng::new(seed);
+    let v = (0..n * d)
+        .map(|_| T::of_f64(offset + r.next_f64()))
+        .collect();
+    Mat::from_vec(v, n, d).unwrap()
+}
+
+fn pruned_equals_lloyd<T: Float>() {
+    // Separated blobs: pruning must pay here.
+    let (x, _) = blobs::<T>(20_000, 6, 9, 10.0, 61);
+    let (lloyd, hamerly) = same_run(x.view(), None, Init::KMeansPlusPlus, 9, 30);
+    // (the first iteration evaluates everything in both)
+    let first = 20_000 * 9;
+    assert!(
+        hamerly - first < (lloyd - first) / 4,
+        "{hamerly} vs {lloyd}"
+    );
+    // Exact ties everywhere: duplicated rows on a small grid.
+    let x = grid::<T>(6000, 3, 3, 0.0, 62);
+    same_run(x.view(), None, Init::KMeansPlusPlus, 10, 30);
+    same_run(x.view(), None, Init::Deterministic, 7, 30);
+    // Far from the origin (large GEMM-form rounding, many near-ties), unstructured.
+    let x = uniform::<T>(8000, 5, 300.0, 63);
+    same_run(x.view(), None, Init::KMeansPlusPlus, 40, 25);
+    let x = grid::<T>(5000, 4, 4, 1000.0, 64);
+    same_run(x.view(), None, Init::KMeansPlusPlus, 12, 25);
+    // Weighted, with empty clusters to re-seed.
+    let (x, _) = blobs::<T>(3000, 2, 3, 20.0, 65);
+    let w: Vec<T> = (0..3000).map(|i| T::of_f64((i % 4) as f64)).collect();
+    let mut c = x.as_slice()[..2].to_vec();
+    c.extend([1e4, 1e4, -1e4, 1e4].map(T::of_f64));
+    let c = Mat::from_vec(c, 3, 2).unwrap();
+    same_run(x.view(), Some(&w), Init::Centers(c), 3, 20);
+}
+
+#[test]
+fn pruned_equals_lloyd_bitwise_f32() {
+    pruned_equals_lloyd::<f32>();
+}
+
+#[test]
+fn pruned_equals_lloyd_bitwise_f64() {
+    pruned_equals_lloyd::<f64>();
+}

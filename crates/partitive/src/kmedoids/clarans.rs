@@ -24,6 +24,16 @@ use rayon::prelude::*;
 /// First Rng stream of the local searches (stream `STREAM_BASE + l`).
 const STREAM_BASE: u64 = 100;
 
+/// One local search.
+struct LocalSearch<T> {
+    state: SwapState<T>,
+    loss: f64,
+    start_loss: f64,
+    swaps: usize,
+    evaluated: u64,
+    converged: bool,
+}
+
 /// Ng & Han's default number of examined pairs, `max(250, 1.25 % · k(n−k))`, as a
 /// number of candidates (each examines k pairs), at least 1.
 pub(crate) fn default_max_neighbor(n: usize, k: usize) -> usize {
@@ -41,7 +51,7 @@ pub(crate) fn fast_clarans<D: Dissimilarity>(
     seed: u64,
 ) -> Result<KMedoidsResult> {
     let n = d.n();
-    let runs: Vec<(SwapState<D::Value>, f64, f64, usize, u64, bool)> = (0..num_local)
+    let runs: Vec<LocalSearch<D::Value>> = (0..num_local)
         .into_par_iter()
         .map(|l| {
             let mut rng = Rng::with_stream(seed, STREAM_BASE + l as u64);
@@ -70,21 +80,27 @@ pub(crate) fn fast_clarans<D: Dissimilarity>(
                 }
             }
             let converged = n == k || fails >= max_neighbor;
-            let loss = st.loss();
-            (st, loss, start_loss, swaps, evaluated, converged)
+            LocalSearch {
+                loss: st.loss(),
+                state: st,
+                start_loss,
+                swaps,
+                evaluated,
+                converged,
+            }
         })
         .collect();
-    let run_losses: Vec<f64> = runs.iter().map(|r| r.1).collect();
+    let run_losses: Vec<f64> = runs.iter().map(|r| r.loss).collect();
     let best = (0..runs.len()).fold(0, |b, i| if run_losses[i] < run_losses[b] { i } else { b });
-    let n_swaps = runs.iter().map(|r| r.3).sum();
-    let evaluated = runs.iter().map(|r| r.4).sum();
-    let (st, _, start_loss, _, _, converged) = runs.into_iter().nth(best).expect("num_local ≥ 1");
+    let n_swaps = runs.iter().map(|r| r.swaps).sum();
+    let evaluated = runs.iter().map(|r| r.evaluated).sum();
+    let kept = runs.into_iter().nth(best).expect("num_local ≥ 1");
     let diag = KMedoidsDiagnostics {
-        converged,
-        initial_loss: start_loss,
+        converged: kept.converged,
+        initial_loss: kept.start_loss,
         candidates_evaluated: evaluated,
         run_losses,
         best_run: Some(best),
     };
-    Ok(st.into_result(num_local, n_swaps, diag))
+    Ok(kept.state.into_result(num_local, n_swaps, diag))
 }

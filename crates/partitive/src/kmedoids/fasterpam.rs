@@ -105,11 +105,11 @@ pub(crate) fn eager_swaps<D: Dissimilarity>(
                 |range| {
                     let mut buf = Vec::new();
                     let mut delta = vec![0.0f64; k];
-                    for p in pos + range.start..pos + range.end {
+                    let first = pos + range.start;
+                    for (p, &xc) in (first..).zip(&ord[first..pos + range.end]) {
                         if p > found_at.load(Ordering::Relaxed) {
                             break;
                         }
-                        let xc = ord[p];
                         if s.is_medoid[xc] {
                             continue;
                         }

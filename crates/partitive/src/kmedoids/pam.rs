@@ -41,8 +41,8 @@ pub(crate) fn pam<D: Dissimilarity>(d: &D, medoids: Vec<usize>, max_iter: usize)
                     for i in 0..k {
                         let i32_ = i as u32;
                         let mut t = 0.0f64;
-                        for o in 0..n {
-                            let (doh, dn) = (r[o], s.dn[o]);
+                        for (o, &doh) in r.iter().enumerate() {
+                            let dn = s.dn[o];
                             if s.near[o] == i32_ {
                                 let ds = s.ds[o];
                                 let new = if doh < ds { doh } else { ds };

@@ -24,7 +24,8 @@ pub enum Algorithm {
     /// local searches from random medoids; a search stops after `max_neighbor`
     /// consecutive random candidates without improvement (each candidate evaluated
     /// against all k medoids at once). `None` = `⌈max(250, 1.25 % · k(n−k)) / k⌉`,
-    /// i.e. Ng & Han's number of examined pairs.
+    /// i.e. Ng & Han's number of examined pairs. Ignores `init` (random starts); each
+    /// search applies at most `max_iter · k` swaps.
     FastClarans {
         /// Number of local searches (≥ 1).
         num_local: usize,

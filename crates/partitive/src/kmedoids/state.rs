@@ -119,7 +119,7 @@ impl<T: Float> SwapState<T> {
         self.medoids[slot] = xc;
         self.rows.set(slot, r);
         let s32 = slot as u32;
-        for o in 0..self.n() {
+        for (o, &v) in r.iter().enumerate() {
             if self.near[o] == s32 || self.sec[o] == s32 {
                 let (a, b, c, e) = nearest_two(&self.rows, o);
                 self.near[o] = a;
@@ -127,7 +127,6 @@ impl<T: Float> SwapState<T> {
                 self.sec[o] = c;
                 self.ds[o] = e;
             } else {
-                let v = r[o];
                 if v < self.dn[o] {
                     self.sec[o] = self.near[o];
                     self.ds[o] = self.dn[o];

@@ -119,7 +119,7 @@ fn tiny_exact_results() {
             assert_eq!(d.get(o, r.medoids[l]), best);
         }
     }
-    // PAM from BUILD on this input: BUILD picks 4 (sum 64... ) then improves; check counts
+    // PAM from a poor start: exact swap and iteration counts
     let r = KMedoids::params(3)
         .algorithm(Algorithm::Pam)
         .init(Init::Given(vec![0, 1, 2]))
@@ -481,7 +481,6 @@ fn param_name(e: crate::Error) -> String {
         ErrorKind::InvalidParameter { name, .. } => name.to_string(),
         ErrorKind::ShapeMismatch { what, .. } => format!("shape:{what}"),
         ErrorKind::InvalidData { reason } => format!("data:{reason}"),
-        _ => "other".into(),
     }
 }
 

@@ -123,14 +123,9 @@ mod tests {
         let x = Mat::from_rows(&[[0.0f64], [1.0], [4.0], [6.0]]);
         let d = MetricDissimilarity::new(x.view(), Metric::Euclidean).unwrap();
         let s = silhouette_samples(&d, &[0, 0, 1, 1]).unwrap();
-        let expect = [
-            (5.0 - 1.0) / 5.0, // a=1, b=(4+6)/2
-            (4.0 - 1.0) / 4.0, // a=1, b=(3+5)/2
-            (2.0 - 2.5) / 2.5, // a=2, b=(4+3)/2=3.5? see below
-            0.0,
-        ];
-        // point 4: a = 2, b = (4+3)/2 = 3.5 → 1.5/3.5; point 6: a = 2, b = (6+5)/2 = 5.5 → 3.5/5.5
-        let expect = [expect[0], expect[1], 1.5 / 3.5, 3.5 / 5.5];
+        // point 0: a = 1, b = (4+6)/2 = 5; point 1: a = 1, b = (3+5)/2 = 4;
+        // point 4: a = 2, b = (4+3)/2 = 3.5; point 6: a = 2, b = (6+5)/2 = 5.5
+        let expect = [4.0 / 5.0, 3.0 / 4.0, 1.5 / 3.5, 3.5 / 5.5];
         for (a, b) in s.iter().zip(expect) {
             assert!((a - b).abs() < 1e-15, "{s:?}");
         }
@@ -141,6 +136,32 @@ mod tests {
         assert_eq!(s[3], 0.0);
         assert!(silhouette(&d, &[0, 0, 0, 0]).is_err());
         assert!(silhouette(&d, &[0, 0, 1]).is_err());
+    }
+
+    #[test]
+    fn thread_count_invariance() {
+        let mut rng = crate::rng::Rng::new(1);
+        let n = 5000; // 2 chunks
+        let data: Vec<f64> = (0..n * 2).map(|_| rng.next_f64()).collect();
+        let x = crate::matrix::MatRef::new(&data, n, 2).unwrap();
+        let d = MetricDissimilarity::new(x, Metric::Euclidean).unwrap();
+        let labels: Vec<usize> = (0..n).map(|i| (data[2 * i] * 3.0) as usize).collect();
+        let run = |t: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                (
+                    medoid_silhouette(&d, &[0, 1, 2]).unwrap(),
+                    silhouette(&d, &labels[..]).unwrap(),
+                )
+            })
+        };
+        let (a, b) = (run(1), run(2));
+        assert_eq!(a.0.to_bits(), b.0.to_bits());
+        assert_eq!(a.1.to_bits(), b.1.to_bits());
+        assert!(a.1 > 0.1, "{}", a.1); // three strips of uniform data: a positive score
     }
 
     #[test]

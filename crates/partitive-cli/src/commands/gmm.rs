@@ -1,0 +1,196 @@
+//! `partitive gmm`.
+
+use crate::cli::{CovarianceFlag, CriterionFlag, GmmArgs};
+use crate::common::{self, Precision};
+use crate::progress::Progress;
+use anyhow::{bail, Context, Result};
+use partitive::gmm::{self, CovarianceType, Criterion, GaussianMixture, GmmModel};
+use partitive::Float;
+use serde_json::json;
+use std::ops::RangeInclusive;
+use std::time::Instant;
+
+pub fn run(args: GmmArgs) -> Result<()> {
+    common::check_outputs(
+        &args.input.input,
+        &[
+            ("--labels-out", &args.labels_out),
+            ("--proba-out", &args.proba_out),
+            ("--summary-out", &args.run.summary_out),
+        ],
+    )?;
+    let k_range = match (&args.k, &args.k_range) {
+        (Some(k), _) => *k..=*k,
+        (None, Some(r)) => parse_range(r)?,
+        (None, None) => bail!("give -k K or --k-range A..B"),
+    };
+    match common::precision(&args.input)? {
+        Precision::F32 => run_typed::<f32>(&args, k_range, Precision::F32),
+        Precision::F64 => run_typed::<f64>(&args, k_range, Precision::F64),
+    }
+}
+
+/// Parses `A..B` (inclusive) or `A..=B`.
+fn parse_range(s: &str) -> Result<RangeInclusive<usize>> {
+    let bad = || {
+        anyhow::anyhow!(
+            "invalid value '{s}' for --k-range: expected A..B with 1 ≤ A ≤ B, e.g. 1..20"
+        )
+    };
+    let (a, b) = s.split_once("..").ok_or_else(bad)?;
+    let b = b.strip_prefix('=').unwrap_or(b);
+    let a: usize = a.trim().parse().map_err(|_| bad())?;
+    let b: usize = b.trim().parse().map_err(|_| bad())?;
+    if a == 0 || a > b {
+        return Err(bad());
+    }
+    Ok(a..=b)
+}
+
+fn covariance(c: CovarianceFlag) -> CovarianceType {
+    match c {
+        CovarianceFlag::Full => CovarianceType::Full,
+        CovarianceFlag::Diag => CovarianceType::Diag,
+        CovarianceFlag::Spherical => CovarianceType::Spherical,
+        CovarianceFlag::Tied => CovarianceType::Tied,
+    }
+}
+
+fn run_typed<T: Float>(
+    args: &GmmArgs,
+    k_range: RangeInclusive<usize>,
+    precision: Precision,
+) -> Result<()> {
+    let t0 = Instant::now();
+    let opts = common::read_options(&args.input)?;
+    let data = partitive_io::read_matrix::<T>(&args.input.input, &opts)?;
+    let x = data.view();
+    let read_seconds = t0.elapsed().as_secs_f64();
+    let types: Vec<CovarianceType> = args.covariance.iter().map(|&c| covariance(c)).collect();
+    let criterion = match args.criterion {
+        CriterionFlag::Bic => Criterion::Bic,
+        CriterionFlag::Icl => Criterion::Icl,
+    };
+    let base = GaussianMixture::params::<T>(*k_range.start())
+        .covariance(types[0])
+        .reg_covar(args.reg_covar)
+        .tol(args.tol)
+        .max_iter(args.max_iter)
+        .seed(args.seed);
+
+    let t1 = Instant::now();
+    let single = k_range.start() == k_range.end() && types.len() == 1;
+    let progress = Progress::new(args.run.quiet, args.max_iter as u64, "EM");
+    let (model, table): (GmmModel, Vec<gmm::SelectionRow>) =
+        common::with_threads(&args.run, || -> Result<_> {
+            if single {
+                let m = base.fit_observed(x, None, &mut |info| {
+                    progress.update(info.iteration as u64, args.max_iter as u64, || {
+                        format!(
+                            "iter {} mean log-lik {:.6}",
+                            info.iteration, info.lower_bound
+                        )
+                    })
+                })?;
+                let row = gmm::SelectionRow {
+                    k: m.n_components(),
+                    covariance: m.covariance_type,
+                    log_likelihood: m.log_likelihood,
+                    n_parameters: m.n_parameters(),
+                    bic: m.bic,
+                    aic: m.aic,
+                    icl: m.icl,
+                    n_iter: m.n_iter,
+                    converged: m.converged,
+                };
+                Ok((m, vec![row]))
+            } else {
+                let s = gmm::select(x, None, k_range.clone(), &types, criterion, &base)?;
+                Ok((s.best, s.table))
+            }
+        })?
+        .with_context(|| format!("Gaussian mixture on {}", args.input.input.display()))?;
+    progress.finish();
+    let fit_seconds = t1.elapsed().as_secs_f64();
+
+    if let Some(p) = &args.labels_out {
+        partitive_io::write_labels(p, &model.labels)?;
+    }
+    if let Some(p) = &args.proba_out {
+        let proba = common::with_threads(&args.run, || model.predict_proba(x))??;
+        partitive_io::write_matrix(p, proba.view())?;
+    }
+    let k = model.n_components();
+    let mut sizes = vec![0usize; k];
+    for &l in &model.labels {
+        sizes[l] += 1;
+    }
+    let d = model.diagnostics.clone();
+    let summary = json!({
+        "command": "gmm",
+        "input": args.input.input.display().to_string(),
+        "k": k,
+        "n": x.n_rows(),
+        "d": x.n_cols(),
+        "dtype": precision.name(),
+        "covariance": model.covariance_type.name(),
+        "criterion": format!("{:?}", args.criterion).to_lowercase(),
+        "n_iter": model.n_iter,
+        "converged": model.converged,
+        "log_likelihood": model.log_likelihood,
+        "mean_log_likelihood": model.mean_log_likelihood,
+        "bic": model.bic,
+        "aic": model.aic,
+        "icl": model.icl,
+        "weights": model.params.weights,
+        "cluster_sizes": sizes,
+        "seconds": read_seconds + fit_seconds,
+        "read_seconds": read_seconds,
+        "fit_seconds": fit_seconds,
+        "diagnostics": {
+            "regularized": d.regularized.len(),
+            "collapsed_components": d.collapsed_components,
+            "underpopulated_components": d.underpopulated_components,
+            "constant_columns": d.constant_columns,
+            "empty_initial_components": d.empty_initial_components,
+        },
+        "selection": table.iter().map(|r| json!({
+            "k": r.k, "covariance": r.covariance.name(), "log_likelihood": r.log_likelihood,
+            "n_parameters": r.n_parameters, "bic": r.bic, "aic": r.aic, "icl": r.icl,
+            "n_iter": r.n_iter, "converged": r.converged,
+        })).collect::<Vec<_>>(),
+    });
+    common::write_summary(&args.run, &summary)?;
+    if !args.run.quiet {
+        println!(
+            "gmm: n={} d={} k={} covariance={} bic={:.6e} mean log-lik={:.6} n_iter={} converged={} ({:.3} s)",
+            x.n_rows(),
+            x.n_cols(),
+            k,
+            model.covariance_type.name(),
+            model.bic,
+            model.mean_log_likelihood,
+            model.n_iter,
+            model.converged,
+            read_seconds + fit_seconds
+        );
+        if !model.diagnostics.is_clean() {
+            eprintln!("partitive: note: covariance regularised or components degenerate (see the summary's diagnostics)");
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_range;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("1..20").unwrap(), 1..=20);
+        assert_eq!(parse_range("2..=3").unwrap(), 2..=3);
+        assert!(parse_range("0..3").is_err());
+        assert!(parse_range("5..3").is_err());
+        assert!(parse_range("a..3").is_err());
+    }
+}

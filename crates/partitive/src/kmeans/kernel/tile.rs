@@ -1,0 +1,159 @@
+//! The fused nearest-center micro-kernel, written once as a macro and instantiated per
+//! instruction set and element type (AVX2: `f32` × 8, `f64` × 4 lanes; AVX-512: `f32` ×
+//! 16, `f64` × 8 lanes).
+//!
+//! A tile of `ROWS` rows × one panel of `W = 2 × LANES` centers is accumulated in
+//! `2 × ROWS` registers: for each column `l`, two loads of the packed centers and one
+//! broadcast of `x[r][l]` per row feed `2 × ROWS` fused multiply-adds. Each `(row,
+//! center)` pair is one sequential FMA chain over the columns — the arithmetic contract of
+//! the parent module, so the result is bitwise that of the portable kernel. After a
+//! panel, `dist = fma(dot, −2, ‖c‖²)` updates a per-lane running minimum (and second
+//! minimum) with the lowest center index per lane; a final reduction across lanes takes
+//! the lowest index among equal minima.
+//!
+//! The instantiating module defines `T`, `V` (vector), `LANES`, `ROWS` and the operations
+//! `set1 load bcast fmadd add min max cmplt cmpeq blendv hmin first lane_index`, with the
+//! semantics of the AVX `min`/`max` (`a < b ? a : b`) and masks from `cmplt`/`cmpeq`.
+
+/// The kernel body, instantiated per element type inside a module that defines `T`, `V`,
+/// `LANES` and the vector operations.
+macro_rules! kernel_body {
+    ($feat:literal) => {
+        use super::super::Packed;
+
+        /// Nearest centers of all rows, tile by tile.
+        ///
+        /// # Safety
+        /// The CPU must support the module's instruction set.
+        #[target_feature(enable = $feat)]
+        pub(crate) unsafe fn run(
+            x: &[T],
+            p: &Packed<T>,
+            labels: &mut [u32],
+            best: &mut [T],
+            second: Option<&mut [T]>,
+        ) {
+            let n = labels.len();
+            let d = p.d;
+            assert_eq!(p.w, 2 * LANES);
+            assert_eq!(x.len(), n * d);
+            assert_eq!(best.len(), n);
+            assert!(p.data.len() == p.norms.len() * d);
+            let mut second = second;
+            if let Some(s) = second.as_deref() {
+                assert_eq!(s.len(), n);
+            }
+            let mut i = 0;
+            // Full tiles, then the remainder in tiles of 4, 2 and 1 rows.
+            while i < n {
+                let left = n - i;
+                let r = if left >= ROWS {
+                    ROWS
+                } else if left >= 4 {
+                    4
+                } else if left >= 2 {
+                    2
+                } else {
+                    1
+                };
+                let xs = x.as_ptr().add(i * d);
+                let lab = &mut labels[i..i + r];
+                let bst = &mut best[i..i + r];
+                let sec = second.as_deref_mut().map(|s| &mut s[i..i + r]);
+                match (r, sec) {
+                    (ROWS, None) => tile::<ROWS, false>(xs, p, lab, bst, &mut []),
+                    (ROWS, Some(s)) => tile::<ROWS, true>(xs, p, lab, bst, s),
+                    (4, None) => tile::<4, false>(xs, p, lab, bst, &mut []),
+                    (4, Some(s)) => tile::<4, true>(xs, p, lab, bst, s),
+                    (2, None) => tile::<2, false>(xs, p, lab, bst, &mut []),
+                    (2, Some(s)) => tile::<2, true>(xs, p, lab, bst, s),
+                    (_, None) => tile::<1, false>(xs, p, lab, bst, &mut []),
+                    (_, Some(s)) => tile::<1, true>(xs, p, lab, bst, s),
+                }
+                i += r;
+            }
+        }
+
+        /// One tile of `R` rows starting at `xs` against every panel.
+        ///
+        /// # Safety
+        /// The module's instruction set; `xs` points to `R × p.d` readable values; `lab`,
+        /// `bst` have `R` entries and `sec` too when `S`.
+        #[target_feature(enable = $feat)]
+        unsafe fn tile<const R: usize, const S: bool>(
+            xs: *const T,
+            p: &Packed<T>,
+            lab: &mut [u32],
+            bst: &mut [T],
+            sec: &mut [T],
+        ) {
+            let d = p.d;
+            const W: usize = 2 * LANES;
+            let inf = set1(T::INFINITY);
+            let m2 = set1(-2.0);
+            let mut minv = [[inf; 2]; R];
+            let mut min2 = [[inf; 2]; R];
+            let mut idxv = [[set1(0.0); 2]; R];
+            let lane0 = lane_index(0);
+            let lane1 = lane_index(LANES);
+            let panels = p.norms.len() / W;
+            for q in 0..panels {
+                let pp = p.data.as_ptr().add(q * d * W);
+                let mut acc = [[set1(0.0); 2]; R];
+                for l in 0..d {
+                    let b0 = load(pp.add(l * W));
+                    let b1 = load(pp.add(l * W + LANES));
+                    for r in 0..R {
+                        let xb = bcast(xs.add(r * d + l));
+                        acc[r][0] = fmadd(xb, b0, acc[r][0]);
+                        acc[r][1] = fmadd(xb, b1, acc[r][1]);
+                    }
+                }
+                let nrm = [
+                    load(p.norms.as_ptr().add(q * W)),
+                    load(p.norms.as_ptr().add(q * W + LANES)),
+                ];
+                let base = set1((q * W) as T);
+                let idx = [add(lane0, base), add(lane1, base)];
+                for r in 0..R {
+                    if S {
+                        for h in 0..2 {
+                            let dist = fmadd(acc[r][h], m2, nrm[h]);
+                            min2[r][h] = min(min2[r][h], max(minv[r][h], dist));
+                            let lt = cmplt(dist, minv[r][h]);
+                            minv[r][h] = min(dist, minv[r][h]);
+                            idxv[r][h] = blendv(idxv[r][h], idx[h], lt);
+                        }
+                    } else {
+                        // Without a runner-up, fold the two halves first (the lower half
+                        // holds the lower indices and wins ties), then one running update.
+                        let d0 = fmadd(acc[r][0], m2, nrm[0]);
+                        let d1 = fmadd(acc[r][1], m2, nrm[1]);
+                        let hi = cmplt(d1, d0);
+                        let dist = min(d1, d0);
+                        let di = blendv(idx[0], idx[1], hi);
+                        let lt = cmplt(dist, minv[r][0]);
+                        minv[r][0] = min(dist, minv[r][0]);
+                        idxv[r][0] = blendv(idxv[r][0], di, lt);
+                    }
+                }
+            }
+            // Across lanes: the smallest value, then the lowest index holding it.
+            let big = set1(T::INFINITY);
+            for r in 0..R {
+                let mall = hmin(min(minv[r][0], minv[r][1]));
+                let c0 = blendv(big, idxv[r][0], cmpeq(minv[r][0], mall));
+                let c1 = blendv(big, idxv[r][1], cmpeq(minv[r][1], mall));
+                let iall = hmin(min(c0, c1));
+                lab[r] = first(iall) as u32;
+                bst[r] = first(mall);
+                if S {
+                    // Second smallest: the winner lane's runner-up or another lane's minimum.
+                    let s0 = blendv(minv[r][0], min2[r][0], cmpeq(idxv[r][0], iall));
+                    let s1 = blendv(minv[r][1], min2[r][1], cmpeq(idxv[r][1], iall));
+                    sec[r] = first(hmin(min(s0, s1)));
+                }
+            }
+        }
+    };
+}

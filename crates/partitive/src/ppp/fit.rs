@@ -1,0 +1,198 @@
+//! The driver: steps 0–5 in order, with progress reports.
+
+use super::merge::modal_merge;
+use super::params::PppParams;
+use super::result::{PppDiagnostics, PppModel, PppProgress, PppResult, PppStage, SelectedModel};
+use super::sample::{fit_sample, ridge, varying_columns};
+use super::select::{sweep, FitData};
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::gmm::CovarianceType;
+use crate::matrix::{Mat, MatRef};
+use crate::parallel::map_reduce_chunks;
+
+fn report(
+    obs: &mut dyn FnMut(&PppProgress),
+    stage: PppStage,
+    k: usize,
+    best_k: usize,
+    rows: usize,
+) {
+    obs(&PppProgress {
+        stage,
+        k,
+        best_k,
+        rows_done: rows,
+    });
+}
+
+pub(crate) fn fit<T: Float>(
+    p: &PppParams,
+    x: MatRef<'_, T>,
+    obs: &mut dyn FnMut(&PppProgress),
+) -> Result<PppResult> {
+    p.check()?;
+    let (n, d) = (x.n_rows(), x.n_cols());
+    if n == 0 {
+        return Err(Error::data("no rows"));
+    }
+    if d == 0 {
+        return Err(Error::data("no columns"));
+    }
+    x.check_finite()?;
+    report(obs, PppStage::Sample, 0, 0, 0);
+    let cols = varying_columns(x);
+    let mut diagnostics = PppDiagnostics {
+        dropped_columns: (0..d).filter(|j| !cols.contains(j)).collect(),
+        ..Default::default()
+    };
+    let (model, selected, bic_path, forest, n_fit) = if cols.is_empty() {
+        let model = PppModel {
+            n_features: d,
+            kept_columns: cols,
+            mixture: None,
+            component_cluster: vec![0],
+            n_clusters: 1,
+        };
+        let sel = SelectedModel {
+            k_proposal: 1,
+            covariance_type: CovarianceType::Full,
+            n_components: 1,
+            bic: f64::NAN,
+            log_likelihood: f64::NAN,
+        };
+        (model, sel, Vec::new(), Vec::new(), n.min(p.sample_max))
+    } else {
+        let sample = fit_sample(x, &cols, p.sample_max);
+        let (reg, shift) = ridge(&sample.x, p.eps_reg);
+        let fd = FitData {
+            x: &sample.x,
+            reg: &reg,
+            shift: &shift,
+        };
+        let sw = sweep(&fd, p, obs)?;
+        diagnostics.regularized = sw.regularized;
+        diagnostics.em_not_converged = sw.not_converged;
+        report(obs, PppStage::Merge, sw.best_k, sw.best_k, 0);
+        let min_weight = p.min_cluster_size.map(|s| s as f64 / n as f64);
+        let merged = modal_merge(&sw.best.mixture, &sample.x, p.rho, p.q_ambig, min_weight);
+        let g = sw.best.mixture;
+        let sel = SelectedModel {
+            k_proposal: sw.best_k,
+            covariance_type: g.covariance_type,
+            n_components: g.params.weights.len(),
+            bic: sw.best_bic,
+            log_likelihood: sw.best.loglik,
+        };
+        let model = PppModel {
+            n_features: d,
+            kept_columns: cols,
+            mixture: Some(g),
+            component_cluster: merged.component_cluster,
+            n_clusters: merged.n_clusters,
+        };
+        (model, sel, sw.path, merged.forest, sample.x.n_rows())
+    };
+    report(
+        obs,
+        PppStage::Assign,
+        selected.k_proposal,
+        selected.k_proposal,
+        0,
+    );
+    let mut model = model;
+    let mut forest = forest;
+    let pairs = model.assign_pairs(x);
+    let (mut labels, confidence): (Vec<usize>, Vec<f64>) = pairs.into_iter().unzip();
+    report(
+        obs,
+        PppStage::Assign,
+        selected.k_proposal,
+        selected.k_proposal,
+        n,
+    );
+    let (sizes, sums) = cluster_sums(x, &labels, model.n_clusters);
+    // Renumber densely over non-empty clusters (order kept).
+    let mut map = vec![usize::MAX; model.n_clusters];
+    let mut next = 0;
+    for (c, &s) in sizes.iter().enumerate() {
+        if s > 0 {
+            map[c] = next;
+            next += 1;
+        }
+    }
+    diagnostics.empty_clusters_removed = model.n_clusters - next;
+    if next < model.n_clusters {
+        labels.iter_mut().for_each(|l| *l = map[*l]);
+        for (c, node) in model.component_cluster.iter_mut().zip(forest.iter_mut()) {
+            // A component of an empty cluster keeps an id past the last cluster only if
+            // no row can reach it; map it to the nearest valid id for safety.
+            *c = if map[*c] == usize::MAX { 0 } else { map[*c] };
+            node.cluster = *c;
+        }
+        model.n_clusters = next;
+    }
+    let k = model.n_clusters;
+    let mut centroids = Mat::filled(k, d, 0.0);
+    let mut cluster_sizes = vec![0; k];
+    for c in 0..sizes.len() {
+        if sizes[c] > 0 {
+            let t = map[c];
+            cluster_sizes[t] = sizes[c];
+            for j in 0..d {
+                centroids.row_mut(t)[j] = sums[c * d + j] / sizes[c] as f64;
+            }
+        }
+    }
+    let n_separable = confidence.iter().filter(|&&c| c >= p.tau).count();
+    let mean_confidence = confidence.iter().sum::<f64>() / n as f64;
+    report(
+        obs,
+        PppStage::Done,
+        selected.k_proposal,
+        selected.k_proposal,
+        n,
+    );
+    Ok(PppResult {
+        model,
+        k,
+        labels,
+        confidence,
+        tau: p.tau,
+        n_separable,
+        clusterability: n_separable as f64 / n as f64,
+        mean_confidence,
+        cluster_sizes,
+        centroids,
+        n_fit,
+        bic_path,
+        selected,
+        merge_forest: forest,
+        diagnostics,
+    })
+}
+
+/// Rows and coordinate sums per cluster (one chunked pass).
+fn cluster_sums<T: Float>(x: MatRef<'_, T>, labels: &[usize], k: usize) -> (Vec<usize>, Vec<f64>) {
+    let d = x.n_cols();
+    let zero = (vec![0usize; k], vec![0.0f64; k * d]);
+    map_reduce_chunks(
+        x.n_rows(),
+        zero.clone(),
+        |r| {
+            let mut z = zero.clone();
+            for i in r {
+                let l = labels[i];
+                z.0[l] += 1;
+                for (s, v) in z.1[l * d..(l + 1) * d].iter_mut().zip(x.row(i)) {
+                    *s += v.as_f64();
+                }
+            }
+            z
+        },
+        |a, b| {
+            a.0.iter_mut().zip(&b.0).for_each(|(x, y)| *x += y);
+            a.1.iter_mut().zip(&b.1).for_each(|(x, y)| *x += y);
+        },
+    )
+}

@@ -1,0 +1,250 @@
+//! The constants of PPP-auto (each with the reason for its value) and the parameter
+//! builder.
+//!
+//! The values are those of the research specification (`docs/ppp-research.md`,
+//! "Winner: specification", measured on 41 benchmark sets + 18 g2mg sets).
+
+use super::result::{PppProgress, PppResult};
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::gmm::CovarianceType;
+use crate::matrix::MatRef;
+
+/// Rows of the fit sample. Enough points for BIC to resolve ~60 components in 2–16
+/// dimensions (a3: 50 clusters × 80 points recovered exactly); bounds the cost of the
+/// structure search independently of `n`; sets up to n = 10,000 gave the same k with the
+/// sample as without.
+pub const SAMPLE_MAX: usize = 4_000;
+
+/// Stop the k sweep after this many consecutive k without a new best BIC. BIC curves
+/// have local bumps (k-means path artefacts) of a few k; 10 non-improving steps never
+/// missed a later minimum in the cached full sweeps.
+pub const PATIENCE: usize = 10;
+
+/// Covariance ridge, as a fraction of each feature's variance on the fit sample
+/// (`reg_j = EPS_REG · var_j`): scale-invariant; keeps covariances of discrete-valued
+/// features non-singular (uci sets).
+pub const EPS_REG: f64 = 1e-3;
+
+/// EM iteration limit. EM from a k-means partition converges in 10–60 iterations.
+pub const EM_MAX_ITER: usize = 100;
+
+/// EM stops when the total log-likelihood improves by less than `EM_TOL · m` (i.e.
+/// `EM_TOL` per point); finer tolerances did not change any selection.
+pub const EM_TOL: f64 = 1e-4;
+
+/// Lloyd iteration limit on the k-means path (converges long before on all sets).
+pub const LLOYD_MAX_ITER: usize = 100;
+
+/// Power-iteration limit for the principal axis of the cluster to split.
+pub const POWER_MAX_ITER: usize = 100;
+
+/// Power iteration stops when no coordinate of the axis moves more than this.
+pub const POWER_TOL: f64 = 1e-10;
+
+/// Covariance models tried per k, in this order (ties keep the earlier one). Full is
+/// best on the 41 sets (diag/tied hurt uci: components collapse on discrete features, or
+/// over-split); spherical is needed when d is large relative to m (g2mg d = 64: full
+/// alone cannot afford 2 components).
+pub const COV_TYPES: [CovarianceType; 2] = [CovarianceType::Full, CovarianceType::Spherical];
+
+/// Merge threshold: component `c` hangs under a higher neighbour when their saddle
+/// density is at least `RHO ×` the peak density of `c`. The one tuned constant (chosen on
+/// split-half A only; flat region 0.6–0.7): Gaussian pieces of one flat density show
+/// saddle/peak ratios ≈ 0.4–0.65, well-separated clusters ≤ 0.15.
+pub const RHO: f64 = 0.6;
+
+/// A fit point lies on the boundary of its top-2 components when its posterior split
+/// `r1 / (r1 + r2)` is at most this (odds at most 2 : 1); 0.8 gave the same results.
+pub const Q_AMBIG: f64 = 2.0 / 3.0;
+
+/// Default threshold τ of the separable set (points whose cluster confidence ≥ τ).
+pub const TAU: f64 = 0.9;
+
+/// Rows per chunk for the kernels on the fit sample (`m ≤ SAMPLE_MAX` rows would be a
+/// single chunk of [`crate::parallel::CHUNK_ROWS`]; smaller fixed chunks let two or
+/// more threads share EM — fixed, so results do not depend on the thread count).
+pub const FIT_CHUNK_ROWS: usize = 256;
+
+/// Entry point: `Ppp::params()` gives the default parameters.
+#[derive(Debug, Clone, Copy)]
+pub struct Ppp;
+
+impl Ppp {
+    /// Default parameters (the specification's constants).
+    pub fn params() -> PppParams {
+        PppParams::default()
+    }
+}
+
+/// Parameters of PPP-auto. Defaults are the specification's constants; there is no
+/// seed: the result does not depend on any initial condition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PppParams {
+    pub(crate) sample_max: usize,
+    pub(crate) patience: usize,
+    pub(crate) k_cap: Option<usize>,
+    pub(crate) eps_reg: f64,
+    pub(crate) em_max_iter: usize,
+    pub(crate) em_tol: f64,
+    pub(crate) lloyd_max_iter: usize,
+    pub(crate) cov_types: Vec<CovarianceType>,
+    pub(crate) rho: f64,
+    pub(crate) q_ambig: f64,
+    pub(crate) tau: f64,
+    pub(crate) min_cluster_size: Option<usize>,
+}
+
+impl Default for PppParams {
+    fn default() -> Self {
+        PppParams {
+            sample_max: SAMPLE_MAX,
+            patience: PATIENCE,
+            k_cap: None,
+            eps_reg: EPS_REG,
+            em_max_iter: EM_MAX_ITER,
+            em_tol: EM_TOL,
+            lloyd_max_iter: LLOYD_MAX_ITER,
+            cov_types: COV_TYPES.to_vec(),
+            rho: RHO,
+            q_ambig: Q_AMBIG,
+            tau: TAU,
+            min_cluster_size: None,
+        }
+    }
+}
+
+impl PppParams {
+    /// Rows of the fit sample (default [`SAMPLE_MAX`]).
+    pub fn sample_max(mut self, v: usize) -> Self {
+        self.sample_max = v;
+        self
+    }
+    /// Consecutive non-improving k before the sweep stops (default [`PATIENCE`]).
+    pub fn patience(mut self, v: usize) -> Self {
+        self.patience = v;
+        self
+    }
+    /// Largest k proposed (default `⌊√m⌋`, m = fit rows).
+    pub fn k_cap(mut self, v: usize) -> Self {
+        self.k_cap = Some(v);
+        self
+    }
+    /// Covariance ridge as a fraction of feature variance (default [`EPS_REG`]).
+    pub fn eps_reg(mut self, v: f64) -> Self {
+        self.eps_reg = v;
+        self
+    }
+    /// EM iteration limit (default [`EM_MAX_ITER`]).
+    pub fn em_max_iter(mut self, v: usize) -> Self {
+        self.em_max_iter = v;
+        self
+    }
+    /// EM tolerance per point (default [`EM_TOL`]).
+    pub fn em_tol(mut self, v: f64) -> Self {
+        self.em_tol = v;
+        self
+    }
+    /// Lloyd iteration limit on the k-means path (default [`LLOYD_MAX_ITER`]).
+    pub fn lloyd_max_iter(mut self, v: usize) -> Self {
+        self.lloyd_max_iter = v;
+        self
+    }
+    /// Covariance types tried per k, in order (default [`COV_TYPES`]).
+    pub fn cov_types(mut self, v: &[CovarianceType]) -> Self {
+        self.cov_types = v.to_vec();
+        self
+    }
+    /// Merge threshold saddle/peak (default [`RHO`]).
+    pub fn rho(mut self, v: f64) -> Self {
+        self.rho = v;
+        self
+    }
+    /// Boundary posterior split (default [`Q_AMBIG`]).
+    pub fn q_ambig(mut self, v: f64) -> Self {
+        self.q_ambig = v;
+        self
+    }
+    /// Separable-set threshold τ on the confidence (default [`TAU`] = 0.9).
+    pub fn tau(mut self, v: f64) -> Self {
+        self.tau = v;
+        self
+    }
+    /// Clusters whose expected size (mixture weight × n) is below this are attached to
+    /// the neighbouring cluster with the highest saddle (default `None`: no minimum, as
+    /// in the specification).
+    pub fn min_cluster_size(mut self, v: Option<usize>) -> Self {
+        self.min_cluster_size = v;
+        self
+    }
+
+    /// The separable-set threshold τ.
+    pub fn tau_value(&self) -> f64 {
+        self.tau
+    }
+
+    /// Validates the parameters (data-independent checks only).
+    pub fn check(&self) -> Result<()> {
+        if self.sample_max < 2 {
+            return Err(Error::param("sample_max", "must be at least 2"));
+        }
+        if self.patience == 0 {
+            return Err(Error::param("patience", "must be at least 1"));
+        }
+        if self.k_cap == Some(0) {
+            return Err(Error::param("k_cap", "must be at least 1"));
+        }
+        if !(self.eps_reg.is_finite() && self.eps_reg > 0.0) {
+            return Err(Error::param("eps_reg", "must be finite and positive"));
+        }
+        if self.em_max_iter == 0 {
+            return Err(Error::param("em_max_iter", "must be at least 1"));
+        }
+        if !(self.em_tol.is_finite() && self.em_tol >= 0.0) {
+            return Err(Error::param("em_tol", "must be finite and non-negative"));
+        }
+        if self.lloyd_max_iter == 0 {
+            return Err(Error::param("lloyd_max_iter", "must be at least 1"));
+        }
+        if self.cov_types.is_empty() {
+            return Err(Error::param("cov_types", "must name at least one type"));
+        }
+        if self
+            .cov_types
+            .iter()
+            .any(|c| !matches!(c, CovarianceType::Full | CovarianceType::Spherical))
+        {
+            return Err(Error::param(
+                "cov_types",
+                "only full and spherical are supported",
+            ));
+        }
+        if !(self.rho.is_finite() && self.rho > 0.0 && self.rho <= 1.0) {
+            return Err(Error::param("rho", "must be in (0, 1]"));
+        }
+        if !(self.q_ambig.is_finite() && self.q_ambig >= 0.5 && self.q_ambig <= 1.0) {
+            return Err(Error::param("q_ambig", "must be in [0.5, 1]"));
+        }
+        if !(self.tau.is_finite() && self.tau >= 0.0 && self.tau <= 1.0) {
+            return Err(Error::param("tau", "must be in [0, 1]"));
+        }
+        if self.min_cluster_size == Some(0) {
+            return Err(Error::param("min_cluster_size", "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    /// Clusters the rows of `x` (finite values; f32 or f64).
+    pub fn fit<T: Float>(&self, x: MatRef<'_, T>) -> Result<PppResult> {
+        super::fit::fit(self, x, &mut |_| {})
+    }
+
+    /// [`PppParams::fit`], calling `observer` at every stage and every k of the sweep.
+    pub fn fit_observed<T: Float>(
+        &self,
+        x: MatRef<'_, T>,
+        observer: &mut dyn FnMut(&PppProgress),
+    ) -> Result<PppResult> {
+        super::fit::fit(self, x, observer)
+    }
+}

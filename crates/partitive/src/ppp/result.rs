@@ -1,0 +1,233 @@
+//! The fitted model, the result with its record of every decision, and progress reports.
+
+use crate::gmm::{CovarianceType, GmmParameters, PrecisionCholesky};
+use crate::matrix::Mat;
+
+/// The Gaussian mixture selected by BIC, on the kept (non-constant) columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PppMixture {
+    /// Full or spherical.
+    pub covariance_type: CovarianceType,
+    /// Weights (`N_j / m`; they sum to less than one when EM dropped a component),
+    /// means and covariances (ridge included).
+    pub params: GmmParameters,
+    /// Precision Cholesky factors of the covariances.
+    pub precision_cholesky: PrecisionCholesky,
+    /// The point rows are centred on before densities are evaluated (fit-sample mean).
+    pub shift: Vec<f64>,
+}
+
+/// What a fitted PPP model needs to label any row: the mixture and the component →
+/// cluster map. Usable one chunk at a time ([`PppModel::assign_chunk`]) by a
+/// streaming driver.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PppModel {
+    /// Number of input columns.
+    pub n_features: usize,
+    /// Input columns the mixture uses (the non-constant ones).
+    pub kept_columns: Vec<usize>,
+    /// The mixture (`None` when every column is constant: one cluster).
+    pub mixture: Option<PppMixture>,
+    /// Cluster of every mixture component.
+    pub component_cluster: Vec<usize>,
+    /// Number of clusters.
+    pub n_clusters: usize,
+}
+
+/// Labels and confidences of a set of rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChunkAssignment {
+    /// Cluster of every row (that of its most probable component).
+    pub labels: Vec<usize>,
+    /// Posterior mass of the row's cluster (sum over its components), in `[0, 1]`.
+    pub confidence: Vec<f64>,
+}
+
+/// One (k, covariance type) fit of the BIC sweep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BicPathEntry {
+    /// The k-means proposal's k.
+    pub k: usize,
+    /// Covariance type of the mixture.
+    pub covariance_type: CovarianceType,
+    /// Components left after EM (EM drops components of mass ≤ 1 point).
+    pub n_components: usize,
+    /// `−2 ln L + P ln m` (lower is better).
+    pub bic: f64,
+    /// Total log-likelihood `ln L` of the fit sample.
+    pub log_likelihood: f64,
+    /// EM iterations.
+    pub em_iterations: usize,
+}
+
+/// The selected model of the sweep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectedModel {
+    /// The k-means proposal's k.
+    pub k_proposal: usize,
+    /// Covariance type.
+    pub covariance_type: CovarianceType,
+    /// Mixture components.
+    pub n_components: usize,
+    /// Its BIC.
+    pub bic: f64,
+    /// Its total log-likelihood on the fit sample.
+    pub log_likelihood: f64,
+}
+
+/// Why a component is a mode or hangs under another.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MergeDecision {
+    /// No higher neighbour with `saddle ≥ ρ · peak`: a density mode, the root of a
+    /// cluster. `best_ratio` = largest `saddle/peak` over higher neighbours (if any).
+    Mode {
+        /// Largest saddle/peak density ratio to a higher neighbour, if one exists.
+        best_ratio: Option<f64>,
+    },
+    /// Hangs under the higher neighbour with the largest saddle; `ratio` =
+    /// `saddle/peak ≥ ρ`.
+    Attached {
+        /// Saddle/peak density ratio.
+        ratio: f64,
+    },
+    /// A mode whose cluster weighed less than the minimum cluster size; attached to the
+    /// cluster it has the highest saddle with.
+    SmallCluster {
+        /// Mixture weight of the cluster when it was attached.
+        weight: f64,
+    },
+}
+
+impl MergeDecision {
+    /// A one-line explanation.
+    pub fn reason(&self, rho: f64) -> String {
+        match self {
+            MergeDecision::Mode { best_ratio: None } => {
+                "mode: no higher neighbour shares a boundary".to_string()
+            }
+            MergeDecision::Mode {
+                best_ratio: Some(r),
+            } => format!("mode: best saddle/peak to a higher neighbour {r:.3} < rho {rho}"),
+            MergeDecision::Attached { ratio } => {
+                format!("merged: saddle/peak {ratio:.3} >= rho {rho}")
+            }
+            MergeDecision::SmallCluster { weight } => {
+                format!("merged: cluster weight {weight:.4} below the minimum size")
+            }
+        }
+    }
+}
+
+/// One node of the merge forest (one mixture component).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MergeNode {
+    /// Component index.
+    pub component: usize,
+    /// Parent component (`None` for a root).
+    pub parent: Option<usize>,
+    /// Final cluster.
+    pub cluster: usize,
+    /// Mixture weight.
+    pub weight: f64,
+    /// Fit points whose most probable component it is.
+    pub fit_points: usize,
+    /// Peak: highest log mixture density among its fit points (−∞ if none).
+    pub log_peak: f64,
+    /// Log saddle density with the parent, or with the best higher neighbour for a
+    /// mode (−∞ if none).
+    pub log_saddle: f64,
+    /// The decision and its reason.
+    pub decision: MergeDecision,
+}
+
+/// Degenerate outcomes (all handled).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PppDiagnostics {
+    /// Input columns dropped because they are constant.
+    pub dropped_columns: Vec<usize>,
+    /// Proposals `(k, type)` whose covariances needed more than the ridge.
+    pub regularized: Vec<(usize, CovarianceType)>,
+    /// Proposals `(k, type)` whose EM stopped at the iteration limit.
+    pub em_not_converged: Vec<(usize, CovarianceType)>,
+    /// Clusters that received no row in the final pass (removed, labels renumbered).
+    pub empty_clusters_removed: usize,
+}
+
+/// The outcome of PPP-auto.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PppResult {
+    /// The model (labels any further rows identically).
+    pub model: PppModel,
+    /// Number of clusters found.
+    pub k: usize,
+    /// Cluster of every input row; clusters are numbered by their root component's index
+    /// (components are ordered by the hash-ordered fit sample, so the numbering does not
+    /// depend on the row order).
+    pub labels: Vec<usize>,
+    /// Confidence of every row: posterior mass of its cluster.
+    pub confidence: Vec<f64>,
+    /// Separable-set threshold τ.
+    pub tau: f64,
+    /// Rows with confidence ≥ τ (the separable set).
+    pub n_separable: usize,
+    /// Clusterability score = share of rows in the separable set (`n_separable / n`).
+    pub clusterability: f64,
+    /// Mean confidence over all rows.
+    pub mean_confidence: f64,
+    /// Rows in each cluster.
+    pub cluster_sizes: Vec<usize>,
+    /// Mean of each cluster's rows (`k × n_features`, all input columns).
+    pub centroids: Mat<f64>,
+    /// Rows of the fit sample.
+    pub n_fit: usize,
+    /// Every (k, type) fitted, in order.
+    pub bic_path: Vec<BicPathEntry>,
+    /// The selected mixture.
+    pub selected: SelectedModel,
+    /// The merge forest, one node per component.
+    pub merge_forest: Vec<MergeNode>,
+    /// Degenerate outcomes.
+    pub diagnostics: PppDiagnostics,
+}
+
+impl PppResult {
+    /// Whether row `i` is in the separable set (confidence ≥ τ).
+    pub fn is_separable(&self, i: usize) -> bool {
+        self.confidence[i] >= self.tau
+    }
+
+    /// Indices of the rows of the separable set.
+    pub fn separable_indices(&self) -> Vec<usize> {
+        (0..self.labels.len())
+            .filter(|&i| self.is_separable(i))
+            .collect()
+    }
+}
+
+/// Stage of a running fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PppStage {
+    /// Constant columns and fit sample.
+    Sample,
+    /// The k sweep (proposal + validation); `k` is the last k fitted.
+    Propose,
+    /// Merging components into clusters.
+    Merge,
+    /// Assigning all rows.
+    Assign,
+    /// Finished.
+    Done,
+}
+
+/// A progress report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PppProgress {
+    /// Current stage.
+    pub stage: PppStage,
+    /// Last k fitted in the sweep.
+    pub k: usize,
+    /// k of the best BIC so far.
+    pub best_k: usize,
+    /// Rows assigned so far (stage `Assign`).
+    pub rows_done: usize,
+}

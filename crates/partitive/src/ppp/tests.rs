@@ -1,0 +1,221 @@
+use super::*;
+use crate::error::ErrorKind;
+use crate::gmm::CovarianceType;
+use crate::matrix::Mat;
+use crate::rng::Rng;
+
+fn normal(rng: &mut Rng) -> f64 {
+    let u1 = rng.next_f64().max(1e-300);
+    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * rng.next_f64()).cos()
+}
+
+/// `sizes[c]` points around centre `(10c, 5·(c%2))` with unit noise.
+fn blobs(sizes: &[usize], seed: u64) -> (Mat<f64>, Vec<usize>) {
+    let mut rng = Rng::new(seed);
+    let (mut v, mut t) = (Vec::new(), Vec::new());
+    for (c, &s) in sizes.iter().enumerate() {
+        for _ in 0..s {
+            v.push(10.0 * c as f64 + normal(&mut rng));
+            v.push(5.0 * (c % 2) as f64 + normal(&mut rng));
+            t.push(c);
+        }
+    }
+    let n = t.len();
+    (Mat::from_vec(v, n, 2).unwrap(), t)
+}
+
+fn ari(a: &[usize], b: &[usize]) -> f64 {
+    crate::metrics::adjusted_rand_index(a, b).unwrap()
+}
+
+#[test]
+fn finds_separated_blobs() {
+    let (x, t) = blobs(&[150, 150, 150], 1);
+    let r = Ppp::params().fit(x.view()).unwrap();
+    assert_eq!(r.k, 3);
+    assert!(ari(&t, &r.labels) > 0.99);
+    assert_eq!(r.cluster_sizes.iter().sum::<usize>(), 450);
+    assert!(r.confidence.iter().all(|c| (0.0..=1.0).contains(c)));
+    assert_eq!(r.n_separable, r.separable_indices().len());
+    assert!(r.clusterability > 0.9);
+    // The record: the BIC path holds the selection, the forest one node per component.
+    assert!(r
+        .bic_path
+        .iter()
+        .any(|e| e.k == r.selected.k_proposal && e.bic == r.selected.bic));
+    assert_eq!(r.merge_forest.len(), r.selected.n_components);
+    assert_eq!(r.centroids.n_rows(), 3);
+}
+
+#[test]
+fn labels_do_not_depend_on_row_order() {
+    let (x, _) = blobs(&[80, 60, 70], 2);
+    let n = x.n_rows();
+    let mut perm: Vec<usize> = (0..n).collect();
+    Rng::new(9).shuffle(&mut perm);
+    let mut v = Vec::new();
+    for &i in &perm {
+        v.extend_from_slice(x.row(i));
+    }
+    let y = Mat::from_vec(v, n, 2).unwrap();
+    let a = Ppp::params().fit(x.view()).unwrap();
+    let b = Ppp::params().fit(y.view()).unwrap();
+    for (j, &i) in perm.iter().enumerate() {
+        assert_eq!(b.labels[j], a.labels[i]);
+        assert!((b.confidence[j] - a.confidence[i]).abs() < 1e-12);
+    }
+    assert_eq!(a.bic_path, b.bic_path);
+}
+
+#[test]
+fn bitwise_identical_for_1_2_4_threads() {
+    let (x, _) = blobs(&[400, 300, 500], 3);
+    let run = |t: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .unwrap()
+            .install(|| Ppp::params().fit(x.view()).unwrap())
+    };
+    let r1 = run(1);
+    for t in [2, 4] {
+        let r = run(t);
+        assert_eq!(r.labels, r1.labels);
+        assert_eq!(r.bic_path, r1.bic_path);
+        let bits = |v: &[f64]| v.iter().map(|c| c.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&r.confidence), bits(&r1.confidence));
+    }
+}
+
+#[test]
+fn f32_and_f64_agree_and_assign_chunk_matches_fit() {
+    let (x, _) = blobs(&[100, 100], 4);
+    let x32: Vec<f32> = x.as_slice().iter().map(|&v| v as f32).collect();
+    let x32 = Mat::from_vec(x32, x.n_rows(), 2).unwrap();
+    let x64: Vec<f64> = x32.as_slice().iter().map(|&v| v as f64).collect();
+    let x64 = Mat::from_vec(x64, x.n_rows(), 2).unwrap();
+    let a = Ppp::params().fit(x32.view()).unwrap();
+    let b = Ppp::params().fit(x64.view()).unwrap();
+    assert_eq!(a.labels, b.labels);
+    let c = a.model.assign_chunk(x32.view().rows(50, 150)).unwrap();
+    assert_eq!(c.labels, a.labels[50..150]);
+    for (u, v) in c.confidence.iter().zip(&a.confidence[50..150]) {
+        assert!((u - v).abs() < 1e-12);
+    }
+    let e = a
+        .model
+        .assign_chunk(Mat::<f32>::filled(2, 3, 0.0).view())
+        .unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::ShapeMismatch { .. }));
+}
+
+#[test]
+fn constant_columns_are_dropped() {
+    let (x, _) = blobs(&[60, 60], 5);
+    let mut v = Vec::new();
+    for i in 0..x.n_rows() {
+        v.push(7.0);
+        v.extend_from_slice(x.row(i));
+    }
+    let y = Mat::from_vec(v, x.n_rows(), 3).unwrap();
+    let r = Ppp::params().fit(y.view()).unwrap();
+    assert_eq!(r.diagnostics.dropped_columns, vec![0]);
+    assert_eq!(r.k, 2);
+    assert_eq!(r.centroids.row(0)[0], 7.0);
+    let z = Mat::<f64>::filled(5, 2, 1.0);
+    let r = Ppp::params().fit(z.view()).unwrap();
+    assert_eq!((r.k, r.labels.clone()), (1, vec![0; 5]));
+}
+
+#[test]
+fn min_cluster_size_attaches_a_small_cluster() {
+    // Three single-component clusters; the light one (weight 0.05) touches cluster 1 only.
+    let node = |c: usize, w: f64| MergeNode {
+        component: c,
+        parent: None,
+        cluster: c,
+        weight: w,
+        fit_points: 0,
+        log_peak: 0.0,
+        log_saddle: f64::NEG_INFINITY,
+        decision: MergeDecision::Mode { best_ratio: None },
+    };
+    let w = [0.5, 0.45, 0.05];
+    let ninf = f64::NEG_INFINITY;
+    let saddle = [ninf, ninf, ninf, ninf, ninf, -3.0, ninf, -3.0, ninf];
+    let mut nodes: Vec<MergeNode> = (0..3).map(|c| node(c, w[c])).collect();
+    let mut rep = vec![0, 1, 2];
+    super::merge::attach_small(&mut rep, &mut nodes, &w, &saddle, 0.1);
+    assert_eq!(rep, vec![0, 1, 1]);
+    assert_eq!(nodes[2].parent, Some(1));
+    assert!(matches!(
+        nodes[2].decision,
+        MergeDecision::SmallCluster { .. }
+    ));
+    // Isolated light cluster (no boundary with anyone): kept.
+    let saddle = [ninf; 9];
+    let mut rep = vec![0, 1, 2];
+    super::merge::attach_small(&mut rep, &mut nodes, &w, &saddle, 0.1);
+    assert_eq!(rep, vec![0, 1, 2]);
+    // End to end: a bound below every cluster changes nothing.
+    let (x, _) = blobs(&[100, 100], 6);
+    let r = Ppp::params()
+        .min_cluster_size(Some(5))
+        .fit(x.view())
+        .unwrap();
+    assert_eq!(r.k, 2);
+}
+
+#[test]
+fn progress_reaches_done() {
+    let (x, _) = blobs(&[50, 50], 7);
+    let mut stages = Vec::new();
+    Ppp::params()
+        .fit_observed(x.view(), &mut |p| stages.push(p.stage))
+        .unwrap();
+    assert_eq!(stages.first(), Some(&PppStage::Sample));
+    assert!(stages.contains(&PppStage::Propose));
+    assert_eq!(stages.last(), Some(&PppStage::Done));
+}
+
+#[test]
+fn sampled_fit_labels_every_row() {
+    let (x, t) = blobs(&[300, 300], 8);
+    let r = Ppp::params().sample_max(200).fit(x.view()).unwrap();
+    assert_eq!(r.n_fit, 200);
+    assert_eq!(r.labels.len(), 600);
+    assert!(ari(&t, &r.labels) > 0.99);
+}
+
+#[test]
+fn bad_input_and_parameters_are_errors() {
+    let x = Mat::from_rows(&[[0.0, f64::NAN], [1.0, 2.0]]);
+    assert!(Ppp::params().fit(x.view()).is_err());
+    let empty = Mat::<f64>::filled(0, 2, 0.0);
+    assert!(Ppp::params().fit(empty.view()).is_err());
+    let bad: Vec<(PppParams, &str)> = vec![
+        (Ppp::params().sample_max(1), "sample_max"),
+        (Ppp::params().patience(0), "patience"),
+        (Ppp::params().k_cap(0), "k_cap"),
+        (Ppp::params().eps_reg(0.0), "eps_reg"),
+        (Ppp::params().em_max_iter(0), "em_max_iter"),
+        (Ppp::params().em_tol(-1.0), "em_tol"),
+        (Ppp::params().lloyd_max_iter(0), "lloyd_max_iter"),
+        (Ppp::params().cov_types(&[]), "cov_types"),
+        (
+            Ppp::params().cov_types(&[CovarianceType::Tied]),
+            "cov_types",
+        ),
+        (Ppp::params().rho(0.0), "rho"),
+        (Ppp::params().q_ambig(0.3), "q_ambig"),
+        (Ppp::params().tau(1.5), "tau"),
+        (Ppp::params().min_cluster_size(Some(0)), "min_cluster_size"),
+    ];
+    for (p, name) in bad {
+        match p.check().unwrap_err().kind() {
+            ErrorKind::InvalidParameter { name: n, .. } => assert_eq!(*n, name),
+            k => panic!("{k:?}"),
+        }
+    }
+    assert!(Ppp::params().check().is_ok());
+}
