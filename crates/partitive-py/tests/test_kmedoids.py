@@ -87,6 +87,7 @@ def test_given_medoids_and_max_iter_zero(blobs3):
     assert partitive.KMedoids(3, init=[0, 70, 130]).fit(X).converged_
 
 
+@pytest.mark.filterwarnings("ignore::partitive.ConvergenceWarning")
 def test_other_metrics_run():
     rng = np.random.default_rng(0)
     B = (rng.random((60, 8)) < 0.3).astype(np.float64)

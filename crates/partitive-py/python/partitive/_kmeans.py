@@ -79,7 +79,7 @@ default='k-means++'
     >>> from partitive import KMeans
     >>> X = np.array([[1, 2], [1, 4], [1, 0], [10, 2], [10, 4], [10, 0]], dtype=float)
     >>> km = KMeans(n_clusters=2, init="deterministic").fit(X)
-    >>> km.labels_[0] == km.labels_[1] != km.labels_[3]
+    >>> bool(km.labels_[0] == km.labels_[1] != km.labels_[3])
     True
     >>> km.cluster_centers_[km.predict([[0, 0]])[0]].tolist()
     [1.0, 2.0]
