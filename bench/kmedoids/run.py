@@ -93,6 +93,8 @@ def main():
             "same_medoids": same,
             "ratio_ours1_over_kmedoids": o1["median_s"] / t_km,
             "speedup_2t": o1["median_s"] / o2["median_s"],
+            "thread_cpu_s_1t": o1["thread_cpu_s"],
+            "thread_cpu_s_2t": o2["thread_cpu_s"],
         }
         # kmedoids' float32 path accumulates in lower precision; its float64 path is the
         # like-for-like reference for "same start, same local optimum"
@@ -110,6 +112,10 @@ def main():
             f"({o1['n_swaps']} swaps) | ours/kmedoids {row['ratio_ours1_over_kmedoids']:.2f} | "
             f"2t speedup {row['speedup_2t']:.2f}x | same medoids: {same} | "
             f"loss rel diff {(o1['loss'] - km_loss) / km_loss:+.2e}"
+        )
+        print(
+            f"    CPU seconds per thread (all reps; main thread includes reading the matrix): "
+            f"1t {o1['thread_cpu_s']} 2t {o2['thread_cpu_s']}"
         )
         print(
             f"    kmedoids on the float64 copy: {row['kmedoids_f64_s']:.3f}s loss {row['kmedoids_f64_loss']:.2f} "

@@ -85,6 +85,28 @@ fn peak_rss_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// CPU seconds (user + system) of each thread of this process that used more than 10 ms:
+/// shows whether the work was actually spread over the pool's threads.
+fn thread_cpu_s() -> Vec<f64> {
+    let tick = 100.0; // USER_HZ
+    let mut out = Vec::new();
+    if let Ok(dir) = std::fs::read_dir("/proc/self/task") {
+        for e in dir.flatten() {
+            let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+            let after = stat.rsplit(')').next().unwrap_or("");
+            let f: Vec<&str> = after.split_whitespace().collect();
+            if f.len() > 13 {
+                let t = (f[11].parse::<f64>().unwrap_or(0.0) + f[12].parse::<f64>().unwrap_or(0.0))
+                    / tick;
+                if t > 0.01 {
+                    out.push(t);
+                }
+            }
+        }
+    }
+    out
+}
+
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[v.len() / 2]
@@ -93,7 +115,7 @@ fn median(v: &mut [f64]) -> f64 {
 fn report(kind: &str, threads: usize, times: &mut [f64], r: &KMedoidsResult) {
     let t: Vec<String> = times.iter().map(|x| format!("{x:.4}")).collect();
     println!(
-        "{{\"run\": \"{kind}\", \"threads\": {threads}, \"k\": {}, \"times\": [{}], \"median_s\": {:.4}, \"loss\": {:.6}, \"n_swaps\": {}, \"n_iter\": {}, \"peak_rss_mb\": {:.1}, \"medoids_sorted\": {:?}}}",
+        "{{\"run\": \"{kind}\", \"threads\": {threads}, \"k\": {}, \"times\": [{}], \"median_s\": {:.4}, \"loss\": {:.6}, \"n_swaps\": {}, \"n_iter\": {}, \"peak_rss_mb\": {:.1}, \"thread_cpu_s\": {:?}, \"medoids_sorted\": {:?}}}",
         r.medoids.len(),
         t.join(", "),
         median(times),
@@ -101,6 +123,7 @@ fn report(kind: &str, threads: usize, times: &mut [f64], r: &KMedoidsResult) {
         r.n_swaps,
         r.n_iter,
         peak_rss_mb(),
+        thread_cpu_s(),
         {
             let mut m = r.medoids.clone();
             m.sort();

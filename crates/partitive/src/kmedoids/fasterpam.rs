@@ -77,9 +77,12 @@ pub(crate) fn eager_swaps<D: Dissimilarity>(
     if let Some(seed) = shuffle_seed {
         Rng::with_stream(seed, STREAM_ORDER).shuffle(&mut order);
     }
-    let chunk = (candidates_per_chunk(n) / 16).max(1);
+    // chunks of a few candidates and blocks of up to 64 chunks per thread: parallel
+    // regions of milliseconds, so workers woken late (busy machines) still get work;
+    // the shared "earliest swap" index keeps the discarded work small
+    let chunk = (candidates_per_chunk(n) / 2).max(1);
     let threads = rayon::current_num_threads().max(1);
-    let (min_block, max_block) = (threads * chunk, threads * chunk * 32);
+    let (min_block, max_block) = (threads * chunk, threads * chunk * 64);
     let mut block = min_block;
     let mut out = EagerOutcome {
         n_iter: 0,
