@@ -14,6 +14,7 @@ mod convert;
 mod gmm;
 mod kmeans;
 mod kmedoids;
+mod ppp;
 
 use pyo3::prelude::*;
 
@@ -28,6 +29,8 @@ fn _partitive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(kmedoids::kmedoids_fit, m)?)?;
     m.add_function(wrap_pyfunction!(kmedoids::clara_fit, m)?)?;
     m.add_function(wrap_pyfunction!(kmedoids::medoids_predict, m)?)?;
+    m.add_function(wrap_pyfunction!(ppp::ppp_fit, m)?)?;
+    m.add_class::<ppp::PppHandle>()?;
     m.add_function(wrap_pyfunction!(convert::data_address, m)?)?;
     Ok(())
 }

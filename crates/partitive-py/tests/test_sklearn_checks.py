@@ -21,6 +21,7 @@ ESTIMATORS = [
     partitive.KMedoids(n_clusters=3, method="fastclarans"),
     partitive.KMedoids(n_clusters=3, metric="precomputed"),
     partitive.CLARA(n_clusters=3),
+    partitive.PPP(),
 ]
 
 _KMEANSPP_WEIGHTS = (

@@ -11,6 +11,8 @@ KMedoids
     precomputed dissimilarity matrix.
 CLARA
     k-medoids on samples (FastCLARA) for large data.
+PPP
+    Automatic clustering: the number of clusters found by itself, the same answer every run.
 
 Every estimator follows the scikit-learn contract (``fit`` returns self, learned
 attributes end in ``_``, ``get_params``/``set_params``) and subclasses scikit-learn's
@@ -22,6 +24,7 @@ from ._base import ConvergenceWarning, NotFittedError
 from ._gmm import GaussianMixture
 from ._kmeans import KMeans
 from ._kmedoids import CLARA, KMedoids
+from ._ppp import PPP
 
 __all__ = [
     "CLARA",
@@ -30,5 +33,6 @@ __all__ = [
     "KMeans",
     "KMedoids",
     "NotFittedError",
+    "PPP",
     "__version__",
 ]

@@ -61,6 +61,7 @@ pub(crate) fn fast_clarans<D: Dissimilarity>(
             let mut delta = vec![0.0f64; k];
             let mut buf = Vec::new();
             let max_swaps = max_iter.saturating_mul(k);
+            let mut threshold = st.swap_threshold();
             while n > k && fails < max_neighbor && swaps < max_swaps {
                 let xc = loop {
                     let c = rng.below(n);
@@ -71,8 +72,9 @@ pub(crate) fn fast_clarans<D: Dissimilarity>(
                 evaluated += 1;
                 st.eval(d.row(xc, &mut buf), &mut delta);
                 let (slot, v) = argmin(&delta);
-                if v < 0.0 {
+                if v < threshold {
                     st.apply(slot, xc, d.row(xc, &mut buf));
+                    threshold = st.swap_threshold();
                     swaps += 1;
                     fails = 0;
                 } else {

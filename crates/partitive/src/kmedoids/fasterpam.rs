@@ -99,6 +99,7 @@ pub(crate) fn eager_swaps<D: Dissimilarity>(
         while pos < n {
             let end = (pos + block).min(n);
             let found_at = AtomicUsize::new(usize::MAX);
+            let threshold = st.swap_threshold();
             let s = &*st;
             let ord = &order;
             let found: Found = map_reduce_chunks_sized(
@@ -118,7 +119,7 @@ pub(crate) fn eager_swaps<D: Dissimilarity>(
                         }
                         s.eval(d.row(xc, &mut buf), &mut delta);
                         let (slot, v) = argmin(&delta);
-                        if v < 0.0 {
+                        if v < threshold {
                             found_at.fetch_min(p, Ordering::Relaxed);
                             return Some((p, slot, v));
                         }

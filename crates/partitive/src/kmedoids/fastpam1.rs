@@ -61,7 +61,7 @@ pub(crate) fn fastpam1<D: Dissimilarity>(
             |a, b| a.merge(b),
         );
         evaluated += (n - k) as u64;
-        if best.delta < 0.0 {
+        if best.delta < st.swap_threshold() {
             let r = d.row(best.candidate, &mut buf);
             st.apply(best.slot, best.candidate, r);
             n_swaps += 1;

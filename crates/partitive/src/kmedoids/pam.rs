@@ -63,7 +63,7 @@ pub(crate) fn pam<D: Dissimilarity>(d: &D, medoids: Vec<usize>, max_iter: usize)
             |a, b| a.merge(b),
         );
         evaluated += ((n - k) * k) as u64;
-        if best.delta < 0.0 {
+        if best.delta < st.swap_threshold() {
             let r = d.row(best.candidate, &mut buf);
             st.apply(best.slot, best.candidate, r);
             n_swaps += 1;

@@ -7,6 +7,10 @@ use crate::float::Float;
 use crate::parallel::map_reduce_chunks;
 use rayon::prelude::*;
 
+/// Relative size of the smallest loss improvement a swap must bring (see
+/// [`SwapState::swap_threshold`]).
+pub(crate) const SWAP_REL_TOL: f64 = 1e-12;
+
 /// "No second medoid" (k = 1).
 pub(crate) const NONE: u32 = u32::MAX;
 
@@ -139,6 +143,17 @@ impl<T: Float> SwapState<T> {
             }
         }
         self.recompute_removal();
+    }
+
+    /// The loss change a swap must beat to be applied: `−SWAP_REL_TOL · loss`.
+    ///
+    /// Swap gains are sums of `n` rounded terms; with duplicate objects (or metrics
+    /// such as cosine and jaccard that give many equal distances) an exact tie can show
+    /// up as a tiny negative gain, and the swap and its reverse then alternate forever.
+    /// Requiring a gain above the rounding level of the loss itself ends such cycles
+    /// without changing any swap whose gain is real.
+    pub fn swap_threshold(&self) -> f64 {
+        -SWAP_REL_TOL * self.loss()
     }
 
     /// Sum of distances to the nearest medoid, in `f64` (fixed chunk order).

@@ -1,0 +1,113 @@
+//! `ppp_fit` and `PppHandle`: [`partitive::ppp`] (automatic k) over NumPy arrays.
+
+use crate::convert::{borrow2, is_f64_matrix, labels_to_py, mat_to_py, matref, value_error};
+use numpy::{Element, IntoPyArray};
+use partitive::ppp::{Ppp, PppModel};
+use partitive::Float;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use std::time::Instant;
+
+/// A fitted PPP model, kept on the Rust side so that new rows can be assigned.
+#[pyclass(module = "partitive._partitive", frozen)]
+pub(crate) struct PppHandle {
+    model: PppModel,
+}
+
+#[pymethods]
+impl PppHandle {
+    /// Labels and confidences of the rows of `x` (float32/float64, not copied), GIL
+    /// released. Returns a dict: `labels` (int64), `confidence` (float64).
+    fn assign<'py>(&self, py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+        if is_f64_matrix(x) {
+            self.assign_t::<f64>(py, x)
+        } else {
+            self.assign_t::<f32>(py, x)
+        }
+    }
+}
+
+impl PppHandle {
+    fn assign_t<'py, T: Float + Element>(&self, py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+        let xa = borrow2::<T>("X", x)?;
+        let xv = matref("X", &xa)?;
+        let r = py.detach(|| self.model.assign_chunk(xv)).map_err(value_error)?;
+        let d = PyDict::new(py);
+        d.set_item("labels", labels_to_py(py, r.labels))?;
+        d.set_item("confidence", r.confidence.into_pyarray(py))?;
+        Ok(d)
+    }
+}
+
+/// Clusters `x` (`n × d`, C-contiguous float32/float64, not copied) with PPP-auto, the
+/// GIL released. Returns a dict: `labels` (int64), `confidence`, `n_clusters`,
+/// `cluster_sizes`, `centroids`, `clusterability`, `n_separable`, `mean_confidence`,
+/// `tau`, `n_components`, `bic_path` (list of dicts), `merge_forest` (list of dicts),
+/// `model` (a `PppHandle`), `rust_seconds`.
+#[pyfunction]
+#[pyo3(signature = (x, *, min_cluster_size=None, tau=0.9))]
+pub(crate) fn ppp_fit<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    min_cluster_size: Option<usize>,
+    tau: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    if is_f64_matrix(x) {
+        fit_t::<f64>(py, x, min_cluster_size, tau)
+    } else {
+        fit_t::<f32>(py, x, min_cluster_size, tau)
+    }
+}
+
+fn fit_t<'py, T: Float + Element>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    min_cluster_size: Option<usize>,
+    tau: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let xa = borrow2::<T>("X", x)?;
+    let xv = matref("X", &xa)?;
+    let params = Ppp::params().min_cluster_size(min_cluster_size).tau(tau);
+    let (res, secs) = py.detach(|| {
+        let t = Instant::now();
+        let r = params.check().and_then(|_| params.fit(xv));
+        (r, t.elapsed().as_secs_f64())
+    });
+    let r = res.map_err(value_error)?;
+    let d = PyDict::new(py);
+    d.set_item("n_clusters", r.k)?;
+    d.set_item("cluster_sizes", r.cluster_sizes.clone())?;
+    d.set_item("clusterability", r.clusterability)?;
+    d.set_item("n_separable", r.n_separable)?;
+    d.set_item("mean_confidence", r.mean_confidence)?;
+    d.set_item("tau", r.tau)?;
+    d.set_item("n_components", r.selected.n_components)?;
+    let path = PyList::empty(py);
+    for e in &r.bic_path {
+        let row = PyDict::new(py);
+        row.set_item("k", e.k)?;
+        row.set_item("covariance_type", e.covariance_type.name())?;
+        row.set_item("n_components", e.n_components)?;
+        row.set_item("bic", e.bic)?;
+        row.set_item("log_likelihood", e.log_likelihood)?;
+        path.append(row)?;
+    }
+    d.set_item("bic_path", path)?;
+    let forest = PyList::empty(py);
+    for n in &r.merge_forest {
+        let row = PyDict::new(py);
+        row.set_item("component", n.component)?;
+        row.set_item("parent", n.parent)?;
+        row.set_item("cluster", n.cluster)?;
+        row.set_item("weight", n.weight)?;
+        row.set_item("reason", n.decision.reason(partitive::ppp::RHO))?;
+        forest.append(row)?;
+    }
+    d.set_item("merge_forest", forest)?;
+    d.set_item("centroids", mat_to_py(py, r.centroids))?;
+    d.set_item("confidence", r.confidence.into_pyarray(py))?;
+    d.set_item("labels", labels_to_py(py, r.labels))?;
+    d.set_item("model", Py::new(py, PppHandle { model: r.model })?)?;
+    d.set_item("rust_seconds", secs)?;
+    Ok(d)
+}

@@ -1,0 +1,56 @@
+"""partitive.PPP: automatic k, repeatability, prediction, errors."""
+
+import numpy as np
+import pytest
+
+import partitive
+
+
+def blobs(seed=0):
+    rng = np.random.default_rng(seed)
+    centers = [(0, 0), (6, 0), (0, 6), (6, 6)]
+    return np.vstack([rng.normal(c, 0.5, size=(150, 2)) for c in centers])
+
+
+def same_partition(a, b):
+    pairs = set(zip(a.tolist(), b.tolist()))
+    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
+
+
+def test_finds_k_and_reports():
+    X = blobs()
+    m = partitive.PPP().fit(X)
+    assert m.n_clusters_ == 4
+    assert m.labels_.dtype == np.int64 and m.labels_.shape == (600,)
+    assert len(set(m.labels_.tolist())) == 4
+    assert sum(m.cluster_sizes_) == 600
+    assert m.cluster_centers_.shape == (4, 2)
+    assert 0.9 <= m.clusterability_ <= 1.0
+    assert m.separable_.dtype == bool
+    assert np.all((m.confidence_ >= 0) & (m.confidence_ <= 1))
+    assert m.bic_path_ and all("bic" in e for e in m.bic_path_)
+    assert all("reason" in n for n in m.tree_)
+    np.testing.assert_array_equal(m.predict(X), m.labels_)
+
+
+def test_row_order_and_dtype_do_not_matter():
+    X = blobs(1)
+    base = partitive.PPP().fit_predict(X)
+    perm = np.random.default_rng(7).permutation(len(X))
+    got = partitive.PPP().fit_predict(X[perm])
+    back = np.empty_like(got)
+    back[perm] = got
+    assert same_partition(base, back)
+    assert same_partition(base, partitive.PPP().fit_predict(X.astype(np.float32)))
+
+
+def test_bad_input():
+    with pytest.raises(ValueError):
+        partitive.PPP().fit(np.array([[1.0, np.nan], [2.0, 3.0]]))
+    with pytest.raises(ValueError):
+        partitive.PPP(tau=2.0).fit(blobs())
+    with pytest.raises(ValueError):
+        partitive.PPP().fit(np.zeros((2, 2, 2)))
+    m = partitive.PPP().fit(blobs())
+    with pytest.raises(ValueError):
+        m.predict(np.zeros((3, 5)))
