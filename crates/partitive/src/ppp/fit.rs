@@ -75,7 +75,15 @@ pub(crate) fn fit<T: Float>(
         diagnostics.em_not_converged = sw.not_converged;
         report(obs, PppStage::Merge, sw.best_k, sw.best_k, 0);
         let min_weight = p.min_cluster_size.map(|s| s as f64 / n as f64);
-        let merged = modal_merge(&sw.best.mixture, &sample.x, p.rho, p.q_ambig, min_weight);
+        let rho_gauss = p.rho_gauss.map(|r| (r, p.z_gauss));
+        let merged = modal_merge(
+            &sw.best.mixture,
+            &sample.x,
+            p.rho,
+            p.q_ambig,
+            min_weight,
+            rho_gauss,
+        );
         let g = sw.best.mixture;
         let sel = SelectedModel {
             k_proposal: sw.best_k,

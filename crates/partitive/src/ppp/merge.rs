@@ -92,6 +92,58 @@ fn landscape(g: &PppMixture, x: &Mat<f64>, q_ambig: f64) -> Landscape {
     l
 }
 
+/// Posterior-weighted Mardia kurtosis z-score of every component on the fit sample:
+/// `b2_j = Σ_i r_ij D_ij⁴ / N_j` (`D` = Mahalanobis distance to component `j`; Gaussian:
+/// `d(d+2)`), `z_j = (b2_j − d(d+2)) / √(8 d (d+2) / N_j)` (K. V. Mardia, *Measures of
+/// multivariate skewness and kurtosis with applications*, Biometrika 57(3), 1970).
+fn mardia_z(g: &PppMixture, x: &Mat<f64>) -> Vec<f64> {
+    let dim = g.shift.len();
+    let f = Factored::from_chol(&g.precision_cholesky, dim);
+    let ev = Evaluator::new(&g.params, &f, &g.shift);
+    let k = ev.k;
+    let half_log_2pi = 0.5 * dim as f64 * (2.0 * std::f64::consts::PI).ln();
+    // ℓ = ln w + Σ ln U_jj − ½ d ln 2π − ½ D², so D² = 2 (constant − ℓ).
+    let constant: Vec<f64> = (0..k)
+        .map(|c| g.params.weights[c].ln() + f.log_det[c] - half_log_2pi)
+        .collect();
+    let zero = (vec![0.0f64; k], vec![0.0f64; k]);
+    let (nk, m4) = map_reduce_chunks_sized(
+        x.n_rows(),
+        FIT_CHUNK_ROWS,
+        zero.clone(),
+        |r| {
+            let (mut out, mut s, mut raw) = (zero.clone(), Scratch::default(), vec![0.0; k]);
+            let mut start = r.start;
+            while start < r.end {
+                let b = BLOCK_ROWS.min(r.end - start);
+                ev.load(x.view(), start, b, &mut s);
+                ev.log_prob(b, &mut s);
+                for row in s.lp.chunks_exact_mut(k) {
+                    raw.copy_from_slice(row);
+                    if normalize_row(row).is_none() {
+                        continue;
+                    }
+                    for c in 0..k {
+                        let d2 = 2.0 * (constant[c] - raw[c]);
+                        out.0[c] += row[c];
+                        out.1[c] += row[c] * d2 * d2;
+                    }
+                }
+                start += b;
+            }
+            out
+        },
+        |a, b| {
+            a.0.iter_mut().zip(&b.0).for_each(|(x, y)| *x += y);
+            a.1.iter_mut().zip(&b.1).for_each(|(x, y)| *x += y);
+        },
+    );
+    let dd = (dim * (dim + 2)) as f64;
+    (0..k)
+        .map(|c| (m4[c] / nk[c] - dd) / (8.0 * dd / nk[c]).sqrt())
+        .collect()
+}
+
 /// Index of the largest value and of the second largest (ties → lower index).
 pub(crate) fn top2(v: &[f64]) -> (usize, Option<usize>) {
     let mut a = 0;
@@ -117,23 +169,36 @@ pub(crate) struct Merged {
     pub forest: Vec<MergeNode>,
 }
 
-/// Step 4 (+ the optional minimum cluster weight `min_weight`).
+/// Step 4 (+ the optional minimum cluster weight `min_weight` and the optional
+/// stricter ratio `rho_gauss = (ρ_gauss, z_max)` between Gaussian-looking components).
 pub(crate) fn modal_merge(
     g: &PppMixture,
     x: &Mat<f64>,
     rho: f64,
     q_ambig: f64,
     min_weight: Option<f64>,
+    rho_gauss: Option<(f64, f64)>,
 ) -> Merged {
     let l = landscape(g, x, q_ambig);
     let k = l.peak.len();
     let w = &g.params.weights;
     let (peak, sad) = (&l.peak, |c: usize, d: usize| l.saddle[c * k + d]);
     let higher = |d: usize, c: usize| peak[d] > peak[c] || (peak[d] == peak[c] && d < c);
+    // Optional stricter ratio between two Gaussian-looking components.
+    let gauss: Vec<bool> = match rho_gauss {
+        Some((_, z_max)) => mardia_z(g, x).iter().map(|z| z.abs() <= z_max).collect(),
+        None => vec![false; k],
+    };
+    let threshold = |c: usize, d: usize| match rho_gauss {
+        Some((rg, _)) if gauss[c] && gauss[d] => rg,
+        _ => rho,
+    };
     let mut parent: Vec<Option<usize>> = vec![None; k];
     let mut nodes = Vec::with_capacity(k);
     for c in 0..k {
-        let mut best: Option<usize> = None; // any higher neighbour, largest saddle
+        // `best`: higher neighbour with the largest saddle (for the record);
+        // `pass`: the same among those whose saddle reaches their threshold.
+        let (mut best, mut pass): (Option<usize>, Option<usize>) = (None, None);
         for d in 0..k {
             if d == c || !sad(c, d).is_finite() || !higher(d, c) {
                 continue;
@@ -141,14 +206,15 @@ pub(crate) fn modal_merge(
             if best.is_none_or(|b| sad(c, d) > sad(c, b)) {
                 best = Some(d);
             }
+            if sad(c, d) >= threshold(c, d).ln() + peak[c]
+                && pass.is_none_or(|b| sad(c, d) > sad(c, b))
+            {
+                pass = Some(d);
+            }
         }
-        // The best higher neighbour passes iff any candidate passes (same saddle order).
-        let pass = best.filter(|&b| sad(c, b) >= rho.ln() + peak[c]);
         parent[c] = pass;
-        let (log_saddle, ratio) = match best {
-            Some(b) => (sad(c, b), Some((sad(c, b) - peak[c]).exp())),
-            None => (f64::NEG_INFINITY, None),
-        };
+        let ratio = |b: usize| (sad(c, b) - peak[c]).exp();
+        let shown = pass.or(best);
         nodes.push(MergeNode {
             component: c,
             parent: pass,
@@ -156,12 +222,13 @@ pub(crate) fn modal_merge(
             weight: w[c],
             fit_points: l.count[c],
             log_peak: peak[c],
-            log_saddle,
+            log_saddle: shown.map_or(f64::NEG_INFINITY, |b| sad(c, b)),
+            gaussian_looking: gauss[c],
             decision: match pass {
-                Some(_) => MergeDecision::Attached {
-                    ratio: ratio.unwrap_or(f64::INFINITY),
+                Some(b) => MergeDecision::Attached { ratio: ratio(b) },
+                None => MergeDecision::Mode {
+                    best_ratio: best.map(ratio),
                 },
-                None => MergeDecision::Mode { best_ratio: ratio },
             },
         });
     }

@@ -16,6 +16,15 @@
 //! 5. Assign every row to its most probable component's cluster in one streaming pass;
 //!    confidence = posterior mass of that cluster.
 //!
+//! Options beyond the specification's default: `rho_gauss` (a stricter ratio for links
+//! between two components whose posterior-weighted Mardia kurtosis looks Gaussian, which
+//! keeps overlapping Gaussian clusters apart; off by default, as measured) and
+//! `min_cluster_size` (light clusters attached to their highest-saddle neighbour).
+//!
+//! Large inputs: only the fit sample (≤ `SAMPLE_MAX` rows) is used to learn the
+//! structure; [`PppModel::assign_chunk`] labels any block of rows, so a streaming driver
+//! can label a file chunk by chunk with the model of [`PppResult::model`].
+//!
 //! # Why this strategy
 //! PPP (M. Sultan, *Probabilistic Partitive Partitioning*, arXiv:2003.04372) uses
 //! k-means for what it does well — cheap, stable partitions for every k — and a
@@ -72,7 +81,7 @@ mod tests;
 
 pub use params::{
     Ppp, PppParams, COV_TYPES, EM_MAX_ITER, EM_TOL, EPS_REG, FIT_CHUNK_ROWS, LLOYD_MAX_ITER,
-    PATIENCE, POWER_MAX_ITER, POWER_TOL, Q_AMBIG, RHO, SAMPLE_MAX, TAU,
+    PATIENCE, POWER_MAX_ITER, POWER_TOL, Q_AMBIG, RHO, RHO_GAUSS, SAMPLE_MAX, TAU, Z_GAUSS,
 };
 pub use result::{
     BicPathEntry, ChunkAssignment, MergeDecision, MergeNode, PppDiagnostics, PppMixture, PppModel,

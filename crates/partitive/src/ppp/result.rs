@@ -136,6 +136,9 @@ pub struct MergeNode {
     /// Log saddle density with the parent, or with the best higher neighbour for a
     /// mode (−∞ if none).
     pub log_saddle: f64,
+    /// Whether its posterior-weighted Mardia kurtosis looked Gaussian (only evaluated
+    /// when the `rho_gauss` option is set; `false` otherwise).
+    pub gaussian_looking: bool,
     /// The decision and its reason.
     pub decision: MergeDecision,
 }

@@ -138,6 +138,7 @@ fn min_cluster_size_attaches_a_small_cluster() {
         fit_points: 0,
         log_peak: 0.0,
         log_saddle: f64::NEG_INFINITY,
+        gaussian_looking: false,
         decision: MergeDecision::Mode { best_ratio: None },
     };
     let w = [0.5, 0.45, 0.05];
@@ -208,6 +209,8 @@ fn bad_input_and_parameters_are_errors() {
         ),
         (Ppp::params().rho(0.0), "rho"),
         (Ppp::params().q_ambig(0.3), "q_ambig"),
+        (Ppp::params().rho_gauss(Some(1.5)), "rho_gauss"),
+        (Ppp::params().z_gauss(0.0), "z_gauss"),
         (Ppp::params().tau(1.5), "tau"),
         (Ppp::params().min_cluster_size(Some(0)), "min_cluster_size"),
     ];
@@ -218,4 +221,23 @@ fn bad_input_and_parameters_are_errors() {
         }
     }
     assert!(Ppp::params().check().is_ok());
+}
+
+#[test]
+fn rho_gauss_marks_gaussian_components() {
+    // One Gaussian blob: its component's Mardia kurtosis is Gaussian (|z| ≤ 2).
+    let (x, _) = blobs(&[2000], 11);
+    let r = Ppp::params().rho_gauss(Some(0.9)).fit(x.view()).unwrap();
+    assert_eq!(r.k, 1);
+    assert!(r.merge_forest.iter().all(|m| m.gaussian_looking));
+    // A uniform square is light-tailed: its single component is not Gaussian-looking.
+    let mut rng = Rng::new(12);
+    let v: Vec<f64> = (0..4000).map(|_| rng.next_f64()).collect();
+    let u = Mat::from_vec(v, 2000, 2).unwrap();
+    let r = Ppp::params()
+        .rho_gauss(Some(0.9))
+        .k_cap(1)
+        .fit(u.view())
+        .unwrap();
+    assert!(r.merge_forest.iter().all(|m| !m.gaussian_looking));
 }
