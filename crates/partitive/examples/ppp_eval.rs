@@ -1,6 +1,6 @@
 //! Evaluates PPP-auto on the clustering-data-v1 batteries (gz text files).
 //!
-//! `cargo run --release -p partitive --example ppp_eval -- [ROOT] [--match SUBSTR] [--rho-gauss R]`
+//! `cargo run --release -p partitive --example ppp_eval -- [ROOT] [--match SUBSTR] [--rho-gauss R]` (R = 0 turns the Gaussian merge ratio off)
 //!
 //! Scoring as `shared/tools/autok_eval.py`: k exact if k̂ equals the non-noise class
 //! count of ANY reference labelling; ARI = best over labellings, on non-noise points
@@ -119,8 +119,12 @@ fn main() {
                 }
             }
             let t = Instant::now();
-            let r = Ppp::params()
-                .rho_gauss(rho_gauss)
+            let mut params = Ppp::params();
+            if let Some(r) = rho_gauss {
+                // 0 turns the option off; any other value replaces the default ratio.
+                params = params.rho_gauss((r > 0.0).then_some(r));
+            }
+            let r = params
                 .fit(x.view())
                 .expect("ppp");
             let secs = t.elapsed().as_secs_f64();
