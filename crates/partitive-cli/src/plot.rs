@@ -143,7 +143,9 @@ fn tick(v: f64) -> String {
 /// `d = 1`), else the projection on the first two principal components (computed on an
 /// even subsample of at most [`MAX_POINTS`] rows, by power iteration with deflation).
 /// Returns the points and the axis labels.
-pub fn project_2d<T: partitive::Float>(x: partitive::MatRef<'_, T>) -> (Vec<[f64; 2]>, String, String) {
+pub fn project_2d<T: partitive::Float>(
+    x: partitive::MatRef<'_, T>,
+) -> (Vec<[f64; 2]>, String, String) {
     let (n, d) = (x.n_rows(), x.n_cols());
     let row = |i: usize| x.row(i).iter().map(|v| v.as_f64());
     if d <= 2 {
@@ -153,7 +155,15 @@ pub fn project_2d<T: partitive::Float>(x: partitive::MatRef<'_, T>) -> (Vec<[f64
                 [r.next().unwrap_or(0.0), r.next().unwrap_or(0.0)]
             })
             .collect();
-        return (pts, "column 1".into(), if d == 2 { "column 2".into() } else { "(none)".into() });
+        return (
+            pts,
+            "column 1".into(),
+            if d == 2 {
+                "column 2".into()
+            } else {
+                "(none)".into()
+            },
+        );
     }
     let step = n.div_ceil(MAX_POINTS).max(1);
     let sample: Vec<usize> = (0..n).step_by(step).collect();
@@ -182,7 +192,9 @@ pub fn project_2d<T: partitive::Float>(x: partitive::MatRef<'_, T>) -> (Vec<[f64
         let mut v: Vec<f64> = (0..d).map(|j| 1.0 + j as f64 * 1e-3).collect();
         let mut lambda = 0.0;
         for _ in 0..300 {
-            let mut w: Vec<f64> = (0..d).map(|a| (0..d).map(|b| cov[a * d + b] * v[b]).sum()).collect();
+            let mut w: Vec<f64> = (0..d)
+                .map(|a| (0..d).map(|b| cov[a * d + b] * v[b]).sum())
+                .collect();
             for u in &axes {
                 let dot: f64 = w.iter().zip(u).map(|(p, q)| p * q).sum();
                 w.iter_mut().zip(u).for_each(|(p, q)| *p -= dot * q);
@@ -202,12 +214,19 @@ pub fn project_2d<T: partitive::Float>(x: partitive::MatRef<'_, T>) -> (Vec<[f64
         axes.push(v);
         explained.push(lambda);
     }
-    let total: f64 = (0..d).map(|j| cov[j * d + j]).sum::<f64>().max(f64::MIN_POSITIVE);
+    let total: f64 = (0..d)
+        .map(|j| cov[j * d + j])
+        .sum::<f64>()
+        .max(f64::MIN_POSITIVE);
     let pts = (0..n)
         .map(|i| {
             let mut p = [0.0; 2];
             for (k, u) in axes.iter().enumerate() {
-                p[k] = row(i).zip(&mean).zip(u).map(|((v, m), w)| (v - m) * w).sum();
+                p[k] = row(i)
+                    .zip(&mean)
+                    .zip(u)
+                    .map(|((v, m), w)| (v - m) * w)
+                    .sum();
             }
             p
         })

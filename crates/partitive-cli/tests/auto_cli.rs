@@ -5,7 +5,8 @@ use common::*;
 use std::path::PathBuf;
 
 fn shared_benchmarks() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/benchmarks/clustering-data-v1");
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/benchmarks/clustering-data-v1");
     p.is_dir().then_some(p)
 }
 
@@ -13,22 +14,60 @@ fn shared_benchmarks() -> Option<PathBuf> {
 fn finds_five_blobs_in_the_example() {
     let s = Scratch::new();
     let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/blobs.csv");
-    let (labels, summary, tree, plot, conf) =
-        (s.path("l.txt"), s.path("s.json"), s.path("t.json"), s.path("p.svg"), s.path("c.txt"));
+    let (labels, summary, tree, plot, conf) = (
+        s.path("l.txt"),
+        s.path("s.json"),
+        s.path("t.json"),
+        s.path("p.svg"),
+        s.path("c.txt"),
+    );
     let out = run(&[
-        "auto", p(&example), "--labels-out", p(&labels), "--summary-out", p(&summary), "--tree-out", p(&tree),
-        "--plot-out", p(&plot), "--confidence-out", p(&conf), "--quiet",
+        "auto",
+        p(&example),
+        "--labels-out",
+        p(&labels),
+        "--summary-out",
+        p(&summary),
+        "--tree-out",
+        p(&tree),
+        "--plot-out",
+        p(&plot),
+        "--confidence-out",
+        p(&conf),
+        "--quiet",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let l: Vec<usize> = std::fs::read_to_string(&labels).unwrap().lines().map(|x| x.parse().unwrap()).collect();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let l: Vec<usize> = std::fs::read_to_string(&labels)
+        .unwrap()
+        .lines()
+        .map(|x| x.parse().unwrap())
+        .collect();
     assert_eq!(l.len(), 600);
-    let js: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    let js: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
     assert_eq!(js["k"], 5);
-    assert_eq!(js["cluster_sizes"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).sum::<u64>(), 600);
+    assert_eq!(
+        js["cluster_sizes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .sum::<u64>(),
+        600
+    );
     assert!(js["clusterability"].as_f64().unwrap() > 0.9);
-    let t: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&tree).unwrap()).unwrap();
+    let t: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&tree).unwrap()).unwrap();
     assert!(!t["bic_path"].as_array().unwrap().is_empty());
-    assert!(t["merge_forest"].as_array().unwrap().iter().all(|n| n["reason"].is_string()));
+    assert!(t["merge_forest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|n| n["reason"].is_string()));
     assert!(std::fs::read_to_string(&plot).unwrap().contains("<svg"));
     assert_eq!(std::fs::read_to_string(&conf).unwrap().lines().count(), 600);
 }
@@ -41,7 +80,15 @@ fn same_labels_for_any_row_order_and_threads() {
     let mut lines: Vec<&str> = text.lines().skip(1).collect();
     let base = {
         let l = s.path("base.txt");
-        let out = run(&["auto", p(&example), "--labels-out", p(&l), "--quiet", "--threads", "1"]);
+        let out = run(&[
+            "auto",
+            p(&example),
+            "--labels-out",
+            p(&l),
+            "--quiet",
+            "--threads",
+            "1",
+        ]);
         assert!(out.status.success());
         std::fs::read_to_string(&l).unwrap()
     };
@@ -50,8 +97,22 @@ fn same_labels_for_any_row_order_and_threads() {
     lines.reverse();
     let rev = s.write("rev.csv", format!("x,y\n{}\n", lines.join("\n")).as_bytes());
     let l = s.path("rev.txt");
-    assert!(run(&["auto", p(&rev), "--labels-out", p(&l), "--quiet", "--threads", "2"]).status.success());
-    let mut got: Vec<usize> = std::fs::read_to_string(&l).unwrap().lines().map(|x| x.parse().unwrap()).collect();
+    assert!(run(&[
+        "auto",
+        p(&rev),
+        "--labels-out",
+        p(&l),
+        "--quiet",
+        "--threads",
+        "2"
+    ])
+    .status
+    .success());
+    let mut got: Vec<usize> = std::fs::read_to_string(&l)
+        .unwrap()
+        .lines()
+        .map(|x| x.parse().unwrap())
+        .collect();
     got.reverse();
     let mut map = std::collections::HashMap::new();
     for (a, b) in base.iter().zip(&got) {
@@ -66,8 +127,15 @@ fn evaluate_on_a_sample_of_the_shared_sets_is_repeatable() {
         return;
     };
     let out = run(&[
-        "evaluate", p(&root), "--batteries", "sipu,fcps,other", "--match", "(iris|hepta|r15|twodiamonds)$",
-        "--permutations", "3", "--threads-check",
+        "evaluate",
+        p(&root),
+        "--batteries",
+        "sipu,fcps,other",
+        "--match",
+        "(iris|hepta|r15|twodiamonds)$",
+        "--permutations",
+        "3",
+        "--threads-check",
     ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -81,6 +149,9 @@ fn bad_plot_extension_is_rejected_before_work() {
     let s = Scratch::new();
     let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/blobs.csv");
     let plot = s.path("p.gif");
-    assert_user_error(&run(&["auto", p(&example), "--plot-out", p(&plot)]), &["--plot-out"]);
+    assert_user_error(
+        &run(&["auto", p(&example), "--plot-out", p(&plot)]),
+        &["--plot-out"],
+    );
     assert!(!plot.exists());
 }

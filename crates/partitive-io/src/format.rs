@@ -59,7 +59,10 @@ pub fn detect(path: &Path) -> Result<Detected, IoError> {
         "tsv" => (Format::Delimited, Some(b'\t')),
         "txt" | "dat" | "data" => (Format::Delimited, None),
         // Label files of the clustering-benchmarks suite: `NAME.labels0.gz`, ….
-        e if e.strip_prefix("labels").is_some_and(|n| n.chars().all(|c| c.is_ascii_digit())) => {
+        e if e
+            .strip_prefix("labels")
+            .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit())) =>
+        {
             (Format::Delimited, None)
         }
         "npy" => (Format::Npy, None),

@@ -28,10 +28,16 @@ impl PppHandle {
 }
 
 impl PppHandle {
-    fn assign_t<'py, T: Float + Element>(&self, py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+    fn assign_t<'py, T: Float + Element>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyDict>> {
         let xa = borrow2::<T>("X", x)?;
         let xv = matref("X", &xa)?;
-        let r = py.detach(|| self.model.assign_chunk(xv)).map_err(value_error)?;
+        let r = py
+            .detach(|| self.model.assign_chunk(xv))
+            .map_err(value_error)?;
         let d = PyDict::new(py);
         d.set_item("labels", labels_to_py(py, r.labels))?;
         d.set_item("confidence", r.confidence.into_pyarray(py))?;

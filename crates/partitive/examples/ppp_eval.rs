@@ -124,9 +124,7 @@ fn main() {
                 // 0 turns the option off; any other value replaces the default ratio.
                 params = params.rho_gauss((r > 0.0).then_some(r));
             }
-            let r = params
-                .fit(x.view())
-                .expect("ppp");
+            let r = params.fit(x.view()).expect("ppp");
             let secs = t.elapsed().as_secs_f64();
             let (mut ari, mut exact, mut ks) = (-1.0f64, false, Vec::new());
             for r0 in &refs {

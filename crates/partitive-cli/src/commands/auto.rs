@@ -27,9 +27,15 @@ pub fn run(args: AutoArgs) -> Result<()> {
         ],
     )?;
     if let Some(p) = &args.plot_out {
-        let ext = p.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
+        let ext = p
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase());
         if !matches!(ext.as_deref(), Some("svg") | Some("png")) {
-            anyhow::bail!("--plot-out {}: unknown plot format (use .svg or .png)", p.display());
+            anyhow::bail!(
+                "--plot-out {}: unknown plot format (use .svg or .png)",
+                p.display()
+            );
         }
     }
     match common::precision(&args.input)? {
@@ -52,9 +58,13 @@ fn run_typed<T: Float>(args: &AutoArgs, precision: Precision) -> Result<()> {
     let result = common::with_threads(&args.run, || {
         params.fit_observed(x, &mut |p| match p.stage {
             PppStage::Sample => progress.update(0, 1, || "sampling".to_string()),
-            PppStage::Propose => progress.update(0, 1, || format!("sweep k = {} (best so far k = {})", p.k, p.best_k)),
+            PppStage::Propose => progress.update(0, 1, || {
+                format!("sweep k = {} (best so far k = {})", p.k, p.best_k)
+            }),
             PppStage::Merge => progress.update(0, 1, || "merging components".to_string()),
-            PppStage::Assign => progress.update(p.rows_done as u64, n, || "assigning rows".to_string()),
+            PppStage::Assign => {
+                progress.update(p.rows_done as u64, n, || "assigning rows".to_string())
+            }
             PppStage::Done => {}
         })
     })?

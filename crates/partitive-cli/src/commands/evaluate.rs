@@ -44,10 +44,16 @@ fn list(root: &Path, batteries: &[String], pattern: Option<&regex::Regex>) -> Re
     let mut out = Vec::new();
     for b in batteries {
         let dir = root.join(b);
-        let entries = std::fs::read_dir(&dir).with_context(|| format!("{}: cannot list the battery", dir.display()))?;
+        let entries = std::fs::read_dir(&dir)
+            .with_context(|| format!("{}: cannot list the battery", dir.display()))?;
         let mut names: Vec<String> = entries
             .filter_map(|e| e.ok())
-            .filter_map(|e| e.file_name().to_str().and_then(|s| s.strip_suffix(".data.gz")).map(str::to_string))
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()
+                    .and_then(|s| s.strip_suffix(".data.gz"))
+                    .map(str::to_string)
+            })
             .collect();
         names.sort();
         for name in names {
@@ -64,14 +70,22 @@ fn list(root: &Path, batteries: &[String], pattern: Option<&regex::Regex>) -> Re
             if labels.is_empty() {
                 continue;
             }
-            out.push(DataSet { battery: b.clone(), data: dir.join(format!("{name}.data.gz")), name, labels });
+            out.push(DataSet {
+                battery: b.clone(),
+                data: dir.join(format!("{name}.data.gz")),
+                name,
+                labels,
+            });
         }
     }
     Ok(out)
 }
 
 fn read_labels(path: &Path) -> Result<Vec<usize>> {
-    let opts = ReadOptions { header: HeaderMode::Absent, ..ReadOptions::default() };
+    let opts = ReadOptions {
+        header: HeaderMode::Absent,
+        ..ReadOptions::default()
+    };
     let m = partitive_io::read_matrix::<f64>(path, &opts)?;
     m.view()
         .as_slice()
@@ -79,7 +93,11 @@ fn read_labels(path: &Path) -> Result<Vec<usize>> {
         .enumerate()
         .map(|(i, &v)| {
             if v < 0.0 || v.fract() != 0.0 {
-                bail!("{}:{}: label {v} is not a non-negative integer", path.display(), i + 1)
+                bail!(
+                    "{}:{}: label {v} is not a non-negative integer",
+                    path.display(),
+                    i + 1
+                )
             }
             Ok(v as usize)
         })
@@ -113,7 +131,9 @@ fn distinct(it: impl Iterator<Item = usize>) -> usize {
 fn same_partition(a: &[usize], b: &[usize]) -> bool {
     let mut ab = BTreeMap::new();
     let mut ba = BTreeMap::new();
-    a.iter().zip(b).all(|(&x, &y)| *ab.entry(x).or_insert(y) == y && *ba.entry(y).or_insert(x) == x)
+    a.iter()
+        .zip(b)
+        .all(|(&x, &y)| *ab.entry(x).or_insert(y) == y && *ba.entry(y).or_insert(x) == x)
 }
 
 fn permuted(x: &Mat<f64>, perm: &[usize]) -> Mat<f64> {
@@ -126,7 +146,10 @@ fn permuted(x: &Mat<f64>, perm: &[usize]) -> Mat<f64> {
 }
 
 fn in_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> Result<R> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("thread pool")?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("thread pool")?;
     Ok(pool.install(f))
 }
 
@@ -156,7 +179,9 @@ fn repeatable(args: &EvaluateArgs, x: &Mat<f64>, base: &[usize]) -> Result<bool>
 
 pub fn run(args: EvaluateArgs) -> Result<()> {
     let pattern = match &args.pattern {
-        Some(p) => Some(regex::Regex::new(p).map_err(|e| anyhow::anyhow!("invalid value for --match: {e}"))?),
+        Some(p) => Some(
+            regex::Regex::new(p).map_err(|e| anyhow::anyhow!("invalid value for --match: {e}"))?,
+        ),
         None => None,
     };
     if let Some(p) = &args.json_out {
@@ -164,9 +189,16 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
     }
     let sets = list(&args.root, &args.batteries, pattern.as_ref())?;
     if sets.is_empty() {
-        bail!("no data sets under {} for batteries {}", args.root.display(), args.batteries.join(","));
+        bail!(
+            "no data sets under {} for batteries {}",
+            args.root.display(),
+            args.batteries.join(",")
+        );
     }
-    let threads = args.threads.map(|t| t as usize).unwrap_or_else(rayon::current_num_threads);
+    let threads = args
+        .threads
+        .map(|t| t as usize)
+        .unwrap_or_else(rayon::current_num_threads);
     let check = args.permutations > 0 || args.threads_check;
     let mut rows = Vec::new();
     eprintln!(
@@ -181,13 +213,20 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
         if check { "  repeatable" } else { "" }
     );
     for s in &sets {
-        let opts = ReadOptions { header: HeaderMode::Absent, ..ReadOptions::default() };
+        let opts = ReadOptions {
+            header: HeaderMode::Absent,
+            ..ReadOptions::default()
+        };
         let data = partitive_io::read_matrix::<f64>(&s.data, &opts)?;
         let x = data.view().to_owned();
         if x.n_rows() > args.max_n {
             continue;
         }
-        let refs: Vec<Vec<usize>> = s.labels.iter().map(|p| read_labels(p)).collect::<Result<_>>()?;
+        let refs: Vec<Vec<usize>> = s
+            .labels
+            .iter()
+            .map(|p| read_labels(p))
+            .collect::<Result<_>>()?;
         if let Some(r) = refs.iter().find(|r| r.len() != x.n_rows()) {
             bail!("{}: {} labels for {} rows", s.name, r.len(), x.n_rows());
         }
@@ -195,7 +234,11 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
         let labels = in_pool(threads, || auto::cluster_labels(x.view()))??;
         let seconds = t.elapsed().as_secs_f64();
         let (k_hat, k_true, exact, ari) = score(&labels, &refs)?;
-        let rep = if check { Some(in_pool(threads, || repeatable(&args, &x, &labels))??) } else { None };
+        let rep = if check {
+            Some(in_pool(threads, || repeatable(&args, &x, &labels))??)
+        } else {
+            None
+        };
         eprintln!(
             "{:<28} {:>7} {:>4} {:>10} {:>5} {:>6.3} {:>7.2}{}",
             format!("{}/{}", s.battery, s.name),
@@ -250,7 +293,10 @@ fn print_table(rows: &[Row]) {
         }
     }
     groups.push(("overall".to_string(), rows.iter().collect()));
-    println!("{:<10} {:>5} {:>8} {:>9} {:>10} {:>8}", "battery", "sets", "k exact", "mean ARI", "median ARI", "secs");
+    println!(
+        "{:<10} {:>5} {:>8} {:>9} {:>10} {:>8}",
+        "battery", "sets", "k exact", "mean ARI", "median ARI", "secs"
+    );
     for (name, g) in groups {
         if g.is_empty() {
             continue;
@@ -260,9 +306,16 @@ fn print_table(rows: &[Row]) {
         let mean = aris.iter().sum::<f64>() / aris.len() as f64;
         aris.sort_by(|a, b| a.total_cmp(b));
         let m = aris.len();
-        let median = if m % 2 == 1 { aris[m / 2] } else { 0.5 * (aris[m / 2 - 1] + aris[m / 2]) };
+        let median = if m % 2 == 1 {
+            aris[m / 2]
+        } else {
+            0.5 * (aris[m / 2 - 1] + aris[m / 2])
+        };
         let secs: f64 = g.iter().map(|r| r.seconds).sum();
-        println!("{name:<10} {:>5} {exact:>7.1}% {mean:>9.3} {median:>10.3} {secs:>8.1}", g.len());
+        println!(
+            "{name:<10} {:>5} {exact:>7.1}% {mean:>9.3} {median:>10.3} {secs:>8.1}",
+            g.len()
+        );
     }
 }
 

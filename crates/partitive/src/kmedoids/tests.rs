@@ -522,15 +522,27 @@ fn rounding_ties_do_not_cycle() {
     // rounding can make a zero-gain swap look like an improvement. Every swap algorithm
     // must converge well before max_iter.
     let mut rng = Rng::new(0);
-    let rows: Vec<[f64; 8]> =
-        (0..60).map(|_| std::array::from_fn(|_| if rng.next_f64() < 0.3 { 1.0 } else { 0.0 })).collect();
+    let rows: Vec<[f64; 8]> = (0..60)
+        .map(|_| std::array::from_fn(|_| if rng.next_f64() < 0.3 { 1.0 } else { 0.0 }))
+        .collect();
     let x = Mat::from_rows(&rows);
     for metric in [Metric::Cosine, Metric::Jaccard] {
         let d = MetricDissimilarity::new(x.view(), metric).unwrap();
         for algorithm in [Algorithm::FasterPam, Algorithm::FastPam1, Algorithm::Pam] {
-            let r = KMedoids::params(3).algorithm(algorithm.clone()).fit(&d).unwrap();
-            assert!(r.diagnostics.converged, "{metric:?} {algorithm:?}: {} swaps", r.n_swaps);
-            assert!(r.n_swaps < 50, "{metric:?} {algorithm:?}: {} swaps", r.n_swaps);
+            let r = KMedoids::params(3)
+                .algorithm(algorithm.clone())
+                .fit(&d)
+                .unwrap();
+            assert!(
+                r.diagnostics.converged,
+                "{metric:?} {algorithm:?}: {} swaps",
+                r.n_swaps
+            );
+            assert!(
+                r.n_swaps < 50,
+                "{metric:?} {algorithm:?}: {} swaps",
+                r.n_swaps
+            );
         }
     }
 }
