@@ -4,6 +4,7 @@ use crate::convert::{borrow2, is_f64_matrix, labels_to_py, mat_to_py, matref, va
 use numpy::{Element, IntoPyArray};
 use partitive::ppp::{Ppp, PppModel};
 use partitive::Float;
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use std::time::Instant;
@@ -16,6 +17,21 @@ pub(crate) struct PppHandle {
 
 #[pymethods]
 impl PppHandle {
+    /// Rebuilds a model from the JSON state `__reduce__` wrote (for pickle).
+    #[staticmethod]
+    fn _from_state(state: &str) -> PyResult<Self> {
+        serde_json::from_str(state)
+            .map(|model| PppHandle { model })
+            .map_err(|e| PyValueError::new_err(format!("invalid PPP model state: {e}")))
+    }
+
+    /// Pickle support: the model travels as its JSON state.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let state = serde_json::to_string(&self.model)
+            .map_err(|e| PyValueError::new_err(format!("cannot serialise the PPP model: {e}")))?;
+        Ok((py.get_type::<PppHandle>().getattr("_from_state")?, (state,)))
+    }
+
     /// Labels and confidences of the rows of `x` (float32/float64, not copied), GIL
     /// released. Returns a dict: `labels` (int64), `confidence` (float64).
     fn assign<'py>(&self, py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {

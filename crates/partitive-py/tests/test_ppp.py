@@ -54,3 +54,13 @@ def test_bad_input():
     m = partitive.PPP().fit(blobs())
     with pytest.raises(ValueError):
         m.predict(np.zeros((3, 5)))
+
+
+def test_pickle_round_trip():
+    import pickle
+
+    X = blobs(2)
+    m = partitive.PPP().fit(X)
+    m2 = pickle.loads(pickle.dumps(m))
+    np.testing.assert_array_equal(m2.predict(X), m.predict(X))
+    np.testing.assert_array_equal(m2.predict_proba_max(X), m.predict_proba_max(X))

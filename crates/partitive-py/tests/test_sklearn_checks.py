@@ -45,12 +45,6 @@ def expected_failed_checks(estimator):
             "that metric='precomputed' requires (it does not adapt to the pairwise tag)"
         )
         return {"check_clustering": reason, "check_clustering(readonly_memmap=True)": reason}
-    if name == "PPP":
-        reason = (
-            "the fitted PPP model is a Rust object (PppHandle) without a serialised form "
-            "yet, so a fitted PPP cannot be pickled (labels_ and the other attributes can)"
-        )
-        return {"check_estimators_pickle": reason, "check_estimators_pickle(readonly_memmap=True)": reason}
     return {}
 
 

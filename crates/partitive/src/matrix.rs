@@ -98,11 +98,32 @@ impl<'a, T: Float> MatRef<'a, T> {
 }
 
 /// An owned row-major matrix.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Serialisable (serde) as `{data, n_rows, n_cols}`; deserialising checks the shape.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(
+    try_from = "MatParts<T>",
+    bound(deserialize = "T: Copy + serde::Deserialize<'de>")
+)]
 pub struct Mat<T> {
     data: Vec<T>,
     n_rows: usize,
     n_cols: usize,
+}
+
+/// The serialised form of [`Mat`], checked by `TryFrom`.
+#[derive(serde::Deserialize)]
+struct MatParts<T> {
+    data: Vec<T>,
+    n_rows: usize,
+    n_cols: usize,
+}
+
+impl<T: Copy> TryFrom<MatParts<T>> for Mat<T> {
+    type Error = Error;
+    fn try_from(p: MatParts<T>) -> Result<Self> {
+        Mat::from_vec(p.data, p.n_rows, p.n_cols)
+    }
 }
 
 impl<T: Copy> Mat<T> {

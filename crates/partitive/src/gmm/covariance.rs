@@ -8,7 +8,7 @@
 use crate::matrix::Mat;
 
 /// The shape of the component covariances.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum CovarianceType {
     /// One full `d × d` covariance per component.
     Full,
@@ -64,7 +64,7 @@ impl std::fmt::Display for CovarianceType {
 }
 
 /// Component covariances, one variant per [`CovarianceType`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Covariances {
     /// `k` full `d × d` matrices.
     Full(Vec<Mat<f64>>),
@@ -90,7 +90,7 @@ impl Covariances {
 
 /// Precision Cholesky factors `U` (upper triangular, `Σ⁻¹ = U Uᵀ`), shaped like
 /// [`Covariances`]; for diagonal and spherical types they are `1/σ`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum PrecisionCholesky {
     /// `k` upper-triangular `d × d` factors.
     Full(Vec<Mat<f64>>),
@@ -103,7 +103,7 @@ pub enum PrecisionCholesky {
 }
 
 /// The parameters of a Gaussian mixture: weights, means and covariances.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GmmParameters {
     /// Mixing weights (`k`, summing to one).
     pub weights: Vec<f64>,

@@ -4,7 +4,7 @@ use crate::gmm::{CovarianceType, GmmParameters, PrecisionCholesky};
 use crate::matrix::Mat;
 
 /// The Gaussian mixture selected by BIC, on the kept (non-constant) columns.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PppMixture {
     /// Full or spherical.
     pub covariance_type: CovarianceType,
@@ -20,7 +20,7 @@ pub struct PppMixture {
 /// What a fitted PPP model needs to label any row: the mixture and the component →
 /// cluster map. Usable one chunk at a time ([`PppModel::assign_chunk`]) by a
 /// streaming driver.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PppModel {
     /// Number of input columns.
     pub n_features: usize,
