@@ -4,7 +4,6 @@
 use super::scan::scan;
 use crate::dissimilarity::{Dissimilarity, MedoidRows};
 use crate::float::Float;
-use crate::parallel::map_reduce_chunks;
 use rayon::prelude::*;
 
 /// Relative size of the smallest loss improvement a swap must bring (see
@@ -28,8 +27,28 @@ pub(crate) struct SwapState<T> {
     pub sec: Vec<u32>,
     pub dn: Vec<T>,
     pub ds: Vec<T>,
-    /// `removal[i] = Σ_{near(o)=i} (ds[o] − dn[o])`, in object order.
+    /// `removal[i] = Σ_{near(o)=i} (ds[o] − dn[o])`, summed per chunk of
+    /// [`APPLY_CHUNK`] objects, chunks in order.
     pub removal: Vec<f64>,
+    /// Σ dn, in the same order.
+    loss: f64,
+}
+
+/// Objects per chunk of the state updates: a constant, so the summation order (and
+/// every result) is independent of the thread count.
+const APPLY_CHUNK: usize = 1024;
+
+/// `(removal, loss)` partials of one chunk of objects, in object order.
+fn removal_partial<T: Float>(k: usize, near: &[u32], dn: &[T], ds: &[T]) -> (Vec<f64>, f64) {
+    let mut rem = vec![0.0f64; k];
+    let mut loss = 0.0f64;
+    for ((&s, &a), &b) in near.iter().zip(dn).zip(ds) {
+        loss += a.as_f64();
+        if k > 1 {
+            rem[s as usize] += (b - a).as_f64();
+        }
+    }
+    (rem, loss)
 }
 
 /// Nearest and second-nearest slot of object `o` (scan of all slots, lower slot wins ties).
@@ -73,6 +92,7 @@ impl<T: Float> SwapState<T> {
             sec: all.iter().map(|a| a.2).collect(),
             ds: all.iter().map(|a| a.3).collect(),
             removal: vec![0.0; medoids.len()],
+            loss: 0.0,
         };
         st.recompute_removal();
         st
@@ -88,13 +108,29 @@ impl<T: Float> SwapState<T> {
         self.medoids.len()
     }
 
+    /// Recomputes `removal` and the cached loss from the per-object caches.
     fn recompute_removal(&mut self) {
+        let k = self.k();
+        let (near, dn, ds) = (&self.near, &self.dn, &self.ds);
+        let partials: Vec<(Vec<f64>, f64)> = (0..self.n().div_ceil(APPLY_CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let r = c * APPLY_CHUNK..((c + 1) * APPLY_CHUNK).min(near.len());
+                removal_partial(k, &near[r.clone()], &dn[r.clone()], &ds[r])
+            })
+            .collect();
+        self.merge_partials(partials);
+    }
+
+    /// Folds per-chunk `(removal, loss)` partials in chunk order.
+    fn merge_partials(&mut self, partials: Vec<(Vec<f64>, f64)>) {
         self.removal.iter_mut().for_each(|v| *v = 0.0);
-        if self.k() == 1 {
-            return; // unused: eval() special-cases k = 1
-        }
-        for o in 0..self.n() {
-            self.removal[self.near[o] as usize] += (self.ds[o] - self.dn[o]).as_f64();
+        self.loss = 0.0;
+        for (rem, l) in partials {
+            for (a, b) in self.removal.iter_mut().zip(rem) {
+                *a += b;
+            }
+            self.loss += l;
         }
     }
 
@@ -123,26 +159,40 @@ impl<T: Float> SwapState<T> {
         self.medoids[slot] = xc;
         self.rows.set(slot, r);
         let s32 = slot as u32;
-        for (o, &v) in r.iter().enumerate() {
-            if self.near[o] == s32 || self.sec[o] == s32 {
-                let (a, b, c, e) = nearest_two(&self.rows, o);
-                self.near[o] = a;
-                self.dn[o] = b;
-                self.sec[o] = c;
-                self.ds[o] = e;
-            } else {
-                if v < self.dn[o] {
-                    self.sec[o] = self.near[o];
-                    self.ds[o] = self.dn[o];
-                    self.near[o] = s32;
-                    self.dn[o] = v;
-                } else if v < self.ds[o] {
-                    self.sec[o] = s32;
-                    self.ds[o] = v;
+        let k = self.k();
+        let rows = &self.rows;
+        // objects are independent: fixed chunks in parallel, partials merged in order
+        let partials: Vec<(Vec<f64>, f64)> = self
+            .near
+            .par_chunks_mut(APPLY_CHUNK)
+            .zip(self.sec.par_chunks_mut(APPLY_CHUNK))
+            .zip(self.dn.par_chunks_mut(APPLY_CHUNK))
+            .zip(self.ds.par_chunks_mut(APPLY_CHUNK))
+            .zip(r.par_chunks(APPLY_CHUNK))
+            .enumerate()
+            .map(|(c, ((((near, sec), dn), ds), r))| {
+                let base = c * APPLY_CHUNK;
+                for (i, &v) in r.iter().enumerate() {
+                    if near[i] == s32 || sec[i] == s32 {
+                        let (a, b, c2, e) = nearest_two(rows, base + i);
+                        near[i] = a;
+                        dn[i] = b;
+                        sec[i] = c2;
+                        ds[i] = e;
+                    } else if v < dn[i] {
+                        sec[i] = near[i];
+                        ds[i] = dn[i];
+                        near[i] = s32;
+                        dn[i] = v;
+                    } else if v < ds[i] {
+                        sec[i] = s32;
+                        ds[i] = v;
+                    }
                 }
-            }
-        }
-        self.recompute_removal();
+                removal_partial(k, near, dn, ds)
+            })
+            .collect();
+        self.merge_partials(partials);
     }
 
     /// The loss change a swap must beat to be applied: `−SWAP_REL_TOL · loss`.
@@ -156,15 +206,10 @@ impl<T: Float> SwapState<T> {
         -SWAP_REL_TOL * self.loss()
     }
 
-    /// Sum of distances to the nearest medoid, in `f64` (fixed chunk order).
+    /// Sum of distances to the nearest medoid, in `f64` (kept up to date by every
+    /// update; summed per fixed chunk of objects, chunks in order).
     pub fn loss(&self) -> f64 {
-        let dn = &self.dn;
-        map_reduce_chunks(
-            dn.len(),
-            0.0f64,
-            |r| dn[r].iter().map(|v| v.as_f64()).sum::<f64>(),
-            |a, p| *a += p,
-        )
+        self.loss
     }
 
     /// Labels: slot of the nearest medoid.
