@@ -410,6 +410,12 @@ pub struct EvaluateArgs {
     #[arg(long)]
     pub threads_check: bool,
 
+    /// Also run k-means GIVEN the true k (k-means++, 10 restarts, seed 0; k = the smallest
+    /// non-noise class count over the reference labellings) as a reference column, and
+    /// print the ratio of auto's mean ARI to it.
+    #[arg(long)]
+    pub oracle: bool,
+
     /// Write per-data-set results as JSON.
     #[arg(long, value_name = "FILE.json")]
     pub json_out: Option<PathBuf>,

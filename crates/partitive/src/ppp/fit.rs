@@ -83,6 +83,7 @@ pub(crate) fn fit<T: Float>(
             p.q_ambig,
             min_weight,
             rho_gauss,
+            p.gauss_keep_min_dim.is_some_and(|m| cols.len() >= m),
         );
         let g = sw.best.mixture;
         let sel = SelectedModel {

@@ -169,8 +169,9 @@ pub(crate) struct Merged {
     pub forest: Vec<MergeNode>,
 }
 
-/// Step 4 (+ the optional minimum cluster weight `min_weight` and the optional
-/// stricter ratio `rho_gauss = (ρ_gauss, z_max)` between Gaussian-looking components).
+/// Step 4 (+ the optional minimum cluster weight `min_weight`, the optional stricter
+/// ratio `rho_gauss = (ρ_gauss, z_max)` between Gaussian-looking components, and
+/// `keep_gauss`: never merge two Gaussian-looking components).
 pub(crate) fn modal_merge(
     g: &PppMixture,
     x: &Mat<f64>,
@@ -178,6 +179,7 @@ pub(crate) fn modal_merge(
     q_ambig: f64,
     min_weight: Option<f64>,
     rho_gauss: Option<(f64, f64)>,
+    keep_gauss: bool,
 ) -> Merged {
     let l = landscape(g, x, q_ambig);
     let k = l.peak.len();
@@ -199,6 +201,7 @@ pub(crate) fn modal_merge(
         // `best`: higher neighbour with the largest saddle (for the record);
         // `pass`: the same among those whose saddle reaches their threshold.
         let (mut best, mut pass): (Option<usize>, Option<usize>) = (None, None);
+        let mut kept: Option<usize> = None; // would pass, but both look Gaussian
         for d in 0..k {
             if d == c || !sad(c, d).is_finite() || !higher(d, c) {
                 continue;
@@ -206,15 +209,19 @@ pub(crate) fn modal_merge(
             if best.is_none_or(|b| sad(c, d) > sad(c, b)) {
                 best = Some(d);
             }
-            if sad(c, d) >= threshold(c, d).ln() + peak[c]
-                && pass.is_none_or(|b| sad(c, d) > sad(c, b))
-            {
-                pass = Some(d);
+            if sad(c, d) >= threshold(c, d).ln() + peak[c] {
+                if keep_gauss && gauss[c] && gauss[d] {
+                    if kept.is_none_or(|b| sad(c, d) > sad(c, b)) {
+                        kept = Some(d);
+                    }
+                } else if pass.is_none_or(|b| sad(c, d) > sad(c, b)) {
+                    pass = Some(d);
+                }
             }
         }
         parent[c] = pass;
         let ratio = |b: usize| (sad(c, b) - peak[c]).exp();
-        let shown = pass.or(best);
+        let shown = pass.or(kept).or(best);
         nodes.push(MergeNode {
             component: c,
             parent: pass,
@@ -224,9 +231,10 @@ pub(crate) fn modal_merge(
             log_peak: peak[c],
             log_saddle: shown.map_or(f64::NEG_INFINITY, |b| sad(c, b)),
             gaussian_looking: gauss[c],
-            decision: match pass {
-                Some(b) => MergeDecision::Attached { ratio: ratio(b) },
-                None => MergeDecision::Mode {
+            decision: match (pass, kept) {
+                (Some(b), _) => MergeDecision::Attached { ratio: ratio(b) },
+                (None, Some(b)) => MergeDecision::KeptGaussian { ratio: ratio(b) },
+                (None, None) => MergeDecision::Mode {
                     best_ratio: best.map(ratio),
                 },
             },

@@ -81,8 +81,9 @@ mod select;
 mod tests;
 
 pub use params::{
-    Ppp, PppParams, COV_TYPES, EM_MAX_ITER, EM_TOL, EPS_REG, FIT_CHUNK_ROWS, LLOYD_MAX_ITER,
-    PATIENCE, POWER_MAX_ITER, POWER_TOL, Q_AMBIG, RHO, RHO_GAUSS, SAMPLE_MAX, TAU, Z_GAUSS,
+    Ppp, PppParams, COV_TYPES, EM_MAX_ITER, EM_TOL, EPS_REG, FIT_CHUNK_ROWS, GAUSS_KEEP_MIN_DIM,
+    LLOYD_MAX_ITER, PATIENCE, POWER_MAX_ITER, POWER_TOL, Q_AMBIG, RHO, RHO_GAUSS, SAMPLE_MAX, TAU,
+    Z_GAUSS,
 };
 pub use result::{
     BicPathEntry, ChunkAssignment, MergeDecision, MergeNode, PppDiagnostics, PppMixture, PppModel,

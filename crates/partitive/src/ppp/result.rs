@@ -90,6 +90,12 @@ pub enum MergeDecision {
         /// Saddle/peak density ratio.
         ratio: f64,
     },
+    /// A mode although a higher neighbour passes the ratio: both components look Gaussian
+    /// and the data have at least `GAUSS_KEEP_MIN_DIM` columns (see that constant).
+    KeptGaussian {
+        /// Saddle/peak density ratio to that neighbour.
+        ratio: f64,
+    },
     /// A mode whose cluster weighed less than the minimum cluster size; attached to the
     /// cluster it has the highest saddle with.
     SmallCluster {
@@ -111,6 +117,10 @@ impl MergeDecision {
             MergeDecision::Attached { ratio } => {
                 format!("merged: saddle/peak {ratio:.3} >= rho {rho}")
             }
+            MergeDecision::KeptGaussian { ratio } => format!(
+                "mode: saddle/peak {ratio:.3} to a higher neighbour, but both components look \
+                 Gaussian in high-dimensional data: kept apart"
+            ),
             MergeDecision::SmallCluster { weight } => {
                 format!("merged: cluster weight {weight:.4} below the minimum size")
             }

@@ -241,3 +241,42 @@ fn rho_gauss_marks_gaussian_components() {
         .unwrap();
     assert!(r.merge_forest.iter().all(|m| !m.gaussian_looking));
 }
+
+/// Two overlapping spherical Gaussians in 16 dimensions, drawn like the g2mg sets
+/// (M. Gagolewski's modification of the G2 sets: means 0 and 100 in every coordinate,
+/// standard deviation s·√(d/2) with s = 60, i.e. 2.4 σ apart): BIC finds two components,
+/// the sample-based saddle/peak ratio cannot tell them from one, and the high-dimensional
+/// Gaussian rule keeps them apart.
+#[test]
+fn overlapping_gaussians_in_high_dimension_stay_apart() {
+    let (d, per, s) = (16, 1024, 60.0);
+    let sd = s * (d as f64 / 2.0).sqrt();
+    let mut rng = Rng::new(21);
+    let (mut v, mut t) = (Vec::new(), Vec::new());
+    for c in 0..2 {
+        for _ in 0..per {
+            for _ in 0..d {
+                v.push(100.0 * c as f64 + sd * normal(&mut rng));
+            }
+            t.push(c);
+        }
+    }
+    let x = Mat::from_vec(v, 2 * per, d).unwrap();
+    let r = Ppp::params().fit(x.view()).unwrap();
+    assert_eq!(r.selected.n_components, 2, "BIC resolves two components");
+    assert_eq!(r.k, 2);
+    let a = ari(&t, &r.labels);
+    assert!(
+        a > 0.5,
+        "ARI {a}: near the Bayes rate (about 0.58 at 2.4 σ)"
+    );
+    let off = Ppp::params()
+        .gauss_keep_min_dim(None)
+        .fit(x.view())
+        .unwrap();
+    assert_eq!(off.k, 1, "without the rule the modal merge fuses them");
+    assert!(r
+        .merge_forest
+        .iter()
+        .any(|n| matches!(n.decision, MergeDecision::KeptGaussian { .. })));
+}
