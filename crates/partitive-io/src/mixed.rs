@@ -10,6 +10,7 @@
 //! J. C. Gower, *A General Coefficient of Similarity and Some of Its Properties*,
 //! Biometrics 27(4), 1971, 857–871. doi:10.2307/2528823.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
@@ -27,7 +28,11 @@ use crate::text::TextReader;
 pub enum CategoricalColumns {
     /// Detected: a text column is categorical when any of its cells is not a number
     /// (columns of numeric codes stay numeric: name them with [`Exactly`](Self::Exactly)).
-    /// `.npy` and Parquet input has no categorical column in this mode.
+    /// `.npy` and Parquet input has no categorical column in this mode. A text file whose
+    /// columns are all text has no detectable header: say so with [`HeaderMode::Present`]
+    /// (or select a column by name, which implies a header).
+    ///
+    /// [`HeaderMode::Present`]: crate::HeaderMode::Present
     #[default]
     Auto,
     /// Exactly these columns — header names or 0-based indices, counted among the columns
@@ -233,7 +238,7 @@ fn read_text(
     }
     let levels = (0..d)
         .map(|c| {
-            flags[c].then(|| encode(rows, d, c, &mut data, |i| cells.get(d, i, c).to_string()))
+            flags[c].then(|| encode(rows, d, c, &mut data, |i| Cow::Borrowed(cells.get(d, i, c))))
         })
         .collect();
     let data = Mat::from_vec(data, rows, d).map_err(|e| IoError::other(path, e.to_string()))?;
@@ -246,20 +251,20 @@ fn read_text(
 
 /// Dictionary-encodes column `c` of the row-major `data` (`rows × d`) from the keys
 /// `key(i)`: codes in order of first appearance. Returns the levels.
-fn encode(
+fn encode<'a>(
     rows: usize,
     d: usize,
     c: usize,
     data: &mut [f64],
-    mut key: impl FnMut(usize) -> String,
+    mut key: impl FnMut(usize) -> Cow<'a, str>,
 ) -> Vec<String> {
-    let mut codes: HashMap<String, usize> = HashMap::new();
+    let mut codes: HashMap<Cow<'a, str>, usize> = HashMap::new();
     let mut levels = Vec::new();
     for i in 0..rows {
         let k = key(i);
         let next = levels.len();
         let code = *codes.entry(k).or_insert_with_key(|k| {
-            levels.push(k.clone());
+            levels.push(k.to_string());
             next
         });
         data[i * d + c] = code as f64;
@@ -309,7 +314,9 @@ fn read_numeric(
             flags[c].then(|| {
                 let col: Vec<f64> = (0..rows).map(|i| values[i * d + c]).collect();
                 // `+ 0.0` folds -0 into 0: equal numbers, one category.
-                encode(rows, d, c, &mut values, |i| format!("{}", col[i] + 0.0))
+                encode(rows, d, c, &mut values, |i| {
+                    Cow::Owned(format!("{}", col[i] + 0.0))
+                })
             })
         })
         .collect();
