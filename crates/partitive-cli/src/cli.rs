@@ -65,9 +65,18 @@ Examples:
   partitive kmedoids examples/blobs.csv -k 5 --metric manhattan --labels-out labels.txt
   partitive kmedoids dist.npy -k 10 --precomputed --algorithm fasterpam --medoids-out medoids.txt
   partitive kmedoids big.csv -k 20 --algorithm clara --seed 3
-  partitive kmedoids people.csv -k 4 --metric gower --categorical sex,smoker
+  partitive kmedoids examples/mixed.csv -k 3 --metric gower --labels-out labels.txt
+  partitive kmedoids people.csv.gz -k 4 --metric gower --categorical sex,smoker,3
 
-Medoids are reported as 0-based row indices; labels index the medoids in the order reported.";
+Medoids are reported as 0-based row indices; labels index the medoids in the order reported.
+
+Gower (mixed numeric and categorical columns, J. C. Gower, Biometrics 27(4), 1971): numeric
+columns contribute |a-b|/range, categorical ones 0 when equal and 1 otherwise, averaged over the
+columns. Categories may be text (`red`, `Paris`): without --categorical every column holding a
+non-numeric cell is categorical; with it, exactly the listed columns are (header names or 0-based
+indices, counted after --columns; use it for numeric codes) and a non-numeric cell elsewhere is an
+error. Empty cells and NA, N/A, NaN, null, ? are errors naming file, line and column. The summary
+lists the categorical columns with their levels, and the numeric ranges.";
 
 const AUTO_HELP: &str = "\
 Examples:
@@ -280,7 +289,8 @@ pub struct KmedoidsArgs {
     #[arg(long)]
     pub precomputed: bool,
 
-    /// Categorical columns for --metric gower (names or 0-based indices).
+    /// Categorical columns for --metric gower: header names or 0-based indices, comma-separated
+    /// (default: every column with a non-numeric cell).
     #[arg(long, value_delimiter = ',')]
     pub categorical: Option<Vec<String>>,
 

@@ -33,6 +33,12 @@ pub enum IoErrorKind {
         /// The cell as written (quotes removed).
         value: String,
     },
+    /// A text cell is empty or a missing-value marker (`NA`, `N/A`, `NaN`, `null`, `?`)
+    /// where a value is required (see [`crate::read_mixed`]).
+    Missing {
+        /// The cell as written (quotes removed; empty for an empty cell).
+        value: String,
+    },
     /// A value is NaN or infinite (or overflows the float type).
     NonFinite {
         /// The value as written or printed.
@@ -195,6 +201,10 @@ impl IoError {
             }
             IoErrorKind::NonNumeric { value } => {
                 with(&format!("cannot parse '{}' as a number", cell(value)))
+            }
+            IoErrorKind::Missing { value } if value.is_empty() => with("empty cell (missing value)"),
+            IoErrorKind::Missing { value } => {
+                with(&format!("missing value '{}'", cell(value)))
             }
             IoErrorKind::NonFinite { value, row, column } => {
                 let at = match (row, column) {

@@ -11,6 +11,9 @@
 //! - **Parquet** — `.parquet`, `.pq`: numeric columns, optionally picked by
 //!   [`ReadOptions::columns`].
 //!
+//! [`read_mixed`] reads a table of numeric and text (categorical) columns for Gower's
+//! dissimilarity, dictionary-encoding the categories ([`MixedTable`]).
+//!
 //! [`read_matrix`] loads a whole file; [`for_each_chunk`] streams fixed-size row blocks for
 //! data larger than memory. Writers ([`write_labels`], [`write_matrix`], [`write_npy`],
 //! [`write_json`]) are atomic through [`AtomicFile`]: a failed run leaves no half file.
@@ -53,6 +56,7 @@ mod error;
 mod fields;
 mod format;
 mod lines;
+mod mixed;
 mod npy;
 mod options;
 mod parquet;
@@ -67,6 +71,7 @@ pub use chunks::{for_each_chunk, ChunkedInfo};
 pub use dataset::Dataset;
 pub use error::{IoError, IoErrorKind};
 pub use format::Format;
+pub use mixed::{read_mixed, CategoricalColumns, MixedTable};
 pub use options::{HeaderMode, ReadOptions};
 pub use read::{native_float_width, read_matrix};
 pub use write::{write_json, write_labels, write_matrix, write_matrix_with_names, write_npy};

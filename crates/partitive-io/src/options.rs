@@ -42,8 +42,19 @@ pub(crate) fn resolve_columns(
     names: Option<&[String]>,
     n_cols: usize,
 ) -> Result<Vec<usize>, IoError> {
+    resolve_named(path, "columns", specs, names, n_cols)
+}
+
+/// [`resolve_columns`] for the option `option` (named in error messages).
+pub(crate) fn resolve_named(
+    path: &Path,
+    option: &'static str,
+    specs: &[String],
+    names: Option<&[String]>,
+    n_cols: usize,
+) -> Result<Vec<usize>, IoError> {
     if specs.is_empty() {
-        return Err(IoError::param(path, "columns", "the selection is empty"));
+        return Err(IoError::param(path, option, "the selection is empty"));
     }
     specs
         .iter()
@@ -55,17 +66,17 @@ pub(crate) fn resolve_columns(
                 Ok(i) if i < n_cols => Ok(i),
                 Ok(i) => Err(IoError::param(
                     path,
-                    "columns",
+                    option,
                     format!("column index {i} is out of range (the data have {n_cols} columns)"),
                 )),
                 Err(_) if names.is_none() => Err(IoError::param(
                     path,
-                    "columns",
+                    option,
                     format!("'{spec}' is not a column index and the data have no column names"),
                 )),
                 Err(_) => Err(IoError::param(
                     path,
-                    "columns",
+                    option,
                     format!("no column named '{spec}'"),
                 )),
             }

@@ -39,6 +39,17 @@ pub(crate) struct TextReader {
 impl TextReader {
     /// Opens `path` and settles delimiter, header and column selection.
     pub(crate) fn open(path: &Path, gzip: bool, opts: &ReadOptions) -> Result<TextReader, IoError> {
+        Self::open_hinted(path, gzip, opts, &[])
+    }
+
+    /// [`open`](Self::open), where naming a first-line field in `hints` (as in
+    /// `opts.columns`) also implies a header under [`HeaderMode::Auto`].
+    pub(crate) fn open_hinted(
+        path: &Path,
+        gzip: bool,
+        opts: &ReadOptions,
+        hints: &[String],
+    ) -> Result<TextReader, IoError> {
         let mut lines = Lines::open(path, gzip)?;
         let mut ahead = Vec::with_capacity(2);
         let n_ahead = if opts.header == HeaderMode::Auto {
@@ -68,36 +79,36 @@ impl TextReader {
             .iter()
             .map(|r| first[r.clone()].replace("\"\"", "\""))
             .collect();
-        let header = match opts.header {
-            HeaderMode::Present => true,
-            HeaderMode::Absent => false,
-            HeaderMode::Auto => {
-                // A selection naming a first-line field (not a number) implies a header.
-                let by_name = opts
-                    .columns
-                    .iter()
-                    .flatten()
-                    .any(|c| c.trim().parse::<usize>().is_err() && header_names.contains(c));
-                let first_num: Vec<bool> = ranges
-                    .iter()
-                    .map(|r| first[r.clone()].parse::<f64>().is_ok())
-                    .collect();
-                let second_num: Option<Vec<bool>> = ahead.get(1).map(|(_, s)| {
-                    split(s, delim, &mut ranges);
-                    ranges
+        let header =
+            match opts.header {
+                HeaderMode::Present => true,
+                HeaderMode::Absent => false,
+                HeaderMode::Auto => {
+                    // A selection naming a first-line field (not a number) implies a header.
+                    let by_name =
+                        opts.columns.iter().flatten().chain(hints).any(|c| {
+                            c.trim().parse::<usize>().is_err() && header_names.contains(c)
+                        });
+                    let first_num: Vec<bool> = ranges
                         .iter()
-                        .map(|r| s[r.clone()].parse::<f64>().is_ok())
-                        .collect()
-                });
-                by_name
-                    || match second_num {
-                        // A lone line is a header when any field is not a number.
-                        None => first_num.contains(&false),
-                        // Else some column must be text on line 1 and a number on line 2.
-                        Some(second) => first_num.iter().zip(&second).any(|(&f, &s)| !f && s),
-                    }
-            }
-        };
+                        .map(|r| first[r.clone()].parse::<f64>().is_ok())
+                        .collect();
+                    let second_num: Option<Vec<bool>> = ahead.get(1).map(|(_, s)| {
+                        split(s, delim, &mut ranges);
+                        ranges
+                            .iter()
+                            .map(|r| s[r.clone()].parse::<f64>().is_ok())
+                            .collect()
+                    });
+                    by_name
+                        || match second_num {
+                            // A lone line is a header when any field is not a number.
+                            None => first_num.contains(&false),
+                            // Else some column must be text on line 1 and a number on line 2.
+                            Some(second) => first_num.iter().zip(&second).any(|(&f, &s)| !f && s),
+                        }
+                }
+            };
         let keep = match &opts.columns {
             Some(c) => {
                 resolve_columns(path, c, header.then_some(header_names.as_slice()), n_fields)?
@@ -129,6 +140,40 @@ impl TextReader {
     /// Names of the output columns, when the file has a header.
     pub(crate) fn names(&self) -> Option<&[String]> {
         self.names.as_deref()
+    }
+
+    /// The 0-based fields of a line kept in the output, in output order.
+    pub(crate) fn keep(&self) -> &[usize] {
+        &self.keep
+    }
+
+    /// Reads the next data line into `line` and its field ranges (all fields) into
+    /// `ranges`; returns its 1-based line number, or `None` at the end of the file.
+    /// Serial: for readers that need the cells as text, in file order.
+    ///
+    /// # Errors
+    /// A line with a different number of fields than the first ([`IoErrorKind::Ragged`]),
+    /// and the errors of reading lines.
+    pub(crate) fn next_record(
+        &mut self,
+        line: &mut String,
+        ranges: &mut Vec<Range<usize>>,
+    ) -> Result<Option<usize>, IoError> {
+        line.clear();
+        let n = if let Some((n, s)) = self.pending.pop() {
+            line.push_str(&s);
+            n
+        } else if let Some((n, s)) = self.lines.next_line()? {
+            line.push_str(s);
+            n
+        } else {
+            return Ok(None);
+        };
+        split(line, self.delim, ranges);
+        if ranges.len() != self.n_fields {
+            return Err(ragged(&self.path, self.n_fields, ranges.len(), n));
+        }
+        Ok(Some(n))
     }
 
     /// Appends up to `max_rows` rows to `out`; returns how many (0 at the end of the file).
@@ -232,15 +277,7 @@ impl LineFormat<'_> {
     ) -> Result<(), IoError> {
         split(s, self.delim, ranges);
         if ranges.len() != self.n_fields {
-            return Err(IoError::at(
-                IoErrorKind::Ragged {
-                    expected: self.n_fields,
-                    found: ranges.len(),
-                },
-                self.path,
-                n,
-                None,
-            ));
+            return Err(ragged(self.path, self.n_fields, ranges.len(), n));
         }
         for (slot, &j) in dst.iter_mut().zip(self.keep) {
             let cell = &s[ranges[j].clone()];
@@ -263,4 +300,9 @@ impl LineFormat<'_> {
         }
         Ok(())
     }
+}
+
+/// Line `n` of `path` has `found` fields instead of `expected`.
+fn ragged(path: &Path, expected: usize, found: usize, n: usize) -> IoError {
+    IoError::at(IoErrorKind::Ragged { expected, found }, path, n, None)
 }

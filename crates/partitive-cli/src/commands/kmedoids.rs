@@ -4,7 +4,7 @@ use crate::cli::{KmedoidsAlgorithmFlag, KmedoidsArgs, KmedoidsInitFlag, MetricFl
 use crate::common::{self, Precision};
 use anyhow::{bail, Context, Result};
 use partitive::dissimilarity::{
-    Condensed, DenseMatrix, Dissimilarity, Gower, Metric, MetricDissimilarity, TriangleLayout,
+    Condensed, DenseMatrix, Dissimilarity, Metric, MetricDissimilarity, TriangleLayout,
 };
 use partitive::kmedoids::{Algorithm, Clara, Init, KMedoids, KMedoidsResult};
 use partitive::{metrics, Float, MatRef};
@@ -23,13 +23,12 @@ pub fn run(args: KmedoidsArgs) -> Result<()> {
     if args.categorical.is_some() && !matches!(args.metric, MetricFlag::Gower) {
         bail!("--categorical only applies to --metric gower");
     }
-    // Gower reads mixed columns as f64; everything else computes in the file's precision.
-    let precision = if matches!(args.metric, MetricFlag::Gower) {
-        Precision::F64
-    } else {
-        common::precision(&args.input)?
-    };
-    match precision {
+    // Gower reads mixed numeric and text columns (as f64); everything else computes in
+    // the file's precision.
+    if matches!(args.metric, MetricFlag::Gower) && !args.precomputed {
+        return super::kmedoids_gower::run(&args);
+    }
+    match common::precision(&args.input)? {
         Precision::F32 => run_typed::<f32>(&args, Precision::F32),
         Precision::F64 => run_typed::<f64>(&args, Precision::F64),
     }
@@ -48,7 +47,7 @@ fn metric(m: MetricFlag) -> Option<Metric> {
     })
 }
 
-fn read_medoids(args: &KmedoidsArgs) -> Result<Option<Vec<usize>>> {
+pub(super) fn read_medoids(args: &KmedoidsArgs) -> Result<Option<Vec<usize>>> {
     let Some(p) = &args.init_medoids else {
         return Ok(None);
     };
@@ -71,7 +70,7 @@ fn read_medoids(args: &KmedoidsArgs) -> Result<Option<Vec<usize>>> {
     Ok(Some(out))
 }
 
-fn fit<D: Dissimilarity>(
+pub(super) fn fit<D: Dissimilarity>(
     args: &KmedoidsArgs,
     d: &D,
     given: Option<Vec<usize>>,
@@ -125,22 +124,6 @@ fn fit<D: Dissimilarity>(
     Ok(r)
 }
 
-/// Resolves column names or indices against the header.
-fn categorical_flags(args: &KmedoidsArgs, names: Option<&[String]>, d: usize) -> Result<Vec<bool>> {
-    let mut flags = vec![false; d];
-    for c in args.categorical.iter().flatten() {
-        let idx = match names.and_then(|n| n.iter().position(|x| x == c)) {
-            Some(i) => i,
-            None => match c.parse::<usize>() {
-                Ok(i) if i < d => i,
-                _ => bail!("--categorical: no column '{c}' (give a header name or a 0-based index below {d})"),
-            },
-        };
-        flags[idx] = true;
-    }
-    Ok(flags)
-}
-
 fn run_typed<T: Float>(args: &KmedoidsArgs, precision: Precision) -> Result<()> {
     let t0 = Instant::now();
     let opts = common::read_options(&args.input)?;
@@ -171,16 +154,9 @@ fn run_typed<T: Float>(args: &KmedoidsArgs, precision: Precision) -> Result<()> 
                     x.n_cols()
                 )
             }
-        } else if let Some(m) = metric(args.metric) {
-            let d = MetricDissimilarity::new(x, m)?;
-            let r = fit(args, &d, given)?;
-            let s = silhouettes(args, &d, &r)?;
-            Ok((r, s, d.n()))
         } else {
-            let xf: Vec<f64> = x.as_slice().iter().map(|v| v.as_f64()).collect();
-            let xf = MatRef::new(&xf, x.n_rows(), x.n_cols())?;
-            let flags = categorical_flags(args, data.column_names(), x.n_cols())?;
-            let d = Gower::new(xf, &flags, None)?;
+            let m = metric(args.metric).context("gower is read by kmedoids_gower")?;
+            let d = MetricDissimilarity::new(x, m)?;
             let r = fit(args, &d, given)?;
             let s = silhouettes(args, &d, &r)?;
             Ok((r, s, d.n()))
@@ -188,7 +164,45 @@ fn run_typed<T: Float>(args: &KmedoidsArgs, precision: Precision) -> Result<()> 
     })?
     .with_context(ctx)?;
     let fit_seconds = t1.elapsed().as_secs_f64();
+    report(
+        args,
+        &Outcome {
+            result,
+            silhouette,
+            n,
+            precision,
+            read_seconds,
+            fit_seconds,
+        },
+        serde_json::Map::new(),
+    )
+}
 
+/// What a k-medoids run produced, for [`report`].
+pub(super) struct Outcome {
+    pub result: KMedoidsResult,
+    pub silhouette: Option<(f64, f64)>,
+    pub n: usize,
+    pub precision: Precision,
+    pub read_seconds: f64,
+    pub fit_seconds: f64,
+}
+
+/// Writes the output files and the summary (with `extra` fields), prints the result line.
+pub(super) fn report(
+    args: &KmedoidsArgs,
+    out: &Outcome,
+    extra: serde_json::Map<String, serde_json::Value>,
+) -> Result<()> {
+    let Outcome {
+        result,
+        silhouette,
+        n,
+        precision,
+        read_seconds,
+        fit_seconds,
+    } = out;
+    let (silhouette, n, read_seconds, fit_seconds) = (*silhouette, *n, *read_seconds, *fit_seconds);
     if let Some(p) = &args.labels_out {
         partitive_io::write_labels(p, &result.labels)?;
     }
@@ -199,7 +213,7 @@ fn run_typed<T: Float>(args: &KmedoidsArgs, precision: Precision) -> Result<()> 
     for &l in &result.labels {
         sizes[l] += 1;
     }
-    let summary = json!({
+    let mut summary = json!({
         "command": "kmedoids",
         "input": args.input.input.display().to_string(),
         "k": args.k,
@@ -221,6 +235,9 @@ fn run_typed<T: Float>(args: &KmedoidsArgs, precision: Precision) -> Result<()> 
         "fit_seconds": fit_seconds,
         "seed": args.seed,
     });
+    if let Some(obj) = summary.as_object_mut() {
+        obj.extend(extra);
+    }
     common::write_summary(&args.run, &summary)?;
     if !args.run.quiet {
         println!(
@@ -239,7 +256,7 @@ fn run_typed<T: Float>(args: &KmedoidsArgs, precision: Precision) -> Result<()> 
     Ok(())
 }
 
-fn silhouettes<D: Dissimilarity>(
+pub(super) fn silhouettes<D: Dissimilarity>(
     args: &KmedoidsArgs,
     d: &D,
     r: &KMedoidsResult,

@@ -5,6 +5,7 @@ mod evaluate;
 mod gmm;
 mod kmeans;
 mod kmedoids;
+mod kmedoids_gower;
 
 use crate::cli::{Cli, Command};
 use anyhow::Result;

@@ -1,0 +1,113 @@
+//! `partitive kmedoids --metric gower`: mixed numeric and categorical (text) columns.
+//!
+//! The input is read with [`partitive_io::read_mixed`]: without `--categorical`, every
+//! column holding a non-numeric cell is categorical; with it, exactly the listed columns
+//! are (names or 0-based indices) and a non-numeric cell elsewhere is an error. Empty
+//! cells and `NA`-like markers are errors (file:line:column). Distances are Gower's
+//! coefficient (J. C. Gower, "A General Coefficient of Similarity and Some of Its
+//! Properties", Biometrics 27(4), 1971, doi:10.2307/2528823), computed on the fly.
+
+use super::kmedoids::{fit, read_medoids, report, silhouettes, Outcome};
+use crate::cli::KmedoidsArgs;
+use crate::common::{self, Precision};
+use anyhow::{Context, Result};
+use partitive::dissimilarity::{Dissimilarity, Gower};
+use partitive_io::{read_mixed, CategoricalColumns, MixedTable};
+use serde_json::{json, Map, Value};
+use std::time::Instant;
+
+/// Category names listed per column in the summary (the count is always given).
+const MAX_LISTED: usize = 100;
+
+/// Runs k-medoids with Gower's dissimilarity.
+pub(super) fn run(args: &KmedoidsArgs) -> Result<()> {
+    let t0 = Instant::now();
+    let opts = common::read_options(&args.input)?;
+    let spec = match &args.categorical {
+        Some(c) => CategoricalColumns::Exactly(c.clone()),
+        None => CategoricalColumns::Auto,
+    };
+    let table = read_mixed(&args.input.input, &opts, &spec)?;
+    let read_seconds = t0.elapsed().as_secs_f64();
+    let given = read_medoids(args)?;
+    let t1 = Instant::now();
+    let flags = table.categorical_flags();
+    let (result, silhouette, n) = common::with_threads(&args.run, || -> Result<_> {
+        let d = Gower::new(table.view(), &flags, None)?;
+        let r = fit(args, &d, given)?;
+        let s = silhouettes(args, &d, &r)?;
+        Ok((r, s, d.n()))
+    })?
+    .with_context(|| format!("k-medoids on {}", args.input.input.display()))?;
+    let fit_seconds = t1.elapsed().as_secs_f64();
+    if !args.run.quiet {
+        println!("gower: {}", describe(&table));
+    }
+    report(
+        args,
+        &Outcome {
+            result,
+            silhouette,
+            n,
+            precision: Precision::F64,
+            read_seconds,
+            fit_seconds,
+        },
+        columns_json(&table),
+    )
+}
+
+/// Column `c`'s header name, or `#c` (0-based) without a header.
+fn name(t: &MixedTable, c: usize) -> String {
+    t.column_names()
+        .map_or_else(|| format!("#{c}"), |n| n[c].clone())
+}
+
+/// One line: which columns are categorical (with their level counts) and numeric.
+fn describe(t: &MixedTable) -> String {
+    let (mut cat, mut num) = (Vec::new(), Vec::new());
+    for c in 0..t.n_cols() {
+        match t.levels(c) {
+            Some(l) => cat.push(format!("{} ({} levels)", name(t, c), l.len())),
+            None => num.push(name(t, c)),
+        }
+    }
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    format!("categorical: {}; numeric: {}", list(&cat), list(&num))
+}
+
+/// Summary fields: the categorical columns (levels, category names) and numeric columns
+/// (the range Gower divides by).
+fn columns_json(t: &MixedTable) -> Map<String, Value> {
+    let x = t.view();
+    let (mut cat, mut num) = (Vec::new(), Vec::new());
+    for c in 0..t.n_cols() {
+        let header = t.column_names().map(|n| n[c].clone());
+        match t.levels(c) {
+            Some(l) => cat.push(json!({
+                "index": c,
+                "name": header,
+                "levels": l.len(),
+                "categories": &l[..l.len().min(MAX_LISTED)],
+            })),
+            None => {
+                let (lo, hi) =
+                    (0..x.n_rows()).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), i| {
+                        let v = x.row(i)[c];
+                        (lo.min(v), hi.max(v))
+                    });
+                num.push(json!({ "index": c, "name": header, "range": hi - lo }));
+            }
+        }
+    }
+    let mut m = Map::new();
+    m.insert("categorical_columns".into(), Value::Array(cat));
+    m.insert("numeric_columns".into(), Value::Array(num));
+    m
+}
