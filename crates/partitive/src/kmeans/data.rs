@@ -1,5 +1,6 @@
 //! Checked input data shared by every k-means step, and per-chunk mutable state.
 
+use super::sums::Scale;
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::matrix::MatRef;
@@ -11,15 +12,25 @@ use std::sync::{Mutex, MutexGuard};
 pub(crate) struct Data<'a, T> {
     pub(crate) x: MatRef<'a, T>,
     pub(crate) w: Option<&'a [T]>,
-    /// `‖x_i‖²` accumulated in `f64`.
+    /// `‖x_i‖²` accumulated in `f64` (only when asked for: Hamerly's bounds; else empty).
     pub(crate) xnorm: Vec<f64>,
     /// Σ_i w_i ‖x_i‖² (chunk order).
     pub(crate) wxnorm: f64,
+    /// max_i ‖x_i‖².
+    pub(crate) xmax2: f64,
+    /// Fixed-point scales of the cluster sums.
+    pub(crate) scale: Scale,
 }
 
 impl<'a, T: Float> Data<'a, T> {
-    /// Checks the data (rows, columns, finiteness, weights) against `k`.
-    pub(crate) fn new(x: MatRef<'a, T>, w: Option<&'a [T]>, k: usize) -> Result<Self> {
+    /// Checks the data (rows, columns, finiteness, weights) against `k`; keeps the row
+    /// norms when `row_norms`.
+    pub(crate) fn new(
+        x: MatRef<'a, T>,
+        w: Option<&'a [T]>,
+        k: usize,
+        row_norms: bool,
+    ) -> Result<Self> {
         let (n, d) = (x.n_rows(), x.n_cols());
         if n == 0 {
             return Err(Error::data("the data have no rows"));
@@ -60,35 +71,47 @@ impl<'a, T: Float> Data<'a, T> {
                 )));
             }
         }
-        let mut xnorm = vec![0.0; n];
-        {
-            let cells = ChunkCells::new(&mut xnorm);
+        // One pass: row norms (kept only when asked for), Σ w‖x‖², max |x|, max ‖x‖².
+        let mut xnorm = if row_norms { vec![0.0; n] } else { Vec::new() };
+        let (wxnorm, amax, xmax2) = {
+            let cells = row_norms.then(|| ChunkCells::new(&mut xnorm));
             map_reduce_chunks(
                 n,
-                (),
+                (0.0, 0.0f64, 0.0f64),
                 |r| {
-                    let mut out = cells.lock(&r);
-                    for (o, i) in out.iter_mut().zip(r) {
-                        *o = sq_norm(x.row(i));
+                    let mut out = cells.as_ref().map(|c| c.lock(&r));
+                    let (mut s, mut amax, mut xmax2) = (0.0, 0.0f64, 0.0f64);
+                    for (t, i) in r.enumerate() {
+                        let row = x.row(i);
+                        let v = sq_norm(row);
+                        if let Some(o) = out.as_mut() {
+                            o[t] = v;
+                        }
+                        s += w.map_or(1.0, |w| w[i].as_f64()) * v;
+                        xmax2 = xmax2.max(v);
+                        amax = row.iter().fold(amax, |m, v| m.max(v.as_f64().abs()));
                     }
+                    (s, amax, xmax2)
                 },
-                |_, _| {},
-            );
-        }
-        let wxnorm = map_reduce_chunks(
-            n,
-            0.0,
-            |r| {
-                r.map(|i| w.map_or(1.0, |w| w[i].as_f64()) * xnorm[i])
-                    .sum::<f64>()
-            },
-            |a, b| *a += b,
-        );
+                |a, b| {
+                    a.0 += b.0;
+                    a.1 = a.1.max(b.1);
+                    a.2 = a.2.max(b.2);
+                },
+            )
+        };
+        let weights = w.map(|w| {
+            let wmax = w.iter().fold(0.0f64, |m, v| m.max(v.as_f64()));
+            let wsum = w.iter().map(|v| v.as_f64()).sum::<f64>();
+            (wmax, wsum)
+        });
         Ok(Data {
             x,
             w,
             xnorm,
             wxnorm,
+            xmax2,
+            scale: Scale::new(amax, n, weights),
         })
     }
 
@@ -190,13 +213,23 @@ pub(crate) fn sq_norm<T: Float>(a: &[T]) -> f64 {
 /// (uncontended) lock, so chunk kernels can write their rows safely.
 pub(crate) struct ChunkCells<'a, X> {
     parts: Vec<Mutex<&'a mut [X]>>,
+    width: usize,
 }
 
 impl<'a, X: Send> ChunkCells<'a, X> {
     /// Splits `buf` (one entry per row) into chunks of `CHUNK_ROWS`.
     pub(crate) fn new(buf: &'a mut [X]) -> Self {
+        Self::with_width(buf, 1)
+    }
+
+    /// Splits `buf` (`width` entries per row) into chunks of `CHUNK_ROWS` rows.
+    pub(crate) fn with_width(buf: &'a mut [X], width: usize) -> Self {
         ChunkCells {
-            parts: buf.chunks_mut(CHUNK_ROWS).map(Mutex::new).collect(),
+            parts: buf
+                .chunks_mut(CHUNK_ROWS * width.max(1))
+                .map(Mutex::new)
+                .collect(),
+            width,
         }
     }
 
@@ -205,7 +238,7 @@ impl<'a, X: Send> ChunkCells<'a, X> {
         let g = self.parts[r.start / CHUNK_ROWS]
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        debug_assert_eq!(g.len(), r.len());
+        debug_assert_eq!(g.len(), r.len() * self.width);
         g
     }
 }

@@ -36,8 +36,10 @@ mod lloyd;
 mod params;
 mod pruned;
 mod result;
+mod sums;
 #[cfg(test)]
 mod tests;
+mod yinyang;
 
 pub use fit::assign;
 pub use params::{Algorithm, Init, KMeans, KMeansParams, KMeansValidParams};

@@ -42,6 +42,12 @@ pub enum Algorithm {
     /// Lloyd with Hamerly's bounds (G. Hamerly, *Making k-means even faster*, SDM 2010,
     /// doi:10.1137/1.9781611972801.12): rows whose bounds prove their label are skipped.
     Hamerly,
+    /// Lloyd with Yinyang's grouped bounds (Y. Ding et al., *Yinyang K-Means: A Drop-In
+    /// Replacement of the Classic K-Means with Consistent Speedup*, ICML 2015, PMLR
+    /// 37:579–587): per row, one lower bound per group of centers; only the groups the
+    /// bounds cannot exclude are evaluated, and the cluster sums are updated by the rows
+    /// that changed cluster only.
+    Yinyang,
 }
 
 /// Entry point: `KMeans::params(k)` starts the builder.

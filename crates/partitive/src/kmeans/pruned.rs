@@ -22,7 +22,7 @@
 
 use super::data::{sq_dist, ChunkCells, Data};
 use super::kernel::{nearest, Nearest, Packed};
-use super::lloyd::StepStats;
+use super::sums::StepStats;
 use crate::float::Float;
 use crate::matrix::Mat;
 use crate::parallel::map_reduce_chunks;
@@ -147,17 +147,18 @@ pub(crate) fn hamerly_step<T: Float>(
     moves: Option<&Moves>,
 ) -> StepStats {
     let (n, d, k) = (data.n(), data.d(), packed.k);
+    debug_assert_eq!(data.xnorm.len(), n);
     let geo = Geometry::new(centers);
     let slack = f64_slack(d);
     let labels = ChunkCells::new(labels);
     let bounds = ChunkCells::new(bounds);
     map_reduce_chunks(
         n,
-        StepStats::zeros(k, d),
+        StepStats::zeros(data, k),
         |r| {
             let mut lab = labels.lock(&r);
             let mut bnd = bounds.lock(&r);
-            let mut st = StepStats::zeros(k, d);
+            let mut st = StepStats::zeros(data, k);
             let full = screen(
                 data,
                 centers,
