@@ -131,7 +131,7 @@ enum Pruning {
     Yinyang {
         groups: Groups,
         bounds: Bounds,
-        drift: Option<Drift>,
+        drift: Drift,
     },
 }
 
@@ -164,7 +164,7 @@ impl Pruning {
                 &Packed::grouped(centers.view(), &groups.slots),
                 labels,
                 bounds,
-                drift.as_ref(),
+                drift,
             ),
         }
     }
@@ -184,7 +184,7 @@ impl Pruning {
                 bounds,
                 drift,
             } => {
-                *drift = Some(Drift::between(groups, old, new));
+                drift.add(groups, old, new);
                 for &p in reseeded {
                     bounds.reset(p, groups.t);
                 }
@@ -214,8 +214,8 @@ fn run_once<T: Float>(
             let groups = Groups::new(&centers);
             Pruning::Yinyang {
                 bounds: Bounds::unknown(n, groups.t),
+                drift: Drift::zero(&groups),
                 groups,
-                drift: None,
             }
         }
         _ => Pruning::None,

@@ -264,6 +264,89 @@ pub(crate) fn nearest_rows<T: Float>(
     portable_rows(x, rows, packed, q0, q1, out)
 }
 
+/// Output of [`nearest_groups`] for `m` rows and `t` groups.
+pub(crate) struct GroupNearest<'a, T> {
+    /// Overall nearest center (lowest index on ties).
+    pub(crate) labels: &'a mut [u32],
+    /// Its value.
+    pub(crate) best: &'a mut [T],
+    /// The second smallest value within the nearest center's group.
+    pub(crate) second: &'a mut [T],
+    /// `m × t`: the smallest value of each group.
+    pub(crate) gmin: &'a mut [T],
+}
+
+/// Every group (runs of `ppg` panels) for the rows `rows` of `x`: the overall nearest
+/// center and, per group, the smallest value. The same arithmetic contract as
+/// [`nearest`].
+pub(crate) fn nearest_groups<T: Float>(
+    x: &[T],
+    rows: &[u32],
+    packed: &Packed<T>,
+    ppg: usize,
+    out: GroupNearest<'_, T>,
+) {
+    let level = best_level();
+    #[cfg(target_arch = "x86_64")]
+    if level != Level::Portable && level != Level::PortableFma {
+        let f32_ok = is::<T, f32>() && packed.norms.len() < (1 << 24);
+        if f32_ok || is::<T, f64>() {
+            // SAFETY: the level implies the instruction set of the kernel called; `T` is
+            // exactly the element type of the kernel (checked through `TypeId`).
+            unsafe {
+                let n = out.labels.len();
+                let nt = out.gmin.len();
+                macro_rules! call {
+                    ($u:ty, $f:path) => {{
+                        let x = std::slice::from_raw_parts(x.as_ptr() as *const $u, x.len());
+                        let p = &*(packed as *const Packed<T> as *const Packed<$u>);
+                        let cast = |v: &mut [T], len| {
+                            std::slice::from_raw_parts_mut(v.as_mut_ptr() as *mut $u, len)
+                        };
+                        $f(
+                            x,
+                            rows,
+                            p,
+                            ppg,
+                            out.labels,
+                            cast(out.best, n),
+                            cast(out.second, n),
+                            cast(out.gmin, nt),
+                        )
+                    }};
+                }
+                match (level, f32_ok) {
+                    (Level::Avx512, true) => call!(f32, avx512::f32x16::run_groups),
+                    (Level::Avx512, false) => call!(f64, avx512::f64x8::run_groups),
+                    (_, true) => call!(f32, avx2::f32x8::run_groups),
+                    (_, false) => call!(f64, avx2::f64x4::run_groups),
+                }
+            }
+            return;
+        }
+    }
+    let _ = level;
+    // Portable: group by group, then the lowest (value, index) over the groups.
+    let (n, t) = (rows.len(), packed.panels() / ppg);
+    let (mut l, mut b, mut s) = (vec![0u32; n], vec![T::zero(); n], vec![T::zero(); n]);
+    for g in 0..t {
+        let nb = Nearest {
+            labels: &mut l,
+            best: &mut b,
+            second: Some(&mut s),
+        };
+        portable_rows(x, rows, packed, g * ppg, (g + 1) * ppg, nb);
+        for i in 0..n {
+            out.gmin[i * t + g] = b[i];
+            if g == 0 || b[i] < out.best[i] || (b[i] == out.best[i] && l[i] < out.labels[i]) {
+                out.best[i] = b[i];
+                out.labels[i] = l[i];
+                out.second[i] = s[i];
+            }
+        }
+    }
+}
+
 /// A SIMD kernel for one element type.
 #[cfg(target_arch = "x86_64")]
 type Run<U> = unsafe fn(&[U], &Packed<U>, &mut [u32], &mut [U], Option<&mut [U]>);

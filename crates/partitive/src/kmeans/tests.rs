@@ -507,6 +507,10 @@ fn pruned_equals_lloyd<T: Float>() {
     let x = grid::<T>(6000, 3, 3, 0.0, 62);
     same_run(x.view(), None, Init::KMeansPlusPlus, 10, 30);
     same_run(x.view(), None, Init::Deterministic, 7, 30);
+    // Ties across several Yinyang groups (k spans 3 to 5 kernel panels).
+    same_run(x.view(), None, Init::KMeansPlusPlus, 40, 20);
+    let x = grid::<T>(5000, 4, 4, 1000.0, 68);
+    same_run(x.view(), None, Init::KMeansPlusPlus, 37, 20);
     // Far from the origin (large GEMM-form rounding, many near-ties), unstructured.
     let x = uniform::<T>(8000, 5, 300.0, 63);
     same_run(x.view(), None, Init::KMeansPlusPlus, 40, 25);

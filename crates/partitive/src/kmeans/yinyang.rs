@@ -28,7 +28,9 @@
 //! bitwise the full recomputation of Lloyd's update.
 
 use super::data::{sq_dist, sq_norm, ChunkCells, Data};
-use super::kernel::{best_level, nearest_rows, panel_width, Nearest, Packed};
+use super::kernel::{
+    best_level, nearest_groups, nearest_rows, panel_width, GroupNearest, Nearest, Packed,
+};
 use super::sums::StepStats;
 use crate::float::Float;
 use crate::matrix::Mat;
@@ -40,18 +42,6 @@ pub(crate) const MAX_GROUPS: usize = 8;
 /// Relative widening of `f64` distance computations over `d` columns.
 fn f64_slack(d: usize) -> f64 {
     4.0 * (d as f64 + 4.0) * f64::EPSILON
-}
-
-/// `v` rounded up to `f32` (`v ≥ 0`).
-#[inline(always)]
-fn up(v: f64) -> f32 {
-    (v * (1.0 + 1.0 / 1048576.0)) as f32
-}
-
-/// `v` rounded down to `f32`, at least 0.
-#[inline(always)]
-fn down(v: f64) -> f32 {
-    (v.max(0.0) * (1.0 - 1.0 / 1048576.0)) as f32
 }
 
 /// Whether the bounds prove that Lloyd's kernel prefers the assigned center.
@@ -169,7 +159,8 @@ impl Groups {
     }
 }
 
-/// How far each center and each group (its largest) moved in the last update.
+/// How far each center and each group (its largest move) moved since the start of the
+/// run: sums of the widened moves of every update, in `f64`.
 #[derive(Debug, Clone)]
 pub(crate) struct Drift {
     center: Vec<f64>,
@@ -177,22 +168,45 @@ pub(crate) struct Drift {
 }
 
 impl Drift {
-    /// Moves from `old` to `new` centers (true distances, widened).
-    pub(crate) fn between<T: Float>(groups: &Groups, old: &Mat<T>, new: &Mat<T>) -> Self {
+    /// No move yet.
+    pub(crate) fn zero(groups: &Groups) -> Self {
+        Drift {
+            center: vec![0.0; groups.of.len()],
+            group: vec![0.0; groups.t],
+        }
+    }
+
+    /// Adds the moves from `old` to `new` centers (true distances, widened).
+    pub(crate) fn add<T: Float>(&mut self, groups: &Groups, old: &Mat<T>, new: &Mat<T>) {
         let grow = 1.0 + f64_slack(old.n_cols());
-        let center: Vec<f64> = (0..old.n_rows())
-            .map(|j| sq_dist(old.row(j), new.row(j)).sqrt() * grow)
-            .collect();
         let mut group = vec![0.0f64; groups.t];
-        for (j, &p) in center.iter().enumerate() {
+        for j in 0..old.n_rows() {
+            let p = sq_dist(old.row(j), new.row(j)).sqrt() * grow;
+            self.center[j] += p;
             let g = groups.of[j];
             group[g] = group[g].max(p);
         }
-        Drift { center, group }
+        self.group.iter_mut().zip(group).for_each(|(a, b)| *a += b);
     }
 }
 
-/// Per-row bounds of a run: `upper[i]`, `lower[i·t + g]`.
+/// `v` rounded up to `f32`, with a relative margin that also covers the `f64` roundings
+/// of the bound arithmetic.
+#[inline(always)]
+fn up(v: f64) -> f32 {
+    (v + v.abs() * (1.0 / 1048576.0)) as f32
+}
+
+/// `v` rounded down to `f32` (see [`up`]).
+#[inline(always)]
+fn down(v: f64) -> f32 {
+    (v - v.abs() * (1.0 / 1048576.0)) as f32
+}
+
+/// Per-row bounds of a run, stored relative to the cumulative drift ([`Drift`]) so that
+/// rows the filter skips are only read: the upper bound on the distance to the assigned
+/// center `a` is `upper[i] + drift.center[a]`, the lower bound for group `g` is
+/// `lower[i·t + g] − drift.group[g]`.
 pub(crate) struct Bounds {
     pub(crate) upper: Vec<f32>,
     pub(crate) lower: Vec<f32>,
@@ -203,21 +217,20 @@ impl Bounds {
     pub(crate) fn unknown(n: usize, t: usize) -> Self {
         Bounds {
             upper: vec![f32::INFINITY; n],
-            lower: vec![0.0; n * t],
+            lower: vec![f32::NEG_INFINITY; n * t],
         }
     }
 
     /// Forgets the bounds of row `i`.
     pub(crate) fn reset(&mut self, i: usize, t: usize) {
         self.upper[i] = f32::INFINITY;
-        self.lower[i * t..(i + 1) * t].fill(0.0);
+        self.lower[i * t..(i + 1) * t].fill(f32::NEG_INFINITY);
     }
 }
 
-/// One pruned assignment over all rows: labels and bounds updated in place (after
-/// applying `drift`, the moves of the previous update). Returns the change of the cluster
-/// sums (rows that changed label; every row on the first call, when labels are
-/// `u32::MAX`).
+/// One pruned assignment over all rows: labels and bounds updated in place (`drift`: the
+/// cumulative moves of the centers so far). Returns the change of the cluster sums (rows
+/// that changed label; every row on the first call, when labels are `u32::MAX`).
 pub(crate) fn yinyang_step<T: Float>(
     data: &Data<'_, T>,
     groups: &Groups,
@@ -225,7 +238,7 @@ pub(crate) fn yinyang_step<T: Float>(
     packed: &Packed<T>,
     labels: &mut [u32],
     bounds: &mut Bounds,
-    drift: Option<&Drift>,
+    drift: &Drift,
 ) -> StepStats {
     let (n, d, k, t) = (data.n(), data.d(), centers.n_rows(), groups.t);
     let slack = f64_slack(d);
@@ -247,7 +260,8 @@ pub(crate) fn yinyang_step<T: Float>(
         e,
         slack,
     };
-    map_reduce_chunks(
+    let t0 = std::time::Instant::now();
+    let out = map_reduce_chunks(
         n,
         StepStats::zeros(data, k),
         |r| {
@@ -257,7 +271,18 @@ pub(crate) fn yinyang_step<T: Float>(
             ctx.chunk(r, &mut lab, &mut ub, &mut lb)
         },
         StepStats::merge,
-    )
+    );
+    if std::env::var_os("YY_DEBUG").is_some() {
+        let f = |i: usize| dbg::T[i].swap(0, std::sync::atomic::Ordering::Relaxed);
+        eprintln!("filter {:.1} Mcyc kernel {:.1} combine {:.1}", f(0) as f64/1e6, f(1) as f64/1e6, f(2) as f64/1e6);
+        eprintln!(
+            "yy step {:.1} ms evals {:.3} changed {}",
+            t0.elapsed().as_secs_f64() * 1e3,
+            out.evals as f64 / (n * k) as f64,
+            out.changed
+        );
+    }
+    out
 }
 
 /// What every chunk of a step shares.
@@ -266,11 +291,14 @@ struct Ctx<'a, 'd, T> {
     groups: &'a Groups,
     centers: &'a Mat<T>,
     packed: &'a Packed<T>,
-    drift: Option<&'a Drift>,
+    drift: &'a Drift,
     /// Error bound `E` of the kernel values.
     e: f64,
     slack: f64,
 }
+
+/// How many listed rows ahead the exact distances prefetch.
+const PREFETCH: usize = 8;
 
 impl<T: Float> Ctx<'_, '_, T> {
     /// The step on the rows `r`.
@@ -281,21 +309,84 @@ impl<T: Float> Ctx<'_, '_, T> {
         ub: &mut [f32],
         lb: &mut [f32],
     ) -> StepStats {
+        #[cfg(target_arch = "x86_64")]
+        if best_level() != super::kernel::Level::Portable {
+            // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
+            return unsafe { self.chunk_avx2(r, lab, ub, lb) };
+        }
+        self.chunk_portable(r, lab, ub, lb)
+    }
+
+    /// [`Self::chunk_portable`] compiled for AVX2 (same code and results: Rust does not
+    /// contract multiplications and additions into FMA).
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn chunk_avx2(
+        &self,
+        r: std::ops::Range<usize>,
+        lab: &mut [u32],
+        ub: &mut [f32],
+        lb: &mut [f32],
+    ) -> StepStats {
+        self.chunk_portable(r, lab, ub, lb)
+    }
+
+    #[inline(always)]
+    fn chunk_portable(
+        &self,
+        r: std::ops::Range<usize>,
+        lab: &mut [u32],
+        ub: &mut [f32],
+        lb: &mut [f32],
+    ) -> StepStats {
         let (data, groups, t) = (self.data, self.groups, self.groups.t);
+        let all = (1u32 << t) - 1;
         let mut st = StepStats::zeros(data, self.centers.n_rows());
-        // Rows to evaluate (local index, mask of groups), and each group's rows.
+        // Rows to evaluate (local index, mask of groups); rows needing every group, and
+        // each group's other rows.
         let mut cand: Vec<(u32, u32)> = Vec::new();
-        let mut lists: Vec<Vec<u32>> = vec![Vec::new(); t];
+        let mut lists: Vec<Vec<u32>> = vec![Vec::new(); t + 1];
+        let c0 = unsafe { std::arch::x86_64::_rdtsc() };
         self.filter(&r, lab, ub, lb, &mut cand, &mut lists, &mut st);
+        let c1 = unsafe { std::arch::x86_64::_rdtsc() };
+        dbg::T[0].fetch_add(c1 - c0, std::sync::atomic::Ordering::Relaxed);
         if cand.is_empty() {
             return st;
         }
-        // Evaluate each group on its rows.
         let x = data.x.rows(r.start, r.end).as_slice();
+        // Rows needing every group: one pass over all panels.
+        let full = &lists[t];
+        let nf = full.len();
+        let (mut fl, mut fb, mut fs, mut fg) = (
+            vec![0u32; nf],
+            vec![T::zero(); nf],
+            vec![T::zero(); nf],
+            vec![T::zero(); nf * t],
+        );
+        if nf > 0 {
+            nearest_groups(
+                x,
+                full,
+                self.packed,
+                groups.ppg,
+                GroupNearest {
+                    labels: &mut fl,
+                    best: &mut fb,
+                    second: &mut fs,
+                    gmin: &mut fg,
+                },
+            );
+            st.evals += nf as u64 * groups.count.iter().sum::<u64>();
+        }
+        // The others: each group on its rows.
         let mut res: Vec<(Vec<T>, Vec<u32>, Vec<T>)> = Vec::with_capacity(t);
-        for (g, list) in lists.iter().enumerate() {
+        for (g, list) in lists[..t].iter().enumerate() {
             let m = list.len();
-            let (mut best, mut idx, mut sec) = (vec![T::zero(); m], vec![0u32; m], vec![T::zero(); m]);
+            let (mut best, mut idx, mut sec) =
+                (vec![T::zero(); m], vec![0u32; m], vec![T::zero(); m]);
             if m > 0 {
                 nearest_rows(
                     x,
@@ -313,30 +404,48 @@ impl<T: Float> Ctx<'_, '_, T> {
             }
             res.push((best, idx, sec));
         }
-        // Combine per row: the lowest (value, index) over the evaluated groups.
+        let c2 = unsafe { std::arch::x86_64::_rdtsc() };
+        dbg::T[1].fetch_add(c2 - c1, std::sync::atomic::Ordering::Relaxed);
+        // Combine per row: the lowest (value, index) over the evaluated groups, then the
+        // new bounds.
         let mut cursor = vec![0usize; t];
+        let mut fc = 0;
+        let mut gvals = vec![T::zero(); t];
         let e2 = 2.0 * self.e;
+        let (dc, dg) = (&self.drift.center, &self.drift.group);
         for &(li, mask) in &cand {
             let li = li as usize;
-            let (mut bv, mut bj) = (T::infinity(), u32::MAX);
-            for (g, c) in cursor.iter().enumerate() {
-                if mask & (1 << g) != 0 {
-                    let (v, j) = (res[g].0[*c], res[g].1[*c]);
-                    if v < bv || (v == bv && j < bj) {
-                        bv = v;
-                        bj = j;
+            let (bv, bj, sb);
+            if mask == all {
+                (bv, bj, sb) = (fb[fc], fl[fc], fs[fc]);
+                gvals.copy_from_slice(&fg[fc * t..(fc + 1) * t]);
+                fc += 1;
+            } else {
+                let (mut v0, mut j0, mut s0) = (T::infinity(), u32::MAX, T::infinity());
+                for (g, c) in cursor.iter_mut().enumerate() {
+                    if mask & (1 << g) != 0 {
+                        let (v, j) = (res[g].0[*c], res[g].1[*c]);
+                        gvals[g] = v;
+                        if v < v0 || (v == v0 && j < j0) {
+                            (v0, j0, s0) = (v, j, res[g].2[*c]);
+                        }
+                        *c += 1;
                     }
                 }
+                (bv, bj, sb) = (v0, j0, s0);
             }
             let i = r.start + li;
             let xn = sq_norm(data.x.row(i));
-            let bg = groups.of[bj as usize];
-            ub[li] = up((xn + bv.as_f64() + e2).max(0.0).sqrt() * (1.0 + self.slack));
-            for (g, c) in cursor.iter_mut().enumerate() {
+            let b = bj as usize;
+            let bg = groups.of[b];
+            gvals[bg] = sb;
+            let u = (xn + bv.as_f64() + e2).max(0.0).sqrt() * (1.0 + self.slack);
+            ub[li] = up(u - dc[b]);
+            let lbs = &mut lb[li * t..(li + 1) * t];
+            for (g, ((l, m), p)) in lbs.iter_mut().zip(&gvals).zip(dg).enumerate() {
                 if mask & (1 << g) != 0 {
-                    let m = if g == bg { res[g].2[*c] } else { res[g].0[*c] };
-                    lb[li * t + g] = down((xn + m.as_f64() - e2).max(0.0).sqrt() * (1.0 - self.slack));
-                    *c += 1;
+                    let v = (xn + m.as_f64() - e2).max(0.0).sqrt() * (1.0 - self.slack);
+                    *l = down(v + p);
                 }
             }
             let a = lab[li];
@@ -344,77 +453,116 @@ impl<T: Float> Ctx<'_, '_, T> {
                 if a != u32::MAX {
                     st.add_row(data, i, a as usize, -1);
                 }
-                st.add_row(data, i, bj as usize, 1);
+                st.add_row(data, i, b, 1);
                 st.changed += 1;
                 lab[li] = bj;
             }
         }
+        let c3 = unsafe { std::arch::x86_64::_rdtsc() };
+        dbg::T[2].fetch_add(c3 - c2, std::sync::atomic::Ordering::Relaxed);
         st
     }
 
-    /// Applies the drift to the bounds of rows `r` and lists the rows whose label the
-    /// bounds do not prove, with the groups to evaluate.
+    /// Lists the rows of `r` whose label the bounds do not prove, with the groups to
+    /// evaluate: first the bounds alone, then, for the rows they fail, with the upper
+    /// bound tightened to the exact distance.
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     fn filter(
         &self,
         r: &std::ops::Range<usize>,
         lab: &[u32],
         ub: &mut [f32],
-        lb: &mut [f32],
+        lb: &[f32],
         cand: &mut Vec<(u32, u32)>,
         lists: &mut [Vec<u32>],
         st: &mut StepStats,
     ) {
         let t = self.groups.t;
-        let all = (1u32 << t) - 1;
         let e = self.e;
+        let (dc, dg) = (&self.drift.center, &self.drift.group);
+        // Pass 1: bounds only (read-only for the rows it proves).
+        let mut tight = vec![0u32; r.len()];
+        let mut m = 0;
         for li in 0..r.len() {
             let a = lab[li];
-            if a == u32::MAX {
-                cand.push((li as u32, all));
-                for l in lists.iter_mut() {
-                    l.push(li as u32);
-                }
-                continue;
-            }
-            let a = a as usize;
-            let lbs = &mut lb[li * t..(li + 1) * t];
-            let mut u = ub[li] as f64;
-            let mut lmin = f64::INFINITY;
-            if let Some(dr) = self.drift {
-                u += dr.center[a];
-                for (l, &p) in lbs.iter_mut().zip(&dr.group) {
-                    let v = down(*l as f64 - p);
-                    *l = v;
-                    lmin = lmin.min(v as f64);
-                }
+            let ok = if a == u32::MAX {
+                false
             } else {
-                lmin = lbs.iter().fold(f64::INFINITY, |m, &l| m.min(l as f64));
+                let u = ub[li] as f64 + dc[a as usize];
+                let lmin = lb[li * t..(li + 1) * t]
+                    .iter()
+                    .zip(dg)
+                    .fold(f64::INFINITY, |m, (&l, &p)| m.min(l as f64 - p));
+                proven(u, lmin, e)
+            };
+            tight[m] = li as u32;
+            m += !ok as usize;
+        }
+        // Pass 2: exact distance to the assigned center, then per group.
+        let all = (1u32 << t) - 1;
+        let x = self.data.x;
+        for q in 0..m {
+            if q + PREFETCH < m {
+                prefetch(x.row(r.start + tight[q + PREFETCH] as usize));
             }
-            if proven(u, lmin, e) {
-                ub[li] = up(u);
-                continue;
-            }
-            // Tighten the upper bound with the exact distance, then test again.
-            let i = r.start + li;
-            u = sq_dist(self.data.x.row(i), self.centers.row(a)).sqrt() * (1.0 + self.slack);
-            st.evals += 1;
-            ub[li] = up(u);
-            if proven(u, lmin, e) {
-                continue;
-            }
-            let mut mask = 1u32 << self.groups.of[a];
-            for (g, &l) in lbs.iter().enumerate() {
-                if !proven(u, l as f64, e) {
-                    mask |= 1 << g;
+            let li = tight[q] as usize;
+            let a = lab[li];
+            let mask = if a == u32::MAX {
+                all
+            } else {
+                let a = a as usize;
+                let u = sq_dist(x.row(r.start + li), self.centers.row(a)).sqrt()
+                    * (1.0 + self.slack);
+                st.evals += 1;
+                ub[li] = up(u - dc[a]);
+                let mut fail = 0u32;
+                for (g, (&l, &p)) in lb[li * t..(li + 1) * t].iter().zip(dg).enumerate() {
+                    if !proven(u, l as f64 - p, e) {
+                        fail |= 1 << g;
+                    }
                 }
-            }
+                if fail == 0 {
+                    continue;
+                }
+                fail | 1 << self.groups.of[a]
+            };
             cand.push((li as u32, mask));
-            for (g, l) in lists.iter_mut().enumerate() {
-                if mask & (1 << g) != 0 {
-                    l.push(li as u32);
+            if mask == all {
+                lists[t].push(li as u32);
+            } else {
+                for (g, l) in lists[..t].iter_mut().enumerate() {
+                    if mask & (1 << g) != 0 {
+                        l.push(li as u32);
+                    }
                 }
             }
         }
     }
+}
+
+/// Hints the CPU to load `row` into the cache.
+#[inline(always)]
+fn prefetch<T>(row: &[T]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let bytes = std::mem::size_of_val(row);
+        let p = row.as_ptr() as *const i8;
+        let mut off = 0;
+        while off < bytes {
+            // SAFETY: a prefetch is only a hint and never faults; the address is inside
+            // the row.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.add(off))
+            };
+            off += 64;
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = row;
+}
+
+mod dbg {
+    use std::sync::atomic::AtomicU64;
+    pub(super) static T: [AtomicU64; 4] = [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)];
 }

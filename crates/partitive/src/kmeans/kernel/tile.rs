@@ -221,5 +221,248 @@ macro_rules! kernel_body {
                 }
             }
         }
+
+        /// Per-group nearest centers of the rows `rows` of `x` over all panels, groups
+        /// being runs of `ppg` panels: `gmin[i·t + g]` is the smallest value in group `g`;
+        /// `labels`, `best` are the overall nearest (lowest index on ties) and `second`
+        /// the second smallest value within the winning group.
+        ///
+        /// # Safety
+        /// The CPU must support the module's instruction set.
+        #[target_feature(enable = $feat)]
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) unsafe fn run_groups(
+            x: &[T],
+            rows: &[u32],
+            p: &Packed<T>,
+            ppg: usize,
+            labels: &mut [u32],
+            best: &mut [T],
+            second: &mut [T],
+            gmin: &mut [T],
+        ) {
+            let d = p.d;
+            let n = rows.len();
+            assert!(ppg >= 1 && p.panels() % ppg == 0);
+            let t = p.panels() / ppg;
+            assert_eq!(p.w, 2 * LANES);
+            assert!(p.data.len() == p.norms.len() * d);
+            assert!(p.index.len() == p.norms.len());
+            assert!(labels.len() == n && best.len() == n && second.len() == n);
+            assert_eq!(gmin.len(), n * t);
+            let m = x.len() / d.max(1);
+            assert!(rows.iter().all(|&r| (r as usize) < m));
+            let xp = x.as_ptr();
+            let mut i = 0;
+            while i < n {
+                macro_rules! go {
+                    ($r:expr) => {{
+                        let xs: [*const T; $r] =
+                            std::array::from_fn(|u| xp.add(*rows.get_unchecked(i + u) as usize * d));
+                        let out = (
+                            &mut labels[i..i + $r],
+                            &mut best[i..i + $r],
+                            &mut second[i..i + $r],
+                            &mut gmin[i * t..(i + $r) * t],
+                        );
+                        if ppg == 1 {
+                            gtile1::<$r>(xs, p, t, out.0, out.1, out.2, out.3);
+                        } else {
+                            gtile::<$r>(xs, p, ppg, t, out.0, out.1, out.2, out.3);
+                        }
+                        i += $r;
+                    }};
+                }
+                if n - i >= ROWS {
+                    go!(ROWS)
+                } else {
+                    go!(1)
+                }
+            }
+        }
+
+        /// The lowest index among the lanes of `minv` equal to the splat `m`.
+        #[inline]
+        #[target_feature(enable = $feat)]
+        fn lowest_index(minv: [V; 2], idxv: [V; 2], m: V) -> V {
+            let big = set1(T::INFINITY);
+            let c0 = blendv(big, idxv[0], cmpeq(minv[0], m));
+            let c1 = blendv(big, idxv[1], cmpeq(minv[1], m));
+            hmin(min(c0, c1))
+        }
+
+        /// One tile of [`run_groups`].
+        ///
+        /// # Safety
+        /// As [`tile`]; `gm` has `R·t` entries.
+        #[target_feature(enable = $feat)]
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn gtile<const R: usize>(
+            xs: [*const T; R],
+            p: &Packed<T>,
+            ppg: usize,
+            t: usize,
+            lab: &mut [u32],
+            bst: &mut [T],
+            sec: &mut [T],
+            gm: &mut [T],
+        ) {
+            let d = p.d;
+            const W: usize = 2 * LANES;
+            let inf = set1(T::INFINITY);
+            let m2 = set1(-2.0);
+            let mut bestm = [T::INFINITY; R];
+            // The lane state (minimum, runner-up, index) of each row's best group so far.
+            let mut save = [[[inf; 2]; 3]; R];
+            for g in 0..t {
+                let mut minv = [[inf; 2]; R];
+                let mut min2 = [[inf; 2]; R];
+                let mut idxv = [[set1(0.0); 2]; R];
+                for q in g * ppg..(g + 1) * ppg {
+                    let pp = p.data.as_ptr().add(q * d * W);
+                    let mut acc = [[set1(0.0); 2]; R];
+                    for l in 0..d {
+                        let b0 = load(pp.add(l * W));
+                        let b1 = load(pp.add(l * W + LANES));
+                        for r in 0..R {
+                            let xb = bcast(xs[r].add(l));
+                            acc[r][0] = fmadd(xb, b0, acc[r][0]);
+                            acc[r][1] = fmadd(xb, b1, acc[r][1]);
+                        }
+                    }
+                    let nrm = [
+                        load(p.norms.as_ptr().add(q * W)),
+                        load(p.norms.as_ptr().add(q * W + LANES)),
+                    ];
+                    let idx = [
+                        load(p.index.as_ptr().add(q * W)),
+                        load(p.index.as_ptr().add(q * W + LANES)),
+                    ];
+                    if q == g * ppg {
+                        // The group's first panel: one center per lane so far.
+                        for r in 0..R {
+                            for h in 0..2 {
+                                minv[r][h] = fmadd(acc[r][h], m2, nrm[h]);
+                                idxv[r][h] = idx[h];
+                            }
+                        }
+                    } else {
+                        for r in 0..R {
+                            for h in 0..2 {
+                                let dist = fmadd(acc[r][h], m2, nrm[h]);
+                                min2[r][h] = min(min2[r][h], max(minv[r][h], dist));
+                                let lt = cmplt(dist, minv[r][h]);
+                                minv[r][h] = min(dist, minv[r][h]);
+                                idxv[r][h] = blendv(idxv[r][h], idx[h], lt);
+                            }
+                        }
+                    }
+                }
+                for r in 0..R {
+                    let mv = hmin(min(minv[r][0], minv[r][1]));
+                    let m = first(mv);
+                    gm[r * t + g] = m;
+                    let take = m < bestm[r]
+                        || (m == bestm[r] && {
+                            // An exact tie across groups: the lowest index wins.
+                            let a = first(lowest_index(minv[r], idxv[r], mv));
+                            let s = save[r];
+                            let b = first(lowest_index(s[0], s[2], set1(bestm[r])));
+                            a < b
+                        });
+                    if take {
+                        bestm[r] = m;
+                        save[r] = [minv[r], min2[r], idxv[r]];
+                    }
+                }
+            }
+            for r in 0..R {
+                let [mv, m2v, iv] = save[r];
+                let mall = set1(bestm[r]);
+                let iall = lowest_index(mv, iv, mall);
+                lab[r] = first(iall) as u32;
+                bst[r] = bestm[r];
+                let s0 = blendv(mv[0], m2v[0], cmpeq(iv[0], iall));
+                let s1 = blendv(mv[1], m2v[1], cmpeq(iv[1], iall));
+                sec[r] = first(hmin(min(s0, s1)));
+            }
+        }
+
+        /// [`gtile`] for groups of one panel (one center per lane and group).
+        ///
+        /// # Safety
+        /// As [`gtile`].
+        #[target_feature(enable = $feat)]
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn gtile1<const R: usize>(
+            xs: [*const T; R],
+            p: &Packed<T>,
+            t: usize,
+            lab: &mut [u32],
+            bst: &mut [T],
+            sec: &mut [T],
+            gm: &mut [T],
+        ) {
+            let d = p.d;
+            const W: usize = 2 * LANES;
+            let inf = set1(T::INFINITY);
+            let m2 = set1(-2.0);
+            let mut bestm = [T::INFINITY; R];
+            // The values of each row's best group so far, and that group.
+            let mut save = [[inf; 2]; R];
+            let mut saveg = [0usize; R];
+            let index = |q: usize| {
+                [
+                    load(p.index.as_ptr().add(q * W)),
+                    load(p.index.as_ptr().add(q * W + LANES)),
+                ]
+            };
+            for g in 0..t {
+                let pp = p.data.as_ptr().add(g * d * W);
+                let mut acc = [[set1(0.0); 2]; R];
+                for l in 0..d {
+                    let b0 = load(pp.add(l * W));
+                    let b1 = load(pp.add(l * W + LANES));
+                    for r in 0..R {
+                        let xb = bcast(xs[r].add(l));
+                        acc[r][0] = fmadd(xb, b0, acc[r][0]);
+                        acc[r][1] = fmadd(xb, b1, acc[r][1]);
+                    }
+                }
+                let nrm = [
+                    load(p.norms.as_ptr().add(g * W)),
+                    load(p.norms.as_ptr().add(g * W + LANES)),
+                ];
+                for r in 0..R {
+                    let dv = [fmadd(acc[r][0], m2, nrm[0]), fmadd(acc[r][1], m2, nrm[1])];
+                    let mv = hmin(min(dv[0], dv[1]));
+                    let m = first(mv);
+                    gm[r * t + g] = m;
+                    let take = m < bestm[r]
+                        || (m == bestm[r] && {
+                            // An exact tie across groups: the lowest index wins.
+                            let a = first(lowest_index(dv, index(g), mv));
+                            let b = first(lowest_index(save[r], index(saveg[r]), mv));
+                            a < b
+                        });
+                    if take {
+                        bestm[r] = m;
+                        save[r] = dv;
+                        saveg[r] = g;
+                    }
+                }
+            }
+            for r in 0..R {
+                let mv = save[r];
+                let iv = index(saveg[r]);
+                let mall = set1(bestm[r]);
+                let iall = lowest_index(mv, iv, mall);
+                lab[r] = first(iall) as u32;
+                bst[r] = bestm[r];
+                let s0 = blendv(mv[0], inf, cmpeq(iv[0], iall));
+                let s1 = blendv(mv[1], inf, cmpeq(iv[1], iall));
+                sec[r] = first(hmin(min(s0, s1)));
+            }
+        }
     };
 }
