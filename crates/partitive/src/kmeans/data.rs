@@ -12,8 +12,6 @@ use std::sync::{Mutex, MutexGuard};
 pub(crate) struct Data<'a, T> {
     pub(crate) x: MatRef<'a, T>,
     pub(crate) w: Option<&'a [T]>,
-    /// `‖x_i‖²` accumulated in `f64` (only when asked for: Hamerly's bounds; else empty).
-    pub(crate) xnorm: Vec<f64>,
     /// Σ_i w_i ‖x_i‖² (chunk order).
     pub(crate) wxnorm: f64,
     /// max_i ‖x_i‖².
@@ -23,14 +21,8 @@ pub(crate) struct Data<'a, T> {
 }
 
 impl<'a, T: Float> Data<'a, T> {
-    /// Checks the data (rows, columns, finiteness, weights) against `k`; keeps the row
-    /// norms when `row_norms`.
-    pub(crate) fn new(
-        x: MatRef<'a, T>,
-        w: Option<&'a [T]>,
-        k: usize,
-        row_norms: bool,
-    ) -> Result<Self> {
+    /// Checks the data (rows, columns, finiteness, weights) against `k`.
+    pub(crate) fn new(x: MatRef<'a, T>, w: Option<&'a [T]>, k: usize) -> Result<Self> {
         let (n, d) = (x.n_rows(), x.n_cols());
         if n == 0 {
             return Err(Error::data("the data have no rows"));
@@ -44,7 +36,25 @@ impl<'a, T: Float> Data<'a, T> {
                 format!("k = {k} exceeds the number of rows ({n})"),
             ));
         }
-        x.check_finite()?;
+        // One pass: finiteness, Σ w‖x‖², max |x|, max ‖x‖² (weights of the wrong length
+        // are reported below).
+        let wv = w.filter(|w| w.len() == n);
+        let stats = {
+            map_reduce_chunks(
+                n,
+                RowStats::default(),
+                |r| RowStats::of(x, wv, r),
+                |a, b| {
+                    a.wxnorm += b.wxnorm;
+                    a.amax = a.amax.max(b.amax);
+                    a.xmax2 = a.xmax2.max(b.xmax2);
+                    a.finite &= b.finite;
+                },
+            )
+        };
+        if !stats.finite {
+            x.check_finite()?;
+        }
         if let Some(w) = w {
             if w.len() != n {
                 return Err(Error::shape("sample weights (one per row)", n, w.len()));
@@ -71,35 +81,6 @@ impl<'a, T: Float> Data<'a, T> {
                 )));
             }
         }
-        // One pass: row norms (kept only when asked for), Σ w‖x‖², max |x|, max ‖x‖².
-        let mut xnorm = if row_norms { vec![0.0; n] } else { Vec::new() };
-        let (wxnorm, amax, xmax2) = {
-            let cells = row_norms.then(|| ChunkCells::new(&mut xnorm));
-            map_reduce_chunks(
-                n,
-                (0.0, 0.0f64, 0.0f64),
-                |r| {
-                    let mut out = cells.as_ref().map(|c| c.lock(&r));
-                    let (mut s, mut amax, mut xmax2) = (0.0, 0.0f64, 0.0f64);
-                    for (t, i) in r.enumerate() {
-                        let row = x.row(i);
-                        let v = sq_norm(row);
-                        if let Some(o) = out.as_mut() {
-                            o[t] = v;
-                        }
-                        s += w.map_or(1.0, |w| w[i].as_f64()) * v;
-                        xmax2 = xmax2.max(v);
-                        amax = row.iter().fold(amax, |m, v| m.max(v.as_f64().abs()));
-                    }
-                    (s, amax, xmax2)
-                },
-                |a, b| {
-                    a.0 += b.0;
-                    a.1 = a.1.max(b.1);
-                    a.2 = a.2.max(b.2);
-                },
-            )
-        };
         let weights = w.map(|w| {
             let wmax = w.iter().fold(0.0f64, |m, v| m.max(v.as_f64()));
             let wsum = w.iter().map(|v| v.as_f64()).sum::<f64>();
@@ -108,10 +89,9 @@ impl<'a, T: Float> Data<'a, T> {
         Ok(Data {
             x,
             w,
-            xnorm,
-            wxnorm,
-            xmax2,
-            scale: Scale::new(amax, n, weights),
+            wxnorm: stats.wxnorm,
+            xmax2: stats.xmax2,
+            scale: Scale::new(stats.amax, n, weights),
         })
     }
 
@@ -168,6 +148,66 @@ impl<'a, T: Float> Data<'a, T> {
             add,
         );
         ss.iter().sum::<f64>() / (n as f64 * d as f64)
+    }
+}
+
+/// Per-chunk statistics of the rows (see [`Data::new`]).
+struct RowStats {
+    wxnorm: f64,
+    amax: f64,
+    xmax2: f64,
+    finite: bool,
+}
+
+impl Default for RowStats {
+    fn default() -> Self {
+        RowStats {
+            wxnorm: 0.0,
+            amax: 0.0,
+            xmax2: 0.0,
+            finite: true,
+        }
+    }
+}
+
+impl RowStats {
+    /// Statistics of the rows `r`.
+    fn of<T: Float>(x: MatRef<'_, T>, w: Option<&[T]>, r: Range<usize>) -> Self {
+        #[cfg(target_arch = "x86_64")]
+        if super::kernel::best_level() != super::kernel::Level::Portable {
+            // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
+            return unsafe { Self::of_avx2(x, w, r) };
+        }
+        Self::of_portable(x, w, r)
+    }
+
+    /// [`Self::of_portable`] compiled for AVX2 (same results).
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn of_avx2<T: Float>(x: MatRef<'_, T>, w: Option<&[T]>, r: Range<usize>) -> Self {
+        Self::of_portable(x, w, r)
+    }
+
+    #[inline(always)]
+    fn of_portable<T: Float>(x: MatRef<'_, T>, w: Option<&[T]>, r: Range<usize>) -> Self {
+        let mut st = RowStats::default();
+        for i in r {
+            let row = x.row(i);
+            let v = sq_norm(row);
+            st.finite &= v.is_finite();
+            st.wxnorm += w.map_or(1.0, |w| w[i].as_f64()) * v;
+            st.xmax2 = st.xmax2.max(v);
+            let mut m = 0.0f64;
+            for v in row {
+                m = m.max(v.as_f64().abs());
+            }
+            st.amax = st.amax.max(m);
+        }
+        // (A non-finite value makes its row's norm non-finite.)
+        st
     }
 }
 

@@ -5,7 +5,7 @@ use super::init::{farthest_first, kmeans_plus_plus};
 use super::kernel::Packed;
 use super::lloyd::{finalize, lloyd_step, update};
 use super::params::{Algorithm, Init, KMeansParams};
-use super::pruned::{hamerly_step, Bound, Moves};
+use super::pruned::{hamerly_step, Bound, Drift as HamerlyDrift, UNKNOWN};
 use super::sums::StepStats;
 use super::yinyang::{yinyang_step, Bounds, Drift, Groups};
 use super::result::{IterationInfo, KMeansDiagnostics, KMeansResult};
@@ -52,7 +52,7 @@ pub(crate) fn fit<T: Float>(
     observer: &mut dyn FnMut(&IterationInfo),
 ) -> Result<KMeansResult<T>> {
     let algorithm = resolve::<T>(p.algorithm, x.n_rows(), p.k, x.n_cols());
-    let data = Data::new(x, weights, p.k, algorithm == Algorithm::Hamerly)?;
+    let data = Data::new(x, weights, p.k)?;
     if let Init::Centers(c) = &p.init {
         if c.n_cols() != data.d() {
             return Err(Error::shape(
@@ -126,7 +126,7 @@ enum Pruning {
     None,
     Hamerly {
         bounds: Vec<Bound>,
-        moves: Option<Moves>,
+        drift: HamerlyDrift,
     },
     Yinyang {
         groups: Groups,
@@ -145,13 +145,13 @@ impl Pruning {
     ) -> StepStats {
         match self {
             Pruning::None => lloyd_step(data, &Packed::new(centers.view()), labels),
-            Pruning::Hamerly { bounds, moves } => hamerly_step(
+            Pruning::Hamerly { bounds, drift } => hamerly_step(
                 data,
                 &Packed::new(centers.view()),
                 centers,
                 labels,
                 bounds,
-                moves.as_ref(),
+                drift,
             ),
             Pruning::Yinyang {
                 groups,
@@ -173,10 +173,10 @@ impl Pruning {
     fn moved<T: Float>(&mut self, old: &Mat<T>, new: &Mat<T>, reseeded: &[usize]) {
         match self {
             Pruning::None => {}
-            Pruning::Hamerly { bounds, moves } => {
-                *moves = Some(Moves::between(old, new));
+            Pruning::Hamerly { bounds, drift } => {
+                drift.add(old, new);
                 for &p in reseeded {
-                    bounds[p] = [f64::INFINITY, 0.0];
+                    bounds[p] = UNKNOWN;
                 }
             }
             Pruning::Yinyang {
@@ -207,8 +207,8 @@ fn run_once<T: Float>(
     let mut labels = vec![u32::MAX; n];
     let mut pruning = match algorithm {
         Algorithm::Hamerly => Pruning::Hamerly {
-            bounds: vec![[f64::INFINITY, 0.0]; n],
-            moves: None,
+            bounds: vec![UNKNOWN; n],
+            drift: HamerlyDrift::zero(k),
         },
         Algorithm::Yinyang => {
             let groups = Groups::new(&centers);
@@ -220,8 +220,9 @@ fn run_once<T: Float>(
         }
         _ => Pruning::None,
     };
-    // Yinyang updates the sums by label changes only (exact integers, see `sums`).
-    let incremental = algorithm == Algorithm::Yinyang;
+    // The pruned variants update the sums by label changes only (exact integers, see
+    // `sums`); Lloyd rebuilds them.
+    let incremental = !matches!(pruning, Pruning::None);
     let mut totals = StepStats::zeros(data, k);
     let (mut n_iter, mut converged, mut consistent) = (0, false, false);
     let (mut reseeded, mut evals) = (0, 0);
@@ -282,7 +283,7 @@ pub fn assign<T: Float>(x: MatRef<'_, T>, centers: MatRef<'_, T>) -> Result<supe
     centers
         .check_finite()
         .map_err(|e| Error::param("centers", e.to_string()))?;
-    let data = Data::new(x, None, 0, false)?;
+    let data = Data::new(x, None, 0)?;
     let c = centers.to_owned();
     let mut labels = vec![0u32; x.n_rows()];
     let (inertia, _) = finalize(&data, &c, &mut labels, true);

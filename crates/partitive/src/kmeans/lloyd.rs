@@ -10,6 +10,7 @@ use super::sums::StepStats;
 use crate::float::Float;
 use crate::matrix::Mat;
 use crate::parallel::map_reduce_chunks;
+use std::ops::Range;
 
 /// One Lloyd assignment over all rows: labels updated in place, statistics returned.
 pub(crate) fn lloyd_step<T: Float>(
@@ -174,15 +175,50 @@ pub(crate) fn finalize<T: Float>(
                 );
                 evals = (r.len() * k) as u64;
             }
-            let mut s = 0.0;
-            for (i, &a) in r.zip(lab.iter()) {
-                s += data.weight(i) * sq_dist(data.x.row(i), centers.row(a as usize));
-            }
-            (s, evals)
+            (inertia_of(data, centers, r, &lab), evals)
         },
         |a, b| {
             a.0 += b.0;
             a.1 += b.1;
         },
     )
+}
+
+/// Σ weight × ‖x − c_label‖² over the rows `r` (`f64`, in row order).
+fn inertia_of<T: Float>(data: &Data<'_, T>, centers: &Mat<T>, r: Range<usize>, lab: &[u32]) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    if super::kernel::best_level() != super::kernel::Level::Portable {
+        // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
+        return unsafe { inertia_avx2(data, centers, r, lab) };
+    }
+    inertia_portable(data, centers, r, lab)
+}
+
+/// [`inertia_portable`] compiled for AVX2 (same results: no contraction into FMA).
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn inertia_avx2<T: Float>(
+    data: &Data<'_, T>,
+    centers: &Mat<T>,
+    r: Range<usize>,
+    lab: &[u32],
+) -> f64 {
+    inertia_portable(data, centers, r, lab)
+}
+
+#[inline(always)]
+fn inertia_portable<T: Float>(
+    data: &Data<'_, T>,
+    centers: &Mat<T>,
+    r: Range<usize>,
+    lab: &[u32],
+) -> f64 {
+    let mut s = 0.0;
+    for (i, &a) in r.zip(lab) {
+        s += data.weight(i) * sq_dist(data.x.row(i), centers.row(a as usize));
+    }
+    s
 }

@@ -31,6 +31,7 @@ use super::data::{sq_dist, sq_norm, ChunkCells, Data};
 use super::kernel::{
     best_level, nearest_groups, nearest_rows, panel_width, GroupNearest, Nearest, Packed,
 };
+use super::pruned::{down, f64_slack, kernel_error, prefetch, proven, up, PREFETCH};
 use super::sums::StepStats;
 use crate::float::Float;
 use crate::matrix::Mat;
@@ -39,16 +40,7 @@ use crate::parallel::map_reduce_chunks;
 /// At most this many groups (bounds memory: `4 (1 + t)` bytes per row).
 pub(crate) const MAX_GROUPS: usize = 8;
 
-/// Relative widening of `f64` distance computations over `d` columns.
-fn f64_slack(d: usize) -> f64 {
-    4.0 * (d as f64 + 4.0) * f64::EPSILON
-}
 
-/// Whether the bounds prove that Lloyd's kernel prefers the assigned center.
-#[inline(always)]
-fn proven(u: f64, lo: f64, e: f64) -> bool {
-    lo > u && lo * lo - u * u > 2.0 * e
-}
 
 /// The groups of centers: group `g` holds the slots `g·size .. (g+1)·size` of the packing.
 #[derive(Debug, Clone)]
@@ -190,18 +182,7 @@ impl Drift {
     }
 }
 
-/// `v` rounded up to `f32`, with a relative margin that also covers the `f64` roundings
-/// of the bound arithmetic.
-#[inline(always)]
-fn up(v: f64) -> f32 {
-    (v + v.abs() * (1.0 / 1048576.0)) as f32
-}
 
-/// `v` rounded down to `f32` (see [`up`]).
-#[inline(always)]
-fn down(v: f64) -> f32 {
-    (v - v.abs() * (1.0 / 1048576.0)) as f32
-}
 
 /// Per-row bounds of a run, stored relative to the cumulative drift ([`Drift`]) so that
 /// rows the filter skips are only read: the upper bound on the distance to the assigned
@@ -242,12 +223,7 @@ pub(crate) fn yinyang_step<T: Float>(
 ) -> StepStats {
     let (n, d, k, t) = (data.n(), data.d(), centers.n_rows(), groups.t);
     let slack = f64_slack(d);
-    let cmax2 = (0..k)
-        .map(|j| sq_norm(centers.row(j)))
-        .fold(0.0, f64::max)
-        * (1.0 + slack);
-    let eta = 4.0 * (d as f64 + 4.0) * T::epsilon().as_f64() / 2.0;
-    let e = 2.0 * eta * (data.xmax2 * (1.0 + slack) + cmax2) * (1.0 + 1e-6);
+    let e = kernel_error(data.xmax2, centers);
     let labels = ChunkCells::new(labels);
     let upper = ChunkCells::new(&mut bounds.upper);
     let lower = ChunkCells::with_width(&mut bounds.lower, t);
@@ -297,8 +273,6 @@ struct Ctx<'a, 'd, T> {
     slack: f64,
 }
 
-/// How many listed rows ahead the exact distances prefetch.
-const PREFETCH: usize = 8;
 
 impl<T: Float> Ctx<'_, '_, T> {
     /// The step on the rows `r`.
@@ -541,26 +515,6 @@ impl<T: Float> Ctx<'_, '_, T> {
     }
 }
 
-/// Hints the CPU to load `row` into the cache.
-#[inline(always)]
-fn prefetch<T>(row: &[T]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        let bytes = std::mem::size_of_val(row);
-        let p = row.as_ptr() as *const i8;
-        let mut off = 0;
-        while off < bytes {
-            // SAFETY: a prefetch is only a hint and never faults; the address is inside
-            // the row.
-            unsafe {
-                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.add(off))
-            };
-            off += 64;
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = row;
-}
 
 mod dbg {
     use std::sync::atomic::AtomicU64;
