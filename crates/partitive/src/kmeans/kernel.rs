@@ -244,9 +244,9 @@ pub(crate) fn nearest_rows<T: Float>(
                         let p = &*(packed as *const Packed<T> as *const Packed<$u>);
                         let best =
                             std::slice::from_raw_parts_mut(out.best.as_mut_ptr() as *mut $u, n);
-                        let second = out.second.map(|s| {
-                            std::slice::from_raw_parts_mut(s.as_mut_ptr() as *mut $u, n)
-                        });
+                        let second = out
+                            .second
+                            .map(|s| std::slice::from_raw_parts_mut(s.as_mut_ptr() as *mut $u, n));
                         $f(x, rows, p, q0, q1, out.labels, best, second)
                     }};
                 }

@@ -9,7 +9,7 @@
 //! exceeds `u` by a safe margin. The bounds are stored as `f32` (8 bytes per row),
 //! rounded outwards and relative to the cumulative moves ([`Drift`]), so rows the bounds
 //! prove are only read, never written; rows they fail get `u` tightened with the exact
-//! distance (rows prefetched ahead), and the rest are gathered and evaluated by the fused
+//! distance (rows prefetched ahead), and the rest are evaluated in place by the fused
 //! kernel against every center.
 //!
 //! # Exactly Lloyd's labels
@@ -26,7 +26,7 @@
 //! a relative `4 (d + 4) ε_f64`, and every stored bound by a relative `2^−20`.
 
 use super::data::{sq_dist, sq_norm, ChunkCells, Data};
-use super::kernel::{nearest, Nearest, Packed};
+use super::kernel::{nearest_rows, Nearest, Packed};
 use super::sums::StepStats;
 use crate::float::Float;
 use crate::matrix::Mat;
@@ -229,21 +229,21 @@ impl<T: Float> Ctx<'_, '_, T> {
     #[inline(always)]
     fn chunk_portable(&self, r: Range<usize>, lab: &mut [u32], bnd: &mut [Bound]) -> StepStats {
         let (data, geo) = (self.data, self.geo);
-        let (d, k) = (data.d(), self.packed.k);
+        let k = self.packed.k;
         let mut st = StepStats::zeros(data, k);
         let full = self.screen(&r, lab, bnd, &mut st);
         if full.is_empty() {
             return st;
         }
         let m = full.len();
-        let mut buf = Vec::with_capacity(m * d);
-        for &li in &full {
-            buf.extend_from_slice(data.x.row(r.start + li as usize));
-        }
+        let x = data.x.rows(r.start, r.end).as_slice();
         let (mut nl, mut nb, mut ns) = (vec![0u32; m], vec![T::zero(); m], vec![T::zero(); m]);
-        nearest(
-            &buf,
+        nearest_rows(
+            x,
+            &full,
             self.packed,
+            0,
+            self.packed.panels(),
             Nearest {
                 labels: &mut nl,
                 best: &mut nb,
@@ -266,7 +266,7 @@ impl<T: Float> Ctx<'_, '_, T> {
                 st.add_row(data, i, b as usize, 1);
                 lab[li] = b;
             }
-            let xn = sq_norm(&buf[q * d..(q + 1) * d]);
+            let xn = sq_norm(data.x.row(i));
             let u = (xn + nb[q].as_f64() + e2).max(0.0).sqrt() * (1.0 + geo.slack);
             let l = (xn + ns[q].as_f64() - e2).max(0.0).sqrt() * (1.0 - geo.slack);
             bnd[li] = [up(u - dc[b as usize]), down(l + self.drift.max)];
@@ -313,8 +313,8 @@ impl<T: Float> Ctx<'_, '_, T> {
             let a = lab[li];
             if a != u32::MAX {
                 let a = a as usize;
-                let u = sq_dist(x.row(r.start + li), self.centers.row(a)).sqrt()
-                    * (1.0 + geo.slack);
+                let u =
+                    sq_dist(x.row(r.start + li), self.centers.row(a)).sqrt() * (1.0 + geo.slack);
                 st.evals += 1;
                 bnd[li][0] = up(u - dc[a]);
                 let l = bnd[li][1] as f64 - dmax;

@@ -156,8 +156,14 @@ impl StepStats {
         let x = data.x.row(i);
         // Separate loops per sign and weighting keep them vectorisable.
         match (data.w.is_some(), sign > 0) {
-            (false, true) => s.iter_mut().zip(x).for_each(|(s, v)| *s += sc.q(v.as_f64())),
-            (false, false) => s.iter_mut().zip(x).for_each(|(s, v)| *s -= sc.q(v.as_f64())),
+            (false, true) => s
+                .iter_mut()
+                .zip(x)
+                .for_each(|(s, v)| *s += sc.q(v.as_f64())),
+            (false, false) => s
+                .iter_mut()
+                .zip(x)
+                .for_each(|(s, v)| *s -= sc.q(v.as_f64())),
             (true, true) => s
                 .iter_mut()
                 .zip(x)

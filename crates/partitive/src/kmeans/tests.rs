@@ -483,6 +483,32 @@ fn uniform<T: Float>(n: usize, d: usize, offset: f64, seed: u64) -> Mat<T> {
     Mat::from_vec(v, n, d).unwrap()
 }
 
+#[test]
+fn auto_picks_by_shape_and_memory() {
+    use super::fit::resolve;
+    assert_eq!(
+        resolve::<f32>(Algorithm::Auto, 1000, 64, 32),
+        Algorithm::Hamerly
+    );
+    assert_eq!(
+        resolve::<f64>(Algorithm::Auto, 1000, 8, 8),
+        Algorithm::Hamerly
+    );
+    // too cheap a row, or bounds larger than a quarter of a row
+    assert_eq!(
+        resolve::<f32>(Algorithm::Auto, 1000, 3, 32),
+        Algorithm::Lloyd
+    );
+    assert_eq!(
+        resolve::<f32>(Algorithm::Auto, 1000, 64, 4),
+        Algorithm::Lloyd
+    );
+    assert_eq!(
+        resolve::<f32>(Algorithm::Yinyang, 1000, 3, 1),
+        Algorithm::Yinyang
+    );
+}
+
 fn pruned_equals_lloyd<T: Float>() {
     // Separated blobs: pruning must pay here.
     let (x, _) = blobs::<T>(20_000, 6, 9, 10.0, 61);

@@ -40,8 +40,6 @@ use crate::parallel::map_reduce_chunks;
 /// At most this many groups (bounds memory: `4 (1 + t)` bytes per row).
 pub(crate) const MAX_GROUPS: usize = 8;
 
-
-
 /// The groups of centers: group `g` holds the slots `g·size .. (g+1)·size` of the packing.
 #[derive(Debug, Clone)]
 pub(crate) struct Groups {
@@ -58,14 +56,6 @@ pub(crate) struct Groups {
 }
 
 impl Groups {
-    /// Number of groups for `k` centers of type `T`: one per kernel panel, merged so that
-    /// there are at most [`MAX_GROUPS`].
-    pub(crate) fn count<T: Float>(k: usize) -> usize {
-        let w = panel_width::<T>(best_level());
-        let panels = k.div_ceil(w);
-        panels.div_ceil(panels.div_ceil(MAX_GROUPS))
-    }
-
     /// Groups of the centers `c`: seeds by farthest-first traversal from center 0, five
     /// k-means steps on the centers, then a balanced assignment (pairs by increasing
     /// distance, each group up to its capacity).
@@ -182,8 +172,6 @@ impl Drift {
     }
 }
 
-
-
 /// Per-row bounds of a run, stored relative to the cumulative drift ([`Drift`]) so that
 /// rows the filter skips are only read: the upper bound on the distance to the assigned
 /// center `a` is `upper[i] + drift.center[a]`, the lower bound for group `g` is
@@ -236,8 +224,7 @@ pub(crate) fn yinyang_step<T: Float>(
         e,
         slack,
     };
-    let t0 = std::time::Instant::now();
-    let out = map_reduce_chunks(
+    map_reduce_chunks(
         n,
         StepStats::zeros(data, k),
         |r| {
@@ -247,18 +234,7 @@ pub(crate) fn yinyang_step<T: Float>(
             ctx.chunk(r, &mut lab, &mut ub, &mut lb)
         },
         StepStats::merge,
-    );
-    if std::env::var_os("YY_DEBUG").is_some() {
-        let f = |i: usize| dbg::T[i].swap(0, std::sync::atomic::Ordering::Relaxed);
-        eprintln!("filter {:.1} Mcyc kernel {:.1} combine {:.1}", f(0) as f64/1e6, f(1) as f64/1e6, f(2) as f64/1e6);
-        eprintln!(
-            "yy step {:.1} ms evals {:.3} changed {}",
-            t0.elapsed().as_secs_f64() * 1e3,
-            out.evals as f64 / (n * k) as f64,
-            out.changed
-        );
-    }
-    out
+    )
 }
 
 /// What every chunk of a step shares.
@@ -272,7 +248,6 @@ struct Ctx<'a, 'd, T> {
     e: f64,
     slack: f64,
 }
-
 
 impl<T: Float> Ctx<'_, '_, T> {
     /// The step on the rows `r`.
@@ -323,10 +298,7 @@ impl<T: Float> Ctx<'_, '_, T> {
         // each group's other rows.
         let mut cand: Vec<(u32, u32)> = Vec::new();
         let mut lists: Vec<Vec<u32>> = vec![Vec::new(); t + 1];
-        let c0 = unsafe { std::arch::x86_64::_rdtsc() };
         self.filter(&r, lab, ub, lb, &mut cand, &mut lists, &mut st);
-        let c1 = unsafe { std::arch::x86_64::_rdtsc() };
-        dbg::T[0].fetch_add(c1 - c0, std::sync::atomic::Ordering::Relaxed);
         if cand.is_empty() {
             return st;
         }
@@ -378,8 +350,6 @@ impl<T: Float> Ctx<'_, '_, T> {
             }
             res.push((best, idx, sec));
         }
-        let c2 = unsafe { std::arch::x86_64::_rdtsc() };
-        dbg::T[1].fetch_add(c2 - c1, std::sync::atomic::Ordering::Relaxed);
         // Combine per row: the lowest (value, index) over the evaluated groups, then the
         // new bounds.
         let mut cursor = vec![0usize; t];
@@ -432,8 +402,6 @@ impl<T: Float> Ctx<'_, '_, T> {
                 lab[li] = bj;
             }
         }
-        let c3 = unsafe { std::arch::x86_64::_rdtsc() };
-        dbg::T[2].fetch_add(c3 - c2, std::sync::atomic::Ordering::Relaxed);
         st
     }
 
@@ -486,8 +454,8 @@ impl<T: Float> Ctx<'_, '_, T> {
                 all
             } else {
                 let a = a as usize;
-                let u = sq_dist(x.row(r.start + li), self.centers.row(a)).sqrt()
-                    * (1.0 + self.slack);
+                let u =
+                    sq_dist(x.row(r.start + li), self.centers.row(a)).sqrt() * (1.0 + self.slack);
                 st.evals += 1;
                 ub[li] = up(u - dc[a]);
                 let mut fail = 0u32;
@@ -513,10 +481,4 @@ impl<T: Float> Ctx<'_, '_, T> {
             }
         }
     }
-}
-
-
-mod dbg {
-    use std::sync::atomic::AtomicU64;
-    pub(super) static T: [AtomicU64; 4] = [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)];
 }

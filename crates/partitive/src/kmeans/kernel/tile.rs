@@ -257,8 +257,9 @@ macro_rules! kernel_body {
             while i < n {
                 macro_rules! go {
                     ($r:expr) => {{
-                        let xs: [*const T; $r] =
-                            std::array::from_fn(|u| xp.add(*rows.get_unchecked(i + u) as usize * d));
+                        let xs: [*const T; $r] = std::array::from_fn(|u| {
+                            xp.add(*rows.get_unchecked(i + u) as usize * d)
+                        });
                         let out = (
                             &mut labels[i..i + $r],
                             &mut best[i..i + $r],
