@@ -200,9 +200,11 @@ impl RowStats {
             st.finite &= v.is_finite();
             st.wxnorm += w.map_or(1.0, |w| w[i].as_f64()) * v;
             st.xmax2 = st.xmax2.max(v);
+            // (`a > m` selects like `maxpd`: vectorisable; NaN is caught by `finite`.)
             let mut m = 0.0f64;
             for v in row {
-                m = m.max(v.as_f64().abs());
+                let a = v.as_f64().abs();
+                m = if a > m { a } else { m };
             }
             st.amax = st.amax.max(m);
         }
