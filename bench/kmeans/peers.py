@@ -109,25 +109,25 @@ def report(results):
         # point-center distances evaluated / (n k (iterations + final pass))
         return r["distance_evaluations"] / (n * k * (r["n_iter"] + 1))
 
-    rows = [("partitive Lloyd", part), ("partitive Hamerly (exact Lloyd iterations)", ham),
+    rows = [("partitive Lloyd", part), ("partitive Hamerly (exact Lloyd iterations; auto)", ham),
             ("partitive Yinyang (exact Lloyd iterations)", yy), (skl["impl"], skl), (fai["impl"], fai)]
     threads = part["threads"]
     print(f"\nk-means, n={n} d={d} k={k} float32, {threads} threads, {part['n_iter']} iterations, "
           f"median of {len(part['fit_ms_all'])} fits; per iteration = whole fit / iterations")
     print("GFLOP/s = 2 n d k per iteration / time (for the pruned variants: the dense-equivalent rate); "
           "dist. = fraction of the n k distances evaluated (iterations + final pass)")
-    print(f"{'implementation':<44} {'fit ms':>8} {'ms/iter':>8} {'GFLOP/s':>8} {'CPU ms/iter':>11} {'dist.':>6} {'inertia':>16}")
+    print(f"{'implementation':<50} {'fit ms':>8} {'ms/iter':>8} {'GFLOP/s':>8} {'CPU ms/iter':>11} {'dist.':>6} {'inertia':>16}")
     for name, r in rows:
         pi = per_iter(r)
         cpu = r["fit_cpu_ms_median"] / r["n_iter"]
         ev = f"{evals(r):.3f}" if "distance_evaluations" in r else "1"
-        print(f"{name:<44} {r['fit_ms_median']:>8.1f} {pi:>8.2f} {flops / pi / 1e6:>8.1f} {cpu:>11.2f} {ev:>6} "
+        print(f"{name:<50} {r['fit_ms_median']:>8.1f} {pi:>8.2f} {flops / pi / 1e6:>8.1f} {cpu:>11.2f} {ev:>6} "
               f"{r['inertia']:>16.8e}")
     print(f"partitive iteration loop only (observer stamps, excludes setup and final pass): "
           f"Lloyd {part['iter_ms_median']:.2f}, Hamerly {ham['iter_ms_median']:.2f}, "
           f"Yinyang {yy['iter_ms_median']:.2f} ms/iter")
     cpu = lambda r: r["fit_cpu_ms_median"]
-    for name, r in [("Lloyd", part), ("Yinyang", yy)]:
+    for name, r in [("Lloyd", part), ("Hamerly", ham), ("Yinyang", yy)]:
         print(f"ratio partitive {name}/faiss   = {per_iter(r) / per_iter(fai):.3f} wall (target <= 0.333), "
               f"{cpu(r) / cpu(fai):.3f} CPU time")
         print(f"ratio partitive {name}/sklearn = {per_iter(r) / per_iter(skl):.3f} wall (target <= 0.25), "
