@@ -46,7 +46,7 @@ pub(crate) struct Scale {
 
 /// The largest exponent `e` (clamped to ±1000) with `v · 2^e ≤ 2^limit`.
 fn exponent(v: f64, limit: i32) -> i32 {
-    if !(v > 0.0) || !v.is_finite() {
+    if v.is_nan() || v <= 0.0 || v.is_infinite() {
         return 0;
     }
     let mut e = (limit as f64 - v.log2()).floor() as i32;

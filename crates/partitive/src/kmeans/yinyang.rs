@@ -82,8 +82,8 @@ impl Groups {
                 let far = (0..k).fold(0, |b, a| if near[a] > near[b] { a } else { b });
                 means.push(row(far));
                 let m = means.len() - 1;
-                for a in 0..k {
-                    near[a] = near[a].min(dist(a, &means[m]));
+                for (a, v) in near.iter_mut().enumerate() {
+                    *v = v.min(dist(a, &means[m]));
                 }
             }
             for _ in 0..5 {
