@@ -482,3 +482,110 @@ impl<T: Float> Ctx<'_, '_, T> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    /// The kernel contract's value of row `x` against center `c` (brute force).
+    fn value<T: Float>(x: &[T], c: &[T]) -> T {
+        let mut dot = T::zero();
+        for (a, b) in x.iter().zip(c) {
+            dot = a.mul_add(*b, dot);
+        }
+        T::of_f64(c.iter().map(|v| v.as_f64() * v.as_f64()).sum::<f64>()) - (dot + dot)
+    }
+
+    /// The grouped kernels (best level of this CPU) against brute force, with ties.
+    fn grouped_kernels<T: Float>() {
+        for &(n, d, k, grid) in &[(53, 7, 37, true), (40, 5, 70, false), (25, 3, 203, true)] {
+            let mut rng = Rng::new(k as u64);
+            let mut gen = |m: usize| -> Mat<T> {
+                let v = (0..m * d)
+                    .map(|_| {
+                        if grid {
+                            T::of_usize(rng.below(3))
+                        } else {
+                            T::of_f64(rng.next_f64() * 4.0 - 2.0)
+                        }
+                    })
+                    .collect();
+                Mat::from_vec(v, m, d).unwrap()
+            };
+            let (x, c) = (gen(n), gen(k));
+            let groups = Groups::new(&c);
+            let p = Packed::grouped(c.view(), &groups.slots);
+            let t = groups.t;
+            let rows: Vec<u32> = (0..n as u32).rev().collect();
+            let (mut l, mut b, mut s, mut g) = (
+                vec![0u32; n],
+                vec![T::zero(); n],
+                vec![T::zero(); n],
+                vec![T::zero(); n * t],
+            );
+            nearest_groups(
+                x.as_slice(),
+                &rows,
+                &p,
+                groups.ppg,
+                GroupNearest {
+                    labels: &mut l,
+                    best: &mut b,
+                    second: &mut s,
+                    gmin: &mut g,
+                },
+            );
+            for (q, &i) in rows.iter().enumerate() {
+                let xi = x.row(i as usize);
+                let vals: Vec<T> = (0..k).map(|j| value(xi, c.row(j))).collect();
+                let (mut bv, mut bj) = (T::infinity(), 0);
+                for (j, &v) in vals.iter().enumerate() {
+                    if v < bv {
+                        (bv, bj) = (v, j);
+                    }
+                }
+                assert_eq!((l[q] as usize, b[q]), (bj, bv), "row {i}");
+                for gg in 0..t {
+                    let members = (0..k).filter(|&j| groups.of[j] == gg);
+                    let m = members.clone().map(|j| vals[j]).fold(T::infinity(), T::min);
+                    assert_eq!(g[q * t + gg], m);
+                    if gg == groups.of[bj] {
+                        let sec = members
+                            .filter(|&j| j != bj)
+                            .map(|j| vals[j])
+                            .fold(T::infinity(), T::min);
+                        assert_eq!(s[q], sec);
+                    }
+                    // One group alone.
+                    let (mut l1, mut b1, mut s1) = ([0u32], [T::zero()], [T::zero()]);
+                    nearest_rows(
+                        x.as_slice(),
+                        &[i],
+                        &p,
+                        gg * groups.ppg,
+                        (gg + 1) * groups.ppg,
+                        Nearest {
+                            labels: &mut l1,
+                            best: &mut b1,
+                            second: Some(&mut s1),
+                        },
+                    );
+                    assert_eq!(b1[0], m);
+                    let lowest = (0..k).find(|&j| groups.of[j] == gg && vals[j] == m);
+                    assert_eq!(Some(l1[0] as usize), lowest);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn grouped_kernels_match_brute_force_f32() {
+        grouped_kernels::<f32>();
+    }
+
+    #[test]
+    fn grouped_kernels_match_brute_force_f64() {
+        grouped_kernels::<f64>();
+    }
+}
