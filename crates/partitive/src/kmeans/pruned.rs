@@ -288,6 +288,10 @@ impl<T: Float> Ctx<'_, '_, T> {
         let geo = self.geo;
         let (dc, dmax) = (&self.drift.center, self.drift.max);
         let e = geo.e;
+        if lab.first() == Some(&u32::MAX) && lab.iter().all(|&a| a == u32::MAX) {
+            // First step: no bounds yet.
+            return (0..r.len() as u32).collect();
+        }
         // Pass 1: bounds only.
         let mut tight = vec![0u32; r.len()];
         let mut m = 0;
