@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # k-means benchmark, one command:  bench/kmeans/run.sh
 # Generates the reference data once (bench/data, git-ignored), then runs partitive
-# (Lloyd and the pruned variant), scikit-learn and faiss-cpu from the SAME initial centers
+# (plain Lloyd and the exact pruned variants Hamerly and Yinyang), scikit-learn and faiss-cpu from the SAME initial centers
 # with the same thread count, and prints ms per iteration, GFLOP/s, ratios and agreement.
 # Environment: N (1000000) D (32) K (64) ITERS (10) REPEATS (3) THREADS (2) SEED (0).
 set -euo pipefail
@@ -25,6 +25,8 @@ mkdir -p "$res"
   --labels-out "$res/labels_partitive.npy" > "$res/partitive_lloyd.json"
 "$bin" "$data" "$cent" --threads "$THREADS" --iters "$ITERS" --repeats "$REPEATS" --algorithm hamerly \
   --labels-out "$res/labels_hamerly.npy" > "$res/partitive_hamerly.json"
+"$bin" "$data" "$cent" --threads "$THREADS" --iters "$ITERS" --repeats "$REPEATS" --algorithm yinyang \
+  --labels-out "$res/labels_yinyang.npy" > "$res/partitive_yinyang.json"
 "$py" "$here/peers.py" sklearn "$data" "$cent" "$ITERS" "$REPEATS" "$res/sklearn.json" "$res/labels_sklearn.npy"
 "$py" "$here/peers.py" faiss "$data" "$cent" "$ITERS" "$REPEATS" "$THREADS" "$res/faiss.json"
 "$py" "$here/peers.py" report "$res"

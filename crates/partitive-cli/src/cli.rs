@@ -184,7 +184,8 @@ pub struct KmeansArgs {
     #[arg(long, value_name = "FILE")]
     pub init_centers: Option<PathBuf>,
 
-    /// Lloyd variant: auto, lloyd (plain) or hamerly (pruned; same labels as plain Lloyd).
+    /// Lloyd variant: auto, lloyd (plain), hamerly or yinyang (pruned; same labels as plain
+    /// Lloyd).
     #[arg(long, value_enum, default_value_t = KmeansAlgorithmFlag::Auto)]
     pub algorithm: KmeansAlgorithmFlag,
 
@@ -451,6 +452,7 @@ pub enum KmeansAlgorithmFlag {
     Auto,
     Lloyd,
     Hamerly,
+    Yinyang,
 }
 
 #[cfg(test)]

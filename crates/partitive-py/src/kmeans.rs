@@ -46,8 +46,9 @@ fn parse_algorithm(s: &str) -> PyResult<Algorithm> {
         "auto" => Ok(Algorithm::Auto),
         "lloyd" => Ok(Algorithm::Lloyd),
         "hamerly" => Ok(Algorithm::Hamerly),
+        "yinyang" => Ok(Algorithm::Yinyang),
         _ => Err(PyValueError::new_err(format!(
-            "algorithm must be 'auto', 'lloyd' or 'hamerly', got '{s}'"
+            "algorithm must be 'auto', 'lloyd', 'hamerly' or 'yinyang', got '{s}'"
         ))),
     }
 }
@@ -56,6 +57,7 @@ fn algorithm_name(a: Algorithm) -> &'static str {
     match a {
         Algorithm::Lloyd => "lloyd",
         Algorithm::Hamerly => "hamerly",
+        Algorithm::Yinyang => "yinyang",
         _ => "auto",
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! bench_kmeans DATA.npy CENTERS.npy --threads 2 --iters 10 --repeats 3 \
-//!     --algorithm lloyd|hamerly|auto --labels-out LABELS.npy
+//!     --algorithm lloyd|hamerly|yinyang|auto --labels-out LABELS.npy
 //! ```
 //! Prints one JSON object: median wall time of the whole fit, median time per iteration
 //! (from observer stamps), inertia, iterations, distance evaluations.
@@ -102,6 +102,7 @@ fn main() {
     let algorithm = match get("--algorithm", "lloyd").as_str() {
         "lloyd" => Algorithm::Lloyd,
         "hamerly" => Algorithm::Hamerly,
+        "yinyang" => Algorithm::Yinyang,
         "auto" => Algorithm::Auto,
         a => panic!("unknown algorithm {a}"),
     };

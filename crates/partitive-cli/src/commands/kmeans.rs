@@ -45,6 +45,7 @@ fn run_typed<T: Float>(args: &KmeansArgs, precision: Precision) -> Result<()> {
         KmeansAlgorithmFlag::Auto => Algorithm::Auto,
         KmeansAlgorithmFlag::Lloyd => Algorithm::Lloyd,
         KmeansAlgorithmFlag::Hamerly => Algorithm::Hamerly,
+        KmeansAlgorithmFlag::Yinyang => Algorithm::Yinyang,
     };
     let params = KMeans::params::<T>(args.k)
         .seed(args.seed)

@@ -47,7 +47,7 @@ default='k-means++'
     random_state : int, RandomState, Generator or None, default=0
         Seed of the k-means++ seeding. An int gives reproducible results (the default
         is fixed); ``None`` draws a seed from NumPy's global generator.
-    algorithm : {'auto', 'lloyd', 'hamerly'}, default='auto'
+    algorithm : {'auto', 'lloyd', 'hamerly', 'yinyang'}, default='auto'
         Assignment algorithm. All give the same labels from the same start;
         ``'hamerly'`` prunes distance computations with bounds.
 
@@ -139,7 +139,7 @@ default='k-means++'
             max_iter=check_int("max_iter", self.max_iter, 1),
             tol=check_float("tol", self.tol),
             seed=seed_of(self.random_state),
-            algorithm=check_choice("algorithm", self.algorithm, ("auto", "lloyd", "hamerly")),
+            algorithm=check_choice("algorithm", self.algorithm, ("auto", "lloyd", "hamerly", "yinyang")),
         )
         self.cluster_centers_ = r["cluster_centers"]
         self.labels_ = r["labels"]

@@ -1,5 +1,6 @@
 //! Checked input data shared by every k-means step, and per-chunk mutable state.
 
+use super::sums::Scale;
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::matrix::MatRef;
@@ -11,10 +12,12 @@ use std::sync::{Mutex, MutexGuard};
 pub(crate) struct Data<'a, T> {
     pub(crate) x: MatRef<'a, T>,
     pub(crate) w: Option<&'a [T]>,
-    /// `‖x_i‖²` accumulated in `f64`.
-    pub(crate) xnorm: Vec<f64>,
     /// Σ_i w_i ‖x_i‖² (chunk order).
     pub(crate) wxnorm: f64,
+    /// max_i ‖x_i‖².
+    pub(crate) xmax2: f64,
+    /// Fixed-point scales of the cluster sums.
+    pub(crate) scale: Scale,
 }
 
 impl<'a, T: Float> Data<'a, T> {
@@ -33,7 +36,25 @@ impl<'a, T: Float> Data<'a, T> {
                 format!("k = {k} exceeds the number of rows ({n})"),
             ));
         }
-        x.check_finite()?;
+        // One pass: finiteness, Σ w‖x‖², max |x|, max ‖x‖² (weights of the wrong length
+        // are reported below).
+        let wv = w.filter(|w| w.len() == n);
+        let stats = {
+            map_reduce_chunks(
+                n,
+                RowStats::default(),
+                |r| RowStats::of(x, wv, r),
+                |a, b| {
+                    a.wxnorm += b.wxnorm;
+                    a.amax = a.amax.max(b.amax);
+                    a.xmax2 = a.xmax2.max(b.xmax2);
+                    a.finite &= b.finite;
+                },
+            )
+        };
+        if !stats.finite {
+            x.check_finite()?;
+        }
         if let Some(w) = w {
             if w.len() != n {
                 return Err(Error::shape("sample weights (one per row)", n, w.len()));
@@ -60,35 +81,17 @@ impl<'a, T: Float> Data<'a, T> {
                 )));
             }
         }
-        let mut xnorm = vec![0.0; n];
-        {
-            let cells = ChunkCells::new(&mut xnorm);
-            map_reduce_chunks(
-                n,
-                (),
-                |r| {
-                    let mut out = cells.lock(&r);
-                    for (o, i) in out.iter_mut().zip(r) {
-                        *o = sq_norm(x.row(i));
-                    }
-                },
-                |_, _| {},
-            );
-        }
-        let wxnorm = map_reduce_chunks(
-            n,
-            0.0,
-            |r| {
-                r.map(|i| w.map_or(1.0, |w| w[i].as_f64()) * xnorm[i])
-                    .sum::<f64>()
-            },
-            |a, b| *a += b,
-        );
+        let weights = w.map(|w| {
+            let wmax = w.iter().fold(0.0f64, |m, v| m.max(v.as_f64()));
+            let wsum = w.iter().map(|v| v.as_f64()).sum::<f64>();
+            (wmax, wsum)
+        });
         Ok(Data {
             x,
             w,
-            xnorm,
-            wxnorm,
+            wxnorm: stats.wxnorm,
+            xmax2: stats.xmax2,
+            scale: Scale::new(stats.amax, n, weights),
         })
     }
 
@@ -148,6 +151,68 @@ impl<'a, T: Float> Data<'a, T> {
     }
 }
 
+/// Per-chunk statistics of the rows (see [`Data::new`]).
+struct RowStats {
+    wxnorm: f64,
+    amax: f64,
+    xmax2: f64,
+    finite: bool,
+}
+
+impl Default for RowStats {
+    fn default() -> Self {
+        RowStats {
+            wxnorm: 0.0,
+            amax: 0.0,
+            xmax2: 0.0,
+            finite: true,
+        }
+    }
+}
+
+impl RowStats {
+    /// Statistics of the rows `r`.
+    fn of<T: Float>(x: MatRef<'_, T>, w: Option<&[T]>, r: Range<usize>) -> Self {
+        #[cfg(target_arch = "x86_64")]
+        if super::kernel::best_level() != super::kernel::Level::Portable {
+            // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
+            return unsafe { Self::of_avx2(x, w, r) };
+        }
+        Self::of_portable(x, w, r)
+    }
+
+    /// [`Self::of_portable`] compiled for AVX2 (same results).
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn of_avx2<T: Float>(x: MatRef<'_, T>, w: Option<&[T]>, r: Range<usize>) -> Self {
+        Self::of_portable(x, w, r)
+    }
+
+    #[inline(always)]
+    fn of_portable<T: Float>(x: MatRef<'_, T>, w: Option<&[T]>, r: Range<usize>) -> Self {
+        let mut st = RowStats::default();
+        for i in r {
+            let row = x.row(i);
+            let v = sq_norm(row);
+            st.finite &= v.is_finite();
+            st.wxnorm += w.map_or(1.0, |w| w[i].as_f64()) * v;
+            st.xmax2 = st.xmax2.max(v);
+            // (`a > m` selects like `maxpd`: vectorisable; NaN is caught by `finite`.)
+            let mut m = 0.0f64;
+            for v in row {
+                let a = v.as_f64().abs();
+                m = if a > m { a } else { m };
+            }
+            st.amax = st.amax.max(m);
+        }
+        // (A non-finite value makes its row's norm non-finite.)
+        st
+    }
+}
+
 /// Squared Euclidean distance accumulated in `f64` (the "true" distance of reports),
 /// in eight fixed partial sums (vectorisable, one fixed order).
 #[inline(always)]
@@ -190,13 +255,23 @@ pub(crate) fn sq_norm<T: Float>(a: &[T]) -> f64 {
 /// (uncontended) lock, so chunk kernels can write their rows safely.
 pub(crate) struct ChunkCells<'a, X> {
     parts: Vec<Mutex<&'a mut [X]>>,
+    width: usize,
 }
 
 impl<'a, X: Send> ChunkCells<'a, X> {
     /// Splits `buf` (one entry per row) into chunks of `CHUNK_ROWS`.
     pub(crate) fn new(buf: &'a mut [X]) -> Self {
+        Self::with_width(buf, 1)
+    }
+
+    /// Splits `buf` (`width` entries per row) into chunks of `CHUNK_ROWS` rows.
+    pub(crate) fn with_width(buf: &'a mut [X], width: usize) -> Self {
         ChunkCells {
-            parts: buf.chunks_mut(CHUNK_ROWS).map(Mutex::new).collect(),
+            parts: buf
+                .chunks_mut(CHUNK_ROWS * width.max(1))
+                .map(Mutex::new)
+                .collect(),
+            width,
         }
     }
 
@@ -205,7 +280,7 @@ impl<'a, X: Send> ChunkCells<'a, X> {
         let g = self.parts[r.start / CHUNK_ROWS]
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        debug_assert_eq!(g.len(), r.len());
+        debug_assert_eq!(g.len(), r.len() * self.width);
         g
     }
 }

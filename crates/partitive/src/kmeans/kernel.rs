@@ -30,9 +30,11 @@ use crate::matrix::MatRef;
 use std::any::TypeId;
 use std::sync::OnceLock;
 
-/// Centers packed for the kernel: panels of `w` centers, each panel `d × w` (column `l`
-/// of the `w` centers contiguous), padded with zero centers whose norm is `+∞` (never
-/// nearest).
+/// Centers packed for the kernel: panels of `w` slots, each panel `d × w` (column `l`
+/// of the `w` centers contiguous); empty slots hold zero centers whose norm is `+∞`
+/// (never nearest). `index[s]` is the center index held by slot `s` (as a float, exact
+/// below 2^24 for `f32`). Within any range of panels the kernel is given, slots hold
+/// centers in increasing index order (so "first in slot order" = "lowest index").
 #[derive(Debug, Clone)]
 pub(crate) struct Packed<T> {
     pub(crate) k: usize,
@@ -40,6 +42,7 @@ pub(crate) struct Packed<T> {
     pub(crate) w: usize,
     pub(crate) data: Vec<T>,
     pub(crate) norms: Vec<T>,
+    pub(crate) index: Vec<T>,
 }
 
 /// Panel width for `T` at `level`: two SIMD registers (AVX2 widths for the portable
@@ -63,20 +66,42 @@ impl<T: Float> Packed<T> {
         Self::for_level(centers, best_level())
     }
 
-    /// Packs `k × d` centers for the kernel of `level`.
+    /// Packs `k × d` centers for the kernel of `level`, center `j` in slot `j`.
     pub(crate) fn for_level(centers: MatRef<'_, T>, level: Level) -> Self {
-        let (k, d) = (centers.n_rows(), centers.n_cols());
+        let k = centers.n_rows();
         let w = panel_width::<T>(level);
-        let kp = k.div_ceil(w) * w;
+        let slots: Vec<u32> = (0..k.div_ceil(w) * w)
+            .map(|s| if s < k { s as u32 } else { u32::MAX })
+            .collect();
+        Self::slotted(centers, &slots, w)
+    }
+
+    /// Packs `k × d` centers into the slots `slots` (a center index, or `u32::MAX` for an
+    /// empty slot; length a multiple of the best level's panel width).
+    pub(crate) fn grouped(centers: MatRef<'_, T>, slots: &[u32]) -> Self {
+        Self::slotted(centers, slots, panel_width::<T>(best_level()))
+    }
+
+    fn slotted(centers: MatRef<'_, T>, slots: &[u32], w: usize) -> Self {
+        let (k, d) = (centers.n_rows(), centers.n_cols());
+        let kp = slots.len();
+        assert_eq!(kp % w, 0);
         let mut data = vec![T::zero(); kp * d];
         let mut norms = vec![T::infinity(); kp];
-        for j in 0..k {
+        let mut index = vec![T::zero(); kp];
+        for (s, &j) in slots.iter().enumerate() {
+            index[s] = T::of_usize(s);
+            if j == u32::MAX {
+                continue;
+            }
+            let j = j as usize;
+            index[s] = T::of_usize(j);
             let c = centers.row(j);
-            let (p, jj) = (j / w, j % w);
+            let (p, jj) = (s / w, s % w);
             for (l, &v) in c.iter().enumerate() {
                 data[p * d * w + l * w + jj] = v;
             }
-            norms[j] = T::of_f64(c.iter().map(|v| v.as_f64() * v.as_f64()).sum::<f64>());
+            norms[s] = T::of_f64(c.iter().map(|v| v.as_f64() * v.as_f64()).sum::<f64>());
         }
         Packed {
             k,
@@ -84,6 +109,7 @@ impl<T: Float> Packed<T> {
             w,
             data,
             norms,
+            index,
         }
     }
 
@@ -192,6 +218,135 @@ pub(crate) fn nearest_at<T: Float>(level: Level, x: &[T], packed: &Packed<T>, ou
     }
 }
 
+/// Nearest centers among the panels `q0..q1` of the rows `rows` (indices into the
+/// row-major block `x`): entry `i` of the outputs belongs to row `rows[i]`. Labels are
+/// center indices ([`Packed::index`]); the same arithmetic contract as [`nearest`].
+pub(crate) fn nearest_rows<T: Float>(
+    x: &[T],
+    rows: &[u32],
+    packed: &Packed<T>,
+    q0: usize,
+    q1: usize,
+    out: Nearest<'_, T>,
+) {
+    let level = best_level();
+    #[cfg(target_arch = "x86_64")]
+    if level != Level::Portable && level != Level::PortableFma {
+        let f32_ok = is::<T, f32>() && packed.norms.len() < (1 << 24);
+        if f32_ok || is::<T, f64>() {
+            // SAFETY: the level implies the instruction set of the kernel called; `T` is
+            // exactly the element type of the kernel (checked through `TypeId`).
+            unsafe {
+                let n = out.labels.len();
+                macro_rules! call {
+                    ($u:ty, $f:path) => {{
+                        let x = std::slice::from_raw_parts(x.as_ptr() as *const $u, x.len());
+                        let p = &*(packed as *const Packed<T> as *const Packed<$u>);
+                        let best =
+                            std::slice::from_raw_parts_mut(out.best.as_mut_ptr() as *mut $u, n);
+                        let second = out
+                            .second
+                            .map(|s| std::slice::from_raw_parts_mut(s.as_mut_ptr() as *mut $u, n));
+                        $f(x, rows, p, q0, q1, out.labels, best, second)
+                    }};
+                }
+                match (level, f32_ok) {
+                    (Level::Avx512, true) => call!(f32, avx512::f32x16::run_rows),
+                    (Level::Avx512, false) => call!(f64, avx512::f64x8::run_rows),
+                    (_, true) => call!(f32, avx2::f32x8::run_rows),
+                    (_, false) => call!(f64, avx2::f64x4::run_rows),
+                }
+            }
+            return;
+        }
+    }
+    let _ = level;
+    portable_rows(x, rows, packed, q0, q1, out)
+}
+
+/// Output of [`nearest_groups`] for `m` rows and `t` groups.
+pub(crate) struct GroupNearest<'a, T> {
+    /// Overall nearest center (lowest index on ties).
+    pub(crate) labels: &'a mut [u32],
+    /// Its value.
+    pub(crate) best: &'a mut [T],
+    /// The second smallest value within the nearest center's group.
+    pub(crate) second: &'a mut [T],
+    /// `m × t`: the smallest value of each group.
+    pub(crate) gmin: &'a mut [T],
+}
+
+/// Every group (runs of `ppg` panels) for the rows `rows` of `x`: the overall nearest
+/// center and, per group, the smallest value. The same arithmetic contract as
+/// [`nearest`].
+pub(crate) fn nearest_groups<T: Float>(
+    x: &[T],
+    rows: &[u32],
+    packed: &Packed<T>,
+    ppg: usize,
+    out: GroupNearest<'_, T>,
+) {
+    let level = best_level();
+    #[cfg(target_arch = "x86_64")]
+    if level != Level::Portable && level != Level::PortableFma {
+        let f32_ok = is::<T, f32>() && packed.norms.len() < (1 << 24);
+        if f32_ok || is::<T, f64>() {
+            // SAFETY: the level implies the instruction set of the kernel called; `T` is
+            // exactly the element type of the kernel (checked through `TypeId`).
+            unsafe {
+                let n = out.labels.len();
+                let nt = out.gmin.len();
+                macro_rules! call {
+                    ($u:ty, $f:path) => {{
+                        let x = std::slice::from_raw_parts(x.as_ptr() as *const $u, x.len());
+                        let p = &*(packed as *const Packed<T> as *const Packed<$u>);
+                        let cast = |v: &mut [T], len| {
+                            std::slice::from_raw_parts_mut(v.as_mut_ptr() as *mut $u, len)
+                        };
+                        $f(
+                            x,
+                            rows,
+                            p,
+                            ppg,
+                            out.labels,
+                            cast(out.best, n),
+                            cast(out.second, n),
+                            cast(out.gmin, nt),
+                        )
+                    }};
+                }
+                match (level, f32_ok) {
+                    (Level::Avx512, true) => call!(f32, avx512::f32x16::run_groups),
+                    (Level::Avx512, false) => call!(f64, avx512::f64x8::run_groups),
+                    (_, true) => call!(f32, avx2::f32x8::run_groups),
+                    (_, false) => call!(f64, avx2::f64x4::run_groups),
+                }
+            }
+            return;
+        }
+    }
+    let _ = level;
+    // Portable: group by group, then the lowest (value, index) over the groups.
+    let (n, t) = (rows.len(), packed.panels() / ppg);
+    let (mut l, mut b, mut s) = (vec![0u32; n], vec![T::zero(); n], vec![T::zero(); n]);
+    for g in 0..t {
+        let nb = Nearest {
+            labels: &mut l,
+            best: &mut b,
+            second: Some(&mut s),
+        };
+        portable_rows(x, rows, packed, g * ppg, (g + 1) * ppg, nb);
+        for i in 0..n {
+            out.gmin[i * t + g] = b[i];
+            if g == 0 || b[i] < out.best[i] || (b[i] == out.best[i] && l[i] < out.labels[i]) {
+                out.best[i] = b[i];
+                out.labels[i] = l[i];
+                out.second[i] = s[i];
+            }
+        }
+    }
+}
+
 /// A SIMD kernel for one element type.
 #[cfg(target_arch = "x86_64")]
 type Run<U> = unsafe fn(&[U], &Packed<U>, &mut [u32], &mut [U], Option<&mut [U]>);
@@ -288,15 +443,30 @@ unsafe fn portable_fma<T: Float>(x: &[T], packed: &Packed<T>, out: Nearest<'_, T
 /// Reference implementation of the arithmetic contract (module docs).
 #[inline(always)]
 fn portable<T: Float>(x: &[T], packed: &Packed<T>, out: Nearest<'_, T>) {
+    let rows: Vec<u32> = (0..out.labels.len() as u32).collect();
+    portable_rows(x, &rows, packed, 0, packed.panels(), out)
+}
+
+/// [`portable`] on the rows `rows` of `x` and the panels `q0..q1`.
+#[inline(always)]
+fn portable_rows<T: Float>(
+    x: &[T],
+    rows: &[u32],
+    packed: &Packed<T>,
+    q0: usize,
+    q1: usize,
+    out: Nearest<'_, T>,
+) {
     let (d, w) = (packed.d, packed.w);
     let n = out.labels.len();
     let mut second = out.second;
     assert!(w <= 32, "panel width {w}");
     let mut acc = [T::zero(); 32];
     for i in 0..n {
-        let xr = &x[i * d..(i + 1) * d];
+        let ri = rows[i] as usize;
+        let xr = &x[ri * d..(ri + 1) * d];
         let (mut b, mut bi, mut s) = (T::infinity(), 0u32, T::infinity());
-        for p in 0..packed.panels() {
+        for p in q0..q1 {
             let panel = &packed.data[p * d * w..(p + 1) * d * w];
             let acc = &mut acc[..w];
             acc.fill(T::zero());
@@ -312,7 +482,7 @@ fn portable<T: Float>(x: &[T], packed: &Packed<T>, out: Nearest<'_, T>) {
                 if v < b {
                     s = b;
                     b = v;
-                    bi = j as u32;
+                    bi = packed.index[j].as_f64() as u32;
                 } else if v < s {
                     s = v;
                 }

@@ -1,6 +1,6 @@
 //! k-means clustering: Lloyd iterations with a fused SIMD assignment kernel, k-means++
-//! or deterministic seeding, restarts, sample weights, and a pruned (Hamerly) variant
-//! that returns exactly Lloyd's labels.
+//! or deterministic seeding, restarts, sample weights, and pruned variants (Hamerly,
+//! Yinyang) that return exactly Lloyd's labels and centers, iteration by iteration.
 //!
 //! References:
 //! - S. Lloyd, *Least squares quantization in PCM*, IEEE Trans. Inf. Theory 28(2),
@@ -9,13 +9,20 @@
 //!   SODA 2007, 1027–1035.
 //! - G. Hamerly, *Making k-means even faster*, SIAM SDM 2010,
 //!   doi:10.1137/1.9781611972801.12.
+//! - Y. Ding, Y. Zhao, X. Shen, M. Musuvathi, T. Mytkowicz, *Yinyang K-Means: A Drop-In
+//!   Replacement of the Classic K-Means with Consistent Speedup*, ICML 2015, PMLR
+//!   37:579–587.
 //!
 //! # Determinism
 //! Every pass is a chunk kernel merged in chunk order ([`crate::parallel`]): the same
 //! input and parameters give bitwise-identical centers, labels and inertia for any number
 //! of threads. Distances for assignment use the GEMM form `‖c‖² − 2x·c` with one fixed
-//! arithmetic (see the kernel contract), so every SIMD level and the pruned variant
-//! agree bitwise too.
+//! arithmetic (see the kernel contract), so every SIMD level and the pruned variants
+//! agree bitwise too. The centers update sums fixed-point integers (`sums.rs`: each
+//! coordinate rounded once to a multiple of a power of two fixed per fit, summed exactly
+//! in `i64`), so the sums are a pure function of the labels: order-independent, and
+//! updatable exactly — the pruned variants move only the rows whose label changed and
+//! still get Lloyd's centers bit for bit.
 //!
 //! # Example
 //! ```
@@ -36,8 +43,10 @@ mod lloyd;
 mod params;
 mod pruned;
 mod result;
+mod sums;
 #[cfg(test)]
 mod tests;
+mod yinyang;
 
 pub use fit::assign;
 pub use params::{Algorithm, Init, KMeans, KMeansParams, KMeansValidParams};

@@ -170,12 +170,14 @@ fn thread_invariant<T: Float>(alg: Algorithm) {
 fn threads_bitwise_identical_f32() {
     thread_invariant::<f32>(Algorithm::Lloyd);
     thread_invariant::<f32>(Algorithm::Hamerly);
+    thread_invariant::<f32>(Algorithm::Yinyang);
 }
 
 #[test]
 fn threads_bitwise_identical_f64() {
     thread_invariant::<f64>(Algorithm::Lloyd);
     thread_invariant::<f64>(Algorithm::Hamerly);
+    thread_invariant::<f64>(Algorithm::Yinyang);
 }
 
 fn reseeds_empty<T: Float>() {
@@ -414,52 +416,55 @@ fn every_error() {
     );
 }
 
+/// Fits with Lloyd, Hamerly and Yinyang from the same start; asserts bitwise-equal
+/// results and observed iterations; returns the distance evaluations of each.
 fn same_run<T: Float>(
     x: MatRef<'_, T>,
     w: Option<&[T]>,
     init: Init<T>,
     k: usize,
     max_iter: usize,
-) -> (u64, u64) {
+) -> [u64; 3] {
     let p = KMeans::params(k)
         .init(init)
         .tol(0.0)
         .max_iter(max_iter)
         .seed(9);
-    let a = p.clone().algorithm(Algorithm::Lloyd).fit(x, w).unwrap();
-    let b = p.algorithm(Algorithm::Hamerly).fit(x, w).unwrap();
-    assert_eq!(a.diagnostics.algorithm, Algorithm::Lloyd);
-    assert_eq!(b.diagnostics.algorithm, Algorithm::Hamerly);
-    let differ = a
-        .labels
+    let algs = [Algorithm::Lloyd, Algorithm::Hamerly, Algorithm::Yinyang];
+    let fits: Vec<_> = algs
         .iter()
-        .zip(&b.labels)
-        .filter(|(p, q)| p != q)
-        .count();
-    assert_eq!(differ, 0, "{differ} labels differ");
-    assert!(a.centers == b.centers, "centers differ");
-    assert_eq!(a.inertia.to_bits(), b.inertia.to_bits());
-    assert_eq!((a.n_iter, a.converged), (b.n_iter, b.converged));
-    assert_eq!(
-        a.diagnostics.empty_clusters_reseeded,
-        b.diagnostics.empty_clusters_reseeded
-    );
-    // The observer sees the same iterations.
-    let mut ia = Vec::new();
-    let mut ib = Vec::new();
-    let p = KMeans::params(k).tol(0.0).max_iter(max_iter).seed(9);
-    p.clone()
-        .algorithm(Algorithm::Lloyd)
-        .fit_observed(x, w, &mut |i| ia.push(*i))
-        .unwrap();
-    p.algorithm(Algorithm::Hamerly)
-        .fit_observed(x, w, &mut |i| ib.push(*i))
-        .unwrap();
-    assert_eq!(ia, ib);
-    (
-        a.diagnostics.distance_evaluations,
-        b.diagnostics.distance_evaluations,
-    )
+        .map(|&alg| {
+            let mut seen = Vec::new();
+            let fit = p
+                .clone()
+                .algorithm(alg)
+                .fit_observed(x, w, &mut |i| seen.push(*i))
+                .unwrap();
+            assert_eq!(fit.diagnostics.algorithm, alg);
+            (fit, seen)
+        })
+        .collect();
+    let (a, ia) = &fits[0];
+    for (b, ib) in &fits[1..] {
+        let alg = b.diagnostics.algorithm;
+        let differ = a
+            .labels
+            .iter()
+            .zip(&b.labels)
+            .filter(|(p, q)| p != q)
+            .count();
+        assert_eq!(differ, 0, "{alg:?}: {differ} labels differ");
+        assert!(a.centers == b.centers, "{alg:?}: centers differ");
+        assert_eq!(a.inertia.to_bits(), b.inertia.to_bits(), "{alg:?}");
+        assert_eq!((a.n_iter, a.converged), (b.n_iter, b.converged), "{alg:?}");
+        assert_eq!(
+            a.diagnostics.empty_clusters_reseeded,
+            b.diagnostics.empty_clusters_reseeded
+        );
+        // The observer sees the same iterations.
+        assert_eq!(ia, ib, "{alg:?}");
+    }
+    [0, 1, 2].map(|i| fits[i].0.diagnostics.distance_evaluations)
 }
 
 fn grid<T: Float>(n: usize, d: usize, levels: usize, offset: f64, seed: u64) -> Mat<T> {
@@ -478,20 +483,60 @@ fn uniform<T: Float>(n: usize, d: usize, offset: f64, seed: u64) -> Mat<T> {
     Mat::from_vec(v, n, d).unwrap()
 }
 
+#[test]
+fn auto_picks_by_shape_and_memory() {
+    use super::fit::resolve;
+    assert_eq!(
+        resolve::<f32>(Algorithm::Auto, 1000, 64, 32),
+        Algorithm::Hamerly
+    );
+    assert_eq!(
+        resolve::<f64>(Algorithm::Auto, 1000, 8, 8),
+        Algorithm::Hamerly
+    );
+    // too cheap a row, or bounds larger than a quarter of a row
+    assert_eq!(
+        resolve::<f32>(Algorithm::Auto, 1000, 3, 32),
+        Algorithm::Lloyd
+    );
+    assert_eq!(
+        resolve::<f32>(Algorithm::Auto, 1000, 64, 4),
+        Algorithm::Lloyd
+    );
+    assert_eq!(
+        resolve::<f32>(Algorithm::Yinyang, 1000, 3, 1),
+        Algorithm::Yinyang
+    );
+}
+
 fn pruned_equals_lloyd<T: Float>() {
     // Separated blobs: pruning must pay here.
     let (x, _) = blobs::<T>(20_000, 6, 9, 10.0, 61);
-    let (lloyd, hamerly) = same_run(x.view(), None, Init::KMeansPlusPlus, 9, 30);
-    // (the first iteration evaluates everything in both)
+    let [lloyd, hamerly, yinyang] = same_run(x.view(), None, Init::KMeansPlusPlus, 9, 30);
+    // (the first iteration evaluates everything in all)
     let first = 20_000 * 9;
     assert!(
         hamerly - first < (lloyd - first) / 4,
         "{hamerly} vs {lloyd}"
     );
+    assert!(
+        yinyang - first < (lloyd - first) / 4,
+        "{yinyang} vs {lloyd}"
+    );
+    // Many centers, k not a multiple of the panel width, several groups.
+    let (x, _) = blobs::<T>(12_000, 7, 45, 6.0, 66);
+    let [lloyd, _, yinyang] = same_run(x.view(), None, Init::KMeansPlusPlus, 45, 15);
+    assert!(yinyang < lloyd / 2, "{yinyang} vs {lloyd}");
+    let (x, _) = blobs::<T>(6_000, 3, 200, 30.0, 67);
+    same_run(x.view(), None, Init::KMeansPlusPlus, 203, 12);
     // Exact ties everywhere: duplicated rows on a small grid.
     let x = grid::<T>(6000, 3, 3, 0.0, 62);
     same_run(x.view(), None, Init::KMeansPlusPlus, 10, 30);
     same_run(x.view(), None, Init::Deterministic, 7, 30);
+    // Ties across several Yinyang groups (k spans 3 to 5 kernel panels).
+    same_run(x.view(), None, Init::KMeansPlusPlus, 40, 20);
+    let x = grid::<T>(5000, 4, 4, 1000.0, 68);
+    same_run(x.view(), None, Init::KMeansPlusPlus, 37, 20);
     // Far from the origin (large GEMM-form rounding, many near-ties), unstructured.
     let x = uniform::<T>(8000, 5, 300.0, 63);
     same_run(x.view(), None, Init::KMeansPlusPlus, 40, 25);

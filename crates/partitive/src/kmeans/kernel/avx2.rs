@@ -30,11 +30,6 @@ pub(super) mod f32x8 {
     }
     #[inline]
     #[target_feature(enable = "avx2,fma")]
-    fn add(a: V, b: V) -> V {
-        _mm256_add_ps(a, b)
-    }
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
     fn min(a: V, b: V) -> V {
         _mm256_min_ps(a, b)
     }
@@ -52,21 +47,6 @@ pub(super) mod f32x8 {
     #[target_feature(enable = "avx2,fma")]
     fn blendv(a: V, b: V, m: V) -> V {
         _mm256_blendv_ps(a, b, m)
-    }
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    fn lane_index(first: usize) -> V {
-        let f = first as T;
-        _mm256_setr_ps(
-            f,
-            f + 1.0,
-            f + 2.0,
-            f + 3.0,
-            f + 4.0,
-            f + 5.0,
-            f + 6.0,
-            f + 7.0,
-        )
     }
 
     #[inline]
@@ -120,11 +100,6 @@ pub(super) mod f64x4 {
     }
     #[inline]
     #[target_feature(enable = "avx2,fma")]
-    fn add(a: V, b: V) -> V {
-        _mm256_add_pd(a, b)
-    }
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
     fn min(a: V, b: V) -> V {
         _mm256_min_pd(a, b)
     }
@@ -142,12 +117,6 @@ pub(super) mod f64x4 {
     #[target_feature(enable = "avx2,fma")]
     fn blendv(a: V, b: V, m: V) -> V {
         _mm256_blendv_pd(a, b, m)
-    }
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    fn lane_index(first: usize) -> V {
-        let f = first as T;
-        _mm256_setr_pd(f, f + 1.0, f + 2.0, f + 3.0)
     }
 
     #[inline]

@@ -32,11 +32,6 @@ pub(super) mod f32x16 {
     }
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn add(a: V, b: V) -> V {
-        _mm512_add_ps(a, b)
-    }
-    #[inline]
-    #[target_feature(enable = "avx512f")]
     fn min(a: V, b: V) -> V {
         _mm512_min_ps(a, b)
     }
@@ -72,13 +67,6 @@ pub(super) mod f32x16 {
     fn first(v: V) -> T {
         _mm512_cvtss_f32(v)
     }
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn lane_index(first: usize) -> V {
-        let a: [T; LANES] = core::array::from_fn(|i| (first + i) as T);
-        // SAFETY: `a` holds LANES values.
-        unsafe { _mm512_loadu_ps(a.as_ptr()) }
-    }
 
     kernel_body!("avx512f");
 }
@@ -110,11 +98,6 @@ pub(super) mod f64x8 {
     #[target_feature(enable = "avx512f")]
     fn fmadd(a: V, b: V, c: V) -> V {
         _mm512_fmadd_pd(a, b, c)
-    }
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn add(a: V, b: V) -> V {
-        _mm512_add_pd(a, b)
     }
     #[inline]
     #[target_feature(enable = "avx512f")]
@@ -152,13 +135,6 @@ pub(super) mod f64x8 {
     #[target_feature(enable = "avx512f")]
     fn first(v: V) -> T {
         _mm512_cvtsd_f64(v)
-    }
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn lane_index(first: usize) -> V {
-        let a: [T; LANES] = core::array::from_fn(|i| (first + i) as T);
-        // SAFETY: `a` holds LANES values.
-        unsafe { _mm512_loadu_pd(a.as_ptr()) }
     }
 
     kernel_body!("avx512f");

@@ -8,11 +8,13 @@
 //! center)` pair is one sequential FMA chain over the columns — the arithmetic contract of
 //! the parent module, so the result is bitwise that of the portable kernel. After a
 //! panel, `dist = fma(dot, −2, ‖c‖²)` updates a per-lane running minimum (and second
-//! minimum) with the lowest center index per lane; a final reduction across lanes takes
-//! the lowest index among equal minima.
+//! minimum) with the lowest center index per lane (index lanes loaded from
+//! [`Packed::index`](super::Packed)); a final reduction across lanes takes the lowest
+//! index among equal minima. Rows are given by pointer, so the same tile serves
+//! contiguous blocks and gathered row lists, over all panels or a range of them.
 //!
 //! The instantiating module defines `T`, `V` (vector), `LANES`, `ROWS` and the operations
-//! `set1 load bcast fmadd add min max cmplt cmpeq blendv hmin first lane_index`, with the
+//! `set1 load bcast fmadd min max cmplt cmpeq blendv hmin first`, with the
 //! semantics of the AVX `min`/`max` (`a < b ? a : b`) and masks from `cmplt`/`cmpeq`.
 
 /// The kernel body, instantiated per element type inside a module that defines `T`, `V`,
@@ -21,7 +23,7 @@ macro_rules! kernel_body {
     ($feat:literal) => {
         use super::super::Packed;
 
-        /// Nearest centers of all rows, tile by tile.
+        /// Nearest centers of all rows (contiguous, row-major), tile by tile, over all panels.
         ///
         /// # Safety
         /// The CPU must support the module's instruction set.
@@ -35,10 +37,68 @@ macro_rules! kernel_body {
         ) {
             let n = labels.len();
             let d = p.d;
-            assert_eq!(p.w, 2 * LANES);
             assert_eq!(x.len(), n * d);
+            let xp = x.as_ptr();
+            drive(n, |i| xp.add(i * d), p, 0, p.panels(), labels, best, second)
+        }
+
+        /// Nearest centers among the panels `q0..q1` of the rows `rows` of `x`
+        /// (contiguous, row-major): output `i` belongs to row `rows[i]`.
+        ///
+        /// # Safety
+        /// The CPU must support the module's instruction set.
+        #[target_feature(enable = $feat)]
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) unsafe fn run_rows(
+            x: &[T],
+            rows: &[u32],
+            p: &Packed<T>,
+            q0: usize,
+            q1: usize,
+            labels: &mut [u32],
+            best: &mut [T],
+            second: Option<&mut [T]>,
+        ) {
+            let d = p.d;
+            assert_eq!(rows.len(), labels.len());
+            assert!(q0 <= q1 && q1 <= p.panels());
+            let m = x.len() / d.max(1);
+            assert!(rows.iter().all(|&r| (r as usize) < m));
+            let xp = x.as_ptr();
+            drive(
+                rows.len(),
+                |i| xp.add(*rows.get_unchecked(i) as usize * d),
+                p,
+                q0,
+                q1,
+                labels,
+                best,
+                second,
+            )
+        }
+
+        /// Tiles of rows given by `row(i)` (each `p.d` readable values) against the
+        /// panels `q0..q1`.
+        ///
+        /// # Safety
+        /// The module's instruction set; `row(i)` valid for `i < n`.
+        #[target_feature(enable = $feat)]
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn drive<F: Fn(usize) -> *const T>(
+            n: usize,
+            row: F,
+            p: &Packed<T>,
+            q0: usize,
+            q1: usize,
+            labels: &mut [u32],
+            best: &mut [T],
+            second: Option<&mut [T]>,
+        ) {
+            assert_eq!(p.w, 2 * LANES);
             assert_eq!(best.len(), n);
-            assert!(p.data.len() == p.norms.len() * d);
+            assert_eq!(labels.len(), n);
+            assert!(p.data.len() == p.norms.len() * p.d);
+            assert!(p.index.len() == p.norms.len());
             let mut second = second;
             if let Some(s) = second.as_deref() {
                 assert_eq!(s.len(), n);
@@ -56,33 +116,40 @@ macro_rules! kernel_body {
                 } else {
                     1
                 };
-                let xs = x.as_ptr().add(i * d);
                 let lab = &mut labels[i..i + r];
                 let bst = &mut best[i..i + r];
                 let sec = second.as_deref_mut().map(|s| &mut s[i..i + r]);
+                macro_rules! go {
+                    ($r:expr, $s:expr, $sec:expr) => {{
+                        let xs: [*const T; $r] = std::array::from_fn(|t| row(i + t));
+                        tile::<$r, $s>(xs, p, q0, q1, lab, bst, $sec)
+                    }};
+                }
                 match (r, sec) {
-                    (ROWS, None) => tile::<ROWS, false>(xs, p, lab, bst, &mut []),
-                    (ROWS, Some(s)) => tile::<ROWS, true>(xs, p, lab, bst, s),
-                    (4, None) => tile::<4, false>(xs, p, lab, bst, &mut []),
-                    (4, Some(s)) => tile::<4, true>(xs, p, lab, bst, s),
-                    (2, None) => tile::<2, false>(xs, p, lab, bst, &mut []),
-                    (2, Some(s)) => tile::<2, true>(xs, p, lab, bst, s),
-                    (_, None) => tile::<1, false>(xs, p, lab, bst, &mut []),
-                    (_, Some(s)) => tile::<1, true>(xs, p, lab, bst, s),
+                    (ROWS, None) => go!(ROWS, false, &mut []),
+                    (ROWS, Some(s)) => go!(ROWS, true, s),
+                    (4, None) => go!(4, false, &mut []),
+                    (4, Some(s)) => go!(4, true, s),
+                    (2, None) => go!(2, false, &mut []),
+                    (2, Some(s)) => go!(2, true, s),
+                    (_, None) => go!(1, false, &mut []),
+                    (_, Some(s)) => go!(1, true, s),
                 }
                 i += r;
             }
         }
 
-        /// One tile of `R` rows starting at `xs` against every panel.
+        /// One tile of `R` rows (`xs[r]`) against the panels `q0..q1`.
         ///
         /// # Safety
-        /// The module's instruction set; `xs` points to `R × p.d` readable values; `lab`,
-        /// `bst` have `R` entries and `sec` too when `S`.
+        /// The module's instruction set; each `xs[r]` points to `p.d` readable values;
+        /// `lab`, `bst` have `R` entries and `sec` too when `S`; `q1 <= p.panels()`.
         #[target_feature(enable = $feat)]
         unsafe fn tile<const R: usize, const S: bool>(
-            xs: *const T,
+            xs: [*const T; R],
             p: &Packed<T>,
+            q0: usize,
+            q1: usize,
             lab: &mut [u32],
             bst: &mut [T],
             sec: &mut [T],
@@ -94,17 +161,14 @@ macro_rules! kernel_body {
             let mut minv = [[inf; 2]; R];
             let mut min2 = [[inf; 2]; R];
             let mut idxv = [[set1(0.0); 2]; R];
-            let lane0 = lane_index(0);
-            let lane1 = lane_index(LANES);
-            let panels = p.norms.len() / W;
-            for q in 0..panels {
+            for q in q0..q1 {
                 let pp = p.data.as_ptr().add(q * d * W);
                 let mut acc = [[set1(0.0); 2]; R];
                 for l in 0..d {
                     let b0 = load(pp.add(l * W));
                     let b1 = load(pp.add(l * W + LANES));
                     for r in 0..R {
-                        let xb = bcast(xs.add(r * d + l));
+                        let xb = bcast(xs[r].add(l));
                         acc[r][0] = fmadd(xb, b0, acc[r][0]);
                         acc[r][1] = fmadd(xb, b1, acc[r][1]);
                     }
@@ -113,8 +177,10 @@ macro_rules! kernel_body {
                     load(p.norms.as_ptr().add(q * W)),
                     load(p.norms.as_ptr().add(q * W + LANES)),
                 ];
-                let base = set1((q * W) as T);
-                let idx = [add(lane0, base), add(lane1, base)];
+                let idx = [
+                    load(p.index.as_ptr().add(q * W)),
+                    load(p.index.as_ptr().add(q * W + LANES)),
+                ];
                 for r in 0..R {
                     if S {
                         for h in 0..2 {
@@ -153,6 +219,250 @@ macro_rules! kernel_body {
                     let s1 = blendv(minv[r][1], min2[r][1], cmpeq(idxv[r][1], iall));
                     sec[r] = first(hmin(min(s0, s1)));
                 }
+            }
+        }
+
+        /// Per-group nearest centers of the rows `rows` of `x` over all panels, groups
+        /// being runs of `ppg` panels: `gmin[i·t + g]` is the smallest value in group `g`;
+        /// `labels`, `best` are the overall nearest (lowest index on ties) and `second`
+        /// the second smallest value within the winning group.
+        ///
+        /// # Safety
+        /// The CPU must support the module's instruction set.
+        #[target_feature(enable = $feat)]
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) unsafe fn run_groups(
+            x: &[T],
+            rows: &[u32],
+            p: &Packed<T>,
+            ppg: usize,
+            labels: &mut [u32],
+            best: &mut [T],
+            second: &mut [T],
+            gmin: &mut [T],
+        ) {
+            let d = p.d;
+            let n = rows.len();
+            assert!(ppg >= 1 && p.panels() % ppg == 0);
+            let t = p.panels() / ppg;
+            assert_eq!(p.w, 2 * LANES);
+            assert!(p.data.len() == p.norms.len() * d);
+            assert!(p.index.len() == p.norms.len());
+            assert!(labels.len() == n && best.len() == n && second.len() == n);
+            assert_eq!(gmin.len(), n * t);
+            let m = x.len() / d.max(1);
+            assert!(rows.iter().all(|&r| (r as usize) < m));
+            let xp = x.as_ptr();
+            let mut i = 0;
+            while i < n {
+                macro_rules! go {
+                    ($r:expr) => {{
+                        let xs: [*const T; $r] = std::array::from_fn(|u| {
+                            xp.add(*rows.get_unchecked(i + u) as usize * d)
+                        });
+                        let out = (
+                            &mut labels[i..i + $r],
+                            &mut best[i..i + $r],
+                            &mut second[i..i + $r],
+                            &mut gmin[i * t..(i + $r) * t],
+                        );
+                        if ppg == 1 {
+                            gtile1::<$r>(xs, p, t, out.0, out.1, out.2, out.3);
+                        } else {
+                            gtile::<$r>(xs, p, ppg, t, out.0, out.1, out.2, out.3);
+                        }
+                        i += $r;
+                    }};
+                }
+                if n - i >= ROWS {
+                    go!(ROWS)
+                } else {
+                    go!(1)
+                }
+            }
+        }
+
+        /// The lowest index among the lanes of `minv` equal to the splat `m`.
+        #[inline]
+        #[target_feature(enable = $feat)]
+        fn lowest_index(minv: [V; 2], idxv: [V; 2], m: V) -> V {
+            let big = set1(T::INFINITY);
+            let c0 = blendv(big, idxv[0], cmpeq(minv[0], m));
+            let c1 = blendv(big, idxv[1], cmpeq(minv[1], m));
+            hmin(min(c0, c1))
+        }
+
+        /// One tile of [`run_groups`].
+        ///
+        /// # Safety
+        /// As [`tile`]; `gm` has `R·t` entries.
+        #[target_feature(enable = $feat)]
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn gtile<const R: usize>(
+            xs: [*const T; R],
+            p: &Packed<T>,
+            ppg: usize,
+            t: usize,
+            lab: &mut [u32],
+            bst: &mut [T],
+            sec: &mut [T],
+            gm: &mut [T],
+        ) {
+            let d = p.d;
+            const W: usize = 2 * LANES;
+            let inf = set1(T::INFINITY);
+            let m2 = set1(-2.0);
+            let mut bestm = [T::INFINITY; R];
+            // The lane state (minimum, runner-up, index) of each row's best group so far.
+            let mut save = [[[inf; 2]; 3]; R];
+            for g in 0..t {
+                let mut minv = [[inf; 2]; R];
+                let mut min2 = [[inf; 2]; R];
+                let mut idxv = [[set1(0.0); 2]; R];
+                for q in g * ppg..(g + 1) * ppg {
+                    let pp = p.data.as_ptr().add(q * d * W);
+                    let mut acc = [[set1(0.0); 2]; R];
+                    for l in 0..d {
+                        let b0 = load(pp.add(l * W));
+                        let b1 = load(pp.add(l * W + LANES));
+                        for r in 0..R {
+                            let xb = bcast(xs[r].add(l));
+                            acc[r][0] = fmadd(xb, b0, acc[r][0]);
+                            acc[r][1] = fmadd(xb, b1, acc[r][1]);
+                        }
+                    }
+                    let nrm = [
+                        load(p.norms.as_ptr().add(q * W)),
+                        load(p.norms.as_ptr().add(q * W + LANES)),
+                    ];
+                    let idx = [
+                        load(p.index.as_ptr().add(q * W)),
+                        load(p.index.as_ptr().add(q * W + LANES)),
+                    ];
+                    if q == g * ppg {
+                        // The group's first panel: one center per lane so far.
+                        for r in 0..R {
+                            for h in 0..2 {
+                                minv[r][h] = fmadd(acc[r][h], m2, nrm[h]);
+                                idxv[r][h] = idx[h];
+                            }
+                        }
+                    } else {
+                        for r in 0..R {
+                            for h in 0..2 {
+                                let dist = fmadd(acc[r][h], m2, nrm[h]);
+                                min2[r][h] = min(min2[r][h], max(minv[r][h], dist));
+                                let lt = cmplt(dist, minv[r][h]);
+                                minv[r][h] = min(dist, minv[r][h]);
+                                idxv[r][h] = blendv(idxv[r][h], idx[h], lt);
+                            }
+                        }
+                    }
+                }
+                for r in 0..R {
+                    let mv = hmin(min(minv[r][0], minv[r][1]));
+                    let m = first(mv);
+                    gm[r * t + g] = m;
+                    let take = m < bestm[r]
+                        || (m == bestm[r] && {
+                            // An exact tie across groups: the lowest index wins.
+                            let a = first(lowest_index(minv[r], idxv[r], mv));
+                            let s = save[r];
+                            let b = first(lowest_index(s[0], s[2], set1(bestm[r])));
+                            a < b
+                        });
+                    if take {
+                        bestm[r] = m;
+                        save[r] = [minv[r], min2[r], idxv[r]];
+                    }
+                }
+            }
+            for r in 0..R {
+                let [mv, m2v, iv] = save[r];
+                let mall = set1(bestm[r]);
+                let iall = lowest_index(mv, iv, mall);
+                lab[r] = first(iall) as u32;
+                bst[r] = bestm[r];
+                let s0 = blendv(mv[0], m2v[0], cmpeq(iv[0], iall));
+                let s1 = blendv(mv[1], m2v[1], cmpeq(iv[1], iall));
+                sec[r] = first(hmin(min(s0, s1)));
+            }
+        }
+
+        /// [`gtile`] for groups of one panel (one center per lane and group).
+        ///
+        /// # Safety
+        /// As [`gtile`].
+        #[target_feature(enable = $feat)]
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn gtile1<const R: usize>(
+            xs: [*const T; R],
+            p: &Packed<T>,
+            t: usize,
+            lab: &mut [u32],
+            bst: &mut [T],
+            sec: &mut [T],
+            gm: &mut [T],
+        ) {
+            let d = p.d;
+            const W: usize = 2 * LANES;
+            let inf = set1(T::INFINITY);
+            let m2 = set1(-2.0);
+            let mut bestm = [T::INFINITY; R];
+            // The values of each row's best group so far, and that group.
+            let mut save = [[inf; 2]; R];
+            let mut saveg = [0usize; R];
+            let index = |q: usize| {
+                [
+                    load(p.index.as_ptr().add(q * W)),
+                    load(p.index.as_ptr().add(q * W + LANES)),
+                ]
+            };
+            for g in 0..t {
+                let pp = p.data.as_ptr().add(g * d * W);
+                let mut acc = [[set1(0.0); 2]; R];
+                for l in 0..d {
+                    let b0 = load(pp.add(l * W));
+                    let b1 = load(pp.add(l * W + LANES));
+                    for r in 0..R {
+                        let xb = bcast(xs[r].add(l));
+                        acc[r][0] = fmadd(xb, b0, acc[r][0]);
+                        acc[r][1] = fmadd(xb, b1, acc[r][1]);
+                    }
+                }
+                let nrm = [
+                    load(p.norms.as_ptr().add(g * W)),
+                    load(p.norms.as_ptr().add(g * W + LANES)),
+                ];
+                for r in 0..R {
+                    let dv = [fmadd(acc[r][0], m2, nrm[0]), fmadd(acc[r][1], m2, nrm[1])];
+                    let mv = hmin(min(dv[0], dv[1]));
+                    let m = first(mv);
+                    gm[r * t + g] = m;
+                    let take = m < bestm[r]
+                        || (m == bestm[r] && {
+                            // An exact tie across groups: the lowest index wins.
+                            let a = first(lowest_index(dv, index(g), mv));
+                            let b = first(lowest_index(save[r], index(saveg[r]), mv));
+                            a < b
+                        });
+                    if take {
+                        bestm[r] = m;
+                        save[r] = dv;
+                        saveg[r] = g;
+                    }
+                }
+            }
+            for r in 0..R {
+                let mv = save[r];
+                let iv = index(saveg[r]);
+                let mall = set1(bestm[r]);
+                let iall = lowest_index(mv, iv, mall);
+                lab[r] = first(iall) as u32;
+                bst[r] = bestm[r];
+                let s0 = blendv(mv[0], inf, cmpeq(iv[0], iall));
+                let s1 = blendv(mv[1], inf, cmpeq(iv[1], iall));
+                sec[r] = first(hmin(min(s0, s1)));
             }
         }
     };

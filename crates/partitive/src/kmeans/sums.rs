@@ -1,0 +1,282 @@
+//! Exact, order-independent cluster sums: the statistics of the centers update.
+//!
+//! # Arithmetic contract of the update
+//! Every coordinate contribution `w_i · x_il` (or `x_il` without weights) is computed in
+//! `f64`, scaled by a power of two `2^s` fixed once per fit and rounded to the nearest
+//! integer (ties to even) — a deterministic function of the row alone. Per-cluster sums
+//! of these integers are kept in `i64`, so they are exact: independent of the order of
+//! the rows, of the chunking and the thread count, and updatable exactly (a row that
+//! changes cluster is subtracted from one sum and added to another). A cluster's total
+//! weight is its member count without weights, or likewise a sum of weights rounded to
+//! multiples of `2^−s_w`. A center is then `T(f64(S_l)·2^−s / W)`, the only roundings
+//! being the `f64` conversion, one division and the conversion to `T`.
+//!
+//! `s` is the largest exponent with `max_i w_i · max|x| · 2^s ≤ 2^50` (one value fits the
+//! exact rounding trick below) and `Σ_i w_i · max|x| · 2^s ≤ 2^61` (no sum can overflow:
+//! `Σ|q| ≤ 2^61 + n/2`); `s_w` likewise for the weights. The quantum `2^−s` is
+//! `≥ 2^−50`, and about `2^−(61 − log₂ n)` relative to the largest coordinate — finer than
+//! the rounding of a plain `f64` sum of `n` values, so centers agree with an `f64`
+//! summation to its accuracy. (Coordinates below `max|x|·2^−60` or so contribute as 0;
+//! an exponent `s` beyond ±1000 is clamped, which coarsens the quantum for data with
+//! `max|x| < 2^−950`.)
+//!
+//! Because the sums are a pure function of the labels, plain Lloyd (sums rebuilt every
+//! iteration) and the pruned variants (sums updated by label changes only) give bitwise
+//! identical centers whenever their labels agree.
+
+use super::data::Data;
+use crate::float::Float;
+use crate::matrix::Mat;
+use std::ops::Range;
+
+/// `1.5 · 2^52`: adding it to `|v| ≤ 2^51` rounds `v` to an integer held in the low bits.
+const MAGIC: f64 = 6_755_399_441_055_744.0;
+
+/// The fixed-point scales of a fit (module docs).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scale {
+    /// `2^s` and `2^−s` for coordinates.
+    up: f64,
+    down: f64,
+    /// `2^{s_w}` and `2^{−s_w}` for weights (1 without weights).
+    wup: f64,
+    wdown: f64,
+    weighted: bool,
+}
+
+/// The largest exponent `e` (clamped to ±1000) with `v · 2^e ≤ 2^limit`.
+fn exponent(v: f64, limit: i32) -> i32 {
+    if v.is_nan() || v <= 0.0 || v.is_infinite() {
+        return 0;
+    }
+    let mut e = (limit as f64 - v.log2()).floor() as i32;
+    e = e.clamp(-1000, 1000);
+    while e > -1000 && v * 2f64.powi(e) > 2f64.powi(limit) {
+        e -= 1;
+    }
+    while e < 1000 && v * 2f64.powi(e + 1) <= 2f64.powi(limit) {
+        e += 1;
+    }
+    e
+}
+
+impl Scale {
+    /// Scales for data with `max|x| = amax`, `n` rows, and (when weighted) weights of
+    /// maximum `wmax` and sum `wsum`.
+    pub(crate) fn new(amax: f64, n: usize, weights: Option<(f64, f64)>) -> Self {
+        let (wmax, wsum) = weights.unwrap_or((1.0, n as f64));
+        let s = exponent(wmax * amax, 50).min(exponent(wsum * amax, 61));
+        let sw = exponent(wmax, 50).min(exponent(wsum, 61));
+        Scale {
+            up: 2f64.powi(s),
+            down: 2f64.powi(-s),
+            wup: 2f64.powi(sw),
+            wdown: 2f64.powi(-sw),
+            weighted: weights.is_some(),
+        }
+    }
+
+    /// `round(v · 2^s)` (ties to even), for `|v · 2^s| ≤ 2^50`.
+    #[inline(always)]
+    fn q(self, v: f64) -> i64 {
+        ((v * self.up + MAGIC).to_bits() as i64) - (MAGIC.to_bits() as i64)
+    }
+
+    /// `round(w · 2^{s_w})`.
+    #[inline(always)]
+    fn qw(self, w: f64) -> i64 {
+        ((w * self.wup + MAGIC).to_bits() as i64) - (MAGIC.to_bits() as i64)
+    }
+}
+
+/// Mergeable statistics of an assignment step over some rows, or differences of them.
+#[derive(Debug, Clone)]
+pub(crate) struct StepStats {
+    /// Per-center fixed-point coordinate sums, `k × d`.
+    pub(crate) sums: Vec<i64>,
+    /// Per-center fixed-point weight sums (weighted fits only; else empty).
+    pub(crate) wsums: Vec<i64>,
+    /// Per-center number of rows with a positive weight.
+    pub(crate) members: Vec<i64>,
+    /// Rows whose label changed.
+    pub(crate) changed: u64,
+    /// Point–center distances evaluated.
+    pub(crate) evals: u64,
+}
+
+impl StepStats {
+    pub(crate) fn zeros<T: Float>(data: &Data<'_, T>, k: usize) -> Self {
+        StepStats {
+            sums: vec![0; k * data.d()],
+            wsums: if data.scale.weighted {
+                vec![0; k]
+            } else {
+                Vec::new()
+            },
+            members: vec![0; k],
+            changed: 0,
+            evals: 0,
+        }
+    }
+
+    /// Adds `o` (exact integer sums: the merge order does not matter).
+    pub(crate) fn merge(&mut self, o: StepStats) {
+        let add = |a: &mut Vec<i64>, b: &[i64]| a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+        add(&mut self.sums, &o.sums);
+        add(&mut self.wsums, &o.wsums);
+        add(&mut self.members, &o.members);
+        self.changed += o.changed;
+        self.evals += o.evals;
+    }
+
+    /// Total weight of cluster `j` (`f64`).
+    #[inline]
+    pub(crate) fn weight<T: Float>(&self, data: &Data<'_, T>, j: usize) -> f64 {
+        if data.scale.weighted {
+            self.wsums[j] as f64 * data.scale.wdown
+        } else {
+            self.members[j] as f64
+        }
+    }
+
+    /// Adds row `i` to cluster `a` (`sign = 1`) or removes it (`sign = −1`); rows of
+    /// weight 0 do not count.
+    #[inline(always)]
+    pub(crate) fn add_row<T: Float>(&mut self, data: &Data<'_, T>, i: usize, a: usize, sign: i64) {
+        let d = data.d();
+        let sc = data.scale;
+        let s = &mut self.sums[a * d..(a + 1) * d];
+        let w = match data.w {
+            None => 1.0,
+            Some(wt) => wt[i].as_f64(),
+        };
+        if w <= 0.0 {
+            return;
+        }
+        let x = data.x.row(i);
+        // Separate loops per sign and weighting keep them vectorisable.
+        match (data.w.is_some(), sign > 0) {
+            (false, true) => s
+                .iter_mut()
+                .zip(x)
+                .for_each(|(s, v)| *s += sc.q(v.as_f64())),
+            (false, false) => s
+                .iter_mut()
+                .zip(x)
+                .for_each(|(s, v)| *s -= sc.q(v.as_f64())),
+            (true, true) => s
+                .iter_mut()
+                .zip(x)
+                .for_each(|(s, v)| *s += sc.q(w * v.as_f64())),
+            (true, false) => s
+                .iter_mut()
+                .zip(x)
+                .for_each(|(s, v)| *s -= sc.q(w * v.as_f64())),
+        }
+        if sc.weighted {
+            self.wsums[a] += sign * sc.qw(w);
+        }
+        self.members[a] += sign;
+    }
+
+    /// Sets cluster `j` to row `i` alone.
+    pub(crate) fn set_row<T: Float>(&mut self, data: &Data<'_, T>, i: usize, j: usize) {
+        let d = data.d();
+        self.sums[j * d..(j + 1) * d].fill(0);
+        if data.scale.weighted {
+            self.wsums[j] = 0;
+        }
+        self.members[j] = 0;
+        self.add_row(data, i, j, 1);
+    }
+
+    /// Adds the rows `r` with their labels `labels`.
+    pub(crate) fn accumulate<T: Float>(
+        &mut self,
+        data: &Data<'_, T>,
+        r: Range<usize>,
+        labels: &[u32],
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if super::kernel::best_level() != super::kernel::Level::Portable {
+            // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
+            return unsafe { self.accumulate_avx2(data, r, labels) };
+        }
+        self.accumulate_portable(data, r, labels)
+    }
+
+    /// [`Self::accumulate_portable`] compiled for AVX2 (same integer results).
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn accumulate_avx2<T: Float>(
+        &mut self,
+        data: &Data<'_, T>,
+        r: Range<usize>,
+        labels: &[u32],
+    ) {
+        self.accumulate_portable(data, r, labels)
+    }
+
+    #[inline(always)]
+    fn accumulate_portable<T: Float>(
+        &mut self,
+        data: &Data<'_, T>,
+        r: Range<usize>,
+        labels: &[u32],
+    ) {
+        for (i, &a) in r.zip(labels) {
+            self.add_row(data, i, a as usize, 1);
+        }
+    }
+
+    /// The center of cluster `j`, coordinate `l` (`f64`): `f64(S)·2^−s / W`.
+    #[inline]
+    pub(crate) fn mean<T: Float>(&self, data: &Data<'_, T>, j: usize, l: usize) -> f64 {
+        let d = data.d();
+        self.sums[j * d + l] as f64 * data.scale.down / self.weight(data, j)
+    }
+
+    /// Inertia of the assignment against the centers it used, from the sums:
+    /// Σ w‖x‖² − 2 Σ_j c_j·S_j + Σ_j W_j ‖c_j‖² in `f64` (clamped at 0). Equal to the direct
+    /// sum up to `f64` rounding relative to Σ w‖x‖²; only reported to observers — the
+    /// result's inertia is summed directly.
+    pub(crate) fn inertia<T: Float>(&self, data: &Data<'_, T>, centers: &Mat<T>) -> f64 {
+        let d = centers.n_cols();
+        let mut cross = 0.0;
+        let mut norms = 0.0;
+        for j in 0..centers.n_rows() {
+            let c = centers.row(j);
+            let s = &self.sums[j * d..(j + 1) * d];
+            cross += c
+                .iter()
+                .zip(s)
+                .map(|(c, &s)| c.as_f64() * (s as f64 * data.scale.down))
+                .sum::<f64>();
+            norms += self.weight(data, j) * c.iter().map(|c| c.as_f64() * c.as_f64()).sum::<f64>();
+        }
+        (data.wxnorm - 2.0 * cross + norms).max(0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exponent_and_rounding() {
+        assert_eq!(exponent(1.0, 50), 50);
+        assert_eq!(exponent(3.0, 50), 48);
+        assert_eq!(exponent(0.0, 50), 0);
+        let sc = Scale::new(2.0, 1000, None);
+        // s = min(49, 61 - 11) = 49
+        assert_eq!(sc.up, 2f64.powi(49));
+        assert_eq!(sc.q(1.0), 1 << 49);
+        assert_eq!(sc.q(-2.0), -(1 << 50));
+        assert_eq!(sc.q(2f64.powi(-50)), 0); // half: ties to even
+        assert_eq!(sc.q(3.0 * 2f64.powi(-50)), 2);
+        assert_eq!(sc.q(-3.0 * 2f64.powi(-50)), -2);
+    }
+}
