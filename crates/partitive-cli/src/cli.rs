@@ -391,6 +391,13 @@ pub struct AutoArgs {
     #[arg(long)]
     pub min_cluster_size: Option<usize>,
 
+    /// Stream the input in chunks instead of loading it: for files larger than memory.
+    /// Three passes over the file (column ranges, the fit sample, the assignment); the
+    /// result is identical to the in-memory run. Memory: the fit sample plus a label and
+    /// a confidence per row. Not with --plot-out (the plot needs every row).
+    #[arg(long)]
+    pub stream: bool,
+
     #[command(flatten)]
     pub run: RunArgs,
 }

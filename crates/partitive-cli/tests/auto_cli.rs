@@ -155,3 +155,68 @@ fn bad_plot_extension_is_rejected_before_work() {
     );
     assert!(!plot.exists());
 }
+
+#[test]
+fn streamed_run_writes_the_same_files() {
+    // 6,000 rows (> the 4,000-row fit sample, so the streamed sampler really selects),
+    // CSV: a deterministic mixture of three blobs.
+    let s = Scratch::new();
+    let mut text = String::from("a,b,c\n");
+    let mut state = 12345u64;
+    let mut unif = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    };
+    for i in 0..6000 {
+        let c = (i % 3) as f64;
+        let (u, v, w) = (unif(), unif(), unif());
+        text.push_str(&format!("{},{},{}\n", 8.0 * c + u, 5.0 * (c % 2.0) + v, w));
+    }
+    let csv = s.write("m.csv", text.as_bytes());
+    let mut outs = Vec::new();
+    for (tag, stream) in [("mem", false), ("stream", true)] {
+        let (l, c, t) = (
+            s.path(&format!("{tag}.labels.txt")),
+            s.path(&format!("{tag}.conf.txt")),
+            s.path(&format!("{tag}.json")),
+        );
+        let mut args = vec![
+            "auto",
+            p(&csv),
+            "--labels-out",
+            p(&l),
+            "--confidence-out",
+            p(&c),
+            "--tree-out",
+            p(&t),
+            "--quiet",
+        ];
+        if stream {
+            args.push("--stream");
+        }
+        let out = run(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        outs.push([l, c, t].map(|f| std::fs::read(f).unwrap()));
+    }
+    assert_eq!(outs[0], outs[1], "streamed and in-memory outputs differ");
+    let labels = String::from_utf8(outs[0][0].clone()).unwrap();
+    assert_eq!(labels.lines().count(), 6000);
+    // --plot-out needs every row: refused with --stream, before any work.
+    let plot = s.path("p.svg");
+    let out = run(&[
+        "auto",
+        p(&csv),
+        "--stream",
+        "--plot-out",
+        p(&plot),
+        "--quiet",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!plot.exists());
+}

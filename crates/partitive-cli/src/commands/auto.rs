@@ -26,6 +26,11 @@ pub fn run(args: AutoArgs) -> Result<()> {
             ("--summary-out", &args.run.summary_out),
         ],
     )?;
+    if args.stream && args.plot_out.is_some() {
+        anyhow::bail!(
+            "--plot-out cannot be combined with --stream (the plot needs every row in memory)"
+        );
+    }
     if let Some(p) = &args.plot_out {
         let ext = p
             .extension()
@@ -44,33 +49,53 @@ pub fn run(args: AutoArgs) -> Result<()> {
     }
 }
 
+/// Rows per chunk when streaming (a multiple of the library's chunk size).
+const STREAM_ROWS: usize = 1 << 16;
+
 fn run_typed<T: Float>(args: &AutoArgs, precision: Precision) -> Result<()> {
     let t0 = Instant::now();
     let opts = common::read_options(&args.input)?;
-    let data = partitive_io::read_matrix::<T>(&args.input.input, &opts)?;
-    let x = data.view();
+    let data = if args.stream {
+        None
+    } else {
+        Some(partitive_io::read_matrix::<T>(&args.input.input, &opts)?)
+    };
     let read_seconds = t0.elapsed().as_secs_f64();
 
     let params = Ppp::params().min_cluster_size(args.min_cluster_size);
     let progress = Progress::new(args.run.quiet, 1, "auto");
     let t1 = Instant::now();
-    let n = x.n_rows() as u64;
-    let result = common::with_threads(&args.run, || {
-        params.fit_observed(x, &mut |p| match p.stage {
-            PppStage::Sample => progress.update(0, 1, || "sampling".to_string()),
-            PppStage::Propose => progress.update(0, 1, || {
-                format!("sweep k = {} (best so far k = {})", p.k, p.best_k)
-            }),
-            PppStage::Merge => progress.update(0, 1, || "merging components".to_string()),
-            PppStage::Assign => {
-                progress.update(p.rows_done as u64, n, || "assigning rows".to_string())
-            }
-            PppStage::Done => {}
-        })
-    })?
-    .with_context(|| format!("auto on {}", args.input.input.display()))?;
+    let n_known = data.as_ref().map_or(0, |m| m.view().n_rows() as u64);
+    let mut observe = |p: &partitive::ppp::PppProgress| match p.stage {
+        PppStage::Sample => progress.update(0, 1, || "sampling".to_string()),
+        PppStage::Propose => progress.update(0, 1, || {
+            format!("sweep k = {} (best so far k = {})", p.k, p.best_k)
+        }),
+        PppStage::Merge => progress.update(0, 1, || "merging components".to_string()),
+        PppStage::Assign if n_known > 0 => {
+            progress.update(p.rows_done as u64, n_known, || "assigning rows".to_string())
+        }
+        PppStage::Assign => progress.update(0, 1, || format!("assigned {} rows", p.rows_done)),
+        PppStage::Done => {}
+    };
+    let result = match &data {
+        Some(m) => common::with_threads(&args.run, || params.fit_observed(m.view(), &mut observe))?
+            .with_context(|| format!("auto on {}", args.input.input.display()))?,
+        None => {
+            let path = &args.input.input;
+            let mut pass = |f: &mut dyn FnMut(MatRef<'_, T>)| -> Result<()> {
+                partitive_io::for_each_chunk::<T>(path, &opts, STREAM_ROWS, |m| {
+                    f(m);
+                    Ok(())
+                })?;
+                Ok(())
+            };
+            common::with_threads(&args.run, || params.fit_passes(&mut pass, &mut observe))??
+        }
+    };
     progress.finish();
     let fit_seconds = t1.elapsed().as_secs_f64();
+    let (n, d) = (result.labels.len(), result.model.n_features);
 
     let t2 = Instant::now();
     if let Some(p) = &args.labels_out {
@@ -83,16 +108,17 @@ fn run_typed<T: Float>(args: &AutoArgs, precision: Precision) -> Result<()> {
     if let Some(p) = &args.tree_out {
         partitive_io::write_json(p, &record(&result))?;
     }
-    if let Some(p) = &args.plot_out {
-        plot::write(p, &figure(x, &result))?;
+    if let (Some(p), Some(m)) = (&args.plot_out, &data) {
+        plot::write(p, &figure(m.view(), &result))?;
     }
     let write_seconds = t2.elapsed().as_secs_f64();
 
     let summary = json!({
         "command": "auto",
         "input": args.input.input.display().to_string(),
-        "n": x.n_rows(),
-        "d": x.n_cols(),
+        "n": n,
+        "d": d,
+        "streamed": args.stream,
         "dtype": precision.name(),
         "k": result.k,
         "cluster_sizes": result.cluster_sizes,
@@ -115,12 +141,12 @@ fn run_typed<T: Float>(args: &AutoArgs, precision: Precision) -> Result<()> {
     if !args.run.quiet {
         println!(
             "auto: n={} d={} k={} clusterability={:.3} (separable {} of {} at tau={}) sizes={:?} ({:.3} s)",
-            x.n_rows(),
-            x.n_cols(),
+            n,
+            d,
             result.k,
             result.clusterability,
             result.n_separable,
-            x.n_rows(),
+            n,
             result.tau,
             result.cluster_sizes,
             read_seconds + fit_seconds + write_seconds

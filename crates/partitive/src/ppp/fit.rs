@@ -3,7 +3,7 @@
 use super::merge::modal_merge;
 use super::params::PppParams;
 use super::result::{PppDiagnostics, PppModel, PppProgress, PppResult, PppStage, SelectedModel};
-use super::sample::{fit_sample, ridge, varying_columns};
+use super::sample::{fit_sample, ridge, varying_columns, FitSample};
 use super::select::{sweep, FitData};
 use crate::error::{Error, Result};
 use crate::float::Float;
@@ -42,11 +42,60 @@ pub(crate) fn fit<T: Float>(
     x.check_finite()?;
     report(obs, PppStage::Sample, 0, 0, 0);
     let cols = varying_columns(x);
+    let sample = (!cols.is_empty()).then(|| fit_sample(x, &cols, p.sample_max));
+    let st = structure(p, n, d, cols, sample, obs)?;
+    report(
+        obs,
+        PppStage::Assign,
+        st.selected.k_proposal,
+        st.selected.k_proposal,
+        0,
+    );
+    let pairs = st.model.assign_pairs(x);
+    let (labels, confidence): (Vec<usize>, Vec<f64>) = pairs.into_iter().unzip();
+    let (sizes, sums) = cluster_sums(x, &labels, st.model.n_clusters);
+    let assigned = Assigned {
+        labels,
+        confidence,
+        sizes,
+        sums,
+    };
+    finish(p, st, assigned, obs)
+}
+
+/// Steps 0–4: the model and its decision record, before any row is assigned.
+pub(crate) struct Structure {
+    pub model: PppModel,
+    pub selected: SelectedModel,
+    pub bic_path: Vec<super::result::BicPathEntry>,
+    pub forest: Vec<super::result::MergeNode>,
+    pub n_fit: usize,
+    pub diagnostics: PppDiagnostics,
+}
+
+/// The assignment pass over all `n` rows: labels and confidences in row order, rows and
+/// coordinate sums per (not yet renumbered) cluster.
+pub(crate) struct Assigned {
+    pub labels: Vec<usize>,
+    pub confidence: Vec<f64>,
+    pub sizes: Vec<usize>,
+    pub sums: Vec<f64>,
+}
+
+/// Steps 1–4 on the fit sample (`None` when no column varies).
+pub(crate) fn structure(
+    p: &PppParams,
+    n: usize,
+    d: usize,
+    cols: Vec<usize>,
+    sample: Option<FitSample>,
+    obs: &mut dyn FnMut(&PppProgress),
+) -> Result<Structure> {
     let mut diagnostics = PppDiagnostics {
         dropped_columns: (0..d).filter(|j| !cols.contains(j)).collect(),
         ..Default::default()
     };
-    let (model, selected, bic_path, forest, n_fit) = if cols.is_empty() {
+    let (model, selected, bic_path, forest, n_fit) = if cols.is_empty() || sample.is_none() {
         let model = PppModel {
             n_features: d,
             kept_columns: cols,
@@ -63,7 +112,7 @@ pub(crate) fn fit<T: Float>(
         };
         (model, sel, Vec::new(), Vec::new(), n.min(p.sample_max))
     } else {
-        let sample = fit_sample(x, &cols, p.sample_max);
+        let sample = sample.expect("checked above");
         let (reg, shift) = ridge(&sample.x, p.eps_reg);
         let fd = FitData {
             x: &sample.x,
@@ -102,17 +151,39 @@ pub(crate) fn fit<T: Float>(
         };
         (model, sel, sw.path, merged.forest, sample.x.n_rows())
     };
-    report(
-        obs,
-        PppStage::Assign,
-        selected.k_proposal,
-        selected.k_proposal,
-        0,
-    );
-    let mut model = model;
-    let mut forest = forest;
-    let pairs = model.assign_pairs(x);
-    let (mut labels, confidence): (Vec<usize>, Vec<f64>) = pairs.into_iter().unzip();
+    Ok(Structure {
+        model,
+        selected,
+        bic_path,
+        forest,
+        n_fit,
+        diagnostics,
+    })
+}
+
+/// Step 5's bookkeeping once every row is assigned: dense cluster numbering, sizes,
+/// centroids, confidence summaries.
+pub(crate) fn finish(
+    p: &PppParams,
+    st: Structure,
+    assigned: Assigned,
+    obs: &mut dyn FnMut(&PppProgress),
+) -> Result<PppResult> {
+    let Structure {
+        mut model,
+        selected,
+        bic_path,
+        mut forest,
+        n_fit,
+        mut diagnostics,
+    } = st;
+    let Assigned {
+        mut labels,
+        confidence,
+        sizes,
+        sums,
+    } = assigned;
+    let (n, d) = (labels.len(), model.n_features);
     report(
         obs,
         PppStage::Assign,
@@ -120,7 +191,6 @@ pub(crate) fn fit<T: Float>(
         selected.k_proposal,
         n,
     );
-    let (sizes, sums) = cluster_sums(x, &labels, model.n_clusters);
     // Renumber densely over non-empty clusters (order kept).
     let mut map = vec![usize::MAX; model.n_clusters];
     let mut next = 0;
@@ -182,7 +252,11 @@ pub(crate) fn fit<T: Float>(
 }
 
 /// Rows and coordinate sums per cluster (one chunked pass).
-fn cluster_sums<T: Float>(x: MatRef<'_, T>, labels: &[usize], k: usize) -> (Vec<usize>, Vec<f64>) {
+pub(crate) fn cluster_sums<T: Float>(
+    x: MatRef<'_, T>,
+    labels: &[usize],
+    k: usize,
+) -> (Vec<usize>, Vec<f64>) {
     let d = x.n_cols();
     let zero = (vec![0usize; k], vec![0.0f64; k * d]);
     map_reduce_chunks(

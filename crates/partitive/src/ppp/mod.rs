@@ -77,6 +77,7 @@ mod path;
 mod result;
 mod sample;
 mod select;
+mod stream;
 #[cfg(test)]
 mod tests;
 
@@ -89,3 +90,4 @@ pub use result::{
     BicPathEntry, ChunkAssignment, MergeDecision, MergeNode, PppDiagnostics, PppMixture, PppModel,
     PppProgress, PppResult, PppStage, SelectedModel,
 };
+pub use stream::Pass;

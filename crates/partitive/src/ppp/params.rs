@@ -301,6 +301,37 @@ impl PppParams {
         super::fit::fit(self, x, &mut |_| {})
     }
 
+    /// Clusters data read as a stream of row chunks — files larger than memory. `pass`
+    /// runs one pass over the data, handing consecutive chunks (any sizes, row order) to
+    /// its argument; it is called three times (column ranges, the fit sample, the
+    /// assignment), so the source must give the same rows each time. The result is
+    /// bitwise the one [`PppParams::fit`] gives on the whole matrix; memory is the fit
+    /// sample plus one label and one confidence per row.
+    ///
+    /// ```
+    /// use partitive::ppp::Ppp;
+    /// use partitive::MatRef;
+    /// let data: Vec<f64> = (0..400).map(|i| (i % 2) as f64 * 10.0 + (i % 7) as f64 * 0.1).collect();
+    /// let x = MatRef::new(&data, 200, 2).unwrap();
+    /// let whole = Ppp::params().fit(x).unwrap();
+    /// let mut pass = |f: &mut dyn FnMut(MatRef<'_, f64>)| -> Result<(), partitive::Error> {
+    ///     for start in (0..200).step_by(64) {
+    ///         let end = (start + 64).min(200);
+    ///         f(MatRef::new(&data[start * 2..end * 2], end - start, 2).unwrap());
+    ///     }
+    ///     Ok(())
+    /// };
+    /// let streamed = Ppp::params().fit_passes(&mut pass, &mut |_| {}).unwrap();
+    /// assert_eq!(streamed.labels, whole.labels);
+    /// ```
+    pub fn fit_passes<T: Float, E: From<Error>>(
+        &self,
+        pass: &mut super::stream::Pass<'_, T, E>,
+        observer: &mut dyn FnMut(&PppProgress),
+    ) -> std::result::Result<PppResult, E> {
+        super::stream::fit_passes(self, pass, observer)
+    }
+
     /// [`PppParams::fit`], calling `observer` at every stage and every k of the sweep.
     pub fn fit_observed<T: Float>(
         &self,

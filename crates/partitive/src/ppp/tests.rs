@@ -1,7 +1,7 @@
 use super::*;
-use crate::error::ErrorKind;
+use crate::error::{Error, ErrorKind};
 use crate::gmm::CovarianceType;
-use crate::matrix::Mat;
+use crate::matrix::{Mat, MatRef};
 use crate::rng::Rng;
 
 fn normal(rng: &mut Rng) -> f64 {
@@ -279,4 +279,39 @@ fn overlapping_gaussians_in_high_dimension_stay_apart() {
         .merge_forest
         .iter()
         .any(|n| matches!(n.decision, MergeDecision::KeptGaussian { .. })));
+}
+
+/// The streamed three-pass fit equals the in-memory fit bitwise, for any chunk sizes,
+/// with a fit sample smaller than the data (so pass 2 really selects).
+#[test]
+fn streamed_fit_equals_in_memory_fit() {
+    let (x, _) = blobs(&[300, 250, 280, 40], 11);
+    let p = Ppp::params().sample_max(500);
+    let whole = p.fit(x.view()).unwrap();
+    let n = x.n_rows();
+    for chunk in [1usize, 97, 4096] {
+        let mut pass = |f: &mut dyn FnMut(MatRef<'_, f64>)| -> std::result::Result<(), Error> {
+            for s in (0..n).step_by(chunk) {
+                f(x.view().rows(s, (s + chunk).min(n)));
+            }
+            Ok(())
+        };
+        let r = p.fit_passes(&mut pass, &mut |_| {}).unwrap();
+        assert_eq!(r.labels, whole.labels, "chunk {chunk}");
+        assert_eq!(r.confidence, whole.confidence);
+        assert_eq!(r.cluster_sizes, whole.cluster_sizes);
+        assert_eq!(r.centroids.as_slice(), whole.centroids.as_slice());
+        assert_eq!(r.merge_forest, whole.merge_forest);
+        assert_eq!(r.selected, whole.selected);
+        assert_eq!(r.n_fit, 500);
+    }
+    // A source that changes between passes is an error, not a wrong answer.
+    let mut calls = 0;
+    let mut shrinking = |f: &mut dyn FnMut(MatRef<'_, f64>)| -> std::result::Result<(), Error> {
+        calls += 1;
+        let end = if calls == 1 { n } else { n - 10 };
+        f(x.view().rows(0, end));
+        Ok(())
+    };
+    assert!(p.fit_passes(&mut shrinking, &mut |_| {}).is_err());
 }
