@@ -5,11 +5,11 @@ use super::params::PppParams;
 use super::result::{PppDiagnostics, PppModel, PppProgress, PppResult, PppStage, SelectedModel};
 use super::sample::{fit_sample, ridge, varying_columns, FitSample};
 use super::select::{sweep, FitData};
+use super::stream::AssignScan;
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::gmm::CovarianceType;
 use crate::matrix::{Mat, MatRef};
-use crate::parallel::map_reduce_chunks;
 
 fn report(
     obs: &mut dyn FnMut(&PppProgress),
@@ -51,15 +51,9 @@ pub(crate) fn fit<T: Float>(
         st.selected.k_proposal,
         0,
     );
-    let pairs = st.model.assign_pairs(x);
-    let (labels, confidence): (Vec<usize>, Vec<f64>) = pairs.into_iter().unzip();
-    let (sizes, sums) = cluster_sums(x, &labels, st.model.n_clusters);
-    let assigned = Assigned {
-        labels,
-        confidence,
-        sizes,
-        sums,
-    };
+    let mut scan = AssignScan::new(&st.model, n);
+    scan.push(x);
+    let assigned = scan.finish()?;
     finish(p, st, assigned, obs)
 }
 
@@ -249,33 +243,4 @@ pub(crate) fn finish(
         merge_forest: forest,
         diagnostics,
     })
-}
-
-/// Rows and coordinate sums per cluster (one chunked pass).
-pub(crate) fn cluster_sums<T: Float>(
-    x: MatRef<'_, T>,
-    labels: &[usize],
-    k: usize,
-) -> (Vec<usize>, Vec<f64>) {
-    let d = x.n_cols();
-    let zero = (vec![0usize; k], vec![0.0f64; k * d]);
-    map_reduce_chunks(
-        x.n_rows(),
-        zero.clone(),
-        |r| {
-            let mut z = zero.clone();
-            for i in r {
-                let l = labels[i];
-                z.0[l] += 1;
-                for (s, v) in z.1[l * d..(l + 1) * d].iter_mut().zip(x.row(i)) {
-                    *s += v.as_f64();
-                }
-            }
-            z
-        },
-        |a, b| {
-            a.0.iter_mut().zip(&b.0).for_each(|(x, y)| *x += y);
-            a.1.iter_mut().zip(&b.1).for_each(|(x, y)| *x += y);
-        },
-    )
 }

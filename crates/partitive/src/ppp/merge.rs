@@ -31,6 +31,31 @@ pub(crate) fn evaluator(g: &PppMixture) -> Evaluator {
     Evaluator::new(&g.params, &f, &g.shift)
 }
 
+/// Calls `f(raw, post, log_density)` for every fit point of `r` whose mixture density
+/// is finite: `raw` = its weighted component log-probabilities `ℓ_ij`, `post` = its
+/// posteriors, `log_density` = `f_i`. (The block loop shared by the merge statistics.)
+fn for_each_point(
+    ev: &Evaluator,
+    x: &Mat<f64>,
+    r: std::ops::Range<usize>,
+    mut f: impl FnMut(&[f64], &[f64], f64),
+) {
+    let (mut s, mut raw) = (Scratch::default(), vec![0.0; ev.k]);
+    let mut start = r.start;
+    while start < r.end {
+        let b = BLOCK_ROWS.min(r.end - start);
+        ev.load(x.view(), start, b, &mut s);
+        ev.log_prob(b, &mut s);
+        for row in s.lp.chunks_exact_mut(ev.k) {
+            raw.copy_from_slice(row);
+            if let Some(lf) = normalize_row(row) {
+                f(&raw, row, lf);
+            }
+        }
+        start += b;
+    }
+}
+
 fn landscape(g: &PppMixture, x: &Mat<f64>, q_ambig: f64) -> Landscape {
     let ev = evaluator(g);
     let k = ev.k;
@@ -44,30 +69,19 @@ fn landscape(g: &PppMixture, x: &Mat<f64>, q_ambig: f64) -> Landscape {
         FIT_CHUNK_ROWS,
         zero.clone(),
         |r| {
-            let (mut out, mut s, mut raw) = (zero.clone(), Scratch::default(), vec![0.0; k]);
-            let mut start = r.start;
-            while start < r.end {
-                let b = BLOCK_ROWS.min(r.end - start);
-                ev.load(x.view(), start, b, &mut s);
-                ev.log_prob(b, &mut s);
-                for row in s.lp.chunks_exact_mut(k) {
-                    raw.copy_from_slice(row);
-                    let Some(f) = normalize_row(row) else {
-                        continue;
-                    };
-                    let (a, b2) = top2(&raw);
-                    out.peak[a] = out.peak[a].max(f);
-                    out.count[a] += 1;
-                    if let Some(b2) = b2 {
-                        let q = 1.0 / (1.0 + (raw[b2] - raw[a]).exp());
-                        if q <= q_ambig {
-                            let s = &mut out.saddle[a * k + b2];
-                            *s = s.max(f);
-                        }
+            let mut out = zero.clone();
+            for_each_point(&ev, x, r, |raw, _, f| {
+                let (a, b2) = top2(raw);
+                out.peak[a] = out.peak[a].max(f);
+                out.count[a] += 1;
+                if let Some(b2) = b2 {
+                    let q = 1.0 / (1.0 + (raw[b2] - raw[a]).exp());
+                    if q <= q_ambig {
+                        let s = &mut out.saddle[a * k + b2];
+                        *s = s.max(f);
                     }
                 }
-                start += b;
-            }
+            });
             out
         },
         |a, b| {
@@ -112,25 +126,14 @@ fn mardia_z(g: &PppMixture, x: &Mat<f64>) -> Vec<f64> {
         FIT_CHUNK_ROWS,
         zero.clone(),
         |r| {
-            let (mut out, mut s, mut raw) = (zero.clone(), Scratch::default(), vec![0.0; k]);
-            let mut start = r.start;
-            while start < r.end {
-                let b = BLOCK_ROWS.min(r.end - start);
-                ev.load(x.view(), start, b, &mut s);
-                ev.log_prob(b, &mut s);
-                for row in s.lp.chunks_exact_mut(k) {
-                    raw.copy_from_slice(row);
-                    if normalize_row(row).is_none() {
-                        continue;
-                    }
-                    for c in 0..k {
-                        let d2 = 2.0 * (constant[c] - raw[c]);
-                        out.0[c] += row[c];
-                        out.1[c] += row[c] * d2 * d2;
-                    }
+            let mut out = zero.clone();
+            for_each_point(&ev, x, r, |raw, post, _| {
+                for c in 0..k {
+                    let d2 = 2.0 * (constant[c] - raw[c]);
+                    out.0[c] += post[c];
+                    out.1[c] += post[c] * d2 * d2;
                 }
-                start += b;
-            }
+            });
             out
         },
         |a, b| {

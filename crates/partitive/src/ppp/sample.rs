@@ -22,6 +22,22 @@ pub(crate) fn row_hash<T: Float>(row: &[T], cols: &[usize]) -> u64 {
     h
 }
 
+/// Widens the per-column ranges `lo`/`hi` by the rows of `x`.
+pub(crate) fn widen_ranges<T: Float>(x: MatRef<'_, T>, lo: &mut [f64], hi: &mut [f64]) {
+    for i in 0..x.n_rows() {
+        for (j, v) in x.row(i).iter().enumerate() {
+            let v = v.as_f64();
+            lo[j] = lo[j].min(v);
+            hi[j] = hi[j].max(v);
+        }
+    }
+}
+
+/// The columns whose range is not a single value.
+pub(crate) fn varying(lo: &[f64], hi: &[f64]) -> Vec<usize> {
+    (0..lo.len()).filter(|&j| hi[j] > lo[j]).collect()
+}
+
 /// Columns that are not constant over all rows (one chunked min/max pass).
 pub(crate) fn varying_columns<T: Float>(x: MatRef<'_, T>) -> Vec<usize> {
     let d = x.n_cols();
@@ -31,13 +47,7 @@ pub(crate) fn varying_columns<T: Float>(x: MatRef<'_, T>) -> Vec<usize> {
         init.clone(),
         |r| {
             let (mut lo, mut hi) = init.clone();
-            for i in r {
-                for (j, v) in x.row(i).iter().enumerate() {
-                    let v = v.as_f64();
-                    lo[j] = lo[j].min(v);
-                    hi[j] = hi[j].max(v);
-                }
-            }
+            widen_ranges(x.rows(r.start, r.end), &mut lo, &mut hi);
             (lo, hi)
         },
         |a, b| {
@@ -47,7 +57,7 @@ pub(crate) fn varying_columns<T: Float>(x: MatRef<'_, T>) -> Vec<usize> {
             }
         },
     );
-    (0..d).filter(|&j| hi[j] > lo[j]).collect()
+    varying(&lo, &hi)
 }
 
 /// The fit sample: the `min(n, sample_max)` rows first in (hash, values) order, in that

@@ -6,18 +6,20 @@
 //! 2. the fit sample: the `min(n, sample_max)` rows first in (content hash, values, row
 //!    index) order, kept in a bounded heap — exactly the rows and order of the in-memory
 //!    [`fit_sample`](super::sample::fit_sample), since that order is total;
-//! 3. the assignment of every row, with per-cluster sums accumulated in blocks of
-//!    [`CHUNK_ROWS`] rows aligned to the row index, merged in block order — the
-//!    summation order of the in-memory driver.
+//! 3. the assignment of every row with [`AssignScan`], the same accumulator the
+//!    in-memory driver feeds the whole matrix to (per-cluster sums in blocks of
+//!    [`CHUNK_ROWS`] rows aligned to the row index, merged in block order).
 //!
 //! So the result (labels, confidences, sizes, centroids, the decision record) is
-//! bitwise the in-memory result, whatever the chunk sizes. Memory: the sample, plus
+//! bitwise the in-memory result, whatever the chunk sizes. A source that hands over a
+//! different number of rows or columns in a later pass is an error. Memory: the sample, plus
 //! one label and one confidence per row.
 
 use super::fit::{finish, structure, Assigned};
 use super::params::PppParams;
+use super::result::PppModel;
 use super::result::{PppProgress, PppResult, PppStage};
-use super::sample::{row_hash, FitSample};
+use super::sample::{row_hash, varying, widen_ranges, FitSample};
 use crate::error::Error;
 use crate::float::Float;
 use crate::matrix::{Mat, MatRef};
@@ -82,37 +84,45 @@ impl ColumnScan {
             return;
         }
         let d = *self.d.get_or_insert(x.n_cols());
-        if x.n_cols() != d {
-            self.error = Some(Error::shape("columns", d, x.n_cols()));
-            return;
-        }
-        if let Err(e) = x.check_finite() {
+        if let Err(e) = same_width(d, x).and_then(|()| x.check_finite()) {
             self.error = Some(e);
             return;
         }
         self.lo.resize(d, f64::INFINITY);
         self.hi.resize(d, f64::NEG_INFINITY);
-        for i in 0..x.n_rows() {
-            for (j, v) in x.row(i).iter().enumerate() {
-                let v = v.as_f64();
-                self.lo[j] = self.lo[j].min(v);
-                self.hi[j] = self.hi[j].max(v);
-            }
-        }
+        widen_ranges(x, &mut self.lo, &mut self.hi);
         self.n += x.n_rows();
+    }
+}
+
+/// Every chunk of every pass must have the width of the first one.
+fn same_width<T: Float>(d: usize, x: MatRef<'_, T>) -> Result<(), Error> {
+    if x.n_cols() == d {
+        Ok(())
+    } else {
+        Err(Error::shape("columns", d, x.n_cols()))
     }
 }
 
 /// Pass 2 state: the bounded heap of the sample's rows.
 struct SampleScan<'a> {
+    d: usize,
     cols: &'a [usize],
     m: usize,
     next: usize,
     heap: BinaryHeap<Entry>,
+    error: Option<Error>,
 }
 
 impl SampleScan<'_> {
     fn push<T: Float>(&mut self, x: MatRef<'_, T>) {
+        if self.error.is_some() {
+            return;
+        }
+        if let Err(e) = same_width(self.d, x) {
+            self.error = Some(e);
+            return;
+        }
         let mut values = Vec::with_capacity(self.cols.len());
         for i in 0..x.n_rows() {
             let index = self.next + i;
@@ -160,10 +170,11 @@ impl SampleScan<'_> {
     }
 }
 
-/// Pass 3 state: labels, confidences and block-aligned cluster sums.
-struct AssignScan {
-    d: usize,
-    k: usize,
+/// The assignment pass: labels, confidences and per-cluster sizes and coordinate sums,
+/// the sums added row by row in blocks of [`CHUNK_ROWS`] rows aligned to the row index
+/// and merged in block order — so any chunking of the rows gives the same bits.
+pub(crate) struct AssignScan<'m> {
+    model: &'m PppModel,
     labels: Vec<usize>,
     confidence: Vec<f64>,
     sizes: Vec<usize>,
@@ -171,9 +182,25 @@ struct AssignScan {
     block_sizes: Vec<usize>,
     block_sums: Vec<f64>,
     block_rows: usize,
+    error: Option<Error>,
 }
 
-impl AssignScan {
+impl<'m> AssignScan<'m> {
+    pub(crate) fn new(model: &'m PppModel, n_hint: usize) -> Self {
+        let (k, d) = (model.n_clusters, model.n_features);
+        AssignScan {
+            model,
+            labels: Vec::with_capacity(n_hint),
+            confidence: Vec::with_capacity(n_hint),
+            sizes: vec![0; k],
+            sums: vec![0.0; k * d],
+            block_sizes: vec![0; k],
+            block_sums: vec![0.0; k * d],
+            block_rows: 0,
+            error: None,
+        }
+    }
+
     fn merge_block(&mut self) {
         for (a, b) in self.sizes.iter_mut().zip(&mut self.block_sizes) {
             *a += *b;
@@ -186,9 +213,17 @@ impl AssignScan {
         self.block_rows = 0;
     }
 
-    fn push<T: Float>(&mut self, model: &super::result::PppModel, x: MatRef<'_, T>) {
-        let d = self.d;
-        for (i, (l, c)) in model.assign_pairs(x).into_iter().enumerate() {
+    /// Assigns the next rows (in parallel inside the chunk) and adds them to the sums.
+    pub(crate) fn push<T: Float>(&mut self, x: MatRef<'_, T>) {
+        if self.error.is_some() {
+            return;
+        }
+        let d = self.model.n_features;
+        if let Err(e) = same_width(d, x) {
+            self.error = Some(e);
+            return;
+        }
+        for (i, (l, c)) in self.model.assign_pairs(x).into_iter().enumerate() {
             self.labels.push(l);
             self.confidence.push(c);
             self.block_sizes[l] += 1;
@@ -200,7 +235,27 @@ impl AssignScan {
                 self.merge_block();
             }
         }
-        debug_assert!(self.k == self.sizes.len());
+    }
+
+    /// Rows assigned so far.
+    pub(crate) fn rows(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// The pass's outcome (the first problem seen, if any).
+    pub(crate) fn finish(mut self) -> Result<Assigned, Error> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        if self.block_rows > 0 {
+            self.merge_block();
+        }
+        Ok(Assigned {
+            labels: self.labels,
+            confidence: self.confidence,
+            sizes: self.sizes,
+            sums: self.sums,
+        })
     }
 }
 
@@ -230,53 +285,38 @@ pub(crate) fn fit_passes<T: Float, E: From<Error>>(
     if d == 0 {
         return Err(Error::data("no columns").into());
     }
-    let cols: Vec<usize> = (0..d).filter(|&j| scan.hi[j] > scan.lo[j]).collect();
+    let cols = varying(&scan.lo, &scan.hi);
     let sample = if cols.is_empty() {
         None
     } else {
         let mut s = SampleScan {
+            d,
             cols: &cols,
             m: n.min(p.sample_max),
             next: 0,
             heap: BinaryHeap::new(),
+            error: None,
         };
         pass(&mut |x| s.push(x))?;
+        if let Some(e) = s.error {
+            return Err(e.into());
+        }
         if s.next != n {
             return Err(changed(n, s.next).into());
         }
         Some(s.finish())
     };
     let st = structure(p, n, d, cols, sample, obs)?;
-    let k = st.model.n_clusters;
-    let mut a = AssignScan {
-        d,
-        k,
-        labels: Vec::with_capacity(n),
-        confidence: Vec::with_capacity(n),
-        sizes: vec![0; k],
-        sums: vec![0.0; k * d],
-        block_sizes: vec![0; k],
-        block_sums: vec![0.0; k * d],
-        block_rows: 0,
-    };
-    let model = &st.model;
     let best_k = st.selected.k_proposal;
+    let mut a = AssignScan::new(&st.model, n);
     pass(&mut |x| {
-        a.push(model, x);
-        report(obs, PppStage::Assign, best_k, a.labels.len());
+        a.push(x);
+        report(obs, PppStage::Assign, best_k, a.rows());
     })?;
-    if a.labels.len() != n {
-        return Err(changed(n, a.labels.len()).into());
+    if a.rows() != n {
+        return Err(changed(n, a.rows()).into());
     }
-    if a.block_rows > 0 {
-        a.merge_block();
-    }
-    let assigned = Assigned {
-        labels: a.labels,
-        confidence: a.confidence,
-        sizes: a.sizes,
-        sums: a.sums,
-    };
+    let assigned = a.finish()?;
     Ok(finish(p, st, assigned, obs)?)
 }
 

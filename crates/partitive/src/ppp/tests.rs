@@ -314,4 +314,18 @@ fn streamed_fit_equals_in_memory_fit() {
         Ok(())
     };
     assert!(p.fit_passes(&mut shrinking, &mut |_| {}).is_err());
+    // So is one whose rows get narrower in a later pass (no panic on the width).
+    let narrow: Vec<f64> = (0..n).map(|i| x.row(i)[0]).collect();
+    let mut calls = 0;
+    let mut narrowing = |f: &mut dyn FnMut(MatRef<'_, f64>)| -> std::result::Result<(), Error> {
+        calls += 1;
+        if calls == 1 {
+            f(x.view());
+        } else {
+            f(MatRef::new(&narrow, n, 1).unwrap());
+        }
+        Ok(())
+    };
+    let e = p.fit_passes(&mut narrowing, &mut |_| {}).unwrap_err();
+    assert!(e.to_string().contains("columns"), "{e}");
 }
