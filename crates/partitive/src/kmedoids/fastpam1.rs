@@ -14,10 +14,10 @@
 //! differs from PAM's).
 
 use super::build::candidates_per_chunk;
-use super::result::{KMedoidsDiagnostics, KMedoidsResult};
-use super::state::{BestSwap, SwapState};
+use super::result::KMedoidsResult;
+use super::state::BestSwap;
+use super::steepest::steepest_swaps;
 use crate::dissimilarity::Dissimilarity;
-use crate::parallel::map_reduce_chunks_sized;
 
 /// FastPAM1 SWAP from `medoids`.
 pub(crate) fn fastpam1<D: Dissimilarity>(
@@ -25,56 +25,24 @@ pub(crate) fn fastpam1<D: Dissimilarity>(
     medoids: Vec<usize>,
     max_iter: usize,
 ) -> KMedoidsResult {
-    let n = d.n();
-    let k = medoids.len();
-    let mut st = SwapState::new(d, &medoids);
-    let initial_loss = st.loss();
+    let (n, k) = (d.n(), medoids.len());
     let chunk = candidates_per_chunk(n);
-    let (mut n_iter, mut n_swaps, mut converged, mut evaluated) = (0, 0, false, 0u64);
-    let mut buf = Vec::new();
-    while n_iter < max_iter {
-        n_iter += 1;
-        let s = &st;
-        let best = map_reduce_chunks_sized(
-            n,
-            chunk,
-            BestSwap::NONE,
-            |range| {
-                let mut buf = Vec::new();
-                let mut delta = vec![0.0f64; k];
-                let mut best = BestSwap::NONE;
-                for h in range {
-                    if s.is_medoid[h] {
-                        continue;
-                    }
-                    s.eval(d.row(h, &mut buf), &mut delta);
-                    for (i, &v) in delta.iter().enumerate() {
-                        best.merge(BestSwap {
-                            delta: v,
-                            candidate: h,
-                            slot: i,
-                        });
-                    }
-                }
-                best
-            },
-            |a, b| a.merge(b),
-        );
-        evaluated += (n - k) as u64;
-        if best.delta < st.swap_threshold() {
-            let r = d.row(best.candidate, &mut buf);
-            st.apply(best.slot, best.candidate, r);
-            n_swaps += 1;
-        } else {
-            converged = true;
-            break;
-        }
-    }
-    let diag = KMedoidsDiagnostics {
-        converged,
-        initial_loss,
-        candidates_evaluated: evaluated,
-        ..Default::default()
-    };
-    st.into_result(n_iter, n_swaps, diag)
+    steepest_swaps(
+        d,
+        medoids,
+        max_iter,
+        chunk,
+        (n - k) as u64,
+        |s, row, h, delta, best| {
+            delta.resize(k, 0.0);
+            s.eval(row, delta);
+            for (i, &v) in delta.iter().enumerate() {
+                best.merge(BestSwap {
+                    delta: v,
+                    candidate: h,
+                    slot: i,
+                });
+            }
+        },
+    )
 }

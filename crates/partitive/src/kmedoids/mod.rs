@@ -46,6 +46,7 @@ mod params;
 mod result;
 mod scan;
 mod state;
+mod steepest;
 #[cfg(test)]
 mod tests;
 
