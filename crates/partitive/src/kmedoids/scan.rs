@@ -92,7 +92,23 @@ fn scan_scalar<T: Float>(
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use super::LANES;
+    use crate::float::Float;
     use std::arch::x86_64::*;
+
+    /// Adds `corr[l]` to `delta[near[l]]` for every lane `l` set in `bits` (lane order,
+    /// as the portable kernel), shared by both element types.
+    ///
+    /// # Safety
+    /// `near` has `LANES` entries and each indexes `delta` (the kernels' contract).
+    #[inline(always)]
+    unsafe fn scatter<T: Float>(mut bits: u32, near: &[u32], corr: &[T; LANES], delta: &mut [f64]) {
+        while bits != 0 {
+            let l = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let slot = *near.get_unchecked(l) as usize;
+            *delta.get_unchecked_mut(slot) += corr.get_unchecked(l).as_f64();
+        }
+    }
 
     /// AVX2 kernel over whole blocks of 8 objects; returns the number of objects done.
     ///
@@ -129,13 +145,7 @@ mod avx2 {
             // corr = max(r, dn) − ds for the lanes with r < ds (see module docs)
             let mut corr = [0.0f32; LANES];
             _mm256_storeu_ps(corr.as_mut_ptr(), _mm256_sub_ps(_mm256_max_ps(vr, vn), vs));
-            let mut bits = ms as u32;
-            while bits != 0 {
-                let l = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                let slot = *near.get_unchecked(o + l) as usize;
-                *delta.get_unchecked_mut(slot) += *corr.get_unchecked(l) as f64;
-            }
+            scatter(ms as u32, &near[o..o + LANES], &corr, delta);
         }
         _mm256_storeu_pd(acc.as_mut_ptr(), lo);
         _mm256_storeu_pd(acc.as_mut_ptr().add(4), hi);
@@ -180,13 +190,7 @@ mod avx2 {
                 corr.as_mut_ptr().add(4),
                 _mm256_sub_pd(_mm256_max_pd(r1, n1), s1),
             );
-            let mut bits = ms as u32;
-            while bits != 0 {
-                let l = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                let slot = *near.get_unchecked(o + l) as usize;
-                *delta.get_unchecked_mut(slot) += *corr.get_unchecked(l);
-            }
+            scatter(ms as u32, &near[o..o + LANES], &corr, delta);
         }
         _mm256_storeu_pd(acc.as_mut_ptr(), lo);
         _mm256_storeu_pd(acc.as_mut_ptr().add(4), hi);
