@@ -6,7 +6,8 @@
 //!     --algorithm lloyd|hamerly|yinyang|auto --labels-out LABELS.npy
 //! ```
 //! Prints one JSON object: median wall time of the whole fit, median time per iteration
-//! (from observer stamps), inertia, iterations, distance evaluations.
+//! (from observer stamps), inertia, iterations, distance evaluations. With
+//! `BENCH_STAMPS=1` in the environment, each fit's per-iteration times go to stderr.
 
 use partitive::kmeans::{Algorithm, Init, KMeans};
 use partitive::Mat;
@@ -135,6 +136,15 @@ fn main() {
                 .unwrap()
         });
         times.push(t0.elapsed().as_secs_f64() * 1e3);
+        if std::env::var_os("BENCH_STAMPS").is_some() {
+            // Per-iteration breakdown on stderr: setup + first iteration, then each one.
+            let ms: Vec<String> = std::iter::once(stamps.first().copied().unwrap_or(0.0))
+                .chain(stamps.windows(2).map(|w| w[1] - w[0]))
+                .map(|t| format!("{:.1}", t * 1e3))
+                .collect();
+            let tail = times.last().unwrap() - stamps.last().copied().unwrap_or(0.0) * 1e3;
+            eprintln!("iterations (ms): {} | final pass {:.1}", ms.join(" "), tail);
+        }
         cpu_times.push((cpu_ns() - c0) / 1e6);
         // Time per iteration from the observer stamps (excludes setup and the final pass).
         if stamps.len() >= 2 {

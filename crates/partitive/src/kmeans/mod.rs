@@ -43,6 +43,7 @@ mod lloyd;
 mod params;
 mod pruned;
 mod result;
+mod screen;
 mod sums;
 #[cfg(test)]
 mod tests;

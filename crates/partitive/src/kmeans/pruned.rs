@@ -27,6 +27,7 @@
 
 use super::data::{sq_dist, sq_norm, ChunkCells, Data};
 use super::kernel::{nearest_rows, Nearest, Packed};
+use super::screen::Screen;
 use super::sums::StepStats;
 use crate::float::Float;
 use crate::matrix::Mat;
@@ -93,7 +94,7 @@ pub(crate) fn prefetch<T>(row: &[T]) {
 }
 
 /// How many listed rows ahead the exact distances prefetch.
-pub(crate) const PREFETCH: usize = 8;
+pub(crate) const PREFETCH: usize = 24;
 
 /// How far each center moved since the start of the run, and the sum of the largest
 /// move of every update (`f64`, widened).
@@ -294,40 +295,37 @@ impl<T: Float> Ctx<'_, '_, T> {
         }
         // Pass 1: bounds only.
         let mut tight = vec![0u32; r.len()];
-        let mut m = 0;
-        for li in 0..r.len() {
-            let a = lab[li];
-            let ok = a != u32::MAX && {
-                let [u, l] = bnd[li];
-                let u = u as f64 + dc[a as usize];
-                let l = l as f64 - dmax;
-                proven(u, l.max(geo.s[a as usize] - u), e)
-            };
-            tight[m] = li as u32;
-            m += !ok as usize;
-        }
-        // Pass 2: exact distance to the assigned center.
-        let mut full = Vec::new();
+        let screen = Screen {
+            drift: dc,
+            dmax,
+            s: &geo.s,
+            e,
+        };
+        let m = screen.unproven(lab, bnd, &mut tight);
+        // Pass 2: exact distance to the assigned center. Branch-free: the outcome is
+        // data-dependent, and mispredictions would also expose the latency of the square
+        // roots.
         let x = self.data.x;
+        let mut f = 0;
         for q in 0..m {
             if q + PREFETCH < m {
                 prefetch(x.row(r.start + tight[q + PREFETCH] as usize));
             }
             let li = tight[q] as usize;
             let a = lab[li];
-            if a != u32::MAX {
+            st.evals += (a != u32::MAX) as u64;
+            let ok = a != u32::MAX && {
                 let a = a as usize;
                 let u =
                     sq_dist(x.row(r.start + li), self.centers.row(a)).sqrt() * (1.0 + geo.slack);
-                st.evals += 1;
                 bnd[li][0] = up(u - dc[a]);
                 let l = bnd[li][1] as f64 - dmax;
-                if proven(u, l.max(geo.s[a] - u), e) {
-                    continue;
-                }
-            }
-            full.push(li as u32);
+                proven(u, l.max(geo.s[a] - u), e)
+            };
+            tight[f] = li as u32;
+            f += !ok as usize;
         }
-        full
+        tight.truncate(f);
+        tight
     }
 }

@@ -158,9 +158,11 @@ macro_rules! kernel_body {
             const W: usize = 2 * LANES;
             let inf = set1(T::INFINITY);
             let m2 = set1(-2.0);
-            let mut minv = [[inf; 2]; R];
-            let mut min2 = [[inf; 2]; R];
-            let mut idxv = [[set1(0.0); 2]; R];
+            // Per row and lane: the smallest value so far, its index and (when `S`) the
+            // second smallest value.
+            let mut minv = [inf; R];
+            let mut min2 = [inf; R];
+            let mut idxv = [set1(0.0); R];
             for q in q0..q1 {
                 let pp = p.data.as_ptr().add(q * d * W);
                 let mut acc = [[set1(0.0); 2]; R];
@@ -182,42 +184,34 @@ macro_rules! kernel_body {
                     load(p.index.as_ptr().add(q * W + LANES)),
                 ];
                 for r in 0..R {
+                    // Fold the two halves first (the lower half holds the lower indices
+                    // and wins ties), then one running update per lane.
+                    let d0 = fmadd(acc[r][0], m2, nrm[0]);
+                    let d1 = fmadd(acc[r][1], m2, nrm[1]);
+                    let hi = cmplt(d1, d0);
+                    let dist = min(d1, d0);
+                    let di = blendv(idx[0], idx[1], hi);
                     if S {
-                        for h in 0..2 {
-                            let dist = fmadd(acc[r][h], m2, nrm[h]);
-                            min2[r][h] = min(min2[r][h], max(minv[r][h], dist));
-                            let lt = cmplt(dist, minv[r][h]);
-                            minv[r][h] = min(dist, minv[r][h]);
-                            idxv[r][h] = blendv(idxv[r][h], idx[h], lt);
-                        }
-                    } else {
-                        // Without a runner-up, fold the two halves first (the lower half
-                        // holds the lower indices and wins ties), then one running update.
-                        let d0 = fmadd(acc[r][0], m2, nrm[0]);
-                        let d1 = fmadd(acc[r][1], m2, nrm[1]);
-                        let hi = cmplt(d1, d0);
-                        let dist = min(d1, d0);
-                        let di = blendv(idx[0], idx[1], hi);
-                        let lt = cmplt(dist, minv[r][0]);
-                        minv[r][0] = min(dist, minv[r][0]);
-                        idxv[r][0] = blendv(idxv[r][0], di, lt);
+                        // Second smallest of the union of the sorted pairs
+                        // (minv ≤ min2) and (dist ≤ other).
+                        let other = max(d1, d0);
+                        min2[r] = min(min(min2[r], other), max(minv[r], dist));
                     }
+                    let lt = cmplt(dist, minv[r]);
+                    minv[r] = min(dist, minv[r]);
+                    idxv[r] = blendv(idxv[r], di, lt);
                 }
             }
             // Across lanes: the smallest value, then the lowest index holding it.
             let big = set1(T::INFINITY);
             for r in 0..R {
-                let mall = hmin(min(minv[r][0], minv[r][1]));
-                let c0 = blendv(big, idxv[r][0], cmpeq(minv[r][0], mall));
-                let c1 = blendv(big, idxv[r][1], cmpeq(minv[r][1], mall));
-                let iall = hmin(min(c0, c1));
+                let mall = hmin(minv[r]);
+                let iall = hmin(blendv(big, idxv[r], cmpeq(minv[r], mall)));
                 lab[r] = first(iall) as u32;
                 bst[r] = first(mall);
                 if S {
                     // Second smallest: the winner lane's runner-up or another lane's minimum.
-                    let s0 = blendv(minv[r][0], min2[r][0], cmpeq(idxv[r][0], iall));
-                    let s1 = blendv(minv[r][1], min2[r][1], cmpeq(idxv[r][1], iall));
-                    sec[r] = first(hmin(min(s0, s1)));
+                    sec[r] = first(hmin(blendv(minv[r], min2[r], cmpeq(idxv[r], iall))));
                 }
             }
         }
