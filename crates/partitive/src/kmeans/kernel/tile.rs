@@ -125,6 +125,7 @@ macro_rules! kernel_body {
                         tile::<$r, $s>(xs, p, q0, q1, lab, bst, $sec)
                     }};
                 }
+                #[allow(unreachable_patterns)] // the arms for 4 rows when ROWS = 4
                 match (r, sec) {
                     (ROWS, None) => go!(ROWS, false, &mut []),
                     (ROWS, Some(s)) => go!(ROWS, true, s),
