@@ -27,7 +27,8 @@ struct Run<T> {
 
 /// The algorithm [`Algorithm::Auto`] stands for: plain Lloyd when a row evaluation
 /// (`k·d` multiply-adds) is too cheap for bounds to pay (`k < 4` or `k·d < 64`), or when
-/// Hamerly's bounds (8 bytes per row) would exceed a quarter of the data's own size
+/// Hamerly's per-row state (two `f32` bounds and a cached `f32` norm: 12 bytes) would
+/// exceed a quarter of the data's own size
 /// (`d · size_of::<T>()` bytes per row; a fit on memory-mapped data then stays near
 /// 1.1× the file); Hamerly otherwise. Yinyang is never chosen: measured on this
 /// project's 2-vCPU AVX2 machine (f32, d = 32, 2 threads, same starts), Hamerly with the
@@ -37,7 +38,7 @@ struct Run<T> {
 pub(crate) fn resolve<T: Float>(alg: Algorithm, _n: usize, k: usize, d: usize) -> Algorithm {
     let row = d * std::mem::size_of::<T>();
     match alg {
-        Algorithm::Auto if k < 4 || k * d < 64 || 4 * 8 > row => Algorithm::Lloyd,
+        Algorithm::Auto if k < 4 || k * d < 64 || 4 * 12 > row => Algorithm::Lloyd,
         Algorithm::Auto => Algorithm::Hamerly,
         a => a,
     }
@@ -124,6 +125,8 @@ enum Pruning {
     None,
     Hamerly {
         bounds: Vec<Bound>,
+        /// Squared row norms, cached when first needed (`NaN` before).
+        norms: Vec<f32>,
         drift: HamerlyDrift,
     },
     Yinyang {
@@ -143,12 +146,17 @@ impl Pruning {
     ) -> StepStats {
         match self {
             Pruning::None => lloyd_step(data, &Packed::new(centers.view()), labels),
-            Pruning::Hamerly { bounds, drift } => hamerly_step(
+            Pruning::Hamerly {
+                bounds,
+                norms,
+                drift,
+            } => hamerly_step(
                 data,
                 &Packed::new(centers.view()),
                 centers,
                 labels,
                 bounds,
+                norms,
                 drift,
             ),
             Pruning::Yinyang {
@@ -171,7 +179,7 @@ impl Pruning {
     fn moved<T: Float>(&mut self, old: &Mat<T>, new: &Mat<T>, reseeded: &[usize]) {
         match self {
             Pruning::None => {}
-            Pruning::Hamerly { bounds, drift } => {
+            Pruning::Hamerly { bounds, drift, .. } => {
                 drift.add(old, new);
                 for &p in reseeded {
                     bounds[p] = UNKNOWN;
@@ -206,6 +214,7 @@ fn run_once<T: Float>(
     let mut pruning = match algorithm {
         Algorithm::Hamerly => Pruning::Hamerly {
             bounds: vec![UNKNOWN; n],
+            norms: vec![f32::NAN; n],
             drift: HamerlyDrift::zero(k),
         },
         Algorithm::Yinyang => {

@@ -10,7 +10,8 @@
 //! rounded outwards and relative to the cumulative moves ([`Drift`]), so rows the bounds
 //! prove are only read, never written; rows they fail get `u` tightened with the exact
 //! distance (rows prefetched ahead), and the rest are evaluated in place by the fused
-//! kernel against every center.
+//! kernel against every center; their new bounds need `‖x‖²`, cached per row as an
+//! `f32` rounded up (4 bytes per row) so that later steps do not read the row again.
 //!
 //! # Exactly Lloyd's labels
 //! Lloyd compares the GEMM-form values `d̃_j = fl(‖c_j‖² − 2x·c_j)`, which differ from the
@@ -93,6 +94,10 @@ pub(crate) fn prefetch<T>(row: &[T]) {
     let _ = row;
 }
 
+/// A cached norm `c = up(v)` satisfies `c · NORM_LOW ≤ v ≤ c`: [`up`] adds `2^−20`
+/// relative and the `f32` rounding at most `2^−24`, so `v ≥ c / (1 + 2^−19)`.
+const NORM_LOW: f64 = 1.0 - 1.0 / 524288.0;
+
 /// How many listed rows ahead the exact distances prefetch.
 pub(crate) const PREFETCH: usize = 24;
 
@@ -171,12 +176,14 @@ pub(crate) fn hamerly_step<T: Float>(
     centers: &Mat<T>,
     labels: &mut [u32],
     bounds: &mut [Bound],
+    norms: &mut [f32],
     drift: &Drift,
 ) -> StepStats {
     let (n, k) = (data.n(), packed.k);
     let geo = Geometry::new(centers, data.xmax2);
     let labels = ChunkCells::new(labels);
     let bounds = ChunkCells::new(bounds);
+    let norms = ChunkCells::new(norms);
     let ctx = Ctx {
         data,
         packed,
@@ -190,7 +197,8 @@ pub(crate) fn hamerly_step<T: Float>(
         |r| {
             let mut lab = labels.lock(&r);
             let mut bnd = bounds.lock(&r);
-            ctx.chunk(r, &mut lab, &mut bnd)
+            let mut nrm = norms.lock(&r);
+            ctx.chunk(r, &mut lab, &mut bnd, &mut nrm)
         },
         StepStats::merge,
     )
@@ -207,13 +215,19 @@ struct Ctx<'a, 'd, T> {
 
 impl<T: Float> Ctx<'_, '_, T> {
     /// The step on the rows `r`.
-    fn chunk(&self, r: Range<usize>, lab: &mut [u32], bnd: &mut [Bound]) -> StepStats {
+    fn chunk(
+        &self,
+        r: Range<usize>,
+        lab: &mut [u32],
+        bnd: &mut [Bound],
+        nrm: &mut [f32],
+    ) -> StepStats {
         #[cfg(target_arch = "x86_64")]
         if super::kernel::best_level() != super::kernel::Level::Portable {
             // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
-            return unsafe { self.chunk_avx2(r, lab, bnd) };
+            return unsafe { self.chunk_avx2(r, lab, bnd, nrm) };
         }
-        self.chunk_portable(r, lab, bnd)
+        self.chunk_portable(r, lab, bnd, nrm)
     }
 
     /// [`Self::chunk_portable`] compiled for AVX2 (same code and results: Rust does not
@@ -223,12 +237,24 @@ impl<T: Float> Ctx<'_, '_, T> {
     /// The CPU must support AVX2 and FMA.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn chunk_avx2(&self, r: Range<usize>, lab: &mut [u32], bnd: &mut [Bound]) -> StepStats {
-        self.chunk_portable(r, lab, bnd)
+    unsafe fn chunk_avx2(
+        &self,
+        r: Range<usize>,
+        lab: &mut [u32],
+        bnd: &mut [Bound],
+        nrm: &mut [f32],
+    ) -> StepStats {
+        self.chunk_portable(r, lab, bnd, nrm)
     }
 
     #[inline(always)]
-    fn chunk_portable(&self, r: Range<usize>, lab: &mut [u32], bnd: &mut [Bound]) -> StepStats {
+    fn chunk_portable(
+        &self,
+        r: Range<usize>,
+        lab: &mut [u32],
+        bnd: &mut [Bound],
+        nrm: &mut [f32],
+    ) -> StepStats {
         let (data, geo) = (self.data, self.geo);
         let k = self.packed.k;
         let mut st = StepStats::zeros(data, k);
@@ -267,9 +293,19 @@ impl<T: Float> Ctx<'_, '_, T> {
                 st.add_row(data, i, b as usize, 1);
                 lab[li] = b;
             }
-            let xn = sq_norm(data.x.row(i));
-            let u = (xn + nb[q].as_f64() + e2).max(0.0).sqrt() * (1.0 + geo.slack);
-            let l = (xn + ns[q].as_f64() - e2).max(0.0).sqrt() * (1.0 - geo.slack);
+            // ‖x‖², rounded up to `f32` and cached on the first evaluation of the row.
+            if nrm[li].is_nan() {
+                nrm[li] = up(sq_norm(data.x.row(i)));
+            }
+            let xhi = nrm[li] as f64;
+            // (Beyond the `f32` range the cache holds ∞: the exact norm instead.)
+            let xlo = if xhi.is_finite() {
+                xhi * NORM_LOW
+            } else {
+                sq_norm(data.x.row(i))
+            };
+            let u = (xhi + nb[q].as_f64() + e2).max(0.0).sqrt() * (1.0 + geo.slack);
+            let l = (xlo + ns[q].as_f64() - e2).max(0.0).sqrt() * (1.0 - geo.slack);
             bnd[li] = [up(u - dc[b as usize]), down(l + self.drift.max)];
         }
         st

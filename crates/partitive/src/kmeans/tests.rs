@@ -491,8 +491,12 @@ fn auto_picks_by_shape_and_memory() {
         Algorithm::Hamerly
     );
     assert_eq!(
-        resolve::<f64>(Algorithm::Auto, 1000, 8, 8),
+        resolve::<f64>(Algorithm::Auto, 1000, 8, 6),
         Algorithm::Hamerly
+    );
+    assert_eq!(
+        resolve::<f32>(Algorithm::Auto, 1000, 8, 11),
+        Algorithm::Lloyd
     );
     // too cheap a row, or bounds larger than a quarter of a row
     assert_eq!(
