@@ -491,7 +491,7 @@ fn auto_picks_by_shape_and_memory() {
         Algorithm::Hamerly
     );
     assert_eq!(
-        resolve::<f64>(Algorithm::Auto, 1000, 8, 6),
+        resolve::<f64>(Algorithm::Auto, 1000, 16, 6),
         Algorithm::Hamerly
     );
     assert_eq!(
