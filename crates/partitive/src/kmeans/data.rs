@@ -200,13 +200,14 @@ impl RowStats {
             st.finite &= v.is_finite();
             st.wxnorm += w.map_or(1.0, |w| w[i].as_f64()) * v;
             st.xmax2 = st.xmax2.max(v);
-            // (`a > m` selects like `maxpd`: vectorisable; NaN is caught by `finite`.)
-            let mut m = 0.0f64;
+            // (`a > m` selects like `maxps`: vectorisable, in `T` — exact; NaN is caught
+            // by `finite`.)
+            let mut m = T::zero();
             for v in row {
-                let a = v.as_f64().abs();
+                let a = v.abs();
                 m = if a > m { a } else { m };
             }
-            st.amax = st.amax.max(m);
+            st.amax = st.amax.max(m.as_f64());
         }
         // (A non-finite value makes its row's norm non-finite.)
         st
