@@ -4,7 +4,7 @@ Subcommands:
   gen OUTDIR N D K SEED          Gaussian mixture (float32) + initial centers (.npy)
   sklearn DATA CENTERS ITERS REPEATS OUT_JSON OUT_LABELS
   faiss DATA CENTERS ITERS REPEATS THREADS OUT_JSON
-  report RESULTS_DIR             prints the comparison table
+  report RESULTS_DIR             prints the comparison table (RESULTS_DIR/round*/)
 """
 import json
 import os
@@ -93,58 +93,63 @@ def faiss_run(data, cent, iters, repeats, threads, out_json):
 
 
 def report(results):
-    load = lambda name: json.load(open(os.path.join(results, name)))
-    part = load("partitive_lloyd.json")
-    ham = load("partitive_hamerly.json")
-    yy = load("partitive_yinyang.json")
-    skl = load("sklearn.json")
-    fai = load("faiss.json")
-    n, d, k = part["n"], part["d"], part["k"]
+    rounds = sorted((d for d in os.listdir(results) if d.startswith("round")),
+                    key=lambda d: int(d[5:]))
+    names = ["partitive_lloyd", "partitive_hamerly", "partitive_yinyang", "sklearn", "faiss"]
+    runs = {nm: [json.load(open(os.path.join(results, r, nm + ".json"))) for r in rounds]
+            for nm in names}
+    # A round's time: the fastest of its process's fits (the first one is cold).
+    fit = {nm: np.array([min(r["fit_ms_all"]) for r in runs[nm]]) for nm in names}
+    cpu = {nm: np.array([r["fit_cpu_ms_median"] for r in runs[nm]]) for nm in names}
+    last = {nm: runs[nm][-1] for nm in names}
+    part, skl, fai = last["partitive_lloyd"], last["sklearn"], last["faiss"]
+    n, d, k, iters = part["n"], part["d"], part["k"], part["n_iter"]
     flops = 2.0 * n * d * k
-
-    def per_iter(r):
-        return r["fit_ms_median"] / r["n_iter"]
-
-    def evals(r):
-        # point-center distances evaluated / (n k (iterations + final pass))
-        return r["distance_evaluations"] / (n * k * (r["n_iter"] + 1))
-
-    rows = [("partitive Lloyd", part), ("partitive Hamerly (exact Lloyd iterations; auto)", ham),
-            ("partitive Yinyang (exact Lloyd iterations)", yy), (skl["impl"], skl), (fai["impl"], fai)]
-    threads = part["threads"]
-    print(f"\nk-means, n={n} d={d} k={k} float32, {threads} threads, {part['n_iter']} iterations, "
-          f"median of {len(part['fit_ms_all'])} fits; per iteration = whole fit / iterations")
+    labels = {"partitive_lloyd": "partitive Lloyd",
+              "partitive_hamerly": "partitive Hamerly (exact Lloyd iterations; auto)",
+              "partitive_yinyang": "partitive Yinyang (exact Lloyd iterations)",
+              "sklearn": skl["impl"], "faiss": fai["impl"]}
+    print(f"\nk-means, n={n} d={d} k={k} float32, {part['threads']} threads, {iters} iterations; "
+          f"{len(rounds)} interleaved rounds, each the fastest of {len(part['fit_ms_all'])} fits "
+          f"in one process; medians over rounds; per iteration = whole fit / iterations")
     print("GFLOP/s = 2 n d k per iteration / time (for the pruned variants: the dense-equivalent rate); "
           "dist. = fraction of the n k distances evaluated (iterations + final pass)")
-    print(f"{'implementation':<50} {'fit ms':>8} {'ms/iter':>8} {'GFLOP/s':>8} {'CPU ms/iter':>11} {'dist.':>6} {'inertia':>16}")
-    for name, r in rows:
-        pi = per_iter(r)
-        cpu = r["fit_cpu_ms_median"] / r["n_iter"]
-        ev = f"{evals(r):.3f}" if "distance_evaluations" in r else "1"
-        print(f"{name:<50} {r['fit_ms_median']:>8.1f} {pi:>8.2f} {flops / pi / 1e6:>8.1f} {cpu:>11.2f} {ev:>6} "
-              f"{r['inertia']:>16.8e}")
-    print(f"partitive iteration loop only (observer stamps, excludes setup and final pass): "
-          f"Lloyd {part['iter_ms_median']:.2f}, Hamerly {ham['iter_ms_median']:.2f}, "
-          f"Yinyang {yy['iter_ms_median']:.2f} ms/iter")
-    cpu = lambda r: r["fit_cpu_ms_median"]
-    for name, r in [("Lloyd", part), ("Hamerly", ham), ("Yinyang", yy)]:
-        print(f"ratio partitive {name}/faiss   = {per_iter(r) / per_iter(fai):.3f} wall (target <= 0.333), "
-              f"{cpu(r) / cpu(fai):.3f} CPU time")
-        print(f"ratio partitive {name}/sklearn = {per_iter(r) / per_iter(skl):.3f} wall (target <= 0.25), "
-              f"{cpu(r) / cpu(skl):.3f} CPU time")
-    print(f"ratio Hamerly/Lloyd = {per_iter(ham) / per_iter(part):.3f}, Yinyang/Lloyd = "
-          f"{per_iter(yy) / per_iter(part):.3f} wall")
+    print(f"{'implementation':<50} {'fit ms':>8} {'ms/iter':>8} {'GFLOP/s':>8} {'CPU ms/iter':>11} "
+          f"{'dist.':>6} {'inertia':>16}   fit ms per round")
+    for nm in names:
+        r = last[nm]
+        pi = float(np.median(fit[nm])) / r["n_iter"]
+        cp = float(np.median(cpu[nm])) / r["n_iter"]
+        ev = (f"{r['distance_evaluations'] / (n * k * (r['n_iter'] + 1)):.3f}"
+              if "distance_evaluations" in r else "1")
+        per_round = " ".join(f"{t:.0f}" for t in fit[nm])
+        print(f"{labels[nm]:<50} {pi * r['n_iter']:>8.1f} {pi:>8.2f} {flops / pi / 1e6:>8.1f} {cp:>11.2f} "
+              f"{ev:>6} {r['inertia']:>16.8e}   {per_round}")
+    print("partitive iteration loop only (observer stamps, excludes setup and final pass): " + ", ".join(
+        f"{nm.split('_')[1].capitalize()} {np.median([r['iter_ms_median'] for r in runs[nm]]):.2f}"
+        for nm in names[:3]) + " ms/iter")
+    print("ratios: median over rounds of the same-round ratio of fit times [min, max]; CPU time alike")
+    for nm in names[:3]:
+        for peer, target in [("faiss", 0.333), ("sklearn", 0.25)]:
+            q = fit[nm] / fit[peer]
+            qc = cpu[nm] / cpu[peer]
+            print(f"ratio partitive {nm.split('_')[1].capitalize()}/{peer:<8}= {np.median(q):.3f} wall "
+                  f"[{q.min():.3f}, {q.max():.3f}] (target <= {target}), {np.median(qc):.3f} CPU time")
+    h = fit["partitive_hamerly"] / fit["partitive_lloyd"]
+    y = fit["partitive_yinyang"] / fit["partitive_lloyd"]
+    print(f"ratio Hamerly/Lloyd = {np.median(h):.3f}, Yinyang/Lloyd = {np.median(y):.3f} wall")
     la = os.getloadavg()
     print(f"load average at the end: {la[0]:.2f} {la[1]:.2f} {la[2]:.2f} on {os.cpu_count()} CPUs "
           f"(wall times are only meaningful when the load is below the CPU count)")
-    lp = np.load(os.path.join(results, "labels_partitive.npy"))
-    ls = np.load(os.path.join(results, "labels_sklearn.npy"))
+    out = os.path.join(results, rounds[-1])
+    lp = np.load(os.path.join(out, "labels_lloyd.npy"))
+    ls = np.load(os.path.join(out, "labels_sklearn.npy"))
     print(f"labels equal to scikit-learn's: {np.mean(lp == ls):.6f}; inertia rel. diff "
           f"{(part['inertia'] - skl['inertia']) / skl['inertia']:+.3e}")
-    for name, r, f in [("Hamerly", ham, "labels_hamerly.npy"), ("Yinyang", yy, "labels_yinyang.npy")]:
-        lh = np.load(os.path.join(results, f))
+    for name, nm in [("Hamerly", "partitive_hamerly"), ("Yinyang", "partitive_yinyang")]:
+        lh = np.load(os.path.join(out, f"labels_{nm.split('_')[1]}.npy"))
         print(f"{name} labels equal to Lloyd's: {np.mean(lp == lh):.6f}; inertia equal: "
-              f"{part['inertia'] == r['inertia']}")
+              f"{part['inertia'] == last[nm]['inertia']}")
 
 
 if __name__ == "__main__":
