@@ -101,12 +101,17 @@ const NORM_LOW: f64 = 1.0 - 1.0 / 524288.0;
 /// How many listed rows ahead the exact distances prefetch.
 pub(crate) const PREFETCH: usize = 24;
 
-/// How far each center moved since the start of the run, and the sum of the largest
-/// move of every update (`f64`, widened).
+/// How far each center moved since the start of the run (`f64`, widened), and what the
+/// lower bounds need of the last update.
 #[derive(Debug, Clone)]
 pub(crate) struct Drift {
     center: Vec<f64>,
-    max: f64,
+    /// `center` before the last update.
+    before: Vec<f64>,
+    /// The moves of the last update (widened; empty before the first).
+    moves: Vec<f64>,
+    /// Distances between the centers before the last update (narrowed), `k × k`.
+    between: Vec<f64>,
 }
 
 impl Drift {
@@ -114,25 +119,90 @@ impl Drift {
     pub(crate) fn zero(k: usize) -> Self {
         Drift {
             center: vec![0.0; k],
-            max: 0.0,
+            before: vec![0.0; k],
+            moves: Vec::new(),
+            between: Vec::new(),
         }
     }
 
     /// Adds the moves from `old` to `new` centers (true distances, widened).
     pub(crate) fn add<T: Float>(&mut self, old: &Mat<T>, new: &Mat<T>) {
-        let grow = 1.0 + f64_slack(old.n_cols());
-        let mut max = 0.0f64;
-        for (j, c) in self.center.iter_mut().enumerate() {
-            let p = sq_dist(old.row(j), new.row(j)).sqrt() * grow;
+        let (k, d) = (old.n_rows(), old.n_cols());
+        let grow = 1.0 + f64_slack(d);
+        self.moves = (0..k)
+            .map(|j| sq_dist(old.row(j), new.row(j)).sqrt() * grow)
+            .collect();
+        self.before.clone_from(&self.center);
+        for (c, &p) in self.center.iter_mut().zip(&self.moves) {
             *c += p;
-            max = max.max(p);
         }
-        self.max += max;
+        let narrow = 1.0 - f64_slack(d);
+        self.between = vec![0.0; k * k];
+        for a in 0..k {
+            for b in a + 1..k {
+                let v = sq_dist(old.row(a), old.row(b)).sqrt() * narrow;
+                self.between[a * k + b] = v;
+                self.between[b * k + a] = v;
+            }
+        }
     }
 }
 
-/// Per-row bounds `[upper, lower]`, relative to the drift: the bounds of row `i` assigned
-/// to `a` are `upper + drift.center[a]` and `lower − drift.max`; `[∞, −∞]` is unknown.
+/// How much each cluster's lower bounds drop in a step (per-cluster drift bounds).
+///
+/// For a row of cluster `a` whose distance to `c_a` was at most the cluster's radius `R_a`
+/// before the update, and whose lower bound then was `l`, every other center `j` now is
+/// at distance `≥ max(l, D_aj − R_a) − p_j` (`D_aj` the distance between the centers
+/// before the update, `p_j` the move of `c_j`). Splitting the centers into the near ones
+/// (`D_aj − R_a − p_j ≤ R_a`) and the far ones gives `l' ≥ min(l − P_a, Q_a)` with `P_a`
+/// the largest move of a near center and `Q_a > R_a` the smallest `D_aj − R_a − p_j` of a
+/// far one: a bound that only the moves of the centers near a cluster lower, where
+/// Hamerly's drops by the largest move of all.
+pub(crate) struct ClusterDrop {
+    /// `P_a`.
+    pub(crate) near: Vec<f64>,
+    /// `Q_a` (`+∞` without far centers).
+    pub(crate) far: Vec<f64>,
+}
+
+impl ClusterDrop {
+    /// No drop (before the first update).
+    fn none(k: usize) -> Self {
+        ClusterDrop {
+            near: vec![0.0; k],
+            far: vec![f64::INFINITY; k],
+        }
+    }
+
+    /// The drops of the last update, from the clusters' radii before it (`radius[a]`,
+    /// `+∞` when unknown).
+    fn new(drift: &Drift, radius: &[f64]) -> Self {
+        let k = drift.center.len();
+        if drift.moves.is_empty() {
+            return Self::none(k);
+        }
+        let mut near = vec![0.0f64; k];
+        let mut far = vec![f64::INFINITY; k];
+        for a in 0..k {
+            let r = radius[a];
+            for j in (0..k).filter(|&j| j != a) {
+                let p = drift.moves[j];
+                let g = drift.between[a * k + j] - r - p;
+                if g > r {
+                    far[a] = far[a].min(g);
+                } else {
+                    near[a] = near[a].max(p);
+                }
+            }
+        }
+        ClusterDrop { near, far }
+    }
+}
+
+/// Per-row bounds `[upper, lower]`: the upper one relative to the drift (the bound of row
+/// `i` assigned to `a` is `upper + drift.center[a]`), the lower one as of the last step
+/// that screened the row (every step lowers it by its cluster's drop); `[∞, −∞]` is
+/// unknown.
 pub(crate) type Bound = [f32; 2];
 
 /// The unknown bound.
@@ -181,6 +251,24 @@ pub(crate) fn hamerly_step<T: Float>(
 ) -> StepStats {
     let (n, k) = (data.n(), packed.k);
     let geo = Geometry::new(centers, data.xmax2);
+    // Each cluster's radius before the last update (upper bounds as of then).
+    let radius = map_reduce_chunks(
+        n,
+        vec![0.0f64; k],
+        |r| {
+            let mut m = vec![0.0f64; k];
+            for i in r {
+                if let Some(&a) = labels.get(i).filter(|&&a| a != u32::MAX) {
+                    let u = bounds[i][0] as f64 + drift.before[a as usize];
+                    // (`u > m` like `maxpd`; an unknown bound, ∞, wins.)
+                    m[a as usize] = if u > m[a as usize] { u } else { m[a as usize] };
+                }
+            }
+            m
+        },
+        |acc, m| acc.iter_mut().zip(m).for_each(|(a, b)| *a = a.max(b)),
+    );
+    let drop = ClusterDrop::new(drift, &radius);
     let labels = ChunkCells::new(labels);
     let bounds = ChunkCells::new(bounds);
     let norms = ChunkCells::new(norms);
@@ -190,6 +278,7 @@ pub(crate) fn hamerly_step<T: Float>(
         centers,
         geo: &geo,
         drift,
+        drop: &drop,
     };
     map_reduce_chunks(
         n,
@@ -211,6 +300,7 @@ struct Ctx<'a, 'd, T> {
     centers: &'a Mat<T>,
     geo: &'a Geometry,
     drift: &'a Drift,
+    drop: &'a ClusterDrop,
 }
 
 impl<T: Float> Ctx<'_, '_, T> {
@@ -306,7 +396,7 @@ impl<T: Float> Ctx<'_, '_, T> {
             };
             let u = (xhi + nb[q].as_f64() + e2).max(0.0).sqrt() * (1.0 + geo.slack);
             let l = (xlo + ns[q].as_f64() - e2).max(0.0).sqrt() * (1.0 - geo.slack);
-            bnd[li] = [up(u - dc[b as usize]), down(l + self.drift.max)];
+            bnd[li] = [up(u - dc[b as usize]), down(l)];
         }
         st
     }
@@ -323,7 +413,7 @@ impl<T: Float> Ctx<'_, '_, T> {
         st: &mut StepStats,
     ) -> Vec<u32> {
         let geo = self.geo;
-        let (dc, dmax) = (&self.drift.center, self.drift.max);
+        let dc = &self.drift.center;
         let e = geo.e;
         if lab.first() == Some(&u32::MAX) && lab.iter().all(|&a| a == u32::MAX) {
             // First step: no bounds yet.
@@ -333,7 +423,8 @@ impl<T: Float> Ctx<'_, '_, T> {
         let mut tight = vec![0u32; r.len()];
         let screen = Screen {
             drift: dc,
-            dmax,
+            near: &self.drop.near,
+            far: &self.drop.far,
             s: &geo.s,
             e,
         };
@@ -355,7 +446,7 @@ impl<T: Float> Ctx<'_, '_, T> {
                 let u =
                     sq_dist(x.row(r.start + li), self.centers.row(a)).sqrt() * (1.0 + geo.slack);
                 bnd[li][0] = up(u - dc[a]);
-                let l = bnd[li][1] as f64 - dmax;
+                let l = bnd[li][1] as f64;
                 proven(u, l.max(geo.s[a] - u), e)
             };
             tight[f] = li as u32;

@@ -1,22 +1,25 @@
 //! The first screening pass of Hamerly's step ([`super::pruned`]): which rows the stored
 //! bounds alone prove, four rows per AVX2 instruction.
 //!
-//! For a row assigned to `a` with stored bounds `[U, L]` (`f32`, relative to the drift),
-//! `u = U + drift[a]`, `lo = max(L − dmax, s[a] − u)` and the row is proven when
-//! `lo > u` and `lo·lo − u·u > 2e` — all in `f64`, with the same operations in the same
-//! order in the portable and the AVX2 code (no fused multiply-add), so both prove exactly
-//! the same rows. Unknown bounds `[∞, −∞]` and unassigned rows (`u32::MAX`) are never
-//! proven (`s[a] − ∞` is `−∞`, or NaN when `s[a] = ∞`, which the `max` drops like
-//! `f64::max` does).
+//! For a row assigned to `a` with stored bounds `[U, L]` (`f32`; `U` relative to the
+//! drift, `L` as of the previous step), `u = U + drift[a]`, the lower bound drops to
+//! `l = min(L − near[a], far[a])` (stored back, rounded down) and the row is proven when
+//! `lo = max(l, s[a] − u)` has `lo > u` and `lo·lo − u·u > 2e` — all in `f64`, with the
+//! same operations in the same order in the portable and the AVX2 code (no fused
+//! multiply-add), so both store the same bounds and prove exactly the same rows. Unknown
+//! bounds `[∞, −∞]` and unassigned rows (`u32::MAX`, left as they are) are never proven
+//! (`s[a] − ∞` is `−∞`, or NaN when `s[a] = ∞`, which the `max` drops like `f64::max`
+//! does).
 
-use super::pruned::{proven, Bound};
+use super::pruned::{down, proven, Bound};
 
 /// What the test of one row needs besides its label and bounds.
 pub(crate) struct Screen<'a> {
     /// Cumulative move of each center.
     pub(crate) drift: &'a [f64],
-    /// Sum of the largest moves.
-    pub(crate) dmax: f64,
+    /// Each cluster's drop of the lower bounds: `L − near[a]`, at most `far[a]`.
+    pub(crate) near: &'a [f64],
+    pub(crate) far: &'a [f64],
     /// Distance from each center to its nearest other center.
     pub(crate) s: &'a [f64],
     /// The kernel's error bound `E`.
@@ -24,14 +27,14 @@ pub(crate) struct Screen<'a> {
 }
 
 impl Screen<'_> {
-    /// Writes the local indices of the rows the bounds do not prove to the front of
-    /// `out` (in order) and returns their number. `out.len() >= lab.len()`.
-    pub(crate) fn unproven(&self, lab: &[u32], bnd: &[Bound], out: &mut [u32]) -> usize {
+    /// Lowers the lower bounds of the assigned rows, writes the local indices of the rows
+    /// the bounds do not prove to the front of `out` (in order) and returns their number.
+    /// `out.len() >= lab.len()`.
+    pub(crate) fn unproven(&self, lab: &[u32], bnd: &mut [Bound], out: &mut [u32]) -> usize {
         assert!(bnd.len() == lab.len() && out.len() >= lab.len());
-        assert!(lab
-            .iter()
-            .all(|&a| a == u32::MAX || (a as usize) < self.s.len()));
-        assert_eq!(self.drift.len(), self.s.len());
+        let k = self.s.len();
+        assert!(lab.iter().all(|&a| a == u32::MAX || (a as usize) < k));
+        assert!(self.drift.len() == k && self.near.len() == k && self.far.len() == k);
         #[cfg(target_arch = "x86_64")]
         if super::kernel::best_level() != super::kernel::Level::Portable {
             // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`);
@@ -45,7 +48,7 @@ impl Screen<'_> {
     fn unproven_portable(
         &self,
         lab: &[u32],
-        bnd: &[Bound],
+        bnd: &mut [Bound],
         out: &mut [u32],
         from: usize,
         mut m: usize,
@@ -53,10 +56,13 @@ impl Screen<'_> {
         for li in from..lab.len() {
             let a = lab[li];
             let ok = a != u32::MAX && {
+                let a = a as usize;
                 let [u, l] = bnd[li];
-                let u = u as f64 + self.drift[a as usize];
-                let l = l as f64 - self.dmax;
-                proven(u, l.max(self.s[a as usize] - u), self.e)
+                let u = u as f64 + self.drift[a];
+                let l = l as f64 - self.near[a];
+                let l = if l < self.far[a] { l } else { self.far[a] };
+                bnd[li][1] = down(l);
+                proven(u, l.max(self.s[a] - u), self.e)
             };
             out[m] = li as u32;
             m += !ok as usize;
@@ -70,15 +76,19 @@ impl Screen<'_> {
     /// AVX2 and FMA; every label is `u32::MAX` or a valid index of `drift` and `s`.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn unproven_avx2(&self, lab: &[u32], bnd: &[Bound], out: &mut [u32]) -> usize {
+    unsafe fn unproven_avx2(&self, lab: &[u32], bnd: &mut [Bound], out: &mut [u32]) -> usize {
         use std::arch::x86_64::*;
         let n = lab.len();
         let none = _mm_set1_epi32(-1); // u32::MAX
-        let dmax = _mm256_set1_pd(self.dmax);
         let e2 = _mm256_set1_pd(2.0 * self.e);
-        // Even lanes (the upper bounds) to the low half, odd lanes to the high half.
+        let margin = _mm256_set1_pd(1.0 / 1048576.0); // `down`'s
+        let sign = _mm256_set1_pd(-0.0);
+        // Even lanes (the upper bounds) to the low half, odd lanes to the high half, and
+        // back.
         let split = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+        let merge = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
         let (dp, sp) = (self.drift.as_ptr(), self.s.as_ptr());
+        let (np, fp) = (self.near.as_ptr(), self.far.as_ptr());
         let mut m = 0;
         let mut i = 0;
         while i + 4 <= n {
@@ -87,10 +97,20 @@ impl Screen<'_> {
             let a0 = _mm_andnot_si128(unset, a); // gather center 0 for unassigned rows
             let dc = _mm256_i32gather_pd::<8>(dp, a0);
             let s = _mm256_i32gather_pd::<8>(sp, a0);
-            let b =
-                _mm256_permutevar8x32_ps(_mm256_loadu_ps(bnd.as_ptr().add(i) as *const f32), split);
-            let u = _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(b)), dc);
-            let l = _mm256_sub_pd(_mm256_cvtps_pd(_mm256_extractf128_ps::<1>(b)), dmax);
+            let near = _mm256_i32gather_pd::<8>(np, a0);
+            let far = _mm256_i32gather_pd::<8>(fp, a0);
+            let raw = bnd.as_mut_ptr().add(i) as *mut f32;
+            let b = _mm256_permutevar8x32_ps(_mm256_loadu_ps(raw), split);
+            let (bu, bl) = (_mm256_castps256_ps128(b), _mm256_extractf128_ps::<1>(b));
+            let u = _mm256_add_pd(_mm256_cvtps_pd(bu), dc);
+            let l = _mm256_sub_pd(_mm256_cvtps_pd(bl), near);
+            let l = _mm256_min_pd(l, far); // `l < far ? l : far`
+            // down(l) = l − |l|·2^−20, to f32; unassigned rows keep theirs.
+            let abs = _mm256_andnot_pd(sign, l);
+            let lf = _mm256_cvtpd_ps(_mm256_sub_pd(l, _mm256_mul_pd(abs, margin)));
+            let lf = _mm_blendv_ps(lf, bl, _mm_castsi128_ps(unset));
+            let packed = _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(bu), lf);
+            _mm256_storeu_ps(raw, _mm256_permutevar8x32_ps(packed, merge));
             // `maxpd` returns its second operand when the first is NaN: `l`, like f64::max.
             let lo = _mm256_max_pd(_mm256_sub_pd(s, u), l);
             let gap = _mm256_sub_pd(_mm256_mul_pd(lo, lo), _mm256_mul_pd(u, u));
@@ -140,17 +160,34 @@ mod tests {
                 _ => [(rng.next_f64() * 2.0) as f32, (rng.next_f64() * 4.0) as f32],
             })
             .collect();
+        let near: Vec<f64> = (0..k).map(|_| rng.next_f64() * 0.5).collect();
+        let mut far: Vec<f64> = (0..k).map(|_| 1.0 + rng.next_f64() * 2.0).collect();
+        far[2] = f64::INFINITY;
         let sc = Screen {
             drift: &drift,
-            dmax: 0.3,
+            near: &near,
+            far: &far,
             s: &s,
             e: 1e-3,
         };
         let mut a = vec![0u32; n];
         let mut b = vec![0u32; n];
-        let ma = sc.unproven(&lab, &bnd, &mut a);
-        let mb = sc.unproven_portable(&lab, &bnd, &mut b, 0, 0);
+        let (mut bnd_a, mut bnd_b) = (bnd.clone(), bnd.clone());
+        let ma = sc.unproven(&lab, &mut bnd_a, &mut a);
+        let mb = sc.unproven_portable(&lab, &mut bnd_b, &mut b, 0, 0);
         assert_eq!(a[..ma], b[..mb]);
+        // The same lowered bounds, bit for bit; unassigned rows untouched.
+        let bits = |v: &[Bound]| v.iter().map(|b| b.map(f32::to_bits)).collect::<Vec<_>>();
+        assert_eq!(bits(&bnd_a), bits(&bnd_b));
+        for i in 0..n {
+            if lab[i] == u32::MAX {
+                assert_eq!(bnd_a[i][1].to_bits(), bnd[i][1].to_bits());
+            } else {
+                let a = lab[i] as usize;
+                let l = (bnd[i][1] as f64 - near[a]).min(far[a]);
+                assert!((bnd_a[i][1] as f64) <= l, "row {i}: rounded down");
+            }
+        }
         assert!(
             ma > 50 && ma < n - 50,
             "a mix of proven and unproven rows: {ma}"
