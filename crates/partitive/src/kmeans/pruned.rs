@@ -4,13 +4,17 @@
 //! Every row keeps an upper bound `u` on the (true, Euclidean — the triangle inequality
 //! needs the metric, not its square) distance to its assigned center and a lower bound
 //! `l` on the distance to every other center. After the centers move by `p_j`, `u += p_a`
-//! and `l −= max_j p_j`. A row keeps its label without any distance computation when
-//! `max(l, s_a − u)`, with `s_a` the distance from `c_a` to its nearest other center,
-//! exceeds `u` by a safe margin. The bounds are stored as `f32` (8 bytes per row),
-//! rounded outwards and relative to the cumulative moves ([`Drift`]), so rows the bounds
-//! prove are only read, never written; rows they fail get `u` tightened with the exact
-//! distance (rows prefetched ahead), and the rest are evaluated in place by the fused
-//! kernel against every center; their new bounds need `‖x‖²`, cached per row as an
+//! and — where Hamerly lowers `l` by `max_j p_j` — `l` drops to `min(l − P_a, Q_a)`, with
+//! `P_a` the largest move among the centers near the row's cluster and `Q_a` a bound
+//! through the center–center distances for the far ones ([`ClusterDrop`]): when a few
+//! centers move far, only the clusters near them lose their bounds. A row keeps its label
+//! without any distance computation when `max(l, s_a − u)`, with `s_a` the distance from
+//! `c_a` to its nearest other center, exceeds `u` by a safe margin. The bounds are stored
+//! as `f32` (8 bytes per row), rounded outwards: `u` relative to the cumulative moves
+//! ([`Drift`]), `l` rewritten by every step's screen (one pass over the bounds, four rows
+//! per instruction, `super::screen`). Rows the bounds fail get `u` tightened with the
+//! exact distance (rows prefetched ahead), and the rest are evaluated in place by the
+//! fused kernel against every center; their new bounds need `‖x‖²`, cached per row as an
 //! `f32` rounded up (4 bytes per row) so that later steps do not read the row again.
 //!
 //! # Exactly Lloyd's labels

@@ -104,7 +104,8 @@ impl Screen<'_> {
             let (bu, bl) = (_mm256_castps256_ps128(b), _mm256_extractf128_ps::<1>(b));
             let u = _mm256_add_pd(_mm256_cvtps_pd(bu), dc);
             let l = _mm256_sub_pd(_mm256_cvtps_pd(bl), near);
-            let l = _mm256_min_pd(l, far); // `l < far ? l : far`
+            // `minpd`: `l < far ? l : far`, as in the portable test.
+            let l = _mm256_min_pd(l, far);
             // down(l) = l − |l|·2^−20, to f32; unassigned rows keep theirs.
             let abs = _mm256_andnot_pd(sign, l);
             let lf = _mm256_cvtpd_ps(_mm256_sub_pd(l, _mm256_mul_pd(abs, margin)));
