@@ -114,8 +114,8 @@ pub(crate) struct Drift {
     before: Vec<f64>,
     /// The moves of the last update (widened; empty before the first).
     moves: Vec<f64>,
-    /// Distances between the centers before the last update (narrowed), `k × k`.
-    between: Vec<f64>,
+    /// The centers before the last update (`k × d`, in `f64`: exact).
+    old: Vec<f64>,
 }
 
 impl Drift {
@@ -125,7 +125,7 @@ impl Drift {
             center: vec![0.0; k],
             before: vec![0.0; k],
             moves: Vec::new(),
-            between: Vec::new(),
+            old: Vec::new(),
         }
     }
 
@@ -140,15 +140,7 @@ impl Drift {
         for (c, &p) in self.center.iter_mut().zip(&self.moves) {
             *c += p;
         }
-        let narrow = 1.0 - f64_slack(d);
-        self.between = vec![0.0; k * k];
-        for a in 0..k {
-            for b in a + 1..k {
-                let v = sq_dist(old.row(a), old.row(b)).sqrt() * narrow;
-                self.between[a * k + b] = v;
-                self.between[b * k + a] = v;
-            }
-        }
+        self.old = old.as_slice().iter().map(|v| v.as_f64()).collect();
     }
 }
 
@@ -187,16 +179,24 @@ impl ClusterDrop {
         }
         let mut near = vec![0.0f64; k];
         let mut far = vec![f64::INFINITY; k];
+        let d = drift.old.len() / k;
+        let narrow = 1.0 - f64_slack(d);
+        let c = |j: usize| &drift.old[j * d..(j + 1) * d];
+        // Center `j` seen from cluster `a`, at distance `v` before the update.
+        let mut see = |a: usize, j: usize, v: f64| {
+            let (r, p) = (radius[a], drift.moves[j]);
+            let g = v - r - p;
+            if g > r {
+                far[a] = far[a].min(g);
+            } else {
+                near[a] = near[a].max(p);
+            }
+        };
         for a in 0..k {
-            let r = radius[a];
-            for j in (0..k).filter(|&j| j != a) {
-                let p = drift.moves[j];
-                let g = drift.between[a * k + j] - r - p;
-                if g > r {
-                    far[a] = far[a].min(g);
-                } else {
-                    near[a] = near[a].max(p);
-                }
+            for b in a + 1..k {
+                let v = sq_dist(c(a), c(b)).sqrt() * narrow;
+                see(a, b, v);
+                see(b, a, v);
             }
         }
         ClusterDrop { near, far }
