@@ -160,40 +160,19 @@ macro_rules! kernel_body {
             bst: &mut [T],
             sec: &mut [T],
         ) {
-            let d = p.d;
-            const W: usize = 2 * LANES;
             let inf = set1(T::INFINITY);
-            let m2 = set1(-2.0);
             // Per row and lane: the smallest value so far, its index and (when `S`) the
             // second smallest value.
             let mut minv = [inf; R];
             let mut min2 = [inf; R];
             let mut idxv = [set1(0.0); R];
             for q in q0..q1 {
-                let pp = p.data.as_ptr().add(q * d * W);
-                let mut acc = [[set1(0.0); 2]; R];
-                for l in 0..d {
-                    let b0 = load(pp.add(l * W));
-                    let b1 = load(pp.add(l * W + LANES));
-                    for r in 0..R {
-                        let xb = bcast(xs[r].add(l));
-                        acc[r][0] = fmadd(xb, b0, acc[r][0]);
-                        acc[r][1] = fmadd(xb, b1, acc[r][1]);
-                    }
-                }
-                let nrm = [
-                    load(p.norms.as_ptr().add(q * W)),
-                    load(p.norms.as_ptr().add(q * W + LANES)),
-                ];
-                let idx = [
-                    load(p.index.as_ptr().add(q * W)),
-                    load(p.index.as_ptr().add(q * W + LANES)),
-                ];
+                let dv = values(xs, p, q);
+                let idx = index(p, q);
                 for r in 0..R {
                     // Fold the two halves first (the lower half holds the lower indices
                     // and wins ties), then one running update per lane.
-                    let d0 = fmadd(acc[r][0], m2, nrm[0]);
-                    let d1 = fmadd(acc[r][1], m2, nrm[1]);
+                    let [d0, d1] = dv[r];
                     let hi = cmplt(d1, d0);
                     let dist = min(d1, d0);
                     let di = blendv(idx[0], idx[1], hi);
@@ -282,6 +261,58 @@ macro_rules! kernel_body {
             }
         }
 
+        /// The kernel values `fma(x·c, −2, ‖c‖²)` of the rows `xs` against panel `q`: for
+        /// each column `l`, two loads of the packed centers and one broadcast of `x[r][l]`
+        /// per row feed `2 × R` fused multiply-adds (one sequential chain per pair).
+        ///
+        /// # Safety
+        /// The module's instruction set; each `xs[r]` points to `p.d` readable values;
+        /// `q < p.panels()`.
+        #[inline]
+        #[target_feature(enable = $feat)]
+        unsafe fn values<const R: usize>(
+            xs: [*const T; R],
+            p: &Packed<T>,
+            q: usize,
+        ) -> [[V; 2]; R] {
+            const W: usize = 2 * LANES;
+            let d = p.d;
+            let pp = p.data.as_ptr().add(q * d * W);
+            let mut acc = [[set1(0.0); 2]; R];
+            for l in 0..d {
+                let b0 = load(pp.add(l * W));
+                let b1 = load(pp.add(l * W + LANES));
+                for r in 0..R {
+                    let xb = bcast(xs[r].add(l));
+                    acc[r][0] = fmadd(xb, b0, acc[r][0]);
+                    acc[r][1] = fmadd(xb, b1, acc[r][1]);
+                }
+            }
+            let m2 = set1(-2.0);
+            let nrm = [
+                load(p.norms.as_ptr().add(q * W)),
+                load(p.norms.as_ptr().add(q * W + LANES)),
+            ];
+            for a in acc.iter_mut() {
+                *a = [fmadd(a[0], m2, nrm[0]), fmadd(a[1], m2, nrm[1])];
+            }
+            acc
+        }
+
+        /// The center indices of panel `q`'s lanes.
+        ///
+        /// # Safety
+        /// The module's instruction set; `q < p.panels()`.
+        #[inline]
+        #[target_feature(enable = $feat)]
+        unsafe fn index(p: &Packed<T>, q: usize) -> [V; 2] {
+            const W: usize = 2 * LANES;
+            [
+                load(p.index.as_ptr().add(q * W)),
+                load(p.index.as_ptr().add(q * W + LANES)),
+            ]
+        }
+
         /// The lowest index among the lanes of `minv` equal to the splat `m`.
         #[inline]
         #[target_feature(enable = $feat)]
@@ -308,10 +339,7 @@ macro_rules! kernel_body {
             sec: &mut [T],
             gm: &mut [T],
         ) {
-            let d = p.d;
-            const W: usize = 2 * LANES;
             let inf = set1(T::INFINITY);
-            let m2 = set1(-2.0);
             let mut bestm = [T::INFINITY; R];
             // The lane state (minimum, runner-up, index) of each row's best group so far.
             let mut save = [[[inf; 2]; 3]; R];
@@ -320,37 +348,18 @@ macro_rules! kernel_body {
                 let mut min2 = [[inf; 2]; R];
                 let mut idxv = [[set1(0.0); 2]; R];
                 for q in g * ppg..(g + 1) * ppg {
-                    let pp = p.data.as_ptr().add(q * d * W);
-                    let mut acc = [[set1(0.0); 2]; R];
-                    for l in 0..d {
-                        let b0 = load(pp.add(l * W));
-                        let b1 = load(pp.add(l * W + LANES));
-                        for r in 0..R {
-                            let xb = bcast(xs[r].add(l));
-                            acc[r][0] = fmadd(xb, b0, acc[r][0]);
-                            acc[r][1] = fmadd(xb, b1, acc[r][1]);
-                        }
-                    }
-                    let nrm = [
-                        load(p.norms.as_ptr().add(q * W)),
-                        load(p.norms.as_ptr().add(q * W + LANES)),
-                    ];
-                    let idx = [
-                        load(p.index.as_ptr().add(q * W)),
-                        load(p.index.as_ptr().add(q * W + LANES)),
-                    ];
+                    let dv = values(xs, p, q);
+                    let idx = index(p, q);
                     if q == g * ppg {
                         // The group's first panel: one center per lane so far.
                         for r in 0..R {
-                            for h in 0..2 {
-                                minv[r][h] = fmadd(acc[r][h], m2, nrm[h]);
-                                idxv[r][h] = idx[h];
-                            }
+                            minv[r] = dv[r];
+                            idxv[r] = idx;
                         }
                     } else {
                         for r in 0..R {
                             for h in 0..2 {
-                                let dist = fmadd(acc[r][h], m2, nrm[h]);
+                                let dist = dv[r][h];
                                 min2[r][h] = min(min2[r][h], max(minv[r][h], dist));
                                 let lt = cmplt(dist, minv[r][h]);
                                 minv[r][h] = min(dist, minv[r][h]);
@@ -404,38 +413,16 @@ macro_rules! kernel_body {
             sec: &mut [T],
             gm: &mut [T],
         ) {
-            let d = p.d;
-            const W: usize = 2 * LANES;
             let inf = set1(T::INFINITY);
-            let m2 = set1(-2.0);
             let mut bestm = [T::INFINITY; R];
             // The values of each row's best group so far, and that group.
             let mut save = [[inf; 2]; R];
             let mut saveg = [0usize; R];
-            let index = |q: usize| {
-                [
-                    load(p.index.as_ptr().add(q * W)),
-                    load(p.index.as_ptr().add(q * W + LANES)),
-                ]
-            };
+            let index = |q: usize| index(p, q);
             for g in 0..t {
-                let pp = p.data.as_ptr().add(g * d * W);
-                let mut acc = [[set1(0.0); 2]; R];
-                for l in 0..d {
-                    let b0 = load(pp.add(l * W));
-                    let b1 = load(pp.add(l * W + LANES));
-                    for r in 0..R {
-                        let xb = bcast(xs[r].add(l));
-                        acc[r][0] = fmadd(xb, b0, acc[r][0]);
-                        acc[r][1] = fmadd(xb, b1, acc[r][1]);
-                    }
-                }
-                let nrm = [
-                    load(p.norms.as_ptr().add(g * W)),
-                    load(p.norms.as_ptr().add(g * W + LANES)),
-                ];
+                let dvs = values(xs, p, g);
                 for r in 0..R {
-                    let dv = [fmadd(acc[r][0], m2, nrm[0]), fmadd(acc[r][1], m2, nrm[1])];
+                    let dv = dvs[r];
                     let mv = hmin(min(dv[0], dv[1]));
                     let m = first(mv);
                     gm[r * t + g] = m;
