@@ -60,6 +60,50 @@ fn is<T: 'static, U: 'static>() -> bool {
     TypeId::of::<T>() == TypeId::of::<U>()
 }
 
+/// The element type of the SIMD kernels for `T`: `Some(true)` for `f32` (below 2^24
+/// slots: index lanes are floats, exact only below), `Some(false)` for `f64`, `None` when
+/// the portable kernel must serve.
+#[cfg(target_arch = "x86_64")]
+fn simd_f32<T: 'static>(packed: &Packed<T>) -> Option<bool> {
+    if is::<T, f32>() && packed.norms.len() < (1 << 24) {
+        Some(true)
+    } else if is::<T, f64>() {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// `v` as `&[U]`.
+///
+/// # Safety
+/// `T` and `U` are the same type.
+#[cfg(target_arch = "x86_64")]
+unsafe fn same<T: 'static, U: 'static>(v: &[T]) -> &[U] {
+    debug_assert!(is::<T, U>());
+    std::slice::from_raw_parts(v.as_ptr() as *const U, v.len())
+}
+
+/// `v` as `&mut [U]`.
+///
+/// # Safety
+/// `T` and `U` are the same type.
+#[cfg(target_arch = "x86_64")]
+unsafe fn same_mut<T: 'static, U: 'static>(v: &mut [T]) -> &mut [U] {
+    debug_assert!(is::<T, U>());
+    std::slice::from_raw_parts_mut(v.as_mut_ptr() as *mut U, v.len())
+}
+
+/// `p` as `&Packed<U>`.
+///
+/// # Safety
+/// `T` and `U` are the same type.
+#[cfg(target_arch = "x86_64")]
+unsafe fn same_packed<T: 'static, U: 'static>(p: &Packed<T>) -> &Packed<U> {
+    debug_assert!(is::<T, U>());
+    &*(p as *const Packed<T> as *const Packed<U>)
+}
+
 impl<T: Float> Packed<T> {
     /// Packs `k × d` centers for the best kernel of this CPU.
     pub(crate) fn new(centers: MatRef<'_, T>) -> Self {
@@ -232,22 +276,15 @@ pub(crate) fn nearest_rows<T: Float>(
     let level = best_level();
     #[cfg(target_arch = "x86_64")]
     if level != Level::Portable && level != Level::PortableFma {
-        let f32_ok = is::<T, f32>() && packed.norms.len() < (1 << 24);
-        if f32_ok || is::<T, f64>() {
+        if let Some(f32_ok) = simd_f32(packed) {
             // SAFETY: the level implies the instruction set of the kernel called; `T` is
-            // exactly the element type of the kernel (checked through `TypeId`).
+            // exactly the element type of the kernel (`simd_f32`).
             unsafe {
-                let n = out.labels.len();
                 macro_rules! call {
                     ($u:ty, $f:path) => {{
-                        let x = std::slice::from_raw_parts(x.as_ptr() as *const $u, x.len());
-                        let p = &*(packed as *const Packed<T> as *const Packed<$u>);
-                        let best =
-                            std::slice::from_raw_parts_mut(out.best.as_mut_ptr() as *mut $u, n);
-                        let second = out
-                            .second
-                            .map(|s| std::slice::from_raw_parts_mut(s.as_mut_ptr() as *mut $u, n));
-                        $f(x, rows, p, q0, q1, out.labels, best, second)
+                        let second = out.second.map(|s| same_mut::<T, $u>(s));
+                        let (x, p) = (same::<T, $u>(x), same_packed::<T, $u>(packed));
+                        $f(x, rows, p, q0, q1, out.labels, same_mut(out.best), second)
                     }};
                 }
                 match (level, f32_ok) {
@@ -289,29 +326,23 @@ pub(crate) fn nearest_groups<T: Float>(
     let level = best_level();
     #[cfg(target_arch = "x86_64")]
     if level != Level::Portable && level != Level::PortableFma {
-        let f32_ok = is::<T, f32>() && packed.norms.len() < (1 << 24);
-        if f32_ok || is::<T, f64>() {
+        if let Some(f32_ok) = simd_f32(packed) {
             // SAFETY: the level implies the instruction set of the kernel called; `T` is
-            // exactly the element type of the kernel (checked through `TypeId`).
+            // exactly the element type of the kernel (`simd_f32`).
             unsafe {
-                let n = out.labels.len();
-                let nt = out.gmin.len();
                 macro_rules! call {
                     ($u:ty, $f:path) => {{
-                        let x = std::slice::from_raw_parts(x.as_ptr() as *const $u, x.len());
-                        let p = &*(packed as *const Packed<T> as *const Packed<$u>);
-                        let cast = |v: &mut [T], len| {
-                            std::slice::from_raw_parts_mut(v.as_mut_ptr() as *mut $u, len)
-                        };
+                        let (x, p) = (same::<T, $u>(x), same_packed::<T, $u>(packed));
+                        let (best, second) = (same_mut(out.best), same_mut(out.second));
                         $f(
                             x,
                             rows,
                             p,
                             ppg,
                             out.labels,
-                            cast(out.best, n),
-                            cast(out.second, n),
-                            cast(out.gmin, nt),
+                            best,
+                            second,
+                            same_mut(out.gmin),
                         )
                     }};
                 }
@@ -364,29 +395,29 @@ unsafe fn simd<T: Float>(
     run64: Run<f64>,
     fallback: unsafe fn(&[T], &Packed<T>, Nearest<'_, T>),
 ) {
-    let n = out.labels.len();
-    // Index lanes are floats: beyond 2^24 centers f32 cannot hold them exactly.
-    if is::<T, f32>() && packed.norms.len() < (1 << 24) {
-        // SAFETY: `T` is exactly `f32` (checked through `TypeId`), so the casts keep the
-        // element type; the kernel checks the shapes.
-        let x = std::slice::from_raw_parts(x.as_ptr() as *const f32, x.len());
-        let p = &*(packed as *const Packed<T> as *const Packed<f32>);
-        let best = std::slice::from_raw_parts_mut(out.best.as_mut_ptr() as *mut f32, n);
-        let second = out
-            .second
-            .map(|s| std::slice::from_raw_parts_mut(s.as_mut_ptr() as *mut f32, n));
-        run32(x, p, out.labels, best, second)
-    } else if is::<T, f64>() {
-        // SAFETY: as above with `f64`.
-        let x = std::slice::from_raw_parts(x.as_ptr() as *const f64, x.len());
-        let p = &*(packed as *const Packed<T> as *const Packed<f64>);
-        let best = std::slice::from_raw_parts_mut(out.best.as_mut_ptr() as *mut f64, n);
-        let second = out
-            .second
-            .map(|s| std::slice::from_raw_parts_mut(s.as_mut_ptr() as *mut f64, n));
-        run64(x, p, out.labels, best, second)
-    } else {
-        fallback(x, packed, out)
+    // SAFETY: `T` is exactly the element type of the kernel called (`simd_f32`).
+    match simd_f32(packed) {
+        Some(true) => {
+            let second = out.second.map(|s| same_mut(s));
+            run32(
+                same(x),
+                same_packed(packed),
+                out.labels,
+                same_mut(out.best),
+                second,
+            )
+        }
+        Some(false) => {
+            let second = out.second.map(|s| same_mut(s));
+            run64(
+                same(x),
+                same_packed(packed),
+                out.labels,
+                same_mut(out.best),
+                second,
+            )
+        }
+        None => fallback(x, packed, out),
     }
 }
 
