@@ -58,7 +58,7 @@ pub const RHO: f64 = 0.6;
 /// Z_GAUSS` for both): two such components are only joined when their saddle reaches
 /// `0.9 ×` the peak, because BIC already judged that two Gaussians beat one there, and a
 /// shallow dip between two Gaussian pieces is evidence of two overlapping clusters rather
-/// than of one non-Gaussian shape. Measured with `ppp_eval` (k exact / mean ARI):
+/// than of one non-Gaussian shape. Measured with `partitive evaluate` (k exact / mean ARI):
 /// Gaussian-like sets 20/28 → 23/28 k exact (sipu 80% → 90%, g2mg 66.7% → 77.8%), at a
 /// small cost on the 41 mixed sets (43.9%/0.671 → 41.5%/0.655, still above every
 /// automatic-k baseline). `None` turns it off.
