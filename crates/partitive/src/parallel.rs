@@ -68,6 +68,41 @@ where
     acc
 }
 
+/// Runs `kernel(acc, range)` over the chunks of `0..n` in parallel, each worker folding
+/// its chunks into its own accumulator (made by `init`), then merges the accumulators
+/// with `merge`.
+///
+/// Only for statistics whose accumulation and merge are *exact* — integer sums, counts,
+/// maxima — so that the result does not depend on which chunks a worker took nor on the
+/// merge order, hence not on the thread count. Unlike [`map_reduce_chunks`] there is no
+/// barrier between batches of chunks and no stored partials: a k-means step over 10⁶
+/// rows on 2 threads spends about 6% less time (measured on this project's 2-vCPU VM).
+pub fn fold_chunks<P, I, K, M>(n: usize, init: I, kernel: K, merge: M) -> P
+where
+    P: Send,
+    I: Fn() -> P + Sync + Send,
+    K: Fn(&mut P, Range<usize>) + Sync + Send,
+    M: Fn(&mut P, P) + Sync + Send,
+{
+    let count = n.div_ceil(CHUNK_ROWS);
+    let range = |c: usize| c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n);
+    if count <= 1 || rayon::current_num_threads() == 1 {
+        let mut acc = init();
+        (0..count).for_each(|c| kernel(&mut acc, range(c)));
+        return acc;
+    }
+    (0..count)
+        .into_par_iter()
+        .fold(&init, |mut acc, c| {
+            kernel(&mut acc, range(c));
+            acc
+        })
+        .reduce(&init, |mut a, b| {
+            merge(&mut a, b);
+            a
+        })
+}
+
 /// Runs `kernel` on disjoint mutable chunks of `out` (e.g. labels), `CHUNK_ROWS * stride`
 /// elements each, in parallel. `kernel(range_of_rows, out_chunk)`.
 pub fn for_each_chunk_mut<T, K>(out: &mut [T], stride: usize, kernel: K)
@@ -101,6 +136,42 @@ mod tests {
                 |a, p| *a += p,
             )
         })
+    }
+
+    #[test]
+    fn fold_chunks_is_exact_and_complete() {
+        // Integer sums and maxima over every row, whatever the thread count; the chunks
+        // seen are exactly the fixed ones.
+        let n = 3 * CHUNK_ROWS + 17;
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                fold_chunks(
+                    n,
+                    || (0u64, 0usize, Vec::new()),
+                    |acc, r| {
+                        acc.0 += r.clone().map(|i| (i * i) as u64).sum::<u64>();
+                        acc.1 = acc.1.max(r.end);
+                        acc.2.push(r);
+                    },
+                    |a, b| {
+                        a.0 += b.0;
+                        a.1 = a.1.max(b.1);
+                        a.2.extend(b.2);
+                    },
+                )
+            })
+        };
+        for threads in [1, 2, 4] {
+            let (sum, max, mut seen) = run(threads);
+            assert_eq!(sum, (0..n).map(|i| (i * i) as u64).sum::<u64>());
+            assert_eq!(max, n);
+            seen.sort_by_key(|r| r.start);
+            assert_eq!(seen, chunk_ranges(n, CHUNK_ROWS).collect::<Vec<_>>());
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::kernel::{nearest, Nearest, Packed};
 use super::sums::StepStats;
 use crate::float::Float;
 use crate::matrix::Mat;
-use crate::parallel::map_reduce_chunks;
+use crate::parallel::{fold_chunks, map_reduce_chunks};
 use std::ops::Range;
 
 /// One Lloyd assignment over all rows: labels updated in place, statistics returned.
@@ -20,10 +20,10 @@ pub(crate) fn lloyd_step<T: Float>(
 ) -> StepStats {
     let (n, k) = (data.n(), packed.k);
     let cells = ChunkCells::new(labels);
-    map_reduce_chunks(
+    fold_chunks(
         n,
-        StepStats::zeros(data, k),
-        |r| {
+        || StepStats::zeros(data, k),
+        |st, r| {
             let mut old = cells.lock(&r);
             let mut new = vec![0u32; r.len()];
             let mut best = vec![T::zero(); r.len()];
@@ -36,12 +36,10 @@ pub(crate) fn lloyd_step<T: Float>(
                     second: None,
                 },
             );
-            let mut st = StepStats::zeros(data, k);
-            st.changed = old.iter().zip(&new).filter(|(a, b)| a != b).count() as u64;
-            st.evals = (r.len() * k) as u64;
+            st.changed += old.iter().zip(&new).filter(|(a, b)| a != b).count() as u64;
+            st.evals += (r.len() * k) as u64;
             old.copy_from_slice(&new);
             st.accumulate(data, r, &new);
-            st
         },
         StepStats::merge,
     )

@@ -36,7 +36,7 @@ use super::screen::Screen;
 use super::sums::StepStats;
 use crate::float::Float;
 use crate::matrix::Mat;
-use crate::parallel::map_reduce_chunks;
+use crate::parallel::fold_chunks;
 use std::ops::Range;
 
 /// Relative widening of `f64` distance computations over `d` columns.
@@ -256,11 +256,10 @@ pub(crate) fn hamerly_step<T: Float>(
     let (n, k) = (data.n(), packed.k);
     let geo = Geometry::new(centers, data.xmax2);
     // Each cluster's radius before the last update (upper bounds as of then).
-    let radius = map_reduce_chunks(
+    let radius = fold_chunks(
         n,
-        vec![0.0f64; k],
-        |r| {
-            let mut m = vec![0.0f64; k];
+        || vec![0.0f64; k],
+        |m, r| {
             for i in r {
                 if let Some(&a) = labels.get(i).filter(|&&a| a != u32::MAX) {
                     let u = bounds[i][0] as f64 + drift.before[a as usize];
@@ -268,7 +267,6 @@ pub(crate) fn hamerly_step<T: Float>(
                     m[a as usize] = if u > m[a as usize] { u } else { m[a as usize] };
                 }
             }
-            m
         },
         |acc, m| acc.iter_mut().zip(m).for_each(|(a, b)| *a = a.max(b)),
     );
@@ -284,14 +282,14 @@ pub(crate) fn hamerly_step<T: Float>(
         drift,
         drop: &drop,
     };
-    map_reduce_chunks(
+    fold_chunks(
         n,
-        StepStats::zeros(data, k),
-        |r| {
+        || StepStats::zeros(data, k),
+        |st, r| {
             let mut lab = labels.lock(&r);
             let mut bnd = bounds.lock(&r);
             let mut nrm = norms.lock(&r);
-            ctx.chunk(r, &mut lab, &mut bnd, &mut nrm)
+            ctx.chunk(r, &mut lab, &mut bnd, &mut nrm, st)
         },
         StepStats::merge,
     )
@@ -315,13 +313,14 @@ impl<T: Float> Ctx<'_, '_, T> {
         lab: &mut [u32],
         bnd: &mut [Bound],
         nrm: &mut [f32],
-    ) -> StepStats {
+        st: &mut StepStats,
+    ) {
         #[cfg(target_arch = "x86_64")]
         if super::kernel::best_level() != super::kernel::Level::Portable {
             // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
-            return unsafe { self.chunk_avx2(r, lab, bnd, nrm) };
+            return unsafe { self.chunk_avx2(r, lab, bnd, nrm, st) };
         }
-        self.chunk_portable(r, lab, bnd, nrm)
+        self.chunk_portable(r, lab, bnd, nrm, st)
     }
 
     /// [`Self::chunk_portable`] compiled for AVX2 (same code and results: Rust does not
@@ -337,8 +336,9 @@ impl<T: Float> Ctx<'_, '_, T> {
         lab: &mut [u32],
         bnd: &mut [Bound],
         nrm: &mut [f32],
-    ) -> StepStats {
-        self.chunk_portable(r, lab, bnd, nrm)
+        st: &mut StepStats,
+    ) {
+        self.chunk_portable(r, lab, bnd, nrm, st)
     }
 
     #[inline(always)]
@@ -348,13 +348,13 @@ impl<T: Float> Ctx<'_, '_, T> {
         lab: &mut [u32],
         bnd: &mut [Bound],
         nrm: &mut [f32],
-    ) -> StepStats {
+        st: &mut StepStats,
+    ) {
         let (data, geo) = (self.data, self.geo);
         let k = self.packed.k;
-        let mut st = StepStats::zeros(data, k);
-        let full = self.screen(&r, lab, bnd, &mut st);
+        let full = self.screen(&r, lab, bnd, st);
         if full.is_empty() {
-            return st;
+            return;
         }
         let m = full.len();
         let x = data.x.rows(r.start, r.end).as_slice();
@@ -402,7 +402,6 @@ impl<T: Float> Ctx<'_, '_, T> {
             let l = (xlo + ns[q].as_f64() - e2).max(0.0).sqrt() * (1.0 - geo.slack);
             bnd[li] = [up(u - dc[b as usize]), down(l)];
         }
-        st
     }
 
     /// The rows of chunk `r` whose bounds do not prove their label, as local indices in

@@ -35,7 +35,7 @@ use super::pruned::{down, f64_slack, kernel_error, prefetch, proven, up, PREFETC
 use super::sums::StepStats;
 use crate::float::Float;
 use crate::matrix::Mat;
-use crate::parallel::map_reduce_chunks;
+use crate::parallel::fold_chunks;
 
 /// At most this many groups (bounds memory: `4 (1 + t)` bytes per row).
 pub(crate) const MAX_GROUPS: usize = 8;
@@ -224,14 +224,14 @@ pub(crate) fn yinyang_step<T: Float>(
         e,
         slack,
     };
-    map_reduce_chunks(
+    fold_chunks(
         n,
-        StepStats::zeros(data, k),
-        |r| {
+        || StepStats::zeros(data, k),
+        |st, r| {
             let mut lab = labels.lock(&r);
             let mut ub = upper.lock(&r);
             let mut lb = lower.lock(&r);
-            ctx.chunk(r, &mut lab, &mut ub, &mut lb)
+            ctx.chunk(r, &mut lab, &mut ub, &mut lb, st)
         },
         StepStats::merge,
     )
@@ -257,13 +257,14 @@ impl<T: Float> Ctx<'_, '_, T> {
         lab: &mut [u32],
         ub: &mut [f32],
         lb: &mut [f32],
-    ) -> StepStats {
+        st: &mut StepStats,
+    ) {
         #[cfg(target_arch = "x86_64")]
         if best_level() != super::kernel::Level::Portable {
             // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
-            return unsafe { self.chunk_avx2(r, lab, ub, lb) };
+            return unsafe { self.chunk_avx2(r, lab, ub, lb, st) };
         }
-        self.chunk_portable(r, lab, ub, lb)
+        self.chunk_portable(r, lab, ub, lb, st)
     }
 
     /// [`Self::chunk_portable`] compiled for AVX2 (same code and results: Rust does not
@@ -279,8 +280,9 @@ impl<T: Float> Ctx<'_, '_, T> {
         lab: &mut [u32],
         ub: &mut [f32],
         lb: &mut [f32],
-    ) -> StepStats {
-        self.chunk_portable(r, lab, ub, lb)
+        st: &mut StepStats,
+    ) {
+        self.chunk_portable(r, lab, ub, lb, st)
     }
 
     #[inline(always)]
@@ -290,17 +292,17 @@ impl<T: Float> Ctx<'_, '_, T> {
         lab: &mut [u32],
         ub: &mut [f32],
         lb: &mut [f32],
-    ) -> StepStats {
+        st: &mut StepStats,
+    ) {
         let (data, groups, t) = (self.data, self.groups, self.groups.t);
         let all = (1u32 << t) - 1;
-        let mut st = StepStats::zeros(data, self.centers.n_rows());
         // Rows to evaluate (local index, mask of groups); rows needing every group, and
         // each group's other rows.
         let mut cand: Vec<(u32, u32)> = Vec::new();
         let mut lists: Vec<Vec<u32>> = vec![Vec::new(); t + 1];
-        self.filter(&r, lab, ub, lb, &mut cand, &mut lists, &mut st);
+        self.filter(&r, lab, ub, lb, &mut cand, &mut lists, st);
         if cand.is_empty() {
-            return st;
+            return;
         }
         let x = data.x.rows(r.start, r.end).as_slice();
         // Rows needing every group: one pass over all panels.
@@ -402,7 +404,6 @@ impl<T: Float> Ctx<'_, '_, T> {
                 lab[li] = bj;
             }
         }
-        st
     }
 
     /// Lists the rows of `r` whose label the bounds do not prove, with the groups to
