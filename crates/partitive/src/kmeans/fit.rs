@@ -12,6 +12,7 @@ use super::yinyang::{yinyang_step, Bounds, Drift, Groups};
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::matrix::{Mat, MatRef};
+use crate::parallel::par_vec;
 use crate::rng::Rng;
 
 /// One restart's outcome.
@@ -106,7 +107,7 @@ pub(crate) fn fit<T: Float>(
     let (best_restart, run) = best.expect("n_init >= 1");
     Ok(KMeansResult {
         centers: run.centers,
-        labels: run.labels.into_iter().map(|l| l as usize).collect(),
+        labels: par_vec(run.labels.len(), |i| run.labels[i] as usize),
         inertia: run.inertia,
         n_iter: run.n_iter,
         converged: run.converged,
@@ -210,11 +211,11 @@ fn run_once<T: Float>(
 ) -> Run<T> {
     let n = data.n();
     let k = centers.n_rows();
-    let mut labels = vec![u32::MAX; n];
+    let mut labels = par_vec(n, |_| u32::MAX);
     let mut pruning = match algorithm {
         Algorithm::Hamerly => Pruning::Hamerly {
-            bounds: vec![UNKNOWN; n],
-            norms: vec![f32::NAN; n],
+            bounds: par_vec(n, |_| UNKNOWN),
+            norms: par_vec(n, |_| f32::NAN),
             drift: HamerlyDrift::zero(k),
         },
         Algorithm::Yinyang => {
@@ -295,7 +296,7 @@ pub fn assign<T: Float>(x: MatRef<'_, T>, centers: MatRef<'_, T>) -> Result<supe
     let mut labels = vec![0u32; x.n_rows()];
     let (inertia, _) = finalize(&data, &c, &mut labels, true);
     Ok(super::Assignment {
-        labels: labels.into_iter().map(|l| l as usize).collect(),
+        labels: par_vec(labels.len(), |i| labels[i] as usize),
         inertia,
     })
 }

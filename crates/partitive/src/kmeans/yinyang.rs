@@ -35,7 +35,7 @@ use super::pruned::{down, f64_slack, kernel_error, prefetch, proven, up, PREFETC
 use super::sums::StepStats;
 use crate::float::Float;
 use crate::matrix::Mat;
-use crate::parallel::fold_chunks;
+use crate::parallel::{fold_chunks, par_vec};
 
 /// At most this many groups (bounds memory: `4 (1 + t)` bytes per row).
 pub(crate) const MAX_GROUPS: usize = 8;
@@ -185,8 +185,8 @@ impl Bounds {
     /// Unknown bounds for `n` rows and `t` groups.
     pub(crate) fn unknown(n: usize, t: usize) -> Self {
         Bounds {
-            upper: vec![f32::INFINITY; n],
-            lower: vec![f32::NEG_INFINITY; n * t],
+            upper: par_vec(n, |_| f32::INFINITY),
+            lower: par_vec(n * t, |_| f32::NEG_INFINITY),
         }
     }
 
