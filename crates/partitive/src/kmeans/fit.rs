@@ -5,7 +5,7 @@ use super::init::{farthest_first, kmeans_plus_plus};
 use super::kernel::Packed;
 use super::lloyd::{finalize, lloyd_step, update};
 use super::params::{Algorithm, Init, KMeansParams};
-use super::pruned::{hamerly_step, Bound, Drift as HamerlyDrift, UNKNOWN};
+use super::pruned::Hamerly;
 use super::result::{IterationInfo, KMeansDiagnostics, KMeansResult};
 use super::sums::StepStats;
 use super::yinyang::{yinyang_step, Bounds, Drift, Groups};
@@ -124,12 +124,7 @@ pub(crate) fn fit<T: Float>(
 /// Per-run state of the pruned variants.
 enum Pruning {
     None,
-    Hamerly {
-        bounds: Vec<Bound>,
-        /// Squared row norms, cached when first needed (`NaN` before).
-        norms: Vec<f32>,
-        drift: HamerlyDrift,
-    },
+    Hamerly(Hamerly),
     Yinyang {
         groups: Groups,
         bounds: Bounds,
@@ -147,19 +142,7 @@ impl Pruning {
     ) -> StepStats {
         match self {
             Pruning::None => lloyd_step(data, &Packed::new(centers.view()), labels),
-            Pruning::Hamerly {
-                bounds,
-                norms,
-                drift,
-            } => hamerly_step(
-                data,
-                &Packed::new(centers.view()),
-                centers,
-                labels,
-                bounds,
-                norms,
-                drift,
-            ),
+            Pruning::Hamerly(h) => h.step(data, &Packed::new(centers.view()), centers, labels),
             Pruning::Yinyang {
                 groups,
                 bounds,
@@ -180,12 +163,7 @@ impl Pruning {
     fn moved<T: Float>(&mut self, old: &Mat<T>, new: &Mat<T>, reseeded: &[usize]) {
         match self {
             Pruning::None => {}
-            Pruning::Hamerly { bounds, drift, .. } => {
-                drift.add(old, new);
-                for &p in reseeded {
-                    bounds[p] = UNKNOWN;
-                }
-            }
+            Pruning::Hamerly(h) => h.moved(old, new, reseeded),
             Pruning::Yinyang {
                 groups,
                 bounds,
@@ -213,11 +191,7 @@ fn run_once<T: Float>(
     let k = centers.n_rows();
     let mut labels = par_vec(n, |_| u32::MAX);
     let mut pruning = match algorithm {
-        Algorithm::Hamerly => Pruning::Hamerly {
-            bounds: par_vec(n, |_| UNKNOWN),
-            norms: par_vec(n, |_| f32::NAN),
-            drift: HamerlyDrift::zero(k),
-        },
+        Algorithm::Hamerly => Pruning::Hamerly(Hamerly::new(n, k)),
         Algorithm::Yinyang => {
             let groups = Groups::new(&centers);
             Pruning::Yinyang {

@@ -262,6 +262,27 @@ pub(crate) fn nearest_at<T: Float>(level: Level, x: &[T], packed: &Packed<T>, ou
     }
 }
 
+/// Hints the CPU to load `row` into the cache.
+#[inline(always)]
+pub(crate) fn prefetch<T>(row: &[T]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let bytes = std::mem::size_of_val(row);
+        let p = row.as_ptr() as *const i8;
+        let mut off = 0;
+        while off < bytes {
+            // SAFETY: a prefetch is only a hint and never faults; the address is inside
+            // the row.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.add(off))
+            };
+            off += 64;
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = row;
+}
+
 /// Nearest centers among the panels `q0..q1` of the rows `rows` (indices into the
 /// row-major block `x`): entry `i` of the outputs belongs to row `rows[i]`. Labels are
 /// center indices ([`Packed::index`]); the same arithmetic contract as [`nearest`].

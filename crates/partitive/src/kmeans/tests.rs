@@ -517,10 +517,12 @@ fn pruned_equals_lloyd<T: Float>() {
     // Separated blobs: pruning must pay here.
     let (x, _) = blobs::<T>(20_000, 6, 9, 10.0, 61);
     let [lloyd, hamerly, yinyang] = same_run(x.view(), None, Init::KMeansPlusPlus, 9, 30);
-    // (the first iteration evaluates everything in all)
+    // (the first iteration evaluates everything in all; at k = 9 Hamerly skips the
+    // tightening of failing rows, which would save distances but not time — see
+    // `pruned::TIGHTEN` — so its bar is a third of Lloyd's evaluations, Yinyang's a quarter)
     let first = 20_000 * 9;
     assert!(
-        hamerly - first < (lloyd - first) / 4,
+        hamerly - first < (lloyd - first) / 3,
         "{hamerly} vs {lloyd}"
     );
     assert!(

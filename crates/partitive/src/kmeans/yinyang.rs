@@ -28,10 +28,11 @@
 //! bitwise the full recomputation of Lloyd's update.
 
 use super::data::{sq_dist, sq_norm, ChunkCells, Data};
+use super::kernel::prefetch;
 use super::kernel::{
     best_level, nearest_groups, nearest_rows, panel_width, GroupNearest, Nearest, Packed,
 };
-use super::pruned::{down, f64_slack, kernel_error, prefetch, proven, up, PREFETCH};
+use super::pruned::{down, f64_slack, kernel_error, proven, up, PREFETCH};
 use super::sums::StepStats;
 use crate::float::Float;
 use crate::matrix::Mat;

@@ -44,7 +44,7 @@ macro_rules! kernel_body {
             let d = p.d;
             assert_eq!(x.len(), n * d);
             let xp = x.as_ptr();
-            drive(n, |i| xp.add(i * d), p, 0, p.panels(), labels, best, second)
+            drive::<_, 0>(n, |i| xp.add(i * d), p, 0, p.panels(), labels, best, second)
         }
 
         /// Nearest centers among the panels `q0..q1` of the rows `rows` of `x`
@@ -70,7 +70,8 @@ macro_rules! kernel_body {
             let m = x.len() / d.max(1);
             assert!(rows.iter().all(|&r| (r as usize) < m));
             let xp = x.as_ptr();
-            drive(
+            // Listed rows are scattered: prefetch them two tiles ahead.
+            drive::<_, { 2 * ROWS }>(
                 rows.len(),
                 |i| xp.add(*rows.get_unchecked(i) as usize * d),
                 p,
@@ -83,13 +84,13 @@ macro_rules! kernel_body {
         }
 
         /// Tiles of rows given by `row(i)` (each `p.d` readable values) against the
-        /// panels `q0..q1`.
+        /// panels `q0..q1`, prefetching the rows `AHEAD` rows ahead (none when 0).
         ///
         /// # Safety
         /// The module's instruction set; `row(i)` valid for `i < n`.
         #[target_feature(enable = $feat)]
         #[allow(clippy::too_many_arguments)]
-        unsafe fn drive<F: Fn(usize) -> *const T>(
+        unsafe fn drive<F: Fn(usize) -> *const T, const AHEAD: usize>(
             n: usize,
             row: F,
             p: &Packed<T>,
@@ -121,6 +122,11 @@ macro_rules! kernel_body {
                 } else {
                     1
                 };
+                if AHEAD > 0 && i + AHEAD + r <= n {
+                    for t in i + AHEAD..i + AHEAD + r {
+                        super::super::prefetch(std::slice::from_raw_parts(row(t), p.d));
+                    }
+                }
                 let lab = &mut labels[i..i + r];
                 let bst = &mut best[i..i + r];
                 let sec = second.as_deref_mut().map(|s| &mut s[i..i + r]);
