@@ -230,14 +230,25 @@ fn run_once<T: Float>(
             break;
         }
     }
-    if !consistent && !matches!(pruning, Pruning::None) {
-        // The final assignment, pruned too (same labels as a full pass).
-        evals += pruning.step(data, &centers, &mut labels).evals;
-        consistent = true;
+    if !consistent {
+        // The final assignment (pruned too: the same labels as a full pass), with its sums.
+        let st = pruning.step(data, &centers, &mut labels);
+        evals += st.evals;
+        if incremental {
+            totals.merge(st);
+        } else {
+            totals = st;
+        }
     }
     drop(pruning);
-    let (inertia, e) = finalize(data, &centers, &mut labels, !consistent);
-    evals += e;
+    // The inertia from the exact sums, which saves a pass over the data, unless
+    // cancellation makes it less accurate than 1e-9 relative; then summed directly.
+    let (inertia, error) = totals.inertia_bounded(data, &centers);
+    let inertia = if error <= 1e-9 * inertia {
+        inertia
+    } else {
+        finalize(data, &centers, &mut labels, false).0
+    };
     Run {
         centers,
         labels,

@@ -10,9 +10,11 @@ use crate::matrix::Mat;
 /// `labels` and `inertia` are consistent with `centers`: after the last centers
 /// update a final assignment pass assigns every row to its nearest final center
 /// (lowest index on ties) and `inertia` is the sum over rows of
-/// `weight × ‖x − centers[label]‖²`, computed directly (not in the GEMM form) and
-/// accumulated in `f64`. When the last iteration changed no label and re-seeded no
-/// cluster, the centers did not move and the labels of that iteration are kept.
+/// `weight × ‖x − centers[label]‖²` (not in the GEMM form), in `f64`, within 1e-9
+/// relative: from the clusters' exact sums, `Σ w‖x‖² − 2 Σ c·S + Σ W‖c‖²`, when its error
+/// bound allows, else accumulated directly row by row. When the last iteration changed
+/// no label and re-seeded no cluster, the centers did not move and the labels of that
+/// iteration are kept.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KMeansResult<T> {
     /// `k × d` cluster centers (weighted means of their rows).

@@ -27,6 +27,7 @@
 use super::data::Data;
 use crate::float::Float;
 use crate::matrix::Mat;
+use crate::parallel::CHUNK_ROWS;
 use std::ops::Range;
 
 /// `1.5 · 2^52`: adding it to `|v| ≤ 2^51` rounds `v` to an integer held in the low bits.
@@ -239,25 +240,53 @@ impl StepStats {
         self.sums[j * d + l] as f64 * data.scale.down / self.weight(data, j)
     }
 
-    /// Inertia of the assignment against the centers it used, from the sums:
-    /// Σ w‖x‖² − 2 Σ_j c_j·S_j + Σ_j W_j ‖c_j‖² in `f64` (clamped at 0). Equal to the direct
-    /// sum up to `f64` rounding relative to Σ w‖x‖²; only reported to observers — the
-    /// result's inertia is summed directly.
+    /// Inertia of the assignment against `centers`, from the sums:
+    /// Σ w‖x‖² − 2 Σ_j c_j·S_j + Σ_j W_j ‖c_j‖² in `f64` (clamped at 0).
     pub(crate) fn inertia<T: Float>(&self, data: &Data<'_, T>, centers: &Mat<T>) -> f64 {
-        let d = centers.n_cols();
-        let mut cross = 0.0;
-        let mut norms = 0.0;
-        for j in 0..centers.n_rows() {
+        self.inertia_bounded(data, centers).0
+    }
+
+    /// [`Self::inertia`] and a bound on its error. The formula is exact algebra for any
+    /// centers given the true sums; what it loses is (1) the `f64` roundings of its three
+    /// terms — Σ w‖x‖² summed row by row within chunks and then chunk by chunk, the other
+    /// two over `k·d` products — at most `(n/CHUNK_ROWS + CHUNK_ROWS + k·d + d + 8) ε`
+    /// times the sum of the terms' magnitudes, and (2) the fixed-point quantum of the sums:
+    /// each member of a cluster moves a coordinate sum by at most half a quantum `2^−s`
+    /// (and a weight sum by half of `2^−s_w`). Cancellation between the terms is what
+    /// makes the bound large relative to the value: far from the origin, or near zero
+    /// inertia.
+    pub(crate) fn inertia_bounded<T: Float>(
+        &self,
+        data: &Data<'_, T>,
+        centers: &Mat<T>,
+    ) -> (f64, f64) {
+        let (k, d) = (centers.n_rows(), centers.n_cols());
+        let sc = data.scale;
+        let (mut cross, mut norms, mut magnitude, mut quantum) = (0.0, 0.0, 0.0, 0.0);
+        for j in 0..k {
             let c = centers.row(j);
             let s = &self.sums[j * d..(j + 1) * d];
-            cross += c
-                .iter()
-                .zip(s)
-                .map(|(c, &s)| c.as_f64() * (s as f64 * data.scale.down))
-                .sum::<f64>();
-            norms += self.weight(data, j) * c.iter().map(|c| c.as_f64() * c.as_f64()).sum::<f64>();
+            let (mut dot, mut abs, mut l1, mut l2) = (0.0, 0.0, 0.0, 0.0);
+            for (c, &s) in c.iter().zip(s) {
+                let (c, s) = (c.as_f64(), s as f64 * sc.down);
+                dot += c * s;
+                abs += (c * s).abs();
+                l1 += c.abs();
+                l2 += c * c;
+            }
+            cross += dot;
+            magnitude += abs;
+            norms += self.weight(data, j) * l2;
+            let members = self.members[j] as f64;
+            quantum += members * sc.down * l1;
+            if sc.weighted {
+                quantum += members * 0.5 * sc.wdown * l2;
+            }
         }
-        (data.wxnorm - 2.0 * cross + norms).max(0.0)
+        let value = (data.wxnorm - 2.0 * cross + norms).max(0.0);
+        let terms = (data.n() / CHUNK_ROWS + CHUNK_ROWS + k * d + d + 8) as f64;
+        let error = terms * f64::EPSILON * (data.wxnorm + 2.0 * magnitude + norms) + quantum;
+        (value, error)
     }
 }
 
