@@ -313,6 +313,7 @@ impl Hamerly {
             |acc, m| acc.iter_mut().zip(m).for_each(|(a, b)| *a = a.max(b)),
         );
         let drop = ClusterDrop::new(drift, &radius);
+        let clusters = Screen::table(&drift.center, &geo.s, &drop.near, &drop.far);
         let labels = ChunkCells::new(labels);
         let bounds = ChunkCells::new(bounds);
         let norms = ChunkCells::new(norms);
@@ -322,7 +323,7 @@ impl Hamerly {
             centers,
             geo: &geo,
             drift,
-            drop: &drop,
+            clusters: &clusters,
             tighten: self.odds.proved * k as u64 >= TIGHTEN * self.odds.failed,
         };
         let (st, odds) = fold_chunks(
@@ -353,7 +354,8 @@ struct Ctx<'a, 'd, T> {
     centers: &'a Mat<T>,
     geo: &'a Geometry,
     drift: &'a Drift,
-    drop: &'a ClusterDrop,
+    /// The screen's per-cluster table.
+    clusters: &'a [[f64; 4]],
     /// Whether failing rows get their upper bound tightened before the full evaluation.
     tighten: bool,
 }
@@ -490,10 +492,7 @@ impl<T: Float> Ctx<'_, '_, T> {
         // Pass 1: bounds only.
         let mut tight = vec![0u32; r.len()];
         let screen = Screen {
-            drift: dc,
-            near: &self.drop.near,
-            far: &self.drop.far,
-            s: &geo.s,
+            clusters: self.clusters,
             e,
         };
         let m = screen.unproven(lab, bnd, &mut tight);

@@ -15,26 +15,40 @@ use super::pruned::{down, proven, Bound};
 
 /// What the test of one row needs besides its label and bounds.
 pub(crate) struct Screen<'a> {
-    /// Cumulative move of each center.
-    pub(crate) drift: &'a [f64],
-    /// Each cluster's drop of the lower bounds: `L − near[a]`, at most `far[a]`.
-    pub(crate) near: &'a [f64],
-    pub(crate) far: &'a [f64],
-    /// Distance from each center to its nearest other center.
-    pub(crate) s: &'a [f64],
+    /// Per cluster `a`, `[drift[a], s[a], near[a], far[a]]` ([`Screen::table`]).
+    pub(crate) clusters: &'a [[f64; 4]],
     /// The kernel's error bound `E`.
     pub(crate) e: f64,
 }
 
+/// Slots of a cluster's entry in [`Screen::clusters`].
+const DRIFT: usize = 0;
+const S: usize = 1;
+const NEAR: usize = 2;
+const FAR: usize = 3;
+
 impl Screen<'_> {
+    /// The per-cluster table from the cumulative move of each center (`drift`), the
+    /// distance from each center to its nearest other one (`s`) and each cluster's drop
+    /// of the lower bounds (`L − near[a]`, at most `far[a]`). One entry per cluster, so
+    /// that the AVX2 test loads it whole (no gathers).
+    pub(crate) fn table(drift: &[f64], s: &[f64], near: &[f64], far: &[f64]) -> Vec<[f64; 4]> {
+        (0..s.len())
+            .map(|a| {
+                let mut t = [0.0; 4];
+                (t[DRIFT], t[S], t[NEAR], t[FAR]) = (drift[a], s[a], near[a], far[a]);
+                t
+            })
+            .collect()
+    }
+
     /// Lowers the lower bounds of the assigned rows, writes the local indices of the rows
     /// the bounds do not prove to the front of `out` (in order) and returns their number.
     /// `out.len() >= lab.len()`.
     pub(crate) fn unproven(&self, lab: &[u32], bnd: &mut [Bound], out: &mut [u32]) -> usize {
         assert!(bnd.len() == lab.len() && out.len() >= lab.len());
-        let k = self.s.len();
-        assert!(lab.iter().all(|&a| a == u32::MAX || (a as usize) < k));
-        assert!(self.drift.len() == k && self.near.len() == k && self.far.len() == k);
+        let k = self.clusters.len();
+        assert!(k > 0 && lab.iter().all(|&a| a == u32::MAX || (a as usize) < k));
         #[cfg(target_arch = "x86_64")]
         if super::kernel::best_level() != super::kernel::Level::Portable {
             // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`);
@@ -56,13 +70,13 @@ impl Screen<'_> {
         for li in from..lab.len() {
             let a = lab[li];
             let ok = a != u32::MAX && {
-                let a = a as usize;
+                let c = &self.clusters[a as usize];
                 let [u, l] = bnd[li];
-                let u = u as f64 + self.drift[a];
-                let l = l as f64 - self.near[a];
-                let l = if l < self.far[a] { l } else { self.far[a] };
+                let u = u as f64 + c[DRIFT];
+                let l = l as f64 - c[NEAR];
+                let l = if l < c[FAR] { l } else { c[FAR] };
                 bnd[li][1] = down(l);
-                proven(u, l.max(self.s[a] - u), self.e)
+                proven(u, l.max(c[S] - u), self.e)
             };
             out[m] = li as u32;
             m += !ok as usize;
@@ -70,10 +84,12 @@ impl Screen<'_> {
         m
     }
 
-    /// [`Self::unproven_portable`], four rows at a time.
+    /// [`Self::unproven_portable`], four rows at a time: each row's cluster entry is one
+    /// load, the four are transposed into lanes, and the unproven rows' indices are written
+    /// with one store through a table of the 16 outcomes.
     ///
     /// # Safety
-    /// AVX2 and FMA; every label is `u32::MAX` or a valid index of `drift` and `s`.
+    /// AVX2 and FMA; every label is `u32::MAX` or a valid index of `clusters`.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn unproven_avx2(&self, lab: &[u32], bnd: &mut [Bound], out: &mut [u32]) -> usize {
@@ -87,18 +103,43 @@ impl Screen<'_> {
         // back.
         let split = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
         let merge = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
-        let (dp, sp) = (self.drift.as_ptr(), self.s.as_ptr());
-        let (np, fp) = (self.near.as_ptr(), self.far.as_ptr());
+        // The unproven lanes of each outcome (bit t set: row t proven), packed to the front.
+        const fn unproven_lanes() -> [[u32; 4]; 16] {
+            let mut t = [[0u32; 4]; 16];
+            let mut mask = 0;
+            while mask < 16 {
+                let (mut lane, mut f) = (0, 0);
+                while lane < 4 {
+                    if mask >> lane & 1 == 0 {
+                        t[mask][f] = lane as u32;
+                        f += 1;
+                    }
+                    lane += 1;
+                }
+                mask += 1;
+            }
+            t
+        }
+        const LANES: [[u32; 4]; 16] = unproven_lanes();
+        let cp = self.clusters.as_ptr() as *const f64;
+        // Cluster 0 stands in for unassigned rows (their outcome is masked below).
+        let entry = |a: u32| cp.add(if a == u32::MAX { 0 } else { a as usize * 4 });
         let mut m = 0;
         let mut i = 0;
         while i + 4 <= n {
             let a = _mm_loadu_si128(lab.as_ptr().add(i) as *const __m128i);
             let unset = _mm_cmpeq_epi32(a, none);
-            let a0 = _mm_andnot_si128(unset, a); // gather center 0 for unassigned rows
-            let dc = _mm256_i32gather_pd::<8>(dp, a0);
-            let s = _mm256_i32gather_pd::<8>(sp, a0);
-            let near = _mm256_i32gather_pd::<8>(np, a0);
-            let far = _mm256_i32gather_pd::<8>(fp, a0);
+            let r0 = _mm256_loadu_pd(entry(*lab.get_unchecked(i)));
+            let r1 = _mm256_loadu_pd(entry(*lab.get_unchecked(i + 1)));
+            let r2 = _mm256_loadu_pd(entry(*lab.get_unchecked(i + 2)));
+            let r3 = _mm256_loadu_pd(entry(*lab.get_unchecked(i + 3)));
+            // 4 × 4 transpose: [drift, s, near, far] per row → one vector per slot.
+            let (t0, t1) = (_mm256_unpacklo_pd(r0, r1), _mm256_unpackhi_pd(r0, r1));
+            let (t2, t3) = (_mm256_unpacklo_pd(r2, r3), _mm256_unpackhi_pd(r2, r3));
+            let dc = _mm256_permute2f128_pd::<0x20>(t0, t2);
+            let near = _mm256_permute2f128_pd::<0x31>(t0, t2);
+            let s = _mm256_permute2f128_pd::<0x20>(t1, t3);
+            let far = _mm256_permute2f128_pd::<0x31>(t1, t3);
             let raw = bnd.as_mut_ptr().add(i) as *mut f32;
             let b = _mm256_permutevar8x32_ps(_mm256_loadu_ps(raw), split);
             let (bu, bl) = (_mm256_castps256_ps128(b), _mm256_extractf128_ps::<1>(b));
@@ -120,10 +161,11 @@ impl Screen<'_> {
                 _mm256_cmp_pd::<_CMP_GT_OQ>(gap, e2),
             );
             let ok = _mm256_movemask_pd(ok) & !_mm_movemask_ps(_mm_castsi128_ps(unset));
-            for t in 0..4 {
-                *out.get_unchecked_mut(m) = (i + t) as u32;
-                m += ((ok >> t) & 1 == 0) as usize;
-            }
+            // `m ≤ i`, so the four slots at `m` are inside `out`.
+            let lanes = _mm_loadu_si128(LANES[ok as usize].as_ptr() as *const __m128i);
+            let idx = _mm_add_epi32(lanes, _mm_set1_epi32(i as i32));
+            _mm_storeu_si128(out.as_mut_ptr().add(m) as *mut __m128i, idx);
+            m += 4 - (ok as u32).count_ones() as usize;
             i += 4;
         }
         self.unproven_portable(lab, bnd, out, i, m)
@@ -164,11 +206,9 @@ mod tests {
         let near: Vec<f64> = (0..k).map(|_| rng.next_f64() * 0.5).collect();
         let mut far: Vec<f64> = (0..k).map(|_| 1.0 + rng.next_f64() * 2.0).collect();
         far[2] = f64::INFINITY;
+        let table = Screen::table(&drift, &s, &near, &far);
         let sc = Screen {
-            drift: &drift,
-            near: &near,
-            far: &far,
-            s: &s,
+            clusters: &table,
             e: 1e-3,
         };
         let mut a = vec![0u32; n];
