@@ -159,11 +159,12 @@ impl Pruning {
         }
     }
 
-    /// Records the centers' moves and forgets the bounds of re-seeded rows.
-    fn moved<T: Float>(&mut self, old: &Mat<T>, new: &Mat<T>, reseeded: &[usize]) {
+    /// Records the centers' moves and forgets the bounds of re-seeded rows (`labels`: after
+    /// the update).
+    fn moved<T: Float>(&mut self, old: &Mat<T>, new: &Mat<T>, reseeded: &[usize], labels: &[u32]) {
         match self {
             Pruning::None => {}
-            Pruning::Hamerly(h) => h.moved(old, new, reseeded),
+            Pruning::Hamerly(h) => h.moved(old, new, reseeded, labels),
             Pruning::Yinyang {
                 groups,
                 bounds,
@@ -221,7 +222,7 @@ fn run_once<T: Float>(
         reseeded += up.reseeded;
         observe(it, inertia, up.shift);
         n_iter = it;
-        pruning.moved(&centers, &up.centers, &up.moved);
+        pruning.moved(&centers, &up.centers, &up.moved, &labels);
         // Labels are those of the nearest centers when the centers did not move.
         consistent = up.reseeded == 0 && up.centers == centers;
         centers = up.centers;

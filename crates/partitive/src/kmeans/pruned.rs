@@ -90,8 +90,6 @@ pub(crate) const PREFETCH: usize = 24;
 #[derive(Debug, Clone)]
 pub(crate) struct Drift {
     center: Vec<f64>,
-    /// `center` before the last update.
-    before: Vec<f64>,
     /// The moves of the last update (widened; empty before the first).
     moves: Vec<f64>,
     /// The centers before the last update (`k × d`, in `f64`: exact).
@@ -103,7 +101,6 @@ impl Drift {
     pub(crate) fn zero(k: usize) -> Self {
         Drift {
             center: vec![0.0; k],
-            before: vec![0.0; k],
             moves: Vec::new(),
             old: Vec::new(),
         }
@@ -116,7 +113,6 @@ impl Drift {
         self.moves = (0..k)
             .map(|j| sq_dist(old.row(j), new.row(j)).sqrt() * grow)
             .collect();
-        self.before.clone_from(&self.center);
         for (c, &p) in self.center.iter_mut().zip(&self.moves) {
             *c += p;
         }
@@ -258,6 +254,10 @@ pub(crate) struct Hamerly {
     drift: Drift,
     /// The last step's [`Odds`] (the prior `1/5` before any).
     odds: Odds,
+    /// Each cluster's radius as the last step left it: the largest upper bound of its
+    /// rows (`+∞` when one is unknown), measured at the end of each chunk while its
+    /// bounds are in cache.
+    radius: Vec<f64>,
 }
 
 impl Hamerly {
@@ -271,15 +271,26 @@ impl Hamerly {
                 proved: 1,
                 failed: 5,
             },
+            radius: vec![0.0; k],
         }
     }
 
     /// Records the centers' moves and forgets the bounds of the rows `reseeded` moved to
-    /// empty clusters.
-    pub(crate) fn moved<T: Float>(&mut self, old: &Mat<T>, new: &Mat<T>, reseeded: &[usize]) {
+    /// empty clusters (`labels`: after the update).
+    pub(crate) fn moved<T: Float>(
+        &mut self,
+        old: &Mat<T>,
+        new: &Mat<T>,
+        reseeded: &[usize],
+        labels: &[u32],
+    ) {
         self.drift.add(old, new);
         for &p in reseeded {
             self.bounds[p] = UNKNOWN;
+        }
+        // A re-seeded row's new cluster has an unknown radius (its old one may only shrink).
+        for &p in reseeded {
+            self.radius[labels[p] as usize] = f64::INFINITY;
         }
     }
 
@@ -297,22 +308,7 @@ impl Hamerly {
         let geo = Geometry::new(centers, data.xmax2);
         let drift = &self.drift;
         let (bounds, norms) = (&mut self.bounds, &mut self.norms);
-        // Each cluster's radius before the last update (upper bounds as of then).
-        let radius = fold_chunks(
-            n,
-            || vec![0.0f64; k],
-            |m, r| {
-                for i in r {
-                    if let Some(&a) = labels.get(i).filter(|&&a| a != u32::MAX) {
-                        let u = bounds[i][0] as f64 + drift.before[a as usize];
-                        // (`u > m` like `maxpd`; an unknown bound, ∞, wins.)
-                        m[a as usize] = if u > m[a as usize] { u } else { m[a as usize] };
-                    }
-                }
-            },
-            |acc, m| acc.iter_mut().zip(m).for_each(|(a, b)| *a = a.max(b)),
-        );
-        let drop = ClusterDrop::new(drift, &radius);
+        let drop = ClusterDrop::new(drift, &self.radius);
         let clusters = Screen::table(&drift.center, &geo.s, &drop.near, &drop.far);
         let labels = ChunkCells::new(labels);
         let bounds = ChunkCells::new(bounds);
@@ -326,23 +322,33 @@ impl Hamerly {
             clusters: &clusters,
             tighten: self.odds.proved * k as u64 >= TIGHTEN * self.odds.failed,
         };
-        let (st, odds) = fold_chunks(
+        let dc = &drift.center;
+        let (st, odds, radius) = fold_chunks(
             n,
-            || (StepStats::zeros(data, k), Odds::default()),
-            |(st, odds), r| {
+            || (StepStats::zeros(data, k), Odds::default(), vec![0.0f64; k]),
+            |(st, odds, radius), r| {
                 let mut lab = labels.lock(&r);
                 let mut bnd = bounds.lock(&r);
                 let mut nrm = norms.lock(&r);
-                ctx.chunk(r, &mut lab, &mut bnd, &mut nrm, st, odds)
+                ctx.chunk(r, &mut lab, &mut bnd, &mut nrm, st, odds);
+                for (&a, b) in lab.iter().zip(bnd.iter()) {
+                    if a != u32::MAX {
+                        let (u, m) = (b[0] as f64 + dc[a as usize], &mut radius[a as usize]);
+                        // (`u > m` like `maxpd`; an unknown bound, ∞, wins.)
+                        *m = if u > *m { u } else { *m };
+                    }
+                }
             },
-            |(st, odds), (s, o)| {
+            |(st, odds, radius), (s, o, m)| {
                 st.merge(s);
                 odds.merge(o);
+                radius.iter_mut().zip(m).for_each(|(a, b)| *a = a.max(b));
             },
         );
         if odds.failed > 0 {
             self.odds = odds;
         }
+        self.radius = radius;
         st
     }
 }
