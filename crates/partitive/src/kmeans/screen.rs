@@ -47,12 +47,11 @@ impl Screen<'_> {
     /// `out.len() >= lab.len()`.
     pub(crate) fn unproven(&self, lab: &[u32], bnd: &mut [Bound], out: &mut [u32]) -> usize {
         assert!(bnd.len() == lab.len() && out.len() >= lab.len());
-        let k = self.clusters.len();
-        assert!(k > 0 && lab.iter().all(|&a| a == u32::MAX || (a as usize) < k));
+        assert!(!self.clusters.is_empty());
         #[cfg(target_arch = "x86_64")]
         if super::kernel::best_level() != super::kernel::Level::Portable {
             // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`);
-            // labels are checked in range above.
+            // the AVX2 pass only reads table entries of labels in range.
             return unsafe { self.unproven_avx2(lab, bnd, out) };
         }
         self.unproven_portable(lab, bnd, out, 0, 0)
@@ -89,7 +88,8 @@ impl Screen<'_> {
     /// with one store through a table of the 16 outcomes.
     ///
     /// # Safety
-    /// AVX2 and FMA; every label is `u32::MAX` or a valid index of `clusters`.
+    /// AVX2 and FMA; `clusters` not empty. (Labels are `u32::MAX` or valid indices of
+    /// `clusters`; an invalid one reads entry 0 instead, as the portable pass would panic.)
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn unproven_avx2(&self, lab: &[u32], bnd: &mut [Bound], out: &mut [u32]) -> usize {
@@ -122,8 +122,10 @@ impl Screen<'_> {
         }
         const LANES: [[u32; 4]; 16] = unproven_lanes();
         let cp = self.clusters.as_ptr() as *const f64;
-        // Cluster 0 stands in for unassigned rows (their outcome is masked below).
-        let entry = |a: u32| cp.add(if a == u32::MAX { 0 } else { a as usize * 4 });
+        // Cluster 0 stands in for unassigned rows (their outcome is masked below), and
+        // keeps an invalid label from reading outside the table.
+        let k = self.clusters.len();
+        let entry = |a: u32| cp.add(if (a as usize) < k { a as usize * 4 } else { 0 });
         let mut m = 0;
         let mut i = 0;
         while i + 4 <= n {
