@@ -209,14 +209,18 @@ fn run_once<T: Float>(
     let mut totals = StepStats::zeros(data, k);
     let (mut n_iter, mut converged, mut consistent) = (0, false, false);
     let (mut reseeded, mut evals) = (0, 0);
-    for it in 1..=max_iter {
-        let st = pruning.step(data, &centers, &mut labels);
-        evals += st.evals;
+    // A step's statistics into the totals: its change (pruned) or the sums themselves.
+    let absorb = |totals: &mut StepStats, st: StepStats| {
         if incremental {
             totals.merge(st);
         } else {
-            totals = st;
+            *totals = st;
         }
+    };
+    for it in 1..=max_iter {
+        let st = pruning.step(data, &centers, &mut labels);
+        evals += st.evals;
+        absorb(&mut totals, st);
         let inertia = totals.inertia(data, &centers);
         let up = update(data, &centers, &mut labels, &mut totals);
         reseeded += up.reseeded;
@@ -235,11 +239,7 @@ fn run_once<T: Float>(
         // The final assignment (pruned too: the same labels as a full pass), with its sums.
         let st = pruning.step(data, &centers, &mut labels);
         evals += st.evals;
-        if incremental {
-            totals.merge(st);
-        } else {
-            totals = st;
-        }
+        absorb(&mut totals, st);
     }
     drop(pruning);
     // The inertia from the exact sums, which saves a pass over the data, unless
@@ -248,7 +248,7 @@ fn run_once<T: Float>(
     let inertia = if error <= 1e-9 * inertia {
         inertia
     } else {
-        finalize(data, &centers, &mut labels, false).0
+        finalize(data, &centers, &mut labels, false)
     };
     Run {
         centers,
@@ -280,7 +280,7 @@ pub fn assign<T: Float>(x: MatRef<'_, T>, centers: MatRef<'_, T>) -> Result<supe
     let data = Data::new(x, None, 0)?;
     let c = centers.to_owned();
     let mut labels = vec![0u32; x.n_rows()];
-    let (inertia, _) = finalize(&data, &c, &mut labels, true);
+    let inertia = finalize(&data, &c, &mut labels, true);
     Ok(super::Assignment {
         labels: par_vec(labels.len(), |i| labels[i] as usize),
         inertia,

@@ -144,22 +144,20 @@ fn farthest_rows<T: Float>(
 }
 
 /// Final pass: labels of every row against `centers` (when `reassign`) and the exact
-/// inertia Σ weight × ‖x − c_label‖² in `f64`. Returns (inertia, distance evaluations).
+/// inertia Σ weight × ‖x − c_label‖² in `f64`.
 pub(crate) fn finalize<T: Float>(
     data: &Data<'_, T>,
     centers: &Mat<T>,
     labels: &mut [u32],
     reassign: bool,
-) -> (f64, u64) {
+) -> f64 {
     let packed = Packed::new(centers.view());
-    let k = centers.n_rows();
     let cells = ChunkCells::new(labels);
     map_reduce_chunks(
         data.n(),
-        (0.0, 0u64),
+        0.0,
         |r| {
             let mut lab = cells.lock(&r);
-            let mut evals = 0;
             if reassign {
                 let mut best = vec![T::zero(); r.len()];
                 nearest(
@@ -171,14 +169,10 @@ pub(crate) fn finalize<T: Float>(
                         second: None,
                     },
                 );
-                evals = (r.len() * k) as u64;
             }
-            (inertia_of(data, centers, r, &lab), evals)
+            inertia_of(data, centers, r, &lab)
         },
-        |a, b| {
-            a.0 += b.0;
-            a.1 += b.1;
-        },
+        |a, b| *a += b,
     )
 }
 

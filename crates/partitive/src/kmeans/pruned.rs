@@ -239,10 +239,41 @@ struct Odds {
     failed: u64,
 }
 
-impl Odds {
-    fn merge(&mut self, o: Odds) {
-        self.proved += o.proved;
-        self.failed += o.failed;
+/// What a step accumulates over its chunks (exact: integer sums and maxima).
+struct Tally {
+    /// The change of the cluster sums.
+    st: StepStats,
+    odds: Odds,
+    /// Each cluster's radius at the end of the step (see [`Hamerly`]).
+    radius: Vec<f64>,
+}
+
+impl Tally {
+    fn zeros<T: Float>(data: &Data<'_, T>, k: usize) -> Self {
+        Tally {
+            st: StepStats::zeros(data, k),
+            odds: Odds::default(),
+            radius: vec![0.0; k],
+        }
+    }
+
+    fn merge(&mut self, o: Tally) {
+        self.st.merge(o.st);
+        self.odds.proved += o.odds.proved;
+        self.odds.failed += o.odds.failed;
+        let r = self.radius.iter_mut().zip(o.radius);
+        r.for_each(|(a, b)| *a = a.max(b));
+    }
+
+    /// Takes the final bounds of a chunk's assigned rows into the radii (`dc`: the drift).
+    fn radii(&mut self, lab: &[u32], bnd: &[Bound], dc: &[f64]) {
+        for (&a, b) in lab.iter().zip(bnd) {
+            if a != u32::MAX {
+                let (u, m) = (b[0] as f64 + dc[a as usize], &mut self.radius[a as usize]);
+                // (`u > m` like `maxpd`; an unknown bound, ∞, wins.)
+                *m = if u > *m { u } else { *m };
+            }
+        }
     }
 }
 
@@ -322,29 +353,19 @@ impl Hamerly {
             clusters: &clusters,
             tighten: self.odds.proved * k as u64 >= TIGHTEN * self.odds.failed,
         };
-        let dc = &drift.center;
-        let (st, odds, radius) = fold_chunks(
+        let t = fold_chunks(
             n,
-            || (StepStats::zeros(data, k), Odds::default(), vec![0.0f64; k]),
-            |(st, odds, radius), r| {
+            || Tally::zeros(data, k),
+            |t, r| {
                 let mut lab = labels.lock(&r);
                 let mut bnd = bounds.lock(&r);
                 let mut nrm = norms.lock(&r);
-                ctx.chunk(r, &mut lab, &mut bnd, &mut nrm, st, odds);
-                for (&a, b) in lab.iter().zip(bnd.iter()) {
-                    if a != u32::MAX {
-                        let (u, m) = (b[0] as f64 + dc[a as usize], &mut radius[a as usize]);
-                        // (`u > m` like `maxpd`; an unknown bound, ∞, wins.)
-                        *m = if u > *m { u } else { *m };
-                    }
-                }
+                ctx.chunk(r, &mut lab, &mut bnd, &mut nrm, t);
+                t.radii(&lab, &bnd, &drift.center);
             },
-            |(st, odds, radius), (s, o, m)| {
-                st.merge(s);
-                odds.merge(o);
-                radius.iter_mut().zip(m).for_each(|(a, b)| *a = a.max(b));
-            },
+            Tally::merge,
         );
+        let Tally { st, odds, radius } = t;
         if odds.failed > 0 {
             self.odds = odds;
         }
@@ -374,15 +395,14 @@ impl<T: Float> Ctx<'_, '_, T> {
         lab: &mut [u32],
         bnd: &mut [Bound],
         nrm: &mut [f32],
-        st: &mut StepStats,
-        odds: &mut Odds,
+        t: &mut Tally,
     ) {
         #[cfg(target_arch = "x86_64")]
         if super::kernel::best_level() != super::kernel::Level::Portable {
             // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
-            return unsafe { self.chunk_avx2(r, lab, bnd, nrm, st, odds) };
+            return unsafe { self.chunk_avx2(r, lab, bnd, nrm, t) };
         }
-        self.chunk_portable(r, lab, bnd, nrm, st, odds)
+        self.chunk_portable(r, lab, bnd, nrm, t)
     }
 
     /// [`Self::chunk_portable`] compiled for AVX2 (same code and results: Rust does not
@@ -398,10 +418,9 @@ impl<T: Float> Ctx<'_, '_, T> {
         lab: &mut [u32],
         bnd: &mut [Bound],
         nrm: &mut [f32],
-        st: &mut StepStats,
-        odds: &mut Odds,
+        t: &mut Tally,
     ) {
-        self.chunk_portable(r, lab, bnd, nrm, st, odds)
+        self.chunk_portable(r, lab, bnd, nrm, t)
     }
 
     #[inline(always)]
@@ -411,12 +430,12 @@ impl<T: Float> Ctx<'_, '_, T> {
         lab: &mut [u32],
         bnd: &mut [Bound],
         nrm: &mut [f32],
-        st: &mut StepStats,
-        odds: &mut Odds,
+        t: &mut Tally,
     ) {
         let (data, geo) = (self.data, self.geo);
         let k = self.packed.k;
-        let full = self.screen(&r, lab, bnd, st, odds);
+        let full = self.screen(&r, lab, bnd, t);
+        let Tally { st, odds, .. } = t;
         if full.is_empty() {
             return;
         }
@@ -480,14 +499,8 @@ impl<T: Float> Ctx<'_, '_, T> {
     /// tightening, for the rows they fail, with the upper bound tightened to the exact
     /// distance.
     #[inline(always)]
-    fn screen(
-        &self,
-        r: &Range<usize>,
-        lab: &[u32],
-        bnd: &mut [Bound],
-        st: &mut StepStats,
-        odds: &mut Odds,
-    ) -> Vec<u32> {
+    fn screen(&self, r: &Range<usize>, lab: &[u32], bnd: &mut [Bound], t: &mut Tally) -> Vec<u32> {
+        let Tally { st, odds, .. } = t;
         let geo = self.geo;
         let dc = &self.drift.center;
         let e = geo.e;

@@ -77,18 +77,22 @@ fn recovers_blobs_f64() {
     recovers_blobs::<f64>();
 }
 
+/// Squared distance in `f64`, term by term (the tests' oracle, independent of the
+/// engine's own `sq_dist`).
+fn dist2<T: Float>(a: &[T], b: &[T]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(p, q)| (p.as_f64() - q.as_f64()).powi(2))
+        .sum()
+}
+
 fn brute_force<T: Float>(x: MatRef<'_, T>, c: MatRef<'_, T>) -> (Vec<usize>, f64) {
     let mut labels = vec![];
     let mut inertia = 0.0;
     for i in 0..x.n_rows() {
         let mut best = (f64::INFINITY, 0);
         for j in 0..c.n_rows() {
-            let d: f64 = x
-                .row(i)
-                .iter()
-                .zip(c.row(j))
-                .map(|(a, b)| (a.as_f64() - b.as_f64()).powi(2))
-                .sum();
+            let d = dist2(x.row(i), c.row(j));
             if d < best.0 {
                 best = (d, j);
             }
@@ -110,13 +114,7 @@ fn assign_matches_reference<T: Float>() {
     for i in 0..x.n_rows() {
         if a.labels[i] != labels[i] {
             differ += 1;
-            let d = |j: usize| -> f64 {
-                x.row(i)
-                    .iter()
-                    .zip(c.row(j))
-                    .map(|(p, q)| (p.as_f64() - q.as_f64()).powi(2))
-                    .sum()
-            };
+            let d = |j: usize| dist2(x.row(i), c.row(j));
             assert!(d(a.labels[i]) - d(labels[i]) < 1e-4 * (1.0 + d(labels[i])));
         }
     }
@@ -570,16 +568,7 @@ fn pruned_equals_lloyd_bitwise_f64() {
 /// Σ w‖x − c_label‖² summed directly in `f64`.
 fn direct_inertia<T: Float>(x: MatRef<'_, T>, w: Option<&[T]>, fit: &KMeansResult<T>) -> f64 {
     (0..x.n_rows())
-        .map(|i| {
-            let c = fit.centers.row(fit.labels[i]);
-            let d2: f64 = x
-                .row(i)
-                .iter()
-                .zip(c)
-                .map(|(p, q)| (p.as_f64() - q.as_f64()).powi(2))
-                .sum();
-            w.map_or(1.0, |w| w[i].as_f64()) * d2
-        })
+        .map(|i| w.map_or(1.0, |w| w[i].as_f64()) * dist2(x.row(i), fit.centers.row(fit.labels[i])))
         .sum()
 }
 
