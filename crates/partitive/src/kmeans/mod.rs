@@ -40,6 +40,7 @@ mod fit;
 mod init;
 mod kernel;
 mod lloyd;
+mod norms;
 mod params;
 mod pruned;
 mod result;

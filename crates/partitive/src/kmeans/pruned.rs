@@ -266,12 +266,21 @@ impl Tally {
     }
 
     /// Takes the final bounds of a chunk's assigned rows into the radii (`dc`: the drift).
+    /// The largest stored bound per cluster first, in `f32`: `b + dc[a]` rounded is
+    /// monotone in `b`, so adding the drift to the maximum gives the same radius.
     fn radii(&mut self, lab: &[u32], bnd: &[Bound], dc: &[f64]) {
+        let k = self.radius.len();
+        let mut top = vec![f32::NEG_INFINITY; k];
         for (&a, b) in lab.iter().zip(bnd) {
-            if a != u32::MAX {
-                let (u, m) = (b[0] as f64 + dc[a as usize], &mut self.radius[a as usize]);
-                // (`u > m` like `maxpd`; an unknown bound, ∞, wins.)
-                *m = if u > *m { u } else { *m };
+            if let Some(m) = top.get_mut(a as usize) {
+                // (`u > m` like `maxps`; an unknown bound, ∞, wins.)
+                *m = if b[0] > *m { b[0] } else { *m };
+            }
+        }
+        for ((r, &m), &c) in self.radius.iter_mut().zip(&top).zip(dc) {
+            if m > f32::NEG_INFINITY {
+                let u = m as f64 + c;
+                *r = if u > *r { u } else { *r };
             }
         }
     }
@@ -402,11 +411,11 @@ impl<T: Float> Ctx<'_, '_, T> {
             // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
             return unsafe { self.chunk_avx2(r, lab, bnd, nrm, t) };
         }
-        self.chunk_portable(r, lab, bnd, nrm, t)
+        self.chunk_body::<false>(r, lab, bnd, nrm, t)
     }
 
-    /// [`Self::chunk_portable`] compiled for AVX2 (same code and results: Rust does not
-    /// contract multiplications and additions into FMA).
+    /// [`Self::chunk_body`] compiled for AVX2 (same code and results: Rust does not
+    /// contract multiplications and additions into FMA; row norms by [`super::norms`]).
     ///
     /// # Safety
     /// The CPU must support AVX2 and FMA.
@@ -420,11 +429,31 @@ impl<T: Float> Ctx<'_, '_, T> {
         nrm: &mut [f32],
         t: &mut Tally,
     ) {
-        self.chunk_portable(r, lab, bnd, nrm, t)
+        self.chunk_body::<true>(r, lab, bnd, nrm, t)
     }
 
+    /// `‖x_i‖²` ([`sq_norm`]; with `SIMD`, its bitwise-equal AVX2 form for `f32` rows).
     #[inline(always)]
-    fn chunk_portable(
+    fn row_norm<const SIMD: bool>(&self, i: usize) -> f64 {
+        let row = self.data.x.row(i);
+        #[cfg(target_arch = "x86_64")]
+        if SIMD
+            && std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>()
+            && row.len() % 8 == 0
+        {
+            // SAFETY: `SIMD` is only set under AVX2 and FMA (`chunk_avx2`); `T` is `f32`,
+            // so the slice reinterprets exactly.
+            return unsafe {
+                let row = std::slice::from_raw_parts(row.as_ptr() as *const f32, row.len());
+                super::norms::sq_norm_f32(row)
+            };
+        }
+        sq_norm(row)
+    }
+
+    /// The step on the rows `r` (`SIMD`: compiled for AVX2 and FMA).
+    #[inline(always)]
+    fn chunk_body<const SIMD: bool>(
         &self,
         r: Range<usize>,
         lab: &mut [u32],
@@ -472,14 +501,14 @@ impl<T: Float> Ctx<'_, '_, T> {
             }
             // ‖x‖², rounded up to `f32` and cached on the first evaluation of the row.
             if nrm[li].is_nan() {
-                nrm[li] = up(sq_norm(data.x.row(i)));
+                nrm[li] = up(self.row_norm::<SIMD>(i));
             }
             let xhi = nrm[li] as f64;
             // (Beyond the `f32` range the cache holds ∞: the exact norm instead.)
             let xlo = if xhi.is_finite() {
                 xhi * NORM_LOW
             } else {
-                sq_norm(data.x.row(i))
+                self.row_norm::<SIMD>(i)
             };
             let u = (xhi + nb[q].as_f64() + e2).max(0.0).sqrt() * (1.0 + geo.slack);
             let l = (xlo + ns[q].as_f64() - e2).max(0.0).sqrt() * (1.0 - geo.slack);
