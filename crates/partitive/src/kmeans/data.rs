@@ -189,21 +189,24 @@ impl RowStats {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn of_avx2<T: Float>(x: MatRef<'_, T>, w: Option<&[T]>, r: Range<usize>) -> Self {
-        let d = x.n_cols();
-        if std::any::TypeId::of::<T>() != std::any::TypeId::of::<f32>() || d % 8 != 0 {
-            return Self::of_portable(x, w, r);
-        }
-        // SAFETY: `T` is `f32` (checked above), so the slice reinterprets exactly.
         let block = x.rows(r.start, r.end).as_slice();
-        let block = std::slice::from_raw_parts(block.as_ptr() as *const f32, block.len());
+        let Some(block) = super::norms::as_f32(block, x.n_cols()) else {
+            return Self::of_portable(x, w, r);
+        };
         let mut st = RowStats::default();
-        let amax = super::norms::for_each_f32(block, d, |t, v| {
-            st.finite &= v.is_finite();
-            st.wxnorm += w.map_or(1.0, |w| w[r.start + t].as_f64()) * v;
-            st.xmax2 = st.xmax2.max(v);
+        let amax = super::norms::for_each_f32(block, x.n_cols(), |t, v| {
+            st.add_norm(v, w.map_or(1.0, |w| w[r.start + t].as_f64()))
         });
         st.amax = amax as f64;
         st
+    }
+
+    /// Takes in a row's squared norm `v` and weight `w`.
+    #[inline(always)]
+    fn add_norm(&mut self, v: f64, w: f64) {
+        self.finite &= v.is_finite();
+        self.wxnorm += w * v;
+        self.xmax2 = self.xmax2.max(v);
     }
 
     #[inline(always)]
@@ -211,10 +214,7 @@ impl RowStats {
         let mut st = RowStats::default();
         for i in r {
             let row = x.row(i);
-            let v = sq_norm(row);
-            st.finite &= v.is_finite();
-            st.wxnorm += w.map_or(1.0, |w| w[i].as_f64()) * v;
-            st.xmax2 = st.xmax2.max(v);
+            st.add_norm(sq_norm(row), w.map_or(1.0, |w| w[i].as_f64()));
             // (`a > m` selects like `maxps`: vectorisable, in `T` — exact; NaN is caught
             // by `finite`.)
             let mut m = T::zero();

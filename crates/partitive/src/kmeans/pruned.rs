@@ -437,16 +437,11 @@ impl<T: Float> Ctx<'_, '_, T> {
     fn row_norm<const SIMD: bool>(&self, i: usize) -> f64 {
         let row = self.data.x.row(i);
         #[cfg(target_arch = "x86_64")]
-        if SIMD
-            && std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>()
-            && row.len() % 8 == 0
-        {
-            // SAFETY: `SIMD` is only set under AVX2 and FMA (`chunk_avx2`); `T` is `f32`,
-            // so the slice reinterprets exactly.
-            return unsafe {
-                let row = std::slice::from_raw_parts(row.as_ptr() as *const f32, row.len());
-                super::norms::sq_norm_f32(row)
-            };
+        if SIMD {
+            if let Some(row) = super::norms::as_f32(row, row.len()) {
+                // SAFETY: `SIMD` is only set under AVX2 and FMA (`chunk_avx2`).
+                return unsafe { super::norms::sq_norm_f32(row) };
+            }
         }
         sq_norm(row)
     }
