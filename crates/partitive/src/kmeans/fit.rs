@@ -28,7 +28,7 @@ struct Run<T> {
 
 /// The algorithm [`Algorithm::Auto`] stands for: plain Lloyd when a row evaluation
 /// (`k·d` multiply-adds) is too cheap for bounds to pay (`k < 4` or `k·d < 64`), or when
-/// Hamerly's per-row state (two `f32` bounds and a cached `f32` norm: 12 bytes) would
+/// Hamerly's per-row state (two `f32` bounds and a kept `f32` norm: 12 bytes) would
 /// exceed a quarter of the data's own size
 /// (`d · size_of::<T>()` bytes per row; a fit on memory-mapped data then stays near
 /// 1.1× the file); Hamerly otherwise. Yinyang is never chosen: measured on this
@@ -52,7 +52,11 @@ pub(crate) fn fit<T: Float>(
     observer: &mut dyn FnMut(&IterationInfo),
 ) -> Result<KMeansResult<T>> {
     let algorithm = resolve::<T>(p.algorithm, x.n_rows(), p.k, x.n_cols());
-    let data = Data::new(x, weights, p.k)?;
+    let data = if algorithm == Algorithm::Hamerly {
+        Data::with_norms(x, weights, p.k)?
+    } else {
+        Data::new(x, weights, p.k)?
+    };
     if let Init::Centers(c) = &p.init {
         if c.n_cols() != data.d() {
             return Err(Error::shape(

@@ -15,8 +15,8 @@
 //! per instruction, `super::screen`). Rows the bounds fail get `u` tightened with the
 //! exact distance when measurements say it pays ([`TIGHTEN`]), and the rest are
 //! evaluated in place by the fused kernel against every center (rows prefetched ahead);
-//! their new bounds need `‖x‖²`, cached per row as an
-//! `f32` rounded up (4 bytes per row) so that later steps do not read the row again.
+//! their new bounds need `‖x‖²`, kept per row by the data check as an `f32` rounded up
+//! (4 bytes per row, [`Data::with_norms`]) so that no step reads the row again for it.
 //!
 //! # Exactly Lloyd's labels
 //! Lloyd compares the GEMM-form values `d̃_j = fl(‖c_j‖² − 2x·c_j)`, which differ from the
@@ -78,7 +78,7 @@ pub(crate) fn kernel_error<T: Float>(xmax2: f64, centers: &Mat<T>) -> f64 {
     2.0 * eta * (xmax2 * (1.0 + slack) + cmax2) * (1.0 + 1e-6)
 }
 
-/// A cached norm `c = up(v)` satisfies `c · NORM_LOW ≤ v ≤ c`: [`up`] adds `2^−20`
+/// A kept norm `c = up(v)` satisfies `c · NORM_LOW ≤ v ≤ c`: [`up`] adds `2^−20`
 /// relative and the `f32` rounding at most `2^−24`, so `v ≥ c / (1 + 2^−19)`.
 const NORM_LOW: f64 = 1.0 - 1.0 / 524288.0;
 
@@ -289,8 +289,6 @@ impl Tally {
 /// Per-run state of the Hamerly variant.
 pub(crate) struct Hamerly {
     bounds: Vec<Bound>,
-    /// Squared row norms, cached when first needed (`NaN` before).
-    norms: Vec<f32>,
     drift: Drift,
     /// The last step's [`Odds`] (the prior `1/5` before any).
     odds: Odds,
@@ -305,7 +303,6 @@ impl Hamerly {
     pub(crate) fn new(n: usize, k: usize) -> Self {
         Hamerly {
             bounds: par_vec(n, |_| UNKNOWN),
-            norms: par_vec(n, |_| f32::NAN),
             drift: Drift::zero(k),
             odds: Odds {
                 proved: 1,
@@ -334,7 +331,8 @@ impl Hamerly {
         }
     }
 
-    /// One pruned assignment over all rows: labels and bounds updated in place. Returns the
+    /// One pruned assignment over all rows: labels and bounds updated in place (`data` from
+    /// [`Data::with_norms`]). Returns the
     /// change of the cluster sums (rows that changed label; every row on the first call,
     /// when labels are `u32::MAX`).
     pub(crate) fn step<T: Float>(
@@ -345,14 +343,14 @@ impl Hamerly {
         labels: &mut [u32],
     ) -> StepStats {
         let (n, k) = (data.n(), packed.k);
+        assert_eq!(data.norms.len(), n, "Hamerly needs `Data::with_norms`");
         let geo = Geometry::new(centers, data.xmax2);
         let drift = &self.drift;
-        let (bounds, norms) = (&mut self.bounds, &mut self.norms);
+        let bounds = &mut self.bounds;
         let drop = ClusterDrop::new(drift, &self.radius);
         let clusters = Screen::table(&drift.center, &geo.s, &drop.near, &drop.far);
         let labels = ChunkCells::new(labels);
         let bounds = ChunkCells::new(bounds);
-        let norms = ChunkCells::new(norms);
         let ctx = Ctx {
             data,
             packed,
@@ -368,8 +366,7 @@ impl Hamerly {
             |t, r| {
                 let mut lab = labels.lock(&r);
                 let mut bnd = bounds.lock(&r);
-                let mut nrm = norms.lock(&r);
-                ctx.chunk(r, &mut lab, &mut bnd, &mut nrm, t);
+                ctx.chunk(r, &mut lab, &mut bnd, t);
                 t.radii(&lab, &bnd, &drift.center);
             },
             Tally::merge,
@@ -398,20 +395,13 @@ struct Ctx<'a, 'd, T> {
 
 impl<T: Float> Ctx<'_, '_, T> {
     /// The step on the rows `r`.
-    fn chunk(
-        &self,
-        r: Range<usize>,
-        lab: &mut [u32],
-        bnd: &mut [Bound],
-        nrm: &mut [f32],
-        t: &mut Tally,
-    ) {
+    fn chunk(&self, r: Range<usize>, lab: &mut [u32], bnd: &mut [Bound], t: &mut Tally) {
         #[cfg(target_arch = "x86_64")]
         if super::kernel::best_level() != super::kernel::Level::Portable {
             // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
-            return unsafe { self.chunk_avx2(r, lab, bnd, nrm, t) };
+            return unsafe { self.chunk_avx2(r, lab, bnd, t) };
         }
-        self.chunk_body::<false>(r, lab, bnd, nrm, t)
+        self.chunk_body::<false>(r, lab, bnd, t)
     }
 
     /// [`Self::chunk_body`] compiled for AVX2 (same code and results: Rust does not
@@ -426,10 +416,9 @@ impl<T: Float> Ctx<'_, '_, T> {
         r: Range<usize>,
         lab: &mut [u32],
         bnd: &mut [Bound],
-        nrm: &mut [f32],
         t: &mut Tally,
     ) {
-        self.chunk_body::<true>(r, lab, bnd, nrm, t)
+        self.chunk_body::<true>(r, lab, bnd, t)
     }
 
     /// `‖x_i‖²` ([`sq_norm`]; with `SIMD`, its bitwise-equal AVX2 form for `f32` rows).
@@ -453,7 +442,6 @@ impl<T: Float> Ctx<'_, '_, T> {
         r: Range<usize>,
         lab: &mut [u32],
         bnd: &mut [Bound],
-        nrm: &mut [f32],
         t: &mut Tally,
     ) {
         let (data, geo) = (self.data, self.geo);
@@ -494,12 +482,9 @@ impl<T: Float> Ctx<'_, '_, T> {
                 st.add_row(data, i, b as usize, 1);
                 lab[li] = b;
             }
-            // ‖x‖², rounded up to `f32` and cached on the first evaluation of the row.
-            if nrm[li].is_nan() {
-                nrm[li] = up(self.row_norm::<SIMD>(i));
-            }
-            let xhi = nrm[li] as f64;
-            // (Beyond the `f32` range the cache holds ∞: the exact norm instead.)
+            // ‖x‖², rounded up to `f32` by the data check.
+            let xhi = data.norms[i] as f64;
+            // (Beyond the `f32` range the data check keeps ∞: the exact norm instead.)
             let xlo = if xhi.is_finite() {
                 xhi * NORM_LOW
             } else {

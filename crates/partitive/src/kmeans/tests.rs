@@ -616,3 +616,29 @@ fn inertia_from_sums_f32() {
 fn inertia_from_sums_f64() {
     inertia_from_sums::<f64>();
 }
+
+/// The norms the data check keeps for Hamerly are `up(‖x_i‖²)` of the reference
+/// [`sq_norm`](super::data::sq_norm), bitwise, on the AVX2 path (`f32`, d a multiple of 8)
+/// and the portable one, across chunk boundaries; `+∞` beyond the `f32` range.
+fn kept_norms<T: Float>(d: usize) {
+    use super::data::{sq_norm, Data};
+    use super::pruned::up;
+    let n = crate::parallel::CHUNK_ROWS + 37;
+    let mut x = uniform::<T>(n, d, -0.5, 71);
+    x.as_mut_slice()[5 * d] = T::of_f64(3e19); // ‖x‖² ≈ 9e38: rounds up past f32::MAX
+    let data = Data::with_norms(x.view(), None, 3).unwrap();
+    assert_eq!(data.norms.len(), n);
+    for i in 0..n {
+        let want = up(sq_norm(x.row(i)));
+        assert_eq!(data.norms[i].to_bits(), want.to_bits(), "row {i}");
+    }
+    assert_eq!(data.norms[5], f32::INFINITY);
+    assert!(Data::new(x.view(), None, 3).unwrap().norms.is_empty());
+}
+
+#[test]
+fn kept_norms_match_the_reference() {
+    kept_norms::<f32>(16);
+    kept_norms::<f32>(5);
+    kept_norms::<f64>(16);
+}
