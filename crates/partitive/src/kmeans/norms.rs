@@ -80,16 +80,6 @@ pub(crate) unsafe fn for_each_f32(x: &[f32], d: usize, mut each: impl FnMut(usiz
     lanes.iter().fold(0.0, |m, &a| if a > m { a } else { m })
 }
 
-/// `‖row‖²` of one row (length a multiple of 8).
-///
-/// # Safety
-/// The CPU must support AVX2 and FMA.
-#[inline]
-#[target_feature(enable = "avx2,fma")]
-pub(crate) unsafe fn sq_norm_f32(row: &[f32]) -> f64 {
-    row_norm(row, &mut _mm256_setzero_ps())
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::data::sq_norm;
@@ -130,7 +120,10 @@ mod tests {
                 let row = &x[i * d..(i + 1) * d];
                 assert_eq!(v.to_bits(), sq_norm(row).to_bits(), "d = {d}, row {i}");
                 // SAFETY: as above.
-                assert_eq!(unsafe { sq_norm_f32(row) }.to_bits(), v.to_bits());
+                assert_eq!(
+                    unsafe { row_norm(row, &mut _mm256_setzero_ps()) }.to_bits(),
+                    v.to_bits()
+                );
             }
             let want = x.iter().fold(0.0f32, |m, v| m.max(v.abs()));
             assert_eq!(amax, want);

@@ -401,11 +401,11 @@ impl<T: Float> Ctx<'_, '_, T> {
             // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
             return unsafe { self.chunk_avx2(r, lab, bnd, t) };
         }
-        self.chunk_body::<false>(r, lab, bnd, t)
+        self.chunk_body(r, lab, bnd, t)
     }
 
     /// [`Self::chunk_body`] compiled for AVX2 (same code and results: Rust does not
-    /// contract multiplications and additions into FMA; row norms by [`super::norms`]).
+    /// contract multiplications and additions into FMA).
     ///
     /// # Safety
     /// The CPU must support AVX2 and FMA.
@@ -418,32 +418,12 @@ impl<T: Float> Ctx<'_, '_, T> {
         bnd: &mut [Bound],
         t: &mut Tally,
     ) {
-        self.chunk_body::<true>(r, lab, bnd, t)
+        self.chunk_body(r, lab, bnd, t)
     }
 
-    /// `‖x_i‖²` ([`sq_norm`]; with `SIMD`, its bitwise-equal AVX2 form for `f32` rows).
+    /// The step on the rows `r`.
     #[inline(always)]
-    fn row_norm<const SIMD: bool>(&self, i: usize) -> f64 {
-        let row = self.data.x.row(i);
-        #[cfg(target_arch = "x86_64")]
-        if SIMD {
-            if let Some(row) = super::norms::as_f32(row, row.len()) {
-                // SAFETY: `SIMD` is only set under AVX2 and FMA (`chunk_avx2`).
-                return unsafe { super::norms::sq_norm_f32(row) };
-            }
-        }
-        sq_norm(row)
-    }
-
-    /// The step on the rows `r` (`SIMD`: compiled for AVX2 and FMA).
-    #[inline(always)]
-    fn chunk_body<const SIMD: bool>(
-        &self,
-        r: Range<usize>,
-        lab: &mut [u32],
-        bnd: &mut [Bound],
-        t: &mut Tally,
-    ) {
+    fn chunk_body(&self, r: Range<usize>, lab: &mut [u32], bnd: &mut [Bound], t: &mut Tally) {
         let (data, geo) = (self.data, self.geo);
         let k = self.packed.k;
         let full = self.screen(&r, lab, bnd, t);
@@ -488,7 +468,7 @@ impl<T: Float> Ctx<'_, '_, T> {
             let xlo = if xhi.is_finite() {
                 xhi * NORM_LOW
             } else {
-                self.row_norm::<SIMD>(i)
+                sq_norm(data.x.row(i))
             };
             let u = (xhi + nb[q].as_f64() + e2).max(0.0).sqrt() * (1.0 + geo.slack);
             let l = (xlo + ns[q].as_f64() - e2).max(0.0).sqrt() * (1.0 - geo.slack);
