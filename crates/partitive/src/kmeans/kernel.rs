@@ -262,19 +262,27 @@ pub(crate) fn nearest_at<T: Float>(level: Level, x: &[T], packed: &Packed<T>, ou
     }
 }
 
-/// Hints the CPU to load `row` into the cache.
+/// Hints the CPU to load every 64-byte cache line that `row` touches, including when the
+/// row does not start on a line: a `Vec` from `malloc` starts 16 bytes past one, and a
+/// 128-byte row then spans three lines, the last of which a loop over the row's own
+/// bytes would miss. Measured on this project's VM (Hamerly on the reference data, rows
+/// 16 bytes off, 300 alternated fits): 0.981 of the time of prefetching from the row's
+/// first byte only (95% interval of the median ratio 0.973–0.987).
 #[inline(always)]
 pub(crate) fn prefetch<T>(row: &[T]) {
     #[cfg(target_arch = "x86_64")]
     {
-        let bytes = std::mem::size_of_val(row);
         let p = row.as_ptr() as *const i8;
-        let mut off = 0;
-        while off < bytes {
-            // SAFETY: a prefetch is only a hint and never faults; the address is inside
-            // the row.
+        let end = std::mem::size_of_val(row) as isize;
+        // From the start of the line that holds the row's first byte.
+        let mut off = -((p as usize % 64) as isize);
+        while off < end {
+            // SAFETY: a prefetch is only a hint and never faults (`wrapping_offset`: the
+            // address may lie before the row, in its first cache line).
             unsafe {
-                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.add(off))
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    p.wrapping_offset(off),
+                )
             };
             off += 64;
         }
