@@ -642,3 +642,53 @@ fn kept_norms_match_the_reference() {
     kept_norms::<f32>(5);
     kept_norms::<f64>(16);
 }
+
+/// Hamerly's first-step pilot keeps the bounds for a start that the first update barely
+/// moves and chooses a plain Lloyd step for one it moves far; labels equal Lloyd's either
+/// way, and the choice shows in the distances evaluated.
+fn first_step_pilot<T: Float>() {
+    let (n, d, k) = (20_000, 6, 9);
+    // Row `i` lies in blob `i % k`.
+    let (x, _) = blobs::<T>(n, d, k, 10.0, 71);
+    // One center in each blob (rows 0..k), or every center in blob 0 (rows 0, k, 2k, …).
+    let near = Mat::from_vec(x.as_slice()[..k * d].to_vec(), k, d).unwrap();
+    let far: Vec<T> = (0..k).flat_map(|j| x.row(j * k).to_vec()).collect();
+    let far = Mat::from_vec(far, k, d).unwrap();
+    let data = data::Data::with_norms(x.view(), None, k).unwrap();
+    // The pilot's prediction, and the state the first step leaves.
+    let first = |c: &Mat<T>| {
+        let packed = kernel::Packed::new(c.view());
+        let pays = pruned::first_bounds_pay(&data, &packed, c);
+        let mut h = pruned::Hamerly::new(n, k);
+        let mut labels = vec![u32::MAX; n];
+        h.step(&data, &packed, c, &mut labels);
+        (pays, h.stage)
+    };
+    assert_eq!(
+        first(&near),
+        (true, pruned::Stage::Bounded),
+        "one center per blob"
+    );
+    assert_eq!(
+        first(&far),
+        (false, pruned::Stage::Unbounded),
+        "all in one blob"
+    );
+    // Whole fits: Lloyd's labels either way; with the bounds, the second step proves most
+    // rows, without them it evaluates every row.
+    let full = (n * k) as u64;
+    let [_, hamerly, _] = same_run(x.view(), None, Init::Centers(far), k, 20);
+    assert!(hamerly >= 2 * full, "{hamerly}");
+    let [_, hamerly, _] = same_run(x.view(), None, Init::Centers(near), k, 20);
+    assert!(hamerly < full + full / 2, "{hamerly}");
+}
+
+#[test]
+fn first_step_pilot_f32() {
+    first_step_pilot::<f32>();
+}
+
+#[test]
+fn first_step_pilot_f64() {
+    first_step_pilot::<f64>();
+}
