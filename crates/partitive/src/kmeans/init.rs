@@ -15,15 +15,16 @@ use crate::float::Float;
 use crate::matrix::Mat;
 use crate::parallel::map_reduce_chunks;
 use crate::rng::Rng;
+use std::ops::Range;
 
 /// Per-chunk summary after updating the nearest-center distances.
 #[derive(Debug, Clone, Copy)]
-struct ChunkInfo {
+pub(super) struct ChunkInfo {
     /// Σ weight × D² over the chunk.
-    mass: f64,
+    pub(super) mass: f64,
     /// Largest D² over rows of positive weight, and its (lowest) row.
-    max: f64,
-    argmax: usize,
+    pub(super) max: f64,
+    pub(super) argmax: usize,
 }
 
 /// Sets `d2[i] = min(d2[i], ‖x_i − c‖²)` and returns one [`ChunkInfo`] per chunk, in order.
@@ -34,27 +35,126 @@ fn update_d2<T: Float>(data: &Data<'_, T>, d2: &mut [f64], c: &[T]) -> Vec<Chunk
         Vec::new(),
         |r| {
             let mut d2 = cells.lock(&r);
-            let mut info = ChunkInfo {
-                mass: 0.0,
-                max: -1.0,
-                argmax: usize::MAX,
-            };
-            for (v, i) in d2.iter_mut().zip(r) {
-                let dist = sq_dist(data.x.row(i), c);
-                if dist < *v {
-                    *v = dist;
-                }
-                let w = data.weight(i);
-                info.mass += w * *v;
-                if w > 0.0 && *v > info.max {
-                    info.max = *v;
-                    info.argmax = i;
-                }
-            }
-            vec![info]
+            vec![if avx2() {
+                // SAFETY: `avx2()` says the CPU has AVX2 and FMA.
+                unsafe { update_chunk_avx2(data, &mut d2, r, c) }
+            } else {
+                update_chunk(data, &mut d2, r, c)
+            }]
         },
         |acc: &mut Vec<ChunkInfo>, p| acc.extend(p),
     )
+}
+
+/// Whether the kernels run at an AVX2 level, where the passes below run compiled for AVX2
+/// and FMA: the same code gives the same results (Rust does not contract multiplications
+/// and additions into FMA), with twice the vector width.
+#[inline(always)]
+fn avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // Every non-portable level implies AVX2 and FMA (see `best_level`).
+        super::kernel::best_level() != super::kernel::Level::Portable
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
+/// [`update_d2`] on the rows `r` (`d2`: theirs).
+#[inline(always)]
+pub(super) fn update_chunk<T: Float>(
+    data: &Data<'_, T>,
+    d2: &mut [f64],
+    r: Range<usize>,
+    c: &[T],
+) -> ChunkInfo {
+    let mut info = ChunkInfo {
+        mass: 0.0,
+        max: -1.0,
+        argmax: usize::MAX,
+    };
+    for (v, i) in d2.iter_mut().zip(r) {
+        let dist = sq_dist(data.x.row(i), c);
+        if dist < *v {
+            *v = dist;
+        }
+        let w = data.weight(i);
+        info.mass += w * *v;
+        if w > 0.0 && *v > info.max {
+            info.max = *v;
+            info.argmax = i;
+        }
+    }
+    info
+}
+
+/// [`update_chunk`] compiled for AVX2 and FMA (same results).
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn update_chunk_avx2<T: Float>(
+    data: &Data<'_, T>,
+    d2: &mut [f64],
+    r: Range<usize>,
+    c: &[T],
+) -> ChunkInfo {
+    update_chunk(data, d2, r, c)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+pub(super) unsafe fn update_chunk_avx2<T: Float>(
+    data: &Data<'_, T>,
+    d2: &mut [f64],
+    r: Range<usize>,
+    c: &[T],
+) -> ChunkInfo {
+    update_chunk(data, d2, r, c)
+}
+
+/// Σ weight × min(D², ‖x − c‖²) over the rows `r`, for each candidate row `c` of `cands`.
+#[inline(always)]
+pub(super) fn potentials<T: Float>(
+    data: &Data<'_, T>,
+    d2: &[f64],
+    r: Range<usize>,
+    cands: &[usize],
+) -> Vec<f64> {
+    let mut pot = vec![0.0; cands.len()];
+    for i in r {
+        let w = data.weight(i);
+        let x = data.x.row(i);
+        for (p, &c) in pot.iter_mut().zip(cands) {
+            *p += w * sq_dist(x, data.x.row(c)).min(d2[i]);
+        }
+    }
+    pot
+}
+
+/// [`potentials`] compiled for AVX2 and FMA (same results).
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn potentials_avx2<T: Float>(
+    data: &Data<'_, T>,
+    d2: &[f64],
+    r: Range<usize>,
+    cands: &[usize],
+) -> Vec<f64> {
+    potentials(data, d2, r, cands)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+pub(super) unsafe fn potentials_avx2<T: Float>(
+    data: &Data<'_, T>,
+    d2: &[f64],
+    r: Range<usize>,
+    cands: &[usize],
+) -> Vec<f64> {
+    potentials(data, d2, r, cands)
 }
 
 /// The row where the cumulative mass Σ weight × D² first exceeds `u` (rows of zero mass
@@ -156,15 +256,12 @@ pub(crate) fn kmeans_plus_plus<T: Float>(data: &Data<'_, T>, k: usize, rng: &mut
             n,
             vec![0.0; trials],
             |r| {
-                let mut pot = vec![0.0; trials];
-                for i in r {
-                    let w = data.weight(i);
-                    let x = data.x.row(i);
-                    for (p, &c) in pot.iter_mut().zip(&cands) {
-                        *p += w * sq_dist(x, data.x.row(c)).min(d2r[i]);
-                    }
+                if avx2() {
+                    // SAFETY: `avx2()` says the CPU has AVX2 and FMA.
+                    unsafe { potentials_avx2(data, d2r, r, &cands) }
+                } else {
+                    potentials(data, d2r, r, &cands)
                 }
-                pot
             },
             |a, b| a.iter_mut().zip(b).for_each(|(a, b)| *a += b),
         );
