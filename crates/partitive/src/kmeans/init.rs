@@ -35,34 +35,45 @@ fn update_d2<T: Float>(data: &Data<'_, T>, d2: &mut [f64], c: &[T]) -> Vec<Chunk
         Vec::new(),
         |r| {
             let mut d2 = cells.lock(&r);
-            vec![if avx2() {
-                // SAFETY: `avx2()` says the CPU has AVX2 and FMA.
-                unsafe { update_chunk_avx2(data, &mut d2, r, c) }
-            } else {
-                update_chunk(data, &mut d2, r, c)
-            }]
+            vec![update_chunk(data, &mut d2, r, c)]
         },
         |acc: &mut Vec<ChunkInfo>, p| acc.extend(p),
     )
 }
 
-/// Whether the kernels run at an AVX2 level, where the passes below run compiled for AVX2
-/// and FMA: the same code gives the same results (Rust does not contract multiplications
-/// and additions into FMA), with twice the vector width.
-#[inline(always)]
-fn avx2() -> bool {
+/// [`update_d2`] on the rows `r` (`d2`: theirs).
+fn update_chunk<T: Float>(
+    data: &Data<'_, T>,
+    d2: &mut [f64],
+    r: Range<usize>,
+    c: &[T],
+) -> ChunkInfo {
     #[cfg(target_arch = "x86_64")]
-    {
-        // Every non-portable level implies AVX2 and FMA (see `best_level`).
-        super::kernel::best_level() != super::kernel::Level::Portable
+    if super::kernel::best_level() != super::kernel::Level::Portable {
+        // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
+        return unsafe { update_chunk_avx2(data, d2, r, c) };
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    false
+    update_chunk_portable(data, d2, r, c)
 }
 
-/// [`update_d2`] on the rows `r` (`d2`: theirs).
+/// [`update_chunk_portable`] compiled for AVX2 (same results: Rust does not contract
+/// multiplications and additions into FMA, and the partial sums keep their order).
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn update_chunk_avx2<T: Float>(
+    data: &Data<'_, T>,
+    d2: &mut [f64],
+    r: Range<usize>,
+    c: &[T],
+) -> ChunkInfo {
+    update_chunk_portable(data, d2, r, c)
+}
+
 #[inline(always)]
-pub(super) fn update_chunk<T: Float>(
+pub(super) fn update_chunk_portable<T: Float>(
     data: &Data<'_, T>,
     d2: &mut [f64],
     r: Range<usize>,
@@ -88,34 +99,38 @@ pub(super) fn update_chunk<T: Float>(
     info
 }
 
-/// [`update_chunk`] compiled for AVX2 and FMA (same results).
+/// Σ weight × min(D², ‖x − c‖²) over the rows `r`, for each candidate row `c` of `cands`.
+fn potentials<T: Float>(
+    data: &Data<'_, T>,
+    d2: &[f64],
+    r: Range<usize>,
+    cands: &[usize],
+) -> Vec<f64> {
+    #[cfg(target_arch = "x86_64")]
+    if super::kernel::best_level() != super::kernel::Level::Portable {
+        // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
+        return unsafe { potentials_avx2(data, d2, r, cands) };
+    }
+    potentials_portable(data, d2, r, cands)
+}
+
+/// [`potentials_portable`] compiled for AVX2 (same results, as [`update_chunk_avx2`]).
 ///
 /// # Safety
 /// The CPU must support AVX2 and FMA.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-pub(super) unsafe fn update_chunk_avx2<T: Float>(
+pub(super) unsafe fn potentials_avx2<T: Float>(
     data: &Data<'_, T>,
-    d2: &mut [f64],
+    d2: &[f64],
     r: Range<usize>,
-    c: &[T],
-) -> ChunkInfo {
-    update_chunk(data, d2, r, c)
+    cands: &[usize],
+) -> Vec<f64> {
+    potentials_portable(data, d2, r, cands)
 }
 
-#[cfg(not(target_arch = "x86_64"))]
-pub(super) unsafe fn update_chunk_avx2<T: Float>(
-    data: &Data<'_, T>,
-    d2: &mut [f64],
-    r: Range<usize>,
-    c: &[T],
-) -> ChunkInfo {
-    update_chunk(data, d2, r, c)
-}
-
-/// Σ weight × min(D², ‖x − c‖²) over the rows `r`, for each candidate row `c` of `cands`.
 #[inline(always)]
-pub(super) fn potentials<T: Float>(
+pub(super) fn potentials_portable<T: Float>(
     data: &Data<'_, T>,
     d2: &[f64],
     r: Range<usize>,
@@ -130,31 +145,6 @@ pub(super) fn potentials<T: Float>(
         }
     }
     pot
-}
-
-/// [`potentials`] compiled for AVX2 and FMA (same results).
-///
-/// # Safety
-/// The CPU must support AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-pub(super) unsafe fn potentials_avx2<T: Float>(
-    data: &Data<'_, T>,
-    d2: &[f64],
-    r: Range<usize>,
-    cands: &[usize],
-) -> Vec<f64> {
-    potentials(data, d2, r, cands)
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-pub(super) unsafe fn potentials_avx2<T: Float>(
-    data: &Data<'_, T>,
-    d2: &[f64],
-    r: Range<usize>,
-    cands: &[usize],
-) -> Vec<f64> {
-    potentials(data, d2, r, cands)
 }
 
 /// The row where the cumulative mass Σ weight × D² first exceeds `u` (rows of zero mass
@@ -255,14 +245,7 @@ pub(crate) fn kmeans_plus_plus<T: Float>(data: &Data<'_, T>, k: usize, rng: &mut
         let pots = map_reduce_chunks(
             n,
             vec![0.0; trials],
-            |r| {
-                if avx2() {
-                    // SAFETY: `avx2()` says the CPU has AVX2 and FMA.
-                    unsafe { potentials_avx2(data, d2r, r, &cands) }
-                } else {
-                    potentials(data, d2r, r, &cands)
-                }
-            },
+            |r| potentials(data, d2r, r, &cands),
             |a, b| a.iter_mut().zip(b).for_each(|(a, b)| *a += b),
         );
         let mut best = 0;

@@ -644,8 +644,8 @@ fn kept_norms_match_the_reference() {
 }
 
 /// Hamerly's first-step pilot keeps the bounds for a start that the first update barely
-/// moves and chooses a plain Lloyd step for one it moves far; labels equal Lloyd's either
-/// way, and the choice shows in the distances evaluated.
+/// moves and chooses a plain Lloyd step for one it moves far (the stage the first step
+/// leaves shows which ran); labels equal Lloyd's either way.
 fn first_step_pilot<T: Float>() {
     let (n, d, k) = (20_000, 6, 9);
     // Row `i` lies in blob `i % k`.
@@ -698,7 +698,9 @@ fn first_step_pilot_f64() {
 fn init_passes_match<T: Float>() {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-        use super::init::{potentials, potentials_avx2, update_chunk, update_chunk_avx2};
+        use super::init::{
+            potentials_avx2, potentials_portable, update_chunk_avx2, update_chunk_portable,
+        };
         let (n, d) = (3000, 13);
         let x = uniform::<T>(n, d, 5.0, 81);
         let w: Vec<T> = (0..n).map(|i| T::of_f64((i % 5) as f64 * 0.75)).collect();
@@ -706,7 +708,7 @@ fn init_passes_match<T: Float>() {
         let mut a = vec![f64::INFINITY; n];
         let mut b = a.clone();
         for c in [7, 1999, 2500] {
-            let ia = update_chunk(&data, &mut a, 0..n, x.row(c));
+            let ia = update_chunk_portable(&data, &mut a, 0..n, x.row(c));
             // SAFETY: AVX2 and FMA are available (checked above).
             let ib = unsafe { update_chunk_avx2(&data, &mut b, 0..n, x.row(c)) };
             assert_eq!(ia.mass.to_bits(), ib.mass.to_bits());
@@ -714,7 +716,7 @@ fn init_passes_match<T: Float>() {
         }
         assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
         let cands = [3, 17, 1024, 2999];
-        let pa = potentials(&data, &a, 100..2900, &cands);
+        let pa = potentials_portable(&data, &a, 100..2900, &cands);
         // SAFETY: as above.
         let pb = unsafe { potentials_avx2(&data, &b, 100..2900, &cands) };
         assert!(pa.iter().zip(&pb).all(|(p, q)| p.to_bits() == q.to_bits()));
