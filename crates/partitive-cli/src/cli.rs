@@ -160,7 +160,7 @@ pub struct KmeansArgs {
     #[arg(short = 'k', long = "k")]
     pub k: usize,
 
-    /// Seed of k-means++ (ignored by --init deterministic).
+    /// Seed of k-means++ / k-means|| (ignored by --init deterministic).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
 
@@ -176,8 +176,9 @@ pub struct KmeansArgs {
     #[arg(long, default_value_t = 1e-4, allow_negative_numbers = true)]
     pub tol: f64,
 
-    /// Initialisation.
-    #[arg(long, value_enum, default_value_t = KmeansInitFlag::KmeansPlusPlus)]
+    /// Initialisation: auto (k-means|| from 64 rows per center and n·k ≥ 2^20, else
+    /// k-means++), kmeans++, kmeans-parallel (k-means||) or deterministic.
+    #[arg(long, value_enum, default_value_t = KmeansInitFlag::Auto)]
     pub init: KmeansInitFlag,
 
     /// Initial centers from a file (k rows, d columns); overrides --init.
@@ -446,9 +447,14 @@ pub struct EvaluateArgs {
 /// k-means initialisations.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum KmeansInitFlag {
+    /// k-means|| on large data, k-means++ otherwise.
+    Auto,
     /// k-means++ (seeded).
     #[value(name = "kmeans++")]
     KmeansPlusPlus,
+    /// k-means|| (seeded; Bahmani et al., Scalable K-Means++, PVLDB 2012).
+    #[value(name = "kmeans-parallel", alias = "kmeans||")]
+    KmeansParallel,
     /// Deterministic farthest-first seeding (no seed).
     Deterministic,
 }

@@ -129,3 +129,52 @@ fn help_has_examples() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("--labels-out") && text.contains("Examples"));
 }
+
+#[test]
+fn kmeans_parallel_init_flag() {
+    let s = Scratch::new();
+    let mut text = String::new();
+    for i in 0..9_000 {
+        let c = (i % 3) as f64 * 10.0;
+        text.push_str(&format!(
+            "{},{}\n",
+            c + (i % 7) as f64 * 0.1,
+            (i % 11) as f64 * 0.1
+        ));
+    }
+    let input = s.write("x.csv", text.as_bytes());
+    let mut outs = Vec::new();
+    for (init, t) in [
+        ("kmeans-parallel", "1"),
+        ("kmeans-parallel", "2"),
+        ("kmeans||", "2"),
+    ] {
+        let labels = s.path(&format!("l{init}{t}.txt"));
+        let out = run(&[
+            "kmeans",
+            p(&input),
+            "-k",
+            "3",
+            "--init",
+            init,
+            "--threads",
+            t,
+            "--labels-out",
+            p(&labels),
+            "--quiet",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        outs.push(std::fs::read_to_string(&labels).unwrap());
+    }
+    assert!(outs[0] == outs[1] && outs[1] == outs[2]);
+    // the three blobs (rows cycle through them) get three labels
+    let l: Vec<&str> = outs[0].lines().collect();
+    assert!(l[0] != l[1] && l[1] != l[2] && l[0] != l[2]);
+    assert!((0..l.len()).all(|i| l[i] == l[i % 3]));
+    let out = run(&["kmeans", p(&input), "-k", "3", "--init", "kmeans+++"]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -25,18 +25,23 @@ struct Options {
 /// The initialisation named by the `init` string.
 #[derive(Clone, Copy)]
 enum InitKind {
+    Auto,
     PlusPlus,
+    Parallel,
     Deterministic,
     Centers,
 }
 
 fn parse_init(s: &str) -> PyResult<InitKind> {
     match s {
+        "auto" => Ok(InitKind::Auto),
         "k-means++" => Ok(InitKind::PlusPlus),
+        "k-means||" => Ok(InitKind::Parallel),
         "deterministic" => Ok(InitKind::Deterministic),
         "centers" => Ok(InitKind::Centers),
         _ => Err(PyValueError::new_err(format!(
-            "init must be 'k-means++', 'deterministic' or an array of initial centers, got '{s}'"
+            "init must be 'auto', 'k-means++', 'k-means||', 'deterministic' or an array of \
+             initial centers, got '{s}'"
         ))),
     }
 }
@@ -67,10 +72,11 @@ fn algorithm_name(a: Algorithm) -> &'static str {
 ///
 /// Returns a dict: `cluster_centers` (`k × d`, dtype of `x`), `labels` (int64),
 /// `inertia` (sum of weighted squared distances), `n_iter`, `converged`,
-/// `empty_clusters_reseeded`, `algorithm` (the one that ran), `n_restarts`,
+/// `empty_clusters_reseeded`, `algorithm` (the one that ran), `n_restarts`, `seeding`
+/// (the one that ran: `'k-means++'`, `'k-means||'`, `'deterministic'` or `'centers'`),
 /// `rust_seconds` (wall time of the engine call alone).
 #[pyfunction]
-#[pyo3(signature = (x, n_clusters, *, sample_weight=None, init="k-means++", init_centers=None,
+#[pyo3(signature = (x, n_clusters, *, sample_weight=None, init="auto", init_centers=None,
                     n_init=1, max_iter=300, tol=1e-4, seed=0, algorithm="auto"))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn kmeans_fit<'py>(
@@ -117,7 +123,9 @@ fn fit_t<'py, T: Float + Element>(
         .map(|a| slice1("sample_weight", a))
         .transpose()?;
     let init = match o.init {
+        InitKind::Auto => Init::Auto,
         InitKind::PlusPlus => Init::KMeansPlusPlus,
+        InitKind::Parallel => Init::KMeansParallel,
         InitKind::Deterministic => Init::Deterministic,
         InitKind::Centers => {
             let c = init_centers
@@ -151,6 +159,15 @@ fn fit_t<'py, T: Float + Element>(
     )?;
     d.set_item("algorithm", algorithm_name(r.diagnostics.algorithm))?;
     d.set_item("n_restarts", r.diagnostics.n_restarts)?;
+    d.set_item(
+        "seeding",
+        match r.diagnostics.seeding {
+            kmeans::Seeding::KMeansPlusPlus => "k-means++",
+            kmeans::Seeding::KMeansParallel => "k-means||",
+            kmeans::Seeding::Deterministic => "deterministic",
+            kmeans::Seeding::Given => "centers",
+        },
+    )?;
     d.set_item("rust_seconds", secs)?;
     Ok(d)
 }

@@ -153,3 +153,17 @@ def test_fit_releases_the_gil():
         stop.set()
         t.join()
     assert during > 0
+
+
+def test_kmeans_parallel_init(blobs):
+    X, y, _ = blobs
+    km = partitive.KMeans(n_clusters=5, init="k-means||", random_state=3).fit(X)
+    assert km._seeding == "k-means||"
+    assert same_partition(km.labels_, y)
+    again = partitive.KMeans(n_clusters=5, init="k-means||", random_state=3).fit(X)
+    assert np.array_equal(km.cluster_centers_, again.cluster_centers_)
+    # 'auto': k-means|| on large data (>= 64 rows per cluster, n * k >= 2**20) only
+    assert partitive.KMeans(n_clusters=5).fit(X)._seeding == "k-means++"
+    big = np.random.default_rng(5).normal(size=(70_000, 2))
+    assert partitive.KMeans(n_clusters=16, max_iter=2).fit(big)._seeding == "k-means||"
+    assert partitive.KMeans(n_clusters=16, init="k-means++", max_iter=2).fit(big)._seeding == "k-means++"

@@ -1,13 +1,18 @@
-//! Benchmark binary for `bench/kmeans/run.sh`: times partitive's k-means on a `.npy`
-//! data set from given initial centers.
+//! Benchmark binary for `bench/kmeans/run.sh` and `bench/e2e/run.sh`: times partitive's
+//! k-means on a `.npy` data set, from given initial centers or with a seeding.
 //!
 //! ```text
 //! bench_kmeans DATA.npy CENTERS.npy --threads 2 --iters 10 --repeats 3 \
 //!     --algorithm lloyd|hamerly|yinyang|auto --labels-out LABELS.npy
+//! bench_kmeans DATA.npy - --k 64 --init auto|kmeans++|kmeans-parallel --iters 300 \
+//!     --tol 1e-4 --seed 0 --threads 2 --repeats 1 --algorithm auto
 //! ```
 //! Prints one JSON object: median wall time of the whole fit, median time per iteration
-//! (from observer stamps), inertia, iterations, distance evaluations. With
-//! `BENCH_STAMPS=1` in the environment, each fit's per-iteration times go to stderr.
+//! (from observer stamps), the time to the end of the first iteration (data check,
+//! seeding and one iteration), inertia, iterations, distance evaluations, the seeding
+//! and the algorithm that ran. With `BENCH_STAMPS=1` in the environment, each fit's
+//! per-iteration times go to stderr. `--tol` defaults to 0 with given centers (a fixed
+//! number of iterations) and to the library's 1e-4 otherwise.
 
 use partitive::kmeans::{Algorithm, Init, KMeans};
 use partitive::Mat;
@@ -96,7 +101,24 @@ fn main() {
             .unwrap_or_else(|| default.to_string())
     };
     let data = read_npy_f32(&args[1]);
-    let centers = read_npy_f32(&args[2]);
+    let centers = (args[2] != "-").then(|| read_npy_f32(&args[2]));
+    let k: usize = match &centers {
+        Some(c) => c.n_rows(),
+        None => get("--k", "")
+            .parse()
+            .expect("--k K when no centers are given"),
+    };
+    let init = match (&centers, get("--init", "auto").as_str()) {
+        (Some(c), _) => Init::Centers(c.clone()),
+        (None, "auto") => Init::Auto,
+        (None, "kmeans++") => Init::KMeansPlusPlus,
+        (None, "kmeans-parallel") => Init::KMeansParallel,
+        (None, i) => panic!("unknown init {i}"),
+    };
+    let tol: f64 = get("--tol", if centers.is_some() { "0" } else { "1e-4" })
+        .parse()
+        .unwrap();
+    let seed: u64 = get("--seed", "0").parse().unwrap();
     let threads: usize = get("--threads", "2").parse().unwrap();
     let iters: usize = get("--iters", "10").parse().unwrap();
     let repeats: usize = get("--repeats", "3").parse().unwrap();
@@ -112,13 +134,15 @@ fn main() {
         .num_threads(threads)
         .build()
         .unwrap();
-    let params = KMeans::params::<f32>(centers.n_rows())
-        .init(Init::Centers(centers.clone()))
+    let params = KMeans::params::<f32>(k)
+        .init(init)
+        .seed(seed)
         .n_init(1)
         .max_iter(iters)
-        .tol(0.0)
+        .tol(tol)
         .algorithm(algorithm);
     let mut times = Vec::new();
+    let mut first_times = Vec::new();
     let mut iter_times = Vec::new();
     let mut cpu_times = Vec::new();
     let mut last = None;
@@ -136,6 +160,7 @@ fn main() {
                 .unwrap()
         });
         times.push(t0.elapsed().as_secs_f64() * 1e3);
+        first_times.push(stamps.first().copied().unwrap_or(f64::NAN) * 1e3);
         if std::env::var_os("BENCH_STAMPS").is_some() {
             // Per-iteration breakdown on stderr: setup + first iteration, then each one.
             let ms: Vec<String> = std::iter::once(stamps.first().copied().unwrap_or(0.0))
@@ -157,17 +182,19 @@ fn main() {
     if !labels_out.is_empty() {
         write_npy_i64(&labels_out, &fit.labels);
     }
-    let (n, d, k) = (data.n_rows(), data.n_cols(), centers.n_rows());
+    let (n, d) = (data.n_rows(), data.n_cols());
     let iter_ms = if iter_times.is_empty() {
         f64::NAN
     } else {
         median(&mut iter_times)
     };
     println!(
-        "{{\"impl\": \"partitive\", \"algorithm\": \"{:?}\", \"n\": {n}, \"d\": {d}, \"k\": {k}, \"threads\": {threads}, \
+        "{{\"impl\": \"partitive\", \"algorithm\": \"{:?}\", \"seeding\": \"{:?}\", \"first_iter_end_ms_median\": {:.3}, \"n\": {n}, \"d\": {d}, \"k\": {k}, \"threads\": {threads}, \
          \"fit_ms_median\": {:.3}, \"fit_ms_all\": {:?}, \"fit_cpu_ms_median\": {:.3}, \"iter_ms_median\": {:.3}, \"n_iter\": {}, \"inertia\": {:.10e}, \
          \"distance_evaluations\": {}}}",
         fit.diagnostics.algorithm,
+        fit.diagnostics.seeding,
+        median(&mut first_times),
         median(&mut times.clone()),
         times.iter().map(|t| (t * 1e3).round() / 1e3).collect::<Vec<_>>(),
         median(&mut cpu_times),

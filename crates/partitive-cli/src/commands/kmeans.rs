@@ -37,7 +37,9 @@ fn run_typed<T: Float>(args: &KmeansArgs, precision: Precision) -> Result<()> {
             Init::Centers(c.view().to_owned())
         }
         None => match args.init {
+            KmeansInitFlag::Auto => Init::Auto,
             KmeansInitFlag::KmeansPlusPlus => Init::KMeansPlusPlus,
+            KmeansInitFlag::KmeansParallel => Init::KMeansParallel,
             KmeansInitFlag::Deterministic => Init::Deterministic,
         },
     };

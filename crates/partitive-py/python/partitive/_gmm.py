@@ -45,10 +45,10 @@ class GaussianMixture(ClusterMixin, DensityMixin, BaseEstimator):
     max_iter : int, default=100
         EM iterations per run (0 evaluates the initial parameters).
     n_init : int, default=1
-        Runs from different k-means++ seeds; the best lower bound is kept.
+        Runs from different k-means seeds; the best lower bound is kept.
     init_params : {'kmeans'}, default='kmeans'
-        Start: the parameters of a k-means partition (k-means++ seeded by
-        ``random_state``). Ignored when ``weights_init``, ``means_init`` and
+        Start: the parameters of a k-means partition (``KMeans``'s default seeding,
+        seeded by ``random_state``). Ignored when ``weights_init``, ``means_init`` and
         ``covariances_init`` are given.
     weights_init : array-like of shape (n_components,), default=None
         Initial weights (with ``means_init`` and ``covariances_init``).
@@ -57,7 +57,7 @@ class GaussianMixture(ClusterMixin, DensityMixin, BaseEstimator):
     covariances_init : array-like, default=None
         Initial covariances, shaped like ``covariances_``.
     random_state : int, RandomState, Generator or None, default=0
-        Seed of the k-means++ start. ``None`` draws a seed from NumPy's global
+        Seed of the k-means start. ``None`` draws a seed from NumPy's global
         generator.
 
     Attributes

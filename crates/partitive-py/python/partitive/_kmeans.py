@@ -20,7 +20,7 @@ from ._base import (
 
 
 class KMeans(ClusterMixin, BaseEstimator):
-    """K-means clustering (Lloyd iterations) with k-means++ or deterministic seeding.
+    """K-means clustering (Lloyd iterations) with k-means||, k-means++ or deterministic seeding.
 
     The fit runs in Rust with the GIL released, on all cores, and gives bitwise-identical
     results for any number of threads. ``float32`` and ``float64`` C-contiguous inputs
@@ -30,14 +30,19 @@ class KMeans(ClusterMixin, BaseEstimator):
     ----------
     n_clusters : int, default=8
         Number of clusters ``k``.
-    init : {'k-means++', 'deterministic'} or array-like of shape (n_clusters, n_features), \
-default='k-means++'
+    init : {'auto', 'k-means++', 'k-means||', 'deterministic'} or array-like of shape \
+(n_clusters, n_features), default='auto'
         Initial centers. ``'k-means++'``: greedy k-means++ seeding (Arthur & Vassilvitskii,
-        SODA 2007) drawn with ``random_state``. ``'deterministic'``: farthest-first seeding
-        from the row nearest the mean, no randomness. An array gives the centers
-        (``n_init`` is then ignored).
+        SODA 2007) drawn with ``random_state``, one pass over the data per center.
+        ``'k-means||'``: k-means|| seeding (Bahmani et al., *Scalable K-Means++*, PVLDB
+        2012) drawn with ``random_state``: two rounds each draw about ``2 * n_clusters``
+        candidate rows at once, which are then reclustered into ``n_clusters`` centers
+        (three passes over the data). ``'auto'``: ``'k-means||'`` when there are at least
+        64 rows per cluster and ``n_samples * n_clusters >= 2**20``, else ``'k-means++'``.
+        ``'deterministic'``: farthest-first seeding from the row nearest the mean, no
+        randomness. An array gives the centers (``n_init`` is then ignored).
     n_init : int or 'auto', default=1
-        Number of k-means++ restarts; the one with the lowest inertia is kept.
+        Number of seeding restarts; the one with the lowest inertia is kept.
         ``'auto'`` means 1.
     max_iter : int, default=300
         Iteration limit of each restart.
@@ -45,7 +50,7 @@ default='k-means++'
         Relative tolerance: a run converges when the total squared center shift is at
         most ``tol`` times the mean per-feature variance of ``X`` (as scikit-learn).
     random_state : int, RandomState, Generator or None, default=0
-        Seed of the k-means++ seeding. An int gives reproducible results (the default
+        Seed of the k-means++ / k-means|| seeding. An int gives reproducible results (the default
         is fixed); ``None`` draws a seed from NumPy's global generator.
     algorithm : {'auto', 'lloyd', 'hamerly', 'yinyang'}, default='auto'
         Assignment algorithm. All give the same labels from the same start;
@@ -89,7 +94,7 @@ default='k-means++'
         self,
         n_clusters=8,
         *,
-        init="k-means++",
+        init="auto",
         n_init=1,
         max_iter=300,
         tol=1e-4,
@@ -147,6 +152,7 @@ default='k-means++'
         self.n_iter_ = r["n_iter"]
         self.converged_ = r["converged"]
         self._rust_fit_seconds = r["rust_seconds"]
+        self._seeding = r["seeding"]
         if not self.converged_:
             warn_not_converged(self, self.n_iter_)
         return self
@@ -155,7 +161,7 @@ default='k-means++'
         """The engine's ``init`` string and initial centers (or ``None``)."""
         init = self.init
         if isinstance(init, str):
-            return check_choice("init", init, ("k-means++", "deterministic")), None
+            return check_choice("init", init, ("auto", "k-means++", "k-means||", "deterministic")), None
         centers = np.ascontiguousarray(np.asarray(init), dtype=X.dtype)
         if centers.shape != (k, X.shape[1]):
             raise ValueError(

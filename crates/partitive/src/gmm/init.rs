@@ -141,8 +141,8 @@ pub(crate) fn from_parameters(
     Ok(out)
 }
 
-/// Labels of a k-means partition used to start EM: `partitive::kmeans` with k-means++
-/// seeding, seeded by `seed` for run 0 and by a seed derived from (`seed`, `run`) for
+/// Labels of a k-means partition used to start EM: `partitive::kmeans` with its default
+/// seeding ([`KInit::Auto`]: k-means|| on large data, else k-means++), seeded by `seed` for run 0 and by a seed derived from (`seed`, `run`) for
 /// later runs.
 pub(crate) fn kmeans_labels<T: Float>(
     x: MatRef<'_, T>,
@@ -159,7 +159,7 @@ pub(crate) fn kmeans_labels<T: Float>(
     let result = KMeans::params::<T>(k)
         .seed(seed)
         .n_init(1)
-        .init(KInit::KMeansPlusPlus)
+        .init(KInit::Auto)
         .fit(x, weights)?;
     Ok(result.labels)
 }

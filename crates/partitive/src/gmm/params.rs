@@ -11,7 +11,8 @@ use std::marker::PhantomData;
 /// How EM is started.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum GmmInit {
-    /// Parameters of a k-means partition (k-means++ seeded by `seed`), the default.
+    /// Parameters of a k-means partition (k-means's default seeding — k-means|| on large
+    /// data, else k-means++ — seeded by `seed`), the default.
     #[default]
     KMeans,
     /// Parameters of a given hard partition (`labels[i] < k`, one per row).
@@ -105,7 +106,7 @@ impl<T: Float> GmmParams<T> {
         self.init = init;
         self
     }
-    /// Seed of the k-means++ initialisation (default 0).
+    /// Seed of the k-means initialisation (default 0).
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self

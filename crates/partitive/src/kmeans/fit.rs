@@ -4,9 +4,12 @@ use super::data::Data;
 use super::init::{farthest_first, kmeans_plus_plus};
 use super::kernel::Packed;
 use super::lloyd::{finalize, lloyd_step, update};
-use super::params::{Algorithm, Init, KMeansParams};
+use super::params::{
+    Algorithm, Init, KMeansParams, PARALLEL_MIN_ROWS_PER_CENTER, PARALLEL_MIN_WORK,
+};
 use super::pruned::Hamerly;
-use super::result::{IterationInfo, KMeansDiagnostics, KMeansResult};
+use super::result::{IterationInfo, KMeansDiagnostics, KMeansResult, Seeding};
+use super::scalable::kmeans_parallel;
 use super::sums::StepStats;
 use super::yinyang::{yinyang_step, Bounds, Drift, Groups};
 use crate::error::{Error, Result};
@@ -16,10 +19,10 @@ use crate::parallel::par_vec;
 use crate::rng::Rng;
 
 /// One restart's outcome.
-struct Run<T> {
-    centers: Mat<T>,
+pub(super) struct Run<T> {
+    pub(super) centers: Mat<T>,
     labels: Vec<u32>,
-    inertia: f64,
+    pub(super) inertia: f64,
     n_iter: usize,
     converged: bool,
     reseeded: usize,
@@ -42,6 +45,24 @@ pub(crate) fn resolve<T: Float>(alg: Algorithm, _n: usize, k: usize, d: usize) -
         Algorithm::Auto if k < 4 || k * d < 64 || 4 * 12 > row => Algorithm::Lloyd,
         Algorithm::Auto => Algorithm::Hamerly,
         a => a,
+    }
+}
+
+/// The seeding `init` stands for on `n` rows and `k` clusters ([`Init::Auto`]: k-means||
+/// from [`PARALLEL_MIN_ROWS_PER_CENTER`] rows per center and `n·k ≥`
+/// [`PARALLEL_MIN_WORK`], where k passes over the data cost more than its three).
+pub(crate) fn resolve_init<T>(init: &Init<T>, n: usize, k: usize) -> Seeding {
+    match init {
+        Init::Auto
+            if n / PARALLEL_MIN_ROWS_PER_CENTER >= k
+                && n.saturating_mul(k) >= PARALLEL_MIN_WORK =>
+        {
+            Seeding::KMeansParallel
+        }
+        Init::Auto | Init::KMeansPlusPlus => Seeding::KMeansPlusPlus,
+        Init::KMeansParallel => Seeding::KMeansParallel,
+        Init::Deterministic => Seeding::Deterministic,
+        Init::Centers(_) => Seeding::Given,
     }
 }
 
@@ -71,19 +92,20 @@ pub(crate) fn fit<T: Float>(
     } else {
         0.0
     };
-    let n_restarts = match p.init {
-        Init::KMeansPlusPlus => p.n_init,
+    let seeding = resolve_init(&p.init, data.n(), p.k);
+    let n_restarts = match seeding {
+        Seeding::KMeansPlusPlus | Seeding::KMeansParallel => p.n_init,
         _ => 1,
     };
     let mut best: Option<(usize, Run<T>)> = None;
     let (mut reseeded, mut evals) = (0, 0);
     for restart in 0..n_restarts {
-        let init = match &p.init {
-            Init::KMeansPlusPlus => {
-                kmeans_plus_plus(&data, p.k, &mut Rng::with_stream(p.seed, restart as u64))
-            }
-            Init::Deterministic => farthest_first(&data, p.k),
-            Init::Centers(c) => c.clone(),
+        let mut rng = Rng::with_stream(p.seed, restart as u64);
+        let init = match (&p.init, seeding) {
+            (Init::Centers(c), _) => c.clone(),
+            (_, Seeding::KMeansParallel) => kmeans_parallel(&data, p.k, &mut rng),
+            (_, Seeding::Deterministic) => farthest_first(&data, p.k),
+            _ => kmeans_plus_plus(&data, p.k, &mut rng),
         };
         let run = run_once(
             &data,
@@ -121,6 +143,7 @@ pub(crate) fn fit<T: Float>(
             algorithm,
             distance_evaluations: evals,
             n_restarts,
+            seeding,
         },
     })
 }
@@ -184,7 +207,7 @@ impl Pruning {
 }
 
 /// Iterates from `centers` until the squared shift is ≤ `tol_abs` or `max_iter`.
-fn run_once<T: Float>(
+pub(super) fn run_once<T: Float>(
     data: &Data<'_, T>,
     mut centers: Mat<T>,
     algorithm: Algorithm,

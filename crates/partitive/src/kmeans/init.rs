@@ -7,13 +7,17 @@
 //! minimize the maximum intercluster distance*, Theor. Comput. Sci. 38, 1985,
 //! doi:10.1016/0304-3975(85)90224-5.
 //!
-//! Distances here are true squared distances accumulated in `f64`. Every pass is a chunk
-//! kernel merged in chunk order, so the centers chosen do not depend on the thread count.
+//! D² (each row's squared distance to its nearest chosen center) is the true squared
+//! distance accumulated in `f64`; the greedy step scores its candidates with the blocked
+//! assignment kernel's values (GEMM form in `T`, see [`potentials`]). Every pass is a
+//! chunk kernel merged in chunk order, so the centers chosen do not depend on the thread
+//! count.
 
-use super::data::{sq_dist, ChunkCells, Data};
+use super::data::{sq_dist, sq_norm, ChunkCells, Data};
+use super::kernel::{values, Packed};
 use crate::float::Float;
 use crate::matrix::Mat;
-use crate::parallel::map_reduce_chunks;
+use crate::parallel::{map_reduce_chunks, par_vec};
 use crate::rng::Rng;
 use std::ops::Range;
 
@@ -28,7 +32,7 @@ pub(super) struct ChunkInfo {
 }
 
 /// Sets `d2[i] = min(d2[i], ‖x_i − c‖²)` and returns one [`ChunkInfo`] per chunk, in order.
-fn update_d2<T: Float>(data: &Data<'_, T>, d2: &mut [f64], c: &[T]) -> Vec<ChunkInfo> {
+pub(super) fn update_d2<T: Float>(data: &Data<'_, T>, d2: &mut [f64], c: &[T]) -> Vec<ChunkInfo> {
     let cells = ChunkCells::new(d2);
     map_reduce_chunks(
         data.n(),
@@ -99,57 +103,53 @@ pub(super) fn update_chunk_portable<T: Float>(
     info
 }
 
-/// Σ weight × min(D², ‖x − c‖²) over the rows `r`, for each candidate row `c` of `cands`.
-fn potentials<T: Float>(
-    data: &Data<'_, T>,
-    d2: &[f64],
-    r: Range<usize>,
-    cands: &[usize],
-) -> Vec<f64> {
-    #[cfg(target_arch = "x86_64")]
-    if super::kernel::best_level() != super::kernel::Level::Portable {
-        // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
-        return unsafe { potentials_avx2(data, d2, r, cands) };
-    }
-    potentials_portable(data, d2, r, cands)
-}
+/// Rows per block of the candidates' potentials (the block's kernel values stay in L1/L2).
+const POT_BLOCK: usize = 256;
 
-/// [`potentials_portable`] compiled for AVX2 (same results, as [`update_chunk_avx2`]).
-///
-/// # Safety
-/// The CPU must support AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-pub(super) unsafe fn potentials_avx2<T: Float>(
+/// Σ weight × min(D², ‖x − c‖²) over the rows `r`, for each of the first `t` candidates
+/// packed in `cands`: all candidates against a block of rows in one pass of the blocked
+/// kernel ([`values`]: `‖c‖² − 2x·c` in `T`), plus the rows' squared norms `xn` (`f64`),
+/// clamped at 0. `d2`: the rows' current D² (indexed by row).
+pub(super) fn potentials<T: Float>(
     data: &Data<'_, T>,
+    xn: &[f64],
     d2: &[f64],
     r: Range<usize>,
-    cands: &[usize],
+    cands: &Packed<T>,
+    t: usize,
 ) -> Vec<f64> {
-    potentials_portable(data, d2, r, cands)
-}
-
-#[inline(always)]
-pub(super) fn potentials_portable<T: Float>(
-    data: &Data<'_, T>,
-    d2: &[f64],
-    r: Range<usize>,
-    cands: &[usize],
-) -> Vec<f64> {
-    let mut pot = vec![0.0; cands.len()];
-    for i in r {
-        let w = data.weight(i);
-        let x = data.x.row(i);
-        for (p, &c) in pot.iter_mut().zip(cands) {
-            *p += w * sq_dist(x, data.x.row(c)).min(d2[i]);
+    let s = cands.norms.len();
+    let mut vals = vec![T::zero(); POT_BLOCK.min(r.len()) * s];
+    let mut pot = vec![0.0; t];
+    let mut start = r.start;
+    while start < r.end {
+        let b = POT_BLOCK.min(r.end - start);
+        let v = &mut vals[..b * s];
+        values(data.x.rows(start, start + b).as_slice(), cands, v);
+        for (i, vi) in (start..start + b).zip(v.chunks_exact(s)) {
+            let (w, x2, cap) = (data.weight(i), xn[i], d2[i]);
+            for (p, &v) in pot.iter_mut().zip(&vi[..t]) {
+                *p += w * (x2 + v.as_f64()).max(0.0).min(cap);
+            }
         }
+        start += b;
     }
     pot
 }
 
+/// The rows' squared norms in `f64` ([`sq_norm`]).
+pub(super) fn row_norms<T: Float>(data: &Data<'_, T>) -> Vec<f64> {
+    par_vec(data.n(), |i| sq_norm(data.x.row(i)))
+}
+
 /// The row where the cumulative mass Σ weight × D² first exceeds `u` (rows of zero mass
 /// are never returned).
-fn locate<T: Float>(data: &Data<'_, T>, d2: &[f64], chunks: &[ChunkInfo], u: f64) -> usize {
+pub(super) fn locate<T: Float>(
+    data: &Data<'_, T>,
+    d2: &[f64],
+    chunks: &[ChunkInfo],
+    u: f64,
+) -> usize {
     let chunk_rows = crate::parallel::CHUNK_ROWS;
     let mut cum = 0.0;
     let mut last_positive = None;
@@ -191,7 +191,7 @@ fn locate<T: Float>(data: &Data<'_, T>, d2: &[f64], chunks: &[ChunkInfo], u: f64
 }
 
 /// A row drawn with probability ∝ its weight.
-fn first_row<T: Float>(data: &Data<'_, T>, rng: &mut Rng) -> usize {
+pub(super) fn first_row<T: Float>(data: &Data<'_, T>, rng: &mut Rng) -> usize {
     match data.w {
         None => rng.below(data.n()),
         Some(w) => {
@@ -214,7 +214,7 @@ fn first_row<T: Float>(data: &Data<'_, T>, rng: &mut Rng) -> usize {
     }
 }
 
-fn centers_of<T: Float>(data: &Data<'_, T>, rows: &[usize]) -> Mat<T> {
+pub(super) fn centers_of<T: Float>(data: &Data<'_, T>, rows: &[usize]) -> Mat<T> {
     let d = data.d();
     let mut v = Vec::with_capacity(rows.len() * d);
     for &i in rows {
@@ -223,11 +223,13 @@ fn centers_of<T: Float>(data: &Data<'_, T>, rows: &[usize]) -> Mat<T> {
     Mat::from_vec(v, rows.len(), d).expect("shape")
 }
 
-/// Greedy k-means++ seeding.
+/// Greedy k-means++ seeding. Each step draws its candidates from the exact D², scores
+/// them all in one blocked pass ([`potentials`]) and updates D² exactly for the winner.
 pub(crate) fn kmeans_plus_plus<T: Float>(data: &Data<'_, T>, k: usize, rng: &mut Rng) -> Mat<T> {
     let n = data.n();
+    let xn = row_norms(data);
     let mut rows = vec![first_row(data, rng)];
-    let mut d2 = vec![f64::INFINITY; n];
+    let mut d2 = par_vec(n, |_| f64::INFINITY);
     let mut chunks = update_d2(data, &mut d2, data.x.row(rows[0]));
     let trials = 2 + (k as f64).ln().floor() as usize;
     while rows.len() < k {
@@ -241,11 +243,12 @@ pub(crate) fn kmeans_plus_plus<T: Float>(data: &Data<'_, T>, k: usize, rng: &mut
                 }
             })
             .collect();
+        let packed = Packed::new(centers_of(data, &cands).view());
         let d2r = &d2;
         let pots = map_reduce_chunks(
             n,
             vec![0.0; trials],
-            |r| potentials(data, d2r, r, &cands),
+            |r| potentials(data, &xn, d2r, r, &packed, trials),
             |a, b| a.iter_mut().zip(b).for_each(|(a, b)| *a += b),
         );
         let mut best = 0;

@@ -24,6 +24,9 @@ mod tile;
 mod avx2;
 #[cfg(target_arch = "x86_64")]
 mod avx512;
+mod values;
+
+pub(crate) use values::values;
 
 use crate::float::Float;
 use crate::matrix::MatRef;

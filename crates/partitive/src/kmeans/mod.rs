@@ -1,5 +1,5 @@
-//! k-means clustering: Lloyd iterations with a fused SIMD assignment kernel, k-means++
-//! or deterministic seeding, restarts, sample weights, and pruned variants (Hamerly,
+//! k-means clustering: Lloyd iterations with a fused SIMD assignment kernel, k-means++,
+//! k-means|| or deterministic seeding, restarts, sample weights, and pruned variants (Hamerly,
 //! Yinyang) that return exactly Lloyd's labels and centers, iteration by iteration.
 //!
 //! References:
@@ -7,6 +7,8 @@
 //!   129–137, 1982, doi:10.1109/TIT.1982.1056489.
 //! - D. Arthur, S. Vassilvitskii, *k-means++: the advantages of careful seeding*,
 //!   SODA 2007, 1027–1035.
+//! - B. Bahmani, B. Moseley, A. Vattani, R. Kumar, S. Vassilvitskii, *Scalable
+//!   K-Means++*, PVLDB 5(7), 622–633, 2012, arXiv:1203.6402.
 //! - G. Hamerly, *Making k-means even faster*, SIAM SDM 2010,
 //!   doi:10.1137/1.9781611972801.12.
 //! - Y. Ding, Y. Zhao, X. Shen, M. Musuvathi, T. Mytkowicz, *Yinyang K-Means: A Drop-In
@@ -44,12 +46,18 @@ mod norms;
 mod params;
 mod pruned;
 mod result;
+mod scalable;
 mod screen;
 mod sums;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_seeding;
 mod yinyang;
 
 pub use fit::assign;
-pub use params::{Algorithm, Init, KMeans, KMeansParams, KMeansValidParams};
-pub use result::{Assignment, IterationInfo, KMeansDiagnostics, KMeansResult};
+pub use params::{
+    Algorithm, Init, KMeans, KMeansParams, KMeansValidParams, PARALLEL_MIN_ROWS_PER_CENTER,
+    PARALLEL_MIN_WORK,
+};
+pub use result::{Assignment, IterationInfo, KMeansDiagnostics, KMeansResult, Seeding};

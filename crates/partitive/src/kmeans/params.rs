@@ -8,13 +8,28 @@ use crate::float::Float;
 use crate::matrix::{Mat, MatRef};
 
 /// How the initial centers are chosen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Init<T> {
+    /// [`Init::KMeansParallel`] when the data are large against `k` (at least
+    /// [`PARALLEL_MIN_ROWS_PER_CENTER`] rows per center and `n·k` at least
+    /// [`PARALLEL_MIN_WORK`]), [`Init::KMeansPlusPlus`] otherwise; the choice is reported
+    /// in [`KMeansDiagnostics::seeding`](super::KMeansDiagnostics::seeding). The default.
+    #[default]
+    Auto,
     /// Greedy k-means++ (Arthur & Vassilvitskii, SODA 2007): each new center is the best of
     /// `2 + ⌊ln k⌋` candidates drawn with probability ∝ weight × squared distance to the
-    /// nearest chosen center. Seeded by [`KMeansParams::seed`]; restart `r` uses stream
-    /// `r` of the seed.
+    /// nearest chosen center. `k` passes over the data. Seeded by [`KMeansParams::seed`];
+    /// restart `r` uses stream `r` of the seed.
     KMeansPlusPlus,
+    /// k-means|| (Bahmani et al., *Scalable K-Means++*, PVLDB 5(7), 2012,
+    /// arXiv:1203.6402): two rounds each draw about `2k` rows at once with probability ∝
+    /// weight × squared distance to the nearest candidate so far (one pass of the
+    /// assignment kernel per round), and the candidates, weighted by the rows nearest to
+    /// them, are reclustered by greedy k-means++ and up to ten weighted Lloyd iterations
+    /// (restarted up to 8 times when the candidates are few against the rows). Three
+    /// passes over the data instead of `k`. Seeded like [`Init::KMeansPlusPlus`]; the
+    /// same centers for any thread count.
+    KMeansParallel,
     /// Deterministic farthest-first (maximin) seeding, no randomness: the first center is
     /// the row nearest the weighted mean, each next one the row farthest from its nearest
     /// chosen center (positive weight only, lowest index on ties). `n_init` is ignored.
@@ -23,11 +38,14 @@ pub enum Init<T> {
     Centers(Mat<T>),
 }
 
-impl<T> Default for Init<T> {
-    fn default() -> Self {
-        Init::KMeansPlusPlus
-    }
-}
+/// [`Init::Auto`] uses k-means|| only with at least this many rows per center: its
+/// candidates (about `2k`) are then a small sample of the rows, and reclustering them
+/// costs little next to the passes over the data it saves.
+pub const PARALLEL_MIN_ROWS_PER_CENTER: usize = 64;
+
+/// [`Init::Auto`] uses k-means|| only when `n·k` is at least this (2²⁰): below it greedy
+/// k-means++ takes a few milliseconds, and small fits keep k-means++'s results.
+pub const PARALLEL_MIN_WORK: usize = 1 << 20;
 
 /// Which assignment algorithm runs. All give the same labels and centers, iteration by
 /// iteration, from the same start.
@@ -59,7 +77,7 @@ pub enum Algorithm {
 pub struct KMeans;
 
 impl KMeans {
-    /// Parameters for `k` clusters with the defaults: k-means++ init, seed 0,
+    /// Parameters for `k` clusters with the defaults: [`Init::Auto`], seed 0,
     /// `n_init = 1`, `max_iter = 300`, `tol = 1e-4`, [`Algorithm::Auto`].
     pub fn params<T: Float>(k: usize) -> KMeansParams<T> {
         KMeansParams {
@@ -68,7 +86,7 @@ impl KMeans {
             n_init: 1,
             max_iter: 300,
             tol: 1e-4,
-            init: Init::KMeansPlusPlus,
+            init: Init::Auto,
             algorithm: Algorithm::Auto,
         }
     }
@@ -87,7 +105,7 @@ pub struct KMeansParams<T> {
 }
 
 impl<T: Float> KMeansParams<T> {
-    /// Seed of the k-means++ initialisation (default 0).
+    /// Seed of the k-means++ / k-means|| initialisation (default 0).
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self
@@ -113,7 +131,7 @@ impl<T: Float> KMeansParams<T> {
         self
     }
 
-    /// Initialisation method (default [`Init::KMeansPlusPlus`]).
+    /// Initialisation method (default [`Init::Auto`]).
     pub fn init(mut self, init: Init<T>) -> Self {
         self.init = init;
         self

@@ -48,6 +48,21 @@ pub struct KMeansDiagnostics {
     pub distance_evaluations: u64,
     /// Restarts run (1 for deterministic or user-given initial centers).
     pub n_restarts: usize,
+    /// The seeding that actually ran (what [`Init::Auto`](super::Init::Auto) chose).
+    pub seeding: Seeding,
+}
+
+/// The seeding a fit ran ([`KMeansDiagnostics::seeding`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seeding {
+    /// Greedy k-means++.
+    KMeansPlusPlus,
+    /// k-means||.
+    KMeansParallel,
+    /// Deterministic farthest-first.
+    Deterministic,
+    /// User-given centers.
+    Given,
 }
 
 /// Progress of one iteration, given to the observer of

@@ -693,34 +693,40 @@ fn first_step_pilot_f64() {
     first_step_pilot::<f64>();
 }
 
-/// The k-means++ passes compiled for AVX2 give bitwise the portable build's distances,
-/// masses and potentials (weighted, `d` not a multiple of the 8 partial sums).
+/// The k-means++ passes compiled for AVX2 give bitwise the portable build's distances
+/// and masses (weighted, `d` not a multiple of the 8 partial sums); the candidates'
+/// potentials from the blocked kernel equal the direct sums to rounding.
 fn init_passes_match<T: Float>() {
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-        use super::init::{
-            potentials_avx2, potentials_portable, update_chunk_avx2, update_chunk_portable,
-        };
-        let (n, d) = (3000, 13);
-        let x = uniform::<T>(n, d, 5.0, 81);
-        let w: Vec<T> = (0..n).map(|i| T::of_f64((i % 5) as f64 * 0.75)).collect();
-        let data = data::Data::new(x.view(), Some(&w), 1).unwrap();
-        let mut a = vec![f64::INFINITY; n];
+    let (n, d) = (3000, 13);
+    let x = uniform::<T>(n, d, 5.0, 81);
+    let w: Vec<T> = (0..n).map(|i| T::of_f64((i % 5) as f64 * 0.75)).collect();
+    let data = data::Data::new(x.view(), Some(&w), 1).unwrap();
+    let mut a = vec![f64::INFINITY; n];
+    for c in [7, 1999, 2500] {
         let mut b = a.clone();
-        for c in [7, 1999, 2500] {
-            let ia = update_chunk_portable(&data, &mut a, 0..n, x.row(c));
+        let ia = init::update_chunk_portable(&data, &mut a, 0..n, x.row(c));
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
             // SAFETY: AVX2 and FMA are available (checked above).
-            let ib = unsafe { update_chunk_avx2(&data, &mut b, 0..n, x.row(c)) };
+            let ib = unsafe { init::update_chunk_avx2(&data, &mut b, 0..n, x.row(c)) };
             assert_eq!(ia.mass.to_bits(), ib.mass.to_bits());
             assert_eq!((ia.max.to_bits(), ia.argmax), (ib.max.to_bits(), ib.argmax));
+            assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
         }
-        assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
-        let cands = [3, 17, 1024, 2999];
-        let pa = potentials_portable(&data, &a, 100..2900, &cands);
-        // SAFETY: as above.
-        let pb = unsafe { potentials_avx2(&data, &b, 100..2900, &cands) };
-        assert!(pa.iter().zip(&pb).all(|(p, q)| p.to_bits() == q.to_bits()));
     }
+    let cands = [3, 17, 1024, 2999, 17];
+    let c = init::centers_of(&data, &cands);
+    let packed = kernel::Packed::new(c.view());
+    let xn = init::row_norms(&data);
+    let got = init::potentials(&data, &xn, &a, 100..2900, &packed, cands.len());
+    let tol = if T::DTYPE == "float32" { 1e-5 } else { 1e-12 };
+    for (t, &j) in cands.iter().enumerate() {
+        let want: f64 = (100..2900)
+            .map(|i| data.weight(i) * dist2(x.row(i), x.row(j)).min(a[i]))
+            .sum();
+        assert!((got[t] - want).abs() <= tol * want, "{} vs {want}", got[t]);
+    }
+    assert_eq!(got[1].to_bits(), got[4].to_bits());
 }
 
 #[test]

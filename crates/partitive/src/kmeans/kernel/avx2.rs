@@ -23,6 +23,11 @@ pub(super) mod f32x8 {
     }
     #[inline]
     #[target_feature(enable = "avx2,fma")]
+    unsafe fn store(p: *mut T, v: V) {
+        _mm256_storeu_ps(p, v)
+    }
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn bcast(p: *const T) -> V {
         _mm256_broadcast_ss(&*p)
     }
@@ -90,6 +95,11 @@ pub(super) mod f64x4 {
     #[target_feature(enable = "avx2,fma")]
     unsafe fn load(p: *const T) -> V {
         _mm256_loadu_pd(p)
+    }
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn store(p: *mut T, v: V) {
+        _mm256_storeu_pd(p, v)
     }
     #[inline]
     #[target_feature(enable = "avx2,fma")]

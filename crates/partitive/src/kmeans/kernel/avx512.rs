@@ -19,6 +19,11 @@ pub(super) mod f32x16 {
     unsafe fn load(p: *const T) -> V {
         _mm512_loadu_ps(p)
     }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn store(p: *mut T, v: V) {
+        _mm512_storeu_ps(p, v)
+    }
     /// A broadcast of `*p` (folded into the FMA as an embedded broadcast).
     #[inline]
     #[target_feature(enable = "avx512f")]
@@ -87,6 +92,11 @@ pub(super) mod f64x8 {
     #[target_feature(enable = "avx512f")]
     unsafe fn load(p: *const T) -> V {
         _mm512_loadu_pd(p)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn store(p: *mut T, v: V) {
+        _mm512_storeu_pd(p, v)
     }
     /// A broadcast of `*p` (folded into the FMA as an embedded broadcast).
     #[inline]

@@ -19,7 +19,7 @@
 //! of them.
 //!
 //! The instantiating module defines `T`, `V` (vector), `LANES`, `ROWS` and the operations
-//! `set1 load bcast fmadd min max cmplt cmpeq blendv hmin first`, with the
+//! `set1 load store bcast fmadd min max cmplt cmpeq blendv hmin first`, with the
 //! semantics of the AVX `min`/`max` (`a < b ? a : b`) and masks from `cmplt`/`cmpeq`.
 
 /// The kernel body, instantiated per element type inside a module that defines `T`, `V`,
@@ -206,6 +206,53 @@ macro_rules! kernel_body {
                 if S {
                     // Second smallest: the winner lane's runner-up or another lane's minimum.
                     sec[r] = first(hmin(blendv(minv[r], min2[r], cmpeq(idxv[r], iall))));
+                }
+            }
+        }
+
+        /// The kernel values `fma(x·c, −2, ‖c‖²)` of every row of `x` (contiguous,
+        /// row-major) against every slot of `p`, into `out[i·s + j]` (`s` slots): the
+        /// all-pairs form of [`run`] (no argmin), for passes that need each pair's value
+        /// (the greedy k-means++ candidates' potentials).
+        ///
+        /// # Safety
+        /// The CPU must support the module's instruction set.
+        #[target_feature(enable = $feat)]
+        pub(crate) unsafe fn run_values(x: &[T], p: &Packed<T>, out: &mut [T]) {
+            const W: usize = 2 * LANES;
+            let (d, s) = (p.d, p.norms.len());
+            assert_eq!(p.w, W);
+            assert!(s > 0 && p.data.len() == s * d);
+            let n = out.len() / s;
+            assert_eq!(out.len(), n * s);
+            assert_eq!(x.len(), n * d);
+            let xp = x.as_ptr();
+            let op = out.as_mut_ptr();
+            let mut i = 0;
+            while i < n {
+                macro_rules! go {
+                    ($r:expr) => {{
+                        let xs: [*const T; $r] = std::array::from_fn(|t| xp.add((i + t) * d));
+                        for q in 0..p.panels() {
+                            let dv = values(xs, p, q);
+                            for r in 0..$r {
+                                let o = op.add((i + r) * s + q * W);
+                                store(o, dv[r][0]);
+                                store(o.add(LANES), dv[r][1]);
+                            }
+                        }
+                        i += $r;
+                    }};
+                }
+                let left = n - i;
+                if left >= ROWS {
+                    go!(ROWS)
+                } else if left >= 4 {
+                    go!(4)
+                } else if left >= 2 {
+                    go!(2)
+                } else {
+                    go!(1)
                 }
             }
         }
