@@ -3,10 +3,11 @@
 //!
 //! ```text
 //! bench_variants --n 100000 --iters 20 --rounds 3 --threads 2 \
-//!     --ks 8,16,32,64,128,256,512,1024 --ds 2,8,32,128
+//!     --ks 8,16,32,64,128,256,512,1024 --ds 2,8,32,128 --blobs 16
 //! ```
-//! For each `(d, k)`: a Gaussian mixture of `k` blobs (`f32`, means N(0, 3²), blob
-//! scales in [0.5, 1.5], as `bench/kmeans/peers.py gen`), a start from one Lloyd step
+//! For each `(d, k)`: a Gaussian mixture of `blobs` blobs (`f32`, means N(0, 3²), blob
+//! scales in [0.5, 1.5], as `bench/kmeans/peers.py gen`; `--blobs 0`: `k` blobs), so that
+//! for most `k` the fits run all their iterations, a start from one Lloyd step
 //! after k-means|| seeding, then plain Lloyd, Hamerly and Yinyang from that start
 //! (`max_iter = iters`, `tol = 0`), alternated in `rounds` rounds (the order rotates each
 //! round) inside this one process, so that all see the same machine state. Prints per
@@ -78,6 +79,7 @@ fn main() {
     let threads: usize = get("--threads", "2").parse().unwrap();
     let ks = list(&get("--ks", "8,16,32,64,128,256,512,1024"));
     let ds = list(&get("--ds", "2,8,32,128"));
+    let blobs: usize = get("--blobs", "16").parse().unwrap();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -85,16 +87,18 @@ fn main() {
     pool.install(|| rayon::broadcast(|_| ()));
     let algs = [Algorithm::Lloyd, Algorithm::Hamerly, Algorithm::Yinyang];
     println!(
-        "n={n} iters={iters} rounds={rounds} threads={threads}; ms per iteration (wall, CPU), \
-         median over rounds; ratios: median of same-round ratios to Lloyd (wall)"
+        "n={n} iters={iters} rounds={rounds} threads={threads} blobs={blobs}; ms per iteration (wall, CPU), \
+         median over rounds; ratios: median of same-round ratios to Lloyd (wall, then CPU); \
+         it = iterations run"
     );
     println!(
-        "{:>4} {:>5} | {:>9} {:>9} {:>9} | {:>9} {:>9} {:>9} | {:>6} {:>6} | best",
-        "d", "k", "Lloyd", "Hamerly", "Yinyang", "L cpu", "H cpu", "Y cpu", "H/L", "Y/L"
+        "{:>4} {:>5} {:>4} | {:>9} {:>9} {:>9} | {:>9} {:>9} {:>9} | {:>6} {:>6} | {:>6} {:>6} | best",
+        "d", "k", "it", "Lloyd", "Hamerly", "Yinyang", "L cpu", "H cpu", "Y cpu", "H/L", "Y/L", "H/L c", "Y/L c"
     );
     for &d in &ds {
         for &k in &ks {
-            let x = mixture(n, d, k, 1000 + (d * 7919 + k) as u64);
+            let nb = if blobs == 0 { k } else { blobs };
+            let x = mixture(n, d, nb, 1000 + (d * 7919 + k) as u64);
             let start = pool.install(|| {
                 KMeans::params::<f32>(k)
                     .init(Init::KMeansParallel)
@@ -106,6 +110,7 @@ fn main() {
             let mut wall = vec![Vec::new(); 3];
             let mut cpu = vec![Vec::new(); 3];
             let mut inertia = [0.0; 3];
+            let mut n_iter = 0;
             for round in 0..rounds {
                 for t in 0..3 {
                     let a = (round + t) % 3;
@@ -119,17 +124,19 @@ fn main() {
                     wall[a].push(t0.elapsed().as_secs_f64() * 1e3 / fit.n_iter as f64);
                     cpu[a].push((cpu_ns() - c0) / 1e6 / fit.n_iter as f64);
                     inertia[a] = fit.inertia;
+                    n_iter = fit.n_iter;
                 }
             }
             assert!(
                 inertia[1] == inertia[0] && inertia[2] == inertia[0],
                 "d={d} k={k}: inertia differs {inertia:?}"
             );
-            let ratio = |a: usize| {
-                let r: Vec<f64> = (0..rounds).map(|i| wall[a][i] / wall[0][i]).collect();
+            let ratio = |t: &[Vec<f64>], a: usize| {
+                let r: Vec<f64> = (0..rounds).map(|i| t[a][i] / t[0][i]).collect();
                 median(&r)
             };
-            let (h, y) = (ratio(1), ratio(2));
+            let (h, y) = (ratio(&wall, 1), ratio(&wall, 2));
+            let (hc, yc) = (ratio(&cpu, 1), ratio(&cpu, 2));
             let best = if h.min(y) >= 1.0 {
                 "Lloyd"
             } else if h <= y {
@@ -138,7 +145,7 @@ fn main() {
                 "Yinyang"
             };
             println!(
-                "{d:>4} {k:>5} | {:>9.2} {:>9.2} {:>9.2} | {:>9.2} {:>9.2} {:>9.2} | {h:>6.3} {y:>6.3} | {best}",
+                "{d:>4} {k:>5} {n_iter:>4} | {:>9.2} {:>9.2} {:>9.2} | {:>9.2} {:>9.2} {:>9.2} | {h:>6.3} {y:>6.3} | {hc:>6.3} {yc:>6.3} | {best}",
                 median(&wall[0]),
                 median(&wall[1]),
                 median(&wall[2]),

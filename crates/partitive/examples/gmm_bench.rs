@@ -1,5 +1,6 @@
 //! Bench driver for `bench/gmm`: fits a Gaussian mixture from a given initial
-//! partition for a fixed number of EM iterations and prints one JSON line.
+//! partition for a fixed number of EM iterations and prints one JSON line (per-iteration
+//! wall and CPU times — all threads, from `/proc/self/task/*/schedstat` — included).
 //!
 //! `gmm_bench X.npy LABELS.npy COVARIANCE ITERATIONS THREADS`
 //! (`X.npy`: float64 or float32 C-order 2-D; `LABELS.npy`: int64 1-D).
@@ -52,6 +53,23 @@ fn read_npy(path: &str) -> Npy {
     }
 }
 
+/// CPU time of all threads of this process so far (s), from
+/// `/proc/self/task/*/schedstat` (Linux; NaN elsewhere).
+fn cpu_s() -> f64 {
+    let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
+        return f64::NAN;
+    };
+    dir.filter_map(|e| e.ok())
+        .filter_map(|e| std::fs::read_to_string(e.path().join("schedstat")).ok())
+        .filter_map(|s| {
+            s.split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<f64>().ok())
+        })
+        .sum::<f64>()
+        / 1e9
+}
+
 fn main() {
     let a: Vec<String> = std::env::args().collect();
     assert_eq!(
@@ -89,18 +107,21 @@ fn main() {
         .max_iter(iters)
         .init(GmmInit::Partition(labels));
     let mut stamps = Vec::new();
+    let mut cpu_stamps = Vec::new();
     let mut bounds = Vec::new();
     let t0 = Instant::now();
     let model = pool
         .install(|| {
             params.fit_observed(xv, None, &mut |info| {
                 stamps.push(t0.elapsed().as_secs_f64());
+                cpu_stamps.push(cpu_s());
                 bounds.push(info.lower_bound);
             })
         })
         .unwrap();
     let total = t0.elapsed().as_secs_f64();
     let per_iter: Vec<f64> = stamps.windows(2).map(|w| w[1] - w[0]).collect();
+    let per_iter_cpu: Vec<f64> = cpu_stamps.windows(2).map(|w| w[1] - w[0]).collect();
     let fmt = |v: &[f64]| {
         v.iter()
             .map(|x| format!("{x:.17e}"))
@@ -108,11 +129,12 @@ fn main() {
             .join(",")
     };
     println!(
-        "{{\"covariance\":\"{}\",\"n_iter\":{},\"total_s\":{total},\"first_iter_end_s\":{},\"iter_s\":[{}],\"lower_bounds\":[{}],\"lower_bound\":{:.17e},\"mean_log_likelihood\":{:.17e},\"bic\":{:.17e},\"regularized\":{}}}",
+        "{{\"covariance\":\"{}\",\"n_iter\":{},\"total_s\":{total},\"first_iter_end_s\":{},\"iter_s\":[{}],\"iter_cpu_s\":[{}],\"lower_bounds\":[{}],\"lower_bound\":{:.17e},\"mean_log_likelihood\":{:.17e},\"bic\":{:.17e},\"regularized\":{}}}",
         cov,
         model.n_iter,
         stamps.first().copied().unwrap_or(0.0),
         fmt(&per_iter),
+        fmt(&per_iter_cpu),
         fmt(&bounds),
         model.lower_bound,
         model.mean_log_likelihood,

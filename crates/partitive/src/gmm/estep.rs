@@ -1,26 +1,28 @@
 //! E-step kernel: weighted log-densities `ln w_k + ln N(x | μ_k, Σ_k)` for a block of
 //! rows, and their log-sum-exp normalisation into responsibilities.
 //!
-//! Rows are first centred on a fixed shift (the data mean) and widened to `f64`.
-//! For full and tied covariances the Mahalanobis terms of all components come from one
-//! GEMM, `Y = D · [U_1 … U_k]` (`D` = centred block, `U_k` = precision Cholesky
-//! factors), followed by `‖Y_k − c_k‖²` with `c_k = (μ_k − shift) U_k`.
+//! A block of rows is loaded centred on a fixed shift (the data mean), widened to `f64`
+//! and *transposed* (`d × b`, one row of ones appended), so that every per-row loop after
+//! the matrix products runs over the block's rows with unit stride (vectorised across
+//! rows, no sum reordered). For full covariances the Mahalanobis terms of all components
+//! come from one GEMM, `Y = Wᵀ · [Dᵀ; 1ᵀ]` with `W` the `(d+1) × (k·d)` stack of the
+//! precision Cholesky factors `U_c` over their offsets `−(μ_c − shift) U_c`, so that
+//! `Y`'s rows `c·d..(c+1)·d` are `((x − μ_c)ᵀ U_c)ᵀ` and the term is their squared norm;
+//! tied covariances share one `U`. Responsibilities are normalised per row across the
+//! components, again vectorised across rows.
 
 use super::covariance::{CovarianceType, Factored, GmmParameters, PrecisionCholesky};
 use super::simd::exp_nonpositive;
 use crate::float::Float;
 use crate::matrix::MatRef;
 
-/// Rows per block inside a chunk (fixed: it does not affect results, only speed).
-pub(crate) const BLOCK_ROWS: usize = 128;
+/// Rows per block inside a chunk (fixed: it does not depend on the thread count; it only
+/// sets the order of the M-step's sums within a chunk).
+pub(crate) const BLOCK_ROWS: usize = 256;
 
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
 
 /// Everything the E-step needs, precomputed from the parameters.
-///
-/// Per-component vectors are stored *interleaved*, index `j·k + c` (column `j`,
-/// component `c`), so that the inner loops run over components with unit stride and
-/// vectorise without reordering any sum.
 pub(crate) struct Evaluator {
     pub kind: CovarianceType,
     pub k: usize,
@@ -29,25 +31,32 @@ pub(crate) struct Evaluator {
     pub shift: Vec<f64>,
     /// `ln w_k + Σ ln U_jj − ½ d ln 2π` per component.
     constant: Vec<f64>,
-    /// Full: `d × (d·k)` row-major, `w[a, j·k + c] = U_c[a, j]`; tied: `U`, `d × d`.
-    w: Vec<f64>,
-    /// Full/tied: offsets `(μ_c − shift) U_c`, interleaved.
-    c: Vec<f64>,
-    /// Diag/spherical: centred means `μ_c − shift`, interleaved.
+    /// Full: `(k·d) × (d+1)` row-major, row `c·d + j` = `(U_c[·, j], −o_cj)` with the
+    /// offsets `o_c = (μ_c − shift) U_c`; tied: `d × d`, row `j` = `U[·, j]`.
+    wt: Vec<f64>,
+    /// Tied: offsets `o_c`, `k × d`.
+    offset: Vec<f64>,
+    /// Diag/spherical: centred means `μ_c − shift`, `k × d`.
     delta: Vec<f64>,
-    /// Diag: `1/σ_cj` interleaved; spherical: `1/σ_c²` per component.
+    /// Diag: `1/σ_cj`, `k × d`; spherical: `1/σ_c²` per component.
     prec: Vec<f64>,
 }
 
 /// Scratch buffers reused across the blocks of one chunk.
 #[derive(Default)]
 pub(crate) struct Scratch {
-    /// Centred block, `b × d`.
-    pub dblk: Vec<f64>,
-    /// Weighted log-probabilities then responsibilities, `b × k`.
-    pub lp: Vec<f64>,
-    /// GEMM output / M-step products.
+    /// Centred block, transposed: `(d+1) × b`, the last row all ones.
+    pub dt: Vec<f64>,
+    /// GEMM output.
     pub y: Vec<f64>,
+    /// Weighted log-probabilities then responsibilities, `k × b`.
+    pub lpt: Vec<f64>,
+    /// The same, row-major `b × k` (for per-row consumers: [`Evaluator::log_prob`]).
+    pub lp: Vec<f64>,
+    /// Per-row log-likelihoods (`b`).
+    pub ll: Vec<f64>,
+    /// M-step products.
+    pub tmp: Vec<f64>,
 }
 
 impl Evaluator {
@@ -72,53 +81,49 @@ impl Evaluator {
                 *v = f64::MIN / 4.0;
             }
         }
-        // δ interleaved: delta[j·k + c] = μ_cj − shift_j.
         let mut delta = vec![0.0; k * d];
         for c in 0..k {
             for j in 0..d {
-                delta[j * k + c] = params.means.row(c)[j] - shift[j];
+                delta[c * d + j] = params.means.row(c)[j] - shift[j];
             }
         }
-        let (mut w, mut cc, mut prec) = (Vec::new(), Vec::new(), Vec::new());
-        let offset = |c: usize, u: &crate::matrix::Mat<f64>, j: usize| -> f64 {
+        // (μ_c − shift) U, column j.
+        let offset_of = |c: usize, u: &crate::matrix::Mat<f64>, j: usize| -> f64 {
             let mut v = 0.0;
             for a in 0..d {
-                v += delta[a * k + c] * u.row(a)[j];
+                v += delta[c * d + a] * u.row(a)[j];
             }
             v
         };
+        let (mut wt, mut offset, mut prec) = (Vec::new(), Vec::new(), Vec::new());
         match &f.chol {
             PrecisionCholesky::Full(us) => {
-                w = vec![0.0; d * d * k];
-                cc = vec![0.0; d * k];
+                wt = vec![0.0; k * d * (d + 1)];
                 for (c, u) in us.iter().enumerate() {
-                    for a in 0..d {
-                        for j in 0..d {
-                            w[a * d * k + j * k + c] = u.row(a)[j];
-                        }
-                    }
                     for j in 0..d {
-                        cc[j * k + c] = offset(c, u, j);
+                        let row = &mut wt[(c * d + j) * (d + 1)..(c * d + j + 1) * (d + 1)];
+                        for a in 0..d {
+                            row[a] = u.row(a)[j];
+                        }
+                        row[d] = -offset_of(c, u, j);
                     }
                 }
             }
             PrecisionCholesky::Tied(u) => {
-                w = u.as_slice().to_vec();
-                cc = vec![0.0; d * k];
+                wt = vec![0.0; d * d];
+                offset = vec![0.0; k * d];
+                for j in 0..d {
+                    for a in 0..d {
+                        wt[j * d + a] = u.row(a)[j];
+                    }
+                }
                 for c in 0..k {
                     for j in 0..d {
-                        cc[j * k + c] = offset(c, u, j);
+                        offset[c * d + j] = offset_of(c, u, j);
                     }
                 }
             }
-            PrecisionCholesky::Diag(p) => {
-                prec = vec![0.0; d * k];
-                for c in 0..k {
-                    for j in 0..d {
-                        prec[j * k + c] = p.row(c)[j];
-                    }
-                }
-            }
+            PrecisionCholesky::Diag(p) => prec = p.as_slice().to_vec(),
             PrecisionCholesky::Spherical(p) => prec = p.iter().map(|v| v * v).collect(),
         }
         Evaluator {
@@ -127,97 +132,196 @@ impl Evaluator {
             d,
             shift: shift.to_vec(),
             constant,
-            w,
-            c: cc,
+            wt,
+            offset,
             delta,
             prec,
         }
     }
 
-    /// Loads rows `start..start+b` of `x` into `s.dblk`, centred and widened.
+    /// Loads rows `start..start+b` of `x` into `s.dt`, centred, widened and transposed
+    /// (`(d+1) × b`, the last row all ones).
     #[inline(always)]
     pub fn load<T: Float>(&self, x: MatRef<'_, T>, start: usize, b: usize, s: &mut Scratch) {
         let d = self.d;
-        s.dblk.resize(b * d, 0.0);
+        s.dt.resize((d + 1) * b, 0.0);
         let src = &x.as_slice()[start * d..(start + b) * d];
-        for (dst, row) in s.dblk.chunks_exact_mut(d).zip(src.chunks_exact(d)) {
-            for j in 0..d {
-                dst[j] = row[j].as_f64() - self.shift[j];
+        // Column by column: the block's rows stay in L1, the writes are contiguous.
+        for (j, dst) in s.dt[..d * b].chunks_exact_mut(b).enumerate() {
+            let sj = self.shift[j];
+            for (o, row) in dst.iter_mut().zip(src.chunks_exact(d)) {
+                *o = row[j].as_f64() - sj;
             }
         }
+        s.dt[d * b..(d + 1) * b].fill(1.0);
     }
 
-    /// Weighted log-probabilities of the `b` loaded rows into `s.lp` (`b × k`).
+    /// Weighted log-probabilities of the `b` loaded rows into `s.lpt` (`k × b`).
     #[inline(always)]
-    pub fn log_prob(&self, b: usize, s: &mut Scratch) {
+    pub fn log_prob_t(&self, b: usize, s: &mut Scratch) {
         let (k, d) = (self.k, self.d);
-        s.lp.clear();
-        s.lp.resize(b * k, 0.0);
-        let full = self.kind == CovarianceType::Full;
+        s.lpt.clear();
+        s.lpt.resize(k * b, 0.0);
         match self.kind {
-            CovarianceType::Full | CovarianceType::Tied => {
-                let width = if full { d * k } else { d };
-                s.y.resize(b * width, 0.0);
-                faer::linalg::matmul::matmul(
-                    faer::MatMut::from_row_major_slice_mut(&mut s.y[..b * width], b, width),
-                    faer::Accum::Replace,
-                    faer::MatRef::from_row_major_slice(&s.dblk[..b * d], b, d),
-                    faer::MatRef::from_row_major_slice(&self.w, d, width),
-                    1.0,
-                    faer::Par::Seq,
-                );
-                for (yi, q) in s.y.chunks_exact(width).zip(s.lp.chunks_exact_mut(k)) {
+            CovarianceType::Full => {
+                let m = k * d;
+                s.y.resize(m * b, 0.0);
+                gemm(&mut s.y, &self.wt, &s.dt[..(d + 1) * b], m, d + 1, b, false);
+                for c in 0..k {
+                    let q = &mut s.lpt[c * b..(c + 1) * b];
                     for j in 0..d {
-                        let cj = &self.c[j * k..(j + 1) * k];
-                        if full {
-                            let yj = &yi[j * k..(j + 1) * k];
-                            for c in 0..k {
-                                let t = yj[c] - cj[c];
-                                q[c] += t * t;
-                            }
-                        } else {
-                            let yj = yi[j];
-                            for c in 0..k {
-                                let t = yj - cj[c];
-                                q[c] += t * t;
-                            }
+                        let y = &s.y[(c * d + j) * b..(c * d + j + 1) * b];
+                        for i in 0..b {
+                            q[i] += y[i] * y[i];
+                        }
+                    }
+                }
+            }
+            CovarianceType::Tied => {
+                s.y.resize(d * b, 0.0);
+                gemm(&mut s.y, &self.wt, &s.dt[..d * b], d, d, b, false);
+                for c in 0..k {
+                    let q = &mut s.lpt[c * b..(c + 1) * b];
+                    for j in 0..d {
+                        let (y, o) = (&s.y[j * b..(j + 1) * b], self.offset[c * d + j]);
+                        for i in 0..b {
+                            let t = y[i] - o;
+                            q[i] += t * t;
                         }
                     }
                 }
             }
             CovarianceType::Diag => {
-                for (xi, q) in s.dblk.chunks_exact(d).zip(s.lp.chunks_exact_mut(k)) {
+                for c in 0..k {
+                    let q = &mut s.lpt[c * b..(c + 1) * b];
                     for j in 0..d {
-                        let mu = &self.delta[j * k..(j + 1) * k];
-                        let p = &self.prec[j * k..(j + 1) * k];
-                        for c in 0..k {
-                            let t = (xi[j] - mu[c]) * p[c];
-                            q[c] += t * t;
+                        let x = &s.dt[j * b..(j + 1) * b];
+                        let (mu, p) = (self.delta[c * d + j], self.prec[c * d + j]);
+                        for i in 0..b {
+                            let t = (x[i] - mu) * p;
+                            q[i] += t * t;
                         }
                     }
                 }
             }
             CovarianceType::Spherical => {
-                for (xi, q) in s.dblk.chunks_exact(d).zip(s.lp.chunks_exact_mut(k)) {
+                for c in 0..k {
+                    let q = &mut s.lpt[c * b..(c + 1) * b];
                     for j in 0..d {
-                        let mu = &self.delta[j * k..(j + 1) * k];
-                        for c in 0..k {
-                            let t = xi[j] - mu[c];
-                            q[c] += t * t;
+                        let (x, mu) = (&s.dt[j * b..(j + 1) * b], self.delta[c * d + j]);
+                        for i in 0..b {
+                            let t = x[i] - mu;
+                            q[i] += t * t;
                         }
                     }
-                    for c in 0..k {
-                        q[c] *= self.prec[c];
+                    for v in q.iter_mut() {
+                        *v *= self.prec[c];
                     }
                 }
             }
         }
-        for q in s.lp.chunks_exact_mut(k) {
-            for c in 0..k {
-                q[c] = self.constant[c] - 0.5 * q[c];
+        for c in 0..k {
+            let cst = self.constant[c];
+            for v in &mut s.lpt[c * b..(c + 1) * b] {
+                *v = cst - 0.5 * *v;
             }
         }
     }
+
+    /// Weighted log-probabilities of the `b` loaded rows into `s.lp`, row-major `b × k`
+    /// (through [`Self::log_prob_t`]).
+    #[inline(always)]
+    pub fn log_prob(&self, b: usize, s: &mut Scratch) {
+        self.log_prob_t(b, s);
+        let k = self.k;
+        s.lp.clear();
+        s.lp.resize(b * k, 0.0);
+        for c in 0..k {
+            for i in 0..b {
+                s.lp[i * k + c] = s.lpt[c * b + i];
+            }
+        }
+    }
+}
+
+/// `out (m × n) = a (m × kk) · b (kk × n)`, all row-major, or `out += …` when `add`;
+/// sequential (`Par::Seq`: the caller parallelises over chunks).
+#[inline(always)]
+pub(crate) fn gemm(
+    out: &mut [f64],
+    a: &[f64],
+    b: &[f64],
+    m: usize,
+    kk: usize,
+    n: usize,
+    add: bool,
+) {
+    faer::linalg::matmul::matmul(
+        faer::MatMut::from_row_major_slice_mut(&mut out[..m * n], m, n),
+        if add {
+            faer::Accum::Add
+        } else {
+            faer::Accum::Replace
+        },
+        faer::MatRef::from_row_major_slice(&a[..m * kk], m, kk),
+        faer::MatRef::from_row_major_slice(&b[..kk * n], kk, n),
+        1.0,
+        faer::Par::Seq,
+    );
+}
+
+/// Turns the `b` columns of `lpt` (`k × b` weighted log-probabilities) into
+/// responsibilities in place and writes each row's log-likelihood (log-sum-exp) into
+/// `ll`; a row whose densities all underflowed gets uniform responsibilities and
+/// `underflow` as its log-likelihood. Returns the number of such rows. Vectorised across
+/// rows; per row, the same operations in the same order as [`normalize_row`].
+#[inline(always)]
+pub(crate) fn normalize_cols(
+    lpt: &mut [f64],
+    k: usize,
+    b: usize,
+    ll: &mut Vec<f64>,
+    underflow: f64,
+) -> usize {
+    ll.clear();
+    ll.resize(b, f64::NEG_INFINITY);
+    let ll = &mut ll[..b];
+    for v in lpt[..k * b].chunks_exact(b) {
+        for (m, &v) in ll.iter_mut().zip(v) {
+            *m = m.max(v);
+        }
+    }
+    // `ll` holds the rows' maxima `m`; a row with a non-finite one is set apart below
+    // (its values meanwhile are garbage, never used).
+    let mut sum = vec![0.0; b];
+    for v in lpt[..k * b].chunks_exact_mut(b) {
+        for ((v, s), &m) in v.iter_mut().zip(sum.iter_mut()).zip(ll.iter()) {
+            *v = exp_nonpositive(*v - m);
+            *s += *v;
+        }
+    }
+    for (l, s) in ll.iter_mut().zip(sum.iter_mut()) {
+        *l += s.ln();
+        *s = 1.0 / *s;
+    }
+    for v in lpt[..k * b].chunks_exact_mut(b) {
+        for (v, &s) in v.iter_mut().zip(sum.iter()) {
+            *v *= s;
+        }
+    }
+    // A finite maximum gives a finite log-likelihood (the sum is at least 1), so the
+    // rows set apart are exactly those whose log-likelihood is not finite now.
+    let mut bad = 0;
+    for i in 0..b {
+        if !ll[i].is_finite() {
+            bad += 1;
+            ll[i] = underflow;
+            for c in 0..k {
+                lpt[c * b + i] = 1.0 / k as f64;
+            }
+        }
+    }
+    bad
 }
 
 /// Turns one row of weighted log-probabilities into responsibilities in place and

@@ -8,7 +8,7 @@
 
 use super::covariance::{factor, Factored, GmmParameters, RegularizationEvent};
 use super::data::{summarize, Summary};
-use super::estep::{normalize_row, Evaluator, Scratch, BLOCK_ROWS};
+use super::estep::{normalize_cols, normalize_row, Evaluator, Scratch, BLOCK_ROWS};
 use super::init::{from_parameters, from_partition, kmeans_labels};
 use super::model::{GmmDiagnostics, GmmModel};
 use super::mstep::{update, MStepInput, Stats};
@@ -101,20 +101,23 @@ fn em_chunk<T: Float>(
     while start < range.end {
         let b = BLOCK_ROWS.min(range.end - start);
         ev.load(x, start, b, &mut s);
-        ev.log_prob(b, &mut s);
-        for i in 0..b {
-            let row = &mut s.lp[i * k..(i + 1) * k];
-            let wi = w.map_or(1.0, |w| w[start + i].as_f64());
-            let ll = normalize_row(row).unwrap_or_else(|| {
-                st.underflow += 1;
-                UNDERFLOW_LOGLIK
-            });
-            st.loglik += wi * ll;
-            if w.is_some() {
-                row.iter_mut().for_each(|r| *r *= wi);
+        ev.log_prob_t(b, &mut s);
+        st.underflow += normalize_cols(&mut s.lpt, k, b, &mut s.ll, UNDERFLOW_LOGLIK);
+        match w {
+            None => s.ll.iter().for_each(|ll| st.loglik += ll),
+            Some(w) => {
+                let w = &w[start..start + b];
+                for (ll, wi) in s.ll.iter().zip(w) {
+                    st.loglik += wi.as_f64() * ll;
+                }
+                for c in 0..k {
+                    for (r, wi) in s.lpt[c * b..(c + 1) * b].iter_mut().zip(w) {
+                        *r *= wi.as_f64();
+                    }
+                }
             }
         }
-        st.accumulate(ev.kind, &s.dblk, &s.lp, b, d, &mut s.y);
+        st.accumulate(ev.kind, &s.dt, &s.lpt, b, d, &mut s.tmp);
         start += b;
     }
     st

@@ -38,19 +38,22 @@ pub(crate) fn from_partition<T: Float>(
         Stats::zeros(inp.kind, k, d),
         |range| {
             let mut st = Stats::zeros(inp.kind, k, d);
-            let (mut dblk, mut r, mut tmp) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut dt, mut r, mut tmp) = (Vec::new(), Vec::new(), Vec::new());
             let mut start = range.start;
             while start < range.end {
+                // One-hot responsibilities, the rows transposed (see `Stats::accumulate`).
                 let b = BLOCK_ROWS.min(range.end - start);
-                dblk.clear();
+                dt.clear();
+                dt.resize(d * b, 0.0);
                 r.clear();
-                r.resize(b * k, 0.0);
+                r.resize(k * b, 0.0);
                 for i in 0..b {
-                    let row = x.row(start + i);
-                    dblk.extend(row.iter().zip(inp.shift).map(|(v, s)| v.as_f64() - s));
-                    r[i * k + labels[start + i]] = weights.map_or(1.0, |w| w[start + i].as_f64());
+                    for (j, (v, s)) in x.row(start + i).iter().zip(inp.shift).enumerate() {
+                        dt[j * b + i] = v.as_f64() - s;
+                    }
+                    r[labels[start + i] * b + i] = weights.map_or(1.0, |w| w[start + i].as_f64());
                 }
-                st.accumulate(inp.kind, &dblk, &r, b, d, &mut tmp);
+                st.accumulate(inp.kind, &dt, &r, b, d, &mut tmp);
                 start += b;
             }
             st

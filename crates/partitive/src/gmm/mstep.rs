@@ -4,8 +4,10 @@
 //! mean), which avoids the cancellation of `Σ r x xᵀ − N μ μᵀ` far from the origin:
 //! `N_k = Σ r`, `S1_k = Σ r (x − s)`, `S2_k = Σ r (x − s)(x − s)ᵀ`; then
 //! `μ_k = s + S1_k/N_k` and `Σ_k = S2_k/N_k − δ_k δ_kᵀ + reg·I` with `δ_k = S1_k/N_k`.
-//! For full covariances `S2` of all components is one GEMM per block,
-//! `Dᵀ · [r_1∘D … r_k∘D]`.
+//! Blocks arrive transposed (`Dᵀ`, `d × b`, rows centred) with the responsibilities
+//! `R` (`k × b`, weighted); the sums are matrix products per block: `S1 = R · D`, for full
+//! covariances `S2` of all components in one GEMM, `[r_1∘Dᵀ; …; r_k∘Dᵀ] · D`
+//! (`(k·d) × d`), for diagonal ones `R · (D∘D)`.
 
 use super::covariance::{CovarianceType, Covariances, GmmParameters};
 use crate::matrix::Mat;
@@ -17,7 +19,7 @@ pub(crate) struct Stats {
     pub nk: Vec<f64>,
     /// `k × d`: `Σ r_ik (x_i − s)`.
     pub s1: Vec<f64>,
-    /// Full: `d × (k·d)` with `S2_k` in column block `k`; diag/spherical: `k × d`
+    /// Full: `(k·d) × d` with `S2_k` in row block `k`; diag/spherical: `k × d`
     /// (diagonals only); tied: empty (the total scatter is constant).
     pub s2: Vec<f64>,
     /// `Σ w_i ln p(x_i)`.
@@ -52,79 +54,66 @@ impl Stats {
         self.underflow += other.underflow;
     }
 
-    /// Accumulates a block: `dblk` is `b × d` centred rows, `r` is `b × k` weighted
-    /// responsibilities, `tmp` a scratch buffer.
+    /// Accumulates a block: `dt` holds the `b` centred rows transposed (`d × b`, at
+    /// least), `rt` their weighted responsibilities (`k × b`), `tmp` a scratch buffer.
     #[inline(always)]
     pub fn accumulate(
         &mut self,
         kind: CovarianceType,
-        dblk: &[f64],
-        r: &[f64],
+        dt: &[f64],
+        rt: &[f64],
         b: usize,
         d: usize,
         tmp: &mut Vec<f64>,
     ) {
         let k = self.nk.len();
-        match kind {
-            CovarianceType::Full => {
-                let width = k * d;
-                tmp.resize(b * width, 0.0);
-                for i in 0..b {
-                    let xi = &dblk[i * d..(i + 1) * d];
-                    let ri = &r[i * k..(i + 1) * k];
-                    let out = &mut tmp[i * width..(i + 1) * width];
-                    for c in 0..k {
-                        let rc = ri[c];
-                        self.nk[c] += rc;
-                        let o = &mut out[c * d..c * d + d];
-                        let s1 = &mut self.s1[c * d..c * d + d];
-                        for j in 0..d {
-                            let v = rc * xi[j];
-                            o[j] = v;
-                            s1[j] += v;
-                        }
-                    }
-                }
-                faer::linalg::matmul::matmul(
-                    faer::MatMut::from_row_major_slice_mut(&mut self.s2, d, width),
-                    faer::Accum::Add,
-                    faer::MatRef::from_row_major_slice(&dblk[..b * d], b, d).transpose(),
-                    faer::MatRef::from_row_major_slice(&tmp[..b * width], b, width),
-                    1.0,
-                    faer::Par::Seq,
-                );
-            }
-            CovarianceType::Diag | CovarianceType::Spherical => {
-                for i in 0..b {
-                    let xi = &dblk[i * d..(i + 1) * d];
-                    for c in 0..k {
-                        let rc = r[i * k + c];
-                        self.nk[c] += rc;
-                        let s1 = &mut self.s1[c * d..c * d + d];
-                        let s2 = &mut self.s2[c * d..c * d + d];
-                        for j in 0..d {
-                            let v = rc * xi[j];
-                            s1[j] += v;
-                            s2[j] += v * xi[j];
-                        }
-                    }
-                }
-            }
-            CovarianceType::Tied => {
-                for i in 0..b {
-                    let xi = &dblk[i * d..(i + 1) * d];
-                    for c in 0..k {
-                        let rc = r[i * k + c];
-                        self.nk[c] += rc;
-                        let s1 = &mut self.s1[c * d..c * d + d];
-                        for j in 0..d {
-                            s1[j] += rc * xi[j];
-                        }
-                    }
-                }
+        let dt = &dt[..d * b];
+        for c in 0..k {
+            for &r in &rt[c * b..(c + 1) * b] {
+                self.nk[c] += r;
             }
         }
+        // S1 (k × d) += R (k × b) · D (b × d), with D = dtᵀ.
+        gemm_t(&mut self.s1, &rt[..k * b], dt, k, b, d);
+        match kind {
+            CovarianceType::Full => {
+                // A = [r_1∘Dᵀ; …; r_k∘Dᵀ] (k·d × b); S2 (k·d × d) += A · D.
+                tmp.resize(k * d * b, 0.0);
+                for c in 0..k {
+                    let r = &rt[c * b..(c + 1) * b];
+                    for (a, x) in dt.chunks_exact(b).enumerate() {
+                        let o = &mut tmp[(c * d + a) * b..(c * d + a + 1) * b];
+                        for ((o, &x), &r) in o.iter_mut().zip(x).zip(r) {
+                            *o = r * x;
+                        }
+                    }
+                }
+                gemm_t(&mut self.s2, &tmp[..k * d * b], dt, k * d, b, d);
+            }
+            CovarianceType::Diag | CovarianceType::Spherical => {
+                // S2 (k × d) += R · (D∘D).
+                tmp.resize(d * b, 0.0);
+                for (o, x) in tmp.iter_mut().zip(dt) {
+                    *o = x * x;
+                }
+                gemm_t(&mut self.s2, &rt[..k * b], &tmp[..d * b], k, b, d);
+            }
+            CovarianceType::Tied => {}
+        }
     }
+}
+
+/// `out (m × n) += a (m × kk) · btᵀ` with `bt` given as `n × kk` (all row-major).
+#[inline(always)]
+fn gemm_t(out: &mut [f64], a: &[f64], bt: &[f64], m: usize, kk: usize, n: usize) {
+    faer::linalg::matmul::matmul(
+        faer::MatMut::from_row_major_slice_mut(&mut out[..m * n], m, n),
+        faer::Accum::Add,
+        faer::MatRef::from_row_major_slice(&a[..m * kk], m, kk),
+        faer::MatRef::from_row_major_slice(&bt[..n * kk], n, kk).transpose(),
+        1.0,
+        faer::Par::Seq,
+    );
 }
 
 fn add(a: &mut [f64], b: &[f64]) {
@@ -164,15 +153,14 @@ pub(crate) fn update(stats: &Stats, inp: &MStepInput<'_>) -> GmmParameters {
     }
     let covariances = match inp.kind {
         CovarianceType::Full => {
-            let width = k * d;
             let covs = (0..k)
                 .map(|c| {
                     let dl = &delta[c * d..c * d + d];
                     let mut m = Mat::filled(d, d, 0.0);
                     for a in 0..d {
                         for b in 0..=a {
-                            let sab = stats.s2[a * width + c * d + b];
-                            let sba = stats.s2[b * width + c * d + a];
+                            let sab = stats.s2[(c * d + a) * d + b];
+                            let sba = stats.s2[(c * d + b) * d + a];
                             let v = 0.5 * (sab + sba) / nk[c] - dl[a] * dl[b];
                             m.row_mut(a)[b] = v;
                             m.row_mut(b)[a] = v;

@@ -12,7 +12,7 @@ use super::path::KMeansPath;
 use super::result::{BicPathEntry, PppMixture, PppProgress, PppStage};
 use crate::error::Result;
 use crate::gmm::covariance::{factor, CovarianceType, Covariances, Factored, GmmParameters};
-use crate::gmm::estep::{normalize_row, Evaluator, Scratch, BLOCK_ROWS};
+use crate::gmm::estep::{normalize_cols, Evaluator, Scratch, BLOCK_ROWS};
 use crate::gmm::mstep::{update, MStepInput, Stats};
 use crate::matrix::Mat;
 use crate::parallel::map_reduce_chunks_sized;
@@ -33,14 +33,16 @@ impl FitData<'_> {
     }
 }
 
-/// Centred `f64` copy of rows `start..start+b` into `dblk`.
-fn load_block(x: &Mat<f64>, shift: &[f64], start: usize, b: usize, dblk: &mut Vec<f64>) {
+/// Centred `f64` copy of rows `start..start+b` into `dt`, transposed (`d × b`).
+fn load_block(x: &Mat<f64>, shift: &[f64], start: usize, b: usize, dt: &mut Vec<f64>) {
     let d = shift.len();
-    dblk.clear();
-    for i in start..start + b {
-        dblk.extend(x.row(i).iter().zip(shift).map(|(v, s)| v - s));
+    dt.clear();
+    dt.resize(d * b, 0.0);
+    for i in 0..b {
+        for (j, (v, s)) in x.row(start + i).iter().zip(shift).enumerate() {
+            dt[j * b + i] = v - s;
+        }
     }
-    debug_assert_eq!(dblk.len(), b * d);
 }
 
 /// Sufficient statistics of the one-hot partition `labels` (`k` clusters).
@@ -58,9 +60,9 @@ fn partition_stats(fd: &FitData<'_>, kind: CovarianceType, labels: &[usize], k: 
                 let b = BLOCK_ROWS.min(r.end - start);
                 load_block(fd.x, fd.shift, start, b, &mut dblk);
                 resp.clear();
-                resp.resize(b * k, 0.0);
+                resp.resize(k * b, 0.0);
                 for i in 0..b {
-                    resp[i * k + labels[start + i]] = 1.0;
+                    resp[labels[start + i] * b + i] = 1.0;
                 }
                 st.accumulate(kind, &dblk, &resp, b, d, &mut tmp);
                 start += b;
@@ -84,14 +86,11 @@ fn em_pass(fd: &FitData<'_>, ev: &Evaluator) -> Stats {
             while start < r.end {
                 let b = BLOCK_ROWS.min(r.end - start);
                 ev.load(fd.x.view(), start, b, &mut s);
-                ev.log_prob(b, &mut s);
-                for row in s.lp.chunks_exact_mut(k) {
-                    match normalize_row(row) {
-                        Some(l) => st.loglik += l,
-                        None => st.underflow += 1,
-                    }
-                }
-                st.accumulate(kind, &s.dblk, &s.lp, b, d, &mut tmp);
+                ev.log_prob_t(b, &mut s);
+                // (An underflowed row adds nothing to the log-likelihood.)
+                st.underflow += normalize_cols(&mut s.lpt, k, b, &mut s.ll, 0.0);
+                s.ll.iter().for_each(|l| st.loglik += l);
+                st.accumulate(kind, &s.dt, &s.lpt, b, d, &mut tmp);
                 start += b;
             }
             st
@@ -106,7 +105,6 @@ fn drop_light(st: Stats, kind: CovarianceType, d: usize) -> Stats {
     if keep.len() == st.nk.len() {
         return st;
     }
-    let k = st.nk.len();
     let mut out = Stats::zeros(kind, keep.len(), d);
     out.loglik = st.loglik;
     out.underflow = st.underflow;
@@ -115,11 +113,8 @@ fn drop_light(st: Stats, kind: CovarianceType, d: usize) -> Stats {
         out.s1[n * d..(n + 1) * d].copy_from_slice(&st.s1[c * d..(c + 1) * d]);
         match kind {
             CovarianceType::Full => {
-                let (w_old, w_new) = (k * d, keep.len() * d);
-                for a in 0..d {
-                    out.s2[a * w_new + n * d..a * w_new + (n + 1) * d]
-                        .copy_from_slice(&st.s2[a * w_old + c * d..a * w_old + (c + 1) * d]);
-                }
+                let dd = d * d;
+                out.s2[n * dd..(n + 1) * dd].copy_from_slice(&st.s2[c * dd..(c + 1) * dd]);
             }
             _ => out.s2[n * d..(n + 1) * d].copy_from_slice(&st.s2[c * d..(c + 1) * d]),
         }
