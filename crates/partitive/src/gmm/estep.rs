@@ -4,11 +4,12 @@
 //! A block of rows is loaded centred on a fixed shift (the data mean), widened to `f64`
 //! and *transposed* (`d × b`, one row of ones appended), so that every per-row loop after
 //! the matrix products runs over the block's rows with unit stride (vectorised across
-//! rows, no sum reordered). For full covariances the Mahalanobis terms of all components
-//! come from one GEMM, `Y = Wᵀ · [Dᵀ; 1ᵀ]` with `W` the `(d+1) × (k·d)` stack of the
-//! precision Cholesky factors `U_c` over their offsets `−(μ_c − shift) U_c`, so that
-//! `Y`'s rows `c·d..(c+1)·d` are `((x − μ_c)ᵀ U_c)ᵀ` and the term is their squared norm;
-//! tied covariances share one `U`. Responsibilities are normalised per row across the
+//! rows, no sum reordered). For full covariances the Mahalanobis term of component `c` is
+//! `‖(x − μ_c)ᵀ U_c‖²` with `U_c` its upper-triangular precision Cholesky factor: a
+//! triangular matrix product over strips of rows held in vector registers
+//! ([`mahalanobis_full`]: the triangle's zeros skipped, which halves a GEMM's work, and
+//! no `k·d × b` product written to memory). Tied covariances share one `U`: one GEMM,
+//! `Y = Uᵀ · Dᵀ`, then `‖Y − o_c‖²` per component. Responsibilities are normalised per row across the
 //! components, again vectorised across rows.
 
 use super::covariance::{CovarianceType, Factored, GmmParameters, PrecisionCholesky};
@@ -31,10 +32,10 @@ pub(crate) struct Evaluator {
     pub shift: Vec<f64>,
     /// `ln w_k + Σ ln U_jj − ½ d ln 2π` per component.
     constant: Vec<f64>,
-    /// Full: `(k·d) × (d+1)` row-major, row `c·d + j` = `(U_c[·, j], −o_cj)` with the
-    /// offsets `o_c = (μ_c − shift) U_c`; tied: `d × d`, row `j` = `U[·, j]`.
+    /// Full: the upper triangles of the `U_c`, column by column (`U_c[0..=j, j]` for
+    /// `j = 0..d`, `d(d+1)/2` per component); tied: `d × d`, row `j` = `U[·, j]`.
     wt: Vec<f64>,
-    /// Tied: offsets `o_c`, `k × d`.
+    /// Full: `−o_c`; tied: `o_c`; the offsets `o_c = (μ_c − shift) U_c`, `k × d`.
     offset: Vec<f64>,
     /// Diag/spherical: centred means `μ_c − shift`, `k × d`.
     delta: Vec<f64>,
@@ -98,14 +99,12 @@ impl Evaluator {
         let (mut wt, mut offset, mut prec) = (Vec::new(), Vec::new(), Vec::new());
         match &f.chol {
             PrecisionCholesky::Full(us) => {
-                wt = vec![0.0; k * d * (d + 1)];
+                wt = Vec::with_capacity(k * d * (d + 1) / 2);
+                offset = vec![0.0; k * d];
                 for (c, u) in us.iter().enumerate() {
                     for j in 0..d {
-                        let row = &mut wt[(c * d + j) * (d + 1)..(c * d + j + 1) * (d + 1)];
-                        for a in 0..d {
-                            row[a] = u.row(a)[j];
-                        }
-                        row[d] = -offset_of(c, u, j);
+                        wt.extend((0..=j).map(|a| u.row(a)[j]));
+                        offset[c * d + j] = -offset_of(c, u, j);
                     }
                 }
             }
@@ -164,18 +163,7 @@ impl Evaluator {
         s.lpt.resize(k * b, 0.0);
         match self.kind {
             CovarianceType::Full => {
-                let m = k * d;
-                s.y.resize(m * b, 0.0);
-                gemm(&mut s.y, &self.wt, &s.dt[..(d + 1) * b], m, d + 1, b, false);
-                for c in 0..k {
-                    let q = &mut s.lpt[c * b..(c + 1) * b];
-                    for j in 0..d {
-                        let y = &s.y[(c * d + j) * b..(c * d + j + 1) * b];
-                        for i in 0..b {
-                            q[i] += y[i] * y[i];
-                        }
-                    }
-                }
+                mahalanobis_full(&s.dt[..d * b], b, &self.wt, &self.offset, k, &mut s.lpt);
             }
             CovarianceType::Tied => {
                 s.y.resize(d * b, 0.0);
@@ -241,6 +229,52 @@ impl Evaluator {
                 s.lp[i * k + c] = s.lpt[c * b + i];
             }
         }
+    }
+}
+
+/// Lanes of the row strips of [`mahalanobis_full`].
+const LANES: usize = 8;
+
+/// `q_c[i] = ‖(x_i − μ_c)ᵀ U_c‖²` for the `b` rows of `dt` (`d × b`, centred, transposed)
+/// and every component `c`, into `q` (`k × b`): `u` holds the upper triangles of the
+/// `U_c` column by column, `o` the `−(μ_c − shift) U_c` (`k × d`). For each column `j`,
+/// `y = o_cj + Σ_{a ≤ j} U_c[a, j] x_a`, then `q += y²`: one chain of fused multiply-adds
+/// per row and component (the triangle's zeros skipped: half a GEMM's work, and no
+/// `k·d × b` product written to memory), over strips of [`LANES`] rows held in vector
+/// registers. `mul_add` is fused in every build, so the values do not depend on the
+/// instruction set.
+#[inline(always)]
+fn mahalanobis_full(dt: &[f64], b: usize, u: &[f64], o: &[f64], k: usize, q: &mut [f64]) {
+    let d = o.len() / k;
+    let t = d * (d + 1) / 2;
+    let mut xs = vec![[0.0f64; LANES]; d];
+    let mut i = 0;
+    while i < b {
+        let lanes = LANES.min(b - i);
+        // The strip's rows, column by column (zeros past the last row).
+        for (a, x) in xs.iter_mut().enumerate() {
+            x[..lanes].copy_from_slice(&dt[a * b + i..a * b + i + lanes]);
+            x[lanes..].fill(0.0);
+        }
+        for c in 0..k {
+            let (u, o) = (&u[c * t..(c + 1) * t], &o[c * d..(c + 1) * d]);
+            let mut acc2 = [0.0f64; LANES];
+            let mut p = 0;
+            for (j, &oj) in o.iter().enumerate() {
+                let mut acc = [oj; LANES];
+                for (w, x) in u[p..p + j + 1].iter().zip(&xs[..=j]) {
+                    for l in 0..LANES {
+                        acc[l] = w.mul_add(x[l], acc[l]);
+                    }
+                }
+                p += j + 1;
+                for l in 0..LANES {
+                    acc2[l] = acc[l].mul_add(acc[l], acc2[l]);
+                }
+            }
+            q[c * b + i..c * b + i + lanes].copy_from_slice(&acc2[..lanes]);
+        }
+        i += lanes;
     }
 }
 
