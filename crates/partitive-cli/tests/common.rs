@@ -7,6 +7,12 @@ use std::process::{Command, Output};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_partitive");
 
+/// The binary under test: `PARTITIVE_TEST_BIN` when set (to check that a test fails on
+/// another build), else the one cargo built.
+pub fn bin() -> String {
+    std::env::var("PARTITIVE_TEST_BIN").unwrap_or_else(|_| BIN.to_string())
+}
+
 /// A temp folder with files in it.
 pub struct Scratch {
     pub dir: tempfile::TempDir,
@@ -42,7 +48,16 @@ impl Scratch {
 
 /// Runs `partitive ARGS` and returns the output.
 pub fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
+    Command::new(bin())
+        .args(args)
+        .output()
+        .expect("run partitive")
+}
+
+/// Runs `partitive ARGS` in the folder `dir`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(bin())
+        .current_dir(dir)
         .args(args)
         .output()
         .expect("run partitive")

@@ -7,7 +7,8 @@
 
 use super::auto;
 use crate::cli::EvaluateArgs;
-use crate::common;
+use crate::common::{self, in_pool};
+use crate::outputs::{Holds, PlanBuilder};
 use anyhow::{bail, Context, Result};
 use partitive::metrics::adjusted_rand_index;
 use partitive::rng::Rng;
@@ -191,14 +192,6 @@ fn permuted(x: &Mat<f64>, perm: &[usize]) -> Mat<f64> {
     Mat::from_vec(data, perm.len(), d).expect("same shape")
 }
 
-fn in_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> Result<R> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("thread pool")?;
-    Ok(pool.install(f))
-}
-
 /// Runs the repeatability checks of one data set; `Ok(false)` names nothing, the caller reports.
 fn repeatable(args: &EvaluateArgs, x: &Mat<f64>, base: &[usize]) -> Result<bool> {
     let mut ok = true;
@@ -230,9 +223,6 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
         ),
         None => None,
     };
-    if let Some(p) = &args.json_out {
-        common::check_outputs(&args.root, &[("--json-out", &Some(p.clone()))])?;
-    }
     let sets = list(&args.root, &args.batteries, pattern.as_ref())?;
     if sets.is_empty() {
         bail!(
@@ -241,10 +231,17 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
             args.batteries.join(",")
         );
     }
-    let threads = args
-        .threads
-        .map(|t| t as usize)
-        .unwrap_or_else(rayon::current_num_threads);
+    let mut builder = PlanBuilder::default();
+    for s in &sets {
+        builder = builder.input("the data set", s.data.as_path());
+        for l in &s.labels {
+            builder = builder.input("the reference labels", l.as_path());
+        }
+    }
+    let mut plan = builder
+        .output("--json-out", args.json_out.as_deref(), Holds::Json)
+        .build()?;
+    let threads = common::threads(args.threads, false);
     let check = args.permutations > 0 || args.threads_check;
     let mut rows = Vec::new();
     eprintln!(
@@ -321,7 +318,7 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
         });
     }
     print_table(&rows);
-    if let Some(p) = &args.json_out {
+    if plan.wants("--json-out") {
         let v = json!(rows
             .iter()
             .map(|r| json!({
@@ -330,8 +327,9 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
                 "oracle_kmeans_ari": r.oracle_ari, "gaussian_like": gaussian_like(&r.battery, &r.name),
             }))
             .collect::<Vec<_>>());
-        partitive_io::write_json(p, &v)?;
+        plan.json("--json-out", &v)?;
     }
+    plan.commit()?;
     if rows.iter().any(|r| r.repeatable == Some(false)) {
         bail!("some data sets were not repeatable (see the table)");
     }
