@@ -16,6 +16,7 @@ use partitive::Mat;
 use partitive_io::{HeaderMode, ReadOptions};
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -317,7 +318,7 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
             oracle_ari,
         });
     }
-    print_table(&rows);
+    plan.say(&table(&rows));
     if plan.wants("--json-out") {
         let v = json!(rows
             .iter()
@@ -336,7 +337,9 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
     Ok(())
 }
 
-fn print_table(rows: &[Row]) {
+/// The summary table, one line per battery group.
+fn table(rows: &[Row]) -> String {
+    let mut out = String::new();
     let mut groups: Vec<(String, Vec<&Row>)> = Vec::new();
     for r in rows {
         match groups.iter_mut().find(|g| g.0 == r.battery) {
@@ -353,7 +356,8 @@ fn print_table(rows: &[Row]) {
         groups.push(("gauss-like".to_string(), gl));
     }
     let oracle = rows.iter().all(|r| r.oracle_ari.is_some());
-    println!(
+    let _ = writeln!(
+        out,
         "{:<10} {:>5} {:>8} {:>9} {:>10} {:>8}{}",
         "battery",
         "sets",
@@ -388,11 +392,14 @@ fn print_table(rows: &[Row]) {
         } else {
             String::new()
         };
-        println!(
+        let _ = writeln!(
+            out,
             "{name:<10} {:>5} {exact:>7.1}% {mean:>9.3} {median:>10.3} {secs:>8.1}{reference}",
             g.len()
         );
     }
+    out.truncate(out.trim_end().len());
+    out
 }
 
 #[cfg(test)]
