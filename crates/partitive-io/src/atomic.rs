@@ -386,6 +386,29 @@ mod tests {
         assert_eq!(entries(dir.path()), vec!["pipe"]);
     }
 
+    #[test]
+    fn threads_may_commit_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::thread::scope(|scope| {
+            for t in 0..8 {
+                let dir = dir.path();
+                scope.spawn(move || {
+                    for i in 0..25 {
+                        let p = dir.join(format!("{t}-{i}.txt"));
+                        let mut f = AtomicFile::create(&p).unwrap();
+                        write!(f, "{t} {i}").unwrap();
+                        commit_all(vec![f]).unwrap();
+                    }
+                });
+            }
+        });
+        assert_eq!(entries(dir.path()).len(), 200);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("7-24.txt")).unwrap(),
+            "7 24"
+        );
+    }
+
     #[cfg(unix)]
     #[test]
     fn temp_files_are_registered_until_committed() {

@@ -23,7 +23,7 @@ mod imp {
     use std::os::unix::ffi::OsStrExt;
     use std::path::Path;
     use std::ptr::null_mut;
-    use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicU8, Ordering::SeqCst};
+    use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicUsize, Ordering::SeqCst};
 
     /// Temporary files tracked at once (a run has a handful of outputs); beyond this a
     /// file is simply not tracked.
@@ -32,10 +32,11 @@ mod imp {
     static INSTALLED: AtomicBool = AtomicBool::new(false);
     static TEMPS: [AtomicPtr<c_char>; SLOTS] = [const { AtomicPtr::new(null_mut()) }; SLOTS];
 
-    const NORMAL: u8 = 0;
-    const COMMITTING: u8 = 1;
-    const DYING: u8 = 2;
-    static STATE: AtomicU8 = AtomicU8::new(NORMAL);
+    /// The process state: the number of commits in progress (any thread), or `DYING` once
+    /// a signal handler started removing files.
+    static STATE: AtomicUsize = AtomicUsize::new(0);
+    const DYING: usize = usize::MAX;
+    /// A signal that came during a commit, handled when the last commit ends.
     static PENDING: AtomicI32 = AtomicI32::new(0);
 
     /// Installs the handler (see the module docs). Idempotent.
@@ -61,19 +62,17 @@ mod imp {
     }
 
     extern "C" fn on_signal(sig: c_int) {
-        match STATE.compare_exchange(NORMAL, DYING, SeqCst, SeqCst) {
-            Ok(_) => die(sig),
-            Err(COMMITTING) => {
-                PENDING.store(sig, SeqCst);
-                // The commit may have ended meanwhile without seeing the signal.
-                if STATE
-                    .compare_exchange(NORMAL, DYING, SeqCst, SeqCst)
-                    .is_ok()
-                {
-                    die(sig);
-                }
-            }
-            Err(_) => {} // another thread is already exiting
+        if STATE.compare_exchange(0, DYING, SeqCst, SeqCst).is_ok() {
+            die(sig);
+        }
+        if STATE.load(SeqCst) == DYING {
+            return; // another thread is already exiting
+        }
+        // Commits are in progress: the last one to end handles the signal...
+        PENDING.store(sig, SeqCst);
+        // ...unless they all ended meanwhile without seeing it.
+        if STATE.compare_exchange(0, DYING, SeqCst, SeqCst).is_ok() {
+            die(sig);
         }
     }
 
@@ -125,26 +124,31 @@ mod imp {
         }
     }
 
-    /// Holds signals while the caller renames files into place; `false` when the process
-    /// is already exiting on a signal (commit nothing).
+    /// Holds signals while the caller renames files into place (several threads may
+    /// commit at once); `false` when the process is already exiting on a signal.
     pub(crate) fn begin_commit() -> bool {
         STATE
-            .compare_exchange(NORMAL, COMMITTING, SeqCst, SeqCst)
+            .fetch_update(SeqCst, SeqCst, |s| (s != DYING).then_some(s + 1))
             .is_ok()
     }
 
-    /// Ends [`begin_commit`]; a signal that came meanwhile ends the process now.
+    /// Ends [`begin_commit`]; a signal that came meanwhile ends the process when the last
+    /// commit in progress ends.
     pub(crate) fn end_commit() {
-        STATE.store(NORMAL, SeqCst);
+        if STATE.fetch_sub(1, SeqCst) != 1 {
+            return;
+        }
         let sig = PENDING.swap(0, SeqCst);
         if sig != 0 {
-            if STATE
-                .compare_exchange(NORMAL, DYING, SeqCst, SeqCst)
-                .is_ok()
-            {
+            if STATE.compare_exchange(0, DYING, SeqCst, SeqCst).is_ok() {
                 die(sig);
             }
-            // The handler won the race and is exiting on its thread.
+            // Another commit began, or the handler won the race and is exiting: in the
+            // first case that commit's end handles the signal.
+            if STATE.load(SeqCst) != DYING {
+                PENDING.store(sig, SeqCst);
+                return;
+            }
             loop {
                 std::thread::park();
             }
