@@ -50,11 +50,38 @@ impl Metric {
         }
     }
 
-    /// The distance between `a` and `b` (same length).
+    /// The distance between `a` and `b` (same length). Finite whenever the true
+    /// distance is representable in `f64` (the squares of the euclidean distance are
+    /// summed on rescaled coordinates when they would over- or underflow).
     pub fn distance<T: Float>(self, a: &[T], b: &[T]) -> f64 {
         debug_assert_eq!(a.len(), b.len());
         match self {
-            Metric::Euclidean => sq_euclidean(a, b).sqrt(),
+            Metric::Euclidean => {
+                let s = sq_euclidean(a, b);
+                if s.is_finite() && (s == 0.0 || s >= f64::MIN_POSITIVE) {
+                    s.sqrt()
+                } else {
+                    // Over- or underflow of the squares: sum them relative to the largest
+                    // difference (a power of two, so the rescaling is exact).
+                    let m = a
+                        .iter()
+                        .zip(b)
+                        .fold(0.0f64, |m, (x, y)| m.max((x.as_f64() - y.as_f64()).abs()));
+                    if !(m > 0.0 && m.is_finite()) {
+                        return m;
+                    }
+                    let e = crate::scale::normalizing_exponent(m);
+                    let s: f64 = a
+                        .iter()
+                        .zip(b)
+                        .map(|(x, y)| {
+                            let t = crate::scale::ldexp(x.as_f64() - y.as_f64(), e);
+                            t * t
+                        })
+                        .sum();
+                    crate::scale::ldexp(s.sqrt(), -e)
+                }
+            }
             Metric::SqEuclidean => sq_euclidean(a, b),
             Metric::Manhattan => a
                 .iter()
@@ -72,6 +99,23 @@ impl Metric {
                     ab += x * y;
                     aa += x * x;
                     bb += y * y;
+                }
+                let ordinary = |v: f64| v == 0.0 || (v.is_finite() && v >= f64::MIN_POSITIVE);
+                if !(ordinary(aa) && ordinary(bb) && ab.is_finite()) {
+                    // Squares over- or underflow: the cosine does not change when each
+                    // row is scaled by its own power of two.
+                    let norm = |r: &[T]| -> Vec<f64> {
+                        let m = crate::scale::max_abs(r);
+                        let e = if m > 0.0 && m.is_finite() {
+                            crate::scale::normalizing_exponent(m)
+                        } else {
+                            0
+                        };
+                        r.iter()
+                            .map(|v| crate::scale::ldexp(v.as_f64(), e))
+                            .collect()
+                    };
+                    return Metric::Cosine.distance(&norm(a), &norm(b));
                 }
                 match (aa == 0.0, bb == 0.0) {
                     (true, true) => 0.0,
@@ -100,6 +144,56 @@ impl Metric {
                     diff as f64 / union as f64
                 }
             }
+        }
+    }
+}
+
+impl Metric {
+    /// How the distance scales when both rows are multiplied by `s > 0`: `s^degree`
+    /// (2 for squared euclidean, 1 for the norms, 0 for the scale-free ones).
+    fn degree(self) -> i32 {
+        match self {
+            Metric::SqEuclidean => 2,
+            Metric::Euclidean | Metric::Manhattan | Metric::Chebyshev => 1,
+            Metric::Cosine | Metric::Hamming | Metric::Jaccard => 0,
+        }
+    }
+
+    /// `log₂` of an upper bound on the distance between rows of `d` columns whose
+    /// values are at most `amax` in magnitude (`−∞` when `amax = 0`).
+    fn bound_log2(self, amax: f64, d: usize) -> f64 {
+        let (a, d) = ((2.0 * amax).log2(), d as f64);
+        match self {
+            Metric::Euclidean => a + 0.5 * d.log2(),
+            Metric::SqEuclidean => 2.0 * a + d.log2(),
+            Metric::Manhattan => a + d.log2(),
+            Metric::Chebyshev => a,
+            Metric::Cosine => 1.0,
+            Metric::Hamming | Metric::Jaccard => 0.0,
+        }
+    }
+
+    /// The distance of the rows multiplied by `2^(e/degree)` — `distance · 2^e` — with
+    /// the scaling applied to the coordinates first, so that it is finite whenever the
+    /// product is representable. `e` must be a multiple of the degree (even for squared
+    /// euclidean; anything for the scale-free metrics, which ignore it).
+    fn distance_scaled<T: Float>(self, a: &[T], b: &[T], e: i32) -> f64 {
+        let deg = self.degree();
+        if deg == 0 {
+            return self.distance(a, b);
+        }
+        let c = e / deg;
+        let sa: Vec<f64> = a
+            .iter()
+            .map(|v| crate::scale::ldexp(v.as_f64(), c))
+            .collect();
+        let sb: Vec<f64> = b
+            .iter()
+            .map(|v| crate::scale::ldexp(v.as_f64(), c))
+            .collect();
+        match self {
+            Metric::Euclidean => sq_euclidean(&sa, &sb).sqrt(),
+            _ => self.distance(&sa, &sb),
         }
     }
 }
@@ -150,6 +244,8 @@ fn sq_euclidean<T: Float>(a: &[T], b: &[T]) -> f64 {
 pub struct MetricDissimilarity<'a, T> {
     x: MatRef<'a, T>,
     metric: Metric,
+    /// The largest magnitude of the data.
+    amax: f64,
 }
 
 impl<'a, T: Float> MetricDissimilarity<'a, T> {
@@ -160,7 +256,8 @@ impl<'a, T: Float> MetricDissimilarity<'a, T> {
             return Err(Error::data("data matrix is empty"));
         }
         x.check_finite()?;
-        Ok(MetricDissimilarity { x, metric })
+        let amax = crate::scale::max_abs(x.as_slice());
+        Ok(MetricDissimilarity { x, metric, amax })
     }
 
     /// The metric.
@@ -183,6 +280,22 @@ impl<T: Float> Dissimilarity for MetricDissimilarity<'_, T> {
     #[inline]
     fn get(&self, i: usize, j: usize) -> T {
         T::of_f64(self.metric.distance(self.x.row(i), self.x.row(j)))
+    }
+    fn magnitude_log2(&self) -> Option<f64> {
+        Some(self.metric.bound_log2(self.amax, self.x.n_cols()))
+    }
+    fn get_scaled(&self, i: usize, j: usize, e: i32) -> T {
+        let deg = self.metric.degree();
+        let (a, b) = (self.x.row(i), self.x.row(j));
+        if deg == 0 || e == 0 {
+            return T::of_f64(crate::scale::ldexp(self.metric.distance(a, b), e));
+        }
+        // The coordinates take `2^⌊e/deg⌋`; what the division leaves, the result.
+        let c = e.div_euclid(deg) * deg;
+        T::of_f64(crate::scale::ldexp(
+            self.metric.distance_scaled(a, b, c),
+            e - c,
+        ))
     }
 }
 

@@ -28,6 +28,7 @@ mod condensed;
 mod gower;
 mod matrix;
 mod metric;
+mod scaled;
 mod source;
 
 pub use cache::{materialize, MedoidRows};
@@ -35,4 +36,5 @@ pub use condensed::{Condensed, TriangleLayout};
 pub use gower::Gower;
 pub use matrix::DenseMatrix;
 pub use metric::{Metric, MetricDissimilarity};
+pub(crate) use scaled::{unit_exponent, Scaled};
 pub use source::{Dissimilarity, Subset};

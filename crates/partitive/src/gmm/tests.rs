@@ -418,6 +418,7 @@ fn param_name(e: crate::Error) -> &'static str {
         ErrorKind::InvalidParameter { name, .. } => name,
         ErrorKind::InvalidData { .. } => "<data>",
         ErrorKind::ShapeMismatch { .. } => "<shape>",
+        _ => "<other>",
     }
 }
 

@@ -29,9 +29,17 @@ fn assign_kernel<T: Float>(
     while start < range.end {
         let b = BLOCK_ROWS.min(range.end - start);
         buf.clear();
+        let e = model.input_exponent;
         for i in start..start + b {
             let row = x.row(i);
-            buf.extend(cols.iter().map(|&j| row[j].as_f64()));
+            if e == 0 {
+                buf.extend(cols.iter().map(|&j| row[j].as_f64()));
+            } else {
+                buf.extend(
+                    cols.iter()
+                        .map(|&j| crate::scale::ldexp(row[j].as_f64(), e)),
+                );
+            }
         }
         let blk = MatRef::new(&buf, b, d).expect("sizes match");
         ev.load(blk, 0, b, &mut s);
