@@ -58,11 +58,12 @@ impl Metric {
         match self {
             Metric::Euclidean => {
                 let s = sq_euclidean(a, b);
-                if s.is_finite() && (s == 0.0 || s >= f64::MIN_POSITIVE) {
+                if s.is_finite() && s >= f64::MIN_POSITIVE {
                     s.sqrt()
                 } else {
-                    // Over- or underflow of the squares: sum them relative to the largest
-                    // difference (a power of two, so the rescaling is exact).
+                    // Over- or underflow of the squares (or equal rows): sum them relative
+                    // to the largest difference (a power of two, so the rescaling is
+                    // exact).
                     let m = a
                         .iter()
                         .zip(b)
@@ -93,17 +94,11 @@ impl Metric {
                 .zip(b)
                 .fold(0.0f64, |m, (&x, &y)| m.max((x.as_f64() - y.as_f64()).abs())),
             Metric::Cosine => {
-                let (mut ab, mut aa, mut bb) = (0.0f64, 0.0f64, 0.0f64);
-                for (&x, &y) in a.iter().zip(b) {
-                    let (x, y) = (x.as_f64(), y.as_f64());
-                    ab += x * y;
-                    aa += x * x;
-                    bb += y * y;
-                }
-                let ordinary = |v: f64| v == 0.0 || (v.is_finite() && v >= f64::MIN_POSITIVE);
-                if !(ordinary(aa) && ordinary(bb) && ab.is_finite()) {
-                    // Squares over- or underflow: the cosine does not change when each
-                    // row is scaled by its own power of two.
+                let (mut ab, mut aa, mut bb) = dots(a, b);
+                let fine = |v: f64| v.is_finite() && v >= f64::MIN_POSITIVE;
+                if !(fine(aa) && fine(bb) && ab.is_finite()) {
+                    // Squares over- or underflow (or a zero row): the cosine does not
+                    // change when each row is scaled by its own power of two.
                     let norm = |r: &[T]| -> Vec<f64> {
                         let m = crate::scale::max_abs(r);
                         let e = if m > 0.0 && m.is_finite() {
@@ -115,7 +110,7 @@ impl Metric {
                             .map(|v| crate::scale::ldexp(v.as_f64(), e))
                             .collect()
                     };
-                    return Metric::Cosine.distance(&norm(a), &norm(b));
+                    (ab, aa, bb) = dots(&norm(a), &norm(b));
                 }
                 match (aa == 0.0, bb == 0.0) {
                     (true, true) => 0.0,
@@ -198,6 +193,56 @@ impl Metric {
     }
 }
 
+impl Metric {
+    /// For every row of `x`, the index of the nearest row of `centers` under this metric
+    /// (lowest index on ties) — the predict step of k-medoids. Data of extreme magnitude
+    /// are compared on copies scaled by a power of two, which keeps every distance finite
+    /// and their order exact.
+    ///
+    /// Fails when `centers` is empty, the column counts differ, or a value is not
+    /// finite.
+    pub fn nearest<T: Float>(self, x: MatRef<'_, T>, centers: MatRef<'_, T>) -> Result<Vec<usize>> {
+        use rayon::prelude::*;
+        if centers.n_rows() == 0 {
+            return Err(Error::param("centers", "no centers given"));
+        }
+        if centers.n_cols() != x.n_cols() {
+            return Err(Error::shape(
+                "centers (columns = d)",
+                x.n_cols(),
+                centers.n_cols(),
+            ));
+        }
+        x.check_finite()?;
+        centers
+            .check_finite()
+            .map_err(|e| Error::param("centers", e.to_string()))?;
+        let amax =
+            crate::scale::max_abs(x.as_slice()).max(crate::scale::max_abs(centers.as_slice()));
+        if self.degree() > 0 {
+            if let Some(e) = crate::scale::exponent_outside(amax, -200, 200) {
+                let (xs, cs) = (crate::scale::scaled(x, e), crate::scale::scaled(centers, e));
+                return self.nearest(xs.view(), cs.view());
+            }
+        }
+        Ok((0..x.n_rows())
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(|i| {
+                let row = x.row(i);
+                let mut best = (0, self.distance(row, centers.row(0)));
+                for c in 1..centers.n_rows() {
+                    let dist = self.distance(row, centers.row(c));
+                    if dist < best.1 {
+                        best = (c, dist);
+                    }
+                }
+                best.0
+            })
+            .collect())
+    }
+}
+
 impl std::str::FromStr for Metric {
     type Err = Error;
     /// Parses a metric name (`"euclidean"`, `"sqeuclidean"`, `"manhattan"`,
@@ -215,6 +260,19 @@ impl std::str::FromStr for Metric {
                 )
             })
     }
+}
+
+/// `(a·b, a·a, b·b)` in `f64`.
+#[inline]
+fn dots<T: Float>(a: &[T], b: &[T]) -> (f64, f64, f64) {
+    let (mut ab, mut aa, mut bb) = (0.0f64, 0.0f64, 0.0f64);
+    for (&x, &y) in a.iter().zip(b) {
+        let (x, y) = (x.as_f64(), y.as_f64());
+        ab += x * y;
+        aa += x * x;
+        bb += y * y;
+    }
+    (ab, aa, bb)
 }
 
 #[inline]
@@ -279,12 +337,19 @@ impl<T: Float> Dissimilarity for MetricDissimilarity<'_, T> {
     }
     #[inline]
     fn get(&self, i: usize, j: usize) -> T {
+        if i == j {
+            // By definition (cosine would give a rounding residue).
+            return T::zero();
+        }
         T::of_f64(self.metric.distance(self.x.row(i), self.x.row(j)))
     }
     fn magnitude_log2(&self) -> Option<f64> {
         Some(self.metric.bound_log2(self.amax, self.x.n_cols()))
     }
     fn get_scaled(&self, i: usize, j: usize, e: i32) -> T {
+        if i == j {
+            return T::zero();
+        }
         let deg = self.metric.degree();
         let (a, b) = (self.x.row(i), self.x.row(j));
         if deg == 0 || e == 0 {

@@ -36,5 +36,6 @@ pub use condensed::{Condensed, TriangleLayout};
 pub use gower::Gower;
 pub use matrix::DenseMatrix;
 pub use metric::{Metric, MetricDissimilarity};
-pub(crate) use scaled::{unit_exponent, Scaled};
+pub use scaled::unit_exponent;
+pub(crate) use scaled::Scaled;
 pub use source::{Dissimilarity, Subset};

@@ -40,12 +40,15 @@ impl<D: Dissimilarity> Dissimilarity for Scaled<'_, D> {
     }
 }
 
-/// The exponent `e` by which `d`'s values must be scaled (their bound then in
-/// `[1, 2)`), or `None` when they can be used as they are: the bound
+/// The exponent `e` by which the k-medoids algorithms and the silhouettes scale `d`'s
+/// values internally (their bound then in `[1, 2)`), or `None` when they use them as
+/// they are. `Some` means that some values (or their sums) over- or underflow the value
+/// type: a [`materialize`](super::materialize)d copy of such a source would lose them, so
+/// use the source itself. `None` when the bound
 /// ([`Dissimilarity::magnitude_log2`]) is at most `2^100` (`f32`) or `2^(1000 − log₂ n)`
 /// (`f64`: sums over `n` objects stay finite) and at least `2^−60` (`f32`) or `2^−500`
 /// (`f64`: the smaller values keep their precision).
-pub(crate) fn unit_exponent<D: Dissimilarity>(d: &D) -> Option<i32> {
+pub fn unit_exponent<D: Dissimilarity>(d: &D) -> Option<i32> {
     let m = d.magnitude_log2()?;
     if !m.is_finite() {
         return None; // all zero (or unknown)

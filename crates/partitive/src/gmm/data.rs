@@ -47,6 +47,7 @@ pub(crate) fn summarize<T: Float>(
         return Err(Error::data("no columns"));
     }
     x.check_finite()?;
+    super::fit::check_shape(kind, n, d)?;
     if let Some(w) = weights {
         if w.len() != n {
             return Err(Error::shape("sample weights", n, w.len()));

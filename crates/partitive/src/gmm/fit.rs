@@ -288,9 +288,6 @@ pub(crate) fn fit<T: Float>(
 ) -> Result<GmmModel> {
     p.check()?;
     let (n, d, k) = (x.n_rows(), x.n_cols(), p.k);
-    if n > 0 && d > 0 {
-        check_shape(p.covariance, n, d)?;
-    }
     let summary = summarize(x, w, p.covariance)?;
     if n < k {
         return Err(Error::data(format!(
@@ -364,8 +361,9 @@ pub(crate) fn fit<T: Float>(
 
 /// Full and tied covariances need more rows than columns: with `n ≤ d` every covariance
 /// estimate is singular (rank < d) and would rest on `reg_covar` alone, while costing
-/// `k·d²` memory and `d³` work per component and iteration.
-fn check_shape(kind: CovarianceType, n: usize, d: usize) -> Result<()> {
+/// `k·d²` memory and `d³` work per component and iteration. (Checked by `summarize`
+/// once the data are known to be finite, before its `d × d` pass.)
+pub(crate) fn check_shape(kind: CovarianceType, n: usize, d: usize) -> Result<()> {
     if matches!(kind, CovarianceType::Full | CovarianceType::Tied) && n <= d {
         return Err(Error::param(
             "covariance",

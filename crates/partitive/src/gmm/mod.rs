@@ -36,6 +36,8 @@ mod init;
 mod model;
 pub(crate) mod mstep;
 mod params;
+#[cfg(test)]
+mod scale_tests;
 mod select;
 mod simd;
 #[cfg(test)]

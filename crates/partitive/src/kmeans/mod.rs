@@ -44,6 +44,8 @@ mod norms;
 mod params;
 mod pruned;
 mod result;
+#[cfg(test)]
+mod scale_tests;
 mod screen;
 mod sums;
 #[cfg(test)]

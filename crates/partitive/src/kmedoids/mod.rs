@@ -44,6 +44,8 @@ mod init;
 mod pam;
 mod params;
 mod result;
+#[cfg(test)]
+mod robust_tests;
 mod scan;
 mod state;
 mod steepest;

@@ -76,6 +76,8 @@ mod params;
 mod path;
 mod result;
 mod sample;
+#[cfg(test)]
+mod scale_tests;
 mod select;
 mod stream;
 #[cfg(test)]
