@@ -181,7 +181,7 @@ def test_wide_data_with_few_rows():
     X[25:] += 3.0
     ppp = partitive.PPP().fit(X)
     assert ppp.n_clusters_ >= 1
-    with pytest.raises(ValueError, match="more rows than columns"):
+    with pytest.raises(ValueError, match="more samples than features"):
         partitive.GaussianMixture(2).fit(X)
     gm = partitive.GaussianMixture(2, covariance_type="diag").fit(X)
     assert same_partition(gm.labels_, np.arange(50) >= 25)

@@ -177,6 +177,12 @@ class GaussianMixture(ClusterMixin, DensityMixin, BaseEstimator):
         if n < k:
             raise ValueError(f"n_samples={n} should be >= n_components={k}.")
         kind = check_choice("covariance_type", self.covariance_type, _COVARIANCE_TYPES)
+        if kind in ("full", "tied") and n <= X.shape[1]:
+            raise ValueError(
+                f"covariance_type={kind!r} needs more samples than features "
+                f"(n_samples = {n}, n_features = {X.shape[1]}): every covariance would be "
+                "singular; use 'diag' or 'spherical'"
+            )
         check_choice("init_params", self.init_params, ("kmeans",))
         inits = (self.weights_init, self.means_init, self.covariances_init)
         given = [a is not None for a in inits]

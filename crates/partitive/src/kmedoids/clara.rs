@@ -139,11 +139,13 @@ impl ClaraParams {
             ));
         }
         // As in `KMedoidsParams::fit`: extreme dissimilarities are used scaled.
-        let (r, e) = match unit_exponent(d) {
-            Some(e) => (self.run(&Scaled::new(d, e))?, e),
-            None => (self.run(d)?, 0),
-        };
-        Ok(finish(d, r, e))
+        Ok(match unit_exponent(d) {
+            Some(e) => {
+                let s = Scaled::new(d, e);
+                finish(&s, self.run(&s)?, e)
+            }
+            None => finish(d, self.run(d)?, 0),
+        })
     }
 
     fn run<D: Dissimilarity>(&self, d: &D) -> Result<KMedoidsResult> {

@@ -178,11 +178,13 @@ impl KMedoidsParams {
         // Dissimilarities (or their sums) beyond what the arithmetic takes are used
         // scaled by a power of two; the medoids do not change, the losses are mapped
         // back.
-        let (r, e) = match unit_exponent(d) {
-            Some(e) => (self.run(&Scaled::new(d, e))?, e),
-            None => (self.run(d)?, 0),
-        };
-        Ok(finish(d, r, e))
+        Ok(match unit_exponent(d) {
+            Some(e) => {
+                let s = Scaled::new(d, e);
+                finish(&s, self.run(&s)?, e)
+            }
+            None => finish(d, self.run(d)?, 0),
+        })
     }
 
     /// The chosen algorithm on checked parameters.

@@ -47,7 +47,8 @@ pub struct KMedoidsDiagnostics {
 /// The shared last step of every algorithm: each medoid labelled with its own
 /// position (the tie rule of [`KMedoidsResult::labels`]), losses mapped back from the
 /// internal rescaling `2^e` of the dissimilarities ([`crate::dissimilarity::Scaled`];
-/// `e = 0` when there was none), and the coincident medoids counted.
+/// `e = 0` when there was none), and the coincident medoids counted (`d`: the source
+/// the algorithm ran on, rescaled or not).
 pub(crate) fn finish<D: crate::dissimilarity::Dissimilarity>(
     d: &D,
     mut r: KMedoidsResult,
