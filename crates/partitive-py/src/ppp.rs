@@ -20,9 +20,10 @@ impl PppHandle {
     /// Rebuilds a model from the JSON state `__reduce__` wrote (for pickle).
     #[staticmethod]
     fn _from_state(state: &str) -> PyResult<Self> {
-        serde_json::from_str(state)
-            .map(|model| PppHandle { model })
-            .map_err(|e| PyValueError::new_err(format!("invalid PPP model state: {e}")))
+        let model: PppModel = serde_json::from_str(state)
+            .map_err(|e| PyValueError::new_err(format!("invalid PPP model state: {e}")))?;
+        model.validate().map_err(value_error)?;
+        Ok(PppHandle { model })
     }
 
     /// Pickle support: the model travels as its JSON state.

@@ -175,6 +175,16 @@ def test_identical_rows():
         partitive.KMeans(3).fit(Xb)
 
 
+def test_damaged_ppp_pickle_is_refused():
+    import json
+
+    X, _ = blobs()
+    state = json.loads(partitive.PPP().fit(X)._model.__reduce__()[1][0])
+    state["component_cluster"] = [7] * len(state["component_cluster"])
+    with pytest.raises(ValueError, match="inconsistent PPP model"):
+        _partitive.PppHandle._from_state(json.dumps(state))
+
+
 def test_wide_data_with_few_rows():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(50, 5000))

@@ -177,12 +177,6 @@ class GaussianMixture(ClusterMixin, DensityMixin, BaseEstimator):
         if n < k:
             raise ValueError(f"n_samples={n} should be >= n_components={k}.")
         kind = check_choice("covariance_type", self.covariance_type, _COVARIANCE_TYPES)
-        if kind in ("full", "tied") and n <= X.shape[1]:
-            raise ValueError(
-                f"covariance_type={kind!r} needs more samples than features "
-                f"(n_samples = {n}, n_features = {X.shape[1]}): every covariance would be "
-                "singular; use 'diag' or 'spherical'"
-            )
         check_choice("init_params", self.init_params, ("kmeans",))
         inits = (self.weights_init, self.means_init, self.covariances_init)
         given = [a is not None for a in inits]
@@ -196,7 +190,26 @@ class GaussianMixture(ClusterMixin, DensityMixin, BaseEstimator):
                 name: np.ascontiguousarray(a, dtype=np.float64)
                 for name, a in zip(("weights_init", "means_init", "covariances_init"), inits)
             }
-        r = _partitive.gmm_fit(
+        try:
+            r = self._fit_native(X, k, kind, sample_weight, init)
+        except ValueError as e:
+            if "more rows than columns" in str(e):  # (scikit-learn's wording)
+                raise ValueError(
+                    f"covariance_type={kind!r} needs more samples than features "
+                    f"(n_samples = {n}, n_features = {X.shape[1]}): every covariance "
+                    "would be singular; use 'diag' or 'spherical'"
+                ) from None
+            raise
+        self._store(r, kind)
+        if not self.converged_:
+            warn_not_converged(self, self.n_iter_)
+        distinct = len(np.unique(self.means_, axis=0))
+        if distinct < k:
+            warn_fewer_distinct(self, distinct, k)
+        return self
+
+    def _fit_native(self, X, k, kind, sample_weight, init):
+        return _partitive.gmm_fit(
             X,
             k,
             covariance_type=kind,
@@ -209,6 +222,8 @@ class GaussianMixture(ClusterMixin, DensityMixin, BaseEstimator):
             n_threads=threads_of(self.n_jobs),
             **init,
         )
+
+    def _store(self, r, kind):
         self.weights_ = r["weights"]
         self.means_ = r["means"]
         self.covariances_ = r["covariances"]
@@ -225,12 +240,6 @@ class GaussianMixture(ClusterMixin, DensityMixin, BaseEstimator):
         self.diagnostics_ = r["diagnostics"]
         self._n_parameters = r["n_parameters"]
         self._rust_fit_seconds = r["rust_seconds"]
-        if not self.converged_:
-            warn_not_converged(self, self.n_iter_)
-        distinct = len(np.unique(self.means_, axis=0))
-        if distinct < k:
-            warn_fewer_distinct(self, distinct, k)
-        return self
 
     def fit_predict(self, X, y=None, sample_weight=None):
         """Fits and returns the most probable component of each row (``labels_``).

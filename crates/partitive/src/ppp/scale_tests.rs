@@ -131,3 +131,18 @@ fn interrupt_stops_the_sweep() {
     assert_eq!(e.kind(), &ErrorKind::Interrupted);
     assert_eq!(proposals, 2);
 }
+
+#[test]
+fn models_read_back_are_validated() {
+    let r = Ppp::params().fit(blobs(1e200).view()).unwrap();
+    r.model.validate().unwrap();
+    let mut m = r.model.clone();
+    m.component_cluster[0] = 99;
+    assert!(m.validate().unwrap_err().to_string().contains("n_clusters"));
+    let mut m = r.model.clone();
+    m.kept_columns = vec![0, 5];
+    assert!(m.validate().is_err());
+    let mut m = r.model.clone();
+    m.mixture.as_mut().unwrap().shift.pop();
+    assert!(m.validate().is_err());
+}
