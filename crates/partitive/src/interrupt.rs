@@ -5,7 +5,7 @@
 //! k-medoids, CLARA and PPP builders); trigger it from any thread. The engines poll it
 //! at the boundaries of their steps (iterations, restarts, seeding steps, swap passes
 //! and blocks of candidates, the proposals of the PPP sweep) and then return an error of
-//! kind [`ErrorKind::Interrupted`](crate::ErrorKind::Interrupted) instead of a result.
+//! kind [`ErrorKind::Interrupted`](crate::ErrorKind) instead of a result.
 //! A step of an ordinary fit takes milliseconds, so the fit ends promptly.
 //!
 //! The Python bindings run each fit on a helper thread and poll Python's signal

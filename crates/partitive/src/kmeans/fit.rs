@@ -327,7 +327,7 @@ impl Rescale {
             observer(&IterationInfo {
                 inertia: ldexp(info.inertia, sq),
                 shift: ldexp(info.shift, shift),
-                ..info.clone()
+                ..*info
             })
         })?;
         scale_mat(&mut r.centers, -self.e);
