@@ -305,4 +305,8 @@ fn case13_identical_rows_each_medoid_labels_itself() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("2 of the 3 medoids coincide"), "{alg}: {err}");
     }
+    // k-means: the centers coincide, and the run says so
+    let out = ok(&["kmeans", "-k", "3", "--header", "no", &f]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("only 1 distinct centers for k = 3"), "{err}");
 }

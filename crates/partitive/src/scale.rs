@@ -19,7 +19,8 @@ use crate::parallel::par_vec;
 /// multiplication rounds: to `±∞`, or to a subnormal/zero).
 pub(crate) fn ldexp(v: f64, e: i32) -> f64 {
     let mut v = v;
-    let mut e = e;
+    // Beyond ±3000 every finite non-zero result has over- or underflowed already.
+    let mut e = e.clamp(-3000, 3000);
     // 2^±1000 are normal f64 numbers; three steps cover every exponent that matters.
     while e > 1000 {
         v *= pow2(1000);
@@ -40,7 +41,9 @@ fn pow2(e: i32) -> f64 {
 
 /// The exponent `e` with `v · 2^e` in `[1, 2)` (`v` finite and positive).
 pub(crate) fn normalizing_exponent(v: f64) -> i32 {
-    debug_assert!(v.is_finite() && v > 0.0);
+    if !(v.is_finite() && v > 0.0) {
+        return 0; // (callers pass finite positive values; nothing to normalise otherwise)
+    }
     // Exact for normal and subnormal values: the binary exponent of `v`.
     let mut e = -(v.log2().floor() as i32);
     while ldexp(v, e) >= 2.0 {
