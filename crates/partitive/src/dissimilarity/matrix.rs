@@ -106,26 +106,26 @@ impl<'a, T: Float> DenseMatrix<'a, T> {
 const TILE: usize = 64;
 
 /// The first cell `(i, j)` in row-major order whose value differs from `d(j, i)` by
-/// more than the tolerance, if any.
+/// more than the tolerance, if any. (The first offending cell lies above the diagonal:
+/// its mirror comes later in row-major order. So only `j > i` is scanned, in tiles of
+/// the upper triangle, each band of rows in parallel.)
 fn first_asymmetric<T: Float>(m: MatRef<'_, T>) -> Option<(usize, usize)> {
     let n = m.n_rows();
+    let v = m.as_slice();
     let tol = symmetry_tolerance::<T>();
-    let bad = |i: usize, j: usize| {
-        let (a, b) = (m.row(i)[j].as_f64(), m.row(j)[i].as_f64());
-        (a - b).abs() > tol * a.max(b)
-    };
-    // Per band of TILE rows (in parallel): its first bad cell; the first band wins.
     let bands = n.div_ceil(TILE);
     let found: Vec<Option<(usize, usize)>> = (0..bands)
         .into_par_iter()
         .map(|b| {
             let rows = b * TILE..((b + 1) * TILE).min(n);
             let mut first: Option<(usize, usize)> = None;
-            for t in 0..bands {
-                let cols = t * TILE..((t + 1) * TILE).min(n);
+            for t in b..bands {
+                let cols_end = ((t + 1) * TILE).min(n);
                 for i in rows.clone() {
-                    for j in cols.clone() {
-                        if bad(i, j) && first.is_none_or(|f| (i, j) < f) {
+                    let start = (t * TILE).max(i + 1);
+                    for j in start..cols_end {
+                        let (a, c) = (v[i * n + j].as_f64(), v[j * n + i].as_f64());
+                        if (a - c).abs() > tol * a.max(c) && first.is_none_or(|f| (i, j) < f) {
                             first = Some((i, j));
                         }
                     }
