@@ -118,6 +118,17 @@ fn run_typed<T: Float>(
             result.converged,
             read_seconds + fit_seconds
         ));
+        let c = &result.centers;
+        let distinct = (0..c.n_rows())
+            .filter(|&j| (0..j).all(|i| c.row(i) != c.row(j)))
+            .count();
+        if distinct < c.n_rows() {
+            eprintln!(
+                "partitive: note: only {distinct} distinct centers for k = {} (fewer distinct \
+                 rows than k); coinciding centers get no rows",
+                c.n_rows()
+            );
+        }
     }
     Ok(())
 }

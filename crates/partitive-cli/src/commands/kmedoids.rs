@@ -229,6 +229,7 @@ pub(super) fn report(
         "n_swaps": result.n_swaps,
         "converged": result.diagnostics.converged,
         "initial_loss": result.diagnostics.initial_loss,
+        "coincident_medoids": result.diagnostics.coincident_medoids,
         "silhouette": silhouette.map(|s| s.0),
         "medoid_silhouette": silhouette.map(|s| s.1),
         "seconds": read_seconds + fit_seconds,
@@ -254,6 +255,14 @@ pub(super) fn report(
                 .unwrap_or_default(),
             read_seconds + fit_seconds
         ));
+        let c = result.diagnostics.coincident_medoids;
+        if c > 0 {
+            eprintln!(
+                "partitive: note: {c} of the {} medoids coincide with another (fewer distinct \
+                 objects than k); each medoid is labelled with its own cluster",
+                result.medoids.len()
+            );
+        }
     }
     Ok(())
 }
