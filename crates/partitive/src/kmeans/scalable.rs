@@ -82,6 +82,10 @@ pub(crate) fn kmeans_parallel_with<T: Float>(
 
     let mut sample = None;
     for (round, &factor) in s.oversampling.iter().enumerate() {
+        if data.stop.is_triggered() {
+            // Cut short: the caller sees the token and reports the interruption.
+            return centers_of(data, &rows);
+        }
         let ell = factor * k as f64;
         let phi: f64 = chunks.iter().map(|c| c.mass).sum();
         let key = rng.next_u64();
@@ -99,6 +103,9 @@ pub(crate) fn kmeans_parallel_with<T: Float>(
             sample = Some((rng.next_u64(), s.weight_sample));
         }
         chunks = nearest_candidate(data, &mut d2, &mut owner, &cands, base, sample);
+    }
+    if data.stop.is_triggered() {
+        return centers_of(data, &rows);
     }
     let weights = candidate_weights(data, &owner, rows.len(), sample);
     if weights.iter().filter(|&&w| w > 0.0).count() < k {
