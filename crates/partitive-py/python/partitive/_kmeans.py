@@ -56,7 +56,10 @@ class KMeans(ClusterMixin, BaseEstimator):
         is fixed); ``None`` draws a seed from NumPy's global generator.
     algorithm : {'auto', 'lloyd', 'hamerly', 'yinyang'}, default='auto'
         Assignment algorithm. All give the same labels from the same start;
-        ``'hamerly'`` prunes distance computations with bounds.
+        ``'hamerly'`` and ``'yinyang'`` prune distance computations with bounds.
+        ``'auto'`` picks by measured cost: Yinyang from 512 clusters on (when its
+        bounds take at most a third of the data's memory), Hamerly below, plain Lloyd
+        when a distance is too cheap for bounds to pay.
     n_jobs : int or None, default=None
         Worker threads (``None`` or ``-1``: all logical CPUs; ``-2``: all but one).
         Results do not depend on it. More than 4 per logical CPU are capped, with a

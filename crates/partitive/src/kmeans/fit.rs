@@ -29,20 +29,23 @@ pub(super) struct Run<T> {
     evals: u64,
 }
 
-/// The algorithm [`Algorithm::Auto`] stands for: plain Lloyd when a row evaluation
-/// (`k·d` multiply-adds) is too cheap for bounds to pay (`k < 4` or `k·d < 64`), or when
-/// Hamerly's per-row state (two `f32` bounds and a kept `f32` norm: 12 bytes) would
-/// exceed a quarter of the data's own size
-/// (`d · size_of::<T>()` bytes per row; a fit on memory-mapped data then stays near
-/// 1.1× the file); Hamerly otherwise. Yinyang is never chosen: measured on this
-/// project's 2-vCPU AVX2 machine (f32, d = 32, 2 threads, same starts), Hamerly with the
-/// exact incremental update needs 0.77× Lloyd's CPU time over 10 iterations
-/// (n = 10⁶, k = 64) and 0.49× over 20 iterations (n = 2·10⁵, k = 256), Yinyang 1.1× and
-/// 0.64× — it evaluates fewer distances, but its per-row bookkeeping costs more.
+/// [`Algorithm::Auto`] picks Yinyang from this many centers on (measurements behind the
+/// rule in `bench/kmeans/README.md`).
+pub(crate) const YINYANG_MIN_K: usize = 512;
+
+/// The algorithm [`Algorithm::Auto`] stands for, by the cost measured per iteration:
+/// plain Lloyd when a row evaluation (`k·d` multiply-adds) is too cheap for bounds to pay
+/// (`k < 4` or `k·d < 64`) or when Hamerly's per-row state (two `f32` bounds and a kept
+/// `f32` norm: 12 bytes) would exceed a quarter of the data's own size (`d ·
+/// size_of::<T>()` bytes per row); Yinyang from [`YINYANG_MIN_K`] centers when its state
+/// (`4 (1 + t)` bytes, `t ≤ 8` groups) stays within a third of the data's size; Hamerly
+/// otherwise.
 pub(crate) fn resolve<T: Float>(alg: Algorithm, _n: usize, k: usize, d: usize) -> Algorithm {
     let row = d * std::mem::size_of::<T>();
+    let yinyang_state = 4 * (1 + super::yinyang::MAX_GROUPS);
     match alg {
         Algorithm::Auto if k < 4 || k * d < 64 || 4 * 12 > row => Algorithm::Lloyd,
+        Algorithm::Auto if k >= YINYANG_MIN_K && 3 * yinyang_state <= row => Algorithm::Yinyang,
         Algorithm::Auto => Algorithm::Hamerly,
         a => a,
     }

@@ -61,15 +61,17 @@ pub enum Algorithm {
     /// Lloyd with Hamerly's bounds (G. Hamerly, *Making k-means even faster*, SDM 2010,
     /// doi:10.1137/1.9781611972801.12): rows whose bounds prove their label are skipped,
     /// and the cluster sums are updated by the rows that changed cluster only (8 bytes of
-    /// bounds per row). What [`Algorithm::Auto`] picks unless rows are tiny.
+    /// bounds per row). What [`Algorithm::Auto`] picks for fewer than 512 centers unless
+    /// rows are tiny.
     Hamerly,
     /// Lloyd with Yinyang's grouped bounds (Y. Ding et al., *Yinyang K-Means: A Drop-In
     /// Replacement of the Classic K-Means with Consistent Speedup*, ICML 2015, PMLR
     /// 37:579–587): per row, one lower bound per group of centers (up to 8 groups,
     /// `4 (1 + groups)` bytes per row); only the groups the bounds cannot exclude are
     /// evaluated, and the cluster sums are updated by the rows that changed cluster
-    /// only. Evaluates fewer distances than Hamerly but, as measured here, costs more
-    /// per row: never chosen by [`Algorithm::Auto`].
+    /// only. Costs more per evaluated row than Hamerly but evaluates far fewer with many
+    /// centers: [`Algorithm::Auto`] picks it from 512 centers on when its bounds take at
+    /// most a third of the data's memory.
     Yinyang,
 }
 

@@ -509,6 +509,23 @@ fn auto_picks_by_shape_and_memory() {
         resolve::<f32>(Algorithm::Yinyang, 1000, 3, 1),
         Algorithm::Yinyang
     );
+    // many centers: Yinyang when its bounds (36 bytes) fit in a third of a row
+    assert_eq!(
+        resolve::<f32>(Algorithm::Auto, 1000, 1024, 32),
+        Algorithm::Yinyang
+    );
+    assert_eq!(
+        resolve::<f64>(Algorithm::Auto, 1000, 512, 14),
+        Algorithm::Yinyang
+    );
+    assert_eq!(
+        resolve::<f32>(Algorithm::Auto, 1000, 511, 32),
+        Algorithm::Hamerly
+    );
+    assert_eq!(
+        resolve::<f32>(Algorithm::Auto, 1000, 1024, 26),
+        Algorithm::Hamerly
+    );
 }
 
 fn pruned_equals_lloyd<T: Float>() {

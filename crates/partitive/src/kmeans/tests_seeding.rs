@@ -224,3 +224,42 @@ fn auto_init_by_size() {
     assert_eq!(auto, pp);
     assert_eq!(auto.diagnostics.seeding, Seeding::KMeansPlusPlus);
 }
+
+/// Overlapping blobs and more centers than blobs (no clean answer): the fits started from
+/// k-means|| end, summed over seeds, no worse than those started from greedy k-means++
+/// (1% slack), and `Init::Auto`'s default fit on data large enough for k-means|| is the
+/// same for 1 and 2 threads.
+#[test]
+fn parallel_final_inertia_no_worse() {
+    let (x, _) = blobs::<f32>(30_000, 6, 20, 8.0, 21);
+    let k = 48;
+    let fit = |init: Init<f32>, seed: u64| {
+        KMeans::params::<f32>(k)
+            .init(init)
+            .seed(seed)
+            .fit(x.view(), None)
+            .unwrap()
+            .inertia
+    };
+    let (mut par, mut pp) = (0.0, 0.0);
+    for seed in 0..4 {
+        par += fit(Init::KMeansParallel, seed);
+        pp += fit(Init::KMeansPlusPlus, seed);
+    }
+    assert!(par <= 1.01 * pp, "k-means|| {par} vs k-means++ {pp}");
+    // Init::Auto on 70k rows × k = 16 (n·k ≥ 2²⁰): k-means||, thread-count invariant.
+    let (x, _) = blobs::<f32>(70_000, 4, 16, 10.0, 3);
+    let auto = |t: usize| {
+        with_threads(t, || {
+            KMeans::params::<f32>(16)
+                .seed(5)
+                .fit(x.view(), None)
+                .unwrap()
+        })
+    };
+    let (a, b) = (auto(1), auto(2));
+    assert_eq!(a.diagnostics.seeding, Seeding::KMeansParallel);
+    assert_eq!(bits(&a.centers), bits(&b.centers));
+    assert_eq!(a.labels, b.labels);
+    assert_eq!(a.inertia.to_bits(), b.inertia.to_bits());
+}
