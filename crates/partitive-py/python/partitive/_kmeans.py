@@ -174,6 +174,7 @@ class KMeans(ClusterMixin, BaseEstimator):
         self.converged_ = r["converged"]
         self._rust_fit_seconds = r["rust_seconds"]
         self._seeding = r["seeding"]
+        self._algorithm = r["algorithm"]
         if not self.converged_:
             warn_not_converged(self, self.n_iter_)
         distinct = len(np.unique(self.cluster_centers_, axis=0))
