@@ -127,7 +127,7 @@ mod tests {
                     assert_eq!(row[l[i] as usize], b[i]);
                     assert!(row[..k].iter().all(|v| *v >= b[i]));
                     // against a direct evaluation in f64
-                    for j in 0..k {
+                    for (j, &v) in row[..k].iter().enumerate() {
                         let exact: f64 = (0..d)
                             .map(|t| {
                                 let (a, c) = (x.row(i)[t].as_f64(), c.row(j)[t].as_f64());
@@ -138,7 +138,7 @@ mod tests {
                             + (0..d)
                                 .map(|t| 4.0 * x.row(i)[t].abs().as_f64())
                                 .sum::<f64>();
-                        assert!((row[j].as_f64() - exact).abs() <= 1e-4 * scale * d as f64);
+                        assert!((v.as_f64() - exact).abs() <= 1e-4 * scale * d as f64);
                     }
                 }
             }
