@@ -31,7 +31,7 @@ pub fn run(args: GmmArgs) -> Result<()> {
 }
 
 /// Parses `A..B` (inclusive) or `A..=B`.
-fn parse_range(s: &str) -> Result<RangeInclusive<usize>> {
+pub(crate) fn parse_range(s: &str) -> Result<RangeInclusive<usize>> {
     let bad = || {
         anyhow::anyhow!(
             "invalid value '{s}' for --k-range: expected A..B with 1 ≤ A ≤ B, e.g. 1..20"

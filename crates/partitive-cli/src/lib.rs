@@ -1,0 +1,17 @@
+//! The `partitive` command line as a library: the grammar ([`cli::Cli`]), the
+//! data-independent checks of a parsed command line ([`check_args`]) and the commands
+//! themselves ([`run`]).
+//!
+//! The binary (`src/main.rs`) declares the same modules; this library exists so that the
+//! argument layer can be driven without a process — by the `args` fuzz target
+//! (`fuzz/fuzz_targets/args.rs`) and by tests.
+
+pub mod cli;
+mod commands;
+mod common;
+mod plot;
+mod progress;
+mod validate;
+
+pub use commands::run;
+pub use validate::check_args;
