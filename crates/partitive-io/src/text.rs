@@ -192,19 +192,33 @@ impl TextReader {
         while rows < max_rows && !at_end {
             let want = (max_rows - rows).min(BATCH_LINES);
             self.batch.clear();
+            // A line that cannot be read (bad UTF-8, corrupt gzip) fails only after the
+            // lines before it are parsed: the first bad line in file order is reported,
+            // whatever the batch size.
+            let mut unreadable = None;
             while self.batch.lines.len() < want {
                 if let Some((n, s)) = self.pending.pop() {
                     self.batch.push(n, &s);
-                } else if let Some((n, s)) = self.lines.next_line()? {
-                    self.batch.push(n, s);
-                } else {
-                    at_end = true;
-                    break;
+                    continue;
+                }
+                match self.lines.next_line() {
+                    Ok(Some((n, s))) => self.batch.push(n, s),
+                    Ok(None) => {
+                        at_end = true;
+                        break;
+                    }
+                    Err(e) => {
+                        unreadable = Some(e);
+                        break;
+                    }
                 }
             }
             let batch = &self.batch;
             if batch.lines.is_empty() {
-                break;
+                match unreadable {
+                    Some(e) => return Err(e),
+                    None => break,
+                }
             }
             let d = self.keep.len();
             let base = out.len();
@@ -227,6 +241,9 @@ impl TextReader {
                 })
                 .collect();
             results.into_iter().collect::<Result<(), IoError>>()?;
+            if let Some(e) = unreadable {
+                return Err(e);
+            }
             rows += batch.lines.len();
         }
         Ok(rows)
