@@ -88,6 +88,8 @@ fn texts() -> Vec<Vec<u8>> {
         v.push(s.as_bytes().to_vec());
     }
     v.push(b"1,2\n\xff,3\n".to_vec());
+    // More lines than one read batch (16384 lines): the batch boundary.
+    v.push("0\n".repeat(17000).into_bytes());
     // Several parser batches (512 lines each) and a late error.
     let mut long = String::from("p,q\n");
     for i in 0..1200 {
@@ -160,6 +162,8 @@ fn npys() -> Vec<Vec<u8>> {
             64,
         ),
         b"\x93NUMPY\x01\x00".to_vec(),
+        // More rows than one chunk (4096) of the column-selection copy.
+        npy(1, &dict("<f4", false, "(4500, 2)"), &vec![0u8; 36000], 64),
     ]
 }
 
@@ -300,6 +304,14 @@ fn parquets() -> Vec<Vec<u8>> {
                 .build(),
         ),
     ];
+    // More rows than one batch (8192) of the whole-file read, in two row groups.
+    out.push(parquet_file(
+        vec![(
+            "x",
+            Arc::new(Int32Array::from_iter_values((0..9000).map(|i| i % 5))) as ArrayRef,
+        )],
+        plain().set_max_row_group_row_count(Some(6000)).build(),
+    ));
     let t = out[0].clone();
     out.push(t[..t.len() - 9].to_vec()); // truncated footer
     out.push(b"PAR1PAR1".to_vec());
@@ -356,6 +368,7 @@ fn main() {
     gzip.file(&a[..a.len() - 5]); // truncated
     gzip.file(&[a.clone(), b"garbage".to_vec()].concat());
     gzip.file(&gz(&texts[0]));
+    gzip.file(&gz("0\n".repeat(17000).as_bytes())); // several read batches
 
     let mut n = Out::new("npy");
     for f in npys() {

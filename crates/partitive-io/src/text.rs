@@ -5,7 +5,7 @@
 //! quotes does not split; in whitespace mode fields are separated by runs of spaces/tabs.
 //! Every line must have as many fields as the first one. The delimiter, when not given, is
 //! the most frequent of `,`, tab and `;` on the first line (whitespace when none occurs).
-//! Messages count lines and columns (fields) from 1.
+//! A given delimiter must be an ASCII byte. Messages count lines and columns (fields) from 1.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -50,6 +50,14 @@ impl TextReader {
         opts: &ReadOptions,
         hints: &[String],
     ) -> Result<TextReader, IoError> {
+        if let Some(d) = opts.delimiter.filter(|d| !d.is_ascii()) {
+            // A non-ASCII byte would split lines inside a UTF-8 character.
+            return Err(IoError::param(
+                path,
+                "delimiter",
+                format!("byte 0x{d:02x} is not an ASCII character"),
+            ));
+        }
         let mut lines = Lines::open(path, gzip)?;
         let mut ahead = Vec::with_capacity(2);
         let n_ahead = if opts.header == HeaderMode::Auto {

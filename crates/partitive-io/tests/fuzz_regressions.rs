@@ -94,3 +94,36 @@ fn parquet_column_chunk_outside_the_file() {
     assert!(msg.contains("outside the file"), "{msg}");
     assert_eq!(stream_err(&p, 1), msg);
 }
+
+/// fuzz `text`: a non-ASCII delimiter byte (here 0xbf, the last byte of the UTF-8
+/// byte-order mark and of many characters) split a line inside a character, and slicing
+/// the field panicked. A delimiter must be ASCII: any other byte is an invalid parameter,
+/// on every reading path.
+#[test]
+fn text_non_ascii_delimiter_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = file(dir.path(), "a.csv", ".\u{bf},\u{feff}x;y\r\n1.5;2\r\n");
+    let mut opts = ReadOptions::default();
+    for d in [0xbf, 0x80, 0xff] {
+        opts.delimiter = Some(d);
+        let e = read_matrix::<f64>(&p, &opts).unwrap_err();
+        assert!(
+            matches!(
+                e.kind(),
+                partitive_io::IoErrorKind::InvalidParameter {
+                    name: "delimiter"
+                }
+            ),
+            "{e}"
+        );
+        assert!(e.to_string().contains("is not an ASCII character"), "{e}");
+        let cats = partitive_io::CategoricalColumns::Auto;
+        assert!(partitive_io::read_mixed(&p, &opts, &cats).is_err());
+        assert!(for_each_chunk::<f32>(&p, &opts, 1, |_| Ok(())).is_err());
+    }
+    // Every ASCII byte is accepted as a delimiter (the file reads or fails cleanly).
+    for d in 0u8..128 {
+        opts.delimiter = Some(d);
+        let _ = read_matrix::<f64>(&p, &opts);
+    }
+}
