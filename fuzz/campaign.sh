@@ -14,7 +14,8 @@ runs=$2
 shift 2
 triple=$(rustc -vV | sed -n 's/^host: //p')
 mkdir -p "corpus-work/$t" "artifacts/$t"
-scratch=$(mktemp -d)
+# Scratch files on tmpfs when there is one: a file written and read per input.
+if [ -d /dev/shm ]; then scratch=$(mktemp -d -p /dev/shm); else scratch=$(mktemp -d); fi
 trap 'rm -rf "$scratch"' EXIT
 # A private copy of the binary: rebuilding during the campaign does not disturb it.
 cp "target/$triple/release/$t" "$scratch/$t"

@@ -41,9 +41,12 @@ echo "fuzz-smoke: built the targets in $((t1 - t0)) s"
 bin=fuzz/target/$triple/release
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# The targets' scratch files (one folder per process) go here, not to /dev/shm.
-mkdir -p "$work/scratch"
-export PARTITIVE_FUZZ_SCRATCH="$work/scratch"
+# The targets' scratch files (one folder per process): a private folder, on tmpfs when
+# there is one (a file is written and read per input).
+if [ -d /dev/shm ]; then scratch=$(mktemp -d -p /dev/shm); else scratch="$work/scratch"; fi
+mkdir -p "$scratch"
+trap 'rm -rf "$work" "$scratch"' EXIT
+export PARTITIVE_FUZZ_SCRATCH="$scratch"
 for t in $targets; do
     mkdir -p "$work/$t"
     echo "fuzz-smoke: $t for ${secs} s over fuzz/corpus/$t ($(ls fuzz/corpus/$t | wc -l) inputs)"

@@ -160,16 +160,16 @@ pub fn scratch_file(name: &str, bytes: &[u8]) -> PathBuf {
     p
 }
 
-/// A rayon pool of two threads, so that the parallel text parser really runs in parallel
-/// whatever the machine.
-fn pool() -> &'static rayon::ThreadPool {
-    static POOL: OnceLock<rayon::ThreadPool> = OnceLock::new();
-    POOL.get_or_init(|| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .expect("thread pool")
-    })
+thread_local! {
+    /// A rayon pool whose one worker is the fuzzing thread itself (`use_current_thread`):
+    /// the readers' parallel loops run inline, with no hand-off to another thread per read
+    /// (which costs a scheduler round trip per input on a loaded machine). Results do not
+    /// depend on the thread count (the readers' tests check that).
+    static POOL: rayon::ThreadPool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .use_current_thread()
+        .build()
+        .expect("thread pool");
 }
 
 /// Asserts that `e` displays as one non-empty line.
@@ -188,7 +188,7 @@ pub fn exercise(name: &str, data: &[u8]) {
     let (head, content) = data.split_at(Config::LEN);
     let cfg = Config::from_bytes(head[0], head[1]);
     let path = scratch_file(name, content);
-    pool().install(|| read_all(&path, &cfg));
+    POOL.with(|p| p.install(|| read_all(&path, &cfg)));
 }
 
 fn read_all(path: &Path, cfg: &Config) {

@@ -132,7 +132,8 @@ mod tests {
         assert!(msg(&["gmm", "a.csv", "--k-range", "5..2"]).contains("--k-range"));
         assert!(msg(&["kmedoids", "a.csv", "-k", "2", "--delimiter", "ab"]).contains("--delimiter"));
         assert!(
-            msg(&["auto", "a.csv", "--labels-out", "/no/such/dir/l.txt"]).contains("does not exist")
+            msg(&["auto", "a.csv", "--labels-out", "/no/such/dir/l.txt"])
+                .contains("does not exist")
         );
         assert!(msg(&["evaluate", ".", "--match", "("]).contains("--match"));
     }

@@ -90,7 +90,10 @@ fn parquet_column_chunk_outside_the_file() {
         .join("tests/data/negative-column-offset.parquet");
     let e = whole_err(&p);
     let msg = e.to_string();
-    assert!(matches!(e.kind(), partitive_io::IoErrorKind::Malformed), "{msg}");
+    assert!(
+        matches!(e.kind(), partitive_io::IoErrorKind::Malformed),
+        "{msg}"
+    );
     assert!(msg.contains("outside the file"), "{msg}");
     assert_eq!(stream_err(&p, 1), msg);
 }
@@ -110,9 +113,7 @@ fn text_non_ascii_delimiter_is_refused() {
         assert!(
             matches!(
                 e.kind(),
-                partitive_io::IoErrorKind::InvalidParameter {
-                    name: "delimiter"
-                }
+                partitive_io::IoErrorKind::InvalidParameter { name: "delimiter" }
             ),
             "{e}"
         );
