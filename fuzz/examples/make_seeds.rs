@@ -24,7 +24,12 @@ use parquet::schema::types::ColumnPath;
 /// Config prefixes every seed is written with (see `partitive_fuzz::Config`): detected
 /// everything (chunks of 1 and 3); a header and `,` (chunks of 64); no header, the
 /// delimiter `;` and a column selection (chunks of 5000).
-const CONFIGS: [[u8; 2]; 4] = [[0x00, b','], [0x20, b','], [0x05 | 0x40, b','], [0x1e | 0x60, b';']];
+const CONFIGS: [[u8; 2]; 4] = [
+    [0x00, b','],
+    [0x20, b','],
+    [0x05 | 0x40, b','],
+    [0x1e | 0x60, b';'],
+];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
@@ -134,7 +139,10 @@ fn npys() -> Vec<Vec<u8>> {
     let vals: Vec<f64> = (0..12).map(|i| i as f64 * 0.5 - 2.0).collect();
     let f8: Vec<u8> = vals.iter().flat_map(|v| v.to_le_bytes()).collect();
     let f8be: Vec<u8> = vals.iter().flat_map(|v| v.to_be_bytes()).collect();
-    let f4: Vec<u8> = vals.iter().flat_map(|v| (*v as f32).to_le_bytes()).collect();
+    let f4: Vec<u8> = vals
+        .iter()
+        .flat_map(|v| (*v as f32).to_le_bytes())
+        .collect();
     let i4: Vec<u8> = (0..12i32).flat_map(|v| (v - 5).to_le_bytes()).collect();
     let i8be: Vec<u8> = (0..12i64).flat_map(|v| (v * 1000).to_be_bytes()).collect();
     let mut nan = f8.clone();
@@ -234,7 +242,9 @@ fn parquets() -> Vec<Vec<u8>> {
             ),
             (
                 "f",
-                Arc::new(UInt64Array::from_iter_values((0..n).map(|i| u64::MAX - i as u64))),
+                Arc::new(UInt64Array::from_iter_values(
+                    (0..n).map(|i| u64::MAX - i as u64),
+                )),
             ),
             (
                 "h",

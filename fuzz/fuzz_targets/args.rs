@@ -29,8 +29,10 @@ fn parse(args: impl Iterator<Item = OsString>) -> Result<Cli, clap::Error> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let args = std::iter::once(OsString::from("partitive"))
-        .chain(data.split(|&b| b == 0).map(|a| OsString::from_vec(a.to_vec())));
+    let args = std::iter::once(OsString::from("partitive")).chain(
+        data.split(|&b| b == 0)
+            .map(|a| OsString::from_vec(a.to_vec())),
+    );
     match parse(args) {
         Ok(cli) => {
             if let Err(e) = partitive_cli::check_args(&cli) {
@@ -41,7 +43,11 @@ fuzz_target!(|data: &[u8]| {
         Err(e) => {
             // Rendering the message (help and version included) must not panic either.
             let msg = e.render().to_string();
-            assert!(!msg.trim().is_empty(), "empty clap message for {:?}", e.kind());
+            assert!(
+                !msg.trim().is_empty(),
+                "empty clap message for {:?}",
+                e.kind()
+            );
         }
     }
 });
