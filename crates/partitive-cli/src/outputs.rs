@@ -90,6 +90,34 @@ impl<'a> PlanBuilder<'a> {
 
     /// Checks every output (see the module docs) and creates its staging file.
     pub fn build(self) -> Result<OutputPlan> {
+        let resolved = self.resolve()?;
+        let mut outputs = Vec::with_capacity(resolved.len());
+        for (flag, target, holds) in resolved {
+            let file = AtomicFile::for_target(target).with_context(|| flag.to_string())?;
+            outputs.push(Planned {
+                flag,
+                holds,
+                file,
+                written: false,
+            });
+        }
+        let stdout_taken = outputs
+            .iter()
+            .any(|o| o.file.target().kind() == OutputKind::Stdout);
+        Ok(OutputPlan {
+            outputs,
+            stdout_taken,
+        })
+    }
+
+    /// The checks of [`build`](Self::build) that only look at the file system (paths,
+    /// extensions, identity with inputs and each other); creates no file. Used by
+    /// [`crate::check_args`].
+    pub fn check(self) -> Result<()> {
+        self.resolve().map(|_| ())
+    }
+
+    fn resolve(&self) -> Result<Vec<(&'static str, OutputTarget, Holds)>> {
         let mut resolved: Vec<(&'static str, OutputTarget, Holds)> = Vec::new();
         for &(flag, path, holds) in &self.outputs {
             let target = OutputTarget::resolve(path).with_context(|| flag.to_string())?;
@@ -116,23 +144,7 @@ impl<'a> PlanBuilder<'a> {
             }
             resolved.push((flag, target, holds));
         }
-        let mut outputs = Vec::with_capacity(resolved.len());
-        for (flag, target, holds) in resolved {
-            let file = AtomicFile::for_target(target).with_context(|| flag.to_string())?;
-            outputs.push(Planned {
-                flag,
-                holds,
-                file,
-                written: false,
-            });
-        }
-        let stdout_taken = outputs
-            .iter()
-            .any(|o| o.file.target().kind() == OutputKind::Stdout);
-        Ok(OutputPlan {
-            outputs,
-            stdout_taken,
-        })
+        Ok(resolved)
     }
 }
 

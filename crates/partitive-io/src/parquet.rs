@@ -18,6 +18,7 @@ use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::ProjectionMask;
+use parquet::file::metadata::ParquetMetaData;
 use partitive::Float;
 
 use crate::error::{IoError, IoErrorKind};
@@ -63,11 +64,13 @@ impl ParquetSource {
         batch_rows: usize,
     ) -> Result<ParquetSource, IoError> {
         let file = File::open(path).map_err(|e| IoError::os(path, e))?;
-        if file.metadata().map_err(|e| IoError::os(path, e))?.len() == 0 {
+        let file_len = file.metadata().map_err(|e| IoError::os(path, e))?.len();
+        if file_len == 0 {
             return Err(IoError::new(IoErrorKind::Empty, path));
         }
         let pq = |e: parquet::errors::ParquetError| IoError::malformed(path, e.to_string());
         let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(pq)?;
+        check_layout(path, builder.metadata(), file_len)?;
         let fields = builder.schema().fields().clone();
         let all_names: Vec<String> = fields.iter().map(|f| f.name().clone()).collect();
         let picked: Vec<usize> = match &opts.columns {
@@ -193,6 +196,40 @@ impl ParquetSource {
         self.done += to - from;
         Ok(())
     }
+}
+
+/// Checks the row groups' row counts and column chunks' byte ranges of `meta` against the
+/// file's length `file_len`: the `parquet` crate trusts them (a negative offset or size
+/// panics in `ColumnChunkMetaData::byte_range`, a negative row count becomes a huge
+/// `usize`), so a corrupt footer must be refused here, as a malformed file.
+fn check_layout(path: &Path, meta: &ParquetMetaData, file_len: u64) -> Result<(), IoError> {
+    for (g, rg) in meta.row_groups().iter().enumerate() {
+        if rg.num_rows() < 0 {
+            return Err(IoError::malformed(
+                path,
+                format!("row group {g} has a negative row count ({})", rg.num_rows()),
+            ));
+        }
+        for c in rg.columns() {
+            let start = c.dictionary_page_offset().unwrap_or(c.data_page_offset());
+            let len = c.compressed_size();
+            let inside = u64::try_from(start)
+                .ok()
+                .zip(u64::try_from(len).ok())
+                .and_then(|(s, l)| s.checked_add(l))
+                .is_some_and(|end| end <= file_len);
+            if !inside {
+                return Err(IoError::malformed(
+                    path,
+                    format!(
+                        "row group {g}: column '{}' claims {len} bytes at offset {start}, outside the file ({file_len} bytes)",
+                        c.column_path()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Calls `put(r, value)` for rows `from..to` of `col` (`r` counted from `from`).

@@ -63,7 +63,9 @@ pub fn read_matrix<T: Float>(path: &Path, opts: &ReadOptions) -> Result<Dataset<
             (out, n)
         }
         Source::Parquet(mut p) => {
-            let mut out = Vec::with_capacity(p.n_rows().saturating_mul(d));
+            // The row count is the footer's claim: reserve for a few batches at most, so a
+            // corrupt footer allocates nothing large before the data are decoded.
+            let mut out = Vec::with_capacity(p.n_rows().min(8 * BATCH_ROWS).saturating_mul(d));
             let n = p.read_rows(usize::MAX, &mut out)?;
             (out, n)
         }

@@ -5,7 +5,7 @@
 //! quotes does not split; in whitespace mode fields are separated by runs of spaces/tabs.
 //! Every line must have as many fields as the first one. The delimiter, when not given, is
 //! the most frequent of `,`, tab and `;` on the first line (whitespace when none occurs).
-//! Messages count lines and columns (fields) from 1.
+//! A given delimiter must be an ASCII byte. Messages count lines and columns (fields) from 1.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -50,6 +50,14 @@ impl TextReader {
         opts: &ReadOptions,
         hints: &[String],
     ) -> Result<TextReader, IoError> {
+        if let Some(d) = opts.delimiter.filter(|d| !d.is_ascii()) {
+            // A non-ASCII byte would split lines inside a UTF-8 character.
+            return Err(IoError::param(
+                path,
+                "delimiter",
+                format!("byte 0x{d:02x} is not an ASCII character"),
+            ));
+        }
         let mut lines = Lines::open(path, gzip)?;
         let mut ahead = Vec::with_capacity(2);
         let n_ahead = if opts.header == HeaderMode::Auto {
@@ -189,19 +197,33 @@ impl TextReader {
         while rows < max_rows && !at_end {
             let want = (max_rows - rows).min(BATCH_LINES);
             self.batch.clear();
+            // A line that cannot be read (bad UTF-8, corrupt gzip) fails only after the
+            // lines before it are parsed: the first bad line in file order is reported,
+            // whatever the batch size.
+            let mut unreadable = None;
             while self.batch.lines.len() < want {
                 if let Some((n, s)) = self.pending.pop() {
                     self.batch.push(n, &s);
-                } else if let Some((n, s)) = self.lines.next_line()? {
-                    self.batch.push(n, s);
-                } else {
-                    at_end = true;
-                    break;
+                    continue;
+                }
+                match self.lines.next_line() {
+                    Ok(Some((n, s))) => self.batch.push(n, s),
+                    Ok(None) => {
+                        at_end = true;
+                        break;
+                    }
+                    Err(e) => {
+                        unreadable = Some(e);
+                        break;
+                    }
                 }
             }
             let batch = &self.batch;
             if batch.lines.is_empty() {
-                break;
+                match unreadable {
+                    Some(e) => return Err(e),
+                    None => break,
+                }
             }
             let d = self.keep.len();
             let base = out.len();
@@ -224,6 +246,9 @@ impl TextReader {
                 })
                 .collect();
             results.into_iter().collect::<Result<(), IoError>>()?;
+            if let Some(e) = unreadable {
+                return Err(e);
+            }
             rows += batch.lines.len();
         }
         Ok(rows)

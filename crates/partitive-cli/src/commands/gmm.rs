@@ -46,7 +46,7 @@ fn cap_range(range: RangeInclusive<usize>, n: usize, quiet: bool) -> Result<Rang
 }
 
 /// Parses `A..B` (inclusive) or `A..=B`.
-fn parse_range(s: &str) -> Result<RangeInclusive<usize>> {
+pub(crate) fn parse_range(s: &str) -> Result<RangeInclusive<usize>> {
     let bad = || {
         anyhow::anyhow!(
             "invalid value '{s}' for --k-range: expected A..B with 1 ≤ A ≤ B, e.g. 1..20"

@@ -2,7 +2,7 @@
 
 mod auto;
 mod evaluate;
-mod gmm;
+pub(crate) mod gmm;
 mod kmeans;
 mod kmedoids;
 mod kmedoids_gower;

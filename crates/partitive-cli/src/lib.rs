@@ -1,0 +1,18 @@
+//! The `partitive` command line as a library: the grammar ([`cli::Cli`]), the
+//! data-independent checks of a parsed command line ([`check_args`]) and the commands
+//! themselves ([`run`]).
+//!
+//! The binary (`src/main.rs`) is a thin shell over it (signal handler, one-line errors,
+//! exit codes); the library also lets the argument layer be driven without a process — by
+//! the `args` fuzz target (`fuzz/fuzz_targets/args.rs`) and by tests.
+
+pub mod cli;
+mod commands;
+mod common;
+mod outputs;
+mod plot;
+mod progress;
+mod validate;
+
+pub use commands::run;
+pub use validate::check_args;
