@@ -72,7 +72,11 @@ pub fn check_args(cli: &Cli) -> Result<()> {
                 .output("--labels-out", a.labels_out.as_deref(), Holds::Labels)
                 .output("--tree-out", a.tree_out.as_deref(), Holds::Json)
                 .output("--plot-out", a.plot_out.as_deref(), Holds::Plot)
-                .output("--confidence-out", a.confidence_out.as_deref(), Holds::Matrix)
+                .output(
+                    "--confidence-out",
+                    a.confidence_out.as_deref(),
+                    Holds::Matrix,
+                )
                 .check()?;
             Ppp::params()
                 .min_cluster_size(a.min_cluster_size)
