@@ -231,7 +231,16 @@ fn read_all(path: &Path, cfg: &Config) {
             }
         }
         (Err(a), Err(b)) => {
-            assert_eq!(one_line(a), one_line(b), "streaming fails differently");
+            let (a, b) = (one_line(a), one_line(b));
+            // A corrupt compressed Parquet page is reported by the parquet crate's decoder,
+            // whose words depend on how much of the page a batch size made it decode
+            // ("checksum" vs "failed to fill whole buffer"): both must be malformed-file
+            // errors of the same file. Every other error must read the same.
+            const MALFORMED: &str = ": malformed file: ";
+            match (a.find(MALFORMED), b.find(MALFORMED)) {
+                (Some(i), Some(j)) => assert_eq!(a[..i], b[..j], "streaming fails differently"),
+                _ => assert_eq!(a, b, "streaming fails differently"),
+            }
         }
         (Ok(_), Err(e)) => panic!("the whole file reads but streaming fails: {e}"),
         (Err(e), Ok(_)) => panic!("streaming reads but the whole file fails: {e}"),

@@ -177,22 +177,32 @@ impl ParquetSource {
         let base = out.len();
         out.resize(base + (to - from) * d, T::zero());
         let dst = &mut out[base..];
+        // The first null in file order (row, then column) …
+        let mut first_null: Option<(usize, usize)> = None;
         for (j, &pos) in self.batch_pos.iter().enumerate() {
             let col = batch.column(pos);
             if col.null_count() > 0 {
                 if let Some(i) = (from..to).find(|&i| col.is_null(i)) {
-                    return Err(IoError::new(
-                        IoErrorKind::Null {
-                            column: self.names[j].clone(),
-                            row: self.done + (i - from) + 1,
-                        },
-                        &self.path,
-                    ));
+                    if first_null.is_none_or(|(r, _)| i - from < r) {
+                        first_null = Some((i - from, j));
+                    }
                 }
             }
             fill_column(col.as_ref(), from, to, |r, v| dst[r * d + j] = v);
         }
-        check_finite(&self.path, dst, d, self.done)?;
+        // … is reported unless a non-finite value comes before it.
+        let clean = first_null.map_or(to - from, |(r, _)| r);
+        check_finite(&self.path, &dst[..clean * d], d, self.done)?;
+        if let Some((r, j)) = first_null {
+            check_finite(&self.path, &dst[r * d..r * d + j], d, self.done + r)?;
+            return Err(IoError::new(
+                IoErrorKind::Null {
+                    column: self.names[j].clone(),
+                    row: self.done + r + 1,
+                },
+                &self.path,
+            ));
+        }
         self.done += to - from;
         Ok(())
     }
