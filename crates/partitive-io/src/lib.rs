@@ -59,6 +59,7 @@
 mod atomic;
 mod chunks;
 mod cleanup;
+mod contain;
 mod dataset;
 mod error;
 mod fields;

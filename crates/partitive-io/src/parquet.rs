@@ -21,6 +21,7 @@ use parquet::arrow::ProjectionMask;
 use parquet::file::metadata::ParquetMetaData;
 use partitive::Float;
 
+use crate::contain::contain;
 use crate::error::{IoError, IoErrorKind};
 use crate::options::{resolve_columns, ReadOptions};
 use crate::scalar::check_finite;
@@ -69,7 +70,9 @@ impl ParquetSource {
             return Err(IoError::new(IoErrorKind::Empty, path));
         }
         let pq = |e: parquet::errors::ParquetError| IoError::malformed(path, e.to_string());
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(pq)?;
+        let builder = contain(|| ParquetRecordBatchReaderBuilder::try_new(file))
+            .map_err(|e| IoError::malformed(path, e))?
+            .map_err(pq)?;
         check_layout(path, builder.metadata(), file_len)?;
         let fields = builder.schema().fields().clone();
         let all_names: Vec<String> = fields.iter().map(|f| f.name().clone()).collect();
@@ -108,11 +111,14 @@ impl ParquetSource {
             .map(|i| roots.binary_search(i).expect("present"))
             .collect();
         let mask = ProjectionMask::roots(builder.parquet_schema(), roots.iter().copied());
-        let reader = builder
-            .with_projection(mask)
-            .with_batch_size(batch_rows.max(1))
-            .build()
-            .map_err(pq)?;
+        let reader = contain(|| {
+            builder
+                .with_projection(mask)
+                .with_batch_size(batch_rows.max(1))
+                .build()
+        })
+        .map_err(|e| IoError::malformed(path, e))?
+        .map_err(pq)?;
         Ok(ParquetSource {
             path: path.to_path_buf(),
             reader,
@@ -149,10 +155,11 @@ impl ParquetSource {
         while got < max_rows {
             let (batch, from) = match self.current.take() {
                 Some((b, from)) if from < b.num_rows() => (b, from),
-                _ => match self.reader.next() {
-                    None => break,
-                    Some(Ok(b)) => (b, 0),
-                    Some(Err(e)) => return Err(IoError::malformed(&self.path, e.to_string())),
+                _ => match contain(|| self.reader.next()) {
+                    Ok(None) => break,
+                    Ok(Some(Ok(b))) => (b, 0),
+                    Ok(Some(Err(e))) => return Err(IoError::malformed(&self.path, e.to_string())),
+                    Err(panic) => return Err(IoError::malformed(&self.path, panic)),
                 },
             };
             let to = batch.num_rows().min(from + (max_rows - got));
