@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod common;
 mod plot;
+mod plot_hdbscan;
 mod progress;
 
 use clap::Parser;
