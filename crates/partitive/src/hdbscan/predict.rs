@@ -1,8 +1,9 @@
 //! Placing new points in a fitted hierarchy without changing it ("approximate predict",
 //! as described in the `hdbscan` library's documentation on prediction).
 //!
-//! A new point `x` gets a core distance from its `min_samples` nearest training points,
-//! and joins the hierarchy through its nearest training point `r` in mutual
+//! A new point `x` gets as core distance its distance to the `(min_samples + 1)`-th
+//! nearest training point — so that a copy of a training row gets that row's core
+//! distance, and as the `hdbscan` library's `approximate_predict` does — and joins the hierarchy through its nearest training point `r` in mutual
 //! reachability — the smallest `(max(core(x), core(r), d(x, r)), d(x, r), rank(r))`,
 //! found exactly by a kd-tree search — at `λ = 1 / w`. If `r` had already left its
 //! cluster at that density (`λ_r ≤ λ`), `x` leaves with it; otherwise `x` falls out of
@@ -82,7 +83,7 @@ pub(crate) fn attach(ct: &CondensedTree, r: usize, w: f64) -> Attach {
 
 /// The training point nearest to `q` in mutual reachability: `(tree position, reduced
 /// weight)`. `core`, `node_core` and `rank` are the fit's (tree order); `k` is
-/// `min_samples`.
+/// `min_samples` (the core distance of `q` is that of its `k + 1`-th nearest point).
 pub(crate) fn nearest_tree<M: TreeMetric>(
     t: &KdTree,
     core: &[f64],
@@ -91,7 +92,7 @@ pub(crate) fn nearest_tree<M: TreeMetric>(
     q: &[f64],
     k: usize,
 ) -> (usize, f64) {
-    let (dist, who) = knn::nearest::<M>(t, q, k);
+    let (dist, who) = knn::nearest::<M>(t, q, k + 1);
     let core_q = *dist.last().unwrap_or(&0.0);
     let mut best = (f64::INFINITY, f64::INFINITY, u32::MAX, usize::MAX);
     for (&d, &p) in dist.iter().zip(&who) {
@@ -148,7 +149,7 @@ fn visit<M: TreeMetric>(
 /// distances to every training row: `(row, weight)`; ties by distance, then row.
 pub(crate) fn nearest_dense(dist: &[f64], core: &[f64], k: usize) -> (usize, f64) {
     let mut sorted = dist.to_vec();
-    let k = k.clamp(1, sorted.len());
+    let k = (k + 1).clamp(1, sorted.len());
     let (_, core_q, _) = sorted.select_nth_unstable_by(k - 1, f64::total_cmp);
     let core_q = *core_q;
     let mut best = (f64::INFINITY, f64::INFINITY, usize::MAX);
