@@ -58,11 +58,6 @@ struct Cache {
 }
 
 #[inline(always)]
-fn key_less(w: f64, d: f64, lo: u32, hi: u32, bw: f64, bd: f64, blo: u32, bhi: u32) -> bool {
-    (w, d, lo, hi) < (bw, bd, blo, bhi)
-}
-
-#[inline(always)]
 fn ordered(a: u32, b: u32) -> (u32, u32) {
     if a <= b {
         (a, b)
@@ -132,7 +127,7 @@ impl<M: TreeMetric> Search<'_, M> {
                 let w = cq_core.max(self.core[p]).max(d);
                 let (lo, hi) = ordered(rq, self.rank[p]);
                 let take = match best {
-                    Some(b) => key_less(w, d, lo, hi, b.w, b.d, b.lo, b.hi),
+                    Some(b) => (w, d, lo, hi) < (b.w, b.d, b.lo, b.hi),
                     None => w <= thr,
                 };
                 if take {
@@ -341,7 +336,7 @@ pub(crate) fn mst<M: TreeMetric>(
                 None => true,
                 Some(e) => {
                     let (blo, bhi) = ordered(rank[e.a as usize], rank[e.b as usize]);
-                    key_less(s.w, s.d, lo, hi, e.w, e.d, blo, bhi)
+                    (s.w, s.d, lo, hi) < (e.w, e.d, blo, bhi)
                 }
             };
             if better {
@@ -354,8 +349,8 @@ pub(crate) fn mst<M: TreeMetric>(
             }
         }
         let before = edges.len();
-        for c in 0..n {
-            if let Some(e) = comp_best[c].take() {
+        for best in comp_best.iter_mut() {
+            if let Some(e) = best.take() {
                 if uf.union(e.a, e.b) {
                     edges.push(e);
                 }

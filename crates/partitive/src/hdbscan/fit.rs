@@ -6,7 +6,7 @@ use super::condense;
 use super::knn;
 use super::linkage;
 use super::metric::{Chebyshev, CosineUnit, Euclid, Manhattan, TreeMetric};
-use super::model::{HdbscanModel, Index};
+use super::model::{HdbscanModel, Index, TreeIndex};
 use super::params::{HdbscanMetric, HdbscanParams, HdbscanProgress, HdbscanStage};
 use super::predict::Lookup;
 use super::prim;
@@ -197,13 +197,13 @@ fn spanning_tree<M: TreeMetric, T: Float>(
         edges,
         rank: rank_row,
         core,
-        index: Index::Tree {
+        index: Index::Tree(Box::new(TreeIndex {
             tree: t,
             core: cd.core,
             node_core,
             rank,
             pos_of_row,
-        },
+        })),
         dist: M::dist,
     })
 }

@@ -60,20 +60,22 @@ pub struct Prediction {
 /// The search structure kept for predictions.
 #[derive(Debug, Clone)]
 pub(crate) enum Index {
-    Tree {
-        tree: KdTree,
-        /// Reduced core distances, tree order.
-        core: Vec<f64>,
-        /// Smallest reduced core distance per node.
-        node_core: Vec<f64>,
-        /// Content rank, tree order.
-        rank: Vec<u32>,
-        /// Tree position of each row.
-        pos_of_row: Vec<u32>,
-    },
-    Precomputed {
-        core: Vec<f64>,
-    },
+    Tree(Box<TreeIndex>),
+    Precomputed { core: Vec<f64> },
+}
+
+/// The kd-tree of the training rows and what the searches need with it.
+#[derive(Debug, Clone)]
+pub(crate) struct TreeIndex {
+    pub tree: KdTree,
+    /// Reduced core distances, tree order.
+    pub core: Vec<f64>,
+    /// Smallest reduced core distance per node.
+    pub node_core: Vec<f64>,
+    /// Content rank, tree order.
+    pub rank: Vec<u32>,
+    /// Tree position of each row.
+    pub pos_of_row: Vec<u32>,
 }
 
 /// `-1` for noise, else the label.
@@ -114,12 +116,12 @@ impl HdbscanModel {
 
     fn expect_features(&self, x_cols: usize) -> Result<()> {
         let want = match &self.index {
-            Index::Tree { tree, .. } => tree.dim(),
+            Index::Tree(t) => t.tree.dim(),
             Index::Precomputed { core } => core.len(),
         };
         if x_cols != want {
             let what = match self.index {
-                Index::Tree { .. } => "columns of the new points",
+                Index::Tree(_) => "columns of the new points",
                 Index::Precomputed { .. } => "columns of the distances to the training rows",
             };
             return Err(Error::shape(what, want, x_cols));
@@ -138,7 +140,7 @@ impl HdbscanModel {
         x.check_finite()?;
         let m = x.n_rows();
         match &self.index {
-            Index::Tree { .. } => match self.metric {
+            Index::Tree(_) => match self.metric {
                 HdbscanMetric::Manhattan => self.attach_tree::<Manhattan, T>(x, exemplar_dist),
                 HdbscanMetric::Chebyshev => self.attach_tree::<Chebyshev, T>(x, exemplar_dist),
                 HdbscanMetric::Cosine => self.attach_tree::<CosineUnit, T>(x, exemplar_dist),
@@ -174,16 +176,16 @@ impl HdbscanModel {
         x: MatRef<'_, T>,
         exemplar_dist: bool,
     ) -> Result<Vec<(Attach, Vec<f64>)>> {
-        let Index::Tree {
+        let Index::Tree(ti) = &self.index else {
+            unreachable!("attach_tree on a precomputed model")
+        };
+        let TreeIndex {
             tree,
             core,
             node_core,
             rank,
             pos_of_row,
-        } = &self.index
-        else {
-            unreachable!("attach_tree on a precomputed model")
-        };
+        } = ti.as_ref();
         let rows = tree::rows_f64(x, self.metric == HdbscanMetric::Cosine)?;
         let d = tree.dim();
         let ex_trees = if exemplar_dist {
@@ -261,11 +263,11 @@ impl HdbscanModel {
     /// [`membership_vectors_precomputed`](Self::membership_vectors_precomputed).
     pub fn membership_vectors(&self) -> Result<Mat<f64>> {
         match &self.index {
-            Index::Tree { tree, pos_of_row, .. } => match self.metric {
-                HdbscanMetric::Manhattan => Ok(self.training_vectors::<Manhattan>(tree, pos_of_row)),
-                HdbscanMetric::Chebyshev => Ok(self.training_vectors::<Chebyshev>(tree, pos_of_row)),
-                HdbscanMetric::Cosine => Ok(self.training_vectors::<CosineUnit>(tree, pos_of_row)),
-                _ => Ok(self.training_vectors::<Euclid>(tree, pos_of_row)),
+            Index::Tree(ti) => match self.metric {
+                HdbscanMetric::Manhattan => Ok(self.training_vectors::<Manhattan>(&ti.tree, &ti.pos_of_row)),
+                HdbscanMetric::Chebyshev => Ok(self.training_vectors::<Chebyshev>(&ti.tree, &ti.pos_of_row)),
+                HdbscanMetric::Cosine => Ok(self.training_vectors::<CosineUnit>(&ti.tree, &ti.pos_of_row)),
+                _ => Ok(self.training_vectors::<Euclid>(&ti.tree, &ti.pos_of_row)),
             },
             Index::Precomputed { .. } => Err(Error::param(
                 "metric",

@@ -130,8 +130,8 @@ fn select(ct: &CondensedTree, stability: &[f64], o: &SelectOptions) -> Vec<usize
             }
         }
         ClusterSelection::Leaf => {
-            for c in 1..nc {
-                chosen[c] = ct.clusters[c].children.is_empty();
+            for (c, ch) in chosen.iter_mut().enumerate().skip(1) {
+                *ch = ct.clusters[c].children.is_empty();
             }
         }
     }
