@@ -192,6 +192,50 @@ impl UnionFind {
     }
 }
 
+/// Lowers `bound` with the edges from `q` to its kept neighbours (nearest first) in
+/// other components, and returns `q`'s best edge when the neighbours prove it: the
+/// nearest such neighbour `r` with `core(r) ≤ core(q)` gives the least possible weight,
+/// `core(q)` (every kept neighbour lies within `core(q)`), and the least distance among
+/// such edges — exact when `d(q, r)` is below the farthest kept distance, so that every
+/// point at that distance is in the list (ties are then settled by rank).
+fn from_neighbours<M: TreeMetric>(
+    t: &KdTree,
+    core: &[f64],
+    rank: &[u32],
+    comp: &[u32],
+    q: usize,
+    kept: &[u32],
+    bound: &AtomicU64,
+) -> Option<Cache> {
+    let (pq, cq, core_q) = (t.point(q), comp[q], core[q]);
+    let mut best: Option<(f64, u32, u32, u32)> = None; // (d, lo, hi, r)
+    let mut last = 0.0f64;
+    for &r in kept {
+        if r == NONE {
+            break;
+        }
+        let d = M::rdist(pq, t.point(r as usize));
+        last = d;
+        if comp[r as usize] == cq {
+            continue;
+        }
+        let w = core_q.max(core[r as usize]).max(d);
+        lower_to(bound, w);
+        if w == core_q {
+            let (lo, hi) = ordered(rank[q], rank[r as usize]);
+            if best.is_none_or(|b| (d, lo, hi) < (b.0, b.1, b.2)) {
+                best = Some((d, lo, hi, r));
+            }
+        }
+    }
+    let (d, _, _, r) = best?;
+    (d < last).then_some(Cache {
+        w: core_q,
+        d,
+        other: r,
+    })
+}
+
 #[inline]
 fn lower_to(bound: &AtomicU64, w: f64) {
     // non-negative floats order like their bit patterns
@@ -255,7 +299,9 @@ pub(crate) fn mst<M: TreeMetric>(
             .par_iter()
             .for_each(|b| b.store(f64::INFINITY.to_bits(), Ordering::Relaxed));
 
-        // 1. bounds from valid cached edges and from kept neighbours
+        // 1. bounds from valid cached edges and from kept neighbours; a point whose
+        //    nearest kept neighbour in another component has a core distance no larger
+        //    than its own has its best edge right there (see `from_neighbours`)
         cache
             .par_chunks_mut(CHUNK)
             .enumerate()
@@ -271,14 +317,9 @@ pub(crate) fn mst<M: TreeMetric>(
                         }
                         s.other = NONE;
                     }
-                    let pq = t.point(q);
-                    for &r in &neighbours[q * keep..(q + 1) * keep] {
-                        if r != NONE && comp[r as usize] != cq {
-                            let w = core[q]
-                                .max(core[r as usize])
-                                .max(M::rdist(pq, t.point(r as usize)));
-                            lower_to(b, w);
-                        }
+                    let kept = &neighbours[q * keep..(q + 1) * keep];
+                    if let Some(e) = from_neighbours::<M>(t, core, rank, &comp, q, kept, b) {
+                        *s = e;
                     }
                 }
             });
