@@ -163,7 +163,10 @@ fn spanning_tree<M: TreeMetric, T: Float>(
     let (n, d) = (x.n_rows(), x.n_cols());
     let rank_row = content_rank(x);
     let rows = tree::rows_f64(x, p.metric == HdbscanMetric::Cosine)?;
-    let t = KdTree::build(rows, n, d, p.leaf_size);
+    let leaf = p
+        .leaf_size
+        .unwrap_or_else(|| super::params::auto_leaf_size(d));
+    let t = KdTree::build(rows, n, d, leaf);
     progress(observer, HdbscanStage::CoreDistances, 0, n);
     let cd = knn::core_distances::<M>(&t, min_samples);
     let rank: Vec<u32> = t.index().iter().map(|&r| rank_row[r as usize]).collect();

@@ -89,6 +89,6 @@ pub use condense::{CondensedCluster, CondensedTree, FallOut};
 pub use linkage::{Merge, SingleLinkageTree};
 pub use model::{labels_to_i64, HdbscanModel, Prediction};
 pub use params::{
-    ClusterSelection, Hdbscan, HdbscanMetric, HdbscanParams, HdbscanProgress, HdbscanStage,
-    HdbscanValidParams, LEAF_SIZE,
+    auto_leaf_size, ClusterSelection, Hdbscan, HdbscanMetric, HdbscanParams, HdbscanProgress,
+    HdbscanStage, HdbscanValidParams,
 };

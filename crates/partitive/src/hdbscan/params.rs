@@ -103,8 +103,13 @@ impl std::str::FromStr for HdbscanMetric {
     }
 }
 
-/// Default kd-tree leaf size.
-pub const LEAF_SIZE: usize = 24;
+/// The default kd-tree leaf size for `d` columns: `8·d` within `[32, 128]`. Larger leaves
+/// pay off as the dimension grows (fewer, fuller leaves per search); measured on 200,000
+/// blobs with 2 threads' worth of work: d = 4 best at 32–40 points, d = 8 at 64 (leaf 24:
+/// 10.7 s CPU, 40: 8.6 s, 64: 7.7 s).
+pub fn auto_leaf_size(d: usize) -> usize {
+    (8 * d).clamp(32, 128)
+}
 
 /// Entry point: `Hdbscan::params(min_cluster_size)`.
 #[derive(Debug, Clone, Copy)]
@@ -123,7 +128,7 @@ impl Hdbscan {
             cluster_selection_method: ClusterSelection::Eom,
             allow_single_cluster: false,
             max_cluster_size: None,
-            leaf_size: LEAF_SIZE,
+            leaf_size: None,
         }
     }
 }
@@ -139,7 +144,7 @@ pub struct HdbscanParams {
     pub(crate) cluster_selection_method: ClusterSelection,
     pub(crate) allow_single_cluster: bool,
     pub(crate) max_cluster_size: Option<usize>,
-    pub(crate) leaf_size: usize,
+    pub(crate) leaf_size: Option<usize>,
 }
 
 impl HdbscanParams {
@@ -177,9 +182,9 @@ impl HdbscanParams {
         self.max_cluster_size = v;
         self
     }
-    /// Points per kd-tree leaf (default [`LEAF_SIZE`]); changes the speed, never the
-    /// result.
-    pub fn leaf_size(mut self, v: usize) -> Self {
+    /// Points per kd-tree leaf (default `None`: [`auto_leaf_size`]); changes the speed,
+    /// never the result.
+    pub fn leaf_size(mut self, v: Option<usize>) -> Self {
         self.leaf_size = v;
         self
     }
@@ -226,7 +231,7 @@ impl HdbscanParams {
                 "must be at least 1 (no value means no limit)",
             ));
         }
-        if self.leaf_size < 2 {
+        if self.leaf_size.is_some_and(|l| l < 2) {
             return Err(Error::param("leaf_size", "must be at least 2"));
         }
         Ok(())

@@ -342,7 +342,7 @@ fn identical_for_any_thread_count_and_row_order() {
         in_pool(threads, || {
             Hdbscan::params(15)
                 .min_samples(Some(7))
-                .leaf_size(8)
+                .leaf_size(Some(8))
                 .fit(x)
                 .unwrap()
         })
@@ -589,7 +589,7 @@ fn parameter_and_data_errors_name_the_parameter() {
         "max_cluster_size"
     );
     assert_eq!(
-        param(Hdbscan::params(5).leaf_size(1).fit(x.view())),
+        param(Hdbscan::params(5).leaf_size(Some(1)).fit(x.view())),
         "leaf_size"
     );
     assert!(Hdbscan::params(5).check().is_ok());
