@@ -119,11 +119,29 @@ impl<M: TreeMetric> Search<'_, M> {
         }
         if self.t.is_leaf(node) {
             let rq = self.rank[q];
-            for p in self.t.range(node) {
+            let range = self.t.range(node);
+            let mut d4 = [0.0f64; 4];
+            let mut block = usize::MAX;
+            for p in range.clone() {
                 if self.comp[p] == cq {
                     continue;
                 }
-                let d = M::rdist(pq, self.t.point(p));
+                // distances four at a time: the aligned block of `p`, computed once
+                let k = (p - range.start) % 4;
+                let s = p - k;
+                if s != block {
+                    block = s;
+                    if s + 4 <= range.end {
+                        d4 = M::rdist4(pq, self.t.block4(s));
+                    } else {
+                        for (l, v) in d4.iter_mut().enumerate() {
+                            if s + l < range.end {
+                                *v = M::rdist(pq, self.t.point(s + l));
+                            }
+                        }
+                    }
+                }
+                let d = d4[k];
                 let w = cq_core.max(self.core[p]).max(d);
                 let (lo, hi) = ordered(rq, self.rank[p]);
                 let take = match best {

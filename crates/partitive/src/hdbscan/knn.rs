@@ -79,7 +79,18 @@ fn search<M: TreeMetric>(t: &KdTree, node: usize, q: &[f64], bound: f64, best: &
         return;
     }
     if t.is_leaf(node) {
-        for p in t.range(node) {
+        let range = t.range(node);
+        let mut p = range.start;
+        while p + 4 <= range.end {
+            let r4 = M::rdist4(q, t.block4(p));
+            for (l, &r) in r4.iter().enumerate() {
+                if r < best.worst() {
+                    best.insert(r, (p + l) as u32);
+                }
+            }
+            p += 4;
+        }
+        for p in p..range.end {
             let r = M::rdist(q, t.point(p));
             if r < best.worst() {
                 best.insert(r, p as u32);

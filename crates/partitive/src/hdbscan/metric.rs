@@ -20,6 +20,38 @@ pub(crate) trait TreeMetric: Copy + Send + Sync + 'static {
     fn rdist_box(p: &[f64], lo: &[f64], hi: &[f64]) -> f64;
     /// The metric's value for a reduced distance.
     fn dist(r: f64) -> f64;
+    /// `rdist(q, row)` for the four consecutive rows of `block` (`4 × q.len()` values),
+    /// with the same arithmetic as [`rdist`](Self::rdist) lane by lane (bitwise equal);
+    /// four independent sums instead of one dependency chain.
+    #[inline(always)]
+    fn rdist4(q: &[f64], block: &[f64]) -> [f64; 4] {
+        let d = q.len();
+        [
+            Self::rdist(q, &block[..d]),
+            Self::rdist(q, &block[d..2 * d]),
+            Self::rdist(q, &block[2 * d..3 * d]),
+            Self::rdist(q, &block[3 * d..4 * d]),
+        ]
+    }
+}
+
+/// Four rows' sums of `term(q_j − x_j)` over the coordinates, interleaved.
+#[inline(always)]
+fn sum4(q: &[f64], block: &[f64], term: impl Fn(f64) -> f64) -> [f64; 4] {
+    let d = q.len();
+    let (b0, rest) = block.split_at(d);
+    let (b1, rest) = rest.split_at(d);
+    let (b2, b3) = rest.split_at(d);
+    let b3 = &b3[..d];
+    let mut s = [0.0f64; 4];
+    for j in 0..d {
+        let x = q[j];
+        s[0] += term(x - b0[j]);
+        s[1] += term(x - b1[j]);
+        s[2] += term(x - b2[j]);
+        s[3] += term(x - b3[j]);
+    }
+    s
 }
 
 #[inline(always)]
@@ -60,6 +92,10 @@ impl TreeMetric for Euclid {
     fn dist(r: f64) -> f64 {
         r.sqrt()
     }
+    #[inline(always)]
+    fn rdist4(q: &[f64], block: &[f64]) -> [f64; 4] {
+        sum4(q, block, |t| t * t)
+    }
 }
 
 /// Manhattan (L1) distance; reduced form the distance itself.
@@ -86,6 +122,10 @@ impl TreeMetric for Manhattan {
     #[inline(always)]
     fn dist(r: f64) -> f64 {
         r
+    }
+    #[inline(always)]
+    fn rdist4(q: &[f64], block: &[f64]) -> [f64; 4] {
+        sum4(q, block, f64::abs)
     }
 }
 
@@ -134,6 +174,10 @@ impl TreeMetric for CosineUnit {
     fn dist(r: f64) -> f64 {
         0.5 * r
     }
+    #[inline(always)]
+    fn rdist4(q: &[f64], block: &[f64]) -> [f64; 4] {
+        Euclid::rdist4(q, block)
+    }
 }
 
 #[cfg(test)]
@@ -159,5 +203,26 @@ mod tests {
         let u = [1.0, 0.0];
         let v = [0.0, 1.0];
         assert_eq!(CosineUnit::dist(CosineUnit::rdist(&u, &v)), 1.0);
+    }
+
+    #[test]
+    fn four_at_once_is_bitwise_one_at_a_time() {
+        let q = [0.1, -2.7, 3.3, 1e-3, 7.0];
+        let block: Vec<f64> = (0..20)
+            .map(|i| ((i * 37) % 11) as f64 * 0.37 - 1.9)
+            .collect();
+        fn check<M: TreeMetric>(q: &[f64], block: &[f64]) {
+            let four = M::rdist4(q, block);
+            for (l, v) in four.iter().enumerate() {
+                assert_eq!(
+                    v.to_bits(),
+                    M::rdist(q, &block[l * 5..(l + 1) * 5]).to_bits()
+                );
+            }
+        }
+        check::<Euclid>(&q, &block);
+        check::<Manhattan>(&q, &block);
+        check::<Chebyshev>(&q, &block);
+        check::<CosineUnit>(&q, &block);
     }
 }

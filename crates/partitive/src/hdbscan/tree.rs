@@ -158,6 +158,12 @@ impl KdTree {
         &self.points[p * self.d..(p + 1) * self.d]
     }
 
+    /// The coordinates of the four consecutive tree positions `p..p + 4`.
+    #[inline(always)]
+    pub(crate) fn block4(&self, p: usize) -> &[f64] {
+        &self.points[p * self.d..(p + 4) * self.d]
+    }
+
     /// The lower corner of `node`'s box.
     #[inline(always)]
     pub(crate) fn lo(&self, node: usize) -> &[f64] {
