@@ -3,25 +3,25 @@
 //! birth to its death in λ = 1/distance, as wide as the rows beneath it; selected
 //! clusters in their colour).
 
+use crate::outputs::PlotFormat;
 use crate::plot::{self, axes, esc, Panel, Scale, MAX_POINTS, PALETTE};
 use anyhow::Result;
 use partitive::hdbscan::HdbscanModel;
 use partitive::{Float, MatRef};
 use std::fmt::Write as _;
-use std::path::Path;
 
 /// At most this many condensed clusters are drawn (the largest ones).
 const MAX_CLUSTERS: usize = 1500;
 
 const NOISE: &str = "#BBBBBB";
 
-/// Writes the figure to `path` (.svg or .png), atomically.
-pub fn write<T: Float>(path: &Path, x: MatRef<'_, T>, m: &HdbscanModel) -> Result<()> {
-    plot::write_svg(path, render(x, m))
+/// The figure as the bytes of an SVG or PNG file.
+pub fn render<T: Float>(x: MatRef<'_, T>, m: &HdbscanModel, format: PlotFormat) -> Result<Vec<u8>> {
+    plot::render_bytes(render_svg(x, m), format)
 }
 
 /// The figure as an SVG document.
-pub fn render<T: Float>(x: MatRef<'_, T>, m: &HdbscanModel) -> String {
+pub fn render_svg<T: Float>(x: MatRef<'_, T>, m: &HdbscanModel) -> String {
     let (points, xl, yl) = plot::project_2d(x);
     let (width, height) = (1100.0, 560.0);
     let mut out = String::new();
@@ -210,7 +210,7 @@ mod tests {
         rows.push([2.5, 30.0]);
         let x = Mat::from_rows(&rows);
         let m = Hdbscan::params(5).fit(x.view()).unwrap();
-        let s = render(x.view(), &m);
+        let s = render_svg(x.view(), &m);
         assert_eq!(s.matches("<circle").count(), 61);
         assert_eq!(s.matches(NOISE).count(), m.n_noise());
         // root + two selected clusters drawn as bars

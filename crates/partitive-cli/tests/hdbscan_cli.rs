@@ -296,3 +296,141 @@ fn bad_input_is_one_line_exit_2_and_writes_nothing() {
     let out = run(&["hdbscan", p(&x)]);
     assert_eq!(out.status.code(), Some(2), "--min-cluster-size is required");
 }
+
+#[test]
+fn outputs_are_planned_before_the_data_are_read() {
+    let s = Scratch::new();
+    let x = data(&s);
+    s.write("old.txt", b"old\n");
+    let bad = s.write("bad.csv", b"x,y\n1,2\n3,oops\n4,5\n");
+    let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
+        // an output that is the input, under another spelling
+        (
+            vec![
+                "hdbscan",
+                p(&x),
+                "--min-cluster-size",
+                "5",
+                "--labels-out",
+                "./x.csv",
+            ],
+            vec!["--labels-out", "the input file", "same file"],
+        ),
+        (
+            vec![
+                "hdbscan",
+                "x.csv",
+                "--min-cluster-size",
+                "5",
+                "--tree-out",
+                "sub/../x.csv",
+            ],
+            vec!["--tree-out", "the input file"],
+        ),
+        // two outputs on one file
+        (
+            vec![
+                "hdbscan",
+                "x.csv",
+                "--min-cluster-size",
+                "5",
+                "--probabilities-out",
+                "o.txt",
+                "--outlier-scores-out",
+                "./o.txt",
+            ],
+            vec!["--probabilities-out", "--outlier-scores-out", "same file"],
+        ),
+        // outputs are checked before the (bad) data are read
+        (
+            vec![
+                "hdbscan",
+                p(&bad),
+                "--min-cluster-size",
+                "2",
+                "--labels-out",
+                "old.txt",
+                "--tree-out",
+                "nope/t.json",
+            ],
+            vec!["--tree-out", "nope", "does not exist"],
+        ),
+        (
+            vec![
+                "hdbscan",
+                p(&bad),
+                "--min-cluster-size",
+                "2",
+                "--plot-out",
+                "p.jpg",
+            ],
+            vec!["--plot-out", "plot format"],
+        ),
+        // integer flags are checked by the parser
+        (
+            vec!["hdbscan", "x.csv", "--min-cluster-size", "-3"],
+            vec!["--min-cluster-size", "at least 2"],
+        ),
+        (
+            vec![
+                "hdbscan",
+                "x.csv",
+                "--min-cluster-size",
+                "5",
+                "--min-samples",
+                "-1",
+            ],
+            vec!["--min-samples", "at least 1"],
+        ),
+    ];
+    std::fs::create_dir(s.path("sub")).unwrap();
+    for (args, needles) in cases {
+        let before = s.listing();
+        let out = run_in(s.dir.path(), &args);
+        assert_user_error(&out, &needles);
+        assert_eq!(s.listing(), before, "{args:?}");
+        assert_eq!(std::fs::read(s.path("old.txt")).unwrap(), b"old\n");
+        assert!(std::fs::read(&x).unwrap().starts_with(b"x,y\n"));
+    }
+    // a run failing on the data leaves an existing output alone
+    let out = run_in(
+        s.dir.path(),
+        &[
+            "hdbscan",
+            p(&bad),
+            "--min-cluster-size",
+            "2",
+            "--labels-out",
+            "old.txt",
+        ],
+    );
+    assert_user_error(&out, &["bad.csv:3"]);
+    assert_eq!(std::fs::read(s.path("old.txt")).unwrap(), b"old\n");
+    // every output appears together, the summary among them
+    let out = run_in(
+        s.dir.path(),
+        &[
+            "hdbscan",
+            "x.csv",
+            "--min-cluster-size",
+            "10",
+            "--labels-out",
+            "old.txt",
+            "--summary-out",
+            "-",
+            "--threads",
+            "100000",
+        ],
+    );
+    ok(&out);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("\"hdbscan\"") && stdout.contains("n_clusters"),
+        "{stdout}"
+    );
+    // the one-line result moves to stderr when stdout holds an output; --threads capped
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("clusters=3"), "{stderr}");
+    assert!(stderr.contains("capped"), "{stderr}");
+    assert_eq!(lines(&s.path("old.txt")).len(), 151);
+}

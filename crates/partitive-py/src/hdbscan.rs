@@ -1,6 +1,7 @@
 //! `hdbscan_fit` and `HdbscanHandle`: [`partitive::hdbscan`] over NumPy arrays.
 
 use crate::convert::{borrow2, is_f64_matrix, mat_to_py, matref, value_error};
+use crate::run::interruptible;
 use numpy::{Element, IntoPyArray, PyArray1};
 use partitive::hdbscan::{ClusterSelection, Hdbscan, HdbscanMetric, HdbscanModel};
 use partitive::Float;
@@ -106,7 +107,7 @@ impl HdbscanHandle {
 }
 
 /// Clusters `x` (C-contiguous float32/float64, not copied; the square dissimilarity
-/// matrix for `metric="precomputed"`) with HDBSCAN*, the GIL released. Returns a dict:
+/// matrix for `metric="precomputed"`) with HDBSCAN*, the GIL released (Ctrl-C stops the fit). Returns a dict:
 /// `labels` (int64, -1 = noise), `probabilities`, `outlier_scores`, `core_distances`,
 /// `n_clusters`, `cluster_stabilities`, `min_samples` (resolved), `condensed_tree` (dict of
 /// arrays `parent`, `child`, `lambda_val`, `child_size` in the hdbscan library's
@@ -142,17 +143,23 @@ pub(crate) fn hdbscan_fit<'py>(
     let (res, secs) = if is_f64_matrix(x) {
         let xa = borrow2::<f64>("X", x)?;
         let xv = matref("X", &xa)?;
-        py.detach(|| {
+        interruptible(py, None, |stop| {
             let t = Instant::now();
-            (params.fit(xv), t.elapsed().as_secs_f64())
-        })
+            (
+                params.clone().interrupt(stop).fit(xv),
+                t.elapsed().as_secs_f64(),
+            )
+        })?
     } else {
         let xa = borrow2::<f32>("X", x)?;
         let xv = matref("X", &xa)?;
-        py.detach(|| {
+        interruptible(py, None, |stop| {
             let t = Instant::now();
-            (params.fit(xv), t.elapsed().as_secs_f64())
-        })
+            (
+                params.clone().interrupt(stop).fit(xv),
+                t.elapsed().as_secs_f64(),
+            )
+        })?
     };
     let m = res.map_err(value_error)?;
     let d = PyDict::new(py);

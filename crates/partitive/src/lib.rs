@@ -28,6 +28,7 @@ pub mod error;
 pub mod float;
 pub mod gmm;
 pub mod hdbscan;
+pub mod interrupt;
 pub mod kmeans;
 pub mod kmedoids;
 pub mod matrix;
@@ -35,6 +36,7 @@ pub mod metrics;
 pub mod parallel;
 pub mod ppp;
 pub mod rng;
+pub(crate) mod scale;
 
 pub use error::{Error, ErrorKind};
 pub use float::Float;

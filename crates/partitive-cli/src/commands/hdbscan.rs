@@ -2,6 +2,7 @@
 
 use crate::cli::{HdbscanArgs, HdbscanMetricFlag, SelectionFlag};
 use crate::common::{self, Precision};
+use crate::outputs::{self, Holds, OutputPlan};
 use crate::plot_hdbscan;
 use crate::progress::Progress;
 use anyhow::{bail, Context, Result};
@@ -10,42 +11,32 @@ use partitive::hdbscan::{
 };
 use partitive::Float;
 use serde_json::{json, Value};
-use std::io::Write as _;
-use std::path::Path;
 use std::time::Instant;
 
 pub fn run(args: HdbscanArgs) -> Result<()> {
-    common::check_outputs(
-        &args.input.input,
-        &[
-            ("--labels-out", &args.labels_out),
-            ("--probabilities-out", &args.probabilities_out),
-            ("--outlier-scores-out", &args.outlier_scores_out),
-            ("--tree-out", &args.tree_out),
-            ("--plot-out", &args.plot_out),
-            ("--summary-out", &args.run.summary_out),
-        ],
-    )?;
-    if let Some(p) = &args.plot_out {
-        let ext = p
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(|e| e.to_ascii_lowercase());
-        if !matches!(ext.as_deref(), Some("svg") | Some("png")) {
-            bail!(
-                "--plot-out {}: unknown plot format (use .svg or .png)",
-                p.display()
-            );
-        }
-        if args.metric == HdbscanMetricFlag::Precomputed {
-            bail!("--plot-out needs coordinates: not with --metric precomputed");
-        }
+    if args.plot_out.is_some() && args.metric == HdbscanMetricFlag::Precomputed {
+        bail!("--plot-out needs coordinates: not with --metric precomputed");
     }
     // data-independent parameter checks before reading the input
     params(&args).check().map_err(flag_error)?;
+    let mut plan = outputs::plan(&args.input, &args.run)
+        .output("--labels-out", args.labels_out.as_deref(), Holds::Labels)
+        .output(
+            "--probabilities-out",
+            args.probabilities_out.as_deref(),
+            Holds::Labels,
+        )
+        .output(
+            "--outlier-scores-out",
+            args.outlier_scores_out.as_deref(),
+            Holds::Labels,
+        )
+        .output("--tree-out", args.tree_out.as_deref(), Holds::Json)
+        .output("--plot-out", args.plot_out.as_deref(), Holds::Plot)
+        .build()?;
     match common::precision(&args.input)? {
-        Precision::F32 => run_typed::<f32>(&args, Precision::F32),
-        Precision::F64 => run_typed::<f64>(&args, Precision::F64),
+        Precision::F32 => run_typed::<f32>(&args, &mut plan, Precision::F32),
+        Precision::F64 => run_typed::<f64>(&args, &mut plan, Precision::F64),
     }
 }
 
@@ -89,10 +80,14 @@ fn params(args: &HdbscanArgs) -> partitive::hdbscan::HdbscanParams {
         .max_cluster_size(args.max_cluster_size)
 }
 
-fn run_typed<T: Float>(args: &HdbscanArgs, precision: Precision) -> Result<()> {
+fn run_typed<T: Float>(
+    args: &HdbscanArgs,
+    plan: &mut OutputPlan,
+    precision: Precision,
+) -> Result<()> {
     let t0 = Instant::now();
     let opts = common::read_options(&args.input)?;
-    let data = partitive_io::read_matrix::<T>(&args.input.input, &opts)?;
+    let data = common::read_data::<T>(&args.input, &opts)?;
     let x = data.view();
     let read_seconds = t0.elapsed().as_secs_f64();
 
@@ -116,20 +111,14 @@ fn run_typed<T: Float>(args: &HdbscanArgs, precision: Precision) -> Result<()> {
     let fit_seconds = t1.elapsed().as_secs_f64();
 
     let t2 = Instant::now();
-    if let Some(p) = &args.labels_out {
-        write_lines(p, model.labels_i64().iter())?;
+    plan.lines("--labels-out", model.labels_i64())?;
+    plan.lines("--probabilities-out", &model.probabilities)?;
+    plan.lines("--outlier-scores-out", &model.outlier_scores)?;
+    if plan.wants("--tree-out") {
+        plan.json("--tree-out", &tree_record(&model, args))?;
     }
-    if let Some(p) = &args.probabilities_out {
-        write_lines(p, model.probabilities.iter())?;
-    }
-    if let Some(p) = &args.outlier_scores_out {
-        write_lines(p, model.outlier_scores.iter())?;
-    }
-    if let Some(p) = &args.tree_out {
-        partitive_io::write_json(p, &tree_record(&model, args))?;
-    }
-    if let Some(p) = &args.plot_out {
-        plot_hdbscan::write(p, x, &model)?;
+    if let Some(format) = plan.plot_format("--plot-out") {
+        plan.plot("--plot-out", &plot_hdbscan::render(x, &model, format)?)?;
     }
     let write_seconds = t2.elapsed().as_secs_f64();
 
@@ -157,11 +146,12 @@ fn run_typed<T: Float>(args: &HdbscanArgs, precision: Precision) -> Result<()> {
         "cluster_stabilities": model.cluster_stabilities,
         "seconds": read_seconds + fit_seconds + write_seconds,
         "timings": { "read": read_seconds, "fit": fit_seconds, "write": write_seconds },
-        "threads": args.run.threads.map(|t| t as usize).unwrap_or_else(rayon::current_num_threads),
+        "threads": common::threads(args.run.threads, true),
     });
-    common::write_summary(&args.run, &summary)?;
+    plan.json("--summary-out", &summary)?;
+    plan.commit()?;
     if !args.run.quiet {
-        println!(
+        plan.say(&format!(
             "hdbscan: n={} d={} clusters={} noise={} sizes={:?} ({:.3} s)",
             n,
             d,
@@ -169,27 +159,8 @@ fn run_typed<T: Float>(args: &HdbscanArgs, precision: Precision) -> Result<()> {
             model.n_noise(),
             model.cluster_sizes(),
             read_seconds + fit_seconds + write_seconds
-        );
+        ));
     }
-    Ok(())
-}
-
-/// Writes one value per line, atomically.
-fn write_lines<V: std::fmt::Display>(path: &Path, values: impl Iterator<Item = V>) -> Result<()> {
-    let mut f = partitive_io::AtomicFile::create(path)?;
-    let mut buf = String::with_capacity(1 << 16);
-    for v in values {
-        use std::fmt::Write as _;
-        let _ = writeln!(buf, "{v}");
-        if buf.len() > 1 << 16 {
-            f.write_all(buf.as_bytes())
-                .with_context(|| format!("writing {}", path.display()))?;
-            buf.clear();
-        }
-    }
-    f.write_all(buf.as_bytes())
-        .with_context(|| format!("writing {}", path.display()))?;
-    f.commit()?;
     Ok(())
 }
 

@@ -263,14 +263,15 @@ fn lower_to(bound: &AtomicU64, w: f64) {
 /// The MST (`n − 1` edges, in the order Borůvka adds them) of the mutual-reachability
 /// graph over the tree's points. `core` are reduced core distances, `neighbours` the
 /// kept nearest neighbours (`keep` per point), `rank` the content rank of each tree
-/// position. `observe(round, components)` is called before every round.
+/// position. `observe(round, components)` is called before every round; an error it
+/// returns (an interrupt) ends the search.
 pub(crate) fn mst<M: TreeMetric>(
     t: &KdTree,
     core: &[f64],
     neighbours: &[u32],
     keep: usize,
     rank: &[u32],
-    observe: &mut dyn FnMut(usize, usize),
+    observe: &mut dyn FnMut(usize, usize) -> Result<()>,
 ) -> Result<Vec<Edge>> {
     let n = t.n();
     let mut edges = Vec::with_capacity(n.saturating_sub(1));
@@ -296,7 +297,7 @@ pub(crate) fn mst<M: TreeMetric>(
     let mut components = n;
     let mut round = 0;
     while components > 1 {
-        observe(round, components);
+        observe(round, components)?;
         round += 1;
         {
             let comp = &comp;

@@ -28,7 +28,43 @@ struct Spanning {
     /// Core distance of each row, metric units.
     core: Vec<f64>,
     index: Index,
+    /// Reduced value → metric distance in the units of the rows the tree holds.
     dist: fn(f64) -> f64,
+    /// The tree holds the rows × `2^scale` (see [`safe_scale`]); 0 for none.
+    scale: i32,
+}
+
+/// The largest magnitude of the rows the tree is built on must lie in `[2^−SAFE,
+/// 2^SAFE]`: squared differences of such rows neither overflow nor underflow (to
+/// subnormals) in `f64`, for any number of columns a matrix can have.
+const SAFE: i32 = 60;
+
+/// `e` such that `rows × 2^e` lie in the safe range (largest magnitude in `[1, 2)`), or 0
+/// when they already do. Issue 17: values near `1e155` overflow squared distances to
+/// `∞` (every edge would tie), values near `1e-160` underflow them to 0.
+///
+/// Multiplying by a power of two is exact, and so is every step after it: a squared
+/// distance of the scaled rows is the unscaled one × `4^e`, its square root × `2^e`, a
+/// sum of absolute differences × `2^e`, a box bound likewise — barring over- or
+/// underflow, which is what the scaling prevents. Every comparison of the search, and
+/// so every edge and tie, is the one the unscaled rows would give, and the distances
+/// mapped back (`× 2^−e`) are bitwise those of the unscaled arithmetic wherever that
+/// arithmetic is finite and normal.
+fn safe_scale(rows: &[f64]) -> i32 {
+    let amax = rows
+        .par_iter()
+        .fold(|| 0.0f64, |m, v| m.max(v.abs()))
+        .reduce(|| 0.0, f64::max);
+    crate::scale::exponent_outside(amax, -SAFE, SAFE).unwrap_or(0)
+}
+
+/// `v × 2^e` (exact barring over- or underflow); `v` itself for `e = 0`.
+pub(crate) fn ldexp(v: f64, e: i32) -> f64 {
+    if e == 0 {
+        v
+    } else {
+        crate::scale::ldexp(v, e)
+    }
 }
 
 fn progress(
@@ -96,16 +132,20 @@ pub(crate) fn fit<T: Float>(
         Some(m) => m,
         None => p.min_cluster_size.min(n - 1),
     };
+    let stop = &p.interrupt;
+    stop.check()?;
     progress(observer, HdbscanStage::Tree, 0, 1);
     let sp = match p.metric {
-        HdbscanMetric::Precomputed => spanning_dense(x, min_samples, observer)?,
+        HdbscanMetric::Precomputed => spanning_dense(p, x, min_samples, observer)?,
         HdbscanMetric::Euclidean => spanning_tree::<Euclid, T>(p, x, min_samples, observer)?,
         HdbscanMetric::Manhattan => spanning_tree::<Manhattan, T>(p, x, min_samples, observer)?,
         HdbscanMetric::Chebyshev => spanning_tree::<Chebyshev, T>(p, x, min_samples, observer)?,
         HdbscanMetric::Cosine => spanning_tree::<CosineUnit, T>(p, x, min_samples, observer)?,
     };
+    stop.check()?;
     progress(observer, HdbscanStage::Hierarchy, 0, 1);
-    let sl = linkage::single_linkage(n, sp.edges, &sp.rank, sp.dist);
+    let (dist, scale) = (sp.dist, sp.scale);
+    let sl = linkage::single_linkage(n, sp.edges, &sp.rank, |w| ldexp(dist(w), -scale));
     let ct = condense::condense(&sl, p.min_cluster_size);
     let opts = SelectOptions {
         method: p.cluster_selection_method,
@@ -162,17 +202,25 @@ fn spanning_tree<M: TreeMetric, T: Float>(
     x.check_finite()?;
     let (n, d) = (x.n_rows(), x.n_cols());
     let rank_row = content_rank(x);
-    let rows = tree::rows_f64(x, p.metric == HdbscanMetric::Cosine)?;
+    let mut rows = tree::rows_f64(x, p.metric == HdbscanMetric::Cosine)?;
+    let scale = safe_scale(&rows);
+    if scale != 0 {
+        rows.par_iter_mut().for_each(|v| *v = ldexp(*v, scale));
+    }
     let leaf = p
         .leaf_size
         .unwrap_or_else(|| super::params::auto_leaf_size(d));
     let t = KdTree::build(rows, n, d, leaf);
     progress(observer, HdbscanStage::CoreDistances, 0, n);
+    p.interrupt.check()?;
     let cd = knn::core_distances::<M>(&t, min_samples);
+    p.interrupt.check()?;
     let rank: Vec<u32> = t.index().iter().map(|&r| rank_row[r as usize]).collect();
     progress(observer, HdbscanStage::SpanningTree, 0, n - 1);
     let mut observe = |_round: usize, components: usize| {
-        progress(observer, HdbscanStage::SpanningTree, n - components, n - 1)
+        p.interrupt.check()?;
+        progress(observer, HdbscanStage::SpanningTree, n - components, n - 1);
+        Ok(())
     };
     let edges = boruvka::mst::<M>(&t, &cd.core, &cd.neighbours, cd.keep, &rank, &mut observe)?;
     let index = t.index();
@@ -187,7 +235,7 @@ fn spanning_tree<M: TreeMetric, T: Float>(
     let mut core = vec![0.0; n];
     let mut pos_of_row = vec![0u32; n];
     for (pos, &r) in index.iter().enumerate() {
-        core[r as usize] = M::dist(cd.core[pos]);
+        core[r as usize] = ldexp(M::dist(cd.core[pos]), -scale);
         pos_of_row[r as usize] = pos as u32;
     }
     let mut node_core = Vec::new();
@@ -206,12 +254,15 @@ fn spanning_tree<M: TreeMetric, T: Float>(
             node_core,
             rank,
             pos_of_row,
+            scale,
         })),
         dist: M::dist,
+        scale,
     })
 }
 
 fn spanning_dense<T: Float>(
+    p: &HdbscanParams,
     x: MatRef<'_, T>,
     min_samples: usize,
     observer: &mut dyn FnMut(&HdbscanProgress),
@@ -220,15 +271,20 @@ fn spanning_dense<T: Float>(
     let n = x.n_rows();
     progress(observer, HdbscanStage::CoreDistances, 0, n);
     let core = prim::core_distances(x, min_samples);
+    p.interrupt.check()?;
     progress(observer, HdbscanStage::SpanningTree, 0, n - 1);
-    let mut observe =
-        |step: usize, total: usize| progress(observer, HdbscanStage::SpanningTree, step, total - 1);
-    let edges = prim::mst(x, &core, &mut observe);
+    let mut observe = |step: usize, total: usize| {
+        p.interrupt.check()?;
+        progress(observer, HdbscanStage::SpanningTree, step, total - 1);
+        Ok(())
+    };
+    let edges = prim::mst(x, &core, &mut observe)?;
     Ok(Spanning {
         edges,
         rank: (0..n as u32).collect(),
         core: core.clone(),
         index: Index::Precomputed { core },
         dist: |w| w,
+        scale: 0,
     })
 }

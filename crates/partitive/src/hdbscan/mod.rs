@@ -79,6 +79,8 @@ mod model;
 mod params;
 mod predict;
 mod prim;
+#[cfg(test)]
+mod scale_tests;
 mod select;
 mod soft;
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! prediction methods on it.
 
 use super::condense::CondensedTree;
+use super::fit::ldexp;
 use super::knn;
 use super::linkage::SingleLinkageTree;
 use super::metric::{Chebyshev, CosineUnit, Euclid, Manhattan, TreeMetric};
@@ -76,6 +77,9 @@ pub(crate) struct TreeIndex {
     pub rank: Vec<u32>,
     /// Tree position of each row.
     pub pos_of_row: Vec<u32>,
+    /// The tree holds the rows × `2^scale` (the fit's exact rescaling of data of extreme
+    /// magnitude); new points are scaled alike, distances mapped back.
+    pub scale: i32,
 }
 
 /// `-1` for noise, else the label.
@@ -185,8 +189,13 @@ impl HdbscanModel {
             node_core,
             rank,
             pos_of_row,
+            scale,
         } = ti.as_ref();
-        let rows = tree::rows_f64(x, self.metric == HdbscanMetric::Cosine)?;
+        let scale = *scale;
+        let mut rows = tree::rows_f64(x, self.metric == HdbscanMetric::Cosine)?;
+        if scale != 0 {
+            rows.par_iter_mut().for_each(|v| *v = ldexp(*v, scale));
+        }
         let d = tree.dim();
         let ex_trees = if exemplar_dist {
             self.exemplar_trees(tree, pos_of_row)
@@ -205,9 +214,9 @@ impl HdbscanModel {
                 let r = tree.index()[p] as usize;
                 let dist = ex_trees
                     .iter()
-                    .map(|t| M::dist(knn::nearest::<M>(t, q, 1).0[0]))
+                    .map(|t| ldexp(M::dist(knn::nearest::<M>(t, q, 1).0[0]), -scale))
                     .collect();
-                (predict::attach(ct, r, M::dist(w)), dist)
+                (predict::attach(ct, r, ldexp(M::dist(w), -scale)), dist)
             })
             .collect();
         Ok(out)
@@ -264,10 +273,10 @@ impl HdbscanModel {
     pub fn membership_vectors(&self) -> Result<Mat<f64>> {
         match &self.index {
             Index::Tree(ti) => match self.metric {
-                HdbscanMetric::Manhattan => Ok(self.training_vectors::<Manhattan>(&ti.tree, &ti.pos_of_row)),
-                HdbscanMetric::Chebyshev => Ok(self.training_vectors::<Chebyshev>(&ti.tree, &ti.pos_of_row)),
-                HdbscanMetric::Cosine => Ok(self.training_vectors::<CosineUnit>(&ti.tree, &ti.pos_of_row)),
-                _ => Ok(self.training_vectors::<Euclid>(&ti.tree, &ti.pos_of_row)),
+                HdbscanMetric::Manhattan => Ok(self.training_vectors::<Manhattan>(ti)),
+                HdbscanMetric::Chebyshev => Ok(self.training_vectors::<Chebyshev>(ti)),
+                HdbscanMetric::Cosine => Ok(self.training_vectors::<CosineUnit>(ti)),
+                _ => Ok(self.training_vectors::<Euclid>(ti)),
             },
             Index::Precomputed { .. } => Err(Error::param(
                 "metric",
@@ -305,7 +314,8 @@ impl HdbscanModel {
         Ok(self.vectors_with(|i, e| if i == e { 0.0 } else { at(i, e) }))
     }
 
-    fn training_vectors<M: TreeMetric>(&self, tree: &KdTree, pos_of_row: &[u32]) -> Mat<f64> {
+    fn training_vectors<M: TreeMetric>(&self, ti: &TreeIndex) -> Mat<f64> {
+        let (tree, pos_of_row, scale) = (&ti.tree, &ti.pos_of_row, ti.scale);
         let trees = self.exemplar_trees(tree, pos_of_row);
         let k = self.n_clusters;
         let n = self.n_rows();
@@ -318,7 +328,7 @@ impl HdbscanModel {
                     let q = tree.point(pos_of_row[i] as usize);
                     let dist: Vec<f64> = trees
                         .iter()
-                        .map(|t| M::dist(knn::nearest::<M>(t, q, 1).0[0]))
+                        .map(|t| ldexp(M::dist(knn::nearest::<M>(t, q, 1).0[0]), -scale))
                         .collect();
                     let a = Attach {
                         cluster: self.condensed_tree.cluster_of(i),

@@ -4,6 +4,7 @@ use super::fit;
 use super::model::HdbscanModel;
 use crate::error::{Error, Result};
 use crate::float::Float;
+use crate::interrupt::Interrupt;
 use crate::matrix::MatRef;
 
 /// How flat clusters are read off the condensed tree.
@@ -129,6 +130,7 @@ impl Hdbscan {
             allow_single_cluster: false,
             max_cluster_size: None,
             leaf_size: None,
+            interrupt: Interrupt::new(),
         }
     }
 }
@@ -145,6 +147,7 @@ pub struct HdbscanParams {
     pub(crate) allow_single_cluster: bool,
     pub(crate) max_cluster_size: Option<usize>,
     pub(crate) leaf_size: Option<usize>,
+    pub(crate) interrupt: Interrupt,
 }
 
 impl HdbscanParams {
@@ -186,6 +189,14 @@ impl HdbscanParams {
     /// never the result.
     pub fn leaf_size(mut self, v: Option<usize>) -> Self {
         self.leaf_size = v;
+        self
+    }
+    /// A token that stops the fit when triggered (see [`crate::interrupt`]): checked
+    /// between the stages, between the rounds of the spanning tree and every 1024 steps
+    /// of Prim; the fit then returns an error of kind
+    /// [`ErrorKind::Interrupted`](crate::ErrorKind).
+    pub fn interrupt(mut self, token: &Interrupt) -> Self {
+        self.interrupt = token.clone();
         self
     }
 

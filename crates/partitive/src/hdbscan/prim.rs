@@ -10,6 +10,7 @@
 //! the MST is unique and each Prim step is a parallel arg-min over fixed chunks.
 
 use super::boruvka::Edge;
+use crate::error::Result;
 use crate::float::Float;
 use crate::matrix::MatRef;
 use rayon::prelude::*;
@@ -65,16 +66,17 @@ fn key(w: f64, d: f64, a: u32, b: u32) -> (f64, f64, u32, u32) {
 }
 
 /// The MST by Prim's algorithm, `n − 1` edges in the order they join the tree
-/// (endpoints are row indices; `w` and `d` are distances).
+/// (endpoints are row indices; `w` and `d` are distances). `observe(step, n)` is called
+/// every 1024 steps; an error it returns (an interrupt) ends the search.
 pub(crate) fn mst<T: Float>(
     m: MatRef<'_, T>,
     core: &[f64],
-    observe: &mut dyn FnMut(usize, usize),
-) -> Vec<Edge> {
+    observe: &mut dyn FnMut(usize, usize) -> Result<()>,
+) -> Result<Vec<Edge>> {
     let n = m.n_rows();
     let mut edges = Vec::with_capacity(n.saturating_sub(1));
     if n < 2 {
-        return edges;
+        return Ok(edges);
     }
     let mut slots = vec![
         Slot {
@@ -89,7 +91,7 @@ pub(crate) fn mst<T: Float>(
     let mut cur = 0usize;
     for step in 1..n {
         if step % 1024 == 1 {
-            observe(step, n);
+            observe(step, n)?;
         }
         let best = slots
             .par_chunks_mut(CHUNK)
@@ -132,5 +134,5 @@ pub(crate) fn mst<T: Float>(
         slots[v].done = true;
         cur = v;
     }
-    edges
+    Ok(edges)
 }

@@ -20,7 +20,13 @@ fn normal(rng: &mut Rng) -> f64 {
 }
 
 /// Gaussian blobs (`centers` of them, spread `sd`) plus `noise` uniform rows.
-fn blobs(n_per: usize, centers: &[[f64; 2]], sd: f64, noise: usize, seed: u64) -> Mat<f64> {
+pub(super) fn blobs(
+    n_per: usize,
+    centers: &[[f64; 2]],
+    sd: f64,
+    noise: usize,
+    seed: u64,
+) -> Mat<f64> {
     let mut rng = Rng::new(seed);
     let mut v = Vec::new();
     for c in centers {
@@ -101,8 +107,10 @@ fn check_boruvka_is_kruskal<M: TreeMetric>(x: &Mat<f64>, min_samples: usize, lea
     let cd = knn::core_distances::<M>(&t, min_samples);
     let rank_row = super::fit::content_rank(x.view());
     let rank: Vec<u32> = t.index().iter().map(|&r| rank_row[r as usize]).collect();
-    let edges =
-        boruvka::mst::<M>(&t, &cd.core, &cd.neighbours, cd.keep, &rank, &mut |_, _| {}).unwrap();
+    let edges = boruvka::mst::<M>(&t, &cd.core, &cd.neighbours, cd.keep, &rank, &mut |_, _| {
+        Ok(())
+    })
+    .unwrap();
     assert_eq!(edges.len(), n - 1);
     let mut got: Vec<(u32, u32)> = edges.iter().map(|e| (e.a.min(e.b), e.a.max(e.b))).collect();
     got.sort_unstable();

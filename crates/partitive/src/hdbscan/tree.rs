@@ -271,6 +271,13 @@ pub(crate) fn rows_f64<T: Float>(x: MatRef<'_, T>, unit: bool) -> crate::error::
             .par_chunks_mut(d)
             .enumerate()
             .filter_map(|(i, r)| {
+                // A row of extreme magnitude is first brought to a largest magnitude in
+                // [1, 2) by a power of two (exact; the unit row is the same): its squares
+                // would overflow or underflow.
+                let amax = r.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+                if let Some(e) = crate::scale::exponent_outside(amax, -60, 60) {
+                    r.iter_mut().for_each(|v| *v = crate::scale::ldexp(*v, e));
+                }
                 let s = r.iter().map(|v| v * v).sum::<f64>().sqrt();
                 if s == 0.0 {
                     return Some(i);
