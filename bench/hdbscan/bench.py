@@ -8,12 +8,15 @@ wall time of the fit, the CPU time of the fit (all threads), peak resident memor
 and the ratios partitive / other (wall and CPU). fast_hdbscan compiles with numba: its worker
 fits a small set first so the compile is not timed. The load average is printed before and
 after; with a 1-minute load above the core count the report is refused (the numbers would
-measure the other processes), unless --allow-load, which labels it LOADED.
+measure the other processes), unless --force (alias --allow-load), which labels it LOADED.
+Each report ends with the issue-20 acceptance lines that apply to its size: at 200,000 x 4,
+partitive's fit wall time <= 1/3 of the hdbscan library's and below fast_hdbscan's and
+scikit-learn's; at 1,000,000 x 4, below 60 s with peak RSS below 1 GB.
 
 Usage:
   bench.py gen OUT.npy N D SEED                  blobs (10 centres, unit spread), float64
   bench.py run DATA.npy [--min-cluster-size M] [--threads T] [--rounds R] [--impls a,b,...]
-                        [--timeout S] [--bin PATH] [--allow-load] [--json OUT]
+                        [--timeout S] [--bin PATH] [--force] [--json OUT]
   bench.py worker IMPL DATA.npy M T              (internal) one fit, prints JSON
 Implementations: partitive, hdbscan, sklearn, fast_hdbscan.
 """
@@ -136,6 +139,32 @@ def median(v):
     return v[len(v) // 2] if len(v) % 2 else 0.5 * (v[len(v) // 2 - 1] + v[len(v) // 2])
 
 
+def acceptance(shape, threads, summary, timed_out, timeout):
+    """Issue 20's speed criteria that apply to this data size (fit wall time, medians)."""
+    n, d = shape
+    out = []
+    p = summary.get("partitive")
+    if p is None or threads != 2 or d != 4:
+        return out
+
+    def verdict(ok):
+        return "HOLDS" if ok else "FAILS"
+
+    if n == 200_000:
+        for impl, bound, what in [("hdbscan", 1 / 3, "<= 1/3 of"), ("fast_hdbscan", 1.0, "<"),
+                                  ("sklearn", 1.0, "<")]:
+            if impl in summary:
+                r = p["wall"] / summary[impl]["wall"]
+                ok = r <= bound if bound < 1 else r < bound
+                out.append(f"200,000 x 4: partitive {what} {impl}: ratio {r:.3f} {verdict(ok)}")
+            elif impl in timed_out:
+                out.append(f"200,000 x 4: {impl} timed out after {timeout:.0f} s: HOLDS")
+    if n == 1_000_000:
+        out.append(f"1,000,000 x 4: fit {p['wall']:.1f} s < 60 s {verdict(p['wall'] < 60)}; "
+                   f"peak RSS {p['rss_mb']:.0f} MB < 1024 MB {verdict(p['rss_mb'] < 1024)}")
+    return out
+
+
 def run(argv):
     import argparse
     ap = argparse.ArgumentParser(prog="bench.py run")
@@ -146,7 +175,8 @@ def run(argv):
     ap.add_argument("--impls", default=",".join(IMPLS))
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--bin", default=os.environ.get("PARTITIVE_BIN", os.path.join(REPO, "target", "release", "partitive")))
-    ap.add_argument("--allow-load", action="store_true")
+    ap.add_argument("--force", "--allow-load", dest="force", action="store_true",
+                    help="report even above the core count's load (labelled LOADED)")
     ap.add_argument("--json", default=None)
     a = ap.parse_args(argv)
     import numpy as np
@@ -175,10 +205,10 @@ def run(argv):
     load1 = os.getloadavg()
     print(f"load average after {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}")
     loaded = max(load0[0], load1[0]) > cores
-    if loaded and not a.allow_load:
+    if loaded and not a.force:
         print(f"REFUSED: 1-minute load average above the core count ({cores}): the machine is busy with other "
               f"work, these timings would not measure the implementations. Rerun on an idle machine "
-              f"(or pass --allow-load to print them labelled LOADED).")
+              f"(or pass --force to print them labelled LOADED).")
         return 3
     tag = " (LOADED machine: indicative only)" if loaded else ""
     print(f"\nmedians over {a.rounds} rounds{tag}:")
@@ -202,10 +232,14 @@ def run(argv):
                 print(f"  partitive / {impl:13s} wall {p['wall'] / o['wall']:.3f}  cpu {p['cpu'] / o['cpu']:.3f}")
             elif impl in timed_out:
                 print(f"  partitive / {impl:13s} wall < {p['wall'] / a.timeout:.4f} (timed out)")
+    verdicts = acceptance(shape, a.threads, summary, timed_out, a.timeout)
+    for v in verdicts:
+        print(f"  acceptance: {v}{tag}")
     if a.json:
         with open(a.json, "w") as f:
             json.dump(dict(n=shape[0], d=shape[1], load_before=load0, load_after=load1, loaded=loaded,
-                           rounds=res, medians=summary, timed_out=sorted(timed_out)), f, indent=1)
+                           rounds=res, medians=summary, timed_out=sorted(timed_out), threads=a.threads,
+                           acceptance=verdicts), f, indent=1)
     return 0
 
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# HDBSCAN* benchmark, one command:  bash bench/hdbscan/run.sh
+# HDBSCAN* benchmark, one command:  bash bench/hdbscan/run.sh [--force]
 # Builds partitive, makes the blob data once (bench/data, git-ignored), then times partitive,
 # the hdbscan library (boruvka_kdtree), fast_hdbscan and scikit-learn's HDBSCAN on the same
 # data, alternating over rounds (bench.py run), and prints medians, ratios and the load average.
-# Refuses to report when the 1-minute load average exceeds the core count (ALLOW_LOAD=1 to
-# print anyway, labelled LOADED).
+# Refuses to report when the 1-minute load average exceeds the core count (--force, or
+# ALLOW_LOAD=1, to print anyway, labelled LOADED). Each size ends with the issue-20
+# acceptance lines that apply to it (200,000 x 4 ratios; 1,000,000 x 4 time and peak RSS).
+# Results: bench/results/hdbscan_N_D.json (git-ignored: measurements of one machine).
 # Environment: SIZES ("200000x4 200000x2 200000x8 200000x16 1000000x4"), MCS (10), THREADS (2),
 # ROUNDS (3), IMPLS (partitive,hdbscan,fast_hdbscan,sklearn), BIG_IMPLS (partitive,hdbscan,fast_hdbscan:
 # the peers run on n > 200,000; scikit-learn's O(n^2) Prim would take hours), TIMEOUT (900 s).
@@ -24,7 +26,13 @@ py="$venv/bin/python"
 (cd "$root" && cargo build --release -q -p partitive-cli)
 mkdir -p "$root/bench/data" "$root/bench/results"
 extra=()
-if [ "${ALLOW_LOAD:-0}" = 1 ]; then extra+=(--allow-load); fi
+if [ "${ALLOW_LOAD:-0}" = 1 ]; then extra+=(--force); fi
+for arg in "$@"; do
+  case "$arg" in
+    --force) extra+=(--force) ;;
+    *) echo "usage: bash bench/hdbscan/run.sh [--force]" >&2; exit 2 ;;
+  esac
+done
 status=0
 for size in $SIZES; do
   n=${size%x*} d=${size#*x}
