@@ -4,7 +4,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 const ABOUT: &str =
-    "Deterministic clustering: k-means, Gaussian mixtures, k-medoids, and automatic k.";
+    "Deterministic clustering: k-means, Gaussian mixtures, k-medoids, HDBSCAN*, and automatic k.";
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -41,6 +41,9 @@ pub enum Command {
     /// Automatic clustering: finds k and a repeatable partition by itself (PPP).
     #[command(after_help = AUTO_HELP)]
     Auto(AutoArgs),
+    /// HDBSCAN*: density-based clusters of any shape, with noise (the `hdbscan` library's partition).
+    #[command(after_help = HDBSCAN_HELP)]
+    Hdbscan(HdbscanArgs),
     /// Score `auto` on benchmark batteries with ground truth (k exact %, mean ARI, repeatability).
     #[command(after_help = EVALUATE_HELP)]
     Evaluate(EvaluateArgs),
@@ -99,6 +102,18 @@ Examples:
 Labels are written one integer per input row, 0-based, in input order. The result is identical
 for any --threads value.";
 
+const HDBSCAN_HELP: &str = "\
+Examples:
+  partitive hdbscan examples/blobs.csv --min-cluster-size 10 --labels-out labels.txt
+  partitive hdbscan data.npy --min-cluster-size 50 --min-samples 10 --threads 2 --summary-out run.json
+  partitive hdbscan data.csv --min-cluster-size 15 --tree-out tree.json --plot-out clusters.svg
+  partitive hdbscan dist.npy --min-cluster-size 5 --metric precomputed
+
+Labels are written one integer per input row, in input order: clusters 0, 1, ... and -1 for
+noise. The core distance of a row is the distance to its min-samples-th nearest other row (as in
+the hdbscan library); the partition equals the hdbscan library's with the same parameters up to
+ties (see the README). The result is identical for any --threads value and any row order.";
+
 /// A count: a non-negative integer (parsed wide, so `-3` is named as out of range).
 fn count(s: &str) -> Result<usize, String> {
     at_least(s, 0)
@@ -107,6 +122,11 @@ fn count(s: &str) -> Result<usize, String> {
 /// A positive integer (k, iterations, restarts).
 fn at_least_one(s: &str) -> Result<usize, String> {
     at_least(s, 1)
+}
+
+/// At least two (a cluster's smallest size).
+fn at_least_two(s: &str) -> Result<usize, String> {
+    at_least(s, 2)
 }
 
 fn at_least(s: &str, min: usize) -> Result<usize, String> {
@@ -428,6 +448,88 @@ pub struct AutoArgs {
 
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+/// `partitive hdbscan`.
+#[derive(Debug, Args)]
+pub struct HdbscanArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Smallest group reported as a cluster (at least 2).
+    #[arg(long, allow_negative_numbers = true, value_parser = at_least_two)]
+    pub min_cluster_size: usize,
+
+    /// Neighbours of the core distance: the distance to the M-th nearest other row
+    /// (default: --min-cluster-size).
+    #[arg(long, value_name = "M", allow_negative_numbers = true, value_parser = at_least_one)]
+    pub min_samples: Option<usize>,
+
+    /// Dissimilarity; `precomputed` reads the input as a square n x n matrix.
+    #[arg(long, value_enum, default_value_t = HdbscanMetricFlag::Euclidean)]
+    pub metric: HdbscanMetricFlag,
+
+    /// Clusters born below this distance are merged into their ancestor born above it.
+    #[arg(
+        long,
+        default_value_t = 0.0,
+        allow_negative_numbers = true,
+        value_name = "EPS"
+    )]
+    pub cluster_selection_epsilon: f64,
+
+    /// How clusters are read off the condensed tree: excess of mass, or its leaves.
+    #[arg(long, value_enum, default_value_t = SelectionFlag::Eom)]
+    pub cluster_selection_method: SelectionFlag,
+
+    /// Allow the whole data set as the one cluster.
+    #[arg(long)]
+    pub allow_single_cluster: bool,
+
+    /// Largest cluster excess of mass may select (default: no limit).
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = at_least_one)]
+    pub max_cluster_size: Option<usize>,
+
+    /// Write labels, one integer per input row (input order; -1 = noise).
+    #[arg(long, value_name = "FILE")]
+    pub labels_out: Option<PathBuf>,
+
+    /// Write membership probabilities, one per row (0 for noise).
+    #[arg(long, value_name = "FILE")]
+    pub probabilities_out: Option<PathBuf>,
+
+    /// Write GLOSH outlier scores, one per row.
+    #[arg(long, value_name = "FILE")]
+    pub outlier_scores_out: Option<PathBuf>,
+
+    /// Write the condensed tree, the selected clusters and the single-linkage tree as JSON.
+    #[arg(long, value_name = "FILE.json")]
+    pub tree_out: Option<PathBuf>,
+
+    /// Write a plot: the data (2-D PCA projection when d > 2) coloured by cluster with noise
+    /// in grey, and the condensed tree.
+    #[arg(long, value_name = "FILE.svg|.png")]
+    pub plot_out: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// HDBSCAN* dissimilarities.
+#[derive(Debug, Clone, Copy, PartialEq, ValueEnum)]
+pub enum HdbscanMetricFlag {
+    Euclidean,
+    Manhattan,
+    Chebyshev,
+    Cosine,
+    Precomputed,
+}
+
+/// HDBSCAN* cluster selection.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SelectionFlag {
+    Eom,
+    Leaf,
 }
 
 /// `partitive evaluate`.

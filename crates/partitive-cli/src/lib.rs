@@ -11,6 +11,7 @@ mod commands;
 mod common;
 mod outputs;
 mod plot;
+mod plot_hdbscan;
 mod progress;
 mod validate;
 

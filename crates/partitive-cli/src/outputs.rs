@@ -38,7 +38,7 @@ use crate::cli::{InputArgs, RunArgs};
 /// What an output holds, which decides the extensions it accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Holds {
-    /// One integer per line; any file name.
+    /// One value per line (labels, scores); any file name.
     Labels,
     /// A matrix: `.npy`, or delimited text (`.csv`, `.tsv`, `.txt`, `.dat`, `.data`,
     /// optionally `.gz`); comma-separated text for a stream or special file.
@@ -215,6 +215,30 @@ impl OutputPlan {
     pub fn labels(&mut self, flag: &str, labels: &[usize]) -> Result<()> {
         if let Some(f) = self.slot(flag, Holds::Labels)? {
             partitive_io::write_labels_into(f, labels)?;
+        }
+        Ok(())
+    }
+
+    /// Stages one value per line for `flag` (a [`Holds::Labels`] output: signed labels,
+    /// scores); no-op when it was not given.
+    pub fn lines<V: std::fmt::Display>(
+        &mut self,
+        flag: &str,
+        values: impl IntoIterator<Item = V>,
+    ) -> Result<()> {
+        if let Some(f) = self.slot(flag, Holds::Labels)? {
+            let mut buf = String::with_capacity(1 << 16);
+            for v in values {
+                use std::fmt::Write as _;
+                let _ = writeln!(buf, "{v}");
+                if buf.len() >= 1 << 16 {
+                    f.write_all(buf.as_bytes())
+                        .with_context(|| format!("writing {}", f.path().display()))?;
+                    buf.clear();
+                }
+            }
+            f.write_all(buf.as_bytes())
+                .with_context(|| format!("writing {}", f.path().display()))?;
         }
         Ok(())
     }

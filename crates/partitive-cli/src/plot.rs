@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use std::fmt::Write as _;
 
 /// At most this many points are drawn (an even, deterministic subsample above it).
-const MAX_POINTS: usize = 20_000;
+pub(crate) const MAX_POINTS: usize = 20_000;
 
 /// A line chart of a criterion against k, with the chosen k marked.
 pub struct Curve {
@@ -28,25 +28,25 @@ pub struct Figure {
 }
 
 /// A qualitative palette (Okabe–Ito, then Tableau-like hues), cycled.
-const PALETTE: [&str; 16] = [
+pub(crate) const PALETTE: [&str; 16] = [
     "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000",
     "#8C564B", "#7F7F7F", "#BCBD22", "#17BECF", "#9467BD", "#FF9896", "#2CA02C", "#1F77B4",
 ];
 
-struct Panel {
-    x0: f64,
-    y0: f64,
-    w: f64,
-    h: f64,
+pub(crate) struct Panel {
+    pub x0: f64,
+    pub y0: f64,
+    pub w: f64,
+    pub h: f64,
 }
 
-struct Scale {
-    lo: f64,
-    hi: f64,
+pub(crate) struct Scale {
+    pub lo: f64,
+    pub hi: f64,
 }
 
 impl Scale {
-    fn of(values: impl Iterator<Item = f64>) -> Scale {
+    pub(crate) fn of(values: impl Iterator<Item = f64>) -> Scale {
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         for v in values.filter(|v| v.is_finite()) {
             lo = lo.min(v);
@@ -66,18 +66,26 @@ impl Scale {
         }
     }
 
-    fn map(&self, v: f64, a: f64, b: f64) -> f64 {
+    pub(crate) fn map(&self, v: f64, a: f64, b: f64) -> f64 {
         a + (v - self.lo) / (self.hi - self.lo) * (b - a)
     }
 }
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
 
-fn axes(out: &mut String, p: &Panel, title: &str, xl: &str, yl: &str, xs: &Scale, ys: &Scale) {
+pub(crate) fn axes(
+    out: &mut String,
+    p: &Panel,
+    title: &str,
+    xl: &str,
+    yl: &str,
+    xs: &Scale,
+    ys: &Scale,
+) {
     let _ = write!(
         out,
         r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="none" stroke="#444" stroke-width="1"/>"##,
@@ -329,7 +337,11 @@ pub fn render_svg(fig: &Figure) -> String {
 
 /// The figure as the bytes of an SVG or PNG file.
 pub fn render(fig: &Figure, format: PlotFormat) -> Result<Vec<u8>> {
-    let svg = render_svg(fig);
+    render_bytes(render_svg(fig), format)
+}
+
+/// An SVG document as the bytes of an SVG or PNG file.
+pub fn render_bytes(svg: String, format: PlotFormat) -> Result<Vec<u8>> {
     match format {
         PlotFormat::Svg => Ok(svg.into_bytes()),
         PlotFormat::Png => svg_to_png(&svg),

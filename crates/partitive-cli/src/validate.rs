@@ -83,6 +83,11 @@ pub fn check_args(cli: &Cli) -> Result<()> {
                 .check()
                 .context("auto")?;
         }
+        Command::Hdbscan(a) => {
+            common::read_options(&a.input)?;
+            crate::commands::hdbscan::check(a)?;
+            crate::commands::hdbscan::outputs(a).check()?;
+        }
         Command::Evaluate(a) => {
             if let Some(p) = &a.pattern {
                 regex::Regex::new(p)

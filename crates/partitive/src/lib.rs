@@ -27,6 +27,7 @@ pub mod dissimilarity;
 pub mod error;
 pub mod float;
 pub mod gmm;
+pub mod hdbscan;
 pub mod interrupt;
 pub mod kmeans;
 pub mod kmedoids;

@@ -3,6 +3,7 @@
 mod auto;
 mod evaluate;
 pub(crate) mod gmm;
+pub(crate) mod hdbscan;
 mod kmeans;
 mod kmedoids;
 mod kmedoids_gower;
@@ -17,6 +18,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Gmm(args) => gmm::run(args),
         Command::Kmedoids(args) => kmedoids::run(args),
         Command::Auto(args) => auto::run(args),
+        Command::Hdbscan(args) => hdbscan::run(args),
         Command::Evaluate(args) => evaluate::run(args),
     }
 }
