@@ -4,6 +4,7 @@ mod auto;
 mod evaluate;
 mod gmm;
 mod kmeans;
+mod kmeans_stream;
 mod kmedoids;
 mod kmedoids_gower;
 
