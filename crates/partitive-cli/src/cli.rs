@@ -241,6 +241,14 @@ pub struct KmeansArgs {
     #[arg(long, value_name = "FILE")]
     pub centers_out: Option<PathBuf>,
 
+    /// Stream the input in chunks instead of loading it: for files larger than memory.
+    /// Passes over the file: row statistics, the column variances (when --tol > 0), the
+    /// seeding (k-means++: two per center; deterministic: one per center), one per
+    /// iteration, and one writing the labels. Centers, inertia and labels are identical
+    /// to the in-memory run's; memory does not grow with the number of rows.
+    #[arg(long)]
+    pub stream: bool,
+
     #[command(flatten)]
     pub run: RunArgs,
 }

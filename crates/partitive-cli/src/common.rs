@@ -24,6 +24,10 @@ impl Precision {
 }
 
 /// Builds the reader options from the flags (stage two of parsing).
+/// Rows per chunk when streaming (`--stream`): a multiple of the library's chunk size
+/// ([`partitive::parallel::CHUNK_ROWS`]), as the streamed fits require.
+pub const STREAM_ROWS: usize = 1 << 16;
+
 pub fn read_options(input: &InputArgs) -> Result<ReadOptions> {
     let header = match input.header {
         HeaderFlag::Auto => HeaderMode::Auto,

@@ -243,6 +243,19 @@ impl OutputPlan {
         Ok(())
     }
 
+    /// Stages labels for `flag` written piece by piece by `write` (a streamed run's
+    /// labels pass); no-op when the flag was not given.
+    pub fn labels_with(
+        &mut self,
+        flag: &str,
+        write: impl FnOnce(&mut AtomicFile) -> Result<()>,
+    ) -> Result<()> {
+        match self.slot(flag, Holds::Labels)? {
+            Some(f) => write(f),
+            None => Ok(()),
+        }
+    }
+
     /// Stages a matrix for `flag`, with optional column names for text.
     pub fn matrix<T: Float>(
         &mut self,

@@ -38,9 +38,6 @@ pub fn run(args: AutoArgs) -> Result<()> {
     }
 }
 
-/// Rows per chunk when streaming (a multiple of the library's chunk size).
-const STREAM_ROWS: usize = 1 << 16;
-
 fn run_typed<T: Float>(args: &AutoArgs, plan: &mut OutputPlan, precision: Precision) -> Result<()> {
     let t0 = Instant::now();
     let opts = common::read_options(&args.input)?;
@@ -73,7 +70,7 @@ fn run_typed<T: Float>(args: &AutoArgs, plan: &mut OutputPlan, precision: Precis
         None => {
             let path = &args.input.input;
             let mut pass = |f: &mut dyn FnMut(MatRef<'_, T>)| -> Result<()> {
-                partitive_io::for_each_chunk::<T>(path, &opts, STREAM_ROWS, |m| {
+                partitive_io::for_each_chunk::<T>(path, &opts, common::STREAM_ROWS, |m| {
                     f(m);
                     Ok(())
                 })

@@ -29,35 +29,13 @@ fn run_typed<T: Float>(
 ) -> Result<()> {
     let t0 = Instant::now();
     let opts = common::read_options(&args.input)?;
+    let params = params::<T>(args)?;
+    if args.stream {
+        return super::kmeans_stream::run::<T>(args, plan, precision, &opts, &params);
+    }
     let data = common::read_data::<T>(&args.input, &opts)?;
     let x = data.view();
     let read_seconds = t0.elapsed().as_secs_f64();
-
-    let init = match &args.init_centers {
-        Some(p) => {
-            let c = partitive_io::read_matrix::<T>(p, &partitive_io::ReadOptions::default())
-                .map_err(|e| common::input_error(&args.input, e))
-                .context("--init-centers")?;
-            Init::Centers(c.view().to_owned())
-        }
-        None => match args.init {
-            KmeansInitFlag::KmeansPlusPlus => Init::KMeansPlusPlus,
-            KmeansInitFlag::Deterministic => Init::Deterministic,
-        },
-    };
-    let algorithm = match args.algorithm {
-        KmeansAlgorithmFlag::Auto => Algorithm::Auto,
-        KmeansAlgorithmFlag::Lloyd => Algorithm::Lloyd,
-        KmeansAlgorithmFlag::Hamerly => Algorithm::Hamerly,
-        KmeansAlgorithmFlag::Yinyang => Algorithm::Yinyang,
-    };
-    let params = KMeans::params::<T>(args.k)
-        .seed(args.seed)
-        .n_init(args.n_init)
-        .max_iter(args.max_iter)
-        .tol(args.tol)
-        .init(init)
-        .algorithm(algorithm);
 
     let progress = Progress::new(
         args.run.quiet,
@@ -66,18 +44,7 @@ fn run_typed<T: Float>(
     );
     let t1 = Instant::now();
     let result = common::with_threads(&args.run, || {
-        params.fit_observed(x, None, &mut |info| {
-            let pos = (info.restart * info.max_iter + info.iter) as u64;
-            let len = (info.n_restarts * info.max_iter) as u64;
-            progress.update(pos, len, || {
-                format!(
-                    "restart {} iter {} inertia {:.6e}",
-                    info.restart + 1,
-                    info.iter,
-                    info.inertia
-                )
-            });
-        })
+        params.fit_observed(x, None, &mut |info| observe(&progress, info))
     })?
     .with_context(|| format!("k-means on {}", args.input.input.display()))?;
     progress.finish();
@@ -108,27 +75,93 @@ fn run_typed<T: Float>(
     plan.json("--summary-out", &summary)?;
     plan.commit()?;
     if !args.run.quiet {
-        plan.say(&format!(
-            "k-means: n={} d={} k={} inertia={:.6e} n_iter={} converged={} ({:.3} s)",
+        say(
+            plan,
+            args,
             x.n_rows(),
-            x.n_cols(),
-            args.k,
+            &result.centers,
             result.inertia,
             result.n_iter,
             result.converged,
-            read_seconds + fit_seconds
-        ));
-        let c = &result.centers;
-        let distinct = (0..c.n_rows())
-            .filter(|&j| (0..j).all(|i| c.row(i) != c.row(j)))
-            .count();
-        if distinct < c.n_rows() {
-            eprintln!(
-                "partitive: note: only {distinct} distinct centers for k = {} (fewer distinct \
-                 rows than k); coinciding centers get no rows",
-                c.n_rows()
-            );
-        }
+            read_seconds + fit_seconds,
+        );
     }
     Ok(())
+}
+
+/// The progress line of an iteration.
+pub(super) fn observe(progress: &Progress, info: &partitive::kmeans::IterationInfo) {
+    let pos = (info.restart * info.max_iter + info.iter) as u64;
+    let len = (info.n_restarts * info.max_iter) as u64;
+    progress.update(pos, len, || {
+        format!(
+            "restart {} iter {} inertia {:.6e}",
+            info.restart + 1,
+            info.iter,
+            info.inertia
+        )
+    });
+}
+
+/// The run's one-line result, and a note when centers coincide.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn say<T: Float>(
+    plan: &OutputPlan,
+    args: &KmeansArgs,
+    n: usize,
+    c: &partitive::Mat<T>,
+    inertia: f64,
+    n_iter: usize,
+    converged: bool,
+    seconds: f64,
+) {
+    plan.say(&format!(
+        "k-means: n={} d={} k={} inertia={:.6e} n_iter={} converged={} ({:.3} s)",
+        n,
+        c.n_cols(),
+        args.k,
+        inertia,
+        n_iter,
+        converged,
+        seconds
+    ));
+    let distinct = (0..c.n_rows())
+        .filter(|&j| (0..j).all(|i| c.row(i) != c.row(j)))
+        .count();
+    if distinct < c.n_rows() {
+        eprintln!(
+            "partitive: note: only {distinct} distinct centers for k = {} (fewer distinct \
+             rows than k); coinciding centers get no rows",
+            c.n_rows()
+        );
+    }
+}
+
+/// The k-means parameters the flags give.
+fn params<T: Float>(args: &KmeansArgs) -> Result<partitive::kmeans::KMeansParams<T>> {
+    let init = match &args.init_centers {
+        Some(p) => {
+            let c = partitive_io::read_matrix::<T>(p, &partitive_io::ReadOptions::default())
+                .map_err(|e| common::input_error(&args.input, e))
+                .context("--init-centers")?;
+            Init::Centers(c.view().to_owned())
+        }
+        None => match args.init {
+            KmeansInitFlag::KmeansPlusPlus => Init::KMeansPlusPlus,
+            KmeansInitFlag::Deterministic => Init::Deterministic,
+        },
+    };
+    let algorithm = match args.algorithm {
+        KmeansAlgorithmFlag::Auto => Algorithm::Auto,
+        KmeansAlgorithmFlag::Lloyd => Algorithm::Lloyd,
+        KmeansAlgorithmFlag::Hamerly => Algorithm::Hamerly,
+        KmeansAlgorithmFlag::Yinyang => Algorithm::Yinyang,
+    };
+    Ok(KMeans::params::<T>(args.k)
+        .seed(args.seed)
+        .n_init(args.n_init)
+        .max_iter(args.max_iter)
+        .tol(args.tol)
+        .init(init)
+        .algorithm(algorithm))
 }

@@ -5,6 +5,7 @@ mod evaluate;
 pub(crate) mod gmm;
 pub(crate) mod hdbscan;
 mod kmeans;
+mod kmeans_stream;
 mod kmedoids;
 mod kmedoids_gower;
 

@@ -42,7 +42,7 @@ fn update_d2<T: Float>(data: &Data<'_, T>, d2: &mut [f64], c: &[T]) -> Vec<Chunk
 }
 
 /// [`update_d2`] on the rows `r` (`d2`: theirs).
-fn update_chunk<T: Float>(
+pub(super) fn update_chunk<T: Float>(
     data: &Data<'_, T>,
     d2: &mut [f64],
     r: Range<usize>,
@@ -99,12 +99,13 @@ pub(super) fn update_chunk_portable<T: Float>(
     info
 }
 
-/// Σ weight × min(D², ‖x − c‖²) over the rows `r`, for each candidate row `c` of `cands`.
-fn potentials<T: Float>(
+/// Σ weight × min(D², ‖x − c‖²) over the rows `r` (`d2`: theirs), for each candidate
+/// `c`, a row of `cands`.
+pub(super) fn potentials<T: Float>(
     data: &Data<'_, T>,
     d2: &[f64],
     r: Range<usize>,
-    cands: &[usize],
+    cands: &Mat<T>,
 ) -> Vec<f64> {
     #[cfg(target_arch = "x86_64")]
     if super::kernel::best_level() != super::kernel::Level::Portable {
@@ -124,7 +125,7 @@ pub(super) unsafe fn potentials_avx2<T: Float>(
     data: &Data<'_, T>,
     d2: &[f64],
     r: Range<usize>,
-    cands: &[usize],
+    cands: &Mat<T>,
 ) -> Vec<f64> {
     potentials_portable(data, d2, r, cands)
 }
@@ -134,14 +135,14 @@ pub(super) fn potentials_portable<T: Float>(
     data: &Data<'_, T>,
     d2: &[f64],
     r: Range<usize>,
-    cands: &[usize],
+    cands: &Mat<T>,
 ) -> Vec<f64> {
-    let mut pot = vec![0.0; cands.len()];
-    for i in r {
+    let mut pot = vec![0.0; cands.n_rows()];
+    for (t, i) in r.enumerate() {
         let w = data.weight(i);
         let x = data.x.row(i);
-        for (p, &c) in pot.iter_mut().zip(cands) {
-            *p += w * sq_dist(x, data.x.row(c)).min(d2[i]);
+        for (c, p) in pot.iter_mut().enumerate() {
+            *p += w * sq_dist(x, cands.row(c)).min(d2[t]);
         }
     }
     pot
@@ -150,7 +151,21 @@ pub(super) fn potentials_portable<T: Float>(
 /// The row where the cumulative mass Σ weight × D² first exceeds `u` (rows of zero mass
 /// are never returned).
 fn locate<T: Float>(data: &Data<'_, T>, d2: &[f64], chunks: &[ChunkInfo], u: f64) -> usize {
-    let chunk_rows = crate::parallel::CHUNK_ROWS;
+    let (c, cum) = locate_chunk(chunks, u);
+    let r = chunk_rows(c, data.n());
+    walk_chunk(data, &d2[r.clone()], r, cum, u)
+}
+
+/// The rows of chunk `c` of `0..n`.
+pub(super) fn chunk_rows(c: usize, n: usize) -> Range<usize> {
+    let start = c * crate::parallel::CHUNK_ROWS;
+    start..(start + crate::parallel::CHUNK_ROWS).min(n)
+}
+
+/// Where [`locate`]'s row lies: the chunk and the mass of the chunks before it (for
+/// `u` beyond the total, by rounding, the last chunk of positive mass and `+∞`: the
+/// walk then returns its last row of positive mass).
+pub(super) fn locate_chunk(chunks: &[ChunkInfo], u: f64) -> (usize, f64) {
     let mut cum = 0.0;
     let mut last_positive = None;
     for (c, info) in chunks.iter().enumerate() {
@@ -162,11 +177,24 @@ fn locate<T: Float>(data: &Data<'_, T>, d2: &[f64], chunks: &[ChunkInfo], u: f64
             last_positive = Some(c);
             continue;
         }
-        let start = c * chunk_rows;
-        let end = (start + chunk_rows).min(data.n());
+        return (c, cum);
+    }
+    (last_positive.unwrap_or(0), f64::INFINITY)
+}
+
+/// The walk of [`locate`] inside its chunk, rows `r` (`d2`: theirs), from the mass `cum`
+/// before it.
+pub(super) fn walk_chunk<T: Float>(
+    data: &Data<'_, T>,
+    d2: &[f64],
+    r: Range<usize>,
+    mut cum: f64,
+    u: f64,
+) -> usize {
+    if cum.is_finite() {
         let mut last = None;
-        for i in start..end {
-            let m = data.weight(i) * d2[i];
+        for (t, i) in r.clone().enumerate() {
+            let m = data.weight(i) * d2[t];
             if m > 0.0 {
                 cum += m;
                 last = Some(i);
@@ -181,17 +209,14 @@ fn locate<T: Float>(data: &Data<'_, T>, d2: &[f64], chunks: &[ChunkInfo], u: f64
         }
     }
     // Rounding at the very end: the last row of positive mass.
-    let c = last_positive.unwrap_or(0);
-    let start = c * chunk_rows;
-    let end = (start + chunk_rows).min(data.n());
-    (start..end)
+    r.clone()
         .rev()
-        .find(|&i| data.weight(i) * d2[i] > 0.0)
+        .find(|&i| data.weight(i) * d2[i - r.start] > 0.0)
         .unwrap_or(0)
 }
 
 /// A row drawn with probability ∝ its weight.
-fn first_row<T: Float>(data: &Data<'_, T>, rng: &mut Rng) -> usize {
+pub(super) fn first_row<T: Float>(data: &Data<'_, T>, rng: &mut Rng) -> usize {
     match data.w {
         None => rng.below(data.n()),
         Some(w) => {
@@ -214,7 +239,7 @@ fn first_row<T: Float>(data: &Data<'_, T>, rng: &mut Rng) -> usize {
     }
 }
 
-fn centers_of<T: Float>(data: &Data<'_, T>, rows: &[usize]) -> Mat<T> {
+pub(super) fn centers_of<T: Float>(data: &Data<'_, T>, rows: &[usize]) -> Mat<T> {
     let d = data.d();
     let mut v = Vec::with_capacity(rows.len() * d);
     for &i in rows {
@@ -242,10 +267,11 @@ pub(crate) fn kmeans_plus_plus<T: Float>(data: &Data<'_, T>, k: usize, rng: &mut
             })
             .collect();
         let d2r = &d2;
+        let cand_rows = centers_of(data, &cands);
         let pots = map_reduce_chunks(
             n,
             vec![0.0; trials],
-            |r| potentials(data, d2r, r, &cands),
+            |r| potentials(data, &d2r[r.clone()], r, &cand_rows),
             |a, b| a.iter_mut().zip(b).for_each(|(a, b)| *a += b),
         );
         let mut best = 0;
@@ -266,50 +292,15 @@ pub(crate) fn farthest_first<T: Float>(data: &Data<'_, T>, k: usize) -> Mat<T> {
     let (sum, wsum) = map_reduce_chunks(
         n,
         (vec![0.0; d], 0.0),
-        |r| {
-            let mut s = vec![0.0; d];
-            let mut ws = 0.0;
-            for i in r {
-                let w = data.weight(i);
-                ws += w;
-                s.iter_mut()
-                    .zip(data.x.row(i))
-                    .for_each(|(s, v)| *s += w * v.as_f64());
-            }
-            (s, ws)
-        },
-        |a, b| {
-            a.0.iter_mut().zip(b.0).for_each(|(a, b)| *a += b);
-            a.1 += b.1;
-        },
+        |r| weighted_sums(data, r),
+        merge_sums,
     );
     let mean: Vec<f64> = sum.iter().map(|s| s / wsum).collect();
     let (_, first) = map_reduce_chunks(
         n,
         (f64::INFINITY, usize::MAX),
-        |r| {
-            let mut best = (f64::INFINITY, usize::MAX);
-            for i in r {
-                if data.weight(i) > 0.0 {
-                    let dist: f64 = data
-                        .x
-                        .row(i)
-                        .iter()
-                        .zip(&mean)
-                        .map(|(v, m)| (v.as_f64() - m) * (v.as_f64() - m))
-                        .sum();
-                    if dist < best.0 {
-                        best = (dist, i);
-                    }
-                }
-            }
-            best
-        },
-        |a, b| {
-            if b.0 < a.0 {
-                *a = b;
-            }
-        },
+        |r| nearest_to(data, r, &mean),
+        keep_nearer,
     );
     // (Distances are finite: `fit` rescales data whose squares would overflow. Should
     // none compare, the first row of positive weight stands in rather than an index
@@ -333,4 +324,56 @@ pub(crate) fn farthest_first<T: Float>(data: &Data<'_, T>, k: usize) -> Mat<T> {
         chunks = update_d2(data, &mut d2, data.x.row(best.1));
     }
     centers_of(data, &rows)
+}
+
+/// Σ w·x and Σ w over the rows `r`.
+pub(super) fn weighted_sums<T: Float>(data: &Data<'_, T>, r: Range<usize>) -> (Vec<f64>, f64) {
+    let mut s = vec![0.0; data.d()];
+    let mut ws = 0.0;
+    for i in r {
+        let w = data.weight(i);
+        ws += w;
+        s.iter_mut()
+            .zip(data.x.row(i))
+            .for_each(|(s, v)| *s += w * v.as_f64());
+    }
+    (s, ws)
+}
+
+/// The merge of [`weighted_sums`].
+pub(super) fn merge_sums(a: &mut (Vec<f64>, f64), b: (Vec<f64>, f64)) {
+    a.0.iter_mut().zip(b.0).for_each(|(a, b)| *a += b);
+    a.1 += b.1;
+}
+
+/// The row of positive weight of `r` nearest `mean` (lowest index on ties) and its
+/// squared distance; `(+∞, usize::MAX)` when none compares.
+pub(super) fn nearest_to<T: Float>(
+    data: &Data<'_, T>,
+    r: Range<usize>,
+    mean: &[f64],
+) -> (f64, usize) {
+    let mut best = (f64::INFINITY, usize::MAX);
+    for i in r {
+        if data.weight(i) > 0.0 {
+            let dist: f64 = data
+                .x
+                .row(i)
+                .iter()
+                .zip(mean)
+                .map(|(v, m)| (v.as_f64() - m) * (v.as_f64() - m))
+                .sum();
+            if dist < best.0 {
+                best = (dist, i);
+            }
+        }
+    }
+    best
+}
+
+/// The merge of [`nearest_to`]: the earlier chunk wins ties.
+pub(super) fn keep_nearer(a: &mut (f64, usize), b: (f64, usize)) {
+    if b.0 < a.0 {
+        *a = b;
+    }
 }

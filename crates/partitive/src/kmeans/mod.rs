@@ -56,6 +56,9 @@ mod result;
 #[cfg(test)]
 mod scale_tests;
 mod screen;
+mod stream;
+#[cfg(test)]
+mod stream_tests;
 mod sums;
 #[cfg(test)]
 mod tests;
@@ -64,3 +67,4 @@ mod yinyang;
 pub use fit::assign;
 pub use params::{Algorithm, Init, KMeans, KMeansParams, KMeansValidParams};
 pub use result::{Assignment, IterationInfo, KMeansDiagnostics, KMeansResult};
+pub use stream::KMeansStreamed;

@@ -715,10 +715,14 @@ fn init_passes_match<T: Float>() {
             assert_eq!((ia.max.to_bits(), ia.argmax), (ib.max.to_bits(), ib.argmax));
         }
         assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
-        let cands = [3, 17, 1024, 2999];
-        let pa = potentials_portable(&data, &a, 100..2900, &cands);
+        let cands: Vec<T> = [3, 17, 1024, 2999]
+            .iter()
+            .flat_map(|&i| x.row(i).to_vec())
+            .collect();
+        let cands = Mat::from_vec(cands, 4, d).unwrap();
+        let pa = potentials_portable(&data, &a[100..2900], 100..2900, &cands);
         // SAFETY: as above.
-        let pb = unsafe { potentials_avx2(&data, &b, 100..2900, &cands) };
+        let pb = unsafe { potentials_avx2(&data, &b[100..2900], 100..2900, &cands) };
         assert!(pa.iter().zip(&pb).all(|(p, q)| p.to_bits() == q.to_bits()));
     }
 }
