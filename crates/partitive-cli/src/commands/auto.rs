@@ -108,6 +108,11 @@ fn run_typed<T: Float>(args: &AutoArgs, precision: Precision) -> Result<()> {
     if let Some(p) = &args.tree_out {
         partitive_io::write_json(p, &record(&result))?;
     }
+    // RESEARCH (temporary): dump the model for bench/ppp/merge_lab.py.
+    if let Ok(p) = std::env::var("PPP_MODEL_OUT") {
+        let v = json!({"model": serde_json::to_value(&result.model)?, "record": record(&result)});
+        partitive_io::write_json(std::path::Path::new(&p), &v)?;
+    }
     if let (Some(p), Some(m)) = (&args.plot_out, &data) {
         plot::write(p, &figure(m.view(), &result))?;
     }

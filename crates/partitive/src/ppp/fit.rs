@@ -1,6 +1,6 @@
 //! The driver: steps 0–5 in order, with progress reports.
 
-use super::merge::modal_merge;
+use super::merge::{merge, MergeConfig};
 use super::params::PppParams;
 use super::result::{PppDiagnostics, PppModel, PppProgress, PppResult, PppStage, SelectedModel};
 use super::sample::{fit_sample, ridge, varying_columns, FitSample};
@@ -119,14 +119,17 @@ pub(crate) fn structure(
         report(obs, PppStage::Merge, sw.best_k, sw.best_k, 0);
         let min_weight = p.min_cluster_size.map(|s| s as f64 / n as f64);
         let rho_gauss = p.rho_gauss.map(|r| (r, p.z_gauss));
-        let merged = modal_merge(
+        let merged = merge(
             &sw.best.mixture,
             &sample.x,
-            p.rho,
-            p.q_ambig,
-            min_weight,
-            rho_gauss,
-            p.gauss_keep_min_dim.is_some_and(|m| cols.len() >= m),
+            &MergeConfig {
+                rho: p.rho,
+                q_ambig: p.q_ambig,
+                min_weight,
+                rho_gauss,
+                keep_gauss: p.gauss_keep_min_dim.is_some_and(|m| cols.len() >= m),
+                gap_test: p.gap_test,
+            },
         );
         let g = sw.best.mixture;
         let sel = SelectedModel {

@@ -70,7 +70,10 @@
 //! ```
 
 mod assign;
+mod dip;
 mod fit;
+mod graph;
+mod knn;
 mod merge;
 mod params;
 mod path;
@@ -81,6 +84,8 @@ mod stream;
 #[cfg(test)]
 mod tests;
 
+pub use graph::KNN_K;
+pub use merge::{GRAPH_MAX, GRAPH_MAX_DIM};
 pub use params::{
     Ppp, PppParams, COV_TYPES, EM_MAX_ITER, EM_TOL, EPS_REG, FIT_CHUNK_ROWS, GAUSS_KEEP_MIN_DIM,
     LLOYD_MAX_ITER, PATIENCE, POWER_MAX_ITER, POWER_TOL, Q_AMBIG, RHO, RHO_GAUSS, SAMPLE_MAX, TAU,

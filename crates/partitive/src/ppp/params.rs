@@ -48,21 +48,21 @@ pub const POWER_TOL: f64 = 1e-10;
 /// alone cannot afford 2 components).
 pub const COV_TYPES: [CovarianceType; 2] = [CovarianceType::Full, CovarianceType::Spherical];
 
-/// Merge threshold: component `c` hangs under a higher neighbour when their saddle
-/// density is at least `RHO ×` the peak density of `c`. The one tuned constant (chosen on
-/// split-half A only; flat region 0.6–0.7): Gaussian pieces of one flat density show
-/// saddle/peak ratios ≈ 0.4–0.65, well-separated clusters ≤ 0.15.
-pub const RHO: f64 = 0.6;
+/// Merge threshold: two clusters may join when their saddle density is at least `RHO ×`
+/// the peak density of the lower one (and the dip test finds no gap between the two
+/// components that connect them). A weak density condition: the Gaussian pieces of one
+/// flat or curved cluster show saddle/peak ratios of 0.4-0.65 between neighbours (the
+/// mixture's ripple), well-separated clusters and noise bridges ≤ 0.15; the dip test
+/// decides the cases between. 0.3 was chosen on the merge laboratory's runs over all
+/// development batteries (0.3 / 0.4 measured; bench/ppp/README.md).
+pub const RHO: f64 = 0.3;
 
-/// Stricter merge ratio between two Gaussian-looking components (`|Mardia kurtosis z| ≤
-/// Z_GAUSS` for both): two such components are only joined when their saddle reaches
-/// `0.9 ×` the peak, because BIC already judged that two Gaussians beat one there, and a
-/// shallow dip between two Gaussian pieces is evidence of two overlapping clusters rather
-/// than of one non-Gaussian shape. Measured with `partitive evaluate` (k exact / mean ARI):
-/// Gaussian-like sets 20/28 → 23/28 k exact (sipu 80% → 90%, g2mg 66.7% → 77.8%), at a
-/// small cost on the 41 mixed sets (43.9%/0.671 → 41.5%/0.655, still above every
-/// automatic-k baseline). `None` turns it off.
-pub const RHO_GAUSS: Option<f64> = Some(0.9);
+/// Optional stricter merge ratio between two Gaussian-looking components (`|Mardia
+/// kurtosis z| ≤ Z_GAUSS` for both), e.g. `Some(0.9)`. It was the default of the first
+/// version (Gaussian-like sets 20/28 → 23/28 k exact there); with the dip test deciding
+/// the joins it costs more than it gains — short arcs of thin rings look Gaussian and
+/// stayed apart — so it is off by default (`None`; bench/ppp/README.md).
+pub const RHO_GAUSS: Option<f64> = None;
 
 /// From this many (non-constant) columns on, two Gaussian-looking components are never
 /// merged (requires `rho_gauss`). In two or three dimensions the fit sample resolves the
@@ -125,6 +125,7 @@ pub struct PppParams {
     pub(crate) gauss_keep_min_dim: Option<usize>,
     pub(crate) tau: f64,
     pub(crate) min_cluster_size: Option<usize>,
+    pub(crate) gap_test: bool,
 }
 
 impl Default for PppParams {
@@ -145,6 +146,7 @@ impl Default for PppParams {
             gauss_keep_min_dim: GAUSS_KEEP_MIN_DIM,
             tau: TAU,
             min_cluster_size: None,
+            gap_test: true,
         }
     }
 }
@@ -201,7 +203,7 @@ impl PppParams {
         self
     }
     /// Stricter saddle/peak ratio for links between two Gaussian-looking components
-    /// (default [`RHO_GAUSS`] = `Some(0.9)`; `None` turns it off).
+    /// (default [`RHO_GAUSS`] = `None`, off).
     pub fn rho_gauss(mut self, v: Option<f64>) -> Self {
         self.rho_gauss = v;
         self
@@ -228,6 +230,13 @@ impl PppParams {
     /// in the specification).
     pub fn min_cluster_size(mut self, v: Option<usize>) -> Self {
         self.min_cluster_size = v;
+        self
+    }
+
+    /// Whether two clusters are joined only when the dip test finds no gap between the
+    /// components that connect them (default `true`; `false` for comparisons).
+    pub fn gap_test(mut self, v: bool) -> Self {
+        self.gap_test = v;
         self
     }
 
