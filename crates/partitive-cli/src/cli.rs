@@ -12,7 +12,11 @@ Examples:
   partitive kmeans data.npy -k 64 --threads 2 --summary-out summary.json
 
 Input formats (by extension): .csv .tsv .txt .dat .data (optionally .gz), .npy, .parquet.
-Errors print one line naming the file, line and column (or the parameter) and exit with code 2.";
+Outputs are checked before any work (folder, extension, not an input, not another output)
+and appear together at the end; `-` or /dev/stdout writes to standard output, special files
+such as /dev/null and FIFOs are written in place, symbolic links are written through.
+Errors print one line naming the file, line and column (or the parameter) and exit with
+code 2; an interrupted run (Ctrl-C, SIGTERM) removes its temporary files (exit 130/143).";
 
 /// partitive: deterministic clustering.
 #[derive(Debug, Parser)]
@@ -95,6 +99,24 @@ Examples:
 Labels are written one integer per input row, 0-based, in input order. The result is identical
 for any --threads value.";
 
+/// A count: a non-negative integer (parsed wide, so `-3` is named as out of range).
+fn count(s: &str) -> Result<usize, String> {
+    at_least(s, 0)
+}
+
+/// A positive integer (k, iterations, restarts).
+fn at_least_one(s: &str) -> Result<usize, String> {
+    at_least(s, 1)
+}
+
+fn at_least(s: &str, min: usize) -> Result<usize, String> {
+    match s.trim().parse::<i128>() {
+        Ok(v) if v < min as i128 => Err(format!("must be at least {min}")),
+        Ok(v) => usize::try_from(v).map_err(|_| "too large".to_string()),
+        Err(_) => Err(format!("expected an integer ≥ {min}")),
+    }
+}
+
 /// Where the data come from and how to read them.
 #[derive(Debug, Args)]
 pub struct InputArgs {
@@ -106,10 +128,11 @@ pub struct InputArgs {
     pub header: HeaderFlag,
 
     /// Field delimiter of a text file: a single character, or "whitespace" (default: detected).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub delimiter: Option<String>,
 
-    /// Columns to use, comma-separated names or 0-based indices (default: all numeric).
+    /// Columns to use, comma-separated names or 0-based indices (default: all numeric). Each
+    /// column at most once; a name two header columns share must be given by index.
     #[arg(long, value_delimiter = ',')]
     pub columns: Option<Vec<String>>,
 
@@ -137,9 +160,10 @@ pub enum DtypeFlag {
 /// Flags every command shares.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
-    pub threads: Option<u16>,
+    /// Worker threads (default, or 0: all available cores; more than 4 × the cores is
+    /// capped there, with a note). Results do not depend on it.
+    #[arg(long, allow_negative_numbers = true, value_parser = count)]
+    pub threads: Option<usize>,
 
     /// No progress bar and no summary on stdout.
     #[arg(long, short)]
@@ -157,19 +181,19 @@ pub struct KmeansArgs {
     pub input: InputArgs,
 
     /// Number of clusters.
-    #[arg(short = 'k', long = "k")]
+    #[arg(short = 'k', long = "k", allow_negative_numbers = true, value_parser = at_least_one)]
     pub k: usize,
 
     /// Seed of k-means++ (ignored by --init deterministic).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub seed: u64,
 
     /// Number of restarts; the lowest inertia wins.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = at_least_one)]
     pub n_init: usize,
 
-    /// Maximum Lloyd iterations per restart.
-    #[arg(long, default_value_t = 300)]
+    /// Maximum Lloyd iterations per restart (≥ 1).
+    #[arg(long, default_value_t = 300, allow_negative_numbers = true, value_parser = at_least_one)]
     pub max_iter: usize,
 
     /// Convergence tolerance, relative to the mean per-feature variance.
@@ -212,12 +236,15 @@ pub struct GmmArgs {
         short = 'k',
         long = "k",
         conflicts_with = "k_range",
-        required_unless_present = "k_range"
+        required_unless_present = "k_range",
+        allow_negative_numbers = true,
+        value_parser = at_least_one
     )]
     pub k: Option<usize>,
 
-    /// Select k over a range, e.g. 1..20 (inclusive).
-    #[arg(long, value_name = "A..B")]
+    /// Select k over a range, e.g. 1..20 (inclusive); an end above the number of rows n
+    /// is lowered to n (with a note).
+    #[arg(long, value_name = "A..B", allow_hyphen_values = true)]
     pub k_range: Option<String>,
 
     /// Selection criterion for --k-range.
@@ -228,20 +255,21 @@ pub struct GmmArgs {
     #[arg(long, value_enum, value_delimiter = ',', default_value = "full")]
     pub covariance: Vec<CovarianceFlag>,
 
-    /// Added to covariance diagonals for stability.
-    #[arg(long, default_value_t = 1e-6)]
+    /// Regularisation relative to the data's scale: reg_covar × (mean per-feature variance)
+    /// is added to the covariance diagonals (scikit-learn's reg_covar is absolute).
+    #[arg(long, default_value_t = 1e-6, allow_negative_numbers = true)]
     pub reg_covar: f64,
 
     /// Convergence tolerance on the mean log-likelihood.
-    #[arg(long, default_value_t = 1e-3)]
+    #[arg(long, default_value_t = 1e-3, allow_negative_numbers = true)]
     pub tol: f64,
 
-    /// Maximum EM iterations.
-    #[arg(long, default_value_t = 100)]
+    /// Maximum EM iterations (≥ 1).
+    #[arg(long, default_value_t = 100, allow_negative_numbers = true, value_parser = at_least_one)]
     pub max_iter: usize,
 
     /// Seed of the k-means initialisation.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub seed: u64,
 
     /// Write labels (most probable component), one per input row.
@@ -279,7 +307,7 @@ pub struct KmedoidsArgs {
     pub input: InputArgs,
 
     /// Number of medoids.
-    #[arg(short = 'k', long = "k")]
+    #[arg(short = 'k', long = "k", allow_negative_numbers = true, value_parser = at_least_one)]
     pub k: usize,
 
     /// Dissimilarity computed from the data rows.
@@ -308,11 +336,11 @@ pub struct KmedoidsArgs {
     pub init_medoids: Option<PathBuf>,
 
     /// Seed for random choices (random/k-medoids++/LAB init, CLARA samples, CLARANS).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub seed: u64,
 
-    /// Maximum iterations (swap passes).
-    #[arg(long, default_value_t = 100)]
+    /// Maximum iterations (swap passes; ≥ 1).
+    #[arg(long, default_value_t = 100, allow_negative_numbers = true, value_parser = at_least_one)]
     pub max_iter: usize,
 
     /// Also compute the silhouette (O(n²) dissimilarities) into the summary.
@@ -388,7 +416,7 @@ pub struct AutoArgs {
     pub confidence_out: Option<PathBuf>,
 
     /// Smallest cluster size reported as a cluster (default: chosen from n).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = count)]
     pub min_cluster_size: Option<usize>,
 
     /// Stream the input in chunks instead of loading it: for files larger than memory.
@@ -413,7 +441,7 @@ pub struct EvaluateArgs {
     pub batteries: Vec<String>,
 
     /// Skip data sets with more rows than this.
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, default_value_t = 20_000, allow_negative_numbers = true, value_parser = count)]
     pub max_n: usize,
 
     /// Only data sets whose BATTERY/NAME matches this regular expression.
@@ -421,7 +449,7 @@ pub struct EvaluateArgs {
     pub pattern: Option<String>,
 
     /// Also check that labels are identical (up to renaming) under this many random row permutations.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = count)]
     pub permutations: usize,
 
     /// Also check that labels are identical for 1, 2 and 4 threads.
@@ -438,9 +466,10 @@ pub struct EvaluateArgs {
     #[arg(long, value_name = "FILE.json")]
     pub json_out: Option<PathBuf>,
 
-    /// Worker threads for the runs.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
-    pub threads: Option<u16>,
+    /// Worker threads for the runs (default, or 0: all available cores; capped at 4 × the
+    /// cores).
+    #[arg(long, allow_negative_numbers = true, value_parser = count)]
+    pub threads: Option<usize>,
 }
 
 /// k-means initialisations.
@@ -470,5 +499,15 @@ mod tests {
     #[test]
     fn grammar_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn integer_ranges() {
+        assert_eq!(at_least_one("3"), Ok(3));
+        assert_eq!(at_least_one("-3"), Err("must be at least 1".into()));
+        assert_eq!(at_least_one("0"), Err("must be at least 1".into()));
+        assert_eq!(count("0"), Ok(0));
+        assert!(count("x").unwrap_err().contains("integer"));
+        assert!(count("99999999999999999999999999999").is_err());
     }
 }

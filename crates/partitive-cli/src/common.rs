@@ -1,10 +1,11 @@
-//! Pieces every command shares: reading the input, the thread pool, output checks,
-//! the JSON summary.
+//! Pieces every command shares: reading the input, the thread pool. Outputs are in
+//! [`crate::outputs`].
 
 use crate::cli::{DtypeFlag, HeaderFlag, InputArgs, RunArgs};
-use anyhow::{bail, Context, Result};
-use partitive_io::{HeaderMode, ReadOptions};
-use std::path::{Path, PathBuf};
+use anyhow::{anyhow, bail, Context, Result};
+use partitive::Float;
+use partitive_io::{Dataset, HeaderMode, IoError, IoErrorKind, ReadOptions};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The computation precision a run resolved to.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -55,49 +56,68 @@ pub fn precision(input: &InputArgs) -> Result<Precision> {
     })
 }
 
-/// Runs `f` inside a rayon pool of the requested size.
-pub fn with_threads<R: Send>(run: &RunArgs, f: impl FnOnce() -> R + Send) -> Result<R> {
-    let mut b = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = run.threads {
-        b = b.num_threads(t as usize);
+/// The largest `--threads` used, as a multiple of the available cores; larger requests
+/// are capped (with a note): they only add start-up time and memory, never a different
+/// result.
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// Worker threads for a `--threads` request: none or 0 means every available core; more
+/// than [`MAX_THREADS_PER_CORE`] × the cores is capped, with a note on stderr (once per
+/// process, and not under `--quiet`).
+pub fn threads(requested: Option<usize>, quiet: bool) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cap = cores * MAX_THREADS_PER_CORE;
+    match requested {
+        None | Some(0) => cores,
+        Some(t) if t > cap => {
+            static NOTED: AtomicBool = AtomicBool::new(false);
+            if !quiet && !NOTED.swap(true, Ordering::Relaxed) {
+                eprintln!(
+                    "partitive: note: --threads {t} capped at {cap} ({MAX_THREADS_PER_CORE} × the {cores} available cores; results do not depend on it)"
+                );
+            }
+            cap
+        }
+        Some(t) => t,
     }
-    let pool = b.build().context("cannot start the thread pool")?;
+}
+
+/// Runs `f` inside a rayon pool of `n` threads.
+pub fn in_pool<R: Send>(n: usize, f: impl FnOnce() -> R + Send) -> Result<R> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .context("cannot start the thread pool")?;
     Ok(pool.install(f))
 }
 
-/// Checks, before any work, that every output file can be created: its folder exists
-/// and it is not the input file. Outputs are written atomically afterwards.
-pub fn check_outputs(input: &Path, outputs: &[(&str, &Option<PathBuf>)]) -> Result<()> {
-    for (flag, path) in outputs {
-        let Some(p) = path else { continue };
-        if p.as_os_str().is_empty() {
-            bail!("invalid value for {flag}: empty path");
-        }
-        if p == input {
-            bail!("{flag} {} would overwrite the input file", p.display());
-        }
-        let dir = p
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        if !dir.is_dir() {
-            bail!(
-                "{flag} {}: folder {} does not exist",
-                p.display(),
-                dir.display()
-            );
-        }
-        if p.is_dir() {
-            bail!("{flag} {}: is a folder", p.display());
-        }
-    }
-    Ok(())
+/// Runs `f` inside a rayon pool of the size `--threads` asks for (see [`threads`]).
+pub fn with_threads<R: Send>(run: &RunArgs, f: impl FnOnce() -> R + Send) -> Result<R> {
+    in_pool(threads(run.threads, run.quiet), f)
 }
 
-/// Writes a JSON summary atomically when `--summary-out` was given.
-pub fn write_summary(run: &RunArgs, value: &serde_json::Value) -> Result<()> {
-    if let Some(p) = &run.summary_out {
-        partitive_io::write_json(p, value)?;
+/// Reads the data file as `T`; a value that overflows `f32` under `--dtype f32` gets a
+/// hint to read it as `f64`.
+pub fn read_data<T: Float>(input: &InputArgs, opts: &ReadOptions) -> Result<Dataset<T>> {
+    partitive_io::read_matrix::<T>(&input.input, opts).map_err(|e| input_error(input, e))
+}
+
+/// A reading error `e` for the user: a bad column selection names its flag
+/// (`--columns`, `--categorical`), a float32 overflow gets the `--dtype f64` hint.
+pub fn input_error(input: &InputArgs, e: IoError) -> anyhow::Error {
+    let f32_run = input.dtype == DtypeFlag::F32;
+    if let IoErrorKind::InvalidParameter {
+        name: name @ ("columns" | "categorical"),
+    } = e.kind()
+    {
+        let flag = format!("--{name}");
+        anyhow::Error::new(e).context(flag)
+    } else if e.overflows_f32() {
+        anyhow!("{e} (read it as float64: --dtype f64)")
+    } else if f32_run && matches!(e.kind(), IoErrorKind::NonFinite { row: Some(_), .. }) {
+        // Converted from a binary file's float64: the original value is not known.
+        anyhow!("{e} (read as float32 under --dtype f32: values beyond ±3.4e38 overflow it; use --dtype f64)")
+    } else {
+        e.into()
     }
-    Ok(())
 }

@@ -1,9 +1,9 @@
 //! Plots for `partitive auto --plot-out`: the data (2-D projection) coloured by
 //! cluster beside the decision curve, as SVG, or as PNG rendered from the same SVG.
 
-use anyhow::{bail, Context, Result};
+use crate::outputs::PlotFormat;
+use anyhow::{Context, Result};
 use std::fmt::Write as _;
-use std::path::Path;
 
 /// At most this many points are drawn (an even, deterministic subsample above it).
 const MAX_POINTS: usize = 20_000;
@@ -327,26 +327,13 @@ pub fn render_svg(fig: &Figure) -> String {
     out
 }
 
-/// Writes the figure to `path` (.svg or .png), atomically.
-pub fn write(path: &Path, fig: &Figure) -> Result<()> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase());
+/// The figure as the bytes of an SVG or PNG file.
+pub fn render(fig: &Figure, format: PlotFormat) -> Result<Vec<u8>> {
     let svg = render_svg(fig);
-    let bytes = match ext.as_deref() {
-        Some("svg") => svg.into_bytes(),
-        Some("png") => svg_to_png(&svg)?,
-        _ => bail!(
-            "--plot-out {}: unknown plot format (use .svg or .png)",
-            path.display()
-        ),
-    };
-    let mut f = partitive_io::AtomicFile::create(path)?;
-    std::io::Write::write_all(&mut f, &bytes)
-        .with_context(|| format!("writing {}", path.display()))?;
-    f.commit()?;
-    Ok(())
+    match format {
+        PlotFormat::Svg => Ok(svg.into_bytes()),
+        PlotFormat::Png => svg_to_png(&svg),
+    }
 }
 
 fn svg_to_png(svg: &str) -> Result<Vec<u8>> {

@@ -128,8 +128,8 @@ fn zero_columns_npy() {
 fn bad_parameters() {
     let s = Scratch::new();
     let f = s.write("ok.csv", b"1,2\n3,4\n5,6\n");
-    kmeans_fails(&s, p(&f), &["--n-init", "0"], &["n_init"]);
-    kmeans_fails(&s, p(&f), &["--max-iter", "0"], &["max_iter"]);
+    kmeans_fails(&s, p(&f), &["--n-init", "0"], &["--n-init"]);
+    kmeans_fails(&s, p(&f), &["--max-iter", "0"], &["--max-iter"]);
     kmeans_fails(&s, p(&f), &["--tol", "-1"], &["tol"]);
     kmeans_fails(&s, p(&f), &["--delimiter", "ab"], &["--delimiter"]);
     // clap's own errors are one line too with exit code 2 when there is no usage block;

@@ -2,10 +2,17 @@
 
 #![allow(dead_code)]
 
+use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_partitive");
+
+/// The binary under test: `PARTITIVE_TEST_BIN` when set (to check that a test fails on
+/// another build), else the one cargo built.
+pub fn bin() -> String {
+    std::env::var("PARTITIVE_TEST_BIN").unwrap_or_else(|_| BIN.to_string())
+}
 
 /// A temp folder with files in it.
 pub struct Scratch {
@@ -42,7 +49,16 @@ impl Scratch {
 
 /// Runs `partitive ARGS` and returns the output.
 pub fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
+    Command::new(bin())
+        .args(args)
+        .output()
+        .expect("run partitive")
+}
+
+/// Runs `partitive ARGS` in the folder `dir`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(bin())
+        .current_dir(dir)
         .args(args)
         .output()
         .expect("run partitive")
@@ -83,4 +99,31 @@ pub fn blobs_csv(n_per: usize, centers: &[(f64, f64)]) -> String {
         }
     }
     s
+}
+
+pub fn mkfifo(p: &Path) {
+    let st = Command::new("mkfifo").arg(p).status().expect("mkfifo");
+    assert!(st.success());
+}
+
+/// Makes a node of the null device (character device 1:3); `false` without the privilege.
+pub fn mknod_null(p: &Path) -> bool {
+    Command::new("mknod")
+        .arg(p)
+        .args(["c", "1", "3"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+pub fn is_fifo(p: &Path) -> bool {
+    std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_fifo())
+}
+
+pub fn tmp_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect()
 }

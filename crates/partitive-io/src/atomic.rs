@@ -1,19 +1,32 @@
-//! [`AtomicFile`]: write to a temporary file in the target's directory, then rename.
+//! [`AtomicFile`]: an output staged in a temporary file and put in place only when
+//! complete; [`commit_all`] puts several in place together.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::{BufWriter, Seek, Write};
+use std::path::Path;
 
 use tempfile::NamedTempFile;
 
-use crate::error::IoError;
+use crate::cleanup::{self, Registration};
+use crate::error::{IoError, IoErrorKind};
+use crate::target::{OutputKind, OutputTarget};
 
 /// An output file that appears at its path only when complete.
 ///
-/// Bytes go to a temporary file created in the same directory as the target (so the final
-/// rename stays on one file system); [`AtomicFile::commit`] flushes, syncs and renames it
-/// over the target. Dropped without `commit` (an error, a panic), the temporary file is
-/// removed and the target is left untouched: a failed run leaves no half-written file.
+/// Where the bytes are staged depends on the [`OutputTarget`]:
+///
+/// - a **regular file** (new or existing, or the target of a symbolic link): a temporary
+///   file `.NAME.XXXXXX.tmp` in the target's directory, which [`AtomicFile::commit`]
+///   flushes, syncs and renames over the target; the link itself stays a link;
+/// - a **special file** (`/dev/null`, a FIFO, a terminal) or **standard output/error**: an
+///   unnamed temporary file (removed by the system even if the process is killed), copied
+///   to the destination, opened for appending, at commit. Such files are never replaced,
+///   created or truncated.
+///
+/// Dropped without a commit (an error, a panic), the temporary file is removed and the
+/// target is left untouched: a failed run leaves no half-written file. Temporary files are
+/// also removed on `SIGINT`/`SIGTERM`/`SIGHUP` once [`crate::remove_temp_files_on_signal`]
+/// was called.
 ///
 /// ```
 /// use std::io::Write;
@@ -26,67 +39,102 @@ use crate::error::IoError;
 /// assert_eq!(std::fs::read_to_string(&path).unwrap(), "hello\n");
 /// ```
 pub struct AtomicFile {
-    target: PathBuf,
-    out: BufWriter<NamedTempFile>,
+    target: OutputTarget,
+    out: BufWriter<Stage>,
+}
+
+/// Where the bytes wait for the commit.
+enum Stage {
+    /// A named temporary file beside the final path. Field order matters: the file is
+    /// removed (dropped) before its registration is forgotten.
+    Named {
+        tmp: NamedTempFile,
+        _registration: Registration,
+    },
+    /// An unnamed temporary file, copied to a special file or stream at commit.
+    Unnamed(File),
+}
+
+impl Stage {
+    fn file(&mut self) -> &mut File {
+        match self {
+            Stage::Named { tmp, .. } => tmp.as_file_mut(),
+            Stage::Unnamed(f) => f,
+        }
+    }
+}
+
+impl Write for Stage {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.file().write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file().flush()
+    }
 }
 
 impl AtomicFile {
     /// Starts writing `path` (nothing appears there until [`AtomicFile::commit`]).
+    ///
+    /// # Errors
+    /// The errors of [`OutputTarget::resolve`], and the OS error creating the temporary
+    /// file (e.g. a directory without write permission).
     pub fn create(path: &Path) -> Result<AtomicFile, IoError> {
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
+        Self::for_target(OutputTarget::resolve(path)?)
+    }
+
+    /// Starts writing a resolved target.
+    pub fn for_target(target: OutputTarget) -> Result<AtomicFile, IoError> {
+        let err = |e| IoError::write(target.given(), e);
+        let stage = match target.kind() {
+            OutputKind::File => {
+                let p = target.path();
+                let dir = match p.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                let name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let tmp = tempfile::Builder::new()
+                    .prefix(&format!(".{name}."))
+                    .suffix(".tmp")
+                    .tempfile_in(dir)
+                    .map_err(err)?;
+                let registration = cleanup::register(tmp.path());
+                Stage::Named {
+                    tmp,
+                    _registration: registration,
+                }
+            }
+            OutputKind::Special | OutputKind::Stdout | OutputKind::Stderr => {
+                Stage::Unnamed(tempfile::tempfile().map_err(err)?)
+            }
         };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|e| IoError::write(path, e))?;
         Ok(AtomicFile {
-            target: path.to_path_buf(),
-            out: BufWriter::with_capacity(1 << 20, tmp),
+            target,
+            out: BufWriter::with_capacity(1 << 20, stage),
         })
     }
 
-    /// The final path.
+    /// The path as given.
     pub fn path(&self) -> &Path {
+        self.target.given()
+    }
+
+    /// Where and how the output goes.
+    pub fn target(&self) -> &OutputTarget {
         &self.target
     }
 
-    /// Flushes, syncs to disk and renames the temporary file to the target path
-    /// (replacing any file there). New files get mode `0644` on Unix; an existing target
-    /// keeps its permissions.
+    /// Puts the output in place: renames the temporary file over a regular file (new
+    /// files get mode `0644` on Unix, an existing one keeps its permissions), or copies
+    /// the staged bytes to a special file or stream. See [`commit_all`].
     pub fn commit(self) -> Result<(), IoError> {
-        let target = self.target;
-        let err = |e: std::io::Error| IoError::write(&target, e);
-        let tmp = self.out.into_inner().map_err(|e| err(e.into_error()))?;
-        let file: &File = tmp.as_file();
-        file.sync_all().map_err(err)?;
-        let perms = match std::fs::metadata(&target) {
-            Ok(m) => Some(m.permissions()),
-            Err(_) => default_permissions(),
-        };
-        if let Some(p) = perms {
-            file.set_permissions(p).map_err(err)?;
-        }
-        tmp.persist(&target).map_err(|e| err(e.error))?;
-        Ok(())
+        commit_all(vec![self])
     }
-}
-
-#[cfg(unix)]
-fn default_permissions() -> Option<std::fs::Permissions> {
-    use std::os::unix::fs::PermissionsExt;
-    Some(std::fs::Permissions::from_mode(0o644))
-}
-
-#[cfg(not(unix))]
-fn default_permissions() -> Option<std::fs::Permissions> {
-    None
 }
 
 impl Write for AtomicFile {
@@ -101,6 +149,105 @@ impl Write for AtomicFile {
     fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
     }
+}
+
+/// Puts every file in place, as nearly all-or-nothing as a file system allows:
+///
+/// 1. every staged file is flushed and synced (an error here changes nothing);
+/// 2. special files and streams receive their bytes (a closed pipe fails here, before
+///    any regular file is replaced);
+/// 3. the temporary files are renamed over their targets, with `SIGINT`/`SIGTERM` held
+///    until the last rename (see [`crate::remove_temp_files_on_signal`]).
+///
+/// # Errors
+/// The first OS error, naming its file. Renames in the same directory as a temporary
+/// file that was just created there fail only when the directory changes under the run.
+pub fn commit_all(files: Vec<AtomicFile>) -> Result<(), IoError> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let mut staged = Vec::with_capacity(files.len());
+    for f in files {
+        let AtomicFile { target, out } = f;
+        let err = |e: std::io::Error| IoError::write(target.given(), e);
+        let mut stage = out.into_inner().map_err(|e| err(e.into_error()))?;
+        if let Stage::Named { tmp, .. } = &mut stage {
+            tmp.as_file().sync_all().map_err(err)?;
+            // The directory may have changed since the temporary file was made.
+            std::fs::metadata(tmp.path()).map_err(err)?;
+        }
+        staged.push((target, stage));
+    }
+    for (target, stage) in &mut staged {
+        if let Stage::Unnamed(file) = stage {
+            copy_out(target, file)?;
+        }
+    }
+    if !cleanup::begin_commit() {
+        let (target, _) = &staged[0];
+        return Err(IoError::new(IoErrorKind::Io, target.given())
+            .with_detail("interrupted before the output was written"));
+    }
+    let result = staged
+        .into_iter()
+        .try_for_each(|(target, stage)| match stage {
+            Stage::Named { tmp, _registration } => persist(&target, tmp),
+            Stage::Unnamed(_) => Ok(()),
+        });
+    cleanup::end_commit();
+    result
+}
+
+/// Renames `tmp` over the target, giving it the target's permissions (or `0644`).
+fn persist(target: &OutputTarget, tmp: NamedTempFile) -> Result<(), IoError> {
+    let err = |e: std::io::Error| IoError::write(target.given(), e);
+    let perms = match std::fs::metadata(target.path()) {
+        Ok(m) => Some(m.permissions()),
+        Err(_) => default_permissions(),
+    };
+    if let Some(p) = perms {
+        tmp.as_file().set_permissions(p).map_err(err)?;
+    }
+    tmp.persist(target.path()).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+/// Copies the staged bytes to a special file or stream.
+fn copy_out(target: &OutputTarget, staged: &mut File) -> Result<(), IoError> {
+    let err = |e: std::io::Error| IoError::write(target.given(), e);
+    staged.rewind().map_err(err)?;
+    match target.kind() {
+        OutputKind::Stdout => {
+            let mut out = std::io::stdout().lock();
+            std::io::copy(staged, &mut out).map_err(err)?;
+            out.flush().map_err(err)
+        }
+        OutputKind::Stderr => {
+            let mut out = std::io::stderr().lock();
+            std::io::copy(staged, &mut out).map_err(err)?;
+            out.flush().map_err(err)
+        }
+        _ => {
+            // Never create, truncate or replace: append to what exists.
+            let mut out = std::fs::OpenOptions::new()
+                .append(true)
+                .open(target.path())
+                .map_err(err)?;
+            std::io::copy(staged, &mut out).map_err(err)?;
+            out.flush().map_err(err)
+        }
+    }
+}
+
+#[cfg(unix)]
+fn default_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn default_permissions() -> Option<std::fs::Permissions> {
+    None
 }
 
 #[cfg(test)]
@@ -148,5 +295,141 @@ mod tests {
         let p = dir.path().join("nope").join("out.csv");
         let e = AtomicFile::create(&p).err().unwrap();
         assert!(e.to_string().contains("out.csv"), "{e}");
+    }
+
+    #[test]
+    fn a_failing_file_commits_none() {
+        // The second output's directory disappears before the commit: the first target
+        // keeps its old content.
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.txt");
+        std::fs::write(&a, "old").unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        let mut fa = AtomicFile::create(&a).unwrap();
+        let mut fb = AtomicFile::create(&sub.join("b.txt")).unwrap();
+        fa.write_all(b"new a").unwrap();
+        fb.write_all(b"new b").unwrap();
+        std::fs::remove_dir_all(&sub).unwrap();
+        let e = commit_all(vec![fa, fb]).unwrap_err();
+        assert!(e.to_string().contains("b.txt"), "{e}");
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "old");
+        assert_eq!(entries(dir.path()), vec!["a.txt"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_is_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("data")).unwrap();
+        let real = dir.path().join("data").join("real.txt");
+        std::fs::write(&real, "old").unwrap();
+        let link = dir.path().join("link.txt");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let mut f = AtomicFile::create(&link).unwrap();
+        // The temporary file sits beside the target, not beside the link.
+        assert_eq!(entries(&dir.path().join("data")).len(), 2);
+        f.write_all(b"new").unwrap();
+        f.commit().unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+        assert_eq!(entries(&dir.path().join("data")), vec!["real.txt"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_are_appended_to_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        // A private node of the null device (needs root; skipped otherwise), so that a
+        // regression cannot replace the system's /dev/null.
+        let dir = tempfile::tempdir().unwrap();
+        let node = dir.path().join("null");
+        let c = std::ffi::CString::new(node.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path; mknod has no other memory effects.
+        let r = unsafe { libc::mknod(c.as_ptr(), libc::S_IFCHR | 0o666, libc::makedev(1, 3)) };
+        if r != 0 {
+            eprintln!("skipped: mknod needs root");
+            return;
+        }
+        let mut f = AtomicFile::create(&node).unwrap();
+        assert_eq!(f.target().kind(), OutputKind::Special);
+        assert!(f.target().is_null_device());
+        f.write_all(b"labels").unwrap();
+        f.commit().unwrap();
+        let m = std::fs::symlink_metadata(&node).unwrap();
+        assert!(m.file_type().is_char_device(), "still a device node");
+        assert_eq!(entries(dir.path()), vec!["null"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifo_receives_the_bytes_in_place() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(&fifo).unwrap())
+        };
+        let mut f = AtomicFile::create(&fifo).unwrap();
+        f.write_all(b"0\n1\n").unwrap();
+        f.commit().unwrap();
+        assert_eq!(reader.join().unwrap(), b"0\n1\n");
+        let m = std::fs::symlink_metadata(&fifo).unwrap();
+        assert!(m.file_type().is_fifo(), "still a FIFO");
+        assert_eq!(entries(dir.path()), vec!["pipe"]);
+    }
+
+    #[test]
+    fn threads_may_commit_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::thread::scope(|scope| {
+            for t in 0..8 {
+                let dir = dir.path();
+                scope.spawn(move || {
+                    for i in 0..25 {
+                        let p = dir.join(format!("{t}-{i}.txt"));
+                        let mut f = AtomicFile::create(&p).unwrap();
+                        write!(f, "{t} {i}").unwrap();
+                        commit_all(vec![f]).unwrap();
+                    }
+                });
+            }
+        });
+        assert_eq!(entries(dir.path()).len(), 200);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("7-24.txt")).unwrap(),
+            "7 24"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn temp_files_are_registered_until_committed() {
+        cleanup::install_for_tests();
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.csv");
+        let f = AtomicFile::create(&p).unwrap();
+        let tmp = dir.path().join(&entries(dir.path())[0]);
+        assert!(cleanup::tracked(&tmp));
+        f.commit().unwrap();
+        assert!(!cleanup::tracked(&tmp));
+        let f = AtomicFile::create(&p).unwrap();
+        let tmp = dir.path().join(
+            entries(dir.path())
+                .into_iter()
+                .find(|e| e.ends_with(".tmp"))
+                .unwrap(),
+        );
+        assert!(cleanup::tracked(&tmp));
+        drop(f);
+        assert!(!cleanup::tracked(&tmp));
+        assert!(!tmp.exists());
     }
 }

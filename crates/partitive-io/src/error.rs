@@ -39,7 +39,8 @@ pub enum IoErrorKind {
         /// The cell as written (quotes removed; empty for an empty cell).
         value: String,
     },
-    /// A value is NaN or infinite (or overflows the float type).
+    /// A value is NaN or infinite, or a finite number too large for the float type
+    /// (`1e200` read as `f32`; see [`IoError::overflows_f32`]).
     NonFinite {
         /// The value as written or printed.
         value: String,
@@ -68,6 +69,9 @@ pub enum IoErrorKind {
         /// The option or argument.
         name: &'static str,
     },
+    /// An output path that cannot be written: a directory, a block device, a missing
+    /// parent folder, a symbolic-link loop (see [`crate::OutputTarget::resolve`]).
+    InvalidOutput,
     /// An operating-system error (permissions, disk full, …); see [`std::error::Error::source`].
     Io,
     /// An error raised by a caller's callback (see [`crate::for_each_chunk`]).
@@ -181,6 +185,12 @@ impl IoError {
         self.repr.column
     }
 
+    /// `true` for a text cell holding a finite number that overflowed `f32` (it would be
+    /// read as `f64`).
+    pub fn overflows_f32(&self) -> bool {
+        matches!(&self.repr.kind, IoErrorKind::NonFinite { value, .. } if overflow(value) == Some("float32"))
+    }
+
     /// The message after `"<file>[:<line>[:<column>]]: "`.
     fn what(&self) -> String {
         let d = &self.repr.detail;
@@ -211,7 +221,13 @@ impl IoError {
                     (Some(r), Some(c)) => format!(" at row {r}, column {c}"),
                     _ => String::new(),
                 };
-                with(&format!("non-finite value '{}'{at}", cell(value)))
+                match overflow(value) {
+                    Some(float) => with(&format!(
+                        "value '{}'{at} is out of range for {float}",
+                        cell(value)
+                    )),
+                    None => with(&format!("non-finite value '{}'{at}", cell(value))),
+                }
             }
             IoErrorKind::Null { column, row } => {
                 with(&format!("null value in column '{column}' at row {row}"))
@@ -223,6 +239,7 @@ impl IoError {
             IoErrorKind::Unsupported => with("unsupported"),
             IoErrorKind::Malformed => with("malformed file"),
             IoErrorKind::InvalidParameter { name } => with(&format!("invalid {name}")),
+            IoErrorKind::InvalidOutput => d.clone(),
             IoErrorKind::Io => match &self.repr.source {
                 Some(s) => with(&s.to_string()),
                 None => with("input/output error"),
@@ -232,12 +249,35 @@ impl IoError {
     }
 }
 
-/// Writes `s` with line breaks replaced, so the message stays on one line.
+/// Writes `s` on one line: line breaks, NUL bytes and other control characters are
+/// escaped (`\n`, `\0`, `\u{1b}`), never printed raw.
 fn one_line(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
-    if s.contains(['\n', '\r']) {
-        f.write_str(&s.replace(['\n', '\r'], " "))
-    } else {
-        f.write_str(s)
+    if !s.chars().any(char::is_control) {
+        return f.write_str(s);
+    }
+    for c in s.chars() {
+        if c.is_control() {
+            write!(f, "{}", c.escape_debug())?;
+        } else {
+            write!(f, "{c}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The float type a decimal number written as `value` overflowed: `float32` when it is
+/// finite as `f64`, `float64` when it is a plain number (not `inf`/`nan`) that is not;
+/// `None` for a value that is NaN or infinite as written.
+fn overflow(value: &str) -> Option<&'static str> {
+    let v = value.trim();
+    let word = v.trim_start_matches(['+', '-']).to_ascii_lowercase();
+    if matches!(word.as_str(), "inf" | "infinity" | "nan") {
+        return None;
+    }
+    match v.parse::<f64>() {
+        Ok(x) if x.is_finite() => Some("float32"),
+        Ok(_) => Some("float64"),
+        Err(_) => None,
     }
 }
 
@@ -318,7 +358,19 @@ mod tests {
     #[test]
     fn display_is_one_line() {
         let e = IoError::other(Path::new("a\nb.csv"), "x\ny");
-        assert_eq!(e.to_string(), "a b.csv: x y");
+        assert_eq!(e.to_string(), "a\\nb.csv: x\\ny");
+        let e = IoError::at(
+            IoErrorKind::NonNumeric {
+                value: "a\0b\u{1b}".into(),
+            },
+            Path::new("f"),
+            1,
+            Some(2),
+        );
+        assert_eq!(
+            e.to_string(),
+            "f:1:2: cannot parse 'a\\0b\\u{1b}' as a number"
+        );
         assert!(!e.to_string().contains('\n'), "{e}");
         let long = "z".repeat(500);
         let e = IoError::at(
@@ -328,5 +380,38 @@ mod tests {
             Some(1),
         );
         assert!(e.to_string().len() < 100, "{e}");
+    }
+
+    #[test]
+    fn overflow_is_not_called_non_finite() {
+        let nf = |v: &str| {
+            IoError::at(
+                IoErrorKind::NonFinite {
+                    value: v.into(),
+                    row: None,
+                    column: None,
+                },
+                Path::new("f.csv"),
+                2,
+                Some(1),
+            )
+        };
+        assert_eq!(
+            nf("1e200").to_string(),
+            "f.csv:2:1: value '1e200' is out of range for float32"
+        );
+        assert!(nf("-1e200").overflows_f32());
+        assert_eq!(
+            nf("1e400").to_string(),
+            "f.csv:2:1: value '1e400' is out of range for float64"
+        );
+        assert!(!nf("1e400").overflows_f32());
+        for v in ["inf", "-Infinity", "NaN"] {
+            assert_eq!(
+                nf(v).to_string(),
+                format!("f.csv:2:1: non-finite value '{v}'")
+            );
+            assert!(!nf(v).overflows_f32());
+        }
     }
 }

@@ -67,6 +67,21 @@ fn unquote(b: &[u8], r: Range<usize>) -> Range<usize> {
     }
 }
 
+/// Cell texts read as missing values (compared case-insensitively), besides the empty cell.
+const MISSING: [&str; 5] = ["NA", "N/A", "NaN", "null", "?"];
+
+/// `true` when `cell` is empty or a missing-value marker.
+pub(crate) fn is_missing(cell: &str) -> bool {
+    cell.is_empty() || MISSING.iter().any(|m| m.eq_ignore_ascii_case(cell))
+}
+
+/// `true` when `cell` reads as data for header detection: a number or a missing-value
+/// marker. A first line made only of such cells (`NA,1`) is a data row, never a header,
+/// so it is not dropped silently: its missing values are then reported as errors.
+pub(crate) fn is_data_cell(cell: &str) -> bool {
+    cell.parse::<f64>().is_ok() || is_missing(cell)
+}
+
 /// The delimiter to use for a file whose first significant line is `first`.
 pub(crate) fn detect_delimiter(first: &str) -> Delim {
     let mut best = (0usize, Delim::Whitespace);
@@ -115,5 +130,15 @@ mod tests {
         assert_eq!(detect_delimiter("1;2;3"), Delim::Byte(b';'));
         assert_eq!(detect_delimiter("1 2  3"), Delim::Whitespace);
         assert_eq!(detect_delimiter("\"a;b\",c"), Delim::Byte(b','));
+    }
+
+    #[test]
+    fn data_cells() {
+        for c in ["1", "-2.5e3", "NA", "n/a", "", "?", "null", "nan", "inf"] {
+            assert!(is_data_cell(c), "{c}");
+        }
+        for c in ["x", "NA1", "id", "1,5"] {
+            assert!(!is_data_cell(c), "{c}");
+        }
     }
 }

@@ -17,6 +17,13 @@
 //! [`read_matrix`] loads a whole file; [`for_each_chunk`] streams fixed-size row blocks for
 //! data larger than memory. Writers ([`write_labels`], [`write_matrix`], [`write_npy`],
 //! [`write_json`]) are atomic through [`AtomicFile`]: a failed run leaves no half file.
+//! Their `*_into` forms write into a staged [`AtomicFile`] so that a program can put several
+//! outputs in place together with [`commit_all`]. Output paths are resolved by
+//! [`OutputTarget`]: a symbolic link is written through to its target, special files
+//! (`/dev/null`, FIFOs) and standard output (`-`, `/dev/stdout`) are written in place and
+//! never replaced; [`FileKey`] tells when an output and an input are one file under two
+//! spellings (canonical path, device and inode). [`remove_temp_files_on_signal`] makes
+//! `SIGINT`/`SIGTERM` remove the temporary files of outputs in progress.
 //!
 //! Every error is an [`IoError`] whose `Display` is one line naming the file and, for
 //! text, the 1-based line and column: `data.csv:17:3: cannot parse 'abc' as a number`.
@@ -51,6 +58,7 @@
 
 mod atomic;
 mod chunks;
+mod cleanup;
 mod dataset;
 mod error;
 mod fields;
@@ -63,15 +71,21 @@ mod parquet;
 mod read;
 mod scalar;
 mod source;
+mod target;
 mod text;
 mod write;
 
-pub use atomic::AtomicFile;
+pub use atomic::{commit_all, AtomicFile};
 pub use chunks::{for_each_chunk, ChunkedInfo};
+pub use cleanup::remove_temp_files_on_signal;
 pub use dataset::Dataset;
 pub use error::{IoError, IoErrorKind};
 pub use format::Format;
 pub use mixed::{read_mixed, CategoricalColumns, MixedTable};
 pub use options::{HeaderMode, ReadOptions};
 pub use read::{native_float_width, read_matrix};
-pub use write::{write_json, write_labels, write_matrix, write_matrix_with_names, write_npy};
+pub use target::{FileId, FileKey, OutputKind, OutputTarget};
+pub use write::{
+    check_matrix_output, write_json, write_json_into, write_labels, write_labels_into,
+    write_matrix, write_matrix_into, write_matrix_with_names, write_npy, write_npy_into,
+};

@@ -18,6 +18,7 @@ use std::path::Path;
 use partitive::{Mat, MatRef};
 
 use crate::error::{IoError, IoErrorKind};
+use crate::fields::is_missing;
 use crate::format::{detect, Format};
 use crate::options::{resolve_named, ReadOptions};
 use crate::scalar::parse_float;
@@ -39,14 +40,6 @@ pub enum CategoricalColumns {
     /// kept by [`ReadOptions::columns`]. Every other column must be numeric: a non-numeric
     /// cell there is an [`IoErrorKind::NonNumeric`] error naming line and column.
     Exactly(Vec<String>),
-}
-
-/// Cell texts read as missing values (compared case-insensitively), besides the empty cell.
-const MISSING: [&str; 5] = ["NA", "N/A", "NaN", "null", "?"];
-
-/// `true` when `cell` is empty or a missing-value marker.
-fn is_missing(cell: &str) -> bool {
-    cell.is_empty() || MISSING.iter().any(|m| m.eq_ignore_ascii_case(cell))
 }
 
 /// A numeric matrix whose categorical columns hold dictionary codes, with the codes'

@@ -10,7 +10,9 @@ pub enum HeaderMode {
     /// Detect: the first data line is a header when some column holds a non-number on it
     /// and a number on the second line (so a fully numeric second line makes any text in
     /// the first a header), when it is the only line and holds a non-number, or when
-    /// `columns` selects one of its fields by name.
+    /// `columns` selects one of its fields by name. Missing-value markers (`NA`, `N/A`,
+    /// `NaN`, `null`, `?`, empty) count as numbers here: a line like `NA,1` is a data row
+    /// (whose `NA` is then an error), never a header dropped unread.
     #[default]
     Auto,
     /// The first non-blank, non-comment line is a header.
@@ -46,6 +48,10 @@ pub(crate) fn resolve_columns(
 }
 
 /// [`resolve_columns`] for the option `option` (named in error messages).
+///
+/// Refused: an empty selection; a column selected twice (`x,x`, or a name and its index);
+/// a name that more than one header column carries (select those by index); unknown names
+/// and out-of-range indices.
 pub(crate) fn resolve_named(
     path: &Path,
     option: &'static str,
@@ -56,32 +62,71 @@ pub(crate) fn resolve_named(
     if specs.is_empty() {
         return Err(IoError::param(path, option, "the selection is empty"));
     }
-    specs
-        .iter()
-        .map(|spec| {
-            if let Some(i) = names.and_then(|ns| ns.iter().position(|n| n == spec)) {
-                return Ok(i);
+    let mut picked: Vec<(usize, &String)> = Vec::with_capacity(specs.len());
+    for spec in specs {
+        let i = resolve_one(path, option, spec, names, n_cols)?;
+        if let Some((_, first)) = picked.iter().find(|(j, _)| *j == i) {
+            let how = if *first == spec {
+                format!("'{spec}' is listed twice")
+            } else {
+                format!("'{first}' and '{spec}' are the same column")
+            };
+            return Err(IoError::param(
+                path,
+                option,
+                format!("{how} (each column may be selected once)"),
+            ));
+        }
+        picked.push((i, spec));
+    }
+    Ok(picked.into_iter().map(|(i, _)| i).collect())
+}
+
+/// The 0-based index one selection `spec` names.
+fn resolve_one(
+    path: &Path,
+    option: &'static str,
+    spec: &str,
+    names: Option<&[String]>,
+    n_cols: usize,
+) -> Result<usize, IoError> {
+    if let Some(ns) = names {
+        let mut hits = ns
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| *n == spec)
+            .map(|(i, _)| i);
+        if let Some(i) = hits.next() {
+            if let Some(j) = hits.next() {
+                return Err(IoError::param(
+                    path,
+                    option,
+                    format!(
+                        "the header names columns {i} and {j} (0-based) both '{spec}'; select them by index"
+                    ),
+                ));
             }
-            match spec.trim().parse::<usize>() {
-                Ok(i) if i < n_cols => Ok(i),
-                Ok(i) => Err(IoError::param(
-                    path,
-                    option,
-                    format!("column index {i} is out of range (the data have {n_cols} columns)"),
-                )),
-                Err(_) if names.is_none() => Err(IoError::param(
-                    path,
-                    option,
-                    format!("'{spec}' is not a column index and the data have no column names"),
-                )),
-                Err(_) => Err(IoError::param(
-                    path,
-                    option,
-                    format!("no column named '{spec}'"),
-                )),
-            }
-        })
-        .collect()
+            return Ok(i);
+        }
+    }
+    match spec.trim().parse::<usize>() {
+        Ok(i) if i < n_cols => Ok(i),
+        Ok(i) => Err(IoError::param(
+            path,
+            option,
+            format!("column index {i} is out of range (the data have {n_cols} columns)"),
+        )),
+        Err(_) if names.is_none() => Err(IoError::param(
+            path,
+            option,
+            format!("'{spec}' is not a column index and the data have no column names"),
+        )),
+        Err(_) => Err(IoError::param(
+            path,
+            option,
+            format!("no column named '{spec}'"),
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -111,6 +156,13 @@ mod tests {
             (s(&["5"]), None, "column index 5 is out of range"),
             (s(&["x"]), Some(&names), "no column named 'x'"),
             (s(&["x"]), None, "no column names"),
+            (s(&["a", "a"]), Some(&names), "'a' is listed twice"),
+            (
+                s(&["b", "1"]),
+                Some(&names),
+                "'b' and '1' are the same column",
+            ),
+            (s(&["0", " 0"]), None, "same column"),
         ] {
             let e = resolve_columns(p, &spec, names.map(|v| v.as_slice()), 2).unwrap_err();
             assert!(
@@ -126,5 +178,18 @@ mod tests {
             assert!(e.to_string().contains(msg), "{e}");
             assert!(e.to_string().starts_with("f.csv: invalid columns: "), "{e}");
         }
+    }
+
+    #[test]
+    fn ambiguous_header_names() {
+        let p = Path::new("f.csv");
+        let names = s(&["x", "y", "x"]);
+        let e = resolve_columns(p, &s(&["x"]), Some(&names), 3).unwrap_err();
+        assert!(e.to_string().contains("columns 0 and 2"), "{e}");
+        // By index, and unambiguous names, are fine.
+        assert_eq!(
+            resolve_columns(p, &s(&["2", "y"]), Some(&names), 3).unwrap(),
+            vec![2, 1]
+        );
     }
 }

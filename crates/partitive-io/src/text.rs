@@ -14,7 +14,7 @@ use partitive::Float;
 use rayon::prelude::*;
 
 use crate::error::{IoError, IoErrorKind};
-use crate::fields::{detect_delimiter, split, Delim};
+use crate::fields::{detect_delimiter, is_data_cell, split, Delim};
 use crate::lines::Lines;
 use crate::options::{resolve_columns, HeaderMode, ReadOptions};
 use crate::scalar::parse_float;
@@ -91,14 +91,11 @@ impl TextReader {
                         });
                     let first_num: Vec<bool> = ranges
                         .iter()
-                        .map(|r| first[r.clone()].parse::<f64>().is_ok())
+                        .map(|r| is_data_cell(&first[r.clone()]))
                         .collect();
                     let second_num: Option<Vec<bool>> = ahead.get(1).map(|(_, s)| {
                         split(s, delim, &mut ranges);
-                        ranges
-                            .iter()
-                            .map(|r| s[r.clone()].parse::<f64>().is_ok())
-                            .collect()
+                        ranges.iter().map(|r| is_data_cell(&s[r.clone()])).collect()
                     });
                     by_name
                         || match second_num {

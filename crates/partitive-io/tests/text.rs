@@ -182,7 +182,7 @@ fn error_cases_one_line_each() {
         (
             "overflow.csv",
             "1,1e400\n",
-            "overflow.csv:1:2: non-finite value '1e400'",
+            "overflow.csv:1:2: value '1e400' is out of range for float64",
         ),
         ("empty.csv", "", "empty.csv: file is empty (no data lines)"),
         (
@@ -210,6 +210,12 @@ fn error_cases_one_line_each() {
     let p = file(d.path(), "big.csv", "1e39\n");
     let e = read_matrix::<f32>(&p, &o).unwrap_err();
     assert!(matches!(e.kind(), IoErrorKind::NonFinite { .. }), "{e}");
+    assert!(e.overflows_f32(), "{e}");
+    assert!(
+        e.to_string()
+            .ends_with("big.csv:1:1: value '1e39' is out of range for float32"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 use crate::cli::AutoArgs;
 use crate::common::{self, Precision};
+use crate::outputs::{self, Holds, OutputPlan};
 use crate::plot::{self, Curve, Figure};
 use crate::progress::Progress;
 use anyhow::{Context, Result};
@@ -16,49 +17,37 @@ pub fn cluster_labels(x: MatRef<'_, f64>) -> Result<Vec<usize>> {
 }
 
 pub fn run(args: AutoArgs) -> Result<()> {
-    common::check_outputs(
-        &args.input.input,
-        &[
-            ("--labels-out", &args.labels_out),
-            ("--tree-out", &args.tree_out),
-            ("--plot-out", &args.plot_out),
-            ("--confidence-out", &args.confidence_out),
-            ("--summary-out", &args.run.summary_out),
-        ],
-    )?;
     if args.stream && args.plot_out.is_some() {
         anyhow::bail!(
             "--plot-out cannot be combined with --stream (the plot needs every row in memory)"
         );
     }
-    if let Some(p) = &args.plot_out {
-        let ext = p
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(|e| e.to_ascii_lowercase());
-        if !matches!(ext.as_deref(), Some("svg") | Some("png")) {
-            anyhow::bail!(
-                "--plot-out {}: unknown plot format (use .svg or .png)",
-                p.display()
-            );
-        }
-    }
+    let mut plan = outputs::plan(&args.input, &args.run)
+        .output("--labels-out", args.labels_out.as_deref(), Holds::Labels)
+        .output("--tree-out", args.tree_out.as_deref(), Holds::Json)
+        .output("--plot-out", args.plot_out.as_deref(), Holds::Plot)
+        .output(
+            "--confidence-out",
+            args.confidence_out.as_deref(),
+            Holds::Matrix,
+        )
+        .build()?;
     match common::precision(&args.input)? {
-        Precision::F32 => run_typed::<f32>(&args, Precision::F32),
-        Precision::F64 => run_typed::<f64>(&args, Precision::F64),
+        Precision::F32 => run_typed::<f32>(&args, &mut plan, Precision::F32),
+        Precision::F64 => run_typed::<f64>(&args, &mut plan, Precision::F64),
     }
 }
 
 /// Rows per chunk when streaming (a multiple of the library's chunk size).
 const STREAM_ROWS: usize = 1 << 16;
 
-fn run_typed<T: Float>(args: &AutoArgs, precision: Precision) -> Result<()> {
+fn run_typed<T: Float>(args: &AutoArgs, plan: &mut OutputPlan, precision: Precision) -> Result<()> {
     let t0 = Instant::now();
     let opts = common::read_options(&args.input)?;
     let data = if args.stream {
         None
     } else {
-        Some(partitive_io::read_matrix::<T>(&args.input.input, &opts)?)
+        Some(common::read_data::<T>(&args.input, &opts)?)
     };
     let read_seconds = t0.elapsed().as_secs_f64();
 
@@ -87,34 +76,39 @@ fn run_typed<T: Float>(args: &AutoArgs, precision: Precision) -> Result<()> {
                 partitive_io::for_each_chunk::<T>(path, &opts, STREAM_ROWS, |m| {
                     f(m);
                     Ok(())
-                })?;
+                })
+                .map_err(|e| common::input_error(&args.input, e))?;
                 Ok(())
             };
             common::with_threads(&args.run, || params.fit_passes(&mut pass, &mut observe))??
         }
     };
     progress.finish();
+    if result.diagnostics.full_covariance_skipped && !args.run.quiet {
+        eprintln!(
+            "partitive: note: full-covariance mixtures skipped ({} columns for {} fit rows: \
+             they would be singular); spherical mixtures only",
+            result.model.kept_columns.len(),
+            result.n_fit
+        );
+    }
     let fit_seconds = t1.elapsed().as_secs_f64();
     let (n, d) = (result.labels.len(), result.model.n_features);
 
     let t2 = Instant::now();
-    if let Some(p) = &args.labels_out {
-        partitive_io::write_labels(p, &result.labels)?;
-    }
-    if let Some(p) = &args.confidence_out {
+    plan.labels("--labels-out", &result.labels)?;
+    if plan.wants("--confidence-out") {
         let c = partitive::Mat::from_vec(result.confidence.clone(), result.confidence.len(), 1)?;
-        partitive_io::write_matrix(p, c.view())?;
+        plan.matrix("--confidence-out", c.view(), None)?;
     }
-    if let Some(p) = &args.tree_out {
-        partitive_io::write_json(p, &record(&result))?;
+    if plan.wants("--tree-out") {
+        plan.json("--tree-out", &record(&result))?;
     }
-    // RESEARCH (temporary): dump the model for bench/ppp/merge_lab.py.
-    if let Ok(p) = std::env::var("PPP_MODEL_OUT") {
-        let v = json!({"model": serde_json::to_value(&result.model)?, "record": record(&result)});
-        partitive_io::write_json(std::path::Path::new(&p), &v)?;
-    }
-    if let (Some(p), Some(m)) = (&args.plot_out, &data) {
-        plot::write(p, &figure(m.view(), &result))?;
+    if let (Some(format), Some(m)) = (plan.plot_format("--plot-out"), &data) {
+        plan.plot(
+            "--plot-out",
+            &plot::render(&figure(m.view(), &result), format)?,
+        )?;
     }
     let write_seconds = t2.elapsed().as_secs_f64();
 
@@ -142,9 +136,10 @@ fn run_typed<T: Float>(args: &AutoArgs, precision: Precision) -> Result<()> {
         "seconds": read_seconds + fit_seconds + write_seconds,
         "timings": { "read": read_seconds, "fit": fit_seconds, "write": write_seconds },
     });
-    common::write_summary(&args.run, &summary)?;
+    plan.json("--summary-out", &summary)?;
+    plan.commit()?;
     if !args.run.quiet {
-        println!(
+        plan.say(&format!(
             "auto: n={} d={} k={} clusterability={:.3} (separable {} of {} at tau={}) sizes={:?} ({:.3} s)",
             n,
             d,
@@ -155,7 +150,7 @@ fn run_typed<T: Float>(args: &AutoArgs, precision: Precision) -> Result<()> {
             result.tau,
             result.cluster_sizes,
             read_seconds + fit_seconds + write_seconds
-        );
+        ));
     }
     Ok(())
 }
@@ -207,6 +202,7 @@ fn record(r: &PppResult) -> Value {
             "regularized": r.diagnostics.regularized.iter().map(|(k, t)| json!({"k": k, "covariance": t.name()})).collect::<Vec<_>>(),
             "em_not_converged": r.diagnostics.em_not_converged.iter().map(|(k, t)| json!({"k": k, "covariance": t.name()})).collect::<Vec<_>>(),
             "empty_clusters_removed": r.diagnostics.empty_clusters_removed,
+            "full_covariance_skipped": r.diagnostics.full_covariance_skipped,
         },
     })
 }

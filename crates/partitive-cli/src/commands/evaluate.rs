@@ -7,7 +7,8 @@
 
 use super::auto;
 use crate::cli::EvaluateArgs;
-use crate::common;
+use crate::common::{self, in_pool};
+use crate::outputs::{Holds, PlanBuilder};
 use anyhow::{bail, Context, Result};
 use partitive::metrics::adjusted_rand_index;
 use partitive::rng::Rng;
@@ -15,6 +16,7 @@ use partitive::Mat;
 use partitive_io::{HeaderMode, ReadOptions};
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -191,14 +193,6 @@ fn permuted(x: &Mat<f64>, perm: &[usize]) -> Mat<f64> {
     Mat::from_vec(data, perm.len(), d).expect("same shape")
 }
 
-fn in_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> Result<R> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("thread pool")?;
-    Ok(pool.install(f))
-}
-
 /// Runs the repeatability checks of one data set; `Ok(false)` names nothing, the caller reports.
 fn repeatable(args: &EvaluateArgs, x: &Mat<f64>, base: &[usize]) -> Result<bool> {
     let mut ok = true;
@@ -230,9 +224,6 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
         ),
         None => None,
     };
-    if let Some(p) = &args.json_out {
-        common::check_outputs(&args.root, &[("--json-out", &Some(p.clone()))])?;
-    }
     let sets = list(&args.root, &args.batteries, pattern.as_ref())?;
     if sets.is_empty() {
         bail!(
@@ -241,10 +232,17 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
             args.batteries.join(",")
         );
     }
-    let threads = args
-        .threads
-        .map(|t| t as usize)
-        .unwrap_or_else(rayon::current_num_threads);
+    let mut builder = PlanBuilder::default();
+    for s in &sets {
+        builder = builder.input("the data set", s.data.as_path());
+        for l in &s.labels {
+            builder = builder.input("the reference labels", l.as_path());
+        }
+    }
+    let mut plan = builder
+        .output("--json-out", args.json_out.as_deref(), Holds::Json)
+        .build()?;
+    let threads = common::threads(args.threads, false);
     let check = args.permutations > 0 || args.threads_check;
     let mut rows = Vec::new();
     eprintln!(
@@ -320,8 +318,8 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
             oracle_ari,
         });
     }
-    print_table(&rows);
-    if let Some(p) = &args.json_out {
+    plan.say(&table(&rows));
+    if plan.wants("--json-out") {
         let v = json!(rows
             .iter()
             .map(|r| json!({
@@ -330,15 +328,18 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
                 "oracle_kmeans_ari": r.oracle_ari, "gaussian_like": gaussian_like(&r.battery, &r.name),
             }))
             .collect::<Vec<_>>());
-        partitive_io::write_json(p, &v)?;
+        plan.json("--json-out", &v)?;
     }
+    plan.commit()?;
     if rows.iter().any(|r| r.repeatable == Some(false)) {
         bail!("some data sets were not repeatable (see the table)");
     }
     Ok(())
 }
 
-fn print_table(rows: &[Row]) {
+/// The summary table, one line per battery group.
+fn table(rows: &[Row]) -> String {
+    let mut out = String::new();
     let mut groups: Vec<(String, Vec<&Row>)> = Vec::new();
     for r in rows {
         match groups.iter_mut().find(|g| g.0 == r.battery) {
@@ -355,7 +356,8 @@ fn print_table(rows: &[Row]) {
         groups.push(("gauss-like".to_string(), gl));
     }
     let oracle = rows.iter().all(|r| r.oracle_ari.is_some());
-    println!(
+    let _ = writeln!(
+        out,
         "{:<10} {:>5} {:>8} {:>9} {:>10} {:>8}{}",
         "battery",
         "sets",
@@ -390,11 +392,14 @@ fn print_table(rows: &[Row]) {
         } else {
             String::new()
         };
-        println!(
+        let _ = writeln!(
+            out,
             "{name:<10} {:>5} {exact:>7.1}% {mean:>9.3} {median:>10.3} {secs:>8.1}{reference}",
             g.len()
         );
     }
+    out.truncate(out.trim_end().len());
+    out
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use crate::cli::{CovarianceFlag, CriterionFlag, GmmArgs};
 use crate::common::{self, Precision};
+use crate::outputs::{self, Holds, OutputPlan};
 use crate::progress::Progress;
 use anyhow::{bail, Context, Result};
 use partitive::gmm::{self, CovarianceType, Criterion, GaussianMixture, GmmModel};
@@ -11,23 +12,37 @@ use std::ops::RangeInclusive;
 use std::time::Instant;
 
 pub fn run(args: GmmArgs) -> Result<()> {
-    common::check_outputs(
-        &args.input.input,
-        &[
-            ("--labels-out", &args.labels_out),
-            ("--proba-out", &args.proba_out),
-            ("--summary-out", &args.run.summary_out),
-        ],
-    )?;
     let k_range = match (&args.k, &args.k_range) {
         (Some(k), _) => *k..=*k,
         (None, Some(r)) => parse_range(r)?,
         (None, None) => bail!("give -k K or --k-range A..B"),
     };
+    let mut plan = outputs::plan(&args.input, &args.run)
+        .output("--labels-out", args.labels_out.as_deref(), Holds::Labels)
+        .output("--proba-out", args.proba_out.as_deref(), Holds::Matrix)
+        .build()?;
     match common::precision(&args.input)? {
-        Precision::F32 => run_typed::<f32>(&args, k_range, Precision::F32),
-        Precision::F64 => run_typed::<f64>(&args, k_range, Precision::F64),
+        Precision::F32 => run_typed::<f32>(&args, &mut plan, k_range, Precision::F32),
+        Precision::F64 => run_typed::<f64>(&args, &mut plan, k_range, Precision::F64),
     }
+}
+
+/// `range` with its end lowered to `n` rows (a note says so unless `quiet`); an error when
+/// even its start exceeds `n`.
+fn cap_range(range: RangeInclusive<usize>, n: usize, quiet: bool) -> Result<RangeInclusive<usize>> {
+    let (a, b) = (*range.start(), *range.end());
+    if b <= n {
+        return Ok(range);
+    }
+    if a > n {
+        bail!("invalid value '{a}..{b}' for --k-range: the data have only {n} rows (k ≤ n)");
+    }
+    if !quiet {
+        eprintln!(
+            "partitive: note: --k-range {a}..{b} lowered to {a}..{n} (the data have {n} rows)"
+        );
+    }
+    Ok(a..=n)
 }
 
 /// Parses `A..B` (inclusive) or `A..=B`.
@@ -58,13 +73,19 @@ fn covariance(c: CovarianceFlag) -> CovarianceType {
 
 fn run_typed<T: Float>(
     args: &GmmArgs,
+    plan: &mut OutputPlan,
     k_range: RangeInclusive<usize>,
     precision: Precision,
 ) -> Result<()> {
     let t0 = Instant::now();
     let opts = common::read_options(&args.input)?;
-    let data = partitive_io::read_matrix::<T>(&args.input.input, &opts)?;
+    let data = common::read_data::<T>(&args.input, &opts)?;
     let x = data.view();
+    let k_range = if args.k_range.is_some() {
+        cap_range(k_range, x.n_rows(), args.run.quiet)?
+    } else {
+        k_range
+    };
     let read_seconds = t0.elapsed().as_secs_f64();
     let types: Vec<CovarianceType> = args.covariance.iter().map(|&c| covariance(c)).collect();
     let criterion = match args.criterion {
@@ -113,12 +134,10 @@ fn run_typed<T: Float>(
     progress.finish();
     let fit_seconds = t1.elapsed().as_secs_f64();
 
-    if let Some(p) = &args.labels_out {
-        partitive_io::write_labels(p, &model.labels)?;
-    }
-    if let Some(p) = &args.proba_out {
+    plan.labels("--labels-out", &model.labels)?;
+    if plan.wants("--proba-out") {
         let proba = common::with_threads(&args.run, || model.predict_proba(x))??;
-        partitive_io::write_matrix(p, proba.view())?;
+        plan.matrix("--proba-out", proba.view(), None)?;
     }
     let k = model.n_components();
     let mut sizes = vec![0usize; k];
@@ -160,9 +179,10 @@ fn run_typed<T: Float>(
             "n_iter": r.n_iter, "converged": r.converged,
         })).collect::<Vec<_>>(),
     });
-    common::write_summary(&args.run, &summary)?;
+    plan.json("--summary-out", &summary)?;
+    plan.commit()?;
     if !args.run.quiet {
-        println!(
+        plan.say(&format!(
             "gmm: n={} d={} k={} covariance={} bic={:.6e} mean log-lik={:.6} n_iter={} converged={} ({:.3} s)",
             x.n_rows(),
             x.n_cols(),
@@ -173,7 +193,7 @@ fn run_typed<T: Float>(
             model.n_iter,
             model.converged,
             read_seconds + fit_seconds
-        );
+        ));
         if !model.diagnostics.is_clean() {
             eprintln!("partitive: note: covariance regularised or components degenerate (see the summary's diagnostics)");
         }
@@ -183,7 +203,7 @@ fn run_typed<T: Float>(
 
 #[cfg(test)]
 mod tests {
-    use super::parse_range;
+    use super::{cap_range, parse_range};
 
     #[test]
     fn ranges() {
@@ -192,5 +212,13 @@ mod tests {
         assert!(parse_range("0..3").is_err());
         assert!(parse_range("5..3").is_err());
         assert!(parse_range("a..3").is_err());
+    }
+
+    #[test]
+    fn ranges_are_capped_at_n() {
+        assert_eq!(cap_range(2..=100, 60, true).unwrap(), 2..=60);
+        assert_eq!(cap_range(2..=10, 60, true).unwrap(), 2..=10);
+        let e = cap_range(70..=100, 60, true).unwrap_err().to_string();
+        assert!(e.contains("--k-range") && e.contains("60 rows"), "{e}");
     }
 }

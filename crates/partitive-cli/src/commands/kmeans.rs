@@ -2,6 +2,7 @@
 
 use crate::cli::{KmeansAlgorithmFlag, KmeansArgs, KmeansInitFlag};
 use crate::common::{self, Precision};
+use crate::outputs::{self, Holds, OutputPlan};
 use crate::progress::Progress;
 use anyhow::{Context, Result};
 use partitive::kmeans::{Algorithm, Init, KMeans};
@@ -10,30 +11,33 @@ use serde_json::json;
 use std::time::Instant;
 
 pub fn run(args: KmeansArgs) -> Result<()> {
-    common::check_outputs(
-        &args.input.input,
-        &[
-            ("--labels-out", &args.labels_out),
-            ("--centers-out", &args.centers_out),
-            ("--summary-out", &args.run.summary_out),
-        ],
-    )?;
+    let mut plan = outputs::plan(&args.input, &args.run)
+        .input("--init-centers", args.init_centers.as_deref())
+        .output("--labels-out", args.labels_out.as_deref(), Holds::Labels)
+        .output("--centers-out", args.centers_out.as_deref(), Holds::Matrix)
+        .build()?;
     match common::precision(&args.input)? {
-        Precision::F32 => run_typed::<f32>(&args, Precision::F32),
-        Precision::F64 => run_typed::<f64>(&args, Precision::F64),
+        Precision::F32 => run_typed::<f32>(&args, &mut plan, Precision::F32),
+        Precision::F64 => run_typed::<f64>(&args, &mut plan, Precision::F64),
     }
 }
 
-fn run_typed<T: Float>(args: &KmeansArgs, precision: Precision) -> Result<()> {
+fn run_typed<T: Float>(
+    args: &KmeansArgs,
+    plan: &mut OutputPlan,
+    precision: Precision,
+) -> Result<()> {
     let t0 = Instant::now();
     let opts = common::read_options(&args.input)?;
-    let data = partitive_io::read_matrix::<T>(&args.input.input, &opts)?;
+    let data = common::read_data::<T>(&args.input, &opts)?;
     let x = data.view();
     let read_seconds = t0.elapsed().as_secs_f64();
 
     let init = match &args.init_centers {
         Some(p) => {
-            let c = partitive_io::read_matrix::<T>(p, &partitive_io::ReadOptions::default())?;
+            let c = partitive_io::read_matrix::<T>(p, &partitive_io::ReadOptions::default())
+                .map_err(|e| common::input_error(&args.input, e))
+                .context("--init-centers")?;
             Init::Centers(c.view().to_owned())
         }
         None => match args.init {
@@ -79,12 +83,8 @@ fn run_typed<T: Float>(args: &KmeansArgs, precision: Precision) -> Result<()> {
     progress.finish();
     let fit_seconds = t1.elapsed().as_secs_f64();
 
-    if let Some(p) = &args.labels_out {
-        partitive_io::write_labels(p, &result.labels)?;
-    }
-    if let Some(p) = &args.centers_out {
-        partitive_io::write_matrix(p, result.centers.view())?;
-    }
+    plan.labels("--labels-out", &result.labels)?;
+    plan.matrix("--centers-out", result.centers.view(), None)?;
     let summary = json!({
         "command": "kmeans",
         "input": args.input.input.display().to_string(),
@@ -103,11 +103,12 @@ fn run_typed<T: Float>(args: &KmeansArgs, precision: Precision) -> Result<()> {
         "best_restart": result.diagnostics.best_restart,
         "algorithm": format!("{:?}", result.diagnostics.algorithm).to_lowercase(),
         "empty_clusters_reseeded": result.diagnostics.empty_clusters_reseeded,
-        "threads": rayon_threads(args.run.threads),
+        "threads": common::threads(args.run.threads, true),
     });
-    common::write_summary(&args.run, &summary)?;
+    plan.json("--summary-out", &summary)?;
+    plan.commit()?;
     if !args.run.quiet {
-        println!(
+        plan.say(&format!(
             "k-means: n={} d={} k={} inertia={:.6e} n_iter={} converged={} ({:.3} s)",
             x.n_rows(),
             x.n_cols(),
@@ -116,12 +117,18 @@ fn run_typed<T: Float>(args: &KmeansArgs, precision: Precision) -> Result<()> {
             result.n_iter,
             result.converged,
             read_seconds + fit_seconds
-        );
+        ));
+        let c = &result.centers;
+        let distinct = (0..c.n_rows())
+            .filter(|&j| (0..j).all(|i| c.row(i) != c.row(j)))
+            .count();
+        if distinct < c.n_rows() {
+            eprintln!(
+                "partitive: note: only {distinct} distinct centers for k = {} (fewer distinct \
+                 rows than k); coinciding centers get no rows",
+                c.n_rows()
+            );
+        }
     }
     Ok(())
-}
-
-fn rayon_threads(t: Option<u16>) -> usize {
-    t.map(|t| t as usize)
-        .unwrap_or_else(rayon::current_num_threads)
 }

@@ -2,6 +2,7 @@
 
 use crate::cli::{KmedoidsAlgorithmFlag, KmedoidsArgs, KmedoidsInitFlag, MetricFlag};
 use crate::common::{self, Precision};
+use crate::outputs::{self, Holds, OutputPlan};
 use anyhow::{bail, Context, Result};
 use partitive::dissimilarity::{
     Condensed, DenseMatrix, Dissimilarity, Metric, MetricDissimilarity, TriangleLayout,
@@ -12,25 +13,22 @@ use serde_json::json;
 use std::time::Instant;
 
 pub fn run(args: KmedoidsArgs) -> Result<()> {
-    common::check_outputs(
-        &args.input.input,
-        &[
-            ("--labels-out", &args.labels_out),
-            ("--medoids-out", &args.medoids_out),
-            ("--summary-out", &args.run.summary_out),
-        ],
-    )?;
     if args.categorical.is_some() && !matches!(args.metric, MetricFlag::Gower) {
         bail!("--categorical only applies to --metric gower");
     }
+    let mut plan = outputs::plan(&args.input, &args.run)
+        .input("--init-medoids", args.init_medoids.as_deref())
+        .output("--labels-out", args.labels_out.as_deref(), Holds::Labels)
+        .output("--medoids-out", args.medoids_out.as_deref(), Holds::Labels)
+        .build()?;
     // Gower reads mixed numeric and text columns (as f64); everything else computes in
     // the file's precision.
     if matches!(args.metric, MetricFlag::Gower) && !args.precomputed {
-        return super::kmedoids_gower::run(&args);
+        return super::kmedoids_gower::run(&args, &mut plan);
     }
     match common::precision(&args.input)? {
-        Precision::F32 => run_typed::<f32>(&args, Precision::F32),
-        Precision::F64 => run_typed::<f64>(&args, Precision::F64),
+        Precision::F32 => run_typed::<f32>(&args, &mut plan, Precision::F32),
+        Precision::F64 => run_typed::<f64>(&args, &mut plan, Precision::F64),
     }
 }
 
@@ -51,7 +49,8 @@ pub(super) fn read_medoids(args: &KmedoidsArgs) -> Result<Option<Vec<usize>>> {
     let Some(p) = &args.init_medoids else {
         return Ok(None);
     };
-    let text = std::fs::read_to_string(p).with_context(|| format!("{}", p.display()))?;
+    let text =
+        std::fs::read_to_string(p).with_context(|| format!("--init-medoids {}", p.display()))?;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let t = line.trim();
@@ -124,10 +123,14 @@ pub(super) fn fit<D: Dissimilarity>(
     Ok(r)
 }
 
-fn run_typed<T: Float>(args: &KmedoidsArgs, precision: Precision) -> Result<()> {
+fn run_typed<T: Float>(
+    args: &KmedoidsArgs,
+    plan: &mut OutputPlan,
+    precision: Precision,
+) -> Result<()> {
     let t0 = Instant::now();
     let opts = common::read_options(&args.input)?;
-    let data = partitive_io::read_matrix::<T>(&args.input.input, &opts)?;
+    let data = common::read_data::<T>(&args.input, &opts)?;
     let x: MatRef<'_, T> = data.view();
     let read_seconds = t0.elapsed().as_secs_f64();
     let given = read_medoids(args)?;
@@ -166,6 +169,7 @@ fn run_typed<T: Float>(args: &KmedoidsArgs, precision: Precision) -> Result<()> 
     let fit_seconds = t1.elapsed().as_secs_f64();
     report(
         args,
+        plan,
         &Outcome {
             result,
             silhouette,
@@ -191,6 +195,7 @@ pub(super) struct Outcome {
 /// Writes the output files and the summary (with `extra` fields), prints the result line.
 pub(super) fn report(
     args: &KmedoidsArgs,
+    plan: &mut OutputPlan,
     out: &Outcome,
     extra: serde_json::Map<String, serde_json::Value>,
 ) -> Result<()> {
@@ -203,12 +208,8 @@ pub(super) fn report(
         fit_seconds,
     } = out;
     let (silhouette, n, read_seconds, fit_seconds) = (*silhouette, *n, *read_seconds, *fit_seconds);
-    if let Some(p) = &args.labels_out {
-        partitive_io::write_labels(p, &result.labels)?;
-    }
-    if let Some(p) = &args.medoids_out {
-        partitive_io::write_labels(p, &result.medoids)?;
-    }
+    plan.labels("--labels-out", &result.labels)?;
+    plan.labels("--medoids-out", &result.medoids)?;
     let mut sizes = vec![0usize; result.medoids.len()];
     for &l in &result.labels {
         sizes[l] += 1;
@@ -228,6 +229,7 @@ pub(super) fn report(
         "n_swaps": result.n_swaps,
         "converged": result.diagnostics.converged,
         "initial_loss": result.diagnostics.initial_loss,
+        "coincident_medoids": result.diagnostics.coincident_medoids,
         "silhouette": silhouette.map(|s| s.0),
         "medoid_silhouette": silhouette.map(|s| s.1),
         "seconds": read_seconds + fit_seconds,
@@ -238,9 +240,10 @@ pub(super) fn report(
     if let Some(obj) = summary.as_object_mut() {
         obj.extend(extra);
     }
-    common::write_summary(&args.run, &summary)?;
+    plan.json("--summary-out", &summary)?;
+    plan.commit()?;
     if !args.run.quiet {
-        println!(
+        plan.say(&format!(
             "k-medoids: n={} k={} loss={:.6e} n_iter={} n_swaps={}{} ({:.3} s)",
             n,
             args.k,
@@ -251,7 +254,15 @@ pub(super) fn report(
                 .map(|s| format!(" silhouette={:.4}", s.0))
                 .unwrap_or_default(),
             read_seconds + fit_seconds
-        );
+        ));
+        let c = result.diagnostics.coincident_medoids;
+        if c > 0 {
+            eprintln!(
+                "partitive: note: {c} of the {} medoids coincide with another (fewer distinct \
+                 objects than k); each medoid is labelled with its own cluster",
+                result.medoids.len()
+            );
+        }
     }
     Ok(())
 }

@@ -10,6 +10,7 @@
 use super::kmedoids::{fit, read_medoids, report, silhouettes, Outcome};
 use crate::cli::KmedoidsArgs;
 use crate::common::{self, Precision};
+use crate::outputs::OutputPlan;
 use anyhow::{Context, Result};
 use partitive::dissimilarity::{Dissimilarity, Gower};
 use partitive_io::{read_mixed, CategoricalColumns, MixedTable};
@@ -20,14 +21,15 @@ use std::time::Instant;
 const MAX_LISTED: usize = 100;
 
 /// Runs k-medoids with Gower's dissimilarity.
-pub(super) fn run(args: &KmedoidsArgs) -> Result<()> {
+pub(super) fn run(args: &KmedoidsArgs, plan: &mut OutputPlan) -> Result<()> {
     let t0 = Instant::now();
     let opts = common::read_options(&args.input)?;
     let spec = match &args.categorical {
         Some(c) => CategoricalColumns::Exactly(c.clone()),
         None => CategoricalColumns::Auto,
     };
-    let table = read_mixed(&args.input.input, &opts, &spec)?;
+    let table = read_mixed(&args.input.input, &opts, &spec)
+        .map_err(|e| common::input_error(&args.input, e))?;
     let read_seconds = t0.elapsed().as_secs_f64();
     let given = read_medoids(args)?;
     let t1 = Instant::now();
@@ -41,10 +43,11 @@ pub(super) fn run(args: &KmedoidsArgs) -> Result<()> {
     .with_context(|| format!("k-medoids on {}", args.input.input.display()))?;
     let fit_seconds = t1.elapsed().as_secs_f64();
     if !args.run.quiet {
-        println!("gower: {}", describe(&table));
+        plan.say(&format!("gower: {}", describe(&table)));
     }
     report(
         args,
+        plan,
         &Outcome {
             result,
             silhouette,

@@ -17,14 +17,13 @@
 
 /// Sample sizes of the null table.
 const NULL_N: [f64; 15] = [
-    4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 20.0, 30.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0,
-    5000.0,
+    4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 20.0, 30.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0,
 ];
 
 /// 95% quantiles of `√n · dip` under the uniform null, at the sizes [`NULL_N`].
 pub(crate) const NULL_95: [f64; 15] = [
-    0.4147, 0.4163, 0.4039, 0.4359, 0.4410, 0.4586, 0.4710, 0.4826, 0.4943, 0.5114, 0.5223,
-    0.5315, 0.5343, 0.5332, 0.5512,
+    0.4147, 0.4163, 0.4039, 0.4359, 0.4410, 0.4586, 0.4710, 0.4826, 0.4943, 0.5114, 0.5223, 0.5315,
+    0.5343, 0.5332, 0.5512,
 ];
 
 /// The 95% critical value of the dip for a sample of `n` points (linear in `ln n`
@@ -34,7 +33,10 @@ pub(crate) fn critical_95(n: usize) -> f64 {
     let q = if n >= NULL_N[NULL_N.len() - 1] {
         NULL_95[NULL_95.len() - 1]
     } else {
-        let j = NULL_N.iter().position(|&v| v > n).unwrap_or(NULL_N.len() - 1);
+        let j = NULL_N
+            .iter()
+            .position(|&v| v > n)
+            .unwrap_or(NULL_N.len() - 1);
         let (n0, n1) = (NULL_N[j - 1].ln(), NULL_N[j].ln());
         let t = (n.ln() - n0) / (n1 - n0);
         NULL_95[j - 1] + t * (NULL_95[j] - NULL_95[j - 1])

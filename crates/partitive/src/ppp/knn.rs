@@ -99,7 +99,7 @@ mod tests {
         assert_eq!(g.of(1), &[2, 0]);
         assert_eq!(g.of(2), &[1, 0]);
         assert_eq!(g.of(3), &[1, 2]);
-        assert_eq!(g.of(4), &[3, 1]);
+        assert_eq!(g.of(4), &[3, 5]); // 6: 3 at distance 3, 10 at 4
         assert_eq!(g.of(5), &[4, 3]);
     }
 

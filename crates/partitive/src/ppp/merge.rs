@@ -23,7 +23,7 @@
 //! a function of the fit sample alone.
 
 use super::graph::{gap_test, knn_saddles, whiten, GapTest};
-use super::params::FIT_CHUNK_ROWS;
+use super::params::{MergeRule, FIT_CHUNK_ROWS};
 use super::result::{MergeDecision, MergeNode, PppMixture};
 use crate::gmm::covariance::Factored;
 use crate::gmm::estep::{normalize_row, Evaluator, Scratch, BLOCK_ROWS};
@@ -44,15 +44,15 @@ pub const GRAPH_MAX: usize = 16_384;
 
 /// Per-component peaks, per-pair boundary saddles (`K × K`, log densities), point counts.
 #[derive(Clone)]
-struct Landscape {
-    peak: Vec<f64>,
-    saddle: Vec<f64>,
-    count: Vec<usize>,
+pub(super) struct Landscape {
+    pub peak: Vec<f64>,
+    pub saddle: Vec<f64>,
+    pub count: Vec<usize>,
     /// Most probable component of every fit point (in row order; `usize::MAX` when the
     /// density underflows).
-    top: Vec<usize>,
+    pub top: Vec<usize>,
     /// Log mixture density of every fit point (−∞ when it underflows).
-    dens: Vec<f64>,
+    pub dens: Vec<f64>,
 }
 
 /// The evaluator of a mixture (E-step constants).
@@ -87,7 +87,7 @@ fn for_each_point(
     }
 }
 
-fn landscape(g: &PppMixture, x: &Mat<f64>, q_ambig: f64) -> Landscape {
+pub(super) fn landscape(g: &PppMixture, x: &Mat<f64>, q_ambig: f64) -> Landscape {
     let ev = evaluator(g);
     let k = ev.k;
     let zero = Landscape {
@@ -150,7 +150,7 @@ fn landscape(g: &PppMixture, x: &Mat<f64>, q_ambig: f64) -> Landscape {
 /// `b2_j = Σ_i r_ij D_ij⁴ / N_j` (`D` = Mahalanobis distance to component `j`; Gaussian:
 /// `d(d+2)`), `z_j = (b2_j − d(d+2)) / √(8 d (d+2) / N_j)` (K. V. Mardia, *Measures of
 /// multivariate skewness and kurtosis with applications*, Biometrika 57(3), 1970).
-fn mardia_z(g: &PppMixture, x: &Mat<f64>) -> Vec<f64> {
+pub(super) fn mardia_z(g: &PppMixture, x: &Mat<f64>) -> Vec<f64> {
     let dim = g.shift.len();
     let f = Factored::from_chol(&g.precision_cholesky, dim);
     let ev = Evaluator::new(&g.params, &f, &g.shift);
@@ -212,7 +212,29 @@ pub(crate) struct Merged {
     pub forest: Vec<MergeNode>,
 }
 
+impl Merged {
+    /// Clusters numbered densely by root component index (`rep[c]` = root of `c`).
+    pub(super) fn from_roots(rep: Vec<usize>, mut nodes: Vec<MergeNode>) -> Merged {
+        let mut roots: Vec<usize> = rep.clone();
+        roots.sort_unstable();
+        roots.dedup();
+        let component_cluster: Vec<usize> = rep
+            .iter()
+            .map(|r| roots.binary_search(r).expect("a root"))
+            .collect();
+        for (n, &c) in nodes.iter_mut().zip(&component_cluster) {
+            n.cluster = c;
+        }
+        Merged {
+            component_cluster,
+            n_clusters: roots.len(),
+            forest: nodes,
+        }
+    }
+}
+
 /// What the merge needs besides the mixture and the fit sample.
+#[derive(Clone, Copy)]
 pub(crate) struct MergeConfig {
     /// Saddle/peak ratio needed to join two clusters.
     pub rho: f64,
@@ -224,8 +246,12 @@ pub(crate) struct MergeConfig {
     pub rho_gauss: Option<(f64, f64)>,
     /// Never join two Gaussian-looking components (high-dimensional data).
     pub keep_gauss: bool,
-    /// Ask the dip test before joining (the default; off only for comparisons).
+    /// Ask the dip test before joining (graph rule; off only for comparisons).
     pub gap_test: bool,
+    /// Which rule joins components.
+    pub rule: MergeRule,
+    /// Saddle/peak ratio of the graph rule.
+    pub graph_rho: f64,
 }
 
 /// Union-find over components with path halving.
@@ -237,8 +263,23 @@ fn find(root: &mut [usize], mut c: usize) -> usize {
     c
 }
 
-/// Step 4: the persistence-based union of components (see the module doc).
+/// Step 4 by the rule of `cfg` ([`MergeRule::Modal`]: [`super::modal`];
+/// [`MergeRule::Graph`]: the persistence-based union of the module doc).
 pub(crate) fn merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Merged {
+    let graph = MergeConfig {
+        rho: cfg.graph_rho,
+        rho_gauss: None,
+        ..*cfg
+    };
+    match cfg.rule {
+        MergeRule::Modal => super::modal::modal_merge(g, x, cfg),
+        MergeRule::Graph => graph_merge(g, x, &graph),
+        MergeRule::Auto if g.shift.len() <= GRAPH_MAX_DIM => graph_merge(g, x, &graph),
+        MergeRule::Auto => super::modal::modal_merge(g, x, cfg),
+    }
+}
+
+fn graph_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Merged {
     let l = landscape(g, x, cfg.q_ambig);
     let k = l.peak.len();
     let dim = g.shift.len();
@@ -246,8 +287,8 @@ pub(crate) fn merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Merged {
     let peak = &l.peak;
     let saddle: Vec<f64> = if dim <= GRAPH_MAX_DIM && k > 1 {
         let rows = x.n_rows().min(GRAPH_MAX);
-        let head = Mat::from_vec(x.as_slice()[..rows * dim].to_vec(), rows, dim)
-            .expect("sizes match");
+        let head =
+            Mat::from_vec(x.as_slice()[..rows * dim].to_vec(), rows, dim).expect("sizes match");
         // Points whose density underflows stay out of the graph's edges.
         let a: Vec<usize> = l.top[..rows].to_vec();
         let keep: Vec<usize> = (0..rows).filter(|&i| a[i] != usize::MAX).collect();
@@ -351,21 +392,7 @@ pub(crate) fn merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Merged {
     if let Some(tau) = cfg.min_weight {
         attach_small(&mut rep, &mut nodes, w, &saddle, tau);
     }
-    let mut roots: Vec<usize> = rep.clone();
-    roots.sort_unstable();
-    roots.dedup();
-    let component_cluster: Vec<usize> = rep
-        .iter()
-        .map(|r| roots.binary_search(r).expect("a root"))
-        .collect();
-    for (n, &c) in nodes.iter_mut().zip(&component_cluster) {
-        n.cluster = c;
-    }
-    Merged {
-        component_cluster,
-        n_clusters: roots.len(),
-        forest: nodes,
-    }
+    Merged::from_roots(rep, nodes)
 }
 
 /// Repeatedly attaches the lightest cluster (weight < `tau`; ties → lowest root index) to

@@ -22,6 +22,13 @@
 //! what it gains and costs) and
 //! `min_cluster_size` (light clusters attached to their highest-saddle neighbour).
 //!
+//! Magnitude: when the fit sample's largest value lies outside `[2^−100, 2^100]`, the
+//! structure is searched on the sample scaled by a power of two (exact), the model keeps
+//! the exponent ([`PppModel::input_exponent`]) and labels any row in the data's units;
+//! likelihoods and densities are reported in the data's units. Wide data: with no more
+//! fit rows than columns, full covariances (singular, `d²` memory) are skipped
+//! ([`PppDiagnostics::full_covariance_skipped`]).
+//!
 //! Large inputs: only the fit sample (≤ `SAMPLE_MAX` rows) is used to learn the
 //! structure; [`PppModel::assign_chunk`] labels any block of rows, so a streaming driver
 //! can label a file chunk by chunk with the model of [`PppResult::model`].
@@ -73,12 +80,17 @@ mod assign;
 mod dip;
 mod fit;
 mod graph;
+#[cfg(test)]
+mod growth_tests;
 mod knn;
 mod merge;
+mod modal;
 mod params;
 mod path;
 mod result;
 mod sample;
+#[cfg(test)]
+mod scale_tests;
 mod select;
 mod stream;
 #[cfg(test)]
@@ -87,9 +99,9 @@ mod tests;
 pub use graph::KNN_K;
 pub use merge::{GRAPH_MAX, GRAPH_MAX_DIM};
 pub use params::{
-    Ppp, PppParams, COV_TYPES, EM_MAX_ITER, EM_TOL, EPS_REG, FIT_CHUNK_ROWS, GAUSS_KEEP_MIN_DIM,
-    LLOYD_MAX_ITER, PATIENCE, POWER_MAX_ITER, POWER_TOL, Q_AMBIG, RHO, RHO_GAUSS, SAMPLE_MAX, TAU,
-    Z_GAUSS,
+    MergeRule, Ppp, PppParams, COV_TYPES, EM_MAX_ITER, EM_TOL, EPS_REG, FIT_CHUNK_ROWS,
+    GAUSS_KEEP_MIN_DIM, GRAPH_RHO, LLOYD_MAX_ITER, MERGE_RULE, PATIENCE, POWER_MAX_ITER, POWER_TOL,
+    Q_AMBIG, RHO, RHO_GAUSS, SAMPLE_GROWTH, SAMPLE_MAX, TAU, Z_GAUSS,
 };
 pub use result::{
     BicPathEntry, ChunkAssignment, MergeDecision, MergeNode, PppDiagnostics, PppMixture, PppModel,
