@@ -16,17 +16,16 @@ fn ari(a: &[usize], b: &[usize]) -> f64 {
 /// A ring (radius 5, radial noise 0.2, 1,200 points) around a blob (sd 0.5, 300 points).
 fn ring_and_blob(seed: u64) -> (Mat<f64>, Vec<usize>) {
     let mut rng = Rng::new(seed);
-    let (mut v, mut t) = (Vec::new(), Vec::new());
+    let mut v = Vec::new();
     for _ in 0..1200 {
         let a = 2.0 * std::f64::consts::PI * rng.next_f64();
         let r = 5.0 + 0.2 * normal(&mut rng);
         v.extend([r * a.cos(), r * a.sin()]);
-        t.push(0);
     }
     for _ in 0..300 {
         v.extend([0.5 * normal(&mut rng), 0.5 * normal(&mut rng)]);
-        t.push(1);
     }
+    let t: Vec<usize> = (0..1500).map(|i| usize::from(i >= 1200)).collect();
     (Mat::from_vec(v, 1500, 2).unwrap(), t)
 }
 
