@@ -7,12 +7,19 @@
 //! through [`outputs::OutputPlan`]: checked first, committed together at the end, their
 //! temporary files removed on `SIGINT`/`SIGTERM` (exit code 130/143).
 
+mod chart;
 mod cli;
 mod commands;
 mod common;
+mod data;
+mod fitted;
+mod model;
 mod outputs;
 mod plot;
+mod profile;
 mod progress;
+mod record;
+mod report;
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};

@@ -47,6 +47,11 @@ pub enum Holds {
     Json,
     /// A plot: `.svg` or `.png`; SVG for a stream or special file.
     Plot,
+    /// Named columns (IDs, clusters, confidences): `.csv`, `.tsv`, `.txt`, `.dat`,
+    /// `.data` (optionally `.gz`), `.npy`, `.parquet`; CSV for a stream or special file.
+    Table,
+    /// An HTML page: `.html` or `.htm`; any special file or stream.
+    Html,
 }
 
 /// The format of a plot output.
@@ -139,7 +144,26 @@ impl<'a> PlanBuilder<'a> {
 /// Refuses an extension the content cannot be written as.
 fn check_holds(flag: &str, target: &OutputTarget, holds: Holds) -> Result<()> {
     match holds {
-        Holds::Labels | Holds::Json => Ok(()),
+        Holds::Json => Ok(()),
+        Holds::Labels => {
+            partitive_io::check_labels_output(target).with_context(|| flag.to_string())
+        }
+        Holds::Table => partitive_io::check_frame_output(target).with_context(|| flag.to_string()),
+        Holds::Html => {
+            let ext = target
+                .given()
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(|e| e.to_ascii_lowercase());
+            if matches!(ext.as_deref(), Some("html" | "htm")) || target.kind() != OutputKind::File {
+                Ok(())
+            } else {
+                bail!(
+                    "{flag} {}: a report is an HTML page (name it .html)",
+                    target.given().display()
+                )
+            }
+        }
         Holds::Matrix => {
             partitive_io::check_matrix_output(target).with_context(|| flag.to_string())
         }
@@ -203,6 +227,38 @@ impl OutputPlan {
     pub fn labels(&mut self, flag: &str, labels: &[usize]) -> Result<()> {
         if let Some(f) = self.slot(flag, Holds::Labels)? {
             partitive_io::write_labels_into(f, labels)?;
+        }
+        Ok(())
+    }
+
+    /// Stages signed labels for `flag` as a column `name` (`missing` written empty / null
+    /// where the format allows; see [`partitive_io::write_label_values_into`]).
+    pub fn label_values(
+        &mut self,
+        flag: &str,
+        values: &[i64],
+        name: &str,
+        missing: Option<i64>,
+    ) -> Result<()> {
+        if let Some(f) = self.slot(flag, Holds::Labels)? {
+            partitive_io::write_label_values_into(f, values, name, missing)?;
+        }
+        Ok(())
+    }
+
+    /// Stages named columns for `flag`.
+    pub fn frame(&mut self, flag: &str, frame: &partitive_io::Frame<'_>) -> Result<()> {
+        if let Some(f) = self.slot(flag, Holds::Table)? {
+            partitive_io::write_frame_into(f, frame)?;
+        }
+        Ok(())
+    }
+
+    /// Stages an HTML page for `flag`.
+    pub fn html(&mut self, flag: &str, page: &str) -> Result<()> {
+        if let Some(f) = self.slot(flag, Holds::Html)? {
+            f.write_all(page.as_bytes())
+                .with_context(|| format!("{}", f.path().display()))?;
         }
         Ok(())
     }

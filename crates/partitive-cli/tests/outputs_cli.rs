@@ -393,9 +393,9 @@ fn outputs_are_checked_before_the_data_are_read() {
                 "--labels-out",
                 "labels.txt",
                 "--centers-out",
-                "c.parquet",
+                "c.parquet.gz",
             ],
-            vec!["--centers-out", "Parquet"],
+            vec!["--centers-out", "gzip"],
         ),
         (
             vec![

@@ -2,20 +2,25 @@
 
 use crate::cli::{KmeansAlgorithmFlag, KmeansArgs, KmeansInitFlag};
 use crate::common::{self, Precision};
+use crate::data;
+use crate::fitted::{self, Fitted, ReportExtras};
+use crate::model::{Model, StoredMat};
 use crate::outputs::{self, Holds, OutputPlan};
+use crate::profile;
 use crate::progress::Progress;
+use crate::record::{self, Checksum};
 use anyhow::{Context, Result};
 use partitive::kmeans::{Algorithm, Init, KMeans};
-use partitive::Float;
+use partitive::{Float, Mat};
 use serde_json::json;
 use std::time::Instant;
 
 pub fn run(args: KmeansArgs) -> Result<()> {
-    let mut plan = outputs::plan(&args.input, &args.run)
+    let plan = outputs::plan(&args.input, &args.run)
         .input("--init-centers", args.init_centers.as_deref())
         .output("--labels-out", args.labels_out.as_deref(), Holds::Labels)
-        .output("--centers-out", args.centers_out.as_deref(), Holds::Matrix)
-        .build()?;
+        .output("--centers-out", args.centers_out.as_deref(), Holds::Matrix);
+    let mut plan = fitted::plan_outputs(plan, &args.out).build()?;
     match common::precision(&args.input)? {
         Precision::F32 => run_typed::<f32>(&args, &mut plan, Precision::F32),
         Precision::F64 => run_typed::<f64>(&args, &mut plan, Precision::F64),
@@ -28,9 +33,15 @@ fn run_typed<T: Float>(
     precision: Precision,
 ) -> Result<()> {
     let t0 = Instant::now();
-    let opts = common::read_options(&args.input)?;
-    let data = common::read_data::<T>(&args.input, &opts)?;
-    let x = data.view();
+    let checksum = Checksum::start(&args.input.input);
+    let opts = data::numeric_options(&args.input)?;
+    let data = data::load::<T>(
+        &args.input,
+        &opts,
+        data::scale_kind(args.out.scale),
+        &args.run,
+    )?;
+    let x = data.x();
     let read_seconds = t0.elapsed().as_secs_f64();
 
     let init = match &args.init_centers {
@@ -38,7 +49,13 @@ fn run_typed<T: Float>(
             let c = partitive_io::read_matrix::<T>(p, &partitive_io::ReadOptions::default())
                 .map_err(|e| common::input_error(&args.input, e))
                 .context("--init-centers")?;
-            Init::Centers(c.view().to_owned())
+            // Given in the original units: scaled as the data are.
+            let c = if data.scaler.is_identity() {
+                c.view().to_owned()
+            } else {
+                data.scaler.transform(c.view()).context("--init-centers")?
+            };
+            Init::Centers(c)
         }
         None => match args.init {
             KmeansInitFlag::KmeansPlusPlus => Init::KMeansPlusPlus,
@@ -82,10 +99,66 @@ fn run_typed<T: Float>(
     .with_context(|| format!("k-means on {}", args.input.input.display()))?;
     progress.finish();
     let fit_seconds = t1.elapsed().as_secs_f64();
+    let sha = checksum.finish();
 
-    plan.labels("--labels-out", &result.labels)?;
-    plan.matrix("--centers-out", result.centers.view(), None)?;
-    let summary = json!({
+    let fit = Fitted {
+        data: &data,
+        labels: &result.labels,
+        k: args.k,
+        confidence: None,
+    };
+    // Centres in the original units (the model keeps them in the scaled space).
+    let centers: Vec<Vec<f64>> = (0..args.k)
+        .map(|c| data.scaler.inverse_row(result.centers.row(c)))
+        .collect();
+    fit.write_labels(plan, "--labels-out")?;
+    if plan.wants("--centers-out") {
+        let names = data.named.then_some(data.columns.as_slice());
+        if data.scaler.is_identity() {
+            plan.matrix("--centers-out", result.centers.view(), names)?;
+        } else {
+            let m = Mat::from_vec(centers.concat(), args.k, x.n_cols())?;
+            plan.matrix("--centers-out", m.view(), names)?;
+        }
+    }
+    fit.write_output(plan)?;
+    if plan.wants("--model-out") {
+        let mut mf = fit.model_file(
+            "kmeans",
+            Model::Kmeans {
+                centers: StoredMat::of(result.centers.view()),
+            },
+            sha.as_deref(),
+        );
+        mf.input = args.input.input.display().to_string();
+        plan.json("--model-out", &mf.to_json()?)?;
+    }
+    let profiles = fit.profiles();
+    let rec = record::record("kmeans", args, &data, sha.as_deref());
+    let line = format!(
+        "k-means: n={} d={} k={} inertia={:.6e} n_iter={} converged={} ({:.3} s)",
+        x.n_rows(),
+        x.n_cols(),
+        args.k,
+        result.inertia,
+        result.n_iter,
+        result.converged,
+        read_seconds + fit_seconds
+    );
+    let extras = ReportExtras {
+        silhouette: fit.euclidean_silhouette(plan)?,
+        ..ReportExtras::default()
+    };
+    fit.write_report(
+        plan,
+        "kmeans",
+        &args.input.input,
+        &profiles,
+        &rec,
+        extras,
+        &line,
+    )?;
+    let mut summary = json!({
         "command": "kmeans",
         "input": args.input.input.display().to_string(),
         "k": args.k,
@@ -104,20 +177,17 @@ fn run_typed<T: Float>(
         "algorithm": format!("{:?}", result.diagnostics.algorithm).to_lowercase(),
         "empty_clusters_reseeded": result.diagnostics.empty_clusters_reseeded,
         "threads": common::threads(args.run.threads, true),
+        "cluster_sizes": profiles[..args.k].iter().map(|p| p.size).collect::<Vec<_>>(),
+        "centers": profile::named_rows(&centers, &data.columns),
+        "clusters": fitted::clusters_json(&profiles, &data.columns),
     });
+    if let Some(o) = summary.as_object_mut() {
+        o.extend(rec);
+    }
     plan.json("--summary-out", &summary)?;
     plan.commit()?;
     if !args.run.quiet {
-        plan.say(&format!(
-            "k-means: n={} d={} k={} inertia={:.6e} n_iter={} converged={} ({:.3} s)",
-            x.n_rows(),
-            x.n_cols(),
-            args.k,
-            result.inertia,
-            result.n_iter,
-            result.converged,
-            read_seconds + fit_seconds
-        ));
+        plan.say(&line);
     }
     Ok(())
 }

@@ -6,6 +6,8 @@ mod gmm;
 mod kmeans;
 mod kmedoids;
 mod kmedoids_gower;
+mod predict;
+mod sweep;
 
 use crate::cli::{Cli, Command};
 use anyhow::Result;
@@ -17,6 +19,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Gmm(args) => gmm::run(args),
         Command::Kmedoids(args) => kmedoids::run(args),
         Command::Auto(args) => auto::run(args),
+        Command::Predict(args) => predict::run(args),
         Command::Evaluate(args) => evaluate::run(args),
     }
 }

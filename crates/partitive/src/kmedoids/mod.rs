@@ -43,6 +43,7 @@ mod fastpam1;
 mod init;
 mod pam;
 mod params;
+mod predict;
 mod result;
 mod scan;
 mod state;
@@ -52,4 +53,5 @@ mod tests;
 
 pub use clara::{Clara, ClaraParams};
 pub use params::{Algorithm, Init, KMedoids, KMedoidsParams};
+pub use predict::{assign_to_medoids, assign_to_medoids_gower};
 pub use result::{KMedoidsDiagnostics, KMedoidsResult};

@@ -74,6 +74,7 @@ mod fit;
 mod merge;
 mod params;
 mod path;
+mod proba;
 mod result;
 mod sample;
 mod select;
