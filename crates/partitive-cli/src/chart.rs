@@ -82,8 +82,7 @@ impl Axis {
             lo -= pad;
             hi += pad;
         }
-        let range = nice(hi - lo, false);
-        let mut step = nice(range / (max_ticks.max(2) - 1) as f64, true);
+        let mut step = nice((hi - lo) / (max_ticks.max(2) - 1) as f64, true);
         if integer {
             step = step.max(1.0).round();
         }

@@ -286,7 +286,7 @@ pub struct KmeansArgs {
     #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = at_least_one)]
     pub n_init: usize,
 
-    /// Maximum Lloyd iterations per restart.
+    /// Maximum Lloyd iterations per restart (≥ 1).
     #[arg(long, default_value_t = 300, allow_negative_numbers = true, value_parser = at_least_one)]
     pub max_iter: usize,
 
@@ -352,7 +352,8 @@ pub struct GmmArgs {
     #[arg(long, value_enum, value_delimiter = ',', default_value = "full")]
     pub covariance: Vec<CovarianceFlag>,
 
-    /// Added to covariance diagonals for stability.
+    /// Regularisation relative to the data's scale: reg_covar × (mean per-feature variance)
+    /// is added to the covariance diagonals (scikit-learn's reg_covar is absolute).
     #[arg(long, default_value_t = 1e-6, allow_negative_numbers = true)]
     pub reg_covar: f64,
 
@@ -360,7 +361,7 @@ pub struct GmmArgs {
     #[arg(long, default_value_t = 1e-3, allow_negative_numbers = true)]
     pub tol: f64,
 
-    /// Maximum EM iterations.
+    /// Maximum EM iterations (≥ 1).
     #[arg(long, default_value_t = 100, allow_negative_numbers = true, value_parser = at_least_one)]
     pub max_iter: usize,
 
@@ -453,7 +454,7 @@ pub struct KmedoidsArgs {
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub seed: u64,
 
-    /// Maximum iterations (swap passes).
+    /// Maximum iterations (swap passes; ≥ 1).
     #[arg(long, default_value_t = 100, allow_negative_numbers = true, value_parser = at_least_one)]
     pub max_iter: usize,
 

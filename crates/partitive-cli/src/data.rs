@@ -261,6 +261,7 @@ mod tests {
         let rows = Mat::from_rows(&[[5.0f64, 0.0], [3.0, 1.0], [4.0, 2.0]]);
         let w = integer_row_numbers(rows.view(), &names).unwrap();
         assert!(w.contains("column 'b' holds the row numbers 0..2"), "{w}");
-        assert!(integer_row_numbers(even.view(), &names).is_none());
+        let shuffled = Mat::from_rows(&[[2.0f64, 1.0], [1.0, 2.5], [3.0, 2.0]]);
+        assert!(integer_row_numbers(shuffled.view(), &names).is_none());
     }
 }

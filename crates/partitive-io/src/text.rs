@@ -128,13 +128,20 @@ impl TextReader {
         };
         let names_all = header.then_some(header_names.as_slice());
         let data_lines = &ahead[usize::from(header)..];
-        // The first non-numeric cell of every field among the lines read ahead.
+        // A field is text when its first present cell among the lines read ahead is not a
+        // number; a number there makes it numeric, so a stray word further down is an
+        // error naming its line and column, not a silently skipped column.
         let mut text: Vec<Option<(String, Option<usize>)>> = vec![None; n_fields];
+        let mut decided = vec![false; n_fields];
         for (n, s) in data_lines {
             split(s, delim, &mut ranges);
             for (j, r) in ranges.iter().enumerate().take(n_fields) {
                 let c = &s[r.clone()];
-                if text[j].is_none() && !is_data_cell(c) {
+                if decided[j] || is_missing(c) {
+                    continue;
+                }
+                decided[j] = true;
+                if !is_data_cell(c) {
                     text[j] = Some((c.to_string(), Some(*n)));
                 }
             }

@@ -100,8 +100,8 @@ pub fn write_matrix<T: Float>(path: &Path, m: MatRef<'_, T>) -> Result<(), IoErr
     write_matrix_with_names(path, m, None)
 }
 
-/// Like [`write_matrix`], with a header line of column `names` for text output (ignored by
-/// `.npy`, which has no column names).
+/// Like [`write_matrix`], with a header line of column `names` for `.csv`/`.tsv` (not for
+/// space-separated `.txt`, nor `.npy`, which has no column names).
 ///
 /// # Panics
 /// When `names` has a length other than `m.n_cols()` (a caller contract).
@@ -185,6 +185,8 @@ pub fn write_matrix_into<T: Float>(
         }
         Format::Delimited => {
             let sep = det.text_delimiter.unwrap_or(b' ');
+            // A header only where the format has one (`.csv`, `.tsv`); `.txt` stays bare.
+            let names = names.filter(|_| matches!(sep, b',' | b'\t'));
             if det.gzip {
                 let mut gz = GzEncoder::new(f, flate2::Compression::default());
                 write_text(&mut gz, m, names, sep).map_err(err)?;

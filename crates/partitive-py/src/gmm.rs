@@ -164,7 +164,7 @@ fn mat_from_py(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Mat<f64>> {
 #[pyfunction]
 #[pyo3(signature = (x, n_components, *, covariance_type="full", sample_weight=None, tol=1e-3,
                     reg_covar=1e-6, max_iter=100, n_init=1, seed=0, weights_init=None,
-                    means_init=None, covariances_init=None))]
+                    means_init=None, covariances_init=None, n_threads=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn gmm_fit<'py>(
     py: Python<'py>,
@@ -180,6 +180,7 @@ pub(crate) fn gmm_fit<'py>(
     weights_init: Option<&Bound<'py, PyAny>>,
     means_init: Option<&Bound<'py, PyAny>>,
     covariances_init: Option<&Bound<'py, PyAny>>,
+    n_threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let kind = parse_covariance(covariance_type)?;
     let init = match (weights_init, means_init, covariances_init) {
@@ -219,11 +220,11 @@ pub(crate) fn gmm_fit<'py>(
                 .n_init(n_init)
                 .seed(seed)
                 .init(init);
-            py.detach(|| {
+            crate::run::interruptible(py, n_threads, |stop| {
                 let t = Instant::now();
-                let r = params.fit(xv, w);
+                let r = params.interrupt(stop).fit(xv, w);
                 (r, t.elapsed().as_secs_f64())
-            })
+            })?
         }};
     }
     let (res, secs) = if is_f64_matrix(x) {

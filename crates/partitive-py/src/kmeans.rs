@@ -3,6 +3,7 @@
 use crate::convert::{
     borrow1_opt, borrow2, is_f64_matrix, labels_to_py, mat_to_py, matref, slice1, value_error,
 };
+use crate::run::interruptible;
 use numpy::Element;
 use partitive::kmeans::{self, Algorithm, Init, KMeans};
 use partitive::Float;
@@ -20,6 +21,7 @@ struct Options {
     tol: f64,
     seed: u64,
     algorithm: Algorithm,
+    threads: Option<usize>,
 }
 
 /// The initialisation named by the `init` string.
@@ -71,7 +73,8 @@ fn algorithm_name(a: Algorithm) -> &'static str {
 /// `rust_seconds` (wall time of the engine call alone).
 #[pyfunction]
 #[pyo3(signature = (x, n_clusters, *, sample_weight=None, init="k-means++", init_centers=None,
-                    n_init=1, max_iter=300, tol=1e-4, seed=0, algorithm="auto"))]
+                    n_init=1, max_iter=300, tol=1e-4, seed=0, algorithm="auto",
+                    n_threads=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn kmeans_fit<'py>(
     py: Python<'py>,
@@ -85,6 +88,7 @@ pub(crate) fn kmeans_fit<'py>(
     tol: f64,
     seed: u64,
     algorithm: &str,
+    n_threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let opts = Options {
         k: n_clusters,
@@ -94,6 +98,7 @@ pub(crate) fn kmeans_fit<'py>(
         tol,
         seed,
         algorithm: parse_algorithm(algorithm)?,
+        threads: n_threads,
     };
     if is_f64_matrix(x) {
         fit_t::<f64>(py, x, sample_weight, init_centers, &opts)
@@ -133,11 +138,11 @@ fn fit_t<'py, T: Float + Element>(
         .tol(o.tol)
         .seed(o.seed)
         .algorithm(o.algorithm);
-    let (res, secs) = py.detach(|| {
+    let (res, secs) = interruptible(py, o.threads, |stop| {
         let t = Instant::now();
-        let r = params.fit(xv, w);
+        let r = params.interrupt(stop).fit(xv, w);
         (r, t.elapsed().as_secs_f64())
-    });
+    })?;
     let r = res.map_err(value_error)?;
     let d = PyDict::new(py);
     d.set_item("labels", labels_to_py(py, r.labels))?;
@@ -158,15 +163,17 @@ fn fit_t<'py, T: Float + Element>(
 /// Assigns each row of `x` to its nearest center (lowest index on ties), GIL released.
 /// `centers` must have the dtype of `x`. Returns a dict: `labels` (int64) and `inertia`.
 #[pyfunction]
+#[pyo3(signature = (x, centers, *, n_threads=None))]
 pub(crate) fn kmeans_predict<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
     centers: &Bound<'py, PyAny>,
+    n_threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyDict>> {
     if is_f64_matrix(x) {
-        predict_t::<f64>(py, x, centers)
+        predict_t::<f64>(py, x, centers, n_threads)
     } else {
-        predict_t::<f32>(py, x, centers)
+        predict_t::<f32>(py, x, centers, n_threads)
     }
 }
 
@@ -174,12 +181,13 @@ fn predict_t<'py, T: Float + Element>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
     centers: &Bound<'py, PyAny>,
+    n_threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let xa = borrow2::<T>("X", x)?;
     let xv = matref("X", &xa)?;
     let ca = borrow2::<T>("centers", centers)?;
     let cv = matref("centers", &ca)?;
-    let r = py.detach(|| kmeans::assign(xv, cv)).map_err(value_error)?;
+    let r = interruptible(py, n_threads, |_| kmeans::assign(xv, cv))?.map_err(value_error)?;
     let d = PyDict::new(py);
     d.set_item("labels", labels_to_py(py, r.labels))?;
     d.set_item("inertia", r.inertia)?;

@@ -2,16 +2,17 @@
 //! arrays, with a metric on the rows or a precomputed dissimilarity matrix.
 
 use crate::convert::{borrow2, is_f64_matrix, labels_to_py, matref, value_error};
+use crate::run::interruptible;
 use numpy::{Element, IntoPyArray, PyArray1};
 use partitive::dissimilarity::{
-    materialize, DenseMatrix, Dissimilarity, Metric, MetricDissimilarity,
+    materialize, unit_exponent, DenseMatrix, Dissimilarity, Metric, MetricDissimilarity,
 };
+use partitive::interrupt::Interrupt;
 use partitive::kmedoids::{Algorithm, Clara, Init, KMedoids, KMedoidsResult};
 use partitive::{Float, MatRef};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use rayon::prelude::*;
 use std::time::Instant;
 
 /// Largest `n × n` matrix (bytes) computed once up front for the swap algorithms, which
@@ -71,20 +72,27 @@ fn parse_init(s: &str, given: Option<Vec<usize>>) -> PyResult<Init> {
     })
 }
 
+/// The fit a binding runs on a source, with the interrupt token of the call.
+type FitFn<'a> =
+    dyn Fn(&dyn DynSource, &Interrupt) -> partitive::error::Result<KMedoidsResult> + Sync + 'a;
+
 /// Runs `fit` on the dissimilarity source `x` describes (rows under `metric`, or a
-/// precomputed square matrix), with the GIL released. `dense_rows` materialises
-/// on-the-fly distances first when the matrix fits in [`MATERIALIZE_LIMIT_BYTES`].
+/// precomputed square matrix, checked by [`DenseMatrix::new`]), on `threads` threads
+/// with Ctrl-C honoured ([`interruptible`]). `dense_rows` materialises on-the-fly
+/// distances first when the matrix fits in [`MATERIALIZE_LIMIT_BYTES`] (and its values
+/// do: data of extreme magnitude keep the on-the-fly source, which k-medoids rescales).
 fn with_source<T: Float + Element>(
     py: Python<'_>,
     xv: MatRef<'_, T>,
     metric: Option<Metric>,
     dense_rows: bool,
-    fit: &(dyn Fn(&dyn DynSource) -> partitive::error::Result<KMedoidsResult> + Sync),
+    threads: Option<usize>,
+    fit: &FitFn<'_>,
 ) -> PyResult<(KMedoidsResult, f64)> {
-    let (res, secs) = py.detach(|| {
+    let (res, secs) = interruptible(py, threads, |stop| {
         let t = Instant::now();
         let r = (|| match metric {
-            None => fit(&Source(DenseMatrix::new(xv)?)),
+            None => fit(&Source(DenseMatrix::new(xv)?), stop),
             Some(m) => {
                 let d = MetricDissimilarity::new(xv, m)?;
                 let n = xv.n_rows();
@@ -92,16 +100,16 @@ fn with_source<T: Float + Element>(
                     .checked_mul(n)
                     .and_then(|v| v.checked_mul(std::mem::size_of::<T>()))
                     .is_some_and(|b| b <= MATERIALIZE_LIMIT_BYTES);
-                if dense_rows && fits {
+                if dense_rows && fits && unit_exponent(&d).is_none() {
                     let full = materialize(&d)?;
-                    fit(&Source(DenseMatrix::new(full.view())?))
+                    fit(&Source(DenseMatrix::new(full.view())?), stop)
                 } else {
-                    fit(&Source(d))
+                    fit(&Source(d), stop)
                 }
             }
         })();
         (r, t.elapsed().as_secs_f64())
-    });
+    })?;
     Ok((res.map_err(value_error)?, secs))
 }
 
@@ -151,6 +159,7 @@ fn result_to_py<'py>(
     d.set_item("initial_loss", r.diagnostics.initial_loss)?;
     d.set_item("run_losses", r.diagnostics.run_losses.into_pyarray(py))?;
     d.set_item("best_run", r.diagnostics.best_run)?;
+    d.set_item("coincident_medoids", r.diagnostics.coincident_medoids)?;
     d.set_item("rust_seconds", secs)?;
     Ok(d)
 }
@@ -164,7 +173,7 @@ fn result_to_py<'py>(
 #[pyfunction]
 #[pyo3(signature = (x, n_clusters, *, metric="euclidean", method="fasterpam", init="build",
                     medoids_init=None, max_iter=100, seed=0, shuffle=false, num_local=2,
-                    max_neighbor=None))]
+                    max_neighbor=None, n_threads=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn kmedoids_fit<'py>(
     py: Python<'py>,
@@ -179,6 +188,7 @@ pub(crate) fn kmedoids_fit<'py>(
     shuffle: bool,
     num_local: usize,
     max_neighbor: Option<usize>,
+    n_threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let metric = parse_metric(metric)?;
     let params = KMedoids::params(n_clusters)
@@ -187,13 +197,13 @@ pub(crate) fn kmedoids_fit<'py>(
         .max_iter(max_iter)
         .seed(seed)
         .shuffle(shuffle);
-    let fit = |s: &dyn DynSource| s.kmedoids(&params);
+    let fit = |s: &dyn DynSource, stop: &Interrupt| s.kmedoids(&params.clone().interrupt(stop));
     let (r, secs) = if is_f64_matrix(x) {
         let a = borrow2::<f64>("X", x)?;
-        with_source(py, matref("X", &a)?, metric, true, &fit)?
+        with_source(py, matref("X", &a)?, metric, true, n_threads, &fit)?
     } else {
         let a = borrow2::<f32>("X", x)?;
-        with_source(py, matref("X", &a)?, metric, true, &fit)?
+        with_source(py, matref("X", &a)?, metric, true, n_threads, &fit)?
     };
     result_to_py(py, r, secs)
 }
@@ -204,7 +214,7 @@ pub(crate) fn kmedoids_fit<'py>(
 /// win. Returns the dict of [`kmedoids_fit`].
 #[pyfunction]
 #[pyo3(signature = (x, n_clusters, *, metric="euclidean", n_samples=5, sample_size=None,
-                    max_iter=100, seed=0))]
+                    max_iter=100, seed=0, n_threads=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn clara_fit<'py>(
     py: Python<'py>,
@@ -215,6 +225,7 @@ pub(crate) fn clara_fit<'py>(
     sample_size: Option<usize>,
     max_iter: usize,
     seed: u64,
+    n_threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let metric = parse_metric(metric)?;
     let mut params = Clara::params(n_clusters)
@@ -224,13 +235,13 @@ pub(crate) fn clara_fit<'py>(
     if let Some(s) = sample_size {
         params = params.sample_size(s);
     }
-    let fit = |s: &dyn DynSource| s.clara(&params);
+    let fit = |s: &dyn DynSource, stop: &Interrupt| s.clara(&params.clone().interrupt(stop));
     let (r, secs) = if is_f64_matrix(x) {
         let a = borrow2::<f64>("X", x)?;
-        with_source(py, matref("X", &a)?, metric, false, &fit)?
+        with_source(py, matref("X", &a)?, metric, false, n_threads, &fit)?
     } else {
         let a = borrow2::<f32>("X", x)?;
-        with_source(py, matref("X", &a)?, metric, false, &fit)?
+        with_source(py, matref("X", &a)?, metric, false, n_threads, &fit)?
     };
     result_to_py(py, r, secs)
 }
@@ -267,29 +278,5 @@ fn predict_t<T: Float + Element>(
     let xv = matref("X", &xa)?;
     let ca = borrow2::<T>("centers", centers)?;
     let cv = matref("centers", &ca)?;
-    if cv.n_rows() == 0 || cv.n_cols() != xv.n_cols() {
-        return Err(value_error(partitive::Error::shape(
-            "centers (columns = d)",
-            xv.n_cols(),
-            cv.n_cols(),
-        )));
-    }
-    xv.check_finite().map_err(value_error)?;
-    Ok(py.detach(|| {
-        (0..xv.n_rows())
-            .into_par_iter()
-            .with_min_len(1024)
-            .map(|i| {
-                let row = xv.row(i);
-                let mut best = (0, f64::INFINITY);
-                for c in 0..cv.n_rows() {
-                    let dist = metric.distance(row, cv.row(c));
-                    if dist < best.1 {
-                        best = (c, dist);
-                    }
-                }
-                best.0
-            })
-            .collect()
-    }))
+    py.detach(|| metric.nearest(xv, cv)).map_err(value_error)
 }

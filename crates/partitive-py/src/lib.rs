@@ -7,16 +7,29 @@
 //! validates arguments and calls these functions.
 //!
 //! Errors: a `partitive::Error` becomes `ValueError` with the library's message; an
-//! array of the wrong type, dtype, rank or layout becomes `TypeError`. A panic becomes
-//! PyO3's `PanicException`; none of them ends the interpreter.
+//! array of the wrong type, dtype, rank or layout becomes `TypeError`; Ctrl-C during a
+//! fit raises `KeyboardInterrupt` within a step of the engine ([`run`]). The engines
+//! never panic on user input; a panic (a bug) would become PyO3's `PanicException`.
+//!
+//! Threads: every fit takes `n_threads` (`None`: the global pool, all cores); more
+//! than [`run::thread_cap`] are not started.
 
 mod convert;
 mod gmm;
 mod kmeans;
 mod kmedoids;
 mod ppp;
+mod run;
 
 use pyo3::prelude::*;
+
+/// `(logical CPUs, most threads a fit starts)`: the Python layer caps `n_jobs` at the
+/// second (and warns).
+#[pyfunction]
+fn thread_limits() -> (usize, usize) {
+    let cap = run::thread_cap();
+    (cap / 4, cap)
+}
 
 /// The native module `partitive._partitive`.
 #[pymodule]
@@ -32,5 +45,6 @@ fn _partitive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ppp::ppp_fit, m)?)?;
     m.add_class::<ppp::PppHandle>()?;
     m.add_function(wrap_pyfunction!(convert::data_address, m)?)?;
+    m.add_function(wrap_pyfunction!(thread_limits, m)?)?;
     Ok(())
 }

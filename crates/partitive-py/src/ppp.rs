@@ -20,9 +20,10 @@ impl PppHandle {
     /// Rebuilds a model from the JSON state `__reduce__` wrote (for pickle).
     #[staticmethod]
     fn _from_state(state: &str) -> PyResult<Self> {
-        serde_json::from_str(state)
-            .map(|model| PppHandle { model })
-            .map_err(|e| PyValueError::new_err(format!("invalid PPP model state: {e}")))
+        let model: PppModel = serde_json::from_str(state)
+            .map_err(|e| PyValueError::new_err(format!("invalid PPP model state: {e}")))?;
+        model.validate().map_err(value_error)?;
+        Ok(PppHandle { model })
     }
 
     /// Pickle support: the model travels as its JSON state.
@@ -67,17 +68,18 @@ impl PppHandle {
 /// `tau`, `n_components`, `bic_path` (list of dicts), `merge_forest` (list of dicts),
 /// `model` (a `PppHandle`), `rust_seconds`.
 #[pyfunction]
-#[pyo3(signature = (x, *, min_cluster_size=None, tau=0.9))]
+#[pyo3(signature = (x, *, min_cluster_size=None, tau=0.9, n_threads=None))]
 pub(crate) fn ppp_fit<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
     min_cluster_size: Option<usize>,
     tau: f64,
+    n_threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyDict>> {
     if is_f64_matrix(x) {
-        fit_t::<f64>(py, x, min_cluster_size, tau)
+        fit_t::<f64>(py, x, min_cluster_size, tau, n_threads)
     } else {
-        fit_t::<f32>(py, x, min_cluster_size, tau)
+        fit_t::<f32>(py, x, min_cluster_size, tau, n_threads)
     }
 }
 
@@ -86,15 +88,17 @@ fn fit_t<'py, T: Float + Element>(
     x: &Bound<'py, PyAny>,
     min_cluster_size: Option<usize>,
     tau: f64,
+    n_threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let xa = borrow2::<T>("X", x)?;
     let xv = matref("X", &xa)?;
     let params = Ppp::params().min_cluster_size(min_cluster_size).tau(tau);
-    let (res, secs) = py.detach(|| {
+    let (res, secs) = crate::run::interruptible(py, n_threads, |stop| {
         let t = Instant::now();
+        let params = params.interrupt(stop);
         let r = params.check().and_then(|_| params.fit(xv));
         (r, t.elapsed().as_secs_f64())
-    });
+    })?;
     let r = res.map_err(value_error)?;
     let d = PyDict::new(py);
     d.set_item("n_clusters", r.k)?;

@@ -23,7 +23,8 @@ def three_blobs():
 def test_same_fit_as_sklearn_from_same_start(three_blobs, kind):
     mixture = pytest.importorskip("sklearn.mixture")
     X, _ = three_blobs
-    start = partitive.GaussianMixture(3, covariance_type=kind, max_iter=0).fit(X)
+    # (a common start: one EM iteration from the k-means partition)
+    start = partitive.GaussianMixture(3, covariance_type=kind, max_iter=1).fit(X)
     ours = partitive.GaussianMixture(
         3,
         covariance_type=kind,
@@ -41,6 +42,8 @@ def test_same_fit_as_sklearn_from_same_start(three_blobs, kind):
         precisions_init=start.precisions_,
         tol=1e-10,
         max_iter=500,
+        # our reg_covar is relative to the mean feature variance, scikit-learn's absolute
+        reg_covar=1e-6 * X.var(axis=0).mean(),
     ).fit(X)
     np.testing.assert_allclose(ours.weights_, theirs.weights_, rtol=1e-6)
     np.testing.assert_allclose(ours.means_, theirs.means_, rtol=1e-6, atol=1e-8)

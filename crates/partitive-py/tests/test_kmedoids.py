@@ -81,9 +81,14 @@ def test_precomputed_matches_metric(blobs3, dtype, metric, monkeypatch):
 
 def test_given_medoids_and_max_iter_zero(blobs3):
     X, _ = blobs3
-    km = partitive.KMedoids(3, init=np.array([0, 1, 2]), max_iter=0).fit(X)
-    assert km.medoid_indices_.tolist() == [0, 1, 2]
-    assert km.inertia_ == pytest.approx(pairwise(X)[:, :3].min(axis=1).sum(), rel=1e-12)
+    # max_iter >= 1, as for every estimator
+    with pytest.raises(ValueError, match="max_iter must be >= 1"):
+        partitive.KMedoids(3, init=np.array([0, 1, 2]), max_iter=0).fit(X)
+    # the engine starts from the given medoids
+    r = _partitive.kmedoids_fit(X, 3, medoids_init=[0, 1, 2], max_iter=1)
+    assert r["initial_loss"] == pytest.approx(pairwise(X)[:, :3].min(axis=1).sum(), rel=1e-12)
+    with pytest.raises(ValueError, match="max_iter"):
+        _partitive.kmedoids_fit(X, 3, max_iter=0)
     assert partitive.KMedoids(3, init=[0, 70, 130]).fit(X).converged_
 
 

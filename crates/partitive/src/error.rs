@@ -16,6 +16,8 @@ pub enum ErrorKind {
         expected: usize,
         found: usize,
     },
+    /// The fit was stopped through its [`Interrupt`](crate::interrupt::Interrupt) token.
+    Interrupted,
 }
 
 /// The error returned by every fallible function of `partitive`.
@@ -84,6 +86,7 @@ impl fmt::Display for Error {
                     "shape mismatch in {what}: expected {expected}, found {found}"
                 )
             }
+            ErrorKind::Interrupted => write!(f, "interrupted"),
         }
     }
 }

@@ -27,6 +27,7 @@ pub mod dissimilarity;
 pub mod error;
 pub mod float;
 pub mod gmm;
+pub mod interrupt;
 pub mod kmeans;
 pub mod kmedoids;
 pub mod matrix;
@@ -35,6 +36,7 @@ pub mod parallel;
 pub mod ppp;
 pub mod preprocess;
 pub mod rng;
+pub(crate) mod scale;
 
 pub use error::{Error, ErrorKind};
 pub use float::Float;

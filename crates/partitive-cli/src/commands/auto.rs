@@ -134,6 +134,14 @@ fn run_typed<T: Float>(args: &AutoArgs, plan: &mut OutputPlan, precision: Precis
         }
     };
     progress.finish();
+    if result.diagnostics.full_covariance_skipped && !args.run.quiet {
+        eprintln!(
+            "partitive: note: full-covariance mixtures skipped ({} columns for {} fit rows: \
+             they would be singular); spherical mixtures only",
+            result.model.kept_columns.len(),
+            result.n_fit
+        );
+    }
     let fit_seconds = t1.elapsed().as_secs_f64();
     let sha = checksum.finish();
     let (n, d) = (result.labels.len(), result.model.n_features);
@@ -411,6 +419,7 @@ fn record(r: &PppResult) -> Value {
             "regularized": r.diagnostics.regularized.iter().map(|(k, t)| json!({"k": k, "covariance": t.name()})).collect::<Vec<_>>(),
             "em_not_converged": r.diagnostics.em_not_converged.iter().map(|(k, t)| json!({"k": k, "covariance": t.name()})).collect::<Vec<_>>(),
             "empty_clusters_removed": r.diagnostics.empty_clusters_removed,
+            "full_covariance_skipped": r.diagnostics.full_covariance_skipped,
         },
     })
 }

@@ -9,7 +9,8 @@ use crate::outputs::{self, Holds, OutputPlan};
 use crate::profile;
 use crate::progress::Progress;
 use crate::record::{self, Checksum};
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
+use partitive::dissimilarity::{Metric, MetricDissimilarity};
 use partitive::kmeans::{Algorithm, Init, KMeans};
 use partitive::{Float, Mat};
 use serde_json::json;
@@ -68,47 +69,78 @@ fn run_typed<T: Float>(
         KmeansAlgorithmFlag::Hamerly => Algorithm::Hamerly,
         KmeansAlgorithmFlag::Yinyang => Algorithm::Yinyang,
     };
-    let params = KMeans::params::<T>(args.k)
-        .seed(args.seed)
-        .n_init(args.n_init)
-        .max_iter(args.max_iter)
-        .tol(args.tol)
-        .init(init)
-        .algorithm(algorithm);
-
-    let progress = Progress::new(
-        args.run.quiet,
-        (args.max_iter * args.n_init) as u64,
-        "k-means",
-    );
+    let k_range = match (&args.k, &args.k_range) {
+        (Some(k), _) => *k..=*k,
+        (None, Some(r)) => {
+            if args.init_centers.is_some() {
+                bail!("--init-centers cannot be used with --k-range (it fixes k)");
+            }
+            super::gmm::cap_range(super::gmm::parse_range(r)?, x.n_rows(), args.run.quiet)?
+        }
+        (None, None) => bail!("give -k K or --k-range A..B"),
+    };
+    let params = |k: usize, init: Init<T>| {
+        KMeans::params::<T>(k)
+            .seed(args.seed)
+            .n_init(args.n_init)
+            .max_iter(args.max_iter)
+            .tol(args.tol)
+            .init(init)
+            .algorithm(algorithm)
+    };
+    let ctx = || format!("k-means on {}", args.input.input.display());
     let t1 = Instant::now();
-    let result = common::with_threads(&args.run, || {
-        params.fit_observed(x, None, &mut |info| {
-            let pos = (info.restart * info.max_iter + info.iter) as u64;
-            let len = (info.n_restarts * info.max_iter) as u64;
-            progress.update(pos, len, || {
-                format!(
-                    "restart {} iter {} inertia {:.6e}",
-                    info.restart + 1,
-                    info.iter,
-                    info.inertia
-                )
-            });
-        })
-    })?
-    .with_context(|| format!("k-means on {}", args.input.input.display()))?;
-    progress.finish();
+    let (result, selection) = if k_range.start() == k_range.end() {
+        let progress = Progress::new(
+            args.run.quiet,
+            (args.max_iter * args.n_init) as u64,
+            "k-means",
+        );
+        let params = params(*k_range.start(), init);
+        let result = common::with_threads(&args.run, || {
+            params.fit_observed(x, None, &mut |info| {
+                let pos = (info.restart * info.max_iter + info.iter) as u64;
+                let len = (info.n_restarts * info.max_iter) as u64;
+                progress.update(pos, len, || {
+                    format!(
+                        "restart {} iter {} inertia {:.6e}",
+                        info.restart + 1,
+                        info.iter,
+                        info.inertia
+                    )
+                });
+            })
+        })?
+        .with_context(ctx)?;
+        progress.finish();
+        (result, None)
+    } else {
+        let len = (k_range.end() - k_range.start() + 1) as u64;
+        let progress = Progress::new(args.run.quiet, len, "k-means sweep");
+        let d = MetricDissimilarity::new(x, Metric::Euclidean)?;
+        let swept = common::with_threads(&args.run, || {
+            super::sweep::sweep(k_range.clone(), &progress, |k| {
+                let r = params(k, init.clone()).fit(x, None).with_context(ctx)?;
+                let s = crate::report::silhouette_sample(&d, &r.labels)?.map(|s| s.mean());
+                let inertia = r.inertia;
+                Ok((r, inertia, s))
+            })
+        })??;
+        progress.finish();
+        (swept.best, Some(swept.table))
+    };
+    let k = result.centers.n_rows();
     let fit_seconds = t1.elapsed().as_secs_f64();
     let sha = checksum.finish();
 
     let fit = Fitted {
         data: &data,
         labels: &result.labels,
-        k: args.k,
+        k: k,
         confidence: None,
     };
     // Centres in the original units (the model keeps them in the scaled space).
-    let centers: Vec<Vec<f64>> = (0..args.k)
+    let centers: Vec<Vec<f64>> = (0..k)
         .map(|c| data.scaler.inverse_row(result.centers.row(c)))
         .collect();
     fit.write_labels(plan, "--labels-out")?;
@@ -117,7 +149,7 @@ fn run_typed<T: Float>(
         if data.scaler.is_identity() {
             plan.matrix("--centers-out", result.centers.view(), names)?;
         } else {
-            let m = Mat::from_vec(centers.concat(), args.k, x.n_cols())?;
+            let m = Mat::from_vec(centers.concat(), k, x.n_cols())?;
             plan.matrix("--centers-out", m.view(), names)?;
         }
     }
@@ -139,7 +171,7 @@ fn run_typed<T: Float>(
         "k-means: n={} d={} k={} inertia={:.6e} n_iter={} converged={} ({:.3} s)",
         x.n_rows(),
         x.n_cols(),
-        args.k,
+        k,
         result.inertia,
         result.n_iter,
         result.converged,
@@ -147,6 +179,10 @@ fn run_typed<T: Float>(
     );
     let extras = ReportExtras {
         silhouette: fit.euclidean_silhouette(plan)?,
+        curves: selection
+            .as_ref()
+            .map(|t| super::sweep::charts(t, "inertia", k))
+            .unwrap_or_default(),
         ..ReportExtras::default()
     };
     fit.write_report(
@@ -161,7 +197,7 @@ fn run_typed<T: Float>(
     let mut summary = json!({
         "command": "kmeans",
         "input": args.input.input.display().to_string(),
-        "k": args.k,
+        "k": k,
         "n": x.n_rows(),
         "d": x.n_cols(),
         "dtype": precision.name(),
@@ -177,17 +213,31 @@ fn run_typed<T: Float>(
         "algorithm": format!("{:?}", result.diagnostics.algorithm).to_lowercase(),
         "empty_clusters_reseeded": result.diagnostics.empty_clusters_reseeded,
         "threads": common::threads(args.run.threads, true),
-        "cluster_sizes": profiles[..args.k].iter().map(|p| p.size).collect::<Vec<_>>(),
+        "cluster_sizes": profiles[..k].iter().map(|p| p.size).collect::<Vec<_>>(),
         "centers": profile::named_rows(&centers, &data.columns),
         "clusters": fitted::clusters_json(&profiles, &data.columns),
     });
     if let Some(o) = summary.as_object_mut() {
+        if let Some(t) = &selection {
+            o.insert("selection".into(), super::sweep::table_json(t, "inertia"));
+        }
         o.extend(rec);
     }
     plan.json("--summary-out", &summary)?;
     plan.commit()?;
     if !args.run.quiet {
         plan.say(&line);
+        let c = &result.centers;
+        let distinct = (0..c.n_rows())
+            .filter(|&j| (0..j).all(|i| c.row(i) != c.row(j)))
+            .count();
+        if distinct < c.n_rows() {
+            eprintln!(
+                "partitive: note: only {distinct} distinct centers for k = {} (fewer distinct \
+                 rows than k); coinciding centers get no rows",
+                c.n_rows()
+            );
+        }
     }
     Ok(())
 }

@@ -9,7 +9,9 @@ use crate::fitted::{self, Fitted, ReportExtras};
 use crate::model::{Model, StoredMat};
 use crate::outputs::{self, Holds, OutputPlan};
 use crate::profile;
+use crate::progress::Progress;
 use crate::record::{self, Checksum};
+use super::sweep::{charts, sweep, table_json, SweepRow};
 use crate::report::{silhouette_sample, Silhouette};
 use anyhow::{bail, Context, Result};
 use partitive::dissimilarity::{
@@ -101,17 +103,48 @@ pub(super) fn read_medoids(args: &KmedoidsArgs) -> Result<Option<Vec<usize>>> {
     Ok(Some(out))
 }
 
+/// The k-selection table of a `--k-range` run.
+pub(super) type Selection = Option<Vec<SweepRow>>;
+
+/// Fits `-k` or, with `--k-range`, every k of the range (the highest sample silhouette
+/// wins, see [`super::sweep`]), returning the fit and the selection table.
 pub(super) fn fit<D: Dissimilarity>(
     args: &KmedoidsArgs,
     d: &D,
     given: Option<Vec<usize>>,
+) -> Result<(KMedoidsResult, Selection)> {
+    let range = match (&args.k, &args.k_range) {
+        (Some(k), _) => return Ok((fit_k(args, d, given, *k)?, None)),
+        (None, Some(r)) => super::gmm::cap_range(super::gmm::parse_range(r)?, d.n(), args.run.quiet)?,
+        (None, None) => bail!("give -k K or --k-range A..B"),
+    };
+    if given.is_some() {
+        bail!("--init-medoids cannot be used with --k-range (it fixes k)");
+    }
+    let len = (range.end() - range.start() + 1) as u64;
+    let progress = Progress::new(args.run.quiet, len, "k-medoids sweep");
+    let swept = sweep(range, &progress, |k| {
+        let r = fit_k(args, d, None, k)?;
+        let s = silhouette_sample(d, &r.labels)?.map(|s| s.mean());
+        let loss = r.loss;
+        Ok((r, loss, s))
+    })?;
+    progress.finish();
+    Ok((swept.best, Some(swept.table)))
+}
+
+fn fit_k<D: Dissimilarity>(
+    args: &KmedoidsArgs,
+    d: &D,
+    given: Option<Vec<usize>>,
+    k: usize,
 ) -> Result<KMedoidsResult> {
     if let Some(m) = &given {
-        if m.len() != args.k {
+        if m.len() != k {
             bail!(
                 "--init-medoids holds {} indices but -k is {}",
                 m.len(),
-                args.k
+                k
             );
         }
     }
@@ -120,7 +153,7 @@ pub(super) fn fit<D: Dissimilarity>(
             if given.is_some() {
                 bail!("--init-medoids cannot be used with --algorithm clara (each sample starts from BUILD)");
             }
-            Clara::params(args.k)
+            Clara::params(k)
                 .seed(args.seed)
                 .max_iter(args.max_iter)
                 .fit(d)?
@@ -144,7 +177,7 @@ pub(super) fn fit<D: Dissimilarity>(
                 (None, KmedoidsInitFlag::KmedoidsPlusPlus) => Init::KMedoidsPlusPlus,
                 (None, KmedoidsInitFlag::Lab) => Init::Lab,
             };
-            KMedoids::params(args.k)
+            KMedoids::params(k)
                 .algorithm(algorithm)
                 .init(init)
                 .seed(args.seed)
@@ -206,20 +239,20 @@ fn run_typed<T: Float>(
     let ctx = || format!("k-medoids on {}", args.input.input.display());
     let want_report = plan.wants("--report");
 
-    let (result, silhouette, sample, n) = common::with_threads(&args.run, || -> Result<_> {
+    let (result, silhouette, sample, n, selection) = common::with_threads(&args.run, || -> Result<_> {
         if args.precomputed {
             if x.n_rows() == x.n_cols() {
                 let d = DenseMatrix::new(x)?;
-                let r = fit(args, &d, given)?;
+                let (r, sel) = fit(args, &d, given)?;
                 let s = silhouettes(args, &d, &r)?;
                 let sample = sample_if(want_report, &d, &r)?;
-                Ok((r, s, sample, d.n()))
+                Ok((r, s, sample, d.n(), sel))
             } else if let (1, Some(n)) = (x.n_cols(), Condensed::<T>::n_for_len(x.n_rows())) {
                 let d = Condensed::new(x.as_slice(), n, TriangleLayout::UpperRowMajor)?;
-                let r = fit(args, &d, given)?;
+                let (r, sel) = fit(args, &d, given)?;
                 let s = silhouettes(args, &d, &r)?;
                 let sample = sample_if(want_report, &d, &r)?;
-                Ok((r, s, sample, n))
+                Ok((r, s, sample, n, sel))
             } else {
                 bail!(
                     "--precomputed needs a square n × n matrix or a condensed vector of n(n−1)/2 values; {} is {} × {}",
@@ -231,10 +264,10 @@ fn run_typed<T: Float>(
         } else {
             let m = metric(args.metric).context("gower is read by kmedoids_gower")?;
             let d = MetricDissimilarity::new(x, m)?;
-            let r = fit(args, &d, given)?;
+            let (r, sel) = fit(args, &d, given)?;
             let s = silhouettes(args, &d, &r)?;
             let sample = sample_if(want_report, &d, &r)?;
-            Ok((r, s, sample, d.n()))
+            Ok((r, s, sample, d.n(), sel))
         }
     })?
     .with_context(ctx)?;
@@ -270,6 +303,7 @@ fn run_typed<T: Float>(
             sha,
             model,
             categorical: Vec::new(),
+            selection,
         },
         serde_json::Map::new(),
     )
@@ -301,6 +335,8 @@ pub(super) struct Outcome {
     pub model: Option<Model>,
     /// Gower: the categorical columns (their profile statistics are left out).
     pub categorical: Vec<bool>,
+    /// The `--k-range` table.
+    pub selection: Selection,
 }
 
 /// Writes the output files and the summary (with `extra` fields), prints the result line.
@@ -322,6 +358,7 @@ pub(super) fn report<T: Float>(
         sha,
         model,
         categorical,
+        selection,
     } = out;
     let k = result.medoids.len();
     let fit = Fitted {
@@ -346,7 +383,7 @@ pub(super) fn report<T: Float>(
     let line = format!(
         "k-medoids: n={} k={} loss={:.6e} n_iter={} n_swaps={}{} ({:.3} s)",
         n,
-        args.k,
+        k,
         result.loss,
         result.n_iter,
         result.n_swaps,
@@ -359,7 +396,7 @@ pub(super) fn report<T: Float>(
     let mut summary = json!({
         "command": "kmedoids",
         "input": args.input.input.display().to_string(),
-        "k": args.k,
+        "k": k,
         "n": n,
         "dtype": precision.name(),
         "algorithm": format!("{:?}", args.algorithm).to_lowercase(),
@@ -370,6 +407,7 @@ pub(super) fn report<T: Float>(
         "n_swaps": result.n_swaps,
         "converged": result.diagnostics.converged,
         "initial_loss": result.diagnostics.initial_loss,
+        "coincident_medoids": result.diagnostics.coincident_medoids,
         "silhouette": silhouette.map(|s| s.0),
         "medoid_silhouette": silhouette.map(|s| s.1),
         "seconds": read_seconds + fit_seconds,
@@ -377,6 +415,13 @@ pub(super) fn report<T: Float>(
         "fit_seconds": fit_seconds,
         "seed": args.seed,
     });
+    let curves = selection
+        .as_ref()
+        .map(|t| charts(t, "loss", k))
+        .unwrap_or_default();
+    if let (Some(t), Some(o)) = (&selection, summary.as_object_mut()) {
+        o.insert("selection".into(), table_json(t, "loss"));
+    }
     let mut sizes = vec![0usize; k];
     for &l in &result.labels {
         sizes[l] += 1;
@@ -394,7 +439,7 @@ pub(super) fn report<T: Float>(
                 points: None,
                 columns: &[],
                 profiles: None,
-                curves: Vec::new(),
+                curves,
                 components: Vec::new(),
                 silhouette: sample,
                 record: &rec,
@@ -430,6 +475,7 @@ pub(super) fn report<T: Float>(
         }
         let extras = ReportExtras {
             silhouette: sample,
+            curves,
             ..ReportExtras::default()
         };
         fit.write_report(
@@ -450,6 +496,14 @@ pub(super) fn report<T: Float>(
     plan.commit()?;
     if !args.run.quiet {
         plan.say(&line);
+        let c = result.diagnostics.coincident_medoids;
+        if c > 0 {
+            eprintln!(
+                "partitive: note: {c} of the {} medoids coincide with another (fewer distinct \
+                 objects than k); each medoid is labelled with its own cluster",
+                result.medoids.len()
+            );
+        }
     }
     Ok(())
 }

@@ -41,12 +41,12 @@ pub(super) fn run(args: &KmedoidsArgs, plan: &mut OutputPlan) -> Result<()> {
     let t1 = Instant::now();
     let flags = table.categorical_flags();
     let want_report = plan.wants("--report");
-    let (result, silhouette, sample, n) = common::with_threads(&args.run, || -> Result<_> {
+    let (result, silhouette, sample, n, selection) = common::with_threads(&args.run, || -> Result<_> {
         let d = Gower::new(table.view(), &flags, None)?;
-        let r = fit(args, &d, given)?;
+        let (r, sel) = fit(args, &d, given)?;
         let s = silhouettes(args, &d, &r)?;
         let sample = sample_if(want_report, &d, &r)?;
-        Ok((r, s, sample, d.n()))
+        Ok((r, s, sample, d.n(), sel))
     })?
     .with_context(|| format!("k-medoids on {}", args.input.input.display()))?;
     let fit_seconds = t1.elapsed().as_secs_f64();
@@ -104,6 +104,7 @@ pub(super) fn run(args: &KmedoidsArgs, plan: &mut OutputPlan) -> Result<()> {
             sha,
             model: Some(model),
             categorical: flags,
+            selection,
         },
         extra,
     )

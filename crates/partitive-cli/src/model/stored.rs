@@ -190,7 +190,7 @@ mod tests {
         let m = Mat::from_rows(&[[0.1f32, -3.4e38], [1.0e-45, 7.0]]);
         let s = StoredMat::of(m.view());
         let text = serde_json::to_string(&s).unwrap();
-        assert!(text.contains("[[0.1,-3.4e38],[1e-45,7.0]]"), "{text}");
+        assert!(text.contains("[[0.1,-3.4e+38],[1e-45,7.0]]"), "{text}");
         let back: StoredMat = serde_json::from_str(&text).unwrap();
         assert_eq!(back.to_mat::<f32>().as_slice(), m.as_slice());
         let m64 = Mat::from_rows(&[[0.1f64, 1.0 / 3.0]]);

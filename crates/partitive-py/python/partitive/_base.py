@@ -215,6 +215,46 @@ def seed_of(random_state):
     return check_int("random_state", random_state, 0, 2**64 - 1)
 
 
+def threads_of(n_jobs):
+    """The worker threads a fit asks the engine for: ``None`` (all logical CPUs), or
+    ``n_jobs`` when positive, or ``cpus + 1 + n_jobs`` when negative (``-1``: all
+    CPUs, as in scikit-learn and joblib). More than four threads per logical CPU are
+    not started: such an ``n_jobs`` is capped, with a warning."""
+    from . import _partitive
+
+    if n_jobs is None:
+        return None
+    if isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, numbers.Integral):
+        raise TypeError(f"n_jobs must be an int or None, got {n_jobs!r}")
+    n = int(n_jobs)
+    cpus, cap = _partitive.thread_limits()
+    if n == 0:
+        raise ValueError("n_jobs must not be 0 (None or -1: all CPUs)")
+    if n < 0:
+        n = cpus + 1 + n
+        if n < 1:
+            raise ValueError(f"n_jobs={n_jobs} leaves no thread on {cpus} CPUs")
+    if n > cap:
+        warnings.warn(
+            f"n_jobs={n_jobs} is more than 4 threads per logical CPU ({cpus} CPUs); "
+            f"using {cap} threads",
+            UserWarning,
+            stacklevel=3,
+        )
+        n = cap
+    return n
+
+
+def warn_fewer_distinct(estimator, found, k):
+    """Warns that a fit found fewer distinct clusters than asked for (duplicate rows)."""
+    warnings.warn(
+        f"Number of distinct clusters ({found}) found smaller than n_clusters ({k}) in "
+        f"{type(estimator).__name__}. Possibly due to duplicate points in X.",
+        ConvergenceWarning,
+        stacklevel=3,
+    )
+
+
 def warn_not_converged(estimator, n_iter):
     """Warns that a fit reached ``max_iter`` before converging."""
     warnings.warn(

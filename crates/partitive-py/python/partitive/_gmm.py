@@ -14,8 +14,10 @@ from ._base import (
     check_int,
     check_is_fitted,
     seed_of,
+    threads_of,
     validate_sample_weight,
     validate_X,
+    warn_fewer_distinct,
     warn_not_converged,
 )
 
@@ -25,9 +27,10 @@ _COVARIANCE_TYPES = ("full", "diag", "spherical", "tied")
 class GaussianMixture(ClusterMixin, DensityMixin, BaseEstimator):
     """Gaussian mixture model fitted by expectation-maximisation.
 
-    Conventions follow scikit-learn's ``GaussianMixture`` (``reg_covar`` added to the
-    covariance diagonals in every M-step, ``tol`` on the change of the mean
-    log-likelihood, ``lower_bound_``), so fits from the same start agree. The E- and
+    Conventions follow scikit-learn's ``GaussianMixture`` (``tol`` on the change of the
+    mean log-likelihood, ``lower_bound_``), so fits from the same start agree — except
+    that ``reg_covar`` is relative to the data's scale (see below), which makes the fit
+    independent of the data's units. The E- and
     M-steps run in Rust with the GIL released; results are bitwise identical for any
     number of threads. A covariance that is not positive definite is regularised further
     and reported in ``diagnostics_`` rather than raising.
@@ -41,9 +44,13 @@ class GaussianMixture(ClusterMixin, DensityMixin, BaseEstimator):
     tol : float, default=1e-3
         Convergence threshold on the change of the mean log-likelihood.
     reg_covar : float, default=1e-6
-        Non-negative value added to the covariance diagonals.
+        Non-negative regularisation, **relative to the data's scale**: every M-step adds
+        ``reg_covar * v`` to the covariance diagonals, ``v`` being the mean over
+        features of the per-feature variance of ``X`` (1 when every feature is
+        constant). scikit-learn's ``reg_covar`` is absolute: on standardised data
+        (``v = 1``) the two agree; otherwise scikit-learn's ``r`` is this ``r / v``.
     max_iter : int, default=100
-        EM iterations per run (0 evaluates the initial parameters).
+        EM iterations per run (>= 1, as for every estimator here).
     n_init : int, default=1
         Runs from different k-means++ seeds; the best lower bound is kept.
     init_params : {'kmeans'}, default='kmeans'
@@ -59,6 +66,19 @@ class GaussianMixture(ClusterMixin, DensityMixin, BaseEstimator):
     random_state : int, RandomState, Generator or None, default=0
         Seed of the k-means++ start. ``None`` draws a seed from NumPy's global
         generator.
+    n_jobs : int or None, default=None
+        Worker threads (``None`` or ``-1``: all logical CPUs). Results do not depend on
+        it. More than 4 per logical CPU are capped, with a warning.
+
+    Notes
+    -----
+    Full and tied covariances need more rows than features (otherwise every
+    covariance is singular): with ``n_samples <= n_features`` they raise
+    ``ValueError``; use 'diag' or 'spherical'. Data whose magnitude the arithmetic
+    cannot take are fitted on a copy scaled by a power of two and the model mapped back;
+    when its covariances cannot be represented (values beyond about ``1e150``), fitting
+    raises ``ValueError``. Ctrl-C interrupts a fit (``KeyboardInterrupt``) within one
+    EM iteration.
 
     Attributes
     ----------
@@ -119,6 +139,7 @@ class GaussianMixture(ClusterMixin, DensityMixin, BaseEstimator):
         means_init=None,
         covariances_init=None,
         random_state=0,
+        n_jobs=None,
     ):
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -131,6 +152,7 @@ class GaussianMixture(ClusterMixin, DensityMixin, BaseEstimator):
         self.means_init = means_init
         self.covariances_init = covariances_init
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def fit(self, X, y=None, sample_weight=None):
         """Estimates the mixture parameters by EM.
@@ -168,18 +190,40 @@ class GaussianMixture(ClusterMixin, DensityMixin, BaseEstimator):
                 name: np.ascontiguousarray(a, dtype=np.float64)
                 for name, a in zip(("weights_init", "means_init", "covariances_init"), inits)
             }
-        r = _partitive.gmm_fit(
+        try:
+            r = self._fit_native(X, k, kind, sample_weight, init)
+        except ValueError as e:
+            if "more rows than columns" in str(e):  # (scikit-learn's wording)
+                raise ValueError(
+                    f"covariance_type={kind!r} needs more samples than features "
+                    f"(n_samples = {n}, n_features = {X.shape[1]}): every covariance "
+                    "would be singular; use 'diag' or 'spherical'"
+                ) from None
+            raise
+        self._store(r, kind)
+        if not self.converged_:
+            warn_not_converged(self, self.n_iter_)
+        distinct = len(np.unique(self.means_, axis=0))
+        if distinct < k:
+            warn_fewer_distinct(self, distinct, k)
+        return self
+
+    def _fit_native(self, X, k, kind, sample_weight, init):
+        return _partitive.gmm_fit(
             X,
             k,
             covariance_type=kind,
             sample_weight=validate_sample_weight(sample_weight, X),
             tol=check_float("tol", self.tol),
             reg_covar=check_float("reg_covar", self.reg_covar),
-            max_iter=check_int("max_iter", self.max_iter, 0),
+            max_iter=check_int("max_iter", self.max_iter, 1),
             n_init=check_int("n_init", self.n_init, 1),
             seed=seed_of(self.random_state),
+            n_threads=threads_of(self.n_jobs),
             **init,
         )
+
+    def _store(self, r, kind):
         self.weights_ = r["weights"]
         self.means_ = r["means"]
         self.covariances_ = r["covariances"]
@@ -196,9 +240,6 @@ class GaussianMixture(ClusterMixin, DensityMixin, BaseEstimator):
         self.diagnostics_ = r["diagnostics"]
         self._n_parameters = r["n_parameters"]
         self._rust_fit_seconds = r["rust_seconds"]
-        if not self.converged_ and self.max_iter > 0:
-            warn_not_converged(self, self.n_iter_)
-        return self
 
     def fit_predict(self, X, y=None, sample_weight=None):
         """Fits and returns the most probable component of each row (``labels_``).

@@ -13,8 +13,10 @@ from ._base import (
     check_int,
     check_is_fitted,
     seed_of,
+    threads_of,
     validate_sample_weight,
     validate_X,
+    warn_fewer_distinct,
     warn_not_converged,
 )
 
@@ -40,7 +42,7 @@ default='k-means++'
         Number of k-means++ restarts; the one with the lowest inertia is kept.
         ``'auto'`` means 1.
     max_iter : int, default=300
-        Iteration limit of each restart.
+        Iteration limit of each restart (>= 1, as for every estimator here).
     tol : float, default=1e-4
         Relative tolerance: a run converges when the total squared center shift is at
         most ``tol`` times the mean per-feature variance of ``X`` (as scikit-learn).
@@ -50,6 +52,19 @@ default='k-means++'
     algorithm : {'auto', 'lloyd', 'hamerly', 'yinyang'}, default='auto'
         Assignment algorithm. All give the same labels from the same start;
         ``'hamerly'`` prunes distance computations with bounds.
+    n_jobs : int or None, default=None
+        Worker threads (``None`` or ``-1``: all logical CPUs; ``-2``: all but one).
+        Results do not depend on it. More than 4 per logical CPU are capped, with a
+        warning.
+
+    Notes
+    -----
+    Data of any finite magnitude are clustered correctly: data whose squared
+    distances would overflow or underflow are clustered on a copy scaled by a power of
+    two (exact), and the centers mapped back (``inertia_`` is ``inf`` when it exceeds
+    the float range). Ctrl-C interrupts a fit (``KeyboardInterrupt``) within one
+    iteration. With fewer distinct rows than ``n_clusters``, some centers coincide and
+    a ``ConvergenceWarning`` says so (as in scikit-learn).
 
     Attributes
     ----------
@@ -95,6 +110,7 @@ default='k-means++'
         tol=1e-4,
         random_state=0,
         algorithm="auto",
+        n_jobs=None,
     ):
         self.n_clusters = n_clusters
         self.init = init
@@ -103,6 +119,7 @@ default='k-means++'
         self.tol = tol
         self.random_state = random_state
         self.algorithm = algorithm
+        self.n_jobs = n_jobs
 
     def fit(self, X, y=None, sample_weight=None):
         """Computes k-means clustering.
@@ -140,6 +157,7 @@ default='k-means++'
             tol=check_float("tol", self.tol),
             seed=seed_of(self.random_state),
             algorithm=check_choice("algorithm", self.algorithm, ("auto", "lloyd", "hamerly", "yinyang")),
+            n_threads=threads_of(self.n_jobs),
         )
         self.cluster_centers_ = r["cluster_centers"]
         self.labels_ = r["labels"]
@@ -149,6 +167,9 @@ default='k-means++'
         self._rust_fit_seconds = r["rust_seconds"]
         if not self.converged_:
             warn_not_converged(self, self.n_iter_)
+        distinct = len(np.unique(self.cluster_centers_, axis=0))
+        if distinct < k:
+            warn_fewer_distinct(self, distinct, k)
         return self
 
     def _init_for(self, X, k):
@@ -226,4 +247,4 @@ default='k-means++'
         check_is_fitted(self, "cluster_centers_")
         X = validate_X(self, X, reset=False)
         centers = np.ascontiguousarray(self.cluster_centers_, dtype=X.dtype)
-        return _partitive.kmeans_predict(X, centers)
+        return _partitive.kmeans_predict(X, centers, n_threads=threads_of(self.n_jobs))

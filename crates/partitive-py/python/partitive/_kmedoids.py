@@ -15,6 +15,8 @@ from ._base import (
     check_is_fitted,
     seed_of,
     validate_X,
+    threads_of,
+    warn_fewer_distinct,
     warn_not_converged,
 )
 
@@ -71,6 +73,9 @@ class _MedoidsMixin:
         return X, k, metric
 
     def _store(self, X, r, metric):
+        if r["coincident_medoids"]:
+            k = len(r["medoids"])
+            warn_fewer_distinct(self, k - r["coincident_medoids"], k)
         self.medoid_indices_ = r["medoids"]
         self.labels_ = r["labels"]
         self.inertia_ = r["loss"]
@@ -153,7 +158,8 @@ default='build'
         (linear approximative BUILD), or the given object indices. Not used by
         'fastclarans'.
     max_iter : int, default=100
-        Iteration limit (SWAP iterations, FasterPAM passes, alternating rounds).
+        Iteration limit (SWAP iterations, FasterPAM passes, alternating rounds; >= 1,
+        as for every estimator here).
     random_state : int, RandomState, Generator or None, default=0
         Seed of the random choices (random, k-medoids++ and LAB starts, shuffling,
         FastCLARANS).
@@ -164,6 +170,18 @@ default='build'
     max_neighbor : int or None, default=None
         FastCLARANS: consecutive non-improving candidates ending a search (``None``: Ng &
         Han's default).
+    n_jobs : int or None, default=None
+        Worker threads (``None`` or ``-1``: all logical CPUs). Results do not depend on
+        it. More than 4 per logical CPU are capped, with a warning.
+
+    Notes
+    -----
+    With ``metric='precomputed'`` the matrix must be a dissimilarity matrix: finite,
+    non-negative, a zero diagonal, and symmetric up to a relative ``1e-12`` (``float64``;
+    ``1.9e-6`` for ``float32``); otherwise ``ValueError`` names the first offending
+    cell. Every medoid is labelled with its own cluster; with fewer distinct objects than
+    ``n_clusters`` some medoids coincide and a ``ConvergenceWarning`` says so. Ctrl-C
+    interrupts a fit (``KeyboardInterrupt``) within one swap pass.
 
     Attributes
     ----------
@@ -207,6 +225,7 @@ default='build'
         shuffle=False,
         num_local=2,
         max_neighbor=None,
+        n_jobs=None,
     ):
         self.n_clusters = n_clusters
         self.metric = metric
@@ -217,6 +236,7 @@ default='build'
         self.shuffle = shuffle
         self.num_local = num_local
         self.max_neighbor = max_neighbor
+        self.n_jobs = n_jobs
 
     def fit(self, X, y=None):
         """Finds the medoids.
@@ -262,14 +282,15 @@ default='build'
             method=method,
             init=init,
             medoids_init=given,
-            max_iter=check_int("max_iter", self.max_iter, 0),
+            max_iter=check_int("max_iter", self.max_iter, 1),
             seed=seed_of(self.random_state),
             shuffle=bool(self.shuffle),
             num_local=check_int("num_local", self.num_local, 1),
             max_neighbor=max_neighbor,
+            n_threads=threads_of(self.n_jobs),
         )
         self._store(X, r, metric)
-        if not self.converged_ and self.max_iter > 0 and method != "fastclarans":
+        if not self.converged_ and method != "fastclarans":
             warn_not_converged(self, self.n_iter_)
         return self
 
@@ -294,7 +315,10 @@ class CLARA(_MedoidsMixin, ClusterMixin, BaseEstimator):
     n_sampling_iter : int, default=5
         Number of samples.
     max_iter : int, default=100
-        FasterPAM passes per sample.
+        FasterPAM passes per sample (>= 1).
+    n_jobs : int or None, default=None
+        Worker threads (``None`` or ``-1``: all logical CPUs). Results do not depend on
+        it. More than 4 per logical CPU are capped, with a warning.
     random_state : int, RandomState, Generator or None, default=0
         Seed of the samples.
 
@@ -337,6 +361,7 @@ class CLARA(_MedoidsMixin, ClusterMixin, BaseEstimator):
         n_sampling_iter=5,
         max_iter=100,
         random_state=0,
+        n_jobs=None,
     ):
         self.n_clusters = n_clusters
         self.metric = metric
@@ -344,6 +369,7 @@ class CLARA(_MedoidsMixin, ClusterMixin, BaseEstimator):
         self.n_sampling_iter = n_sampling_iter
         self.max_iter = max_iter
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def fit(self, X, y=None):
         """Finds the medoids from samples.
@@ -371,8 +397,9 @@ class CLARA(_MedoidsMixin, ClusterMixin, BaseEstimator):
             metric=metric,
             n_samples=check_int("n_sampling_iter", self.n_sampling_iter, 1),
             sample_size=size,
-            max_iter=check_int("max_iter", self.max_iter, 0),
+            max_iter=check_int("max_iter", self.max_iter, 1),
             seed=seed_of(self.random_state),
+            n_threads=threads_of(self.n_jobs),
         )
         self._store(X, r, metric)
         return self

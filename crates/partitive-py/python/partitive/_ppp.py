@@ -10,6 +10,7 @@ from ._base import (
     ClusterMixin,
     check_float,
     check_int,
+    threads_of,
     check_is_fitted,
     validate_X,
 )
@@ -35,6 +36,17 @@ class PPP(ClusterMixin, BaseEstimator):
         (``None``: the engine's default rule).
     tau : float, default=0.9
         Confidence threshold of the separable set.
+    n_jobs : int or None, default=None
+        Worker threads (``None`` or ``-1``: all logical CPUs). Results do not depend on
+        it. More than 4 per logical CPU are capped, with a warning.
+
+    Notes
+    -----
+    The result does not depend on the data's units: data whose magnitude the arithmetic
+    cannot take are searched on a sample scaled by a power of two. With no more rows
+    (in the fit sample) than features, full-covariance mixtures are not tried (they
+    would be singular). Ctrl-C interrupts a fit (``KeyboardInterrupt``) within one
+    proposal.
 
     Attributes
     ----------
@@ -71,9 +83,10 @@ class PPP(ClusterMixin, BaseEstimator):
     3
     """
 
-    def __init__(self, *, min_cluster_size=None, tau=0.9):
+    def __init__(self, *, min_cluster_size=None, tau=0.9, n_jobs=None):
         self.min_cluster_size = min_cluster_size
         self.tau = tau
+        self.n_jobs = n_jobs
 
     def fit(self, X, y=None):
         """Finds the clusters of ``X`` and their number.
@@ -95,7 +108,7 @@ class PPP(ClusterMixin, BaseEstimator):
         tau = check_float("tau", self.tau)
         if not 0.0 <= tau <= 1.0:
             raise ValueError(f"tau must be in [0, 1], got {tau!r}.")
-        r = _partitive.ppp_fit(X, min_cluster_size=mcs, tau=tau)
+        r = _partitive.ppp_fit(X, min_cluster_size=mcs, tau=tau, n_threads=threads_of(self.n_jobs))
         self.labels_ = r["labels"]
         self.n_clusters_ = r["n_clusters"]
         self.confidence_ = r["confidence"]

@@ -21,6 +21,8 @@ pub struct Condensed<'a, T> {
     data: &'a [T],
     n: usize,
     layout: TriangleLayout,
+    /// The largest value.
+    max: f64,
 }
 
 impl<'a, T: Float> Condensed<'a, T> {
@@ -47,7 +49,13 @@ impl<'a, T: Float> Condensed<'a, T> {
                 data[p]
             )));
         }
-        Ok(Condensed { data, n, layout })
+        let max = crate::scale::max_abs(data);
+        Ok(Condensed {
+            data,
+            n,
+            layout,
+            max,
+        })
     }
 
     /// The `n` for which a condensed buffer of `len` values is complete, if any.
@@ -85,6 +93,9 @@ impl<T: Float> Dissimilarity for Condensed<'_, T> {
         } else {
             self.data[self.index(i, j)]
         }
+    }
+    fn magnitude_log2(&self) -> Option<f64> {
+        Some(self.max.log2())
     }
 }
 

@@ -23,6 +23,9 @@ pub struct Gower<'a> {
     categorical: Vec<bool>,
     /// `1/range` per numeric column (0 when the range is 0), unused for categorical.
     inv_range: Vec<f64>,
+    /// Per column, `e` when values and range are taken × `2^e` (a range that overflows
+    /// `f64`, or whose inverse does); 0 otherwise — then `inv_range` is `1/range`.
+    exps: Vec<i32>,
 }
 
 impl<'a> Gower<'a> {
@@ -45,7 +48,9 @@ impl<'a> Gower<'a> {
                 categorical.len(),
             ));
         }
-        let ranges: Vec<f64> = match ranges {
+        // Per column: the range, and whether it is in units of 2^−1 (its halves were
+        // taken: the difference of two finite values can overflow).
+        let ranges: Vec<(f64, bool)> = match ranges {
             Some(r) => {
                 if r.len() != p {
                     return Err(Error::shape("gower ranges", p, r.len()));
@@ -56,7 +61,7 @@ impl<'a> Gower<'a> {
                         format!("range of column {c} is {} (must be finite and ≥ 0)", r[c]),
                     ));
                 }
-                r.to_vec()
+                r.iter().map(|&v| (v, false)).collect()
             }
             None => (0..p)
                 .map(|c| {
@@ -65,18 +70,37 @@ impl<'a> Gower<'a> {
                             let v = x.row(i)[c];
                             (lo.min(v), hi.max(v))
                         });
-                    hi - lo
+                    let r = hi - lo;
+                    if r.is_finite() {
+                        (r, false)
+                    } else {
+                        (hi / 2.0 - lo / 2.0, true)
+                    }
                 })
                 .collect(),
         };
-        let inv_range = ranges
-            .iter()
-            .map(|&r| if r > 0.0 { 1.0 / r } else { 0.0 })
-            .collect();
+        // A range whose inverse over- or underflows (or that was halved) is used with the
+        // values scaled by a power of two (exact), so every contribution stays in [0, 1].
+        let mut exps = vec![0; p];
+        let mut inv_range = vec![0.0; p];
+        for (c, &(r, halved)) in ranges.iter().enumerate() {
+            if r <= 0.0 || categorical[c] {
+                continue;
+            }
+            let inv = 1.0 / r;
+            if !halved && inv.is_finite() && inv >= f64::MIN_POSITIVE {
+                inv_range[c] = inv;
+            } else {
+                let e = crate::scale::normalizing_exponent(r);
+                exps[c] = e - i32::from(halved);
+                inv_range[c] = 1.0 / crate::scale::ldexp(r, e);
+            }
+        }
         Ok(Gower {
             x,
             categorical: categorical.to_vec(),
             inv_range,
+            exps,
         })
     }
 }
@@ -112,7 +136,14 @@ impl Gower<'_> {
                 (a[c] != b[c]) as u8 as f64
             } else {
                 // clamp: a value outside a user-given range still contributes ≤ 1
-                ((a[c] - b[c]).abs() * self.inv_range[c]).min(1.0)
+                let e = self.exps[c];
+                let diff = if e == 0 {
+                    (a[c] - b[c]).abs()
+                } else {
+                    use crate::scale::ldexp;
+                    (ldexp(a[c], e) - ldexp(b[c], e)).abs()
+                };
+                (diff * self.inv_range[c]).min(1.0)
             };
         }
         s / a.len() as f64
@@ -136,5 +167,29 @@ mod tests {
         assert_eq!(g.get(0, 1), 0.5 / 3.0);
         assert!(Gower::new(x.view(), &[false, true], None).is_err());
         assert!(Gower::new(x.view(), &[false; 3], Some(&[1.0, -1.0, 0.0])).is_err());
+    }
+
+    #[test]
+    fn extreme_ranges_keep_contributions_in_unit_interval() {
+        // A range that overflows f64 (1.5e308 − (−1.5e308)), one whose inverse does
+        // (1e-310), and an ordinary one.
+        let x = Mat::from_rows(&[
+            [1.5e308, 1e-310, 0.0],
+            [-1.5e308, 0.0, 1.0],
+            [0.0, 5e-311, 0.5],
+        ]);
+        let g = Gower::new(x.view(), &[false; 3], None).unwrap();
+        assert_eq!(g.get(0, 1), 1.0); // each column contributes its full range
+        assert!(
+            (g.get(0, 2) - (0.5 + 0.5 + 0.5) / 3.0).abs() < 1e-12,
+            "{}",
+            g.get(0, 2)
+        );
+        for i in 0..3 {
+            assert_eq!(g.get(i, i), 0.0);
+        }
+        let g = Gower::new(x.view(), &[false; 3], Some(&[f64::MAX, 1e-310, 1.0])).unwrap();
+        assert!(g.get(0, 1).is_finite() && g.get(0, 1) <= 1.0);
+        assert_eq!(g.get(2, 2), 0.0);
     }
 }

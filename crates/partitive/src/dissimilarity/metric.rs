@@ -50,11 +50,39 @@ impl Metric {
         }
     }
 
-    /// The distance between `a` and `b` (same length).
+    /// The distance between `a` and `b` (same length). Finite whenever the true
+    /// distance is representable in `f64` (the squares of the euclidean distance are
+    /// summed on rescaled coordinates when they would over- or underflow).
     pub fn distance<T: Float>(self, a: &[T], b: &[T]) -> f64 {
         debug_assert_eq!(a.len(), b.len());
         match self {
-            Metric::Euclidean => sq_euclidean(a, b).sqrt(),
+            Metric::Euclidean => {
+                let s = sq_euclidean(a, b);
+                if s.is_finite() && s >= f64::MIN_POSITIVE {
+                    s.sqrt()
+                } else {
+                    // Over- or underflow of the squares (or equal rows): sum them relative
+                    // to the largest difference (a power of two, so the rescaling is
+                    // exact).
+                    let m = a
+                        .iter()
+                        .zip(b)
+                        .fold(0.0f64, |m, (x, y)| m.max((x.as_f64() - y.as_f64()).abs()));
+                    if !(m > 0.0 && m.is_finite()) {
+                        return m;
+                    }
+                    let e = crate::scale::normalizing_exponent(m);
+                    let s: f64 = a
+                        .iter()
+                        .zip(b)
+                        .map(|(x, y)| {
+                            let t = crate::scale::ldexp(x.as_f64() - y.as_f64(), e);
+                            t * t
+                        })
+                        .sum();
+                    crate::scale::ldexp(s.sqrt(), -e)
+                }
+            }
             Metric::SqEuclidean => sq_euclidean(a, b),
             Metric::Manhattan => a
                 .iter()
@@ -66,12 +94,23 @@ impl Metric {
                 .zip(b)
                 .fold(0.0f64, |m, (&x, &y)| m.max((x.as_f64() - y.as_f64()).abs())),
             Metric::Cosine => {
-                let (mut ab, mut aa, mut bb) = (0.0f64, 0.0f64, 0.0f64);
-                for (&x, &y) in a.iter().zip(b) {
-                    let (x, y) = (x.as_f64(), y.as_f64());
-                    ab += x * y;
-                    aa += x * x;
-                    bb += y * y;
+                let (mut ab, mut aa, mut bb) = dots(a, b);
+                let fine = |v: f64| v.is_finite() && v >= f64::MIN_POSITIVE;
+                if !(fine(aa) && fine(bb) && ab.is_finite()) {
+                    // Squares over- or underflow (or a zero row): the cosine does not
+                    // change when each row is scaled by its own power of two.
+                    let norm = |r: &[T]| -> Vec<f64> {
+                        let m = crate::scale::max_abs(r);
+                        let e = if m > 0.0 && m.is_finite() {
+                            crate::scale::normalizing_exponent(m)
+                        } else {
+                            0
+                        };
+                        r.iter()
+                            .map(|v| crate::scale::ldexp(v.as_f64(), e))
+                            .collect()
+                    };
+                    (ab, aa, bb) = dots(&norm(a), &norm(b));
                 }
                 match (aa == 0.0, bb == 0.0) {
                     (true, true) => 0.0,
@@ -104,6 +143,106 @@ impl Metric {
     }
 }
 
+impl Metric {
+    /// How the distance scales when both rows are multiplied by `s > 0`: `s^degree`
+    /// (2 for squared euclidean, 1 for the norms, 0 for the scale-free ones).
+    fn degree(self) -> i32 {
+        match self {
+            Metric::SqEuclidean => 2,
+            Metric::Euclidean | Metric::Manhattan | Metric::Chebyshev => 1,
+            Metric::Cosine | Metric::Hamming | Metric::Jaccard => 0,
+        }
+    }
+
+    /// `log₂` of an upper bound on the distance between rows of `d` columns whose
+    /// values are at most `amax` in magnitude (`−∞` when `amax = 0`).
+    fn bound_log2(self, amax: f64, d: usize) -> f64 {
+        let (a, d) = ((2.0 * amax).log2(), d as f64);
+        match self {
+            Metric::Euclidean => a + 0.5 * d.log2(),
+            Metric::SqEuclidean => 2.0 * a + d.log2(),
+            Metric::Manhattan => a + d.log2(),
+            Metric::Chebyshev => a,
+            Metric::Cosine => 1.0,
+            Metric::Hamming | Metric::Jaccard => 0.0,
+        }
+    }
+
+    /// The distance of the rows multiplied by `2^(e/degree)` — `distance · 2^e` — with
+    /// the scaling applied to the coordinates first, so that it is finite whenever the
+    /// product is representable. `e` must be a multiple of the degree (even for squared
+    /// euclidean; anything for the scale-free metrics, which ignore it).
+    fn distance_scaled<T: Float>(self, a: &[T], b: &[T], e: i32) -> f64 {
+        let deg = self.degree();
+        if deg == 0 {
+            return self.distance(a, b);
+        }
+        let c = e / deg;
+        let sa: Vec<f64> = a
+            .iter()
+            .map(|v| crate::scale::ldexp(v.as_f64(), c))
+            .collect();
+        let sb: Vec<f64> = b
+            .iter()
+            .map(|v| crate::scale::ldexp(v.as_f64(), c))
+            .collect();
+        match self {
+            Metric::Euclidean => sq_euclidean(&sa, &sb).sqrt(),
+            _ => self.distance(&sa, &sb),
+        }
+    }
+}
+
+impl Metric {
+    /// For every row of `x`, the index of the nearest row of `centers` under this metric
+    /// (lowest index on ties) — the predict step of k-medoids. Data of extreme magnitude
+    /// are compared on copies scaled by a power of two, which keeps every distance finite
+    /// and their order exact.
+    ///
+    /// Fails when `centers` is empty, the column counts differ, or a value is not
+    /// finite.
+    pub fn nearest<T: Float>(self, x: MatRef<'_, T>, centers: MatRef<'_, T>) -> Result<Vec<usize>> {
+        use rayon::prelude::*;
+        if centers.n_rows() == 0 {
+            return Err(Error::param("centers", "no centers given"));
+        }
+        if centers.n_cols() != x.n_cols() {
+            return Err(Error::shape(
+                "centers (columns = d)",
+                x.n_cols(),
+                centers.n_cols(),
+            ));
+        }
+        x.check_finite()?;
+        centers
+            .check_finite()
+            .map_err(|e| Error::param("centers", e.to_string()))?;
+        let amax =
+            crate::scale::max_abs(x.as_slice()).max(crate::scale::max_abs(centers.as_slice()));
+        if self.degree() > 0 {
+            if let Some(e) = crate::scale::exponent_outside(amax, -200, 200) {
+                let (xs, cs) = (crate::scale::scaled(x, e), crate::scale::scaled(centers, e));
+                return self.nearest(xs.view(), cs.view());
+            }
+        }
+        Ok((0..x.n_rows())
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(|i| {
+                let row = x.row(i);
+                let mut best = (0, self.distance(row, centers.row(0)));
+                for c in 1..centers.n_rows() {
+                    let dist = self.distance(row, centers.row(c));
+                    if dist < best.1 {
+                        best = (c, dist);
+                    }
+                }
+                best.0
+            })
+            .collect())
+    }
+}
+
 impl std::str::FromStr for Metric {
     type Err = Error;
     /// Parses a metric name (`"euclidean"`, `"sqeuclidean"`, `"manhattan"`,
@@ -121,6 +260,19 @@ impl std::str::FromStr for Metric {
                 )
             })
     }
+}
+
+/// `(a·b, a·a, b·b)` in `f64`.
+#[inline]
+fn dots<T: Float>(a: &[T], b: &[T]) -> (f64, f64, f64) {
+    let (mut ab, mut aa, mut bb) = (0.0f64, 0.0f64, 0.0f64);
+    for (&x, &y) in a.iter().zip(b) {
+        let (x, y) = (x.as_f64(), y.as_f64());
+        ab += x * y;
+        aa += x * x;
+        bb += y * y;
+    }
+    (ab, aa, bb)
 }
 
 #[inline]
@@ -150,6 +302,8 @@ fn sq_euclidean<T: Float>(a: &[T], b: &[T]) -> f64 {
 pub struct MetricDissimilarity<'a, T> {
     x: MatRef<'a, T>,
     metric: Metric,
+    /// The largest magnitude of the data.
+    amax: f64,
 }
 
 impl<'a, T: Float> MetricDissimilarity<'a, T> {
@@ -160,7 +314,8 @@ impl<'a, T: Float> MetricDissimilarity<'a, T> {
             return Err(Error::data("data matrix is empty"));
         }
         x.check_finite()?;
-        Ok(MetricDissimilarity { x, metric })
+        let amax = crate::scale::max_abs(x.as_slice());
+        Ok(MetricDissimilarity { x, metric, amax })
     }
 
     /// The metric.
@@ -182,7 +337,30 @@ impl<T: Float> Dissimilarity for MetricDissimilarity<'_, T> {
     }
     #[inline]
     fn get(&self, i: usize, j: usize) -> T {
+        if i == j {
+            // By definition (cosine would give a rounding residue).
+            return T::zero();
+        }
         T::of_f64(self.metric.distance(self.x.row(i), self.x.row(j)))
+    }
+    fn magnitude_log2(&self) -> Option<f64> {
+        Some(self.metric.bound_log2(self.amax, self.x.n_cols()))
+    }
+    fn get_scaled(&self, i: usize, j: usize, e: i32) -> T {
+        if i == j {
+            return T::zero();
+        }
+        let deg = self.metric.degree();
+        let (a, b) = (self.x.row(i), self.x.row(j));
+        if deg == 0 || e == 0 {
+            return T::of_f64(crate::scale::ldexp(self.metric.distance(a, b), e));
+        }
+        // The coordinates take `2^⌊e/deg⌋`; what the division leaves, the result.
+        let c = e.div_euclid(deg) * deg;
+        T::of_f64(crate::scale::ldexp(
+            self.metric.distance_scaled(a, b, c),
+            e - c,
+        ))
     }
 }
 

@@ -28,11 +28,14 @@ mod condensed;
 mod gower;
 mod matrix;
 mod metric;
+mod scaled;
 mod source;
 
 pub use cache::{materialize, MedoidRows};
 pub use condensed::{Condensed, TriangleLayout};
 pub use gower::Gower;
-pub use matrix::DenseMatrix;
+pub use matrix::{symmetry_tolerance, DenseMatrix};
 pub use metric::{Metric, MetricDissimilarity};
+pub use scaled::unit_exponent;
+pub(crate) use scaled::Scaled;
 pub use source::{Dissimilarity, Subset};

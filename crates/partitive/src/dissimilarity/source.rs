@@ -11,8 +11,9 @@ use crate::float::Float;
 /// with [`row`](Self::row); sources that store rows contiguously return them without
 /// copying, the others fill the caller's buffer.
 ///
-/// Symmetry is assumed, not checked (checking costs a pass over `n²` values): the
-/// swap algorithms read `d(o, c)` as row `c`.
+/// Symmetry is assumed by the trait (the swap algorithms read `d(o, c)` as row `c`);
+/// [`DenseMatrix::new`](super::DenseMatrix::new) checks it for user-given matrices, the
+/// other sources are symmetric by construction.
 pub trait Dissimilarity: Sync {
     /// The element type of the distances (`f32` or `f64`).
     type Value: Float;
@@ -31,6 +32,22 @@ pub trait Dissimilarity: Sync {
         buf.extend((0..n).map(|j| self.get(i, j)));
         buf
     }
+
+    /// `log₂` of an upper bound on every dissimilarity, when the source knows one
+    /// cheaply (the largest entry of a stored matrix; a bound from the data's range for
+    /// a metric — it may exceed what the value type holds); `−∞` when every value is 0;
+    /// `None` when unknown. The algorithms use it to decide whether the values, or their
+    /// sums over `n` objects, need rescaling (see [`get_scaled`](Self::get_scaled)).
+    fn magnitude_log2(&self) -> Option<f64> {
+        None
+    }
+
+    /// `d(i, j) · 2^e`, computed so that it is finite whenever that product is
+    /// representable, even where `d(i, j)` itself is not (a source computing distances
+    /// from data scales the data first). The default scales [`get`](Self::get).
+    fn get_scaled(&self, i: usize, j: usize, e: i32) -> Self::Value {
+        Self::Value::of_f64(crate::scale::ldexp(self.get(i, j).as_f64(), e))
+    }
 }
 
 impl<D: Dissimilarity + ?Sized> Dissimilarity for &D {
@@ -46,6 +63,13 @@ impl<D: Dissimilarity + ?Sized> Dissimilarity for &D {
     #[inline]
     fn row<'s>(&'s self, i: usize, buf: &'s mut Vec<Self::Value>) -> &'s [Self::Value] {
         (**self).row(i, buf)
+    }
+    fn magnitude_log2(&self) -> Option<f64> {
+        (**self).magnitude_log2()
+    }
+    #[inline]
+    fn get_scaled(&self, i: usize, j: usize, e: i32) -> Self::Value {
+        (**self).get_scaled(i, j, e)
     }
 }
 
@@ -91,5 +115,12 @@ impl<D: Dissimilarity> Dissimilarity for Subset<'_, D> {
     #[inline]
     fn get(&self, i: usize, j: usize) -> Self::Value {
         self.inner.get(self.idx[i], self.idx[j])
+    }
+    fn magnitude_log2(&self) -> Option<f64> {
+        self.inner.magnitude_log2()
+    }
+    #[inline]
+    fn get_scaled(&self, i: usize, j: usize, e: i32) -> Self::Value {
+        self.inner.get_scaled(self.idx[i], self.idx[j], e)
     }
 }

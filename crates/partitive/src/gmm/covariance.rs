@@ -176,7 +176,13 @@ fn factor_full(cov: &mut Mat<f64>, scale: f64) -> (Mat<f64>, f64, f64) {
     }
     let mean_diag = (0..d).map(|j| cov.row(j)[j].abs()).sum::<f64>() / d as f64;
     let mut jitter = (mean_diag * 1e-10).max(floor_for(scale));
-    loop {
+    // Bounded: the jitter grows tenfold per attempt, so 40 attempts reach 10³⁰ × the mean
+    // variance; a matrix still not factored (only possible with overflowing entries)
+    // is replaced by an isotropic one rather than looping on.
+    for _ in 0..40 {
+        if !jitter.is_finite() {
+            break;
+        }
         let a = faer::MatRef::from_row_major_slice(cov.as_slice(), d, d);
         if let Ok(llt) = a.llt(faer::Side::Lower) {
             let l = llt.L();
@@ -209,6 +215,18 @@ fn factor_full(cov: &mut Mat<f64>, scale: f64) -> (Mat<f64>, f64, f64) {
         added += jitter;
         jitter *= 10.0;
     }
+    let v = [mean_diag, scale, 1.0]
+        .into_iter()
+        .find(|v| v.is_finite() && *v >= floor_for(scale))
+        .unwrap_or(1.0);
+    *cov = Mat::filled(d, d, 0.0);
+    let mut u = Mat::filled(d, d, 0.0);
+    for j in 0..d {
+        cov.row_mut(j)[j] = v;
+        u.row_mut(j)[j] = 1.0 / v.sqrt();
+    }
+    let log_det = d as f64 * (1.0 / v.sqrt()).ln();
+    (u, log_det, if added.is_finite() { added.max(v) } else { v })
 }
 
 /// Floors variances at `floor_for(scale)`; returns the largest amount a variance moved.

@@ -19,6 +19,8 @@ pub(crate) struct Summary {
     pub scale: f64,
     /// Columns whose values are all equal.
     pub constant_columns: Vec<usize>,
+    /// Largest magnitude of any value (decides the internal rescaling, see `fit`).
+    pub amax: f64,
     /// Tied only: `Σ w_i (x_i − shift)(x_i − shift)ᵀ`, `d × d` row-major.
     pub scatter: Vec<f64>,
 }
@@ -45,6 +47,7 @@ pub(crate) fn summarize<T: Float>(
         return Err(Error::data("no columns"));
     }
     x.check_finite()?;
+    super::fit::check_shape(kind, n, d)?;
     if let Some(w) = weights {
         if w.len() != n {
             return Err(Error::shape("sample weights", n, w.len()));
@@ -143,11 +146,13 @@ pub(crate) fn summarize<T: Float>(
     } else {
         1.0
     };
+    let amax = (0..d).fold(0.0f64, |a, j| a.max(m.min[j].abs()).max(m.max[j].abs()));
     Ok(Summary {
         weight_sum: m.w,
         shift,
         scale,
         constant_columns,
+        amax,
         scatter: if tied { acc } else { Vec::new() },
     })
 }

@@ -6,7 +6,10 @@
 //! lower bound changes by less than `tol`. The E-step and the M-step statistics are one
 //! pass over the data: a chunk kernel returns mergeable [`Stats`].
 
-use super::covariance::{factor, Factored, GmmParameters, RegularizationEvent};
+use super::covariance::{
+    factor, CovarianceType, Covariances, Factored, GmmParameters, PrecisionCholesky,
+    RegularizationEvent,
+};
 use super::data::{summarize, Summary};
 use super::estep::{normalize_row, Evaluator, Scratch, BLOCK_ROWS};
 use super::init::{from_parameters, from_partition, kmeans_labels};
@@ -16,7 +19,7 @@ use super::params::{GmmInit, GmmParams};
 use super::simd::{dispatch, Kernel};
 use crate::error::{Error, Result};
 use crate::float::Float;
-use crate::matrix::MatRef;
+use crate::matrix::{Mat, MatRef};
 use crate::parallel::map_reduce_chunks;
 
 /// Log-likelihood given to a row whose densities all underflow (finite on purpose).
@@ -231,7 +234,7 @@ fn run_em<T: Float>(
     let (k, d) = (p.k, x.n_cols());
     let (mut params, empty_init) = match &p.init {
         GmmInit::KMeans => {
-            let labels = kmeans_labels(x, w, k, p.seed, run as u64)?;
+            let labels = kmeans_labels(x, w, k, p.seed, run as u64, &p.interrupt)?;
             from_partition(x, w, &labels, k, inp)?
         }
         GmmInit::Partition(labels) => from_partition(x, w, labels, k, inp)?,
@@ -244,6 +247,7 @@ fn run_em<T: Float>(
     let mut converged = false;
     let mut n_iter = 0;
     for it in 1..=p.max_iter {
+        p.interrupt.check()?;
         let ev = Evaluator::new(&params, &factored, &summary.shift);
         let st = em_stats(x, w, &ev);
         let prev = lower_bound;
@@ -290,10 +294,14 @@ pub(crate) fn fit<T: Float>(
             "{k} components need at least {k} rows, got {n}"
         )));
     }
+    if let Some(r) = Rescale::of(&summary, w) {
+        return r.fit(p, x, w, observer);
+    }
     let inp = MStepInput {
         kind: p.covariance,
         d,
-        reg_covar: p.reg_covar,
+        // Relative to the data's scale (see `GmmParams::reg_covar`).
+        reg_covar: p.reg_covar * summary.scale,
         nk_eps: 10.0 * T::epsilon().as_f64(),
         shift: &summary.shift,
         scatter: &summary.scatter,
@@ -349,4 +357,151 @@ pub(crate) fn fit<T: Float>(
         n_samples: n_eff,
         diagnostics,
     })
+}
+
+/// Full and tied covariances need more rows than columns: with `n ≤ d` every covariance
+/// estimate is singular (rank < d) and would rest on `reg_covar` alone, while costing
+/// `k·d²` memory and `d³` work per component and iteration. (Checked by `summarize`
+/// once the data are known to be finite, before its `d × d` pass.)
+pub(crate) fn check_shape(kind: CovarianceType, n: usize, d: usize) -> Result<()> {
+    if matches!(kind, CovarianceType::Full | CovarianceType::Tied) && n <= d {
+        return Err(Error::param(
+            "covariance",
+            format!(
+                "{kind} covariances need more rows than columns (n = {n}, d = {d}): every \
+                 covariance would be singular; use diag or spherical, or reduce the dimension"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Range `[2^lo, 2^hi]` of the data's largest magnitude that EM's `f64` arithmetic takes
+/// as it is (variances and their inverses stay far from overflow and underflow).
+const SAFE_EXP: (i32, i32) = (-200, 200);
+
+/// The power-of-two rescaling ([`crate::scale`]) of data (`x · 2^e`) and weights
+/// (`w · 2^ew`) whose magnitude EM's arithmetic cannot take; the model of the scaled
+/// problem is mapped back to the data's units.
+struct Rescale {
+    e: i32,
+    ew: i32,
+    /// The data's largest magnitude (for the message when the model cannot be mapped
+    /// back).
+    amax: f64,
+}
+
+impl Rescale {
+    fn of<T: Float>(summary: &Summary, w: Option<&[T]>) -> Option<Self> {
+        let e = crate::scale::exponent_outside(summary.amax, SAFE_EXP.0, SAFE_EXP.1);
+        // Sample weights: `N_k` gets `10·ε` added (as scikit-learn), which only makes
+        // sense for weights of ordinary size.
+        let wmax = w.map_or(1.0, crate::scale::max_abs);
+        let ew = crate::scale::exponent_outside(wmax, -60, 60);
+        (e.is_some() || ew.is_some()).then(|| Rescale {
+            e: e.unwrap_or(0),
+            ew: ew.unwrap_or(0),
+            amax: summary.amax,
+        })
+    }
+
+    fn fit<T: Float>(
+        &self,
+        p: &GmmParams<T>,
+        x: MatRef<'_, T>,
+        w: Option<&[T]>,
+        observer: &mut dyn FnMut(&EmIterationInfo),
+    ) -> Result<GmmModel> {
+        use crate::scale::{ldexp, scaled, scaled_slice};
+        let d = x.n_cols();
+        let xs = scaled(x, self.e);
+        let ws = w.map(|w| scaled_slice(w, self.ew));
+        let mut ps = p.clone();
+        if let GmmInit::Parameters(q) = &mut ps.init {
+            scale_parameters(q, self.e);
+        }
+        // ln p(x) = ln p'(x·2^e) + e·d·ln 2 (the Jacobian of the scaling).
+        let jac = self.e as f64 * d as f64 * std::f64::consts::LN_2;
+        let mut m = fit(&ps, xs.view(), ws.as_deref(), &mut |info| {
+            observer(&EmIterationInfo {
+                lower_bound: info.lower_bound + jac,
+                ..info.clone()
+            })
+        })?;
+        scale_parameters(&mut m.params, -self.e);
+        scale_precision(&mut m.precision_cholesky, self.e);
+        m.data_mean.iter_mut().for_each(|v| *v = ldexp(*v, -self.e));
+        for ev in &mut m.diagnostics.regularized {
+            ev.added = ldexp(ev.added, -2 * self.e);
+        }
+        let entropy = ldexp(0.5 * (m.bic - m.icl), -self.ew);
+        m.n_samples = ldexp(m.n_samples, -self.ew);
+        m.log_likelihood = ldexp(m.log_likelihood, -self.ew) + m.n_samples * jac;
+        m.mean_log_likelihood += jac;
+        m.lower_bound += jac;
+        let n_params = m.n_parameters() as f64;
+        m.bic = -2.0 * m.log_likelihood + n_params * m.n_samples.ln();
+        m.aic = -2.0 * m.log_likelihood + 2.0 * n_params;
+        m.icl = m.bic - 2.0 * entropy;
+        if !representable(&m) {
+            return Err(Error::data(format!(
+                "values up to {:e} are too large (or too small) for a Gaussian mixture: its \
+                 covariances would overflow (or underflow) f64; divide (or multiply) the \
+                 data by a constant",
+                self.amax
+            )));
+        }
+        Ok(m)
+    }
+}
+
+/// Means × `2^e`, covariances × `2^2e`.
+fn scale_parameters(q: &mut GmmParameters, e: i32) {
+    use crate::scale::ldexp;
+    q.means
+        .as_mut_slice()
+        .iter_mut()
+        .for_each(|v| *v = ldexp(*v, e));
+    let sq = |v: &mut f64| *v = ldexp(*v, 2 * e);
+    match &mut q.covariances {
+        Covariances::Full(cs) => cs
+            .iter_mut()
+            .for_each(|c| c.as_mut_slice().iter_mut().for_each(sq)),
+        Covariances::Tied(c) | Covariances::Diag(c) => c.as_mut_slice().iter_mut().for_each(sq),
+        Covariances::Spherical(v) => v.iter_mut().for_each(sq),
+    }
+}
+
+/// Precision Cholesky factors × `2^e` (they scale as `1/σ`).
+fn scale_precision(u: &mut PrecisionCholesky, e: i32) {
+    let f = |v: &mut f64| *v = crate::scale::ldexp(*v, e);
+    match u {
+        PrecisionCholesky::Full(us) => us
+            .iter_mut()
+            .for_each(|m| m.as_mut_slice().iter_mut().for_each(f)),
+        PrecisionCholesky::Tied(m) | PrecisionCholesky::Diag(m) => {
+            m.as_mut_slice().iter_mut().for_each(f)
+        }
+        PrecisionCholesky::Spherical(v) => v.iter_mut().for_each(f),
+    }
+}
+
+/// Whether every parameter of `m` is finite, and every variance and precision factor
+/// on a diagonal is positive (nothing over- or underflowed when mapped back).
+fn representable(m: &GmmModel) -> bool {
+    let fin = |v: &[f64]| v.iter().all(|x| x.is_finite());
+    let diag_pos = |a: &Mat<f64>| (0..a.n_rows()).all(|j| a.row(j)[j] > 0.0);
+    let covs = match &m.params.covariances {
+        Covariances::Full(cs) => cs.iter().all(|c| fin(c.as_slice()) && diag_pos(c)),
+        Covariances::Tied(c) => fin(c.as_slice()) && diag_pos(c),
+        Covariances::Diag(c) => fin(c.as_slice()) && c.as_slice().iter().all(|v| *v > 0.0),
+        Covariances::Spherical(v) => fin(v) && v.iter().all(|v| *v > 0.0),
+    };
+    let precs = match &m.precision_cholesky {
+        PrecisionCholesky::Full(us) => us.iter().all(|u| fin(u.as_slice()) && diag_pos(u)),
+        PrecisionCholesky::Tied(u) => fin(u.as_slice()) && diag_pos(u),
+        PrecisionCholesky::Diag(u) => fin(u.as_slice()) && u.as_slice().iter().all(|v| *v > 0.0),
+        PrecisionCholesky::Spherical(v) => fin(v) && v.iter().all(|v| *v > 0.0),
+    };
+    covs && precs && fin(m.params.means.as_slice()) && fin(&m.data_mean) && m.bic.is_finite()
 }

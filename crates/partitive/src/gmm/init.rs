@@ -150,6 +150,7 @@ pub(crate) fn kmeans_labels<T: Float>(
     k: usize,
     seed: u64,
     run: u64,
+    stop: &crate::interrupt::Interrupt,
 ) -> Result<Vec<usize>> {
     let seed = if run == 0 {
         seed
@@ -160,6 +161,7 @@ pub(crate) fn kmeans_labels<T: Float>(
         .seed(seed)
         .n_init(1)
         .init(KInit::KMeansPlusPlus)
+        .interrupt(stop)
         .fit(x, weights)?;
     Ok(result.labels)
 }

@@ -12,8 +12,10 @@
 //!
 //! Conventions follow scikit-learn's `GaussianMixture` so that results can be compared
 //! from identical starting parameters: each iteration is an E-step (its mean
-//! log-likelihood is the *lower bound*) followed by an M-step; `reg_covar` is added to
-//! covariance diagonals in the M-step; `N_k` gets `10·ε` (ε of the data type); weights
+//! log-likelihood is the *lower bound*) followed by an M-step; `reg_covar × v̄` is added
+//! to covariance diagonals in the M-step (`v̄`: the mean per-feature variance of the
+//! data — relative, unlike scikit-learn's absolute `reg_covar`, so that a fit does not
+//! depend on the data's units); `N_k` gets `10·ε` (ε of the data type); weights
 //! are `N_k / Σ N_k`; the tied covariance is `Σ_k Σ_i r_ik (x_i − μ_k)(x_i − μ_k)ᵀ / Σ N_k`;
 //! the spherical variance is the mean of the diagonal ones.
 //!
@@ -23,6 +25,12 @@
 //! regularised further and reported in [`GmmDiagnostics`]. The E-step and the M-step
 //! statistics are one chunk kernel merged in chunk order, so results are bitwise
 //! identical for any number of threads.
+//!
+//! Magnitude: data whose largest value lies outside `[2^−200, 2^200]` are fitted on a
+//! copy scaled by a power of two and the model mapped back to the data's units; when
+//! its covariances cannot be represented in `f64` (data beyond about `1e150`, or below
+//! `1e-150`) the fit fails with a one-line error rather than returning a wrong model.
+//! Full and tied covariances need more rows than columns.
 
 // Indexed loops over components and coordinates are deliberate: they are the shape the
 // compiler vectorises without reordering sums.
@@ -37,6 +45,8 @@ mod model;
 pub(crate) mod mstep;
 mod params;
 mod restore;
+#[cfg(test)]
+mod scale_tests;
 mod select;
 mod simd;
 #[cfg(test)]

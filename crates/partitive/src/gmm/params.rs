@@ -5,6 +5,7 @@ use super::fit::{fit, EmIterationInfo};
 use super::model::GmmModel;
 use crate::error::{Error, Result};
 use crate::float::Float;
+use crate::interrupt::Interrupt;
 use crate::matrix::MatRef;
 use std::marker::PhantomData;
 
@@ -37,7 +38,8 @@ pub enum GmmInit {
 pub struct GaussianMixture;
 
 impl GaussianMixture {
-    /// Default parameters for `k` components: full covariances, `reg_covar = 1e-6`,
+    /// Default parameters for `k` components: full covariances, `reg_covar = 1e-6`
+    /// (relative to the data's variance, see [`GmmParams::reg_covar`]),
     /// `tol = 1e-3`, `max_iter = 100`, `n_init = 1`, k-means init, `seed = 0`.
     pub fn params<T: Float>(k: usize) -> GmmParams<T> {
         GmmParams {
@@ -49,6 +51,7 @@ impl GaussianMixture {
             n_init: 1,
             init: GmmInit::KMeans,
             seed: 0,
+            interrupt: Interrupt::default(),
             _t: PhantomData,
         }
     }
@@ -66,6 +69,7 @@ pub struct GmmParams<T> {
     pub(crate) n_init: usize,
     pub(crate) init: GmmInit,
     pub(crate) seed: u64,
+    pub(crate) interrupt: Interrupt,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -80,7 +84,14 @@ impl<T: Float> GmmParams<T> {
         self.covariance = c;
         self
     }
-    /// Non-negative value added to covariance diagonals in every M-step (default 1e-6).
+    /// Non-negative regularisation of the covariances, **relative to the data's scale**
+    /// (default 1e-6): every M-step adds `reg_covar × v̄` to the covariance diagonals,
+    /// `v̄` being the mean over features of the (weighted) per-feature variance of the
+    /// data (1 when every feature is constant). Multiplying the data by any constant
+    /// therefore multiplies the fitted covariances by its square and changes nothing
+    /// else. On standardised data (`v̄ = 1`) this is scikit-learn's `reg_covar`, which is
+    /// absolute: for data of variance `v̄`, scikit-learn's `reg_covar = r` is this
+    /// `reg_covar = r / v̄`.
     pub fn reg_covar(mut self, v: f64) -> Self {
         self.reg_covar = v;
         self
@@ -90,7 +101,8 @@ impl<T: Float> GmmParams<T> {
         self.tol = v;
         self
     }
-    /// Maximum EM iterations per run (default 100; 0 evaluates the initial parameters).
+    /// Maximum EM iterations per run (default 100; must be ≥ 1, as for every engine of
+    /// the crate).
     pub fn max_iter(mut self, v: usize) -> Self {
         self.max_iter = v;
         self
@@ -108,6 +120,13 @@ impl<T: Float> GmmParams<T> {
     /// Seed of the k-means++ initialisation (default 0).
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
+        self
+    }
+    /// A token that stops the fit when triggered (polled at every EM iteration and in
+    /// the k-means initialisation; the fit then fails with
+    /// [`ErrorKind::Interrupted`](crate::ErrorKind::Interrupted)).
+    pub fn interrupt(mut self, token: &Interrupt) -> Self {
+        self.interrupt = token.clone();
         self
     }
 
@@ -134,6 +153,12 @@ impl<T: Float> GmmParams<T> {
         }
         if self.n_init == 0 {
             return Err(Error::param("n_init", "must be at least 1"));
+        }
+        if self.max_iter == 0 {
+            return Err(Error::param(
+                "max_iter",
+                "the iteration limit must be at least 1",
+            ));
         }
         if self.n_init > 1 && self.init != GmmInit::KMeans {
             return Err(Error::param(

@@ -56,6 +56,17 @@ fn flat_cov(c: &Covariances) -> Vec<f64> {
     }
 }
 
+/// Mean over columns of the population variance: the scale `reg_covar` is relative to.
+fn mean_variance(x: &Mat<f64>) -> f64 {
+    let (n, d) = (x.n_rows(), x.n_cols());
+    let mut total = 0.0;
+    for j in 0..d {
+        let mean = (0..n).map(|i| x.row(i)[j]).sum::<f64>() / n as f64;
+        total += (0..n).map(|i| (x.row(i)[j] - mean).powi(2)).sum::<f64>() / n as f64;
+    }
+    total / d as f64
+}
+
 fn assert_close(a: &[f64], b: &[f64], tol: f64, what: &str) {
     assert_eq!(a.len(), b.len(), "{what}");
     for (x, y) in a.iter().zip(b) {
@@ -83,16 +94,18 @@ fn matches_naive_em_for_all_covariance_types() {
             .covariance(cov)
             .tol(0.0)
             .init(GmmInit::Partition(start.clone()));
-        let m0 = base.clone().max_iter(0).fit(x.view(), None).unwrap();
-        let mut p = m0.params.clone();
+        // One EM iteration from the start, then three naive steps against four.
+        let m1 = base.clone().max_iter(1).fit(x.view(), None).unwrap();
+        let mut p = m1.params.clone();
         let mut lb = 0.0;
+        let reg = 1e-6 * mean_variance(&x); // reg_covar is relative to the data's scale
         for _ in 0..3 {
-            let (l, q) = naive_em_step(&x, &p, 1e-6);
+            let (l, q) = naive_em_step(&x, &p, reg);
             lb = l;
             p = q;
         }
-        let m = base.max_iter(3).fit(x.view(), None).unwrap();
-        assert_eq!(m.n_iter, 3);
+        let m = base.max_iter(4).fit(x.view(), None).unwrap();
+        assert_eq!(m.n_iter, 4);
         assert!(!m.converged);
         assert!(
             (m.lower_bound - lb).abs() < 1e-11 * lb.abs(),
@@ -125,24 +138,37 @@ fn partition_init_estimates_partition_parameters() {
         [10.0, 10.0],
         [12.0, 10.0],
     ]);
-    let m = GaussianMixture::params::<f64>(2)
-        .covariance(CovarianceType::Full)
-        .reg_covar(0.0)
-        .max_iter(0)
-        .init(GmmInit::Partition(vec![0, 0, 0, 1, 1]))
-        .fit(x.view(), None)
-        .unwrap();
-    let mu = m.params.means.row(0);
+    let labels = vec![0, 0, 0, 1, 1];
+    let summary = super::data::summarize::<f64>(x.view(), None, CovarianceType::Full).unwrap();
+    let inp = super::mstep::MStepInput {
+        kind: CovarianceType::Full,
+        d: 2,
+        reg_covar: 0.0,
+        nk_eps: 10.0 * f64::EPSILON,
+        shift: &summary.shift,
+        scatter: &summary.scatter,
+    };
+    let (q, empty) = super::init::from_partition::<f64>(x.view(), None, &labels, 2, &inp).unwrap();
+    assert!(empty.is_empty());
+    let mu = q.means.row(0);
     assert!((mu[0] - 2.0 / 3.0).abs() < 1e-12 && (mu[1] - 2.0 / 3.0).abs() < 1e-12);
-    assert!((m.params.weights[0] - 0.6).abs() < 1e-12);
-    let Covariances::Full(c) = &m.params.covariances else {
+    assert!((q.weights[0] - 0.6).abs() < 1e-12);
+    let Covariances::Full(c) = &q.covariances else {
         panic!()
     };
     // Biased covariance of (0,0),(2,0),(0,2): var = 8/9, cov = −4/9.
     assert!((c[0].row(0)[0] - 8.0 / 9.0).abs() < 1e-12);
     assert!((c[0].row(0)[1] + 4.0 / 9.0).abs() < 1e-12);
-    // Component 1 has two points in two dimensions: singular, regularised, reported.
-    assert!(!m.diagnostics.regularized.is_empty());
+    // Component 1 has two points in two dimensions: singular, regularised (at the
+    // start, iteration 0), reported.
+    let m = GaussianMixture::params::<f64>(2)
+        .covariance(CovarianceType::Full)
+        .reg_covar(0.0)
+        .max_iter(1)
+        .init(GmmInit::Partition(labels))
+        .fit(x.view(), None)
+        .unwrap();
+    assert!(m.diagnostics.regularized.iter().any(|e| e.iteration == 0));
     assert!(m.log_likelihood.is_finite());
 }
 
@@ -405,11 +431,12 @@ fn parameters_init_round_trip() {
         .unwrap();
     let again = GaussianMixture::params::<f64>(3)
         .covariance(CovarianceType::Tied)
-        .max_iter(0)
+        .max_iter(1)
         .init(GmmInit::Parameters(m.params.clone()))
         .fit(x.view(), None)
         .unwrap();
-    assert!((again.log_likelihood - m.log_likelihood).abs() < 1e-9 * m.log_likelihood.abs());
+    // The first E-step evaluates the given parameters: m's own log-likelihood.
+    assert!((again.lower_bound - m.mean_log_likelihood).abs() < 1e-9 * m.mean_log_likelihood.abs());
     assert_eq!(again.labels, m.labels);
 }
 
@@ -418,6 +445,7 @@ fn param_name(e: crate::Error) -> &'static str {
         ErrorKind::InvalidParameter { name, .. } => name,
         ErrorKind::InvalidData { .. } => "<data>",
         ErrorKind::ShapeMismatch { .. } => "<shape>",
+        _ => "<other>",
     }
 }
 
@@ -438,8 +466,9 @@ fn each_bad_parameter_has_its_error() {
     assert_eq!(e(p().init(GmmInit::Partition(vec![0, 2, 0]))), "init");
     assert_eq!(e(p().init(GmmInit::Partition(vec![0, 1]))), "<shape>");
     assert_eq!(e(p().k(4)), "<data>");
+    assert_eq!(e(p().max_iter(0)), "max_iter");
     let good = p()
-        .max_iter(0)
+        .max_iter(1)
         .init(GmmInit::Partition(vec![0, 1, 0]))
         .fit(x.view(), None)
         .unwrap();

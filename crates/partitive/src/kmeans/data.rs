@@ -17,12 +17,16 @@ pub(crate) struct Data<'a, T> {
     pub(crate) wxnorm: f64,
     /// max_i ‖x_i‖².
     pub(crate) xmax2: f64,
+    /// max_{i,l} |x_il|.
+    pub(crate) amax: f64,
     /// Fixed-point scales of the cluster sums.
     pub(crate) scale: Scale,
     /// `up(‖x_i‖²)` per row ([`super::pruned::up`]: rounded up to `f32`; `+∞` beyond its
     /// range), kept from the data check for [`super::pruned::Hamerly`] by
     /// [`Data::with_norms`]; empty otherwise.
     pub(crate) norms: Vec<f32>,
+    /// The fit's stop token (polled by the seeding and iteration loops).
+    pub(crate) stop: crate::interrupt::Interrupt,
 }
 
 impl<'a, T: Float> Data<'a, T> {
@@ -120,8 +124,10 @@ impl<'a, T: Float> Data<'a, T> {
             w,
             wxnorm: stats.wxnorm,
             xmax2: stats.xmax2,
+            amax: stats.amax,
             scale: Scale::new(stats.amax, n, weights),
             norms,
+            stop: Default::default(),
         })
     }
 

@@ -52,7 +52,7 @@ pub(crate) fn fit<T: Float>(
     observer: &mut dyn FnMut(&IterationInfo),
 ) -> Result<KMeansResult<T>> {
     let algorithm = resolve::<T>(p.algorithm, x.n_rows(), p.k, x.n_cols());
-    let data = if algorithm == Algorithm::Hamerly {
+    let mut data = if algorithm == Algorithm::Hamerly {
         Data::with_norms(x, weights, p.k)?
     } else {
         Data::new(x, weights, p.k)?
@@ -66,6 +66,11 @@ pub(crate) fn fit<T: Float>(
             ));
         }
     }
+    if let Some(r) = Rescale::of(&data, &p.init) {
+        drop(data);
+        return r.fit(p, x, weights, observer);
+    }
+    data.stop = p.interrupt.clone();
     let tol_abs = if p.tol > 0.0 {
         p.tol * data.mean_variance()
     } else {
@@ -85,6 +90,8 @@ pub(crate) fn fit<T: Float>(
             Init::Deterministic => farthest_first(&data, p.k),
             Init::Centers(c) => c.clone(),
         };
+        // (A seeding cut short by the token returns fewer than k centers.)
+        p.interrupt.check()?;
         let run = run_once(
             &data,
             init,
@@ -102,6 +109,7 @@ pub(crate) fn fit<T: Float>(
                 })
             },
         );
+        p.interrupt.check()?;
         reseeded += run.reseeded;
         evals += run.evals;
         if best.as_ref().is_none_or(|(_, b)| run.inertia < b.inertia) {
@@ -222,6 +230,9 @@ fn run_once<T: Float>(
         }
     };
     for it in 1..=max_iter {
+        if data.stop.is_triggered() {
+            break; // the caller reports the interruption
+        }
         let st = pruning.step(data, &centers, &mut labels);
         evals += st.evals;
         absorb(&mut totals, st);
@@ -265,6 +276,66 @@ fn run_once<T: Float>(
     }
 }
 
+/// The power-of-two scalings of data and weights whose magnitude the kernel's arithmetic
+/// cannot take ([`crate::scale`]): the fit runs on `x · 2^e` with weights `w · 2^ew`,
+/// which gives the same labels and `2^e ×` the centers (exactly, for data of ordinary
+/// magnitude); centers, inertia and shifts are mapped back.
+struct Rescale {
+    /// Data exponent.
+    e: i32,
+    /// Weight exponent.
+    ew: i32,
+}
+
+impl Rescale {
+    /// `None` when data, initial centers and weights are all in the safe range.
+    fn of<T: Float>(data: &Data<'_, T>, init: &Init<T>) -> Option<Self> {
+        let (lo, hi) = crate::scale::kernel_range::<T>();
+        let amax = match init {
+            Init::Centers(c) => data.amax.max(crate::scale::max_abs(c.as_slice())),
+            _ => data.amax,
+        };
+        let e = crate::scale::exponent_outside(amax, lo, hi);
+        // Weights multiply squared distances in `f64` sums (`n · w · x²`): keep them
+        // within `2^±60`.
+        let wmax = data.w.map_or(1.0, crate::scale::max_abs);
+        let ew = crate::scale::exponent_outside(wmax, -60, 60);
+        (e.is_some() || ew.is_some()).then(|| Rescale {
+            e: e.unwrap_or(0),
+            ew: ew.unwrap_or(0),
+        })
+    }
+
+    fn fit<T: Float>(
+        &self,
+        p: &KMeansParams<T>,
+        x: MatRef<'_, T>,
+        weights: Option<&[T]>,
+        observer: &mut dyn FnMut(&IterationInfo),
+    ) -> Result<KMeansResult<T>> {
+        use crate::scale::{ldexp, scale_mat, scaled, scaled_slice};
+        let xs = scaled(x, self.e);
+        let ws = weights.map(|w| scaled_slice(w, self.ew));
+        let mut ps = p.clone();
+        if let Init::Centers(c) = &mut ps.init {
+            scale_mat(c, self.e);
+        }
+        // Squared quantities come back by 2^(−2e) (and weights by 2^−ew).
+        let sq = -2 * self.e - self.ew;
+        let shift = -2 * self.e;
+        let mut r = fit(&ps, xs.view(), ws.as_deref(), &mut |info| {
+            observer(&IterationInfo {
+                inertia: ldexp(info.inertia, sq),
+                shift: ldexp(info.shift, shift),
+                ..*info
+            })
+        })?;
+        scale_mat(&mut r.centers, -self.e);
+        r.inertia = ldexp(r.inertia, sq);
+        Ok(r)
+    }
+}
+
 /// Assigns every row of `x` to its nearest center (lowest index on ties) — the predict
 /// step. The inertia is Σ ‖x − c_label‖² accumulated in `f64`.
 pub fn assign<T: Float>(x: MatRef<'_, T>, centers: MatRef<'_, T>) -> Result<super::Assignment> {
@@ -282,6 +353,15 @@ pub fn assign<T: Float>(x: MatRef<'_, T>, centers: MatRef<'_, T>) -> Result<supe
         .check_finite()
         .map_err(|e| Error::param("centers", e.to_string()))?;
     let data = Data::new(x, None, 0)?;
+    let (lo, hi) = crate::scale::kernel_range::<T>();
+    let amax = data.amax.max(crate::scale::max_abs(centers.as_slice()));
+    if let Some(e) = crate::scale::exponent_outside(amax, lo, hi) {
+        drop(data);
+        let (xs, cs) = (crate::scale::scaled(x, e), crate::scale::scaled(centers, e));
+        let mut a = assign(xs.view(), cs.view())?;
+        a.inertia = crate::scale::ldexp(a.inertia, -2 * e);
+        return Ok(a);
+    }
     let c = centers.to_owned();
     let mut labels = vec![0u32; x.n_rows()];
     let inertia = finalize(&data, &c, &mut labels, true);

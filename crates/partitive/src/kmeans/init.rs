@@ -230,7 +230,7 @@ pub(crate) fn kmeans_plus_plus<T: Float>(data: &Data<'_, T>, k: usize, rng: &mut
     let mut d2 = vec![f64::INFINITY; n];
     let mut chunks = update_d2(data, &mut d2, data.x.row(rows[0]));
     let trials = 2 + (k as f64).ln().floor() as usize;
-    while rows.len() < k {
+    while rows.len() < k && !data.stop.is_triggered() {
         let total: f64 = chunks.iter().map(|c| c.mass).sum();
         let cands: Vec<usize> = (0..trials)
             .map(|_| {
@@ -311,15 +311,23 @@ pub(crate) fn farthest_first<T: Float>(data: &Data<'_, T>, k: usize) -> Mat<T> {
             }
         },
     );
+    // (Distances are finite: `fit` rescales data whose squares would overflow. Should
+    // none compare, the first row of positive weight stands in rather than an index
+    // out of range.)
+    let fallback = || (0..n).find(|&i| data.weight(i) > 0.0).unwrap_or(0);
+    let first = if first < n { first } else { fallback() };
     let mut rows = vec![first];
     let mut d2 = vec![f64::INFINITY; n];
     let mut chunks = update_d2(data, &mut d2, data.x.row(first));
-    while rows.len() < k {
+    while rows.len() < k && !data.stop.is_triggered() {
         let mut best = (-1.0, usize::MAX);
         for c in &chunks {
             if c.max > best.0 {
                 best = (c.max, c.argmax);
             }
+        }
+        if best.1 >= n {
+            best.1 = fallback();
         }
         rows.push(best.1);
         chunks = update_d2(data, &mut d2, data.x.row(best.1));

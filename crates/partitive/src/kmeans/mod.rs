@@ -24,6 +24,15 @@
 //! updatable exactly — the pruned variants move only the rows whose label changed and
 //! still get Lloyd's centers bit for bit.
 //!
+//! # Magnitude
+//! Data (with initial centers) whose largest magnitude lies outside the range where the
+//! kernel's squared distances can neither overflow nor underflow (`[2^−30, 2^40]` for
+//! `f32`, `[2^−60, 2^60]` for `f64`), and weights outside `[2^−60, 2^60]`, are clustered
+//! as a copy scaled by a power of two, and centers, inertia and shifts are mapped back.
+//! The scaling is exact, so the labels are those of the data at ordinary scale (bit for
+//! bit when the scale is a power of two); an inertia beyond the float range is `+∞`.
+//! Data in the range are neither copied nor changed.
+//!
 //! # Example
 //! ```
 //! use partitive::kmeans::{Init, KMeans};
@@ -44,6 +53,8 @@ mod norms;
 mod params;
 mod pruned;
 mod result;
+#[cfg(test)]
+mod scale_tests;
 mod screen;
 mod sums;
 #[cfg(test)]

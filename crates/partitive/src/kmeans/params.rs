@@ -5,6 +5,7 @@ use super::fit;
 use super::result::{IterationInfo, KMeansResult};
 use crate::error::{Error, Result};
 use crate::float::Float;
+use crate::interrupt::Interrupt;
 use crate::matrix::{Mat, MatRef};
 
 /// How the initial centers are chosen.
@@ -70,6 +71,7 @@ impl KMeans {
             tol: 1e-4,
             init: Init::KMeansPlusPlus,
             algorithm: Algorithm::Auto,
+            interrupt: Interrupt::default(),
         }
     }
 }
@@ -84,6 +86,7 @@ pub struct KMeansParams<T> {
     pub(crate) tol: f64,
     pub(crate) init: Init<T>,
     pub(crate) algorithm: Algorithm,
+    pub(crate) interrupt: Interrupt,
 }
 
 impl<T: Float> KMeansParams<T> {
@@ -122,6 +125,14 @@ impl<T: Float> KMeansParams<T> {
     /// Assignment algorithm (default [`Algorithm::Auto`]).
     pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
         self.algorithm = algorithm;
+        self
+    }
+
+    /// A token that stops the fit when triggered (polled at every iteration, seeding
+    /// step and restart; the fit then fails with
+    /// [`ErrorKind::Interrupted`](crate::ErrorKind::Interrupted)).
+    pub fn interrupt(mut self, token: &Interrupt) -> Self {
+        self.interrupt = token.clone();
         self
     }
 

@@ -57,6 +57,7 @@ pub(crate) fn alternating<D: Dissimilarity>(
     d: &D,
     mut medoids: Vec<usize>,
     max_iter: usize,
+    stop: &crate::interrupt::Interrupt,
 ) -> KMedoidsResult {
     let n = d.n();
     let k = medoids.len();
@@ -64,7 +65,7 @@ pub(crate) fn alternating<D: Dissimilarity>(
     let (mut labels, mut loss) = assign(&rows, n);
     let initial_loss = loss;
     let (mut n_iter, mut n_swaps, mut converged) = (0, 0, false);
-    while n_iter < max_iter {
+    while n_iter < max_iter && !stop.is_triggered() {
         n_iter += 1;
         let mut members = vec![Vec::new(); k];
         for (o, &l) in labels.iter().enumerate() {

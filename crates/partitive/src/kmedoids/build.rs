@@ -36,7 +36,11 @@ impl Best {
 }
 
 /// BUILD: `k` medoids chosen greedily (ties: the lowest index).
-pub(crate) fn build<D: Dissimilarity>(d: &D, k: usize) -> Vec<usize> {
+pub(crate) fn build<D: Dissimilarity>(
+    d: &D,
+    k: usize,
+    stop: &crate::interrupt::Interrupt,
+) -> Vec<usize> {
     let n = d.n();
     let chunk = candidates_per_chunk(n);
     // dn[o]: distance to the nearest chosen medoid (+inf before the first)
@@ -44,6 +48,9 @@ pub(crate) fn build<D: Dissimilarity>(d: &D, k: usize) -> Vec<usize> {
     let mut is_medoid = vec![false; n];
     let mut medoids = Vec::with_capacity(k);
     for step in 0..k {
+        if stop.is_triggered() {
+            break; // the caller reports it
+        }
         let dn_ref = &dn;
         let is_m = &is_medoid;
         let best = map_reduce_chunks_sized(
@@ -75,7 +82,14 @@ pub(crate) fn build<D: Dissimilarity>(d: &D, k: usize) -> Vec<usize> {
             },
             |a, b| a.merge(b),
         );
-        let m = best.index;
+        // (Values are finite and sums cannot overflow — `fit` rescales sources whose
+        // could — so some candidate always wins; should none, the first non-medoid
+        // stands in rather than an index out of range.)
+        let m = if best.index < n {
+            best.index
+        } else {
+            (0..n).find(|&c| !is_medoid[c]).unwrap_or(0)
+        };
         medoids.push(m);
         is_medoid[m] = true;
         let mut buf = Vec::new();

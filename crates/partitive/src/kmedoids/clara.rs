@@ -15,13 +15,15 @@
 
 use super::build::build;
 use super::fasterpam::eager_swaps;
-use super::result::{KMedoidsDiagnostics, KMedoidsResult};
+use super::result::{finish, KMedoidsDiagnostics, KMedoidsResult};
 use super::state::SwapState;
 use crate::dissimilarity::{
-    materialize, DenseMatrix, Dissimilarity, Metric, MetricDissimilarity, Subset,
+    materialize, unit_exponent, DenseMatrix, Dissimilarity, Metric, MetricDissimilarity, Scaled,
+    Subset,
 };
 use crate::error::{Error, Result};
 use crate::float::Float;
+use crate::interrupt::Interrupt;
 use crate::matrix::MatRef;
 use crate::parallel::{for_each_chunk_mut, map_reduce_chunks};
 use crate::rng::Rng;
@@ -44,6 +46,7 @@ impl Clara {
             sample_size: None,
             seed: 0,
             max_iter: 100,
+            interrupt: Interrupt::default(),
         }
     }
 }
@@ -56,6 +59,7 @@ pub struct ClaraParams {
     sample_size: Option<usize>,
     seed: u64,
     max_iter: usize,
+    interrupt: Interrupt,
 }
 
 impl ClaraParams {
@@ -77,9 +81,17 @@ impl ClaraParams {
         self
     }
 
-    /// FasterPAM passes per sample (default 100).
+    /// FasterPAM passes per sample (default 100, must be ≥ 1).
     pub fn max_iter(mut self, m: usize) -> Self {
         self.max_iter = m;
+        self
+    }
+
+    /// A token that stops the fit when triggered (polled at every sample, BUILD step
+    /// and block of swap candidates; the fit then fails with
+    /// [`ErrorKind::Interrupted`](crate::ErrorKind::Interrupted)).
+    pub fn interrupt(mut self, token: &Interrupt) -> Self {
+        self.interrupt = token.clone();
         self
     }
 
@@ -90,6 +102,12 @@ impl ClaraParams {
         }
         if self.n_samples == 0 {
             return Err(Error::param("n_samples", "must be at least 1"));
+        }
+        if self.max_iter == 0 {
+            return Err(Error::param(
+                "max_iter",
+                "the iteration limit must be at least 1",
+            ));
         }
         if let Some(s) = self.sample_size {
             if s < self.k {
@@ -120,18 +138,35 @@ impl ClaraParams {
                 format!("k = {k} exceeds the number of objects {n}"),
             ));
         }
+        // As in `KMedoidsParams::fit`: extreme dissimilarities are used scaled.
+        Ok(match unit_exponent(d) {
+            Some(e) => {
+                let s = Scaled::new(d, e);
+                finish(&s, self.run(&s)?, e)
+            }
+            None => finish(d, self.run(d)?, 0),
+        })
+    }
+
+    fn run<D: Dissimilarity>(&self, d: &D) -> Result<KMedoidsResult> {
+        let (n, k) = (d.n(), self.k);
         let s = self.sample_size.unwrap_or(80 + 4 * k).min(n);
         let mut best: Option<(Vec<usize>, f64, f64)> = None; // medoids, loss, initial
         let mut run_losses = Vec::with_capacity(self.n_samples);
         let (mut best_run, mut n_swaps, mut evaluated, mut converged) = (0, 0, 0u64, true);
+        let stop = &self.interrupt;
         for t in 0..self.n_samples {
+            stop.check()?;
             let mut rng = Rng::with_stream(self.seed, STREAM_BASE + t as u64);
             let sample = draw_sample(&mut rng, n, s, best.as_ref().map(|b| &b.0[..]));
             let sub = Subset::new(d, sample)?;
             let mat = materialize(&sub)?;
             let dm = DenseMatrix::new(mat.view())?;
-            let mut st = SwapState::new(&dm, &build(&dm, k));
-            let out = eager_swaps(&dm, &mut st, self.max_iter, None);
+            let start = build(&dm, k, stop);
+            stop.check()?;
+            let mut st = SwapState::new(&dm, &start);
+            let out = eager_swaps(&dm, &mut st, self.max_iter, None, stop);
+            stop.check()?;
             n_swaps += out.n_swaps;
             evaluated += out.evaluated;
             converged &= out.converged;
@@ -139,7 +174,7 @@ impl ClaraParams {
             let loss = total_loss(d, &medoids);
             run_losses.push(loss);
             if best.as_ref().is_none_or(|b| loss < b.1) {
-                let initial: Vec<usize> = build(&dm, k).iter().map(|&i| sub.original(i)).collect();
+                let initial: Vec<usize> = start.iter().map(|&i| sub.original(i)).collect();
                 best = Some((medoids, loss, total_loss(d, &initial)));
                 best_run = t;
             }
@@ -163,6 +198,7 @@ impl ClaraParams {
                 candidates_evaluated: evaluated,
                 run_losses,
                 best_run: Some(best_run),
+                coincident_medoids: 0,
             },
         })
     }

@@ -49,6 +49,7 @@ pub(crate) fn fast_clarans<D: Dissimilarity>(
     max_neighbor: usize,
     max_iter: usize,
     seed: u64,
+    stop: &crate::interrupt::Interrupt,
 ) -> Result<KMedoidsResult> {
     let n = d.n();
     let runs: Vec<LocalSearch<D::Value>> = (0..num_local)
@@ -62,7 +63,7 @@ pub(crate) fn fast_clarans<D: Dissimilarity>(
             let mut buf = Vec::new();
             let max_swaps = max_iter.saturating_mul(k);
             let mut threshold = st.swap_threshold();
-            while n > k && fails < max_neighbor && swaps < max_swaps {
+            while n > k && fails < max_neighbor && swaps < max_swaps && !stop.is_triggered() {
                 let xc = loop {
                     let c = rng.below(n);
                     if !st.is_medoid[c] {
@@ -103,6 +104,7 @@ pub(crate) fn fast_clarans<D: Dissimilarity>(
         candidates_evaluated: evaluated,
         run_losses,
         best_run: Some(best),
+        coincident_medoids: 0,
     };
     Ok(kept.state.into_result(num_local, n_swaps, diag))
 }

@@ -43,10 +43,11 @@ pub(crate) fn fasterpam<D: Dissimilarity>(
     medoids: Vec<usize>,
     max_iter: usize,
     shuffle_seed: Option<u64>,
+    stop: &crate::interrupt::Interrupt,
 ) -> KMedoidsResult {
     let mut st = SwapState::new(d, &medoids);
     let initial_loss = st.loss();
-    let out = eager_swaps(d, &mut st, max_iter, shuffle_seed);
+    let out = eager_swaps(d, &mut st, max_iter, shuffle_seed, stop);
     let diag = KMedoidsDiagnostics {
         converged: out.converged,
         initial_loss,
@@ -70,6 +71,7 @@ pub(crate) fn eager_swaps<D: Dissimilarity>(
     st: &mut SwapState<D::Value>,
     max_iter: usize,
     shuffle_seed: Option<u64>,
+    stop: &crate::interrupt::Interrupt,
 ) -> EagerOutcome {
     let n = d.n();
     let k = st.k();
@@ -93,10 +95,13 @@ pub(crate) fn eager_swaps<D: Dissimilarity>(
     let mut since_swap = 0usize; // non-medoid candidates without improvement
     let mut pos = 0usize;
     let mut buf = Vec::new();
-    while !out.converged && out.n_iter < max_iter {
+    while !out.converged && out.n_iter < max_iter && !stop.is_triggered() {
         out.n_iter += 1;
         pos = if pos >= n { 0 } else { pos };
         while pos < n {
+            if stop.is_triggered() {
+                break; // between blocks; the caller reports it
+            }
             let end = (pos + block).min(n);
             let found_at = AtomicUsize::new(usize::MAX);
             let threshold = st.swap_threshold();

@@ -24,6 +24,7 @@ pub(crate) fn fastpam1<D: Dissimilarity>(
     d: &D,
     medoids: Vec<usize>,
     max_iter: usize,
+    stop: &crate::interrupt::Interrupt,
 ) -> KMedoidsResult {
     let (n, k) = (d.n(), medoids.len());
     let chunk = candidates_per_chunk(n);
@@ -33,6 +34,7 @@ pub(crate) fn fastpam1<D: Dissimilarity>(
         max_iter,
         chunk,
         (n - k) as u64,
+        stop,
         |s, row, h, delta, best| {
             delta.resize(k, 0.0);
             s.eval(row, delta);

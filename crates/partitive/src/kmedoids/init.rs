@@ -16,11 +16,12 @@ pub(crate) fn initial_medoids<D: Dissimilarity>(
     k: usize,
     init: &Init,
     seed: u64,
+    stop: &crate::interrupt::Interrupt,
 ) -> Result<Vec<usize>> {
     let n = d.n();
     let mut rng = Rng::with_stream(seed, STREAM_INIT);
     Ok(match init {
-        Init::Build => build(d, k),
+        Init::Build => build(d, k, stop),
         Init::Random => random_distinct(&mut rng, n, k),
         Init::KMedoidsPlusPlus => plus_plus(d, k, &mut rng),
         Init::Lab => lab(d, k, &mut rng),

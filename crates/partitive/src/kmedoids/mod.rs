@@ -15,7 +15,15 @@
 //!   Expert Systems with Applications 36(2), 2009 (Alternating).
 //!
 //! Loss = sum over objects of the dissimilarity to the nearest medoid; labels index
-//! [`KMedoidsResult::medoids`]. Results do not depend on the number of threads.
+//! [`KMedoidsResult::medoids`] (each medoid labels itself, even when medoids coincide:
+//! [`KMedoidsDiagnostics::coincident_medoids`]). Results do not depend on the number of
+//! threads.
+//!
+//! Magnitude: when a source's values (or their sums over `n` objects) would over- or
+//! underflow ([`Dissimilarity::magnitude_log2`](crate::dissimilarity::Dissimilarity::magnitude_log2),
+//! [`unit_exponent`](crate::dissimilarity::unit_exponent)), the algorithms read them
+//! multiplied by a power of two (computed from rescaled data for a metric), which
+//! leaves every comparison exact; the losses are mapped back (`+∞` beyond `f64`).
 //!
 //! ```
 //! use partitive::dissimilarity::{Metric, MetricDissimilarity, materialize, DenseMatrix};
@@ -45,6 +53,8 @@ mod pam;
 mod params;
 mod predict;
 mod result;
+#[cfg(test)]
+mod robust_tests;
 mod scan;
 mod state;
 mod steepest;

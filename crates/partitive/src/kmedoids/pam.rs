@@ -15,7 +15,12 @@ use crate::dissimilarity::Dissimilarity;
 use crate::float::Float;
 
 /// PAM SWAP from `medoids`.
-pub(crate) fn pam<D: Dissimilarity>(d: &D, medoids: Vec<usize>, max_iter: usize) -> KMedoidsResult {
+pub(crate) fn pam<D: Dissimilarity>(
+    d: &D,
+    medoids: Vec<usize>,
+    max_iter: usize,
+    stop: &crate::interrupt::Interrupt,
+) -> KMedoidsResult {
     let (n, k) = (d.n(), medoids.len());
     let chunk = (65_536 / (n * k).max(1)).clamp(1, 256);
     steepest_swaps(
@@ -24,6 +29,7 @@ pub(crate) fn pam<D: Dissimilarity>(d: &D, medoids: Vec<usize>, max_iter: usize)
         max_iter,
         chunk,
         ((n - k) * k) as u64,
+        stop,
         |s, r, h, _, best| {
             for i in 0..k {
                 let i32_ = i as u32;

@@ -1,9 +1,10 @@
 //! Parameters of a k-medoids fit: builder, validation, dispatch.
 
-use super::result::KMedoidsResult;
+use super::result::{finish, KMedoidsResult};
 use super::{alternating, clarans, fasterpam, fastpam1, init, pam};
-use crate::dissimilarity::Dissimilarity;
+use crate::dissimilarity::{unit_exponent, Dissimilarity, Scaled};
 use crate::error::{Error, Result};
+use crate::interrupt::Interrupt;
 
 /// The swap or update strategy.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +65,7 @@ impl KMedoids {
             seed: 0,
             max_iter: 100,
             shuffle: false,
+            interrupt: Interrupt::default(),
         }
     }
 }
@@ -77,6 +79,7 @@ pub struct KMedoidsParams {
     seed: u64,
     max_iter: usize,
     shuffle: bool,
+    interrupt: Interrupt,
 }
 
 impl KMedoidsParams {
@@ -98,8 +101,8 @@ impl KMedoidsParams {
         self
     }
 
-    /// Maximum iterations (see [`KMedoidsResult::n_iter`]; default 100; 0 returns the
-    /// initial medoids).
+    /// Maximum iterations (see [`KMedoidsResult::n_iter`]; default 100; must be ≥ 1,
+    /// as for every engine of the crate).
     pub fn max_iter(mut self, m: usize) -> Self {
         self.max_iter = m;
         self
@@ -112,6 +115,14 @@ impl KMedoidsParams {
         self
     }
 
+    /// A token that stops the fit when triggered (polled at every BUILD step, swap
+    /// iteration and block of FasterPAM candidates; the fit then fails with
+    /// [`ErrorKind::Interrupted`](crate::ErrorKind::Interrupted)).
+    pub fn interrupt(mut self, token: &Interrupt) -> Self {
+        self.interrupt = token.clone();
+        self
+    }
+
     /// The number of medoids.
     pub fn k(&self) -> usize {
         self.k
@@ -121,6 +132,12 @@ impl KMedoidsParams {
     pub fn validate(&self) -> Result<()> {
         if self.k == 0 {
             return Err(Error::param("k", "must be at least 1"));
+        }
+        if self.max_iter == 0 {
+            return Err(Error::param(
+                "max_iter",
+                "the iteration limit must be at least 1",
+            ));
         }
         if let Algorithm::FastClarans {
             num_local,
@@ -158,23 +175,56 @@ impl KMedoidsParams {
                 format!("k = {} exceeds the number of objects {n}", self.k),
             ));
         }
+        // Dissimilarities (or their sums) beyond what the arithmetic takes are used
+        // scaled by a power of two; the medoids do not change, the losses are mapped
+        // back.
+        Ok(match unit_exponent(d) {
+            Some(e) => {
+                let s = Scaled::new(d, e);
+                finish(&s, self.run(&s)?, e)
+            }
+            None => finish(d, self.run(d)?, 0),
+        })
+    }
+
+    /// The chosen algorithm on checked parameters.
+    fn run<D: Dissimilarity>(&self, d: &D) -> Result<KMedoidsResult> {
+        let n = d.n();
         if let Algorithm::FastClarans {
             num_local,
             max_neighbor,
         } = self.algorithm
         {
             let mn = max_neighbor.unwrap_or_else(|| clarans::default_max_neighbor(n, self.k));
-            return clarans::fast_clarans(d, self.k, num_local, mn, self.max_iter, self.seed);
+            let r = clarans::fast_clarans(
+                d,
+                self.k,
+                num_local,
+                mn,
+                self.max_iter,
+                self.seed,
+                &self.interrupt,
+            )?;
+            self.interrupt.check()?;
+            return Ok(r);
         }
-        let start = init::initial_medoids(d, self.k, &self.init, self.seed)?;
-        Ok(match self.algorithm {
-            Algorithm::Pam => pam::pam(d, start, self.max_iter),
-            Algorithm::FastPam1 => fastpam1::fastpam1(d, start, self.max_iter),
-            Algorithm::FasterPam => {
-                fasterpam::fasterpam(d, start, self.max_iter, self.shuffle.then_some(self.seed))
-            }
-            Algorithm::Alternating => alternating::alternating(d, start, self.max_iter),
+        let stop = &self.interrupt;
+        let start = init::initial_medoids(d, self.k, &self.init, self.seed, stop)?;
+        stop.check()?;
+        let r = match self.algorithm {
+            Algorithm::Pam => pam::pam(d, start, self.max_iter, stop),
+            Algorithm::FastPam1 => fastpam1::fastpam1(d, start, self.max_iter, stop),
+            Algorithm::FasterPam => fasterpam::fasterpam(
+                d,
+                start,
+                self.max_iter,
+                self.shuffle.then_some(self.seed),
+                stop,
+            ),
+            Algorithm::Alternating => alternating::alternating(d, start, self.max_iter, stop),
             Algorithm::FastClarans { .. } => unreachable!("handled above"),
-        })
+        };
+        stop.check()?;
+        Ok(r)
     }
 }

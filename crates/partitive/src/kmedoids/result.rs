@@ -6,7 +6,9 @@ pub struct KMedoidsResult {
     /// Indices of the medoids (objects of the input), in slot order.
     pub medoids: Vec<usize>,
     /// For every object, the position in [`medoids`](Self::medoids) of its nearest
-    /// medoid (ties: the lower position).
+    /// medoid (ties: the lower position), except that a medoid is always labelled
+    /// with its own position — so every medoid's cluster contains it, even when
+    /// several medoids coincide (duplicate objects).
     pub labels: Vec<usize>,
     /// Sum over all objects of the dissimilarity to the nearest medoid (`f64`).
     pub loss: f64,
@@ -36,4 +38,37 @@ pub struct KMedoidsDiagnostics {
     pub run_losses: Vec<f64>,
     /// FastCLARA / FastCLARANS: index of the sample or local search kept.
     pub best_run: Option<usize>,
+    /// Medoids at dissimilarity 0 from the medoid of a lower position: the data hold
+    /// fewer distinct objects than `k` (duplicates), and each of these clusters holds
+    /// its medoid alone (or the objects tied with it). 0 normally.
+    pub coincident_medoids: usize,
+}
+
+/// The shared last step of every algorithm: each medoid labelled with its own
+/// position (the tie rule of [`KMedoidsResult::labels`]), losses mapped back from the
+/// internal rescaling `2^e` of the dissimilarities ([`crate::dissimilarity::Scaled`];
+/// `e = 0` when there was none), and the coincident medoids counted (`d`: the source
+/// the algorithm ran on, rescaled or not).
+pub(crate) fn finish<D: crate::dissimilarity::Dissimilarity>(
+    d: &D,
+    mut r: KMedoidsResult,
+    e: i32,
+) -> KMedoidsResult {
+    for (s, &m) in r.medoids.iter().enumerate() {
+        r.labels[m] = s;
+    }
+    if e != 0 {
+        let back = |v: f64| crate::scale::ldexp(v, -e);
+        r.loss = back(r.loss);
+        r.diagnostics.initial_loss = back(r.diagnostics.initial_loss);
+        r.diagnostics
+            .run_losses
+            .iter_mut()
+            .for_each(|v| *v = back(*v));
+    }
+    let zero = <D::Value as num_traits::Zero>::zero();
+    r.diagnostics.coincident_medoids = (1..r.medoids.len())
+        .filter(|&s| (0..s).any(|t| d.get(r.medoids[s], r.medoids[t]) == zero))
+        .count();
+    r
 }

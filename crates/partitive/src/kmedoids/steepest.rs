@@ -19,6 +19,7 @@ pub(crate) fn steepest_swaps<D, F>(
     max_iter: usize,
     chunk: usize,
     evaluated_per_iter: u64,
+    stop: &crate::interrupt::Interrupt,
     score: F,
 ) -> KMedoidsResult
 where
@@ -30,7 +31,7 @@ where
     let initial_loss = st.loss();
     let (mut n_iter, mut n_swaps, mut converged, mut evaluated) = (0, 0, false, 0u64);
     let mut buf = Vec::new();
-    while n_iter < max_iter {
+    while n_iter < max_iter && !stop.is_triggered() {
         n_iter += 1;
         let s = &st;
         let best = map_reduce_chunks_sized(

@@ -459,17 +459,18 @@ fn inits_are_valid() {
         Init::Lab,
         Init::Given(vec![5, 6, 7, 8]),
     ] {
-        let r = KMedoids::params(4)
-            .init(init.clone())
-            .max_iter(0)
-            .fit(&d)
-            .unwrap();
-        let mut m = r.medoids.clone();
+        let stop = crate::interrupt::Interrupt::new();
+        let start = super::init::initial_medoids(&d, 4, &init, 0, &stop).unwrap();
+        let mut m = start.clone();
         m.sort();
         m.dedup();
         assert_eq!(m.len(), 4, "{init:?}");
-        assert_eq!(r.n_swaps, 0);
-        assert_eq!(r.loss, r.diagnostics.initial_loss);
+        let r = KMedoids::params(4)
+            .init(init.clone())
+            .algorithm(Algorithm::FastPam1)
+            .fit(&d)
+            .unwrap();
+        assert_eq!(r.diagnostics.initial_loss, loss_of(&d, &start), "{init:?}");
     }
     // k = n: every object is a medoid
     let r = KMedoids::params(200).init(Init::Random).fit(&d).unwrap();
@@ -481,6 +482,7 @@ fn param_name(e: crate::Error) -> String {
         ErrorKind::InvalidParameter { name, .. } => name.to_string(),
         ErrorKind::ShapeMismatch { what, .. } => format!("shape:{what}"),
         ErrorKind::InvalidData { reason } => format!("data:{reason}"),
+        _ => "other".to_string(),
     }
 }
 
@@ -491,6 +493,7 @@ fn parameter_errors() {
     let e = |p: KMedoidsParams| param_name(p.fit(&d).unwrap_err());
     assert_eq!(e(KMedoids::params(0)), "k");
     assert_eq!(e(KMedoids::params(4)), "k");
+    assert_eq!(e(KMedoids::params(2).max_iter(0)), "max_iter");
     let clarans = |num_local, max_neighbor| Algorithm::FastClarans {
         num_local,
         max_neighbor,
@@ -514,6 +517,7 @@ fn parameter_errors() {
     assert_eq!(c(Clara::params(4)), "k");
     assert_eq!(c(Clara::params(2).n_samples(0)), "n_samples");
     assert_eq!(c(Clara::params(2).sample_size(1)), "sample_size");
+    assert_eq!(c(Clara::params(2).max_iter(0)), "max_iter");
 }
 
 #[test]

@@ -26,6 +26,14 @@ fn mean(v: &[f64]) -> f64 {
 /// Fails when `labels.len() != d.n()` or the number of distinct labels is not in
 /// `2..=n−1`.
 pub fn silhouette_samples<D: Dissimilarity>(d: &D, labels: &[usize]) -> Result<Vec<f64>> {
+    // Ratios of sums: dissimilarities of extreme magnitude are used scaled.
+    match crate::dissimilarity::unit_exponent(d) {
+        Some(e) => samples_of(&crate::dissimilarity::Scaled::new(d, e), labels),
+        None => samples_of(d, labels),
+    }
+}
+
+fn samples_of<D: Dissimilarity>(d: &D, labels: &[usize]) -> Result<Vec<f64>> {
     let n = d.n();
     if labels.len() != n {
         return Err(Error::shape("labels length", n, labels.len()));
@@ -78,6 +86,13 @@ pub fn silhouette<D: Dissimilarity>(d: &D, labels: &[usize]) -> Result<f64> {
 ///
 /// Fails with fewer than 2 medoids, or a medoid index out of range.
 pub fn medoid_silhouette_samples<D: Dissimilarity>(d: &D, medoids: &[usize]) -> Result<Vec<f64>> {
+    match crate::dissimilarity::unit_exponent(d) {
+        Some(e) => medoid_samples_of(&crate::dissimilarity::Scaled::new(d, e), medoids),
+        None => medoid_samples_of(d, medoids),
+    }
+}
+
+fn medoid_samples_of<D: Dissimilarity>(d: &D, medoids: &[usize]) -> Result<Vec<f64>> {
     let n = d.n();
     if medoids.len() < 2 {
         return Err(Error::data("medoid silhouette needs at least 2 medoids"));
@@ -116,6 +131,37 @@ mod tests {
     use super::*;
     use crate::dissimilarity::{Metric, MetricDissimilarity};
     use crate::matrix::Mat;
+
+    #[test]
+    fn extreme_magnitudes_give_the_same_silhouettes() {
+        let rows = [
+            [0.0f64, 0.0],
+            [0.0, 1.0],
+            [5.0, 0.0],
+            [5.0, 1.0],
+            [2.0, 2.0],
+        ];
+        let labels = [0, 0, 1, 1, 0];
+        let base_d = MetricDissimilarity::new(
+            crate::matrix::Mat::from_rows(&rows).view(),
+            Metric::SqEuclidean,
+        )
+        .map(|d| {
+            (
+                silhouette(&d, &labels).unwrap(),
+                medoid_silhouette(&d, &[0, 2]).unwrap(),
+            )
+        })
+        .unwrap();
+        for s in [1e-200, 1e200] {
+            let x = crate::matrix::Mat::from_rows(&rows.map(|r| [r[0] * s, r[1] * s]));
+            let d = MetricDissimilarity::new(x.view(), Metric::SqEuclidean).unwrap();
+            let a = silhouette(&d, &labels).unwrap();
+            let b = medoid_silhouette(&d, &[0, 2]).unwrap();
+            assert!((a - base_d.0).abs() < 1e-12, "{s:e}: {a} vs {}", base_d.0);
+            assert!((b - base_d.1).abs() < 1e-12, "{s:e}: {b} vs {}", base_d.1);
+        }
+    }
 
     #[test]
     fn silhouette_known_value() {

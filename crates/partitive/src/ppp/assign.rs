@@ -6,6 +6,7 @@ use super::result::{ChunkAssignment, PppModel};
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::gmm::estep::{normalize_row, Evaluator, Scratch, BLOCK_ROWS};
+use crate::gmm::{CovarianceType, PrecisionCholesky};
 use crate::matrix::MatRef;
 use crate::parallel::for_each_chunk_mut;
 use std::ops::Range;
@@ -29,9 +30,17 @@ fn assign_kernel<T: Float>(
     while start < range.end {
         let b = BLOCK_ROWS.min(range.end - start);
         buf.clear();
+        let e = model.input_exponent;
         for i in start..start + b {
             let row = x.row(i);
-            buf.extend(cols.iter().map(|&j| row[j].as_f64()));
+            if e == 0 {
+                buf.extend(cols.iter().map(|&j| row[j].as_f64()));
+            } else {
+                buf.extend(
+                    cols.iter()
+                        .map(|&j| crate::scale::ldexp(row[j].as_f64(), e)),
+                );
+            }
         }
         let blk = MatRef::new(&buf, b, d).expect("sizes match");
         ev.load(blk, 0, b, &mut s);
@@ -55,6 +64,59 @@ fn assign_kernel<T: Float>(
 }
 
 impl PppModel {
+    /// Checks that the parts of a model fit together — for a model read back from its
+    /// serialised form (the Python package's pickles), so that a damaged or hand-made
+    /// state is refused instead of failing inside [`assign_chunk`](Self::assign_chunk).
+    pub fn validate(&self) -> Result<()> {
+        let bad = |what: &str| Err(Error::data(format!("inconsistent PPP model: {what}")));
+        let d = self.kept_columns.len();
+        if self.kept_columns.windows(2).any(|w| w[0] >= w[1])
+            || self.kept_columns.iter().any(|&j| j >= self.n_features)
+        {
+            return bad("kept columns must increase and lie below n_features");
+        }
+        if self.n_clusters == 0 || self.component_cluster.iter().any(|&c| c >= self.n_clusters) {
+            return bad("every component's cluster must lie below n_clusters");
+        }
+        if !(-4000..=4000).contains(&self.input_exponent) {
+            return bad("input exponent out of range");
+        }
+        let Some(g) = &self.mixture else {
+            return if self.component_cluster.len() == 1 {
+                Ok(())
+            } else {
+                bad("a model without mixture has one component")
+            };
+        };
+        let k = g.params.weights.len();
+        let fin = |v: &[f64]| v.iter().all(|x| x.is_finite());
+        let square = |m: &crate::matrix::Mat<f64>| m.n_rows() == d && m.n_cols() == d;
+        let shapes = k >= 1
+            && self.component_cluster.len() == k
+            && g.shift.len() == d
+            && g.params.means.n_rows() == k
+            && g.params.means.n_cols() == d
+            && fin(&g.params.weights)
+            && fin(g.params.means.as_slice())
+            && fin(&g.shift)
+            && match (&g.precision_cholesky, g.covariance_type) {
+                (PrecisionCholesky::Full(us), CovarianceType::Full) => {
+                    us.len() == k
+                        && us.iter().all(|u| {
+                            square(u) && fin(u.as_slice()) && (0..d).all(|j| u.row(j)[j] > 0.0)
+                        })
+                }
+                (PrecisionCholesky::Spherical(v), CovarianceType::Spherical) => {
+                    v.len() == k && v.iter().all(|p| p.is_finite() && *p > 0.0)
+                }
+                _ => false,
+            };
+        if !shapes {
+            return bad("mixture parts of mismatched shapes or non-finite values");
+        }
+        Ok(())
+    }
+
     fn check_input<T: Float>(&self, x: MatRef<'_, T>) -> Result<()> {
         if x.n_cols() != self.n_features {
             return Err(Error::shape("columns", self.n_features, x.n_cols()));

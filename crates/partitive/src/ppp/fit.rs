@@ -11,6 +11,10 @@ use crate::float::Float;
 use crate::gmm::CovarianceType;
 use crate::matrix::{Mat, MatRef};
 
+/// Range `[2^lo, 2^hi]` of the fit sample's largest magnitude the structure search
+/// takes as it is (see [`PppModel::input_exponent`]).
+const SAFE_EXP: (i32, i32) = (-100, 100);
+
 fn report(
     obs: &mut dyn FnMut(&PppProgress),
     stage: PppStage,
@@ -96,6 +100,7 @@ pub(crate) fn structure(
             mixture: None,
             component_cluster: vec![0],
             n_clusters: 1,
+            input_exponent: 0,
         };
         let sel = SelectedModel {
             k_proposal: 1,
@@ -106,16 +111,23 @@ pub(crate) fn structure(
         };
         (model, sel, Vec::new(), Vec::new(), n.min(p.sample_max))
     } else {
-        let sample = sample.expect("checked above");
+        let mut sample = sample.expect("checked above");
+        // Data of extreme magnitude: the structure is searched on the sample × 2^e.
+        let amax = crate::scale::max_abs(sample.x.as_slice());
+        let e = crate::scale::exponent_outside(amax, SAFE_EXP.0, SAFE_EXP.1).unwrap_or(0);
+        if e != 0 {
+            crate::scale::scale_mat(&mut sample.x, e);
+        }
         let (reg, shift) = ridge(&sample.x, p.eps_reg);
         let fd = FitData {
             x: &sample.x,
             reg: &reg,
             shift: &shift,
         };
-        let sw = sweep(&fd, p, obs)?;
+        let mut sw = sweep(&fd, p, obs)?;
         diagnostics.regularized = sw.regularized;
         diagnostics.em_not_converged = sw.not_converged;
+        diagnostics.full_covariance_skipped = sw.full_skipped;
         report(obs, PppStage::Merge, sw.best_k, sw.best_k, 0);
         let min_weight = p.min_cluster_size.map(|s| s as f64 / n as f64);
         let rho_gauss = p.rho_gauss.map(|r| (r, p.z_gauss));
@@ -129,12 +141,27 @@ pub(crate) fn structure(
             p.gauss_keep_min_dim.is_some_and(|m| cols.len() >= m),
         );
         let g = sw.best.mixture;
+        // Likelihoods and densities reported in the data's units: the scaling by 2^e
+        // adds e·d·ln 2 to every log density (its Jacobian).
+        let m = sample.x.n_rows() as f64;
+        let jac = e as f64 * cols.len() as f64 * std::f64::consts::LN_2;
+        let mut forest = merged.forest;
+        if e != 0 {
+            for r in &mut sw.path {
+                r.log_likelihood += m * jac;
+                r.bic -= 2.0 * m * jac;
+            }
+            for node in &mut forest {
+                node.log_peak += jac;
+                node.log_saddle += jac;
+            }
+        }
         let sel = SelectedModel {
             k_proposal: sw.best_k,
             covariance_type: g.covariance_type,
             n_components: g.params.weights.len(),
-            bic: sw.best_bic,
-            log_likelihood: sw.best.loglik,
+            bic: sw.best_bic - 2.0 * m * jac,
+            log_likelihood: sw.best.loglik + m * jac,
         };
         let model = PppModel {
             n_features: d,
@@ -142,8 +169,9 @@ pub(crate) fn structure(
             mixture: Some(g),
             component_cluster: merged.component_cluster,
             n_clusters: merged.n_clusters,
+            input_exponent: e,
         };
-        (model, sel, sw.path, merged.forest, sample.x.n_rows())
+        (model, sel, sw.path, forest, sample.x.n_rows())
     };
     Ok(Structure {
         model,
@@ -213,7 +241,9 @@ pub(crate) fn finish(
             let t = map[c];
             cluster_sizes[t] = sizes[c];
             for j in 0..d {
-                centroids.row_mut(t)[j] = sums[c * d + j] / sizes[c] as f64;
+                // (Sums of the scaled rows: see `AssignScan`.)
+                centroids.row_mut(t)[j] =
+                    crate::scale::ldexp(sums[c * d + j] / sizes[c] as f64, -model.input_exponent);
             }
         }
     }

@@ -22,6 +22,13 @@
 //! what it gains and costs) and
 //! `min_cluster_size` (light clusters attached to their highest-saddle neighbour).
 //!
+//! Magnitude: when the fit sample's largest value lies outside `[2^−100, 2^100]`, the
+//! structure is searched on the sample scaled by a power of two (exact), the model keeps
+//! the exponent ([`PppModel::input_exponent`]) and labels any row in the data's units;
+//! likelihoods and densities are reported in the data's units. Wide data: with no more
+//! fit rows than columns, full covariances (singular, `d²` memory) are skipped
+//! ([`PppDiagnostics::full_covariance_skipped`]).
+//!
 //! Large inputs: only the fit sample (≤ `SAMPLE_MAX` rows) is used to learn the
 //! structure; [`PppModel::assign_chunk`] labels any block of rows, so a streaming driver
 //! can label a file chunk by chunk with the model of [`PppResult::model`].
@@ -77,6 +84,8 @@ mod path;
 mod proba;
 mod result;
 mod sample;
+#[cfg(test)]
+mod scale_tests;
 mod select;
 mod stream;
 #[cfg(test)]

@@ -8,6 +8,7 @@ use super::result::{PppProgress, PppResult};
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::gmm::CovarianceType;
+use crate::interrupt::Interrupt;
 use crate::matrix::MatRef;
 
 /// Rows of the fit sample. Enough points for BIC to resolve ~60 components in 2–16
@@ -125,6 +126,7 @@ pub struct PppParams {
     pub(crate) gauss_keep_min_dim: Option<usize>,
     pub(crate) tau: f64,
     pub(crate) min_cluster_size: Option<usize>,
+    pub(crate) interrupt: Interrupt,
 }
 
 impl Default for PppParams {
@@ -145,6 +147,7 @@ impl Default for PppParams {
             gauss_keep_min_dim: GAUSS_KEEP_MIN_DIM,
             tau: TAU,
             min_cluster_size: None,
+            interrupt: Interrupt::default(),
         }
     }
 }
@@ -228,6 +231,14 @@ impl PppParams {
     /// in the specification).
     pub fn min_cluster_size(mut self, v: Option<usize>) -> Self {
         self.min_cluster_size = v;
+        self
+    }
+
+    /// A token that stops the fit when triggered (polled at every proposal of the
+    /// sweep and every EM iteration; the fit then fails with
+    /// [`ErrorKind::Interrupted`](crate::ErrorKind::Interrupted)).
+    pub fn interrupt(mut self, token: &Interrupt) -> Self {
+        self.interrupt = token.clone();
         self
     }
 

@@ -90,10 +90,19 @@ pub(crate) fn lloyd(
     Ok((centres, labels))
 }
 
+/// From this many columns on, when the cluster also has fewer rows than columns, the
+/// power iteration multiplies by `Zᵀ(Z v)` instead of forming `ZᵀZ`: `O(m·d)` memory and
+/// work per step instead of `O(d²)` (a 50 × 5000 matrix would need 200 MB per chunk).
+/// Below it (every benchmark set) the `d × d` matrix is formed, as it always was.
+const IMPLICIT_MIN_DIM: usize = 128;
+
 /// Leading eigenvector of `ZᵀZ` (`Z` = rows centred on their mean) by power iteration
 /// from the coordinate axis with the largest diagonal.
 fn principal_axis(z: &Mat<f64>) -> Vec<f64> {
     let d = z.n_cols();
+    if d > IMPLICIT_MIN_DIM && d > z.n_rows() {
+        return principal_axis_implicit(z);
+    }
     let s = map_reduce_chunks_sized(
         z.n_rows(),
         FIT_CHUNK_ROWS,
@@ -125,7 +134,69 @@ fn principal_axis(z: &Mat<f64>) -> Vec<f64> {
             .map(|a| (0..d).map(|b| s[a * d + b] * v[b]).sum())
             .collect();
         let nw = w.iter().map(|t| t * t).sum::<f64>().sqrt();
-        if nw == 0.0 {
+        if !(nw > 0.0 && nw.is_finite()) {
+            break;
+        }
+        w.iter_mut().for_each(|t| *t /= nw);
+        let done = w
+            .iter()
+            .zip(&v)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max)
+            < POWER_TOL;
+        v = w;
+        if done {
+            break;
+        }
+    }
+    v
+}
+
+/// [`principal_axis`] without the `d × d` matrix: each step is `w = Zᵀ(Z v)`, summed
+/// over fixed chunks of rows in chunk order.
+fn principal_axis_implicit(z: &Mat<f64>) -> Vec<f64> {
+    let d = z.n_cols();
+    let add = |a: &mut Vec<f64>, b: Vec<f64>| a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+    let diag = map_reduce_chunks_sized(
+        z.n_rows(),
+        FIT_CHUNK_ROWS,
+        vec![0.0; d],
+        |r| {
+            let mut s = vec![0.0; d];
+            for i in r {
+                s.iter_mut().zip(z.row(i)).for_each(|(s, v)| *s += v * v);
+            }
+            s
+        },
+        add,
+    );
+    let mut start = 0;
+    for j in 1..d {
+        if diag[j] > diag[start] {
+            start = j;
+        }
+    }
+    let mut v = vec![0.0; d];
+    v[start] = 1.0;
+    for _ in 0..POWER_MAX_ITER {
+        let vr = &v;
+        let mut w = map_reduce_chunks_sized(
+            z.n_rows(),
+            FIT_CHUNK_ROWS,
+            vec![0.0; d],
+            |r| {
+                let mut s = vec![0.0; d];
+                for i in r {
+                    let row = z.row(i);
+                    let p: f64 = row.iter().zip(vr).map(|(a, b)| a * b).sum();
+                    s.iter_mut().zip(row).for_each(|(s, a)| *s += p * a);
+                }
+                s
+            },
+            add,
+        );
+        let nw = w.iter().map(|t| t * t).sum::<f64>().sqrt();
+        if !(nw > 0.0 && nw.is_finite()) {
             break;
         }
         w.iter_mut().for_each(|t| *t /= nw);

@@ -32,6 +32,13 @@ pub struct PppModel {
     pub component_cluster: Vec<usize>,
     /// Number of clusters.
     pub n_clusters: usize,
+    /// Rows are multiplied by `2^input_exponent` before the mixture evaluates them: 0
+    /// unless the fit sample's largest magnitude lies outside `[2^−100, 2^100]`, where the
+    /// arithmetic of the structure search (squared distances, covariances, the power
+    /// iteration) would over- or underflow; the mixture is then in those scaled units
+    /// (an exact power-of-two scaling, so the result is that of the scaled data).
+    #[serde(default)]
+    pub input_exponent: i32,
 }
 
 /// Labels and confidences of a set of rows.
@@ -164,6 +171,10 @@ pub struct PppDiagnostics {
     pub em_not_converged: Vec<(usize, CovarianceType)>,
     /// Clusters that received no row in the final pass (removed, labels renumbered).
     pub empty_clusters_removed: usize,
+    /// Full-covariance mixtures were not fitted: the fit sample has no more rows than
+    /// (non-constant) columns, so every full covariance would be singular (and cost
+    /// `d²` memory per component); only the other covariance types were tried.
+    pub full_covariance_skipped: bool,
 }
 
 /// The outcome of PPP-auto.

@@ -190,6 +190,9 @@ pub(crate) fn fit_mixture(
     let mut last = None;
     let mut regularized = false;
     for it in 0..p.em_max_iter {
+        if p.interrupt.is_triggered() {
+            break; // `sweep` reports it
+        }
         st = drop_light(st, kind, d);
         if st.nk.is_empty() {
             return None;
@@ -232,6 +235,8 @@ pub(crate) struct Sweep {
     pub regularized: Vec<(usize, CovarianceType)>,
     /// Proposals whose EM hit the iteration limit: `(k, type)`.
     pub not_converged: Vec<(usize, CovarianceType)>,
+    /// Full covariances were skipped (`d ≥ m`, see `PppDiagnostics`).
+    pub full_skipped: bool,
 }
 
 /// Steps 2–3: walk the k-means path, fit each proposal, keep the lowest BIC; stop after
@@ -249,9 +254,16 @@ pub(crate) fn sweep(
     let mut path = KMeansPath::new(fd.x, k_cap, p.lloyd_max_iter);
     let mut best: Option<(f64, usize, EmFit)> = None;
     let (mut since, mut rows, mut regs, mut nconv) = (0, Vec::new(), Vec::new(), Vec::new());
+    // With no more fit rows than columns every full covariance is singular (rank < d)
+    // and its statistics cost k·d² per chunk: such candidates are not fitted.
+    let full_skipped = d >= m && p.cov_types.contains(&CovarianceType::Full);
     while let Some((k, labels)) = path.next_partition()? {
+        p.interrupt.check()?;
         let mut improved = false;
         for &kind in &p.cov_types {
+            if full_skipped && kind == CovarianceType::Full {
+                continue;
+            }
             let Some(fit) = fit_mixture(fd, labels, k, kind, p) else {
                 continue;
             };
@@ -276,6 +288,7 @@ pub(crate) fn sweep(
                 improved = true;
             }
         }
+        p.interrupt.check()?;
         since = if improved { 0 } else { since + 1 };
         observer(&PppProgress {
             stage: PppStage::Propose,
@@ -287,8 +300,19 @@ pub(crate) fn sweep(
             break;
         }
     }
-    let (best_bic, best_k, best) =
-        best.ok_or_else(|| crate::Error::data("no mixture could be fitted"))?;
+    let (best_bic, best_k, best) = best.ok_or_else(|| {
+        if full_skipped {
+            crate::Error::param(
+                "cov_types",
+                format!(
+                    "full covariances need more fit rows than columns (m = {m}, d = {d}); \
+                     add the spherical type"
+                ),
+            )
+        } else {
+            crate::Error::data("no mixture could be fitted")
+        }
+    })?;
     Ok(Sweep {
         best,
         best_k,
@@ -296,5 +320,6 @@ pub(crate) fn sweep(
         path: rows,
         regularized: regs,
         not_converged: nconv,
+        full_skipped,
     })
 }

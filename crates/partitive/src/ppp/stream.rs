@@ -223,12 +223,19 @@ impl<'m> AssignScan<'m> {
             self.error = Some(e);
             return;
         }
+        // Sums of the rows in the model's units (× 2^input_exponent, exact), so that
+        // they cannot overflow for data of extreme magnitude; `finish` maps back.
+        let e = self.model.input_exponent;
         for (i, (l, c)) in self.model.assign_pairs(x).into_iter().enumerate() {
             self.labels.push(l);
             self.confidence.push(c);
             self.block_sizes[l] += 1;
             for (s, v) in self.block_sums[l * d..(l + 1) * d].iter_mut().zip(x.row(i)) {
-                *s += v.as_f64();
+                *s += if e == 0 {
+                    v.as_f64()
+                } else {
+                    crate::scale::ldexp(v.as_f64(), e)
+                };
             }
             self.block_rows += 1;
             if self.block_rows == CHUNK_ROWS {
