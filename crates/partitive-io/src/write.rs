@@ -137,11 +137,11 @@ fn matrix_format(target: &OutputTarget) -> Result<Detected, IoError> {
 }
 
 /// Checks, before any work, that a matrix can be written to `target` (see
-/// [`write_matrix`]: `.npy` or delimited text, optionally gzipped; comma-separated text for
-/// a special file or stream without such an extension).
+/// [`write_matrix`]: `.npy`, `.parquet` or delimited text, the text optionally gzipped;
+/// comma-separated text for a special file or stream without such an extension).
 ///
 /// # Errors
-/// [`IoErrorKind::UnknownExtension`]; `Unsupported` for Parquet and `.gz` on `.npy`.
+/// [`IoErrorKind::UnknownExtension`]; `Unsupported` for `.gz` on `.npy` or `.parquet`.
 pub fn check_matrix_output(target: &OutputTarget) -> Result<(), IoError> {
     matrix_format(target).map(|_| ())
 }
