@@ -210,7 +210,11 @@ pub fn scatter(out: &mut String, p: Panel, s: &Scatter<'_>) {
     let xa = Axis::of(s.points.iter().step_by(step).map(|q| q[0]), 7, false);
     let ya = Axis::of(s.points.iter().step_by(step).map(|q| q[1]), 7, false);
     axes(out, p, s.title, s.x_label, s.y_label, &xa, &ya);
-    let r = if s.points.len() / step > 5000 { 1.3 } else { 2.4 };
+    let r = if s.points.len() / step > 5000 {
+        1.3
+    } else {
+        2.4
+    };
     for (i, q) in s.points.iter().enumerate().step_by(step) {
         let c = colour(s.labels.get(i).copied().unwrap_or(0));
         let _ = write!(

@@ -73,7 +73,13 @@ impl<T: Float> Fitted<'_, T> {
         let conf = self
             .confidence
             .map(|c| expand(c, &self.data.kept_rows(), n, f64::NAN));
-        write_frame(plan, self.data.info.ids.as_ref(), &rows, &labels, conf.as_deref())
+        write_frame(
+            plan,
+            self.data.info.ids.as_ref(),
+            &rows,
+            &labels,
+            conf.as_deref(),
+        )
     }
 
     /// Per-cluster profiles in the original units (the last entry: all rows).
@@ -214,7 +220,10 @@ impl<T: Float> Fitted<'_, T> {
 
     /// Silhouettes of a sample under the Euclidean distance of the clustering space,
     /// when a report is asked for.
-    pub fn euclidean_silhouette(&self, plan: &OutputPlan) -> Result<Option<crate::report::Silhouette>> {
+    pub fn euclidean_silhouette(
+        &self,
+        plan: &OutputPlan,
+    ) -> Result<Option<crate::report::Silhouette>> {
         if !plan.wants("--report") {
             return Ok(None);
         }

@@ -119,7 +119,10 @@ mod tests {
             sha256_file(&p).unwrap(),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        assert_eq!(Checksum::start(&p).finish().as_deref(), sha256_file(&p).as_deref());
+        assert_eq!(
+            Checksum::start(&p).finish().as_deref(),
+            sha256_file(&p).as_deref()
+        );
         assert!(Checksum::start(&dir.path().join("nope")).finish().is_none());
     }
 }

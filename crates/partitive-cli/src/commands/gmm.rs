@@ -35,7 +35,11 @@ pub fn run(args: GmmArgs) -> Result<()> {
 
 /// `range` with its end lowered to `n` rows (a note says so unless `quiet`); an error when
 /// even its start exceeds `n`.
-pub(super) fn cap_range(range: RangeInclusive<usize>, n: usize, quiet: bool) -> Result<RangeInclusive<usize>> {
+pub(super) fn cap_range(
+    range: RangeInclusive<usize>,
+    n: usize,
+    quiet: bool,
+) -> Result<RangeInclusive<usize>> {
     let (a, b) = (*range.start(), *range.end());
     if b <= n {
         return Ok(range);

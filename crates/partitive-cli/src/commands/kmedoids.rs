@@ -1,5 +1,6 @@
 //! `partitive kmedoids`.
 
+use super::sweep::{charts, sweep, table_json, SweepRow};
 use crate::cli::{
     KmedoidsAlgorithmFlag, KmedoidsArgs, KmedoidsInitFlag, MetricFlag, MissingFlag, ScaleFlag,
 };
@@ -11,7 +12,6 @@ use crate::outputs::{self, Holds, OutputPlan};
 use crate::profile;
 use crate::progress::Progress;
 use crate::record::{self, Checksum};
-use super::sweep::{charts, sweep, table_json, SweepRow};
 use crate::report::{silhouette_sample, Silhouette};
 use anyhow::{bail, Context, Result};
 use partitive::dissimilarity::{
@@ -115,7 +115,9 @@ pub(super) fn fit<D: Dissimilarity>(
 ) -> Result<(KMedoidsResult, Selection)> {
     let range = match (&args.k, &args.k_range) {
         (Some(k), _) => return Ok((fit_k(args, d, given, *k)?, None)),
-        (None, Some(r)) => super::gmm::cap_range(super::gmm::parse_range(r)?, d.n(), args.run.quiet)?,
+        (None, Some(r)) => {
+            super::gmm::cap_range(super::gmm::parse_range(r)?, d.n(), args.run.quiet)?
+        }
         (None, None) => bail!("give -k K or --k-range A..B"),
     };
     if given.is_some() {
@@ -141,11 +143,7 @@ fn fit_k<D: Dissimilarity>(
 ) -> Result<KMedoidsResult> {
     if let Some(m) = &given {
         if m.len() != k {
-            bail!(
-                "--init-medoids holds {} indices but -k is {}",
-                m.len(),
-                k
-            );
+            bail!("--init-medoids holds {} indices but -k is {}", m.len(), k);
         }
     }
     let r = match args.algorithm {

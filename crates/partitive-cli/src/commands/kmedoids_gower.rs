@@ -41,14 +41,15 @@ pub(super) fn run(args: &KmedoidsArgs, plan: &mut OutputPlan) -> Result<()> {
     let t1 = Instant::now();
     let flags = table.categorical_flags();
     let want_report = plan.wants("--report");
-    let (result, silhouette, sample, n, selection) = common::with_threads(&args.run, || -> Result<_> {
-        let d = Gower::new(table.view(), &flags, None)?;
-        let (r, sel) = fit(args, &d, given)?;
-        let s = silhouettes(args, &d, &r)?;
-        let sample = sample_if(want_report, &d, &r)?;
-        Ok((r, s, sample, d.n(), sel))
-    })?
-    .with_context(|| format!("k-medoids on {}", args.input.input.display()))?;
+    let (result, silhouette, sample, n, selection) =
+        common::with_threads(&args.run, || -> Result<_> {
+            let d = Gower::new(table.view(), &flags, None)?;
+            let (r, sel) = fit(args, &d, given)?;
+            let s = silhouettes(args, &d, &r)?;
+            let sample = sample_if(want_report, &d, &r)?;
+            Ok((r, s, sample, d.n(), sel))
+        })?
+        .with_context(|| format!("k-medoids on {}", args.input.input.display()))?;
     let fit_seconds = t1.elapsed().as_secs_f64();
     let sha = checksum.finish();
     if !args.run.quiet {

@@ -122,6 +122,9 @@ mod tests {
         let c = charts(&s.table, "inertia", s.k);
         assert_eq!(c.len(), 2);
         assert_eq!(c[1].series[0].points.len(), 4);
-        assert_eq!(table_json(&s.table, "inertia")[0]["silhouette"], Value::Null);
+        assert_eq!(
+            table_json(&s.table, "inertia")[0]["silhouette"],
+            Value::Null
+        );
     }
 }

@@ -160,7 +160,8 @@ impl ModelFile {
         }
         let m: ModelFile =
             serde_json::from_str(&text).map_err(|e| anyhow!("{p}: invalid model file: {e}"))?;
-        m.check().map_err(|e| anyhow!("{p}: invalid model file: {e}"))?;
+        m.check()
+            .map_err(|e| anyhow!("{p}: invalid model file: {e}"))?;
         Ok(m)
     }
 
@@ -171,27 +172,45 @@ impl ModelFile {
             bail!("no features or no clusters");
         }
         if self.columns.as_ref().is_some_and(|c| c.len() != d) {
-            bail!("{} column names for {d} features", self.columns.as_ref().map_or(0, Vec::len));
+            bail!(
+                "{} column names for {d} features",
+                self.columns.as_ref().map_or(0, Vec::len)
+            );
         }
         if self.scaler.n_features() != d {
-            bail!("the scaler has {} columns, the model {d}", self.scaler.n_features());
+            bail!(
+                "the scaler has {} columns, the model {d}",
+                self.scaler.n_features()
+            );
         }
         self.scaler.check()?;
         match &self.model {
             Model::Kmeans { centers } => {
                 if centers.cols != d || centers.rows != self.k {
-                    bail!("centers are {} × {}, expected {} × {d}", centers.rows, centers.cols, self.k);
+                    bail!(
+                        "centers are {} × {}, expected {} × {d}",
+                        centers.rows,
+                        centers.cols,
+                        self.k
+                    );
                 }
             }
             Model::Gmm { .. } => {
                 self.gmm()?;
             }
-            Model::Kmedoids { metric, medoids, .. } => {
+            Model::Kmedoids {
+                metric, medoids, ..
+            } => {
                 metric
                     .parse::<partitive::dissimilarity::Metric>()
                     .map_err(|_| anyhow!("unknown metric '{metric}'"))?;
                 if medoids.cols != d || medoids.rows != self.k {
-                    bail!("medoids are {} × {}, expected {} × {d}", medoids.rows, medoids.cols, self.k);
+                    bail!(
+                        "medoids are {} × {}, expected {} × {d}",
+                        medoids.rows,
+                        medoids.cols,
+                        self.k
+                    );
                 }
             }
             Model::KmedoidsGower {
@@ -205,7 +224,12 @@ impl ModelFile {
                     bail!("Gower flags, ranges or levels do not have {d} entries");
                 }
                 if medoids.cols != d || medoids.rows != self.k {
-                    bail!("medoids are {} × {}, expected {} × {d}", medoids.rows, medoids.cols, self.k);
+                    bail!(
+                        "medoids are {} × {}, expected {} × {d}",
+                        medoids.rows,
+                        medoids.cols,
+                        self.k
+                    );
                 }
                 if ranges.iter().any(|r| !(r.is_finite() && *r >= 0.0)) {
                     bail!("a Gower range is negative or not finite");
@@ -237,7 +261,11 @@ impl ModelFile {
                     data_mean.clone(),
                 )?;
                 if m.n_features() != self.n_features || m.n_components() != self.k {
-                    bail!("the mixture has {} components of {} features", m.n_components(), m.n_features());
+                    bail!(
+                        "the mixture has {} components of {} features",
+                        m.n_components(),
+                        m.n_features()
+                    );
                 }
                 Ok(m)
             }
@@ -250,7 +278,11 @@ impl ModelFile {
 /// index out of bounds).
 fn ppp_ok(p: &PppModel, d: usize, k: usize) -> Result<()> {
     if p.n_features != d || p.n_clusters != k {
-        bail!("the auto model has {} features and {} clusters", p.n_features, p.n_clusters);
+        bail!(
+            "the auto model has {} features and {} clusters",
+            p.n_features,
+            p.n_clusters
+        );
     }
     if p.kept_columns.iter().any(|&c| c >= d) {
         bail!("a kept column is out of range");

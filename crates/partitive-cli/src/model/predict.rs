@@ -42,7 +42,9 @@ impl Model {
                 plain(partitive::kmeans::assign(x, c.view())?.labels)
             }
             Model::Gmm { .. } => {
-                return Err(anyhow!("internal error: a gmm model predicts through ModelFile::predict"))
+                return Err(anyhow!(
+                    "internal error: a gmm model predicts through ModelFile::predict"
+                ))
             }
             Model::Kmedoids {
                 metric, medoids, ..

@@ -152,8 +152,20 @@ pub fn f32_from_shortest(x: f64) -> f32 {
     if c as f64 == x {
         return c;
     }
-    let up = |v: f32| f32::from_bits(if v >= 0.0 { v.to_bits() + 1 } else { v.to_bits() - 1 });
-    let down = |v: f32| f32::from_bits(if v > 0.0 { v.to_bits() - 1 } else { v.to_bits() + 1 });
+    let up = |v: f32| {
+        f32::from_bits(if v >= 0.0 {
+            v.to_bits() + 1
+        } else {
+            v.to_bits() - 1
+        })
+    };
+    let down = |v: f32| {
+        f32::from_bits(if v > 0.0 {
+            v.to_bits() - 1
+        } else {
+            v.to_bits() + 1
+        })
+    };
     for cand in [c, down(c), up(c)] {
         if cand.is_finite() && format!("{cand:e}").parse::<f64>() == Ok(x) {
             return cand;
@@ -180,7 +192,11 @@ mod tests {
             }
             let text = serde_json::to_string(&v).unwrap();
             let x: f64 = serde_json::from_str(&text).unwrap();
-            assert_eq!(f32_from_shortest(x).to_bits(), v.to_bits(), "{v:e} written {text}");
+            assert_eq!(
+                f32_from_shortest(x).to_bits(),
+                v.to_bits(),
+                "{v:e} written {text}"
+            );
             checked += 1;
         }
     }
@@ -194,7 +210,9 @@ mod tests {
         let back: StoredMat = serde_json::from_str(&text).unwrap();
         assert_eq!(back.to_mat::<f32>().as_slice(), m.as_slice());
         let m64 = Mat::from_rows(&[[0.1f64, 1.0 / 3.0]]);
-        let back: StoredMat = serde_json::from_str(&serde_json::to_string(&StoredMat::of(m64.view())).unwrap()).unwrap();
+        let back: StoredMat =
+            serde_json::from_str(&serde_json::to_string(&StoredMat::of(m64.view())).unwrap())
+                .unwrap();
         assert_eq!(back.to_mat::<f64>().as_slice(), m64.as_slice());
         for bad in [
             r#"{"dtype":"float64","shape":[1,2],"rows":[[1.0]]}"#,

@@ -78,7 +78,11 @@ pub fn profile_table(h: &mut String, p: &[Profile], columns: &[String]) {
             prof.size
         );
     }
-    let _ = write!(h, "<th>all rows<br><small>n = {}</small></th></tr>", p[k].size);
+    let _ = write!(
+        h,
+        "<th>all rows<br><small>n = {}</small></th></tr>",
+        p[k].size
+    );
     for (j, name) in columns.iter().enumerate() {
         let _ = write!(h, "<tr><td class=\"l\">{}</td>", esc(name));
         for prof in p {
@@ -131,10 +135,18 @@ pub fn heat_map(h: &mut String, p: &[Profile], columns: &[String]) {
             let _ = write!(
                 s,
                 r##"<rect x="{x:.1}" y="{y:.1}" width="{cw}" height="{ch}" fill="{}" stroke="#fff"/><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle">{}</text>"##,
-                if v.is_finite() { diverging(*v) } else { "#eee".into() },
+                if v.is_finite() {
+                    diverging(*v)
+                } else {
+                    "#eee".into()
+                },
                 x + cw / 2.0,
                 y + ch / 2.0 + 4.0,
-                if v.is_finite() { format!("{v:+.1}") } else { "–".into() }
+                if v.is_finite() {
+                    format!("{v:+.1}")
+                } else {
+                    "–".into()
+                }
             );
         }
     }
@@ -177,7 +189,15 @@ pub fn silhouette_plot(h: &mut String, s: &Silhouette, k: usize) {
         ticks: Vec::new(),
         decimals: 0,
     };
-    chart::axes(&mut svg, p, "silhouette by cluster", "silhouette", "rows, by cluster", &xa, &ya);
+    chart::axes(
+        &mut svg,
+        p,
+        "silhouette by cluster",
+        "silhouette",
+        "rows, by cluster",
+        &xa,
+        &ya,
+    );
     let x0 = xa.map(0.0, p.x0, p.x0 + p.w);
     let bar = p.h / n;
     let mut at = 0.0;
@@ -265,7 +285,15 @@ fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
 pub fn parameters(h: &mut String, record: &Map<String, Value>) {
     h.push_str("<h2>Run record</h2><table>");
     let mut rows = Vec::new();
-    for key in ["partitive_version", "command", "input_sha256", "scale", "id_column", "rows", "parameters"] {
+    for key in [
+        "partitive_version",
+        "command",
+        "input_sha256",
+        "scale",
+        "id_column",
+        "rows",
+        "parameters",
+    ] {
         if let Some(v) = record.get(key) {
             flatten(key, v, &mut rows);
         }
