@@ -44,6 +44,9 @@ pub enum Command {
     /// HDBSCAN*: density-based clusters of any shape, with noise (the `hdbscan` library's partition).
     #[command(after_help = HDBSCAN_HELP)]
     Hdbscan(HdbscanArgs),
+    /// Label new rows with a model saved by --model-out (same labels as the fit on its rows).
+    #[command(after_help = PREDICT_HELP)]
+    Predict(PredictArgs),
     /// Score `auto` on benchmark batteries with ground truth (k exact %, mean ARI, repeatability).
     #[command(after_help = EVALUATE_HELP)]
     Evaluate(EvaluateArgs),
@@ -58,6 +61,17 @@ Examples:
 Each data set NAME in ROOT/BATTERY/ is NAME.data.gz with reference labellings NAME.labels*.gz (0 = noise).
 k is exact when it equals the number of non-noise classes of any reference labelling; ARI is the best
 over the labellings, on non-noise points (the convention of clustering-benchmarks and autok_eval.py).";
+
+const PREDICT_HELP: &str = "\
+Examples:
+  partitive auto train.csv --scale standard --model-out model.json
+  partitive predict model.json new.csv --output clusters.csv
+  partitive predict model.json new.parquet --labels-out labels.npy --proba-out proba.csv
+
+The input must hold the model's columns (by name when the model has names; other columns are
+ignored), and is scaled as the training data were. --proba-out needs a model with
+probabilities (gmm, auto). A model written by a newer partitive (a higher format version or an
+unknown kind) is refused.";
 
 const GMM_HELP: &str = "\
 Examples:
@@ -138,7 +152,7 @@ fn at_least(s: &str, min: usize) -> Result<usize, String> {
 }
 
 /// Where the data come from and how to read them.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct InputArgs {
     /// Input file: .csv/.tsv/.txt/.dat/.data (optionally gzipped), .npy or .parquet.
     pub input: PathBuf,
@@ -159,10 +173,76 @@ pub struct InputArgs {
     /// Floating-point precision of the computation (auto: f32 for f32 .npy files, else f64).
     #[arg(long, value_enum, default_value_t = DtypeFlag::Auto)]
     pub dtype: DtypeFlag,
+
+    /// Columns never used as features, comma-separated names or 0-based indices.
+    #[arg(long, value_delimiter = ',', value_name = "COLS")]
+    pub exclude: Vec<String>,
+
+    /// A column of row identifiers (name or 0-based index): carried to --output, never a
+    /// feature. Without it, an unnamed first column (a pandas index) is taken as the ID.
+    #[arg(long, value_name = "NAME")]
+    pub id_column: Option<String>,
+
+    /// Missing values (empty cells, NA, N/A, NaN, null, ?; Parquet nulls; NaN in .npy):
+    /// error (naming file, line and column) or drop those rows (marked in the outputs).
+    #[arg(long, value_enum, default_value_t = MissingFlag::Error)]
+    pub missing: MissingFlag,
+
+    /// Decimal separator of numbers in text files: "." or "," (`1,5;2,3` with `;` fields).
+    #[arg(long, value_parser = ["." , ","], default_value = ".")]
+    pub decimal: String,
+}
+
+/// What to do with rows holding a missing value.
+#[derive(Debug, Clone, Copy, PartialEq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MissingFlag {
+    Error,
+    Drop,
+}
+
+/// Feature scaling before clustering (saved in the model).
+#[derive(Debug, Clone, Copy, PartialEq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScaleFlag {
+    /// No scaling (a warning names a column holding over 90% of the variance).
+    None,
+    /// (x − mean) / standard deviation.
+    Standard,
+    /// (x − median) / interquartile range.
+    Robust,
+    /// (x − min) / (max − min).
+    Minmax,
+}
+
+/// The outputs every clustering command can write besides its own.
+#[derive(Debug, Args, serde::Serialize)]
+pub struct FitOutArgs {
+    /// Scale the features before clustering: none, standard, robust or minmax. The
+    /// scaling is part of the saved model.
+    #[arg(long, value_enum, default_value_t = ScaleFlag::None)]
+    pub scale: ScaleFlag,
+
+    /// Save the fitted model (versioned JSON, exact floats) for `partitive predict`.
+    #[arg(long, value_name = "FILE.json")]
+    pub model_out: Option<PathBuf>,
+
+    /// Write one row per input row: its ID (or 0-based row number), `cluster` and, where
+    /// the method has one, `confidence`. Format by extension: .csv/.tsv (header), .txt,
+    /// .npy (structured array), .parquet; text may be gzipped (.gz).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Write a self-contained HTML report: the clusters (PCA projection), the k-selection
+    /// curves, cluster profiles, a heat map of standardised means, silhouettes, the
+    /// parameters and the input's SHA-256.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
 }
 
 /// Header detection for text input.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum HeaderFlag {
     Auto,
     Yes,
@@ -170,7 +250,8 @@ pub enum HeaderFlag {
 }
 
 /// Computation precision.
-#[derive(Debug, Clone, Copy, PartialEq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum DtypeFlag {
     Auto,
     F32,
@@ -178,7 +259,7 @@ pub enum DtypeFlag {
 }
 
 /// Flags every command shares.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct RunArgs {
     /// Worker threads (default, or 0: all available cores; more than 4 × the cores is
     /// capped there, with a note). Results do not depend on it.
@@ -195,14 +276,27 @@ pub struct RunArgs {
 }
 
 /// `partitive kmeans`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct KmeansArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Number of clusters.
-    #[arg(short = 'k', long = "k", allow_negative_numbers = true, value_parser = at_least_one)]
-    pub k: usize,
+    /// Number of clusters (or use --k-range).
+    #[arg(
+        short = 'k',
+        long = "k",
+        conflicts_with = "k_range",
+        required_unless_present = "k_range",
+        allow_negative_numbers = true,
+        value_parser = at_least_one
+    )]
+    pub k: Option<usize>,
+
+    /// Choose k over a range, e.g. 2..10 (inclusive): the highest mean silhouette on a
+    /// deterministic sample of at most 2,000 rows wins; the report plots inertia and
+    /// silhouette against k.
+    #[arg(long, value_name = "A..B", allow_hyphen_values = true)]
+    pub k_range: Option<String>,
 
     /// Seed of k-means++ (ignored by --init deterministic).
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
@@ -250,11 +344,14 @@ pub struct KmeansArgs {
     pub stream: bool,
 
     #[command(flatten)]
+    pub out: FitOutArgs,
+
+    #[command(flatten)]
     pub run: RunArgs,
 }
 
 /// `partitive gmm`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct GmmArgs {
     #[command(flatten)]
     pub input: InputArgs,
@@ -309,18 +406,23 @@ pub struct GmmArgs {
     pub proba_out: Option<PathBuf>,
 
     #[command(flatten)]
+    pub out: FitOutArgs,
+
+    #[command(flatten)]
     pub run: RunArgs,
 }
 
 /// Model-selection criteria.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum CriterionFlag {
     Bic,
     Icl,
 }
 
 /// Covariance models.
-#[derive(Debug, Clone, Copy, PartialEq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum CovarianceFlag {
     Full,
     Diag,
@@ -329,14 +431,27 @@ pub enum CovarianceFlag {
 }
 
 /// `partitive kmedoids`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct KmedoidsArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Number of medoids.
-    #[arg(short = 'k', long = "k", allow_negative_numbers = true, value_parser = at_least_one)]
-    pub k: usize,
+    /// Number of medoids (or use --k-range).
+    #[arg(
+        short = 'k',
+        long = "k",
+        conflicts_with = "k_range",
+        required_unless_present = "k_range",
+        allow_negative_numbers = true,
+        value_parser = at_least_one
+    )]
+    pub k: Option<usize>,
+
+    /// Choose k over a range, e.g. 2..10 (inclusive): the highest mean silhouette (the
+    /// run's dissimilarity, a deterministic sample of at most 2,000 rows) wins; the report
+    /// plots loss and silhouette against k.
+    #[arg(long, value_name = "A..B", allow_hyphen_values = true)]
+    pub k_range: Option<String>,
 
     /// Dissimilarity computed from the data rows.
     #[arg(long, value_enum, default_value_t = MetricFlag::Euclidean, conflicts_with = "precomputed")]
@@ -384,11 +499,15 @@ pub struct KmedoidsArgs {
     pub medoids_out: Option<PathBuf>,
 
     #[command(flatten)]
+    pub out: FitOutArgs,
+
+    #[command(flatten)]
     pub run: RunArgs,
 }
 
 /// Dissimilarities computed from data.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum MetricFlag {
     Euclidean,
     Sqeuclidean,
@@ -401,7 +520,8 @@ pub enum MetricFlag {
 }
 
 /// k-medoids algorithms.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum KmedoidsAlgorithmFlag {
     Pam,
     Fastpam1,
@@ -412,17 +532,19 @@ pub enum KmedoidsAlgorithmFlag {
 }
 
 /// k-medoids initialisations.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum KmedoidsInitFlag {
     Build,
     Random,
     #[value(name = "kmedoids++")]
+    #[serde(rename = "kmedoids++")]
     KmedoidsPlusPlus,
     Lab,
 }
 
 /// `partitive auto`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct AutoArgs {
     #[command(flatten)]
     pub input: InputArgs,
@@ -453,6 +575,34 @@ pub struct AutoArgs {
     /// a confidence per row. Not with --plot-out (the plot needs every row).
     #[arg(long)]
     pub stream: bool,
+
+    #[command(flatten)]
+    pub out: FitOutArgs,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// `partitive predict`.
+#[derive(Debug, Args, serde::Serialize)]
+pub struct PredictArgs {
+    /// The model file (JSON, from --model-out).
+    pub model: PathBuf,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Write labels, one per input row (-1 for a row dropped by --missing drop).
+    #[arg(long, value_name = "FILE")]
+    pub labels_out: Option<PathBuf>,
+
+    /// Write cluster probabilities (n rows × k columns; gmm and auto models).
+    #[arg(long, value_name = "FILE")]
+    pub proba_out: Option<PathBuf>,
+
+    /// Write one row per input row: its ID (or row number), `cluster`, `confidence`.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 
     #[command(flatten)]
     pub run: RunArgs,
@@ -583,17 +733,20 @@ pub struct EvaluateArgs {
 }
 
 /// k-means initialisations.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum KmeansInitFlag {
     /// k-means++ (seeded).
     #[value(name = "kmeans++")]
+    #[serde(rename = "kmeans++")]
     KmeansPlusPlus,
     /// Deterministic farthest-first seeding (no seed).
     Deterministic,
 }
 
 /// k-means algorithm variants.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum KmeansAlgorithmFlag {
     Auto,
     Lloyd,

@@ -6,13 +6,21 @@
 //! exit codes); the library also lets the argument layer be driven without a process — by
 //! the `args` fuzz target (`fuzz/fuzz_targets/args.rs`) and by tests.
 
+mod chart;
 pub mod cli;
 mod commands;
 mod common;
+mod data;
+mod fitted;
+mod model;
 mod outputs;
 mod plot;
+mod plot_axes;
 mod plot_hdbscan;
+mod profile;
 mod progress;
+mod record;
+mod report;
 mod validate;
 
 pub use commands::run;

@@ -47,6 +47,11 @@ pub enum Holds {
     Json,
     /// A plot: `.svg` or `.png`; SVG for a stream or special file.
     Plot,
+    /// Named columns (IDs, clusters, confidences): `.csv`, `.tsv`, `.txt`, `.dat`,
+    /// `.data` (optionally `.gz`), `.npy`, `.parquet`; CSV for a stream or special file.
+    Table,
+    /// An HTML page: `.html` or `.htm`; any special file or stream.
+    Html,
 }
 
 /// The format of a plot output.
@@ -151,7 +156,26 @@ impl<'a> PlanBuilder<'a> {
 /// Refuses an extension the content cannot be written as.
 fn check_holds(flag: &str, target: &OutputTarget, holds: Holds) -> Result<()> {
     match holds {
-        Holds::Labels | Holds::Json => Ok(()),
+        Holds::Json => Ok(()),
+        Holds::Labels => {
+            partitive_io::check_labels_output(target).with_context(|| flag.to_string())
+        }
+        Holds::Table => partitive_io::check_frame_output(target).with_context(|| flag.to_string()),
+        Holds::Html => {
+            let ext = target
+                .given()
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(|e| e.to_ascii_lowercase());
+            if matches!(ext.as_deref(), Some("html" | "htm")) || target.kind() != OutputKind::File {
+                Ok(())
+            } else {
+                bail!(
+                    "{flag} {}: a report is an HTML page (name it .html)",
+                    target.given().display()
+                )
+            }
+        }
         Holds::Matrix => {
             partitive_io::check_matrix_output(target).with_context(|| flag.to_string())
         }
@@ -211,14 +235,6 @@ impl OutputPlan {
         Ok(Some(&mut o.file))
     }
 
-    /// Stages labels for `flag` (no-op when it was not given).
-    pub fn labels(&mut self, flag: &str, labels: &[usize]) -> Result<()> {
-        if let Some(f) = self.slot(flag, Holds::Labels)? {
-            partitive_io::write_labels_into(f, labels)?;
-        }
-        Ok(())
-    }
-
     /// Stages one value per line for `flag` (a [`Holds::Labels`] output: signed labels,
     /// scores); no-op when it was not given.
     pub fn lines<V: std::fmt::Display>(
@@ -243,6 +259,21 @@ impl OutputPlan {
         Ok(())
     }
 
+    /// Stages signed labels for `flag` as a column `name` (`missing` written empty / null
+    /// where the format allows; see [`partitive_io::write_label_values_into`]).
+    pub fn label_values(
+        &mut self,
+        flag: &str,
+        values: &[i64],
+        name: &str,
+        missing: Option<i64>,
+    ) -> Result<()> {
+        if let Some(f) = self.slot(flag, Holds::Labels)? {
+            partitive_io::write_label_values_into(f, values, name, missing)?;
+        }
+        Ok(())
+    }
+
     /// Stages labels for `flag` written piece by piece by `write` (a streamed run's
     /// labels pass); no-op when the flag was not given.
     pub fn labels_with(
@@ -254,6 +285,23 @@ impl OutputPlan {
             Some(f) => write(f),
             None => Ok(()),
         }
+    }
+
+    /// Stages named columns for `flag`.
+    pub fn frame(&mut self, flag: &str, frame: &partitive_io::Frame<'_>) -> Result<()> {
+        if let Some(f) = self.slot(flag, Holds::Table)? {
+            partitive_io::write_frame_into(f, frame)?;
+        }
+        Ok(())
+    }
+
+    /// Stages an HTML page for `flag`.
+    pub fn html(&mut self, flag: &str, page: &str) -> Result<()> {
+        if let Some(f) = self.slot(flag, Holds::Html)? {
+            f.write_all(page.as_bytes())
+                .with_context(|| format!("{}", f.path().display()))?;
+        }
+        Ok(())
     }
 
     /// Stages a matrix for `flag`, with optional column names for text.

@@ -4,7 +4,8 @@
 //! clusters in their colour).
 
 use crate::outputs::PlotFormat;
-use crate::plot::{self, axes, esc, Panel, Scale, MAX_POINTS, PALETTE};
+use crate::plot;
+use crate::plot_axes::{axes, esc, Panel, Scale, MAX_POINTS, PALETTE};
 use anyhow::Result;
 use partitive::hdbscan::HdbscanModel;
 use partitive::{Float, MatRef};

@@ -26,7 +26,7 @@ pub fn check_args(cli: &Cli) -> Result<()> {
                 .output("--labels-out", a.labels_out.as_deref(), Holds::Labels)
                 .output("--centers-out", a.centers_out.as_deref(), Holds::Matrix)
                 .check()?;
-            KMeans::params::<f64>(a.k)
+            KMeans::params::<f64>(a.k.unwrap_or(1))
                 .seed(a.seed)
                 .n_init(a.n_init)
                 .max_iter(a.max_iter)
@@ -60,7 +60,7 @@ pub fn check_args(cli: &Cli) -> Result<()> {
                 .output("--labels-out", a.labels_out.as_deref(), Holds::Labels)
                 .output("--medoids-out", a.medoids_out.as_deref(), Holds::Labels)
                 .check()?;
-            KMedoids::params(a.k)
+            KMedoids::params(a.k.unwrap_or(1))
                 .seed(a.seed)
                 .max_iter(a.max_iter)
                 .validate()
@@ -87,6 +87,10 @@ pub fn check_args(cli: &Cli) -> Result<()> {
             common::read_options(&a.input)?;
             crate::commands::hdbscan::check(a)?;
             crate::commands::hdbscan::outputs(a).check()?;
+        }
+        Command::Predict(a) => {
+            common::read_options(&a.input)?;
+            crate::commands::predict::outputs(a).check()?;
         }
         Command::Evaluate(a) => {
             if let Some(p) = &a.pattern {

@@ -98,7 +98,7 @@ fn selected_columns_in_given_order() {
     };
     assert_eq!(
         err(&p, &o),
-        "a.pq: invalid columns: column 'label' is not numeric (Utf8)"
+        "a.pq: invalid columns: not numeric: 'label' (Utf8) (an identifier belongs in the ID column; text categories need Gower's dissimilarity)"
     );
     let o = ReadOptions {
         columns: Some(vec!["zz".into()]),
@@ -120,7 +120,7 @@ fn nulls_nan_and_degenerate_files() {
     write(&p, vec![("x", x)], 2);
     assert_eq!(
         err(&p, &ReadOptions::default()),
-        "null.parquet: null value in column 'x' at row 3"
+        "null.parquet: missing value (null) in column 'x' at row 3"
     );
     let p = d.path().join("nan.parquet");
     let x: ArrayRef = Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0, f64::INFINITY]));
@@ -138,7 +138,7 @@ fn nulls_nan_and_degenerate_files() {
     );
     assert_eq!(
         err(&p, &ReadOptions::default()),
-        "strings.parquet: no columns"
+        "strings.parquet: no columns: no numeric feature column left (non-numeric: 's')"
     );
     let p = d.path().join("rows.parquet");
     write(
@@ -197,13 +197,13 @@ fn first_bad_value_in_file_order_null_or_nan() {
             "null_first.parquet",
             [Some(0.0), Some(f64::NAN), Some(2.0)],
             [None, Some(1.0), Some(3.0)],
-            "null_first.parquet: null value in column 'x' at row 1",
+            "null_first.parquet: missing value (null) in column 'x' at row 1",
         ),
         (
             "same_row.parquet",
             [Some(0.0), None, Some(2.0)],
             [Some(1.0), Some(f64::INFINITY), Some(3.0)],
-            "same_row.parquet: null value in column 'a' at row 2",
+            "same_row.parquet: missing value (null) in column 'a' at row 2",
         ),
     ];
     for (name, a, x, want) in cases {

@@ -35,6 +35,7 @@ pub mod matrix;
 pub mod metrics;
 pub mod parallel;
 pub mod ppp;
+pub mod preprocess;
 pub mod rng;
 pub(crate) mod scale;
 

@@ -28,13 +28,16 @@ pub(super) fn run<T: Float>(
         "k-means",
     );
     let mut passes = 0usize;
+    // The file's column names (a header, Parquet): the centers' header, as in memory.
+    let mut names: Option<Vec<String>> = None;
     let mut pass = |f: &mut dyn FnMut(MatRef<'_, T>)| -> Result<()> {
         passes += 1;
-        partitive_io::for_each_chunk::<T>(path, opts, common::STREAM_ROWS, |m| {
+        let info = partitive_io::for_each_chunk::<T>(path, opts, common::STREAM_ROWS, |m| {
             f(m);
             Ok(())
         })
         .map_err(|e| common::input_error(&args.input, e))?;
+        names = info.column_names;
         Ok(())
     };
     let fit = common::with_threads(&args.run, || {
@@ -65,7 +68,7 @@ pub(super) fn run<T: Float>(
         }
     })?;
     let labels_seconds = t2.elapsed().as_secs_f64();
-    plan.matrix("--centers-out", fit.centers.view(), None)?;
+    plan.matrix("--centers-out", fit.centers.view(), names.as_deref())?;
     let summary = json!({
         "command": "kmeans",
         "input": path.display().to_string(),

@@ -8,6 +8,8 @@ mod kmeans;
 mod kmeans_stream;
 mod kmedoids;
 mod kmedoids_gower;
+pub(crate) mod predict;
+mod sweep;
 
 use crate::cli::{Cli, Command};
 use anyhow::Result;
@@ -20,6 +22,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Kmedoids(args) => kmedoids::run(args),
         Command::Auto(args) => auto::run(args),
         Command::Hdbscan(args) => hdbscan::run(args),
+        Command::Predict(args) => predict::run(args),
         Command::Evaluate(args) => evaluate::run(args),
     }
 }

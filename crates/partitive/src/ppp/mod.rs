@@ -87,6 +87,7 @@ mod merge;
 mod modal;
 mod params;
 mod path;
+mod proba;
 mod result;
 mod sample;
 #[cfg(test)]
