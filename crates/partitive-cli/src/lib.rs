@@ -15,7 +15,6 @@ mod fitted;
 mod model;
 mod outputs;
 mod plot;
-mod plot_axes;
 mod plot_hdbscan;
 mod profile;
 mod progress;

@@ -3,9 +3,9 @@
 //! birth to its death in λ = 1/distance, as wide as the rows beneath it; selected
 //! clusters in their colour).
 
+use crate::chart::{axes, esc, Axis, Panel, MAX_POINTS, PALETTE};
 use crate::outputs::PlotFormat;
 use crate::plot;
-use crate::plot_axes::{axes, esc, Panel, Scale, MAX_POINTS, PALETTE};
 use anyhow::Result;
 use partitive::hdbscan::HdbscanModel;
 use partitive::{Float, MatRef};
@@ -37,14 +37,14 @@ pub fn render_svg<T: Float>(x: MatRef<'_, T>, m: &HdbscanModel) -> String {
         h: 440.0,
     };
     let step = points.len().div_ceil(MAX_POINTS).max(1);
-    let xs = Scale::of(points.iter().step_by(step).map(|q| q[0]));
-    let ys = Scale::of(points.iter().step_by(step).map(|q| q[1]));
+    let xs = Axis::of(points.iter().step_by(step).map(|q| q[0]), 6, false);
+    let ys = Axis::of(points.iter().step_by(step).map(|q| q[1]), 6, false);
     let title = format!(
         "partitive hdbscan: {} clusters, {} noise",
         m.n_clusters,
         m.n_noise()
     );
-    axes(&mut out, &p, &title, &xl, &yl, &xs, &ys);
+    axes(&mut out, p, &title, &xl, &yl, &xs, &ys);
     let r = if points.len() / step > 5000 { 1.2 } else { 2.2 };
     // noise first, underneath
     for pass in [true, false] {
@@ -123,25 +123,22 @@ fn tree_panel(out: &mut String, m: &HdbscanModel) {
             }
         }
     }
-    let xs = Scale {
-        lo: 0.0,
-        hi: cursor.max(1.0),
-    };
-    let ys = Scale {
-        lo: 0.0,
-        hi: lam_max * 1.04,
+    let xs = Axis::of([0.0, cursor.max(1.0)].into_iter(), 6, true);
+    let ys = Axis::of([0.0, lam_max * 1.04].into_iter(), 6, false);
+    // λ grows downwards: the axis drawn reversed.
+    let down = Axis {
+        lo: ys.hi,
+        hi: ys.lo,
+        ..ys.clone()
     };
     axes(
         out,
-        &p,
+        p,
         "condensed tree",
         "rows (clusters side by side)",
         "λ = 1 / distance (down = denser)",
         &xs,
-        &Scale {
-            lo: ys.hi,
-            hi: ys.lo,
-        },
+        &down,
     );
     let y = |l: f64| ys.map(l.min(ys.hi), p.y0, p.y0 + p.h);
     for c in 0..nc {
