@@ -17,7 +17,7 @@ py="$venv/bin/python"
 # The maturin build hook runs `maturin` from PATH.
 export PATH="$venv/bin:$PATH"
 "$py" -m pip install --quiet --disable-pip-version-check \
-    "maturin>=1.9.4,<2" numpy "scikit-learn>=1.6" pytest pandas
+    "maturin>=1.9.4,<2" numpy "scikit-learn>=1.6" pytest pandas pyarrow
 # --no-build-isolation: build with the maturin just installed (no second download);
 # --force-reinstall: the version number does not change between builds.
 "$py" -m pip install --quiet --disable-pip-version-check \

@@ -4,7 +4,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 const ABOUT: &str =
-    "Deterministic clustering: k-means, Gaussian mixtures, k-medoids, and automatic k.";
+    "Deterministic clustering: k-means, Gaussian mixtures, k-medoids, HDBSCAN*, and automatic k.";
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -41,6 +41,12 @@ pub enum Command {
     /// Automatic clustering: finds k and a repeatable partition by itself (PPP).
     #[command(after_help = AUTO_HELP)]
     Auto(AutoArgs),
+    /// HDBSCAN*: density-based clusters of any shape, with noise (the `hdbscan` library's partition).
+    #[command(after_help = HDBSCAN_HELP)]
+    Hdbscan(HdbscanArgs),
+    /// Label new rows with a model saved by --model-out (same labels as the fit on its rows).
+    #[command(after_help = PREDICT_HELP)]
+    Predict(PredictArgs),
     /// Score `auto` on benchmark batteries with ground truth (k exact %, mean ARI, repeatability).
     #[command(after_help = EVALUATE_HELP)]
     Evaluate(EvaluateArgs),
@@ -55,6 +61,17 @@ Examples:
 Each data set NAME in ROOT/BATTERY/ is NAME.data.gz with reference labellings NAME.labels*.gz (0 = noise).
 k is exact when it equals the number of non-noise classes of any reference labelling; ARI is the best
 over the labellings, on non-noise points (the convention of clustering-benchmarks and autok_eval.py).";
+
+const PREDICT_HELP: &str = "\
+Examples:
+  partitive auto train.csv --scale standard --model-out model.json
+  partitive predict model.json new.csv --output clusters.csv
+  partitive predict model.json new.parquet --labels-out labels.npy --proba-out proba.csv
+
+The input must hold the model's columns (by name when the model has names; other columns are
+ignored), and is scaled as the training data were. --proba-out needs a model with
+probabilities (gmm, auto). A model written by a newer partitive (a higher format version or an
+unknown kind) is refused.";
 
 const GMM_HELP: &str = "\
 Examples:
@@ -99,6 +116,18 @@ Examples:
 Labels are written one integer per input row, 0-based, in input order. The result is identical
 for any --threads value.";
 
+const HDBSCAN_HELP: &str = "\
+Examples:
+  partitive hdbscan examples/blobs.csv --min-cluster-size 10 --labels-out labels.txt
+  partitive hdbscan data.npy --min-cluster-size 50 --min-samples 10 --threads 2 --summary-out run.json
+  partitive hdbscan data.csv --min-cluster-size 15 --tree-out tree.json --plot-out clusters.svg
+  partitive hdbscan dist.npy --min-cluster-size 5 --metric precomputed
+
+Labels are written one integer per input row, in input order: clusters 0, 1, ... and -1 for
+noise. The core distance of a row is the distance to its min-samples-th nearest other row (as in
+the hdbscan library); the partition equals the hdbscan library's with the same parameters up to
+ties (see the README). The result is identical for any --threads value and any row order.";
+
 /// A count: a non-negative integer (parsed wide, so `-3` is named as out of range).
 fn count(s: &str) -> Result<usize, String> {
     at_least(s, 0)
@@ -107,6 +136,11 @@ fn count(s: &str) -> Result<usize, String> {
 /// A positive integer (k, iterations, restarts).
 fn at_least_one(s: &str) -> Result<usize, String> {
     at_least(s, 1)
+}
+
+/// At least two (a cluster's smallest size).
+fn at_least_two(s: &str) -> Result<usize, String> {
+    at_least(s, 2)
 }
 
 fn at_least(s: &str, min: usize) -> Result<usize, String> {
@@ -118,7 +152,7 @@ fn at_least(s: &str, min: usize) -> Result<usize, String> {
 }
 
 /// Where the data come from and how to read them.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct InputArgs {
     /// Input file: .csv/.tsv/.txt/.dat/.data (optionally gzipped), .npy or .parquet.
     pub input: PathBuf,
@@ -139,10 +173,76 @@ pub struct InputArgs {
     /// Floating-point precision of the computation (auto: f32 for f32 .npy files, else f64).
     #[arg(long, value_enum, default_value_t = DtypeFlag::Auto)]
     pub dtype: DtypeFlag,
+
+    /// Columns never used as features, comma-separated names or 0-based indices.
+    #[arg(long, value_delimiter = ',', value_name = "COLS")]
+    pub exclude: Vec<String>,
+
+    /// A column of row identifiers (name or 0-based index): carried to --output, never a
+    /// feature. Without it, an unnamed first column (a pandas index) is taken as the ID.
+    #[arg(long, value_name = "NAME")]
+    pub id_column: Option<String>,
+
+    /// Missing values (empty cells, NA, N/A, NaN, null, ?; Parquet nulls; NaN in .npy):
+    /// error (naming file, line and column) or drop those rows (marked in the outputs).
+    #[arg(long, value_enum, default_value_t = MissingFlag::Error)]
+    pub missing: MissingFlag,
+
+    /// Decimal separator of numbers in text files: "." or "," (`1,5;2,3` with `;` fields).
+    #[arg(long, value_parser = ["." , ","], default_value = ".")]
+    pub decimal: String,
+}
+
+/// What to do with rows holding a missing value.
+#[derive(Debug, Clone, Copy, PartialEq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MissingFlag {
+    Error,
+    Drop,
+}
+
+/// Feature scaling before clustering (saved in the model).
+#[derive(Debug, Clone, Copy, PartialEq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScaleFlag {
+    /// No scaling (a warning names a column holding over 90% of the variance).
+    None,
+    /// (x − mean) / standard deviation.
+    Standard,
+    /// (x − median) / interquartile range.
+    Robust,
+    /// (x − min) / (max − min).
+    Minmax,
+}
+
+/// The outputs every clustering command can write besides its own.
+#[derive(Debug, Args, serde::Serialize)]
+pub struct FitOutArgs {
+    /// Scale the features before clustering: none, standard, robust or minmax. The
+    /// scaling is part of the saved model.
+    #[arg(long, value_enum, default_value_t = ScaleFlag::None)]
+    pub scale: ScaleFlag,
+
+    /// Save the fitted model (versioned JSON, exact floats) for `partitive predict`.
+    #[arg(long, value_name = "FILE.json")]
+    pub model_out: Option<PathBuf>,
+
+    /// Write one row per input row: its ID (or 0-based row number), `cluster` and, where
+    /// the method has one, `confidence`. Format by extension: .csv/.tsv (header), .txt,
+    /// .npy (structured array), .parquet; text may be gzipped (.gz).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Write a self-contained HTML report: the clusters (PCA projection), the k-selection
+    /// curves, cluster profiles, a heat map of standardised means, silhouettes, the
+    /// parameters and the input's SHA-256.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
 }
 
 /// Header detection for text input.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum HeaderFlag {
     Auto,
     Yes,
@@ -150,7 +250,8 @@ pub enum HeaderFlag {
 }
 
 /// Computation precision.
-#[derive(Debug, Clone, Copy, PartialEq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum DtypeFlag {
     Auto,
     F32,
@@ -158,7 +259,7 @@ pub enum DtypeFlag {
 }
 
 /// Flags every command shares.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct RunArgs {
     /// Worker threads (default, or 0: all available cores; more than 4 × the cores is
     /// capped there, with a note). Results do not depend on it.
@@ -175,14 +276,27 @@ pub struct RunArgs {
 }
 
 /// `partitive kmeans`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct KmeansArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Number of clusters.
-    #[arg(short = 'k', long = "k", allow_negative_numbers = true, value_parser = at_least_one)]
-    pub k: usize,
+    /// Number of clusters (or use --k-range).
+    #[arg(
+        short = 'k',
+        long = "k",
+        conflicts_with = "k_range",
+        required_unless_present = "k_range",
+        allow_negative_numbers = true,
+        value_parser = at_least_one
+    )]
+    pub k: Option<usize>,
+
+    /// Choose k over a range, e.g. 2..10 (inclusive): the highest mean silhouette on a
+    /// deterministic sample of at most 2,000 rows wins; the report plots inertia and
+    /// silhouette against k.
+    #[arg(long, value_name = "A..B", allow_hyphen_values = true)]
+    pub k_range: Option<String>,
 
     /// Seed of k-means++ / k-means|| (ignored by --init deterministic).
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
@@ -222,12 +336,23 @@ pub struct KmeansArgs {
     #[arg(long, value_name = "FILE")]
     pub centers_out: Option<PathBuf>,
 
+    /// Stream the input in chunks instead of loading it: for files larger than memory.
+    /// Passes over the file: row statistics, the column variances (when --tol > 0), the
+    /// seeding (k-means++: two per center; deterministic: one per center), one per
+    /// iteration, and one writing the labels. Centers, inertia and labels are identical
+    /// to the in-memory run's; memory does not grow with the number of rows.
+    #[arg(long)]
+    pub stream: bool,
+
+    #[command(flatten)]
+    pub out: FitOutArgs,
+
     #[command(flatten)]
     pub run: RunArgs,
 }
 
 /// `partitive gmm`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct GmmArgs {
     #[command(flatten)]
     pub input: InputArgs,
@@ -282,18 +407,23 @@ pub struct GmmArgs {
     pub proba_out: Option<PathBuf>,
 
     #[command(flatten)]
+    pub out: FitOutArgs,
+
+    #[command(flatten)]
     pub run: RunArgs,
 }
 
 /// Model-selection criteria.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum CriterionFlag {
     Bic,
     Icl,
 }
 
 /// Covariance models.
-#[derive(Debug, Clone, Copy, PartialEq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum CovarianceFlag {
     Full,
     Diag,
@@ -302,14 +432,27 @@ pub enum CovarianceFlag {
 }
 
 /// `partitive kmedoids`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct KmedoidsArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Number of medoids.
-    #[arg(short = 'k', long = "k", allow_negative_numbers = true, value_parser = at_least_one)]
-    pub k: usize,
+    /// Number of medoids (or use --k-range).
+    #[arg(
+        short = 'k',
+        long = "k",
+        conflicts_with = "k_range",
+        required_unless_present = "k_range",
+        allow_negative_numbers = true,
+        value_parser = at_least_one
+    )]
+    pub k: Option<usize>,
+
+    /// Choose k over a range, e.g. 2..10 (inclusive): the highest mean silhouette (the
+    /// run's dissimilarity, a deterministic sample of at most 2,000 rows) wins; the report
+    /// plots loss and silhouette against k.
+    #[arg(long, value_name = "A..B", allow_hyphen_values = true)]
+    pub k_range: Option<String>,
 
     /// Dissimilarity computed from the data rows.
     #[arg(long, value_enum, default_value_t = MetricFlag::Euclidean, conflicts_with = "precomputed")]
@@ -357,11 +500,15 @@ pub struct KmedoidsArgs {
     pub medoids_out: Option<PathBuf>,
 
     #[command(flatten)]
+    pub out: FitOutArgs,
+
+    #[command(flatten)]
     pub run: RunArgs,
 }
 
 /// Dissimilarities computed from data.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum MetricFlag {
     Euclidean,
     Sqeuclidean,
@@ -374,7 +521,8 @@ pub enum MetricFlag {
 }
 
 /// k-medoids algorithms.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum KmedoidsAlgorithmFlag {
     Pam,
     Fastpam1,
@@ -385,17 +533,19 @@ pub enum KmedoidsAlgorithmFlag {
 }
 
 /// k-medoids initialisations.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum KmedoidsInitFlag {
     Build,
     Random,
     #[value(name = "kmedoids++")]
+    #[serde(rename = "kmedoids++")]
     KmedoidsPlusPlus,
     Lab,
 }
 
 /// `partitive auto`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct AutoArgs {
     #[command(flatten)]
     pub input: InputArgs,
@@ -428,7 +578,117 @@ pub struct AutoArgs {
     pub stream: bool,
 
     #[command(flatten)]
+    pub out: FitOutArgs,
+
+    #[command(flatten)]
     pub run: RunArgs,
+}
+
+/// `partitive predict`.
+#[derive(Debug, Args, serde::Serialize)]
+pub struct PredictArgs {
+    /// The model file (JSON, from --model-out).
+    pub model: PathBuf,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Write labels, one per input row (-1 for a row dropped by --missing drop).
+    #[arg(long, value_name = "FILE")]
+    pub labels_out: Option<PathBuf>,
+
+    /// Write cluster probabilities (n rows × k columns; gmm and auto models).
+    #[arg(long, value_name = "FILE")]
+    pub proba_out: Option<PathBuf>,
+
+    /// Write one row per input row: its ID (or row number), `cluster`, `confidence`.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// `partitive hdbscan`.
+#[derive(Debug, Args)]
+pub struct HdbscanArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Smallest group reported as a cluster (at least 2).
+    #[arg(long, allow_negative_numbers = true, value_parser = at_least_two)]
+    pub min_cluster_size: usize,
+
+    /// Neighbours of the core distance: the distance to the M-th nearest other row
+    /// (default: --min-cluster-size).
+    #[arg(long, value_name = "M", allow_negative_numbers = true, value_parser = at_least_one)]
+    pub min_samples: Option<usize>,
+
+    /// Dissimilarity; `precomputed` reads the input as a square n x n matrix.
+    #[arg(long, value_enum, default_value_t = HdbscanMetricFlag::Euclidean)]
+    pub metric: HdbscanMetricFlag,
+
+    /// Clusters born below this distance are merged into their ancestor born above it.
+    #[arg(
+        long,
+        default_value_t = 0.0,
+        allow_negative_numbers = true,
+        value_name = "EPS"
+    )]
+    pub cluster_selection_epsilon: f64,
+
+    /// How clusters are read off the condensed tree: excess of mass, or its leaves.
+    #[arg(long, value_enum, default_value_t = SelectionFlag::Eom)]
+    pub cluster_selection_method: SelectionFlag,
+
+    /// Allow the whole data set as the one cluster.
+    #[arg(long)]
+    pub allow_single_cluster: bool,
+
+    /// Largest cluster excess of mass may select (default: no limit).
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = at_least_one)]
+    pub max_cluster_size: Option<usize>,
+
+    /// Write labels, one integer per input row (input order; -1 = noise).
+    #[arg(long, value_name = "FILE")]
+    pub labels_out: Option<PathBuf>,
+
+    /// Write membership probabilities, one per row (0 for noise).
+    #[arg(long, value_name = "FILE")]
+    pub probabilities_out: Option<PathBuf>,
+
+    /// Write GLOSH outlier scores, one per row.
+    #[arg(long, value_name = "FILE")]
+    pub outlier_scores_out: Option<PathBuf>,
+
+    /// Write the condensed tree, the selected clusters and the single-linkage tree as JSON.
+    #[arg(long, value_name = "FILE.json")]
+    pub tree_out: Option<PathBuf>,
+
+    /// Write a plot: the data (2-D PCA projection when d > 2) coloured by cluster with noise
+    /// in grey, and the condensed tree.
+    #[arg(long, value_name = "FILE.svg|.png")]
+    pub plot_out: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// HDBSCAN* dissimilarities.
+#[derive(Debug, Clone, Copy, PartialEq, ValueEnum)]
+pub enum HdbscanMetricFlag {
+    Euclidean,
+    Manhattan,
+    Chebyshev,
+    Cosine,
+    Precomputed,
+}
+
+/// HDBSCAN* cluster selection.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SelectionFlag {
+    Eom,
+    Leaf,
 }
 
 /// `partitive evaluate`.
@@ -474,12 +734,14 @@ pub struct EvaluateArgs {
 }
 
 /// k-means initialisations.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum KmeansInitFlag {
     /// k-means|| on large data, k-means++ otherwise.
     Auto,
     /// k-means++ (seeded).
     #[value(name = "kmeans++")]
+    #[serde(rename = "kmeans++")]
     KmeansPlusPlus,
     /// k-means|| (seeded; Bahmani et al., Scalable K-Means++, PVLDB 2012).
     #[value(name = "kmeans-parallel", alias = "kmeans||")]
@@ -489,7 +751,8 @@ pub enum KmeansInitFlag {
 }
 
 /// k-means algorithm variants.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum KmeansAlgorithmFlag {
     Auto,
     Lloyd,

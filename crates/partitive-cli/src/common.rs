@@ -24,6 +24,10 @@ impl Precision {
 }
 
 /// Builds the reader options from the flags (stage two of parsing).
+/// Rows per chunk when streaming (`--stream`): a multiple of the library's chunk size
+/// ([`partitive::parallel::CHUNK_ROWS`]), as the streamed fits require.
+pub const STREAM_ROWS: usize = 1 << 16;
+
 pub fn read_options(input: &InputArgs) -> Result<ReadOptions> {
     let header = match input.header {
         HeaderFlag::Auto => HeaderMode::Auto,
@@ -41,6 +45,13 @@ pub fn read_options(input: &InputArgs) -> Result<ReadOptions> {
     opts.header = header;
     opts.delimiter = delimiter;
     opts.columns = input.columns.clone();
+    opts.exclude = input.exclude.clone();
+    opts.id_column = input.id_column.clone();
+    opts.missing = crate::data::missing_policy(input.missing);
+    opts.decimal_comma = input.decimal == ",";
+    if opts.decimal_comma && delimiter == Some(b',') {
+        bail!("--decimal , needs another field delimiter than ',' (e.g. --delimiter ';')");
+    }
     Ok(opts)
 }
 
@@ -107,11 +118,23 @@ pub fn read_data<T: Float>(input: &InputArgs, opts: &ReadOptions) -> Result<Data
 pub fn input_error(input: &InputArgs, e: IoError) -> anyhow::Error {
     let f32_run = input.dtype == DtypeFlag::F32;
     if let IoErrorKind::InvalidParameter {
-        name: name @ ("columns" | "categorical"),
+        name: name @ ("columns" | "categorical" | "exclude" | "id_column"),
     } = e.kind()
     {
-        let flag = format!("--{name}");
+        let flag = format!("--{}", name.replace('_', "-"));
         anyhow::Error::new(e).context(flag)
+    } else if matches!(
+        e.kind(),
+        IoErrorKind::Missing { .. } | IoErrorKind::Null { .. }
+    ) && input.missing == crate::cli::MissingFlag::Error
+    {
+        anyhow!("{e} (--missing drop leaves such rows out)")
+    } else if let IoErrorKind::NonNumeric { value } = e.kind() {
+        if partitive_io::is_decimal_comma(value) && input.decimal != "," {
+            anyhow!("{e} (a decimal comma? read it with --decimal ,)")
+        } else {
+            e.into()
+        }
     } else if e.overflows_f32() {
         anyhow!("{e} (read it as float64: --dtype f64)")
     } else if f32_run && matches!(e.kind(), IoErrorKind::NonFinite { row: Some(_), .. }) {

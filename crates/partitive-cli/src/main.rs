@@ -1,25 +1,18 @@
 //! `partitive` — the command-line front of the partitive clustering engine.
 //!
 //! Parsing happens in two stages (as in ripgrep): clap validates what was typed
-//! ([`cli`]), then each command builds the real parameter objects and runs. Every
+//! (`partitive_cli::cli`), then each command builds the real parameter objects and runs. Every
 //! error — bad flag, bad file, bad data — ends as one line on stderr
 //! (`partitive: error: …`, control characters escaped) and exit code 2. Outputs go
-//! through [`outputs::OutputPlan`]: checked first, committed together at the end, their
+//! through an output plan (`outputs.rs`): checked first, committed together at the end, their
 //! temporary files removed on `SIGINT`/`SIGTERM` (exit code 130/143).
-
-mod cli;
-mod commands;
-mod common;
-mod outputs;
-mod plot;
-mod progress;
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let cli = match partitive_cli::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return parse_error(e),
     };
@@ -27,7 +20,7 @@ fn main() -> ExitCode {
         fail(&format!("cannot install the signal handler: {e}"));
         return ExitCode::from(2);
     }
-    match commands::run(cli) {
+    match partitive_cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             fail(&chain(&e));
@@ -80,7 +73,7 @@ fn parse_error(e: clap::Error) -> ExitCode {
             ExitCode::SUCCESS
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
-            let names: Vec<String> = cli::Cli::command()
+            let names: Vec<String> = partitive_cli::cli::Cli::command()
                 .get_subcommands()
                 .map(|c| c.get_name().to_string())
                 .collect();

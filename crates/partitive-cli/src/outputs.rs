@@ -38,7 +38,7 @@ use crate::cli::{InputArgs, RunArgs};
 /// What an output holds, which decides the extensions it accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Holds {
-    /// One integer per line; any file name.
+    /// One value per line (labels, scores); any file name.
     Labels,
     /// A matrix: `.npy`, or delimited text (`.csv`, `.tsv`, `.txt`, `.dat`, `.data`,
     /// optionally `.gz`); comma-separated text for a stream or special file.
@@ -47,6 +47,11 @@ pub enum Holds {
     Json,
     /// A plot: `.svg` or `.png`; SVG for a stream or special file.
     Plot,
+    /// Named columns (IDs, clusters, confidences): `.csv`, `.tsv`, `.txt`, `.dat`,
+    /// `.data` (optionally `.gz`), `.npy`, `.parquet`; CSV for a stream or special file.
+    Table,
+    /// An HTML page: `.html` or `.htm`; any special file or stream.
+    Html,
 }
 
 /// The format of a plot output.
@@ -90,6 +95,34 @@ impl<'a> PlanBuilder<'a> {
 
     /// Checks every output (see the module docs) and creates its staging file.
     pub fn build(self) -> Result<OutputPlan> {
+        let resolved = self.resolve()?;
+        let mut outputs = Vec::with_capacity(resolved.len());
+        for (flag, target, holds) in resolved {
+            let file = AtomicFile::for_target(target).with_context(|| flag.to_string())?;
+            outputs.push(Planned {
+                flag,
+                holds,
+                file,
+                written: false,
+            });
+        }
+        let stdout_taken = outputs
+            .iter()
+            .any(|o| o.file.target().kind() == OutputKind::Stdout);
+        Ok(OutputPlan {
+            outputs,
+            stdout_taken,
+        })
+    }
+
+    /// The checks of [`build`](Self::build) that only look at the file system (paths,
+    /// extensions, identity with inputs and each other); creates no file. Used by
+    /// [`crate::check_args`].
+    pub fn check(self) -> Result<()> {
+        self.resolve().map(|_| ())
+    }
+
+    fn resolve(&self) -> Result<Vec<(&'static str, OutputTarget, Holds)>> {
         let mut resolved: Vec<(&'static str, OutputTarget, Holds)> = Vec::new();
         for &(flag, path, holds) in &self.outputs {
             let target = OutputTarget::resolve(path).with_context(|| flag.to_string())?;
@@ -116,30 +149,33 @@ impl<'a> PlanBuilder<'a> {
             }
             resolved.push((flag, target, holds));
         }
-        let mut outputs = Vec::with_capacity(resolved.len());
-        for (flag, target, holds) in resolved {
-            let file = AtomicFile::for_target(target).with_context(|| flag.to_string())?;
-            outputs.push(Planned {
-                flag,
-                holds,
-                file,
-                written: false,
-            });
-        }
-        let stdout_taken = outputs
-            .iter()
-            .any(|o| o.file.target().kind() == OutputKind::Stdout);
-        Ok(OutputPlan {
-            outputs,
-            stdout_taken,
-        })
+        Ok(resolved)
     }
 }
 
 /// Refuses an extension the content cannot be written as.
 fn check_holds(flag: &str, target: &OutputTarget, holds: Holds) -> Result<()> {
     match holds {
-        Holds::Labels | Holds::Json => Ok(()),
+        Holds::Json => Ok(()),
+        Holds::Labels => {
+            partitive_io::check_labels_output(target).with_context(|| flag.to_string())
+        }
+        Holds::Table => partitive_io::check_frame_output(target).with_context(|| flag.to_string()),
+        Holds::Html => {
+            let ext = target
+                .given()
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(|e| e.to_ascii_lowercase());
+            if matches!(ext.as_deref(), Some("html" | "htm")) || target.kind() != OutputKind::File {
+                Ok(())
+            } else {
+                bail!(
+                    "{flag} {}: a report is an HTML page (name it .html)",
+                    target.given().display()
+                )
+            }
+        }
         Holds::Matrix => {
             partitive_io::check_matrix_output(target).with_context(|| flag.to_string())
         }
@@ -199,10 +235,71 @@ impl OutputPlan {
         Ok(Some(&mut o.file))
     }
 
-    /// Stages labels for `flag` (no-op when it was not given).
-    pub fn labels(&mut self, flag: &str, labels: &[usize]) -> Result<()> {
+    /// Stages one value per line for `flag` (a [`Holds::Labels`] output: signed labels,
+    /// scores); no-op when it was not given.
+    pub fn lines<V: std::fmt::Display>(
+        &mut self,
+        flag: &str,
+        values: impl IntoIterator<Item = V>,
+    ) -> Result<()> {
         if let Some(f) = self.slot(flag, Holds::Labels)? {
-            partitive_io::write_labels_into(f, labels)?;
+            let mut buf = String::with_capacity(1 << 16);
+            for v in values {
+                use std::fmt::Write as _;
+                let _ = writeln!(buf, "{v}");
+                if buf.len() >= 1 << 16 {
+                    f.write_all(buf.as_bytes())
+                        .with_context(|| format!("writing {}", f.path().display()))?;
+                    buf.clear();
+                }
+            }
+            f.write_all(buf.as_bytes())
+                .with_context(|| format!("writing {}", f.path().display()))?;
+        }
+        Ok(())
+    }
+
+    /// Stages signed labels for `flag` as a column `name` (`missing` written empty / null
+    /// where the format allows; see [`partitive_io::write_label_values_into`]).
+    pub fn label_values(
+        &mut self,
+        flag: &str,
+        values: &[i64],
+        name: &str,
+        missing: Option<i64>,
+    ) -> Result<()> {
+        if let Some(f) = self.slot(flag, Holds::Labels)? {
+            partitive_io::write_label_values_into(f, values, name, missing)?;
+        }
+        Ok(())
+    }
+
+    /// Stages labels for `flag` written piece by piece by `write` (a streamed run's
+    /// labels pass); no-op when the flag was not given.
+    pub fn labels_with(
+        &mut self,
+        flag: &str,
+        write: impl FnOnce(&mut AtomicFile) -> Result<()>,
+    ) -> Result<()> {
+        match self.slot(flag, Holds::Labels)? {
+            Some(f) => write(f),
+            None => Ok(()),
+        }
+    }
+
+    /// Stages named columns for `flag`.
+    pub fn frame(&mut self, flag: &str, frame: &partitive_io::Frame<'_>) -> Result<()> {
+        if let Some(f) = self.slot(flag, Holds::Table)? {
+            partitive_io::write_frame_into(f, frame)?;
+        }
+        Ok(())
+    }
+
+    /// Stages an HTML page for `flag`.
+    pub fn html(&mut self, flag: &str, page: &str) -> Result<()> {
+        if let Some(f) = self.slot(flag, Holds::Html)? {
+            f.write_all(page.as_bytes())
+                .with_context(|| format!("{}", f.path().display()))?;
         }
         Ok(())
     }

@@ -127,3 +127,32 @@ pub fn tmp_files(dir: &Path) -> Vec<String> {
         .filter(|n| n.ends_with(".tmp"))
         .collect()
 }
+
+/// A float32 `.npy` file of `shape` holding `values` (row-major).
+pub fn npy_f32_bytes(shape: (usize, usize), values: &[f64]) -> Vec<u8> {
+    let dict = format!(
+        "{{'descr': '<f4', 'fortran_order': False, 'shape': ({}, {}), }}",
+        shape.0, shape.1
+    );
+    let mut h = dict.into_bytes();
+    while (10 + h.len() + 1) % 64 != 0 {
+        h.push(b' ');
+    }
+    h.push(b'\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend_from_slice(&(h.len() as u16).to_le_bytes());
+    out.extend_from_slice(&h);
+    for v in values {
+        out.extend_from_slice(&(*v as f32).to_le_bytes());
+    }
+    out
+}
+
+/// The header dictionary and the data bytes of a `.npy` file.
+pub fn read_npy(path: &Path) -> (String, Vec<u8>) {
+    let b = std::fs::read(path).unwrap();
+    assert_eq!(&b[..6], b"\x93NUMPY", "{}", path.display());
+    let len = u16::from_le_bytes([b[8], b[9]]) as usize;
+    let dict = String::from_utf8(b[10..10 + len].to_vec()).unwrap();
+    (dict, b[10 + len..].to_vec())
+}

@@ -57,9 +57,11 @@ fn gmm_selects_three_and_writes_probabilities() {
         serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
     assert_eq!(js["k"], 3);
     assert_eq!(js["selection"].as_array().unwrap().len(), 6);
-    let rows: Vec<Vec<f64>> = std::fs::read_to_string(&proba)
-        .unwrap()
+    let text = std::fs::read_to_string(&proba).unwrap();
+    assert_eq!(text.lines().next(), Some("p0,p1,p2"), "a header");
+    let rows: Vec<Vec<f64>> = text
         .lines()
+        .skip(1)
         .map(|l| l.split(',').map(|v| v.trim().parse().unwrap()).collect())
         .collect();
     assert_eq!(rows.len(), 120);

@@ -210,11 +210,11 @@ fn bad_inputs_are_one_line_errors() {
         &[f, "--metric", "gower", "--categorical", "9"],
         &["small.csv", "column index 9 is out of range"],
     );
-    // text cell with a non-Gower metric: the reader's error, line and column
+    // a text column asked for with a non-Gower metric: named, with a cell and its line
     gower_fails(
         &s,
-        &[f, "--metric", "manhattan"],
-        &["small.csv:2:3", "cannot parse 'red' as a number"],
+        &[f, "--metric", "manhattan", "--columns", "age,colour"],
+        &["--columns", "not numeric: 'colour' ('red' on line 2)"],
     );
     // text in a column not listed in --categorical
     gower_fails(

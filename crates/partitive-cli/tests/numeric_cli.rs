@@ -310,3 +310,75 @@ fn case13_identical_rows_each_medoid_labels_itself() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("only 1 distinct centers for k = 3"), "{err}");
 }
+
+fn read_i64(path: &std::path::Path) -> Vec<i64> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| l.trim().parse().unwrap())
+        .collect()
+}
+
+/// HDBSCAN labels (`-1` noise): three clusters, each row of blob `i % 3` in its
+/// blob's cluster or noise, at most a tenth noise.
+fn assert_three_density_blobs(path: &std::path::Path, what: &str) -> Vec<i64> {
+    let labels = read_i64(path);
+    assert_eq!(labels.len(), 120);
+    let noise = labels.iter().filter(|&&l| l < 0).count();
+    assert!(noise <= 12, "{what}: {noise} noise rows: {labels:?}");
+    assert_eq!(labels.iter().max(), Some(&2), "{what}: {labels:?}");
+    for i in 0..120 {
+        for j in 0..120 {
+            if labels[i] >= 0 && labels[j] >= 0 {
+                assert_eq!(
+                    labels[i] == labels[j],
+                    i % 3 == j % 3,
+                    "{what}: rows {i}, {j}: {labels:?}"
+                );
+            }
+        }
+    }
+    labels
+}
+
+#[test]
+fn hdbscan_the_same_clusters_at_any_scale() {
+    let s = Scratch::new();
+    let labels = s.path("labels.txt");
+    let f = blobs(&s, "x.csv", 1.0);
+    let mcs = ["--min-cluster-size", "10"];
+    let run = |f: &str, extra: &[&str]| {
+        let mut args = vec!["hdbscan", f, "--labels-out", p(&labels)];
+        args.extend_from_slice(&mcs);
+        args.extend_from_slice(extra);
+        ok(&args);
+    };
+    // each metric's labels at scale 1 (cosine: blob 0 sits at the origin, so its
+    // clusters are directions, not the blobs)
+    let metrics = ["euclidean", "manhattan", "chebyshev", "cosine"];
+    let base: Vec<Vec<i64>> = metrics
+        .iter()
+        .map(|metric| {
+            run(&f, &["--metric", metric]);
+            if *metric == "cosine" {
+                read_i64(&labels)
+            } else {
+                assert_three_density_blobs(&labels, metric)
+            }
+        })
+        .collect();
+    // f64: squares overflow beyond ~1e154 and underflow below ~1e-154
+    for scale in [1e-30, 1e-100, 1e-200, 1e155, 1e200, 1e300] {
+        let f = blobs(&s, "x.csv", scale);
+        for (metric, base) in metrics.iter().zip(&base) {
+            run(&f, &["--metric", metric]);
+            assert_eq!(&read_i64(&labels), base, "{metric} × {scale:e}");
+        }
+    }
+    // f32: squares overflow beyond ~1e19
+    for scale in [1e-30, 1e19, 1e25] {
+        let f = blobs(&s, "x.csv", scale);
+        run(&f, &["--dtype", "f32"]);
+        assert_three_density_blobs(&labels, &format!("f32 × {scale:e}"));
+    }
+}

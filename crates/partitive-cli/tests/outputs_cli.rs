@@ -133,14 +133,15 @@ fn stdout_by_dash_and_by_descriptor_link() {
         .file_type()
         .is_symlink());
     assert_eq!(s.listing(), vec!["in.csv", "stdout-link"]);
-    // A matrix without an extension on stdout is CSV.
+    // A matrix without an extension on stdout is CSV, with the input's column names.
     let out = run_in(
         s.dir.path(),
         &["kmeans", p(&input), "-k", "3", "--centers-out", "-", "-q"],
     );
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(text.lines().count(), 3);
+    assert_eq!(text.lines().count(), 4);
+    assert_eq!(text.lines().next(), Some("x,y"), "{text}");
     assert!(text.lines().all(|l| l.split(',').count() == 2), "{text}");
 }
 
@@ -393,9 +394,9 @@ fn outputs_are_checked_before_the_data_are_read() {
                 "--labels-out",
                 "labels.txt",
                 "--centers-out",
-                "c.parquet",
+                "c.parquet.gz",
             ],
-            vec!["--centers-out", "Parquet"],
+            vec!["--centers-out", "gzip"],
         ),
         (
             vec![

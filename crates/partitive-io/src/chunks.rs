@@ -41,7 +41,10 @@ pub fn for_each_chunk<T: Float>(
         return Err(IoError::param(path, "rows_per_chunk", "must be at least 1"));
     }
     // Parquet batches never exceed a chunk; capped so a huge chunk size allocates nothing up front.
-    let mut source = Source::open(path, opts, rows_per_chunk.min(1 << 16))?;
+    let mut source = match Source::open(path, opts, rows_per_chunk.min(1 << 16))? {
+        Source::Text(t) => Source::Text(t.without_ids()),
+        s => s,
+    };
     let d = source.n_cols();
     let column_names = source.names();
     let mut buf: Vec<T> = Vec::new();

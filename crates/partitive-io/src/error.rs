@@ -230,7 +230,7 @@ impl IoError {
                 }
             }
             IoErrorKind::Null { column, row } => {
-                with(&format!("null value in column '{column}' at row {row}"))
+                with(&format!("missing value (null) in column '{column}' at row {row}"))
             }
             IoErrorKind::UnknownExtension => with(
                 "unknown file extension (expected .csv, .tsv, .txt, .dat, .data [.gz], .npy, .parquet or .pq)",

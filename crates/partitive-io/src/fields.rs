@@ -79,7 +79,25 @@ pub(crate) fn is_missing(cell: &str) -> bool {
 /// marker. A first line made only of such cells (`NA,1`) is a data row, never a header,
 /// so it is not dropped silently: its missing values are then reported as errors.
 pub(crate) fn is_data_cell(cell: &str) -> bool {
-    cell.parse::<f64>().is_ok() || is_missing(cell)
+    cell.parse::<f64>().is_ok() || is_missing(cell) || is_decimal_comma(cell)
+}
+
+/// `true` when `cell` is a number written with a decimal comma (`1,5`, `-0,25`): one
+/// comma, digits on both sides. Such a cell counts as data for header detection and
+/// column classification, so a decimal-comma file gets a hint instead of a misread header.
+pub fn is_decimal_comma(cell: &str) -> bool {
+    match cell.split_once(',') {
+        Some((a, b)) => {
+            let a = a.strip_prefix(['-', '+']).unwrap_or(a);
+            !a.is_empty()
+                && !b.is_empty()
+                && a.bytes().all(|c| c.is_ascii_digit())
+                && b.bytes()
+                    .all(|c| c.is_ascii_digit() || matches!(c, b'e' | b'E' | b'-' | b'+'))
+                && b.as_bytes()[0].is_ascii_digit()
+        }
+        None => false,
+    }
 }
 
 /// The delimiter to use for a file whose first significant line is `first`.
@@ -137,8 +155,12 @@ mod tests {
         for c in ["1", "-2.5e3", "NA", "n/a", "", "?", "null", "nan", "inf"] {
             assert!(is_data_cell(c), "{c}");
         }
-        for c in ["x", "NA1", "id", "1,5"] {
+        for c in ["x", "NA1", "id", "1,,5", ",5", "a,5"] {
             assert!(!is_data_cell(c), "{c}");
         }
+        for c in ["1,5", "-0,25", "12,0e3"] {
+            assert!(is_data_cell(c) && is_decimal_comma(c), "{c}");
+        }
+        assert!(!is_decimal_comma("1.5"));
     }
 }

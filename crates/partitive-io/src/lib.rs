@@ -59,10 +59,13 @@
 mod atomic;
 mod chunks;
 mod cleanup;
+mod columns;
+mod contain;
 mod dataset;
 mod error;
 mod fields;
 mod format;
+mod frame;
 mod lines;
 mod mixed;
 mod npy;
@@ -71,6 +74,7 @@ mod parquet;
 mod read;
 mod scalar;
 mod source;
+mod table;
 mod target;
 mod text;
 mod write;
@@ -80,12 +84,16 @@ pub use chunks::{for_each_chunk, ChunkedInfo};
 pub use cleanup::remove_temp_files_on_signal;
 pub use dataset::Dataset;
 pub use error::{IoError, IoErrorKind};
+pub use fields::is_decimal_comma;
 pub use format::Format;
+pub use frame::{check_frame_output, write_frame_into, Column, Frame, Values};
 pub use mixed::{read_mixed, CategoricalColumns, MixedTable};
-pub use options::{HeaderMode, ReadOptions};
+pub use options::{HeaderMode, MissingPolicy, ReadOptions, CLASSIFY_LINES};
 pub use read::{native_float_width, read_matrix};
+pub use table::{read_table, DroppedRow, Ids, RowInfo, SkippedColumn, Table};
 pub use target::{FileId, FileKey, OutputKind, OutputTarget};
 pub use write::{
-    check_matrix_output, write_json, write_json_into, write_labels, write_labels_into,
-    write_matrix, write_matrix_into, write_matrix_with_names, write_npy, write_npy_into,
+    check_labels_output, check_matrix_output, write_json, write_json_into, write_label_values_into,
+    write_labels, write_labels_into, write_matrix, write_matrix_into, write_matrix_with_names,
+    write_npy, write_npy_into,
 };

@@ -20,8 +20,9 @@ use partitive::{Mat, MatRef};
 use crate::error::{IoError, IoErrorKind};
 use crate::fields::is_missing;
 use crate::format::{detect, Format};
-use crate::options::{resolve_named, ReadOptions};
+use crate::options::{resolve_named, MissingPolicy, ReadOptions};
 use crate::scalar::parse_float;
+use crate::table::{DroppedRow, Ids, RowInfo};
 use crate::text::TextReader;
 
 /// Which columns of a mixed table are categorical.
@@ -50,6 +51,8 @@ pub struct MixedTable {
     names: Option<Vec<String>>,
     /// Per column: `Some(levels)` (code `i` ↔ `levels[i]`) for a categorical column.
     levels: Vec<Option<Vec<String>>>,
+    /// IDs, dropped rows.
+    info: RowInfo,
 }
 
 impl MixedTable {
@@ -86,6 +89,12 @@ impl MixedTable {
     /// When `c >= n_cols()`.
     pub fn levels(&self, c: usize) -> Option<&[String]> {
         self.levels[c].as_deref()
+    }
+
+    /// What reading did besides the values: the ID column, rows dropped for a missing
+    /// value ([`crate::MissingPolicy::Drop`]).
+    pub fn info(&self) -> &RowInfo {
+        &self.info
     }
 
     /// The matrix of values and codes.
@@ -166,7 +175,26 @@ fn read_text(
         lines: Vec::new(),
     };
     let (mut line, mut ranges) = (String::new(), Vec::new());
+    let id_field = reader.id_field();
+    let mut dropped = Vec::new();
+    let mut ids = Vec::new();
+    let mut row = 0;
     while let Some(n) = reader.next_record(&mut line, &mut ranges)? {
+        row += 1;
+        if let Some(j) = id_field {
+            ids.push(line[ranges[j].clone()].replace("\"\"", "\""));
+        }
+        if opts.missing == MissingPolicy::Drop {
+            if let Some(&j) = keep.iter().find(|&&j| is_missing(&line[ranges[j].clone()])) {
+                dropped.push(DroppedRow {
+                    row: row - 1,
+                    line: Some(n),
+                    column: j + 1,
+                    value: line[ranges[j].clone()].to_string(),
+                });
+                continue;
+            }
+        }
         cells.lines.push(n);
         for &j in &keep {
             let start = cells.text.len();
@@ -183,6 +211,16 @@ fn read_text(
     if rows == 0 {
         return Err(IoError::new(IoErrorKind::NoRows, path));
     }
+    let mut info = reader.take_info();
+    info.n_file_rows = row;
+    info.dropped = dropped;
+    info.ids = id_field.map(|j| Ids {
+        name: reader
+            .id_name()
+            .map_or_else(|| format!("#{}", j + 1), str::to_string),
+        values: ids,
+        unnamed_first_column: reader.id_is_unnamed_first(),
+    });
     let flags = fixed.unwrap_or_else(|| {
         (0..d)
             .map(|c| {
@@ -239,6 +277,7 @@ fn read_text(
         data,
         names,
         levels,
+        info,
     })
 }
 
@@ -293,7 +332,8 @@ fn read_numeric(
     opts: &ReadOptions,
     categorical: &CategoricalColumns,
 ) -> Result<MixedTable, IoError> {
-    let ds = crate::read_matrix::<f64>(path, opts)?;
+    let t = crate::read_table::<f64>(path, opts)?;
+    let (ds, info) = (t.data, t.info);
     let names = ds.column_names().map(<[String]>::to_vec);
     let d = ds.n_cols();
     let flags = match categorical {
@@ -318,6 +358,7 @@ fn read_numeric(
         data,
         names,
         levels,
+        info,
     })
 }
 

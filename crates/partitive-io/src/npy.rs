@@ -306,6 +306,18 @@ impl NpyFile {
         end: usize,
         buf: &'a mut Vec<T>,
     ) -> Result<MatRef<'a, T>, IoError> {
+        let m = self.rows_unchecked(start, end, buf);
+        check_finite(path, m.as_slice(), m.n_cols(), start)?;
+        Ok(m)
+    }
+
+    /// [`rows`](Self::rows) without the finiteness check.
+    pub(crate) fn rows_unchecked<'a, T: Float>(
+        &'a self,
+        start: usize,
+        end: usize,
+        buf: &'a mut Vec<T>,
+    ) -> MatRef<'a, T> {
         let h = &self.header;
         let d = h.n_cols;
         let data: &[T] = match self.view_rows::<T>(start, end) {
@@ -326,8 +338,7 @@ impl NpyFile {
                 buf
             }
         };
-        check_finite(path, data, d, start)?;
-        Ok(MatRef::new(data, end - start, d).expect("row range within the shape"))
+        MatRef::new(data, end - start, d).expect("row range within the shape")
     }
 
     /// A zero-copy view of rows `start..end`, when the dtype and alignment allow it.
@@ -394,9 +405,14 @@ impl NpyFile {
 /// A version 1.0 `.npy` header for a C-ordered `n_rows × n_cols` array of `T`
 /// (little-endian), padded so that the data start at a multiple of 64 bytes.
 pub(crate) fn header_bytes<T: Float>(n_rows: usize, n_cols: usize) -> Vec<u8> {
-    let descr = if is_f32::<T>() { "<f4" } else { "<f8" };
-    let dict =
-        format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({n_rows}, {n_cols}), }}");
+    let descr = if is_f32::<T>() { "'<f4'" } else { "'<f8'" };
+    header_with(descr, &format!("({n_rows}, {n_cols})"))
+}
+
+/// A `.npy` header for the dtype `descr` (a Python literal: `'<i8'`, or a list of
+/// `('name', '<f8')` fields) and the shape tuple `shape` (`(n,)`), padded to 64 bytes.
+pub(crate) fn header_with(descr: &str, shape: &str) -> Vec<u8> {
+    let dict = format!("{{'descr': {descr}, 'fortran_order': False, 'shape': {shape}, }}");
     let (major, prefix) = if dict.len() + 11 <= u16::MAX as usize {
         (1u8, 10)
     } else {

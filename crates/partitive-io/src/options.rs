@@ -21,6 +21,18 @@ pub enum HeaderMode {
     Absent,
 }
 
+/// What to do with a missing value: an empty text cell or `NA`, `N/A`, `NaN`, `null`, `?`
+/// (any case), a Parquet null, a NaN in a `.npy` file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MissingPolicy {
+    /// Stop with an [`crate::IoErrorKind::Missing`] error naming file, line and column
+    /// (text), or column and row (binary formats).
+    #[default]
+    Error,
+    /// Leave the row out and record it in [`crate::RowInfo::dropped`].
+    Drop,
+}
+
 /// How to read an input file. `ReadOptions::default()` detects everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReadOptions {
@@ -33,7 +45,26 @@ pub struct ReadOptions {
     /// schema) or 0-based indices written as strings. `None` keeps every column (for Parquet:
     /// every numeric column).
     pub columns: Option<Vec<String>>,
+    /// Columns never read as features: names or 0-based indices (as `columns`).
+    pub exclude: Vec<String>,
+    /// A column read as row identifiers (kept as text in [`crate::RowInfo::ids`]), never a
+    /// feature: a name or 0-based index. Without it, the unnamed first column of a text
+    /// file with a header (`,a,b` — how pandas writes its index) is taken as the ID
+    /// column unless `columns` selects it.
+    pub id_column: Option<String>,
+    /// Without `columns`, leave out the columns that are not numeric (recorded in
+    /// [`crate::RowInfo::skipped`]) instead of failing on their first cell. Text files
+    /// are classified on their first [`CLASSIFY_LINES`] data lines (a column numeric there
+    /// and text later is an error naming that cell); Parquet by column type.
+    pub skip_text_columns: bool,
+    /// Missing values: an error (the default) or rows dropped.
+    pub missing: MissingPolicy,
+    /// Text numbers use a decimal comma (`1,5`; the delimiter must then not be `,`).
+    pub decimal_comma: bool,
 }
+
+/// Data lines of a text file read ahead to detect the header and classify columns.
+pub const CLASSIFY_LINES: usize = 1000;
 
 /// Resolves a `columns` selection to 0-based indices into `n_cols` columns named `names`.
 ///

@@ -18,11 +18,15 @@ use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::ProjectionMask;
+use parquet::file::metadata::ParquetMetaData;
 use partitive::Float;
 
+use crate::columns::plan_fields;
+use crate::contain::contain;
 use crate::error::{IoError, IoErrorKind};
-use crate::options::{resolve_columns, ReadOptions};
+use crate::options::{MissingPolicy, ReadOptions};
 use crate::scalar::check_finite;
+use crate::table::{DroppedRow, Ids, RowInfo};
 
 fn is_numeric(t: &DataType) -> bool {
     use DataType::*;
@@ -53,6 +57,11 @@ pub(crate) struct ParquetSource {
     done: usize,
     /// The batch being consumed and the next row in it.
     current: Option<(RecordBatch, usize)>,
+    /// Position of the ID column in the projected batches.
+    id_pos: Option<usize>,
+    missing: MissingPolicy,
+    /// IDs, dropped rows, skipped columns.
+    info: RowInfo,
 }
 
 impl ParquetSource {
@@ -63,33 +72,40 @@ impl ParquetSource {
         batch_rows: usize,
     ) -> Result<ParquetSource, IoError> {
         let file = File::open(path).map_err(|e| IoError::os(path, e))?;
-        if file.metadata().map_err(|e| IoError::os(path, e))?.len() == 0 {
+        let file_len = file.metadata().map_err(|e| IoError::os(path, e))?.len();
+        if file_len == 0 {
             return Err(IoError::new(IoErrorKind::Empty, path));
         }
         let pq = |e: parquet::errors::ParquetError| IoError::malformed(path, e.to_string());
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(pq)?;
+        let builder = contain(|| ParquetRecordBatchReaderBuilder::try_new(file))
+            .map_err(|e| IoError::malformed(path, e))?
+            .map_err(pq)?;
+        check_layout(path, builder.metadata(), file_len)?;
         let fields = builder.schema().fields().clone();
         let all_names: Vec<String> = fields.iter().map(|f| f.name().clone()).collect();
-        let picked: Vec<usize> = match &opts.columns {
-            Some(specs) => {
-                let idx = resolve_columns(path, specs, Some(&all_names), fields.len())?;
-                if let Some(&bad) = idx.iter().find(|&&i| !is_numeric(fields[i].data_type())) {
-                    return Err(IoError::param(
-                        path,
-                        "columns",
-                        format!(
-                            "column '{}' is not numeric ({})",
-                            all_names[bad],
-                            fields[bad].data_type()
-                        ),
-                    ));
-                }
-                idx
-            }
-            None => (0..fields.len())
-                .filter(|&i| is_numeric(fields[i].data_type()))
-                .collect(),
+        // Non-numeric columns are always left out (and listed) unless selected.
+        let opts_all = ReadOptions {
+            skip_text_columns: true,
+            ..opts.clone()
         };
+        let plan = plan_fields(path, &opts_all, Some(&all_names), fields.len(), &|i| {
+            let t = fields[i].data_type();
+            (!is_numeric(t)).then(|| (format!("{t}"), None))
+        })?;
+        let picked = plan.keep.clone();
+        if let Some(i) = plan.id {
+            let t = fields[i].data_type();
+            if !(is_numeric(t) || matches!(t, DataType::Utf8 | DataType::LargeUtf8)) {
+                return Err(IoError::param(
+                    path,
+                    "id_column",
+                    format!(
+                        "column '{}' has type {t} (use a text or integer column)",
+                        all_names[i]
+                    ),
+                ));
+            }
+        }
         if picked.is_empty() {
             return Err(IoError::new(IoErrorKind::NoColumns, path));
         }
@@ -98,6 +114,7 @@ impl ParquetSource {
             return Err(IoError::new(IoErrorKind::NoRows, path));
         }
         let mut roots = picked.clone();
+        roots.extend(plan.id);
         roots.sort_unstable();
         roots.dedup();
         let batch_pos = picked
@@ -105,11 +122,15 @@ impl ParquetSource {
             .map(|i| roots.binary_search(i).expect("present"))
             .collect();
         let mask = ProjectionMask::roots(builder.parquet_schema(), roots.iter().copied());
-        let reader = builder
-            .with_projection(mask)
-            .with_batch_size(batch_rows.max(1))
-            .build()
-            .map_err(pq)?;
+        let reader = contain(|| {
+            builder
+                .with_projection(mask)
+                .with_batch_size(batch_rows.max(1))
+                .build()
+        })
+        .map_err(|e| IoError::malformed(path, e))?
+        .map_err(pq)?;
+        let id_pos = plan.id.map(|i| roots.binary_search(&i).expect("present"));
         Ok(ParquetSource {
             path: path.to_path_buf(),
             reader,
@@ -118,6 +139,18 @@ impl ParquetSource {
             n_rows,
             done: 0,
             current: None,
+            id_pos,
+            missing: opts.missing,
+            info: RowInfo {
+                ids: plan.id.map(|i| Ids {
+                    name: all_names[i].clone(),
+                    values: Vec::new(),
+                    unnamed_first_column: plan.unnamed_first,
+                }),
+                skipped: plan.skipped,
+                fields: plan.keep.clone(),
+                ..RowInfo::default()
+            },
         })
     }
 
@@ -146,21 +179,28 @@ impl ParquetSource {
         while got < max_rows {
             let (batch, from) = match self.current.take() {
                 Some((b, from)) if from < b.num_rows() => (b, from),
-                _ => match self.reader.next() {
-                    None => break,
-                    Some(Ok(b)) => (b, 0),
-                    Some(Err(e)) => return Err(IoError::malformed(&self.path, e.to_string())),
+                _ => match contain(|| self.reader.next()) {
+                    Ok(None) => break,
+                    Ok(Some(Ok(b))) => (b, 0),
+                    Ok(Some(Err(e))) => return Err(IoError::malformed(&self.path, e.to_string())),
+                    Err(panic) => return Err(IoError::malformed(&self.path, panic)),
                 },
             };
             let to = batch.num_rows().min(from + (max_rows - got));
-            self.append(&batch, from, to, out)?;
-            got += to - from;
+            got += self.append(&batch, from, to, out)?;
             self.current = Some((batch, to));
         }
         Ok(got)
     }
 
-    /// Appends rows `from..to` of `batch` (row-major, converted to `T`) to `out`.
+    /// What was read besides the values: IDs, dropped rows, skipped columns.
+    pub(crate) fn take_info(&mut self) -> RowInfo {
+        std::mem::take(&mut self.info)
+    }
+
+    /// Appends rows `from..to` of `batch` (row-major, converted to `T`) to `out`; rows
+    /// with a null in a kept column are an error, or dropped under
+    /// [`MissingPolicy::Drop`]. Returns the rows appended.
     ///
     /// Rows must be appended in file order: row numbers in messages count them.
     fn append<T: Float>(
@@ -169,33 +209,143 @@ impl ParquetSource {
         from: usize,
         to: usize,
         out: &mut Vec<T>,
-    ) -> Result<(), IoError> {
+    ) -> Result<usize, IoError> {
         let d = self.n_cols();
+        let mut dropped = vec![false; to - from];
+        // Under --missing error: the first null in file order (row, then column), reported
+        // unless a non-finite value comes before it.
+        let mut first_null: Option<(usize, usize)> = None;
+        for (j, &pos) in self.batch_pos.iter().enumerate() {
+            let col = batch.column(pos);
+            if col.null_count() == 0 {
+                continue;
+            }
+            for i in (from..to).filter(|&i| col.is_null(i)) {
+                if self.missing == MissingPolicy::Error {
+                    if first_null.is_none_or(|(r, _)| i - from < r) {
+                        first_null = Some((i - from, j));
+                    }
+                    break;
+                }
+                if !dropped[i - from] {
+                    dropped[i - from] = true;
+                    self.info.dropped.push(DroppedRow {
+                        row: self.done + (i - from),
+                        line: None,
+                        column: j + 1,
+                        value: "null".into(),
+                    });
+                }
+            }
+        }
+        if dropped.iter().any(|&x| x) {
+            self.info.dropped.sort_by_key(|r| r.row);
+        }
         let base = out.len();
         out.resize(base + (to - from) * d, T::zero());
         let dst = &mut out[base..];
         for (j, &pos) in self.batch_pos.iter().enumerate() {
-            let col = batch.column(pos);
-            if col.null_count() > 0 {
-                if let Some(i) = (from..to).find(|&i| col.is_null(i)) {
-                    return Err(IoError::new(
-                        IoErrorKind::Null {
-                            column: self.names[j].clone(),
-                            row: self.done + (i - from) + 1,
-                        },
-                        &self.path,
-                    ));
-                }
-            }
-            fill_column(col.as_ref(), from, to, |r, v| dst[r * d + j] = v);
+            fill_column(batch.column(pos).as_ref(), from, to, |r, v| {
+                dst[r * d + j] = v
+            });
         }
-        check_finite(&self.path, dst, d, self.done)?;
+        if let Some((r, j)) = first_null {
+            check_finite(&self.path, &dst[..r * d], d, self.done)?;
+            check_finite(&self.path, &dst[r * d..r * d + j], d, self.done + r)?;
+            return Err(IoError::new(
+                IoErrorKind::Null {
+                    column: self.names[j].clone(),
+                    row: self.done + r + 1,
+                },
+                &self.path,
+            ));
+        }
+        if let (Some(pos), Some(ids)) = (self.id_pos, &mut self.info.ids) {
+            let col = batch.column(pos);
+            let mut texts = vec![String::new(); to - from];
+            match col.data_type() {
+                DataType::Utf8 => {
+                    let a = col.as_string::<i32>();
+                    (from..to).for_each(|i| texts[i - from] = a.value(i).to_string());
+                }
+                DataType::LargeUtf8 => {
+                    let a = col.as_string::<i64>();
+                    (from..to).for_each(|i| texts[i - from] = a.value(i).to_string());
+                }
+                _ => fill_column::<f64>(col.as_ref(), from, to, |r, v| texts[r] = format!("{v}")),
+            }
+            for (i, t) in texts.into_iter().enumerate() {
+                ids.values.push(if col.is_null(from + i) {
+                    String::new()
+                } else {
+                    t
+                });
+            }
+        }
+        // Compact away the dropped rows.
+        let mut write = 0;
+        for (r, &gone) in dropped.iter().enumerate() {
+            if !gone {
+                if r != write {
+                    dst.copy_within(r * d..(r + 1) * d, write * d);
+                }
+                write += 1;
+            }
+        }
+        out.truncate(base + write * d);
+        // Rows of this batch are checked against their file row numbers.
+        let kept_rows: Vec<usize> = (0..to - from).filter(|&r| !dropped[r]).collect();
+        for (w, &r) in kept_rows.iter().enumerate() {
+            check_finite(
+                &self.path,
+                &out[base + w * d..base + (w + 1) * d],
+                d,
+                self.done + r,
+            )?;
+        }
         self.done += to - from;
-        Ok(())
+        self.info.n_file_rows = self.done;
+        Ok(write)
     }
 }
 
 /// Calls `put(r, value)` for rows `from..to` of `col` (`r` counted from `from`).
+/// Checks the row groups' row counts and column chunks' byte ranges of `meta` against the
+/// file's length `file_len`: the `parquet` crate trusts them (a negative offset or size
+/// panics in `ColumnChunkMetaData::byte_range`, a negative row count becomes a huge
+/// `usize`), so a corrupt footer must be refused here, as a malformed file.
+fn check_layout(path: &Path, meta: &ParquetMetaData, file_len: u64) -> Result<(), IoError> {
+    for (g, rg) in meta.row_groups().iter().enumerate() {
+        if rg.num_rows() < 0 {
+            return Err(IoError::malformed(
+                path,
+                format!("row group {g} has a negative row count ({})", rg.num_rows()),
+            ));
+        }
+        for c in rg.columns() {
+            let start = c.dictionary_page_offset().unwrap_or(c.data_page_offset());
+            let len = c.compressed_size();
+            let inside = u64::try_from(start)
+                .ok()
+                .zip(u64::try_from(len).ok())
+                .and_then(|(s, l)| s.checked_add(l))
+                .is_some_and(|end| end <= file_len);
+            if !inside {
+                return Err(IoError::malformed(
+                    path,
+                    format!(
+                        "row group {g}: column '{}' claims {len} bytes at offset {start}, outside the file ({file_len} bytes)",
+                        c.column_path()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Calls `put(r, value)` for rows `from..to` of `col` (`r` counted from `from`).
+
 fn fill_column<T: Float>(col: &dyn Array, from: usize, to: usize, mut put: impl FnMut(usize, T)) {
     macro_rules! each {
         ($ty:ty, $conv:expr) => {{

@@ -4,10 +4,13 @@ use std::path::Path;
 
 use partitive::Float;
 
+use crate::columns::plan_fields;
 use crate::dataset::Dataset;
 use crate::error::{IoError, IoErrorKind};
-use crate::options::ReadOptions;
+use crate::options::{MissingPolicy, ReadOptions};
+use crate::scalar::check_finite;
 use crate::source::{select_columns, Source};
+use crate::table::{DroppedRow, Ids, RowInfo, Table};
 
 /// Rows per Parquet batch when reading a whole file.
 const BATCH_ROWS: usize = 8192;
@@ -42,11 +45,28 @@ pub fn native_float_width(path: &Path) -> Result<Option<usize>, IoError> {
 /// or empty file, unknown extension, ragged rows, non-numeric or non-finite cells, nulls,
 /// zero rows or columns, truncated `.npy`/`.gz`, unsupported dtypes, bad `columns`.
 pub fn read_matrix<T: Float>(path: &Path, opts: &ReadOptions) -> Result<Dataset<T>, IoError> {
+    read_with_info(path, opts).map(|t| t.data)
+}
+
+/// [`read_matrix`] with the [`RowInfo`] of [`crate::read_table`].
+pub(crate) fn read_with_info<T: Float>(
+    path: &Path,
+    opts: &ReadOptions,
+) -> Result<Table<T>, IoError> {
     let source = Source::open(path, opts, BATCH_ROWS)?;
     let d = source.n_cols();
     let names = source.names();
+    let mut info = RowInfo::default();
     let (data, n) = match source {
-        Source::Npy(f, None) => return f.into_dataset(path),
+        Source::Npy(f, keep) if npy_needs_plan(opts) => {
+            return read_npy_planned(path, opts, f, keep)
+        }
+        Source::Npy(f, None) => {
+            let data = f.into_dataset(path)?;
+            info.n_file_rows = data.n_rows();
+            info.fields = (0..data.n_cols()).collect();
+            return Ok(Table { data, info });
+        }
         Source::Npy(f, Some(keep)) => {
             let (mut buf, mut out) = (Vec::new(), Vec::new());
             let n = f.n_rows();
@@ -55,21 +75,99 @@ pub fn read_matrix<T: Float>(path: &Path, opts: &ReadOptions) -> Result<Dataset<
                 let m = f.rows::<T>(path, start, (start + step).min(n), &mut buf)?;
                 select_columns(m, &keep, &mut out);
             }
+            info.n_file_rows = n;
+            info.fields = keep;
             (out, n)
         }
         Source::Text(mut t) => {
             let mut out = Vec::new();
             let n = t.read_rows(usize::MAX, &mut out)?;
+            info = t.take_info();
             (out, n)
         }
         Source::Parquet(mut p) => {
-            let mut out = Vec::with_capacity(p.n_rows().saturating_mul(d));
+            // The row count is the footer's claim: reserve for a few batches at most, so a
+            // corrupt footer allocates nothing large before the data are decoded.
+            let mut out = Vec::with_capacity(p.n_rows().min(8 * BATCH_ROWS).saturating_mul(d));
             let n = p.read_rows(usize::MAX, &mut out)?;
+            info = p.take_info();
             (out, n)
         }
     };
     if n == 0 {
+        let e = IoError::new(IoErrorKind::NoRows, path);
+        return Err(match info.dropped.len() {
+            0 => e,
+            k => e.with_detail(format!("all {k} rows have a missing value")),
+        });
+    }
+    Ok(Table {
+        data: Dataset::owned(data, n, d, names),
+        info,
+    })
+}
+
+/// `true` when a `.npy` read needs more than the column selection.
+fn npy_needs_plan(opts: &ReadOptions) -> bool {
+    opts.id_column.is_some() || !opts.exclude.is_empty() || opts.missing == MissingPolicy::Drop
+}
+
+/// A `.npy` read with an ID column (by index), excluded columns or NaN rows dropped.
+fn read_npy_planned<T: Float>(
+    path: &Path,
+    opts: &ReadOptions,
+    f: crate::npy::NpyFile,
+    _keep: Option<Vec<usize>>,
+) -> Result<Table<T>, IoError> {
+    let plan = plan_fields(path, opts, None, f.n_cols(), &|_| None)?;
+    let (n, d) = (f.n_rows(), plan.keep.len());
+    let mut info = RowInfo {
+        n_file_rows: n,
+        fields: plan.keep.clone(),
+        ..RowInfo::default()
+    };
+    let mut ids = plan.id.map(|i| Ids {
+        name: format!("#{}", i + 1),
+        values: Vec::new(),
+        unnamed_first_column: false,
+    });
+    let (mut buf, mut out) = (Vec::new(), Vec::with_capacity(n * d));
+    let step = partitive::parallel::CHUNK_ROWS;
+    for start in (0..n).step_by(step) {
+        let m = f.rows_unchecked::<T>(start, (start + step).min(n), &mut buf);
+        'rows: for r in 0..m.n_rows() {
+            let row = m.row(r);
+            let at = start + r;
+            if let (Some(ids), Some(j)) = (&mut ids, plan.id) {
+                ids.values.push(format!("{}", row[j]));
+            }
+            for &j in plan.keep.iter().chain(&plan.id) {
+                let v = row[j];
+                if v.is_finite() {
+                    continue;
+                }
+                if v.is_nan() && opts.missing == MissingPolicy::Drop && plan.id != Some(j) {
+                    info.dropped.push(DroppedRow {
+                        row: at,
+                        line: None,
+                        column: j + 1,
+                        value: "NaN".into(),
+                    });
+                    continue 'rows;
+                }
+                check_finite(path, &[v], 1, at)
+                    .map_err(|e| e.with_detail(format!("column {}", j + 1)))?;
+            }
+            out.extend(plan.keep.iter().map(|&j| row[j]));
+        }
+    }
+    info.ids = ids;
+    let kept = n - info.dropped.len();
+    if kept == 0 {
         return Err(IoError::new(IoErrorKind::NoRows, path));
     }
-    Ok(Dataset::owned(data, n, d, names))
+    Ok(Table {
+        data: Dataset::owned(out, kept, d, None),
+        info,
+    })
 }

@@ -5,10 +5,11 @@ use std::path::Path;
 
 use partitive::{Float, MatRef};
 
+use crate::columns::plan_fields;
 use crate::error::{IoError, IoErrorKind};
 use crate::format::{detect, Format};
 use crate::npy::NpyFile;
-use crate::options::{resolve_columns, ReadOptions};
+use crate::options::ReadOptions;
 use crate::parquet::ParquetSource;
 use crate::text::TextReader;
 
@@ -38,12 +39,13 @@ impl Source {
             Format::Parquet => Source::Parquet(ParquetSource::open(path, opts, batch_rows)?),
             Format::Npy => {
                 let f = NpyFile::open(path)?;
-                let keep = match &opts.columns {
-                    None => None,
-                    Some(c) => {
-                        let k = resolve_columns(path, c, None, f.n_cols())?;
-                        (k != (0..f.n_cols()).collect::<Vec<_>>()).then_some(k)
-                    }
+                let planned =
+                    opts.columns.is_some() || !opts.exclude.is_empty() || opts.id_column.is_some();
+                let keep = if planned {
+                    let k = plan_fields(path, opts, None, f.n_cols(), &|_| None)?.keep;
+                    (k != (0..f.n_cols()).collect::<Vec<_>>()).then_some(k)
+                } else {
+                    None
                 };
                 Source::Npy(f, keep)
             }

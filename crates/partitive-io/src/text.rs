@@ -5,7 +5,7 @@
 //! quotes does not split; in whitespace mode fields are separated by runs of spaces/tabs.
 //! Every line must have as many fields as the first one. The delimiter, when not given, is
 //! the most frequent of `,`, tab and `;` on the first line (whitespace when none occurs).
-//! Messages count lines and columns (fields) from 1.
+//! A given delimiter must be an ASCII byte. Messages count lines and columns (fields) from 1.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -13,11 +13,13 @@ use std::path::{Path, PathBuf};
 use partitive::Float;
 use rayon::prelude::*;
 
+use crate::columns::{plan_fields, FieldPlan};
 use crate::error::{IoError, IoErrorKind};
-use crate::fields::{detect_delimiter, is_data_cell, split, Delim};
+use crate::fields::{detect_delimiter, is_data_cell, is_missing, split, Delim};
 use crate::lines::Lines;
-use crate::options::{resolve_columns, HeaderMode, ReadOptions};
+use crate::options::{HeaderMode, MissingPolicy, ReadOptions, CLASSIFY_LINES};
 use crate::scalar::parse_float;
+use crate::table::{DroppedRow, Ids, RowInfo};
 
 /// A streaming reader of numeric rows from delimited text.
 pub(crate) struct TextReader {
@@ -26,12 +28,23 @@ pub(crate) struct TextReader {
     delim: Delim,
     /// Fields per line (of the first significant line).
     n_fields: usize,
-    /// The fields kept, in output order.
-    keep: Vec<usize>,
+    /// The fields kept, the ID field, the skipped fields.
+    plan: FieldPlan,
     /// Names of the kept columns (from the header).
     names: Option<Vec<String>>,
+    /// The ID column's name.
+    id_name: Option<String>,
+    missing: MissingPolicy,
+    decimal_comma: bool,
+    /// Collect the ID cells (off for streaming).
+    collect_ids: bool,
+    /// IDs, dropped rows and the row count so far.
+    log: RowInfo,
     /// Significant lines read ahead (during header detection) and not consumed yet.
     pending: Vec<(usize, String)>,
+    /// The error of the line after `pending` (met while reading ahead), reported when the
+    /// pending lines are consumed.
+    deferred: Option<IoError>,
     /// The batch of lines being parsed (reused).
     batch: Batch,
 }
@@ -39,28 +52,51 @@ pub(crate) struct TextReader {
 impl TextReader {
     /// Opens `path` and settles delimiter, header and column selection.
     pub(crate) fn open(path: &Path, gzip: bool, opts: &ReadOptions) -> Result<TextReader, IoError> {
-        Self::open_hinted(path, gzip, opts, &[])
+        Self::open_with(path, gzip, opts, &[], true)
     }
 
-    /// [`open`](Self::open), where naming a first-line field in `hints` (as in
-    /// `opts.columns`) also implies a header under [`HeaderMode::Auto`].
+    /// For a table of text cells (categories allowed): [`open`](Self::open) without the
+    /// numeric classification of columns, where naming a first-line field in `hints` (as
+    /// in `opts.columns`) also implies a header under [`HeaderMode::Auto`].
     pub(crate) fn open_hinted(
         path: &Path,
         gzip: bool,
         opts: &ReadOptions,
         hints: &[String],
     ) -> Result<TextReader, IoError> {
+        Self::open_with(path, gzip, opts, hints, false)
+    }
+
+    fn open_with(
+        path: &Path,
+        gzip: bool,
+        opts: &ReadOptions,
+        hints: &[String],
+        numeric: bool,
+    ) -> Result<TextReader, IoError> {
+        if let Some(d) = opts.delimiter.filter(|d| !d.is_ascii()) {
+            // A non-ASCII byte would split lines inside a UTF-8 character.
+            return Err(IoError::param(
+                path,
+                "delimiter",
+                format!("byte 0x{d:02x} is not an ASCII character"),
+            ));
+        }
         let mut lines = Lines::open(path, gzip)?;
-        let mut ahead = Vec::with_capacity(2);
-        let n_ahead = if opts.header == HeaderMode::Auto {
-            2
-        } else {
-            1
-        };
-        while ahead.len() < n_ahead {
-            match lines.next_line()? {
-                Some((n, s)) => ahead.push((n, s.to_string())),
-                None => break,
+        // The header line (if any) and up to CLASSIFY_LINES data lines.
+        let mut ahead = Vec::new();
+        // A line that cannot be read ends the look-ahead; its error waits until the lines
+        // before it are parsed (the first bad line in file order is reported).
+        let mut deferred = None;
+        while ahead.len() <= CLASSIFY_LINES {
+            match lines.next_line() {
+                Ok(Some((n, s))) => ahead.push((n, s.to_string())),
+                Ok(None) => break,
+                Err(e) if ahead.is_empty() => return Err(e),
+                Err(e) => {
+                    deferred = Some(e);
+                    break;
+                }
             }
         }
         if ahead.is_empty() {
@@ -79,59 +115,90 @@ impl TextReader {
             .iter()
             .map(|r| first[r.clone()].replace("\"\"", "\""))
             .collect();
-        let header =
-            match opts.header {
-                HeaderMode::Present => true,
-                HeaderMode::Absent => false,
-                HeaderMode::Auto => {
-                    // A selection naming a first-line field (not a number) implies a header.
-                    let by_name =
-                        opts.columns.iter().flatten().chain(hints).any(|c| {
-                            c.trim().parse::<usize>().is_err() && header_names.contains(c)
-                        });
-                    let first_num: Vec<bool> = ranges
-                        .iter()
-                        .map(|r| is_data_cell(&first[r.clone()]))
-                        .collect();
-                    let second_num: Option<Vec<bool>> = ahead.get(1).map(|(_, s)| {
-                        split(s, delim, &mut ranges);
-                        ranges.iter().map(|r| is_data_cell(&s[r.clone()])).collect()
-                    });
-                    by_name
-                        || match second_num {
-                            // A lone line is a header when any field is not a number.
-                            None => first_num.contains(&false),
-                            // Else some column must be text on line 1 and a number on line 2.
-                            Some(second) => first_num.iter().zip(&second).any(|(&f, &s)| !f && s),
-                        }
-                }
-            };
-        let keep = match &opts.columns {
-            Some(c) => {
-                resolve_columns(path, c, header.then_some(header_names.as_slice()), n_fields)?
+        let header = match opts.header {
+            HeaderMode::Present => true,
+            HeaderMode::Absent => false,
+            HeaderMode::Auto => {
+                // A selection naming a first-line field (not a number) implies a header.
+                let by_name = opts
+                    .columns
+                    .iter()
+                    .flatten()
+                    .chain(hints)
+                    .chain(&opts.exclude)
+                    .chain(&opts.id_column)
+                    .any(|c| c.trim().parse::<usize>().is_err() && header_names.contains(c));
+                let first_num: Vec<bool> = ranges
+                    .iter()
+                    .map(|r| is_data_cell(&first[r.clone()]))
+                    .collect();
+                let second_num: Option<Vec<bool>> = ahead.get(1).map(|(_, s)| {
+                    split(s, delim, &mut ranges);
+                    ranges.iter().map(|r| is_data_cell(&s[r.clone()])).collect()
+                });
+                by_name
+                    || match second_num {
+                        // A lone line is a header when any field is not a number.
+                        None => first_num.contains(&false),
+                        // Else some column must be text on line 1 and a number on line 2.
+                        Some(second) => first_num.iter().zip(&second).any(|(&f, &s)| !f && s),
+                    }
             }
-            None => (0..n_fields).collect(),
         };
-        let names = header.then(|| keep.iter().map(|&i| header_names[i].clone()).collect());
+        let names_all = header.then_some(header_names.as_slice());
+        let data_lines = &ahead[usize::from(header)..];
+        // A field is text when its first present cell among the lines read ahead is not a
+        // number; a number there makes it numeric, so a stray word further down is an
+        // error naming its line and column, not a silently skipped column.
+        let mut text: Vec<Option<(String, Option<usize>)>> = vec![None; n_fields];
+        let mut decided = vec![false; n_fields];
+        for (n, s) in data_lines {
+            split(s, delim, &mut ranges);
+            for (j, r) in ranges.iter().enumerate().take(n_fields) {
+                let c = &s[r.clone()];
+                if decided[j] || is_missing(c) {
+                    continue;
+                }
+                decided[j] = true;
+                if !is_data_cell(c) {
+                    text[j] = Some((c.to_string(), Some(*n)));
+                }
+            }
+        }
+        let plan = plan_fields(path, opts, names_all, n_fields, &|j| {
+            text[j].clone().filter(|_| numeric)
+        })?;
+        let names = names_all.map(|h| plan.keep.iter().map(|&i| h[i].clone()).collect());
+        let id_name = plan.id.map(|i| match names_all {
+            Some(h) => h[i].clone(),
+            None => format!("#{}", i + 1),
+        });
         if header {
             ahead.remove(0);
         }
         ahead.reverse(); // consumed from the back
+        let collect_ids = plan.id.is_some();
         Ok(TextReader {
             path: path.to_path_buf(),
             lines,
             delim,
             n_fields,
-            keep,
+            plan,
             names,
+            id_name,
+            missing: opts.missing,
+            decimal_comma: opts.decimal_comma,
+            collect_ids,
+            log: RowInfo::default(),
             pending: ahead,
+            deferred,
             batch: Batch::default(),
         })
     }
 
     /// Number of output columns.
     pub(crate) fn n_cols(&self) -> usize {
-        self.keep.len()
+        self.plan.keep.len()
     }
 
     /// Names of the output columns, when the file has a header.
@@ -141,7 +208,40 @@ impl TextReader {
 
     /// The 0-based fields of a line kept in the output, in output order.
     pub(crate) fn keep(&self) -> &[usize] {
-        &self.keep
+        &self.plan.keep
+    }
+
+    /// The ID column's name (`#i`, 1-based, without a header).
+    pub(crate) fn id_name(&self) -> Option<&str> {
+        self.id_name.as_deref()
+    }
+
+    /// `true` when the ID is the unnamed first column (not asked for).
+    pub(crate) fn id_is_unnamed_first(&self) -> bool {
+        self.plan.unnamed_first
+    }
+
+    /// The 0-based ID field, if any.
+    pub(crate) fn id_field(&self) -> Option<usize> {
+        self.plan.id
+    }
+
+    /// Stops collecting ID cells (a stream of chunks does not need them).
+    pub(crate) fn without_ids(mut self) -> Self {
+        self.collect_ids = false;
+        self
+    }
+
+    /// What was read so far besides the values: IDs, dropped rows, skipped columns.
+    pub(crate) fn take_info(&mut self) -> RowInfo {
+        let mut info = std::mem::take(&mut self.log);
+        info.skipped = self.plan.skipped.clone();
+        info.fields = self.plan.keep.clone();
+        if let (Some(ids), Some(name)) = (&mut info.ids, &self.id_name) {
+            ids.name = name.clone();
+            ids.unnamed_first_column = self.plan.unnamed_first;
+        }
+        info
     }
 
     /// Reads the next data line into `line` and its field ranges (all fields) into
@@ -160,6 +260,8 @@ impl TextReader {
         let n = if let Some((n, s)) = self.pending.pop() {
             line.push_str(&s);
             n
+        } else if let Some(e) = self.deferred.take() {
+            return Err(e);
         } else if let Some((n, s)) = self.lines.next_line()? {
             line.push_str(s);
             n
@@ -174,6 +276,7 @@ impl TextReader {
     }
 
     /// Appends up to `max_rows` rows to `out`; returns how many (0 at the end of the file).
+    /// Rows dropped for a missing value ([`MissingPolicy::Drop`]) are not counted.
     ///
     /// Lines are read serially in batches of [`BATCH_LINES`] and parsed in parallel on the
     /// current rayon pool, in sub-batches written straight into `out`; the first failing
@@ -189,42 +292,100 @@ impl TextReader {
         while rows < max_rows && !at_end {
             let want = (max_rows - rows).min(BATCH_LINES);
             self.batch.clear();
+            // A line that cannot be read (bad UTF-8, corrupt gzip) fails only after the
+            // lines before it are parsed: the first bad line in file order is reported,
+            // whatever the batch size.
+            let mut unreadable = None;
             while self.batch.lines.len() < want {
                 if let Some((n, s)) = self.pending.pop() {
                     self.batch.push(n, &s);
-                } else if let Some((n, s)) = self.lines.next_line()? {
-                    self.batch.push(n, s);
-                } else {
-                    at_end = true;
+                    continue;
+                }
+                if let Some(e) = self.deferred.take() {
+                    unreadable = Some(e);
                     break;
+                }
+                match self.lines.next_line() {
+                    Ok(Some((n, s))) => self.batch.push(n, s),
+                    Ok(None) => {
+                        at_end = true;
+                        break;
+                    }
+                    Err(e) => {
+                        unreadable = Some(e);
+                        break;
+                    }
                 }
             }
             let batch = &self.batch;
             if batch.lines.is_empty() {
-                break;
+                match unreadable {
+                    Some(e) => return Err(e),
+                    None => break,
+                }
             }
-            let d = self.keep.len();
+            let d = self.plan.keep.len();
             let base = out.len();
             out.resize(base + batch.lines.len() * d, T::zero());
+            let mut outcomes = vec![Outcome::default(); batch.lines.len()];
             let ctx = LineFormat {
                 path: &self.path,
                 delim: self.delim,
                 n_fields: self.n_fields,
-                keep: &self.keep,
+                keep: &self.plan.keep,
+                id: self.plan.id.filter(|_| self.collect_ids),
+                missing: self.missing,
+                decimal_comma: self.decimal_comma,
             };
             let results: Vec<Result<(), IoError>> = out[base..]
-                .par_chunks_mut(SUB_LINES * d)
+                .par_chunks_mut(SUB_LINES * d.max(1))
+                .zip(outcomes.par_chunks_mut(SUB_LINES))
                 .zip(batch.lines.par_chunks(SUB_LINES))
-                .map(|(dst, lines)| {
+                .map(|((dst, oc), lines)| {
                     let mut ranges = Vec::with_capacity(self.n_fields);
-                    for (row, &(start, end, n)) in dst.chunks_mut(d).zip(lines) {
-                        ctx.parse(n, &batch.text[start..end], &mut ranges, row)?;
+                    for ((row, o), &(start, end, n)) in dst.chunks_mut(d.max(1)).zip(oc).zip(lines)
+                    {
+                        *o = ctx.parse(n, &batch.text[start..end], &mut ranges, row)?;
                     }
                     Ok(())
                 })
                 .collect();
             results.into_iter().collect::<Result<(), IoError>>()?;
-            rows += batch.lines.len();
+            if let Some(e) = unreadable {
+                return Err(e);
+            }
+            // Serial bookkeeping in file order: IDs, dropped rows (compacted away).
+            let mut write = base;
+            for (i, (o, &(start, _, n))) in outcomes.iter().zip(&batch.lines).enumerate() {
+                let row = self.log.n_file_rows + i;
+                if let Some(r) = &o.id {
+                    let cell = &batch.text[start + r.start..start + r.end];
+                    let ids = self.log.ids.get_or_insert_with(|| Ids {
+                        name: String::new(),
+                        values: Vec::new(),
+                        unnamed_first_column: false,
+                    });
+                    ids.values.push(cell.replace("\"\"", "\""));
+                }
+                if let Some((column, value)) = &o.missing {
+                    self.log.dropped.push(DroppedRow {
+                        row,
+                        line: Some(n),
+                        column: *column,
+                        value: value.clone(),
+                    });
+                    continue;
+                }
+                let from = base + i * d;
+                if from != write {
+                    out.copy_within(from..from + d, write);
+                }
+                write += d;
+            }
+            let kept = (write - base) / d.max(1);
+            out.truncate(write);
+            self.log.n_file_rows += batch.lines.len();
+            rows += kept;
         }
         Ok(rows)
     }
@@ -255,12 +416,24 @@ impl Batch {
     }
 }
 
+/// What parsing a line found besides its values.
+#[derive(Debug, Clone, Default)]
+struct Outcome {
+    /// The first missing cell (1-based field, text), under [`MissingPolicy::Drop`].
+    missing: Option<(usize, String)>,
+    /// The ID cell's range in the line.
+    id: Option<Range<usize>>,
+}
+
 /// What parsing a data line needs to know.
 struct LineFormat<'a> {
     path: &'a Path,
     delim: Delim,
     n_fields: usize,
     keep: &'a [usize],
+    id: Option<usize>,
+    missing: MissingPolicy,
+    decimal_comma: bool,
 }
 
 impl LineFormat<'_> {
@@ -271,16 +444,37 @@ impl LineFormat<'_> {
         s: &str,
         ranges: &mut Vec<Range<usize>>,
         dst: &mut [T],
-    ) -> Result<(), IoError> {
+    ) -> Result<Outcome, IoError> {
         split(s, self.delim, ranges);
         if ranges.len() != self.n_fields {
             return Err(ragged(self.path, self.n_fields, ranges.len(), n));
         }
+        let mut outcome = Outcome {
+            missing: None,
+            id: self.id.map(|j| ranges[j].clone()),
+        };
         for (slot, &j) in dst.iter_mut().zip(self.keep) {
             let cell = &s[ranges[j].clone()];
             let at = |kind| IoError::at(kind, self.path, n, Some(j + 1));
-            match parse_float::<T>(cell) {
+            let parsed = if self.decimal_comma && cell.contains(',') {
+                parse_float::<T>(&cell.replacen(',', ".", 1))
+            } else {
+                parse_float::<T>(cell)
+            };
+            match parsed {
                 Some(v) if v.is_finite() => *slot = v,
+                _ if is_missing(cell) => match self.missing {
+                    MissingPolicy::Error => {
+                        return Err(at(IoErrorKind::Missing {
+                            value: cell.to_string(),
+                        }))
+                    }
+                    MissingPolicy::Drop => {
+                        if outcome.missing.is_none() {
+                            outcome.missing = Some((j + 1, cell.to_string()));
+                        }
+                    }
+                },
                 Some(_) => {
                     return Err(at(IoErrorKind::NonFinite {
                         value: cell.to_string(),
@@ -295,7 +489,7 @@ impl LineFormat<'_> {
                 }
             }
         }
-        Ok(())
+        Ok(outcome)
     }
 }
 

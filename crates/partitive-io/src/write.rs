@@ -10,45 +10,98 @@ use partitive::{Float, MatRef};
 use crate::atomic::AtomicFile;
 use crate::error::{IoError, IoErrorKind};
 use crate::format::{detect, Detected, Format};
+use crate::frame::{write_frame_into, Column, Frame, Values};
 use crate::npy::header_bytes;
 use crate::scalar::extend_le_bytes;
 use crate::target::{OutputKind, OutputTarget};
 
-/// Writes one label per line (`0\n2\n1\n…`), atomically.
+/// Writes labels, atomically, in the format the extension names (see
+/// [`write_labels_into`]).
 pub fn write_labels(path: &Path, labels: &[usize]) -> Result<(), IoError> {
     let mut f = AtomicFile::create(path)?;
     write_labels_into(&mut f, labels)?;
     f.commit()
 }
 
-/// Writes one label per line into a staged file (committed by the caller, see
-/// [`crate::commit_all`]).
+/// Writes labels into a staged file (committed by the caller, see [`crate::commit_all`]),
+/// as a column named `cluster` in the format of the extension: `.npy` a 1-D `int64`
+/// array; `.parquet`/`.pq` one column; `.csv`/`.tsv` (optionally `.gz`) a header line then
+/// one label per line; any other name one label per line with no header (`.gz`
+/// compressed).
 pub fn write_labels_into(f: &mut AtomicFile, labels: &[usize]) -> Result<(), IoError> {
+    let v: Vec<i64> = labels.iter().map(|&l| l as i64).collect();
+    write_label_values_into(f, &v, "cluster", None)
+}
+
+/// [`write_labels_into`] for signed values in a column named `name`, `missing` (e.g. −1)
+/// written as an empty cell / null where the format has one.
+pub fn write_label_values_into(
+    f: &mut AtomicFile,
+    values: &[i64],
+    name: &str,
+    missing: Option<i64>,
+) -> Result<(), IoError> {
+    let det = detect(f.target().given()).ok();
+    let framed = det.is_some_and(|d| {
+        d.format != Format::Delimited || matches!(d.text_delimiter, Some(b',' | b'\t'))
+    });
+    if framed {
+        let frame = Frame {
+            columns: vec![Column {
+                name,
+                values: Values::Int { values, missing },
+            }],
+        };
+        return write_frame_into(f, &frame);
+    }
+    let path = f.path().to_path_buf();
+    let err = |e| IoError::write(&path, e);
+    if det.is_some_and(|d| d.gzip) {
+        let mut gz = GzEncoder::new(&mut *f, flate2::Compression::default());
+        plain_labels(&mut gz, values).map_err(err)?;
+        gz.finish().map_err(err)?;
+        Ok(())
+    } else {
+        plain_labels(f, values).map_err(err)
+    }
+}
+
+/// One value per line.
+fn plain_labels<W: Write>(w: &mut W, values: &[i64]) -> std::io::Result<()> {
     let mut line = String::with_capacity(1 << 16);
-    for chunk in labels.chunks(4096) {
+    for chunk in values.chunks(4096) {
         line.clear();
         for l in chunk {
             writeln!(line, "{l}").expect("writing to a String");
         }
-        f.write_all(line.as_bytes())
-            .map_err(|e| IoError::write(f.path(), e))?;
+        w.write_all(line.as_bytes())?;
     }
     Ok(())
 }
 
-/// Writes `m` by the extension of `path`, atomically: `.npy` (see [`write_npy`]) or
-/// delimited text — `.csv` (`,`), `.tsv` (tab), `.txt`/`.dat`/`.data` (space), each
-/// optionally gzipped (`.gz`). Text values are printed in the shortest form that parses
-/// back to the same `T` (round-trip exact), with no header.
+/// Checks, before any work, that labels can be written to `target`: any name, except
+/// `.gz` on `.npy` or Parquet.
+pub fn check_labels_output(target: &OutputTarget) -> Result<(), IoError> {
+    match detect(target.given()) {
+        Err(e) if e.kind() == &IoErrorKind::Unsupported => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Writes `m` by the extension of `path`, atomically: `.npy` (see [`write_npy`]), Parquet
+/// (`.parquet`, `.pq`: one `float64` column per matrix column) or delimited text — `.csv`
+/// (`,`), `.tsv` (tab), `.txt`/`.dat`/`.data` (space), each optionally gzipped (`.gz`).
+/// Text values are printed in the shortest form that parses back to the same `T`
+/// (round-trip exact), with no header.
 ///
 /// # Errors
-/// [`crate::IoErrorKind::UnknownExtension`]; `Unsupported` for Parquet; OS errors.
+/// [`crate::IoErrorKind::UnknownExtension`]; OS errors.
 pub fn write_matrix<T: Float>(path: &Path, m: MatRef<'_, T>) -> Result<(), IoError> {
     write_matrix_with_names(path, m, None)
 }
 
-/// Like [`write_matrix`], with a header line of column `names` for text output (ignored by
-/// `.npy`, which has no column names).
+/// Like [`write_matrix`], with a header line of column `names` for `.csv`/`.tsv` (not for
+/// space-separated `.txt`, nor `.npy`, which has no column names).
 ///
 /// # Panics
 /// When `names` has a length other than `m.n_cols()` (a caller contract).
@@ -79,19 +132,16 @@ fn matrix_format(target: &OutputTarget) -> Result<Detected, IoError> {
             })
         }
         Err(e) => Err(e),
-        Ok(d) if d.format == Format::Parquet => {
-            Err(IoError::unsupported(target.given(), "writing Parquet"))
-        }
         Ok(d) => Ok(d),
     }
 }
 
 /// Checks, before any work, that a matrix can be written to `target` (see
-/// [`write_matrix`]: `.npy` or delimited text, optionally gzipped; comma-separated text for
-/// a special file or stream without such an extension).
+/// [`write_matrix`]: `.npy`, `.parquet` or delimited text, the text optionally gzipped;
+/// comma-separated text for a special file or stream without such an extension).
 ///
 /// # Errors
-/// [`IoErrorKind::UnknownExtension`]; `Unsupported` for Parquet and `.gz` on `.npy`.
+/// [`IoErrorKind::UnknownExtension`]; `Unsupported` for `.gz` on `.npy` or `.parquet`.
 pub fn check_matrix_output(target: &OutputTarget) -> Result<(), IoError> {
     matrix_format(target).map(|_| ())
 }
@@ -114,9 +164,29 @@ pub fn write_matrix_into<T: Float>(
     let err = |e| IoError::write(&path, e);
     match det.format {
         Format::Npy => write_npy_into(f, m),
-        Format::Parquet => Err(IoError::unsupported(&path, "writing Parquet")),
+        Format::Parquet => {
+            let (n, d) = (m.n_rows(), m.n_cols());
+            let cols: Vec<Vec<f64>> = (0..d)
+                .map(|j| (0..n).map(|i| m.row(i)[j].as_f64()).collect())
+                .collect();
+            let default: Vec<String> = (0..d).map(|j| format!("column_{j}")).collect();
+            let names = names.unwrap_or(&default);
+            let frame = Frame {
+                columns: cols
+                    .iter()
+                    .zip(names)
+                    .map(|(v, name)| Column {
+                        name,
+                        values: Values::Float(v),
+                    })
+                    .collect(),
+            };
+            write_frame_into(f, &frame)
+        }
         Format::Delimited => {
             let sep = det.text_delimiter.unwrap_or(b' ');
+            // A header only where the format has one (`.csv`, `.tsv`); `.txt` stays bare.
+            let names = names.filter(|_| matches!(sep, b',' | b'\t'));
             if det.gzip {
                 let mut gz = GzEncoder::new(f, flate2::Compression::default());
                 write_text(&mut gz, m, names, sep).map_err(err)?;
@@ -220,8 +290,9 @@ mod tests {
             ("c.npy", true),
             ("c.tsv.gz", true),
             ("c", false),
-            ("c.parquet", false),
+            ("c.parquet", true),
             ("c.npy.gz", false),
+            ("c.parquet.gz", false),
         ] {
             let t = OutputTarget::resolve(&dir.path().join(name)).unwrap();
             assert_eq!(check_matrix_output(&t).is_ok(), ok, "{name}");

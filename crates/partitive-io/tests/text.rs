@@ -167,12 +167,12 @@ fn error_cases_one_line_each() {
         (
             "empty-cell.csv",
             "1,2\n3,\n",
-            "empty-cell.csv:2:2: cannot parse '' as a number",
+            "empty-cell.csv:2:2: empty cell (missing value)",
         ),
         (
             "nan.csv",
             "1,2\nnan,4\n",
-            "nan.csv:2:1: non-finite value 'nan'",
+            "nan.csv:2:1: missing value 'nan'",
         ),
         (
             "inf.tsv",
@@ -234,7 +234,11 @@ fn column_selection() {
         columns: Some(vec!["label".into()]),
         ..Default::default()
     };
-    assert_eq!(err(&p, &o), "a.csv:2:3: cannot parse 'cat' as a number");
+    assert_eq!(
+        err(&p, &o),
+        "a.csv: invalid columns: not numeric: 'label' ('cat' on line 2) (an identifier belongs \
+         in the ID column; text categories need Gower's dissimilarity)"
+    );
     let o = ReadOptions {
         columns: Some(vec!["nope".into()]),
         ..Default::default()

@@ -67,11 +67,15 @@ fn bad_output_paths_leave_nothing() {
     let m = Mat::from_rows(&[[1.0f64]]);
     let e = write_matrix(&d.path().join("m.xlsx"), m.view()).unwrap_err();
     assert!(matches!(e.kind(), IoErrorKind::UnknownExtension), "{e}");
-    let e = write_matrix(&d.path().join("m.parquet"), m.view()).unwrap_err();
+    let e = write_matrix(&d.path().join("m.npy.gz"), m.view()).unwrap_err();
     assert!(matches!(e.kind(), IoErrorKind::Unsupported), "{e}");
     let e = write_labels(&d.path().join("no/such/dir/l.txt"), &[1]).unwrap_err();
     assert!(e.to_string().contains("l.txt"), "{e}");
     assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 0);
+    // Parquet follows its extension (a column per feature), read back exactly.
+    let p = d.path().join("m.parquet");
+    write_matrix(&p, m.view()).unwrap();
+    assert_eq!(read64(&p).unwrap().view().as_slice(), &[1.0]);
 }
 
 #[test]

@@ -20,12 +20,14 @@ def test_docstring_examples(module):
 
 def test_readme_examples_run():
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
-    assert len(blocks) == 2
+    assert len(blocks) == 3
     scope = {}
     for code in blocks:
         exec(compile(code, str(README), "exec"), scope)  # noqa: S102 - our own README
     assert scope["proba"].shape == (10, 4)
     assert scope["big"].medoid_indices_.shape == (5,)
+    assert scope["h"].labels_.max() == 2
+    assert scope["labels"].shape == (3,) and scope["labels"][2] == -1
 
 
 def test_public_api_documented():

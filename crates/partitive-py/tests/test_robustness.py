@@ -41,6 +41,20 @@ def test_kmeans_any_magnitude(scale, init):
     assert np.array_equal(km.predict(X), km.labels_)
 
 
+@pytest.mark.parametrize("dtype,e", [(np.float64, -600), (np.float64, -100), (np.float64, 520),
+                                     (np.float64, 1000), (np.float32, -100), (np.float32, 83)])
+def test_hdbscan_any_magnitude(dtype, e):
+    # X x 2^e is exact: the same partition and scores, distances x 2^e
+    X, y = blobs(1.0, dtype)
+    base = partitive.HDBSCAN(min_cluster_size=10).fit(X)
+    assert base.labels_.max() == 2
+    Xs = (X.astype(np.float64) * 2.0**e).astype(dtype)
+    h = partitive.HDBSCAN(min_cluster_size=10).fit(Xs)
+    assert np.array_equal(h.labels_, base.labels_)
+    assert np.array_equal(h.probabilities_, base.probabilities_)
+    assert np.array_equal(h.outlier_scores_, base.outlier_scores_)
+
+
 @pytest.mark.parametrize("scale", [1e-30, 1e19, 1e30])
 def test_float32_any_magnitude(scale):
     X, y = blobs(scale, np.float32)

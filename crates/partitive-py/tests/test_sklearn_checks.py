@@ -22,6 +22,9 @@ ESTIMATORS = [
     partitive.KMedoids(n_clusters=3, metric="precomputed"),
     partitive.CLARA(n_clusters=3),
     partitive.PPP(),
+    partitive.HDBSCAN(),
+    partitive.HDBSCAN(min_cluster_size=10, cluster_selection_method="leaf", metric="manhattan"),
+    partitive.HDBSCAN(metric="precomputed"),
 ]
 
 _KMEANSPP_WEIGHTS = (
@@ -39,7 +42,7 @@ def expected_failed_checks(estimator):
         # Its k-means start is k-means++ seeded: same reason (the fits differ by more
         # than a renaming of components only through that start).
         return {"check_sample_weight_equivalence_on_dense_data": _KMEANSPP_WEIGHTS}
-    if name == "KMedoids" and estimator.metric == "precomputed":
+    if name in ("KMedoids", "HDBSCAN") and estimator.metric == "precomputed":
         reason = (
             "the check fits raw 50x2 feature vectors, not the square dissimilarity matrix "
             "that metric='precomputed' requires (it does not adapt to the pairwise tag)"

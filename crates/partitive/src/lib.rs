@@ -27,6 +27,7 @@ pub mod dissimilarity;
 pub mod error;
 pub mod float;
 pub mod gmm;
+pub mod hdbscan;
 pub mod interrupt;
 pub mod kmeans;
 pub mod kmedoids;
@@ -34,6 +35,7 @@ pub mod matrix;
 pub mod metrics;
 pub mod parallel;
 pub mod ppp;
+pub mod preprocess;
 pub mod rng;
 pub(crate) mod scale;
 

@@ -1,9 +1,15 @@
 //! `partitive gmm`.
 
+use crate::chart::{LineChart, Series};
 use crate::cli::{CovarianceFlag, CriterionFlag, GmmArgs};
 use crate::common::{self, Precision};
+use crate::data;
+use crate::fitted::{self, Fitted, ReportExtras};
+use crate::model::Model;
 use crate::outputs::{self, Holds, OutputPlan};
+use crate::profile;
 use crate::progress::Progress;
+use crate::record::{self, Checksum};
 use anyhow::{bail, Context, Result};
 use partitive::gmm::{self, CovarianceType, Criterion, GaussianMixture, GmmModel};
 use partitive::Float;
@@ -17,10 +23,10 @@ pub fn run(args: GmmArgs) -> Result<()> {
         (None, Some(r)) => parse_range(r)?,
         (None, None) => bail!("give -k K or --k-range A..B"),
     };
-    let mut plan = outputs::plan(&args.input, &args.run)
+    let plan = outputs::plan(&args.input, &args.run)
         .output("--labels-out", args.labels_out.as_deref(), Holds::Labels)
-        .output("--proba-out", args.proba_out.as_deref(), Holds::Matrix)
-        .build()?;
+        .output("--proba-out", args.proba_out.as_deref(), Holds::Matrix);
+    let mut plan = fitted::plan_outputs(plan, &args.out).build()?;
     match common::precision(&args.input)? {
         Precision::F32 => run_typed::<f32>(&args, &mut plan, k_range, Precision::F32),
         Precision::F64 => run_typed::<f64>(&args, &mut plan, k_range, Precision::F64),
@@ -29,7 +35,11 @@ pub fn run(args: GmmArgs) -> Result<()> {
 
 /// `range` with its end lowered to `n` rows (a note says so unless `quiet`); an error when
 /// even its start exceeds `n`.
-fn cap_range(range: RangeInclusive<usize>, n: usize, quiet: bool) -> Result<RangeInclusive<usize>> {
+pub(super) fn cap_range(
+    range: RangeInclusive<usize>,
+    n: usize,
+    quiet: bool,
+) -> Result<RangeInclusive<usize>> {
     let (a, b) = (*range.start(), *range.end());
     if b <= n {
         return Ok(range);
@@ -46,7 +56,7 @@ fn cap_range(range: RangeInclusive<usize>, n: usize, quiet: bool) -> Result<Rang
 }
 
 /// Parses `A..B` (inclusive) or `A..=B`.
-fn parse_range(s: &str) -> Result<RangeInclusive<usize>> {
+pub(crate) fn parse_range(s: &str) -> Result<RangeInclusive<usize>> {
     let bad = || {
         anyhow::anyhow!(
             "invalid value '{s}' for --k-range: expected A..B with 1 ≤ A ≤ B, e.g. 1..20"
@@ -78,9 +88,15 @@ fn run_typed<T: Float>(
     precision: Precision,
 ) -> Result<()> {
     let t0 = Instant::now();
-    let opts = common::read_options(&args.input)?;
-    let data = common::read_data::<T>(&args.input, &opts)?;
-    let x = data.view();
+    let checksum = Checksum::start(&args.input.input);
+    let opts = data::numeric_options(&args.input)?;
+    let data = data::load::<T>(
+        &args.input,
+        &opts,
+        data::scale_kind(args.out.scale),
+        &args.run,
+    )?;
+    let x = data.x();
     let k_range = if args.k_range.is_some() {
         cap_range(k_range, x.n_rows(), args.run.quiet)?
     } else {
@@ -101,7 +117,12 @@ fn run_typed<T: Float>(
 
     let t1 = Instant::now();
     let single = k_range.start() == k_range.end() && types.len() == 1;
-    let progress = Progress::new(args.run.quiet, args.max_iter as u64, "EM");
+    let n_candidates = (k_range.end() - k_range.start() + 1) * types.len();
+    let progress = if single {
+        Progress::new(args.run.quiet, args.max_iter as u64, "EM")
+    } else {
+        Progress::new(args.run.quiet, n_candidates as u64, "gmm k")
+    };
     let (model, table): (GmmModel, Vec<gmm::SelectionRow>) =
         common::with_threads(&args.run, || -> Result<_> {
             if single {
@@ -126,26 +147,103 @@ fn run_typed<T: Float>(
                 };
                 Ok((m, vec![row]))
             } else {
-                let s = gmm::select(x, None, k_range.clone(), &types, criterion, &base)?;
+                let mut done = 0u64;
+                let s = gmm::select_observed(
+                    x,
+                    None,
+                    k_range.clone(),
+                    &types,
+                    criterion,
+                    &base,
+                    &mut |r| {
+                        done += 1;
+                        progress.update(done, n_candidates as u64, || {
+                            format!("k = {} {} BIC {:.6e}", r.k, r.covariance.name(), r.bic)
+                        })
+                    },
+                )?;
                 Ok((s.best, s.table))
             }
         })?
         .with_context(|| format!("Gaussian mixture on {}", args.input.input.display()))?;
     progress.finish();
     let fit_seconds = t1.elapsed().as_secs_f64();
+    let sha = checksum.finish();
 
-    plan.labels("--labels-out", &model.labels)?;
-    if plan.wants("--proba-out") {
-        let proba = common::with_threads(&args.run, || model.predict_proba(x))??;
-        plan.matrix("--proba-out", proba.view(), None)?;
-    }
     let k = model.n_components();
-    let mut sizes = vec![0usize; k];
-    for &l in &model.labels {
-        sizes[l] += 1;
+    let proba = common::with_threads(&args.run, || model.predict_proba(x))??;
+    let confidence: Vec<f64> = model
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(i, &l)| proba.row(i)[l])
+        .collect();
+    let fit = Fitted {
+        data: &data,
+        labels: &model.labels,
+        k,
+        confidence: Some(&confidence),
+    };
+    fit.write_labels(plan, "--labels-out")?;
+    if plan.wants("--proba-out") {
+        let names: Vec<String> = (0..k).map(|c| format!("p{c}")).collect();
+        plan.matrix("--proba-out", proba.view(), Some(&names))?;
     }
+    fit.write_output(plan)?;
+    if plan.wants("--model-out") {
+        let mut mf = fit.model_file(
+            "gmm",
+            Model::Gmm {
+                covariance_type: model.covariance_type,
+                parameters: model.params.clone(),
+                precision_cholesky: model.precision_cholesky.clone(),
+                data_mean: model.data_mean.clone(),
+            },
+            sha.as_deref(),
+        );
+        mf.input = args.input.input.display().to_string();
+        plan.json("--model-out", &mf.to_json()?)?;
+    }
+    let profiles = fit.profiles();
+    let rec = record::record("gmm", args, &data, sha.as_deref());
+    let line = format!(
+        "gmm: n={} d={} k={} covariance={} bic={:.6e} mean log-lik={:.6} n_iter={} converged={} ({:.3} s)",
+        x.n_rows(),
+        x.n_cols(),
+        k,
+        model.covariance_type.name(),
+        model.bic,
+        model.mean_log_likelihood,
+        model.n_iter,
+        model.converged,
+        read_seconds + fit_seconds
+    );
+    let mut extras = ReportExtras {
+        silhouette: fit.euclidean_silhouette(plan)?,
+        ..ReportExtras::default()
+    };
+    if table.len() > 1 {
+        extras.curves.push(selection_chart(
+            &table,
+            args.criterion,
+            k,
+            model.covariance_type,
+        ));
+    }
+    fit.write_report(
+        plan,
+        "gmm",
+        &args.input.input,
+        &profiles,
+        &rec,
+        extras,
+        &line,
+    )?;
+    let means: Vec<Vec<f64>> = (0..k)
+        .map(|c| data.scaler.inverse_row(model.params.means.row(c)))
+        .collect();
     let d = model.diagnostics.clone();
-    let summary = json!({
+    let mut summary = json!({
         "command": "gmm",
         "input": args.input.input.display().to_string(),
         "k": k,
@@ -162,7 +260,9 @@ fn run_typed<T: Float>(
         "aic": model.aic,
         "icl": model.icl,
         "weights": model.params.weights,
-        "cluster_sizes": sizes,
+        "cluster_sizes": profiles[..k].iter().map(|p| p.size).collect::<Vec<_>>(),
+        "means": profile::named_rows(&means, &data.columns),
+        "clusters": fitted::clusters_json(&profiles, &data.columns),
         "seconds": read_seconds + fit_seconds,
         "read_seconds": read_seconds,
         "fit_seconds": fit_seconds,
@@ -179,26 +279,54 @@ fn run_typed<T: Float>(
             "n_iter": r.n_iter, "converged": r.converged,
         })).collect::<Vec<_>>(),
     });
+    if let Some(o) = summary.as_object_mut() {
+        o.extend(rec);
+    }
     plan.json("--summary-out", &summary)?;
     plan.commit()?;
     if !args.run.quiet {
-        plan.say(&format!(
-            "gmm: n={} d={} k={} covariance={} bic={:.6e} mean log-lik={:.6} n_iter={} converged={} ({:.3} s)",
-            x.n_rows(),
-            x.n_cols(),
-            k,
-            model.covariance_type.name(),
-            model.bic,
-            model.mean_log_likelihood,
-            model.n_iter,
-            model.converged,
-            read_seconds + fit_seconds
-        ));
+        plan.say(&line);
         if !model.diagnostics.is_clean() {
             eprintln!("partitive: note: covariance regularised or components degenerate (see the summary's diagnostics)");
         }
     }
     Ok(())
+}
+
+/// The criterion against k, one line per covariance type, the chosen k marked.
+fn selection_chart(
+    table: &[gmm::SelectionRow],
+    criterion: CriterionFlag,
+    k: usize,
+    chosen: CovarianceType,
+) -> LineChart {
+    let name = match criterion {
+        CriterionFlag::Bic => "BIC",
+        CriterionFlag::Icl => "ICL",
+    };
+    let mut series: Vec<Series> = Vec::new();
+    for r in table {
+        let v = match criterion {
+            CriterionFlag::Bic => r.bic,
+            CriterionFlag::Icl => r.icl,
+        };
+        let label = r.covariance.name().to_string();
+        match series.iter_mut().find(|s| s.name == label) {
+            Some(s) => s.points.push((r.k as f64, v)),
+            None => series.push(Series {
+                name: label,
+                points: vec![(r.k as f64, v)],
+            }),
+        }
+    }
+    LineChart {
+        title: format!("{name} by k (chosen: k = {k}, {})", chosen.name()),
+        x_label: "number of components k".into(),
+        y_label: format!("{name} (lower is better)"),
+        series,
+        chosen_x: Some(k as f64),
+        integer_x: true,
+    }
 }
 
 #[cfg(test)]

@@ -2,20 +2,26 @@
 
 use crate::cli::{KmeansAlgorithmFlag, KmeansArgs, KmeansInitFlag};
 use crate::common::{self, Precision};
+use crate::data;
+use crate::fitted::{self, Fitted, ReportExtras};
+use crate::model::{Model, StoredMat};
 use crate::outputs::{self, Holds, OutputPlan};
+use crate::profile;
 use crate::progress::Progress;
-use anyhow::{Context, Result};
+use crate::record::{self, Checksum};
+use anyhow::{bail, Context, Result};
+use partitive::dissimilarity::{Metric, MetricDissimilarity};
 use partitive::kmeans::{Algorithm, Init, KMeans};
-use partitive::Float;
+use partitive::{Float, Mat};
 use serde_json::json;
 use std::time::Instant;
 
 pub fn run(args: KmeansArgs) -> Result<()> {
-    let mut plan = outputs::plan(&args.input, &args.run)
+    let plan = outputs::plan(&args.input, &args.run)
         .input("--init-centers", args.init_centers.as_deref())
         .output("--labels-out", args.labels_out.as_deref(), Holds::Labels)
-        .output("--centers-out", args.centers_out.as_deref(), Holds::Matrix)
-        .build()?;
+        .output("--centers-out", args.centers_out.as_deref(), Holds::Matrix);
+    let mut plan = fitted::plan_outputs(plan, &args.out).build()?;
     match common::precision(&args.input)? {
         Precision::F32 => run_typed::<f32>(&args, &mut plan, Precision::F32),
         Precision::F64 => run_typed::<f64>(&args, &mut plan, Precision::F64),
@@ -28,11 +34,294 @@ fn run_typed<T: Float>(
     precision: Precision,
 ) -> Result<()> {
     let t0 = Instant::now();
-    let opts = common::read_options(&args.input)?;
-    let data = common::read_data::<T>(&args.input, &opts)?;
-    let x = data.view();
+    if args.stream {
+        return stream::<T>(args, plan, precision);
+    }
+    let checksum = Checksum::start(&args.input.input);
+    let opts = data::numeric_options(&args.input)?;
+    let data = data::load::<T>(
+        &args.input,
+        &opts,
+        data::scale_kind(args.out.scale),
+        &args.run,
+    )?;
+    let x = data.x();
     let read_seconds = t0.elapsed().as_secs_f64();
 
+    let init = match &args.init_centers {
+        Some(p) => {
+            let c = partitive_io::read_matrix::<T>(p, &partitive_io::ReadOptions::default())
+                .map_err(|e| common::input_error(&args.input, e))
+                .context("--init-centers")?;
+            // Given in the original units: scaled as the data are.
+            let c = if data.scaler.is_identity() {
+                c.view().to_owned()
+            } else {
+                data.scaler.transform(c.view()).context("--init-centers")?
+            };
+            Init::Centers(c)
+        }
+        None => match args.init {
+            KmeansInitFlag::KmeansPlusPlus => Init::KMeansPlusPlus,
+            KmeansInitFlag::Deterministic => Init::Deterministic,
+        },
+    };
+    let algorithm = match args.algorithm {
+        KmeansAlgorithmFlag::Auto => Algorithm::Auto,
+        KmeansAlgorithmFlag::Lloyd => Algorithm::Lloyd,
+        KmeansAlgorithmFlag::Hamerly => Algorithm::Hamerly,
+        KmeansAlgorithmFlag::Yinyang => Algorithm::Yinyang,
+    };
+    let k_range = match (&args.k, &args.k_range) {
+        (Some(k), _) => *k..=*k,
+        (None, Some(r)) => {
+            if args.init_centers.is_some() {
+                bail!("--init-centers cannot be used with --k-range (it fixes k)");
+            }
+            super::gmm::cap_range(super::gmm::parse_range(r)?, x.n_rows(), args.run.quiet)?
+        }
+        (None, None) => bail!("give -k K or --k-range A..B"),
+    };
+    let params = |k: usize, init: Init<T>| {
+        KMeans::params::<T>(k)
+            .seed(args.seed)
+            .n_init(args.n_init)
+            .max_iter(args.max_iter)
+            .tol(args.tol)
+            .init(init)
+            .algorithm(algorithm)
+    };
+    let ctx = || format!("k-means on {}", args.input.input.display());
+    let t1 = Instant::now();
+    let (result, selection) = if k_range.start() == k_range.end() {
+        let progress = Progress::new(
+            args.run.quiet,
+            (args.max_iter * args.n_init) as u64,
+            "k-means",
+        );
+        let params = params(*k_range.start(), init);
+        let result = common::with_threads(&args.run, || {
+            params.fit_observed(x, None, &mut |info| {
+                let pos = (info.restart * info.max_iter + info.iter) as u64;
+                let len = (info.n_restarts * info.max_iter) as u64;
+                progress.update(pos, len, || {
+                    format!(
+                        "restart {} iter {} inertia {:.6e}",
+                        info.restart + 1,
+                        info.iter,
+                        info.inertia
+                    )
+                });
+            })
+        })?
+        .with_context(ctx)?;
+        progress.finish();
+        (result, None)
+    } else {
+        let len = (k_range.end() - k_range.start() + 1) as u64;
+        let progress = Progress::new(args.run.quiet, len, "k-means sweep");
+        let d = MetricDissimilarity::new(x, Metric::Euclidean)?;
+        let swept = common::with_threads(&args.run, || {
+            super::sweep::sweep(k_range.clone(), &progress, |k| {
+                let r = params(k, init.clone()).fit(x, None).with_context(ctx)?;
+                let s = crate::report::silhouette_sample(&d, &r.labels)?.map(|s| s.mean());
+                let inertia = r.inertia;
+                Ok((r, inertia, s))
+            })
+        })??;
+        progress.finish();
+        (swept.best, Some(swept.table))
+    };
+    let k = result.centers.n_rows();
+    let fit_seconds = t1.elapsed().as_secs_f64();
+    let sha = checksum.finish();
+
+    let fit = Fitted {
+        data: &data,
+        labels: &result.labels,
+        k: k,
+        confidence: None,
+    };
+    // Centres in the original units (the model keeps them in the scaled space).
+    let centers: Vec<Vec<f64>> = (0..k)
+        .map(|c| data.scaler.inverse_row(result.centers.row(c)))
+        .collect();
+    fit.write_labels(plan, "--labels-out")?;
+    if plan.wants("--centers-out") {
+        let names = data.named.then_some(data.columns.as_slice());
+        if data.scaler.is_identity() {
+            plan.matrix("--centers-out", result.centers.view(), names)?;
+        } else {
+            let m = Mat::from_vec(centers.concat(), k, x.n_cols())?;
+            plan.matrix("--centers-out", m.view(), names)?;
+        }
+    }
+    fit.write_output(plan)?;
+    if plan.wants("--model-out") {
+        let mut mf = fit.model_file(
+            "kmeans",
+            Model::Kmeans {
+                centers: StoredMat::of(result.centers.view()),
+            },
+            sha.as_deref(),
+        );
+        mf.input = args.input.input.display().to_string();
+        plan.json("--model-out", &mf.to_json()?)?;
+    }
+    let profiles = fit.profiles();
+    let rec = record::record("kmeans", args, &data, sha.as_deref());
+    let line = format!(
+        "k-means: n={} d={} k={} inertia={:.6e} n_iter={} converged={} ({:.3} s)",
+        x.n_rows(),
+        x.n_cols(),
+        k,
+        result.inertia,
+        result.n_iter,
+        result.converged,
+        read_seconds + fit_seconds
+    );
+    let extras = ReportExtras {
+        silhouette: fit.euclidean_silhouette(plan)?,
+        curves: selection
+            .as_ref()
+            .map(|t| super::sweep::charts(t, "inertia", k))
+            .unwrap_or_default(),
+        ..ReportExtras::default()
+    };
+    fit.write_report(
+        plan,
+        "kmeans",
+        &args.input.input,
+        &profiles,
+        &rec,
+        extras,
+        &line,
+    )?;
+    let mut summary = json!({
+        "command": "kmeans",
+        "input": args.input.input.display().to_string(),
+        "k": k,
+        "n": x.n_rows(),
+        "d": x.n_cols(),
+        "dtype": precision.name(),
+        "n_iter": result.n_iter,
+        "inertia": result.inertia,
+        "converged": result.converged,
+        "seconds": read_seconds + fit_seconds,
+        "read_seconds": read_seconds,
+        "fit_seconds": fit_seconds,
+        "seed": args.seed,
+        "n_init": args.n_init,
+        "best_restart": result.diagnostics.best_restart,
+        "algorithm": format!("{:?}", result.diagnostics.algorithm).to_lowercase(),
+        "empty_clusters_reseeded": result.diagnostics.empty_clusters_reseeded,
+        "threads": common::threads(args.run.threads, true),
+        "cluster_sizes": profiles[..k].iter().map(|p| p.size).collect::<Vec<_>>(),
+        "centers": profile::named_rows(&centers, &data.columns),
+        "clusters": fitted::clusters_json(&profiles, &data.columns),
+    });
+    if let Some(o) = summary.as_object_mut() {
+        if let Some(t) = &selection {
+            o.insert("selection".into(), super::sweep::table_json(t, "inertia"));
+        }
+        o.extend(rec);
+    }
+    plan.json("--summary-out", &summary)?;
+    plan.commit()?;
+    if !args.run.quiet {
+        plan.say(&line);
+        let c = &result.centers;
+        let distinct = (0..c.n_rows())
+            .filter(|&j| (0..j).all(|i| c.row(i) != c.row(j)))
+            .count();
+        if distinct < c.n_rows() {
+            eprintln!(
+                "partitive: note: only {distinct} distinct centers for k = {} (fewer distinct \
+                 rows than k); coinciding centers get no rows",
+                c.n_rows()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `--stream`: the fit over chunks of the file (see `kmeans_stream.rs`); one k, the data
+/// as they are (no scaling), labels, centers and the summary only.
+fn stream<T: Float>(args: &KmeansArgs, plan: &mut OutputPlan, precision: Precision) -> Result<()> {
+    let Some(k) = args.k else {
+        bail!("--stream needs -k K (--k-range fits every k on the whole data)");
+    };
+    for (given, flag) in [
+        (args.out.model_out.is_some(), "--model-out"),
+        (args.out.output.is_some(), "--output"),
+        (args.out.report.is_some(), "--report"),
+        (
+            !matches!(args.out.scale, crate::cli::ScaleFlag::None),
+            "--scale",
+        ),
+    ] {
+        if given {
+            bail!("{flag} cannot be combined with --stream (it needs the rows in memory)");
+        }
+    }
+    let opts = common::read_options(&args.input)?;
+    let params = stream_params::<T>(args, k)?;
+    super::kmeans_stream::run::<T>(args, plan, precision, &opts, &params)
+}
+
+/// The progress line of an iteration.
+pub(super) fn observe(progress: &Progress, info: &partitive::kmeans::IterationInfo) {
+    let pos = (info.restart * info.max_iter + info.iter) as u64;
+    let len = (info.n_restarts * info.max_iter) as u64;
+    progress.update(pos, len, || {
+        format!(
+            "restart {} iter {} inertia {:.6e}",
+            info.restart + 1,
+            info.iter,
+            info.inertia
+        )
+    });
+}
+
+/// The run's one-line result, and a note when centers coincide.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn say<T: Float>(
+    plan: &OutputPlan,
+    _args: &KmeansArgs,
+    n: usize,
+    c: &partitive::Mat<T>,
+    inertia: f64,
+    n_iter: usize,
+    converged: bool,
+    seconds: f64,
+) {
+    plan.say(&format!(
+        "k-means: n={} d={} k={} inertia={:.6e} n_iter={} converged={} ({:.3} s)",
+        n,
+        c.n_cols(),
+        c.n_rows(),
+        inertia,
+        n_iter,
+        converged,
+        seconds
+    ));
+    let distinct = (0..c.n_rows())
+        .filter(|&j| (0..j).all(|i| c.row(i) != c.row(j)))
+        .count();
+    if distinct < c.n_rows() {
+        eprintln!(
+            "partitive: note: only {distinct} distinct centers for k = {} (fewer distinct \
+             rows than k); coinciding centers get no rows",
+            c.n_rows()
+        );
+    }
+}
+
+/// The k-means parameters the flags give, for the streamed fit.
+fn stream_params<T: Float>(
+    args: &KmeansArgs,
+    k: usize,
+) -> Result<partitive::kmeans::KMeansParams<T>> {
     let init = match &args.init_centers {
         Some(p) => {
             let c = partitive_io::read_matrix::<T>(p, &partitive_io::ReadOptions::default())
@@ -53,84 +342,11 @@ fn run_typed<T: Float>(
         KmeansAlgorithmFlag::Hamerly => Algorithm::Hamerly,
         KmeansAlgorithmFlag::Yinyang => Algorithm::Yinyang,
     };
-    let params = KMeans::params::<T>(args.k)
+    Ok(KMeans::params::<T>(k)
         .seed(args.seed)
         .n_init(args.n_init)
         .max_iter(args.max_iter)
         .tol(args.tol)
         .init(init)
-        .algorithm(algorithm);
-
-    let progress = Progress::new(
-        args.run.quiet,
-        (args.max_iter * args.n_init) as u64,
-        "k-means",
-    );
-    let t1 = Instant::now();
-    let result = common::with_threads(&args.run, || {
-        params.fit_observed(x, None, &mut |info| {
-            let pos = (info.restart * info.max_iter + info.iter) as u64;
-            let len = (info.n_restarts * info.max_iter) as u64;
-            progress.update(pos, len, || {
-                format!(
-                    "restart {} iter {} inertia {:.6e}",
-                    info.restart + 1,
-                    info.iter,
-                    info.inertia
-                )
-            });
-        })
-    })?
-    .with_context(|| format!("k-means on {}", args.input.input.display()))?;
-    progress.finish();
-    let fit_seconds = t1.elapsed().as_secs_f64();
-
-    plan.labels("--labels-out", &result.labels)?;
-    plan.matrix("--centers-out", result.centers.view(), None)?;
-    let summary = json!({
-        "command": "kmeans",
-        "input": args.input.input.display().to_string(),
-        "k": args.k,
-        "n": x.n_rows(),
-        "d": x.n_cols(),
-        "dtype": precision.name(),
-        "n_iter": result.n_iter,
-        "inertia": result.inertia,
-        "converged": result.converged,
-        "seconds": read_seconds + fit_seconds,
-        "read_seconds": read_seconds,
-        "fit_seconds": fit_seconds,
-        "seed": args.seed,
-        "n_init": args.n_init,
-        "best_restart": result.diagnostics.best_restart,
-        "algorithm": format!("{:?}", result.diagnostics.algorithm).to_lowercase(),
-        "empty_clusters_reseeded": result.diagnostics.empty_clusters_reseeded,
-        "threads": common::threads(args.run.threads, true),
-    });
-    plan.json("--summary-out", &summary)?;
-    plan.commit()?;
-    if !args.run.quiet {
-        plan.say(&format!(
-            "k-means: n={} d={} k={} inertia={:.6e} n_iter={} converged={} ({:.3} s)",
-            x.n_rows(),
-            x.n_cols(),
-            args.k,
-            result.inertia,
-            result.n_iter,
-            result.converged,
-            read_seconds + fit_seconds
-        ));
-        let c = &result.centers;
-        let distinct = (0..c.n_rows())
-            .filter(|&j| (0..j).all(|i| c.row(i) != c.row(j)))
-            .count();
-        if distinct < c.n_rows() {
-            eprintln!(
-                "partitive: note: only {distinct} distinct centers for k = {} (fewer distinct \
-                 rows than k); coinciding centers get no rows",
-                c.n_rows()
-            );
-        }
-    }
-    Ok(())
+        .algorithm(algorithm))
 }

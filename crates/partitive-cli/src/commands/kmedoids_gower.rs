@@ -7,12 +7,16 @@
 //! coefficient (J. C. Gower, "A General Coefficient of Similarity and Some of Its
 //! Properties", Biometrics 27(4), 1971, doi:10.2307/2528823), computed on the fly.
 
-use super::kmedoids::{fit, read_medoids, report, silhouettes, Outcome};
+use super::kmedoids::{fit, read_medoids, report, sample_if, silhouettes, warn_quadratic, Outcome};
 use crate::cli::KmedoidsArgs;
 use crate::common::{self, Precision};
+use crate::data::loaded_from;
+use crate::model::{Model, StoredMat};
 use crate::outputs::OutputPlan;
+use crate::record::Checksum;
 use anyhow::{Context, Result};
 use partitive::dissimilarity::{Dissimilarity, Gower};
+use partitive::MatRef;
 use partitive_io::{read_mixed, CategoricalColumns, MixedTable};
 use serde_json::{json, Map, Value};
 use std::time::Instant;
@@ -23,6 +27,7 @@ const MAX_LISTED: usize = 100;
 /// Runs k-medoids with Gower's dissimilarity.
 pub(super) fn run(args: &KmedoidsArgs, plan: &mut OutputPlan) -> Result<()> {
     let t0 = Instant::now();
+    let checksum = Checksum::start(&args.input.input);
     let opts = common::read_options(&args.input)?;
     let spec = match &args.categorical {
         Some(c) => CategoricalColumns::Exactly(c.clone()),
@@ -32,31 +37,118 @@ pub(super) fn run(args: &KmedoidsArgs, plan: &mut OutputPlan) -> Result<()> {
         .map_err(|e| common::input_error(&args.input, e))?;
     let read_seconds = t0.elapsed().as_secs_f64();
     let given = read_medoids(args)?;
+    warn_quadratic(args, table.n_rows());
     let t1 = Instant::now();
     let flags = table.categorical_flags();
-    let (result, silhouette, n) = common::with_threads(&args.run, || -> Result<_> {
-        let d = Gower::new(table.view(), &flags, None)?;
-        let r = fit(args, &d, given)?;
-        let s = silhouettes(args, &d, &r)?;
-        Ok((r, s, d.n()))
-    })?
-    .with_context(|| format!("k-medoids on {}", args.input.input.display()))?;
+    let want_report = plan.wants("--report");
+    let (result, silhouette, sample, n, selection) =
+        common::with_threads(&args.run, || -> Result<_> {
+            let d = Gower::new(table.view(), &flags, None)?;
+            let (r, sel) = fit(args, &d, given)?;
+            let s = silhouettes(args, &d, &r)?;
+            let sample = sample_if(want_report, &d, &r)?;
+            Ok((r, s, sample, d.n(), sel))
+        })?
+        .with_context(|| format!("k-medoids on {}", args.input.input.display()))?;
     let fit_seconds = t1.elapsed().as_secs_f64();
+    let sha = checksum.finish();
     if !args.run.quiet {
         plan.say(&format!("gower: {}", describe(&table)));
+        for line in crate::data::notes(
+            &args.input.input.display().to_string(),
+            table.info(),
+            &[],
+            table.column_names().is_some(),
+        ) {
+            eprintln!("partitive: note: {line}");
+        }
     }
+    let x = table.view();
+    let ranges = numeric_ranges(&table);
+    let med: Vec<f64> = result
+        .medoids
+        .iter()
+        .flat_map(|&m| x.row(m).to_vec())
+        .collect();
+    let med = MatRef::new(&med, result.medoids.len(), x.n_cols())?;
+    let model = Model::KmedoidsGower {
+        categorical: flags.clone(),
+        ranges,
+        levels: (0..table.n_cols())
+            .map(|c| table.levels(c).map(<[String]>::to_vec))
+            .collect(),
+        medoids: StoredMat::of(med),
+        medoid_rows: result.medoids.clone(),
+    };
+    let data = loaded_from(
+        x.to_owned(),
+        table.column_names().map(<[String]>::to_vec),
+        table.info().clone(),
+    );
+    let mut extra = columns_json(&table);
+    extra.insert(
+        "medoid_categories".into(),
+        medoid_categories(&table, &result.medoids),
+    );
     report(
         args,
         plan,
-        &Outcome {
+        &data,
+        Outcome {
             result,
             silhouette,
+            sample,
             n,
             precision: Precision::F64,
             read_seconds,
             fit_seconds,
+            sha,
+            model: Some(model),
+            categorical: flags,
+            selection,
         },
-        columns_json(&table),
+        extra,
+    )
+}
+
+/// The range (max − min) of every numeric column (0 for categorical ones): what Gower
+/// divides by, kept in the model so new rows are compared on the training scale.
+fn numeric_ranges(t: &MixedTable) -> Vec<f64> {
+    let x = t.view();
+    (0..t.n_cols())
+        .map(|c| match t.levels(c) {
+            Some(_) => 0.0,
+            None => {
+                let (lo, hi) =
+                    (0..x.n_rows()).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), i| {
+                        let v = x.row(i)[c];
+                        (lo.min(v), hi.max(v))
+                    });
+                hi - lo
+            }
+        })
+        .collect()
+}
+
+/// The medoid rows with their category names (numbers for numeric columns).
+fn medoid_categories(t: &MixedTable, medoids: &[usize]) -> Value {
+    let x = t.view();
+    Value::Array(
+        medoids
+            .iter()
+            .map(|&m| {
+                let mut row = Map::new();
+                for c in 0..t.n_cols() {
+                    let v = x.row(m)[c];
+                    let val = match t.levels(c) {
+                        Some(l) => json!(l.get(v as usize)),
+                        None => json!(v),
+                    };
+                    row.insert(name(t, c), val);
+                }
+                Value::Object(row)
+            })
+            .collect(),
     )
 }
 

@@ -2,10 +2,14 @@
 
 mod auto;
 mod evaluate;
-mod gmm;
+pub(crate) mod gmm;
+pub(crate) mod hdbscan;
 mod kmeans;
+mod kmeans_stream;
 mod kmedoids;
 mod kmedoids_gower;
+pub(crate) mod predict;
+mod sweep;
 
 use crate::cli::{Cli, Command};
 use anyhow::Result;
@@ -17,6 +21,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Gmm(args) => gmm::run(args),
         Command::Kmedoids(args) => kmedoids::run(args),
         Command::Auto(args) => auto::run(args),
+        Command::Hdbscan(args) => hdbscan::run(args),
+        Command::Predict(args) => predict::run(args),
         Command::Evaluate(args) => evaluate::run(args),
     }
 }

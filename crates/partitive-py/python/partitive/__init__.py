@@ -11,6 +11,9 @@ KMedoids
     precomputed dissimilarity matrix.
 CLARA
     k-medoids on samples (FastCLARA) for large data.
+HDBSCAN
+    HDBSCAN*: clusters of any shape with noise (the ``hdbscan`` library's partition),
+    probabilities, GLOSH outlier scores, soft membership, approximate prediction.
 PPP
     Automatic clustering: the number of clusters found by itself, the same answer every run.
 
@@ -22,6 +25,7 @@ attributes end in ``_``, ``get_params``/``set_params``) and subclasses scikit-le
 from ._partitive import __version__
 from ._base import ConvergenceWarning, NotFittedError
 from ._gmm import GaussianMixture
+from ._hdbscan import HDBSCAN
 from ._kmeans import KMeans
 from ._kmedoids import CLARA, KMedoids
 from ._ppp import PPP
@@ -30,6 +34,7 @@ __all__ = [
     "CLARA",
     "ConvergenceWarning",
     "GaussianMixture",
+    "HDBSCAN",
     "KMeans",
     "KMedoids",
     "NotFittedError",

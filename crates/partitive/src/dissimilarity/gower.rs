@@ -112,7 +112,24 @@ impl Dissimilarity for Gower<'_> {
         self.x.n_rows()
     }
     fn get(&self, i: usize, j: usize) -> f64 {
-        let (a, b) = (self.x.row(i), self.x.row(j));
+        self.pair(self.x.row(i), self.x.row(j))
+    }
+}
+
+impl Gower<'_> {
+    /// The dissimilarity of two rows `a`, `b` (not necessarily rows of the data), with
+    /// this Gower's categorical flags and ranges: how new rows are compared to medoids.
+    ///
+    /// # Panics
+    /// When a row's length is not the number of columns (a caller contract).
+    pub fn between(&self, a: &[f64], b: &[f64]) -> f64 {
+        assert_eq!(a.len(), self.categorical.len(), "row length");
+        assert_eq!(b.len(), self.categorical.len(), "row length");
+        self.pair(a, b)
+    }
+
+    #[inline]
+    fn pair(&self, a: &[f64], b: &[f64]) -> f64 {
         let mut s = 0.0;
         for c in 0..a.len() {
             s += if self.categorical[c] {

@@ -44,6 +44,7 @@ mod init;
 mod model;
 pub(crate) mod mstep;
 mod params;
+mod restore;
 #[cfg(test)]
 mod scale_tests;
 mod select;
@@ -59,4 +60,4 @@ pub use covariance::{
 pub use fit::EmIterationInfo;
 pub use model::{GmmDiagnostics, GmmModel};
 pub use params::{GaussianMixture, GmmInit, GmmParams};
-pub use select::{select, Criterion, Selection, SelectionRow};
+pub use select::{select, select_observed, Criterion, Selection, SelectionRow};

@@ -65,6 +65,28 @@ pub fn select<T: Float>(
     criterion: Criterion,
     base: &GmmParams<T>,
 ) -> Result<Selection> {
+    select_observed(
+        x,
+        weights,
+        k_range,
+        covariance_types,
+        criterion,
+        base,
+        &mut |_| {},
+    )
+}
+
+/// [`select`], calling `observe` with every candidate's row as soon as it is fitted (for
+/// progress reports).
+pub fn select_observed<T: Float>(
+    x: MatRef<'_, T>,
+    weights: Option<&[T]>,
+    k_range: RangeInclusive<usize>,
+    covariance_types: &[CovarianceType],
+    criterion: Criterion,
+    base: &GmmParams<T>,
+    observe: &mut dyn FnMut(&SelectionRow),
+) -> Result<Selection> {
     if k_range.is_empty() || *k_range.start() == 0 {
         return Err(Error::param(
             "k_range",
@@ -98,6 +120,7 @@ pub fn select<T: Float>(
                 n_iter: m.n_iter,
                 converged: m.converged,
             });
+            observe(table.last().expect("just pushed"));
             let score = match criterion {
                 Criterion::Bic => m.bic,
                 Criterion::Icl => m.icl,

@@ -27,6 +27,9 @@ pub(crate) struct Data<'a, T> {
     pub(crate) norms: Vec<f32>,
     /// The fit's stop token (polled by the seeding and iteration loops).
     pub(crate) stop: crate::interrupt::Interrupt,
+    /// Rows of the whole fit: `x.n_rows()`, except for a streamed fit's chunks
+    /// ([`Data::part`]), which see a window of the rows.
+    pub(crate) n_fit: usize,
 }
 
 impl<'a, T: Float> Data<'a, T> {
@@ -77,12 +80,7 @@ impl<'a, T: Float> Data<'a, T> {
                         RowStats::of(x, wv, r, &mut [])
                     }
                 },
-                |a, b| {
-                    a.wxnorm += b.wxnorm;
-                    a.amax = a.amax.max(b.amax);
-                    a.xmax2 = a.xmax2.max(b.xmax2);
-                    a.finite &= b.finite;
-                },
+                RowStats::merge,
             )
         };
         if !stats.finite {
@@ -128,7 +126,25 @@ impl<'a, T: Float> Data<'a, T> {
             scale: Scale::new(stats.amax, n, weights),
             norms,
             stop: Default::default(),
+            n_fit: n,
         })
+    }
+
+    /// A window `x` of a streamed fit's rows, with the statistics of all of them
+    /// (`stats`, over `n_fit` rows, unweighted): the chunk kernels then see the fit's
+    /// fixed-point scale and magnitude.
+    pub(crate) fn part(x: MatRef<'a, T>, stats: &RowStats, n_fit: usize) -> Self {
+        Data {
+            x,
+            w: None,
+            wxnorm: stats.wxnorm,
+            xmax2: stats.xmax2,
+            amax: stats.amax,
+            scale: Scale::new(stats.amax, n_fit, None),
+            norms: Vec::new(),
+            stop: Default::default(),
+            n_fit,
+        }
     }
 
     /// Number of rows.
@@ -151,48 +167,57 @@ impl<'a, T: Float> Data<'a, T> {
     /// its tolerance.
     pub(crate) fn mean_variance(&self) -> f64 {
         let (n, d) = (self.n(), self.d());
-        let x = self.x;
-        let add = |a: &mut Vec<f64>, b: Vec<f64>| a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
-        let sum = map_reduce_chunks(
-            n,
-            vec![0.0; d],
-            |r| {
-                let mut s = vec![0.0; d];
-                for i in r {
-                    s.iter_mut()
-                        .zip(x.row(i))
-                        .for_each(|(s, v)| *s += v.as_f64());
-                }
-                s
-            },
-            add,
-        );
+        let sum = map_reduce_chunks(n, vec![0.0; d], |r| column_sums(self.x, r), add_into);
         let mean: Vec<f64> = sum.iter().map(|s| s / n as f64).collect();
         let ss = map_reduce_chunks(
             n,
             vec![0.0; d],
-            |r| {
-                let mut s = vec![0.0; d];
-                for i in r {
-                    for ((s, v), m) in s.iter_mut().zip(x.row(i)).zip(&mean) {
-                        let t = v.as_f64() - m;
-                        *s += t * t;
-                    }
-                }
-                s
-            },
-            add,
+            |r| column_squares(self.x, r, &mean),
+            add_into,
         );
         ss.iter().sum::<f64>() / (n as f64 * d as f64)
     }
 }
 
+/// `a += b`, element by element (the merge of the column-sum kernels).
+pub(crate) fn add_into(a: &mut Vec<f64>, b: Vec<f64>) {
+    a.iter_mut().zip(b).for_each(|(a, b)| *a += b)
+}
+
+/// Per-column sums of the rows `r` (`f64`, in row order).
+pub(crate) fn column_sums<T: Float>(x: MatRef<'_, T>, r: Range<usize>) -> Vec<f64> {
+    let mut s = vec![0.0; x.n_cols()];
+    for i in r {
+        s.iter_mut()
+            .zip(x.row(i))
+            .for_each(|(s, v)| *s += v.as_f64());
+    }
+    s
+}
+
+/// Per-column sums of squared deviations from `mean` over the rows `r`.
+pub(crate) fn column_squares<T: Float>(
+    x: MatRef<'_, T>,
+    r: Range<usize>,
+    mean: &[f64],
+) -> Vec<f64> {
+    let mut s = vec![0.0; x.n_cols()];
+    for i in r {
+        for ((s, v), m) in s.iter_mut().zip(x.row(i)).zip(mean) {
+            let t = v.as_f64() - m;
+            *s += t * t;
+        }
+    }
+    s
+}
+
 /// Per-chunk statistics of the rows (see [`Data::new`]).
-struct RowStats {
-    wxnorm: f64,
-    amax: f64,
-    xmax2: f64,
-    finite: bool,
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RowStats {
+    pub(crate) wxnorm: f64,
+    pub(crate) amax: f64,
+    pub(crate) xmax2: f64,
+    pub(crate) finite: bool,
 }
 
 impl Default for RowStats {
@@ -207,8 +232,21 @@ impl Default for RowStats {
 }
 
 impl RowStats {
+    /// Merges the statistics of the next chunk.
+    pub(crate) fn merge(a: &mut Self, b: Self) {
+        a.wxnorm += b.wxnorm;
+        a.amax = a.amax.max(b.amax);
+        a.xmax2 = a.xmax2.max(b.xmax2);
+        a.finite &= b.finite;
+    }
+
     /// Statistics of the rows `r`; `up(‖x_i‖²)` of each into `norms` unless it is empty.
-    fn of<T: Float>(x: MatRef<'_, T>, w: Option<&[T]>, r: Range<usize>, norms: &mut [f32]) -> Self {
+    pub(crate) fn of<T: Float>(
+        x: MatRef<'_, T>,
+        w: Option<&[T]>,
+        r: Range<usize>,
+        norms: &mut [f32],
+    ) -> Self {
         debug_assert!(norms.is_empty() || norms.len() == r.len());
         #[cfg(target_arch = "x86_64")]
         if super::kernel::best_level() != super::kernel::Level::Portable {

@@ -3,7 +3,7 @@
 use super::data::Data;
 use super::init::{farthest_first, kmeans_plus_plus};
 use super::kernel::Packed;
-use super::lloyd::{finalize, lloyd_step, update};
+use super::lloyd::{finalize, lloyd_step, update, Update};
 use super::params::{
     Algorithm, Init, KMeansParams, PARALLEL_MIN_ROWS_PER_CENTER, PARALLEL_MIN_WORK,
 };
@@ -19,10 +19,10 @@ use crate::parallel::par_vec;
 use crate::rng::Rng;
 
 /// One restart's outcome.
-pub(super) struct Run<T> {
-    pub(super) centers: Mat<T>,
+struct Run<T> {
+    centers: Mat<T>,
     labels: Vec<u32>,
-    pub(super) inertia: f64,
+    inertia: f64,
     n_iter: usize,
     converged: bool,
     reseeded: usize,
@@ -117,10 +117,10 @@ pub(crate) fn fit<T: Float>(
         };
         // (A seeding cut short by the token returns fewer than k centers.)
         p.interrupt.check()?;
-        let run = run_once(
-            &data,
+        let mut steps = InMemory::new(&data, &init, algorithm);
+        let Ok(core) = run_once(
+            &mut steps,
             init,
-            algorithm,
             p.max_iter,
             tol_abs,
             &mut |it, inertia, shift| {
@@ -134,6 +134,16 @@ pub(crate) fn fit<T: Float>(
                 })
             },
         );
+        let run = Run {
+            labels: std::mem::take(&mut steps.labels),
+            centers: core.centers,
+            inertia: core.inertia,
+            n_iter: core.n_iter,
+            converged: core.converged,
+            reseeded: core.reseeded,
+            evals: core.evals,
+        };
+        drop(steps);
         p.interrupt.check()?;
         reseeded += run.reseeded;
         evals += run.evals;
@@ -217,34 +227,115 @@ impl Pruning {
     }
 }
 
-/// Iterates from `centers` until the squared shift is ≤ `tol_abs` or `max_iter`.
-pub(super) fn run_once<T: Float>(
-    data: &Data<'_, T>,
+/// The driver of a run's passes over the rows: the matrix in memory ([`InMemory`]) or a
+/// stream of chunks (`super::stream`). Both call the same chunk kernels over the same
+/// fixed chunks, so a run gives the same bits through either.
+pub(crate) trait Steps<'a, T: Float> {
+    /// What a failed pass returns (reading a stream can fail).
+    type Err;
+    /// The fit's statistics (scale, Σ w‖x‖², rows) for updates and the inertia.
+    fn data(&self) -> &Data<'a, T>;
+    /// One assignment step against `centers`: its statistics (their change when
+    /// [`Self::incremental`]).
+    fn step(&mut self, centers: &Mat<T>) -> std::result::Result<StepStats, Self::Err>;
+    /// Whether [`Self::step`] returns changes of the sums rather than the sums.
+    fn incremental(&self) -> bool;
+    /// The centers update after a step (see [`super::lloyd::update`]).
+    fn update(
+        &mut self,
+        old: &Mat<T>,
+        totals: &mut StepStats,
+    ) -> std::result::Result<Update<T>, Self::Err>;
+    /// Σ w‖x − c_label‖² summed row by row (the fallback of the inertia from the sums).
+    fn direct_inertia(&mut self, centers: &Mat<T>) -> std::result::Result<f64, Self::Err>;
+}
+
+/// [`Steps`] over a matrix in memory, with the per-row labels and pruning state.
+pub(crate) struct InMemory<'d, 'a, T> {
+    data: &'d Data<'a, T>,
+    labels: Vec<u32>,
+    pruning: Pruning,
+}
+
+impl<'d, 'a, T: Float> InMemory<'d, 'a, T> {
+    pub(super) fn new(data: &'d Data<'a, T>, centers: &Mat<T>, algorithm: Algorithm) -> Self {
+        let n = data.n();
+        let k = centers.n_rows();
+        let pruning = match algorithm {
+            Algorithm::Hamerly => Pruning::Hamerly(Hamerly::new(n, k)),
+            Algorithm::Yinyang => {
+                let groups = Groups::new(centers);
+                Pruning::Yinyang {
+                    bounds: Bounds::unknown(n, groups.t),
+                    drift: Drift::zero(&groups),
+                    groups,
+                }
+            }
+            _ => Pruning::None,
+        };
+        InMemory {
+            data,
+            labels: par_vec(n, |_| u32::MAX),
+            pruning,
+        }
+    }
+}
+
+impl<'a, T: Float> Steps<'a, T> for InMemory<'_, 'a, T> {
+    type Err = std::convert::Infallible;
+
+    fn data(&self) -> &Data<'a, T> {
+        self.data
+    }
+
+    fn step(&mut self, centers: &Mat<T>) -> std::result::Result<StepStats, Self::Err> {
+        Ok(self.pruning.step(self.data, centers, &mut self.labels))
+    }
+
+    fn incremental(&self) -> bool {
+        // The pruned variants update the sums by label changes only (exact integers, see
+        // `sums`); Lloyd rebuilds them.
+        !matches!(self.pruning, Pruning::None)
+    }
+
+    fn update(
+        &mut self,
+        old: &Mat<T>,
+        totals: &mut StepStats,
+    ) -> std::result::Result<Update<T>, Self::Err> {
+        let up = update(self.data, old, &mut self.labels, totals);
+        self.pruning
+            .moved(old, &up.centers, &up.moved, &self.labels);
+        Ok(up)
+    }
+
+    fn direct_inertia(&mut self, centers: &Mat<T>) -> std::result::Result<f64, Self::Err> {
+        Ok(finalize(self.data, centers, &mut self.labels, false))
+    }
+}
+
+/// A run's outcome apart from the labels (which its driver holds).
+pub(crate) struct RunCore<T> {
+    pub(crate) centers: Mat<T>,
+    pub(crate) inertia: f64,
+    pub(crate) n_iter: usize,
+    pub(crate) converged: bool,
+    pub(crate) reseeded: usize,
+    pub(crate) evals: u64,
+}
+
+/// Iterates from `centers` until the squared shift is ≤ `tol_abs` or `max_iter`; the
+/// driver's labels are then those of the returned centers.
+pub(crate) fn run_once<'a, T: Float, S: Steps<'a, T>>(
+    steps: &mut S,
     mut centers: Mat<T>,
-    algorithm: Algorithm,
     max_iter: usize,
     tol_abs: f64,
     observe: &mut dyn FnMut(usize, f64, f64),
-) -> Run<T> {
-    let n = data.n();
+) -> std::result::Result<RunCore<T>, S::Err> {
     let k = centers.n_rows();
-    let mut labels = par_vec(n, |_| u32::MAX);
-    let mut pruning = match algorithm {
-        Algorithm::Hamerly => Pruning::Hamerly(Hamerly::new(n, k)),
-        Algorithm::Yinyang => {
-            let groups = Groups::new(&centers);
-            Pruning::Yinyang {
-                bounds: Bounds::unknown(n, groups.t),
-                drift: Drift::zero(&groups),
-                groups,
-            }
-        }
-        _ => Pruning::None,
-    };
-    // The pruned variants update the sums by label changes only (exact integers, see
-    // `sums`); Lloyd rebuilds them.
-    let incremental = !matches!(pruning, Pruning::None);
-    let mut totals = StepStats::zeros(data, k);
+    let incremental = steps.incremental();
+    let mut totals = StepStats::zeros(steps.data(), k);
     let (mut n_iter, mut converged, mut consistent) = (0, false, false);
     let (mut reseeded, mut evals) = (0, 0);
     // A step's statistics into the totals: its change (pruned) or the sums themselves.
@@ -256,18 +347,17 @@ pub(super) fn run_once<T: Float>(
         }
     };
     for it in 1..=max_iter {
-        if data.stop.is_triggered() {
+        if steps.data().stop.is_triggered() {
             break; // the caller reports the interruption
         }
-        let st = pruning.step(data, &centers, &mut labels);
+        let st = steps.step(&centers)?;
         evals += st.evals;
         absorb(&mut totals, st);
-        let inertia = totals.inertia(data, &centers);
-        let up = update(data, &centers, &mut labels, &mut totals);
+        let inertia = totals.inertia(steps.data(), &centers);
+        let up = steps.update(&centers, &mut totals)?;
         reseeded += up.reseeded;
         observe(it, inertia, up.shift);
         n_iter = it;
-        pruning.moved(&centers, &up.centers, &up.moved, &labels);
         // Labels are those of the nearest centers when the centers did not move.
         consistent = up.reseeded == 0 && up.centers == centers;
         centers = up.centers;
@@ -278,28 +368,26 @@ pub(super) fn run_once<T: Float>(
     }
     if !consistent {
         // The final assignment (pruned too: the same labels as a full pass), with its sums.
-        let st = pruning.step(data, &centers, &mut labels);
+        let st = steps.step(&centers)?;
         evals += st.evals;
         absorb(&mut totals, st);
     }
-    drop(pruning);
     // The inertia from the exact sums, which saves a pass over the data, unless
     // cancellation makes it less accurate than 1e-9 relative; then summed directly.
-    let (inertia, error) = totals.inertia_bounded(data, &centers);
+    let (inertia, error) = totals.inertia_bounded(steps.data(), &centers);
     let inertia = if error <= 1e-9 * inertia {
         inertia
     } else {
-        finalize(data, &centers, &mut labels, false)
+        steps.direct_inertia(&centers)?
     };
-    Run {
+    Ok(RunCore {
         centers,
-        labels,
         inertia,
         n_iter,
         converged,
         reseeded,
         evals,
-    }
+    })
 }
 
 /// The power-of-two scalings of data and weights whose magnitude the kernel's arithmetic

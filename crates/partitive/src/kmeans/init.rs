@@ -46,7 +46,7 @@ pub(super) fn update_d2<T: Float>(data: &Data<'_, T>, d2: &mut [f64], c: &[T]) -
 }
 
 /// [`update_d2`] on the rows `r` (`d2`: theirs).
-fn update_chunk<T: Float>(
+pub(super) fn update_chunk<T: Float>(
     data: &Data<'_, T>,
     d2: &mut [f64],
     r: Range<usize>,
@@ -109,7 +109,8 @@ const POT_BLOCK: usize = 256;
 /// Σ weight × min(D², ‖x − c‖²) over the rows `r`, for each of the first `t` candidates
 /// packed in `cands`: all candidates against a block of rows in one pass of the blocked
 /// kernel ([`values`]: `‖c‖² − 2x·c` in `T`), plus the rows' squared norms `xn` (`f64`),
-/// clamped at 0. `d2`: the rows' current D² (indexed by row).
+/// clamped at 0. `xn`, `d2`: the rows' squared norms and current D² (those of `r`, in
+/// order).
 pub(super) fn potentials<T: Float>(
     data: &Data<'_, T>,
     xn: &[f64],
@@ -127,7 +128,8 @@ pub(super) fn potentials<T: Float>(
         let v = &mut vals[..b * s];
         values(data.x.rows(start, start + b).as_slice(), cands, v);
         for (i, vi) in (start..start + b).zip(v.chunks_exact(s)) {
-            let (w, x2, cap) = (data.weight(i), xn[i], d2[i]);
+            let l = i - r.start;
+            let (w, x2, cap) = (data.weight(i), xn[l], d2[l]);
             for (p, &v) in pot.iter_mut().zip(&vi[..t]) {
                 *p += w * (x2 + v.as_f64()).max(0.0).min(cap);
             }
@@ -144,13 +146,22 @@ pub(super) fn row_norms<T: Float>(data: &Data<'_, T>) -> Vec<f64> {
 
 /// The row where the cumulative mass Σ weight × D² first exceeds `u` (rows of zero mass
 /// are never returned).
-pub(super) fn locate<T: Float>(
-    data: &Data<'_, T>,
-    d2: &[f64],
-    chunks: &[ChunkInfo],
-    u: f64,
-) -> usize {
-    let chunk_rows = crate::parallel::CHUNK_ROWS;
+fn locate<T: Float>(data: &Data<'_, T>, d2: &[f64], chunks: &[ChunkInfo], u: f64) -> usize {
+    let (c, cum) = locate_chunk(chunks, u);
+    let r = chunk_rows(c, data.n());
+    walk_chunk(data, &d2[r.clone()], r, cum, u)
+}
+
+/// The rows of chunk `c` of `0..n`.
+pub(super) fn chunk_rows(c: usize, n: usize) -> Range<usize> {
+    let start = c * crate::parallel::CHUNK_ROWS;
+    start..(start + crate::parallel::CHUNK_ROWS).min(n)
+}
+
+/// Where [`locate`]'s row lies: the chunk and the mass of the chunks before it (for
+/// `u` beyond the total, by rounding, the last chunk of positive mass and `+∞`: the
+/// walk then returns its last row of positive mass).
+pub(super) fn locate_chunk(chunks: &[ChunkInfo], u: f64) -> (usize, f64) {
     let mut cum = 0.0;
     let mut last_positive = None;
     for (c, info) in chunks.iter().enumerate() {
@@ -162,11 +173,24 @@ pub(super) fn locate<T: Float>(
             last_positive = Some(c);
             continue;
         }
-        let start = c * chunk_rows;
-        let end = (start + chunk_rows).min(data.n());
+        return (c, cum);
+    }
+    (last_positive.unwrap_or(0), f64::INFINITY)
+}
+
+/// The walk of [`locate`] inside its chunk, rows `r` (`d2`: theirs), from the mass `cum`
+/// before it.
+pub(super) fn walk_chunk<T: Float>(
+    data: &Data<'_, T>,
+    d2: &[f64],
+    r: Range<usize>,
+    mut cum: f64,
+    u: f64,
+) -> usize {
+    if cum.is_finite() {
         let mut last = None;
-        for i in start..end {
-            let m = data.weight(i) * d2[i];
+        for (t, i) in r.clone().enumerate() {
+            let m = data.weight(i) * d2[t];
             if m > 0.0 {
                 cum += m;
                 last = Some(i);
@@ -181,12 +205,9 @@ pub(super) fn locate<T: Float>(
         }
     }
     // Rounding at the very end: the last row of positive mass.
-    let c = last_positive.unwrap_or(0);
-    let start = c * chunk_rows;
-    let end = (start + chunk_rows).min(data.n());
-    (start..end)
+    r.clone()
         .rev()
-        .find(|&i| data.weight(i) * d2[i] > 0.0)
+        .find(|&i| data.weight(i) * d2[i - r.start] > 0.0)
         .unwrap_or(0)
 }
 
@@ -248,7 +269,7 @@ pub(crate) fn kmeans_plus_plus<T: Float>(data: &Data<'_, T>, k: usize, rng: &mut
         let pots = map_reduce_chunks(
             n,
             vec![0.0; trials],
-            |r| potentials(data, &xn, d2r, r, &packed, trials),
+            |r| potentials(data, &xn[r.clone()], &d2r[r.clone()], r, &packed, trials),
             |a, b| a.iter_mut().zip(b).for_each(|(a, b)| *a += b),
         );
         let mut best = 0;
@@ -269,50 +290,15 @@ pub(crate) fn farthest_first<T: Float>(data: &Data<'_, T>, k: usize) -> Mat<T> {
     let (sum, wsum) = map_reduce_chunks(
         n,
         (vec![0.0; d], 0.0),
-        |r| {
-            let mut s = vec![0.0; d];
-            let mut ws = 0.0;
-            for i in r {
-                let w = data.weight(i);
-                ws += w;
-                s.iter_mut()
-                    .zip(data.x.row(i))
-                    .for_each(|(s, v)| *s += w * v.as_f64());
-            }
-            (s, ws)
-        },
-        |a, b| {
-            a.0.iter_mut().zip(b.0).for_each(|(a, b)| *a += b);
-            a.1 += b.1;
-        },
+        |r| weighted_sums(data, r),
+        merge_sums,
     );
     let mean: Vec<f64> = sum.iter().map(|s| s / wsum).collect();
     let (_, first) = map_reduce_chunks(
         n,
         (f64::INFINITY, usize::MAX),
-        |r| {
-            let mut best = (f64::INFINITY, usize::MAX);
-            for i in r {
-                if data.weight(i) > 0.0 {
-                    let dist: f64 = data
-                        .x
-                        .row(i)
-                        .iter()
-                        .zip(&mean)
-                        .map(|(v, m)| (v.as_f64() - m) * (v.as_f64() - m))
-                        .sum();
-                    if dist < best.0 {
-                        best = (dist, i);
-                    }
-                }
-            }
-            best
-        },
-        |a, b| {
-            if b.0 < a.0 {
-                *a = b;
-            }
-        },
+        |r| nearest_to(data, r, &mean),
+        keep_nearer,
     );
     // (Distances are finite: `fit` rescales data whose squares would overflow. Should
     // none compare, the first row of positive weight stands in rather than an index
@@ -336,4 +322,56 @@ pub(crate) fn farthest_first<T: Float>(data: &Data<'_, T>, k: usize) -> Mat<T> {
         chunks = update_d2(data, &mut d2, data.x.row(best.1));
     }
     centers_of(data, &rows)
+}
+
+/// Σ w·x and Σ w over the rows `r`.
+pub(super) fn weighted_sums<T: Float>(data: &Data<'_, T>, r: Range<usize>) -> (Vec<f64>, f64) {
+    let mut s = vec![0.0; data.d()];
+    let mut ws = 0.0;
+    for i in r {
+        let w = data.weight(i);
+        ws += w;
+        s.iter_mut()
+            .zip(data.x.row(i))
+            .for_each(|(s, v)| *s += w * v.as_f64());
+    }
+    (s, ws)
+}
+
+/// The merge of [`weighted_sums`].
+pub(super) fn merge_sums(a: &mut (Vec<f64>, f64), b: (Vec<f64>, f64)) {
+    a.0.iter_mut().zip(b.0).for_each(|(a, b)| *a += b);
+    a.1 += b.1;
+}
+
+/// The row of positive weight of `r` nearest `mean` (lowest index on ties) and its
+/// squared distance; `(+∞, usize::MAX)` when none compares.
+pub(super) fn nearest_to<T: Float>(
+    data: &Data<'_, T>,
+    r: Range<usize>,
+    mean: &[f64],
+) -> (f64, usize) {
+    let mut best = (f64::INFINITY, usize::MAX);
+    for i in r {
+        if data.weight(i) > 0.0 {
+            let dist: f64 = data
+                .x
+                .row(i)
+                .iter()
+                .zip(mean)
+                .map(|(v, m)| (v.as_f64() - m) * (v.as_f64() - m))
+                .sum();
+            if dist < best.0 {
+                best = (dist, i);
+            }
+        }
+    }
+    best
+}
+
+/// The merge of [`nearest_to`]: the earlier chunk wins ties.
+pub(super) fn keep_nearer(a: &mut (f64, usize), b: (f64, usize)) {
+    if b.0 < a.0 {
+        *a = b;
+    }
 }

@@ -54,6 +54,17 @@ pub(crate) struct Update<T> {
     pub(crate) reseeded: usize,
     /// Rows moved to an empty cluster (their bounds, if any, are no longer valid).
     pub(crate) moved: Vec<usize>,
+    /// The clusters they moved to.
+    pub(crate) moved_to: Vec<u32>,
+}
+
+/// A row that may be moved into an empty cluster: its index, its label, its values and
+/// weight.
+pub(crate) struct Donor<T> {
+    pub(crate) index: usize,
+    pub(crate) label: u32,
+    pub(crate) row: Vec<T>,
+    pub(crate) weight: Option<f64>,
 }
 
 /// Weighted means of the clusters from the sums `st` of the assignment `labels`; an empty
@@ -67,23 +78,49 @@ pub(crate) fn update<T: Float>(
     labels: &mut [u32],
     st: &mut StepStats,
 ) -> Update<T> {
+    let up = update_with(data, old, st, |m| {
+        farthest_rows(data, old, labels, m)
+            .into_iter()
+            .map(|(_, p, ())| Donor {
+                index: p,
+                label: labels[p],
+                row: data.x.row(p).to_vec(),
+                weight: data.w.map(|w| w[p].as_f64()),
+            })
+            .collect()
+    });
+    for (&p, &j) in up.moved.iter().zip(&up.moved_to) {
+        labels[p] = j;
+    }
+    up
+}
+
+/// [`update`] for any driver: `donors(m)` lists the `m` rows of positive weight farthest
+/// from their center (by decreasing distance, then increasing index) when a cluster is
+/// empty. [`Update::moved`] and [`Update::moved_to`] say which rows the caller must
+/// relabel.
+pub(crate) fn update_with<T: Float>(
+    data: &Data<'_, T>,
+    old: &Mat<T>,
+    st: &mut StepStats,
+    donors: impl FnOnce(usize) -> Vec<Donor<T>>,
+) -> Update<T> {
     let k = old.n_rows();
     let empties: Vec<usize> = (0..k).filter(|&j| st.members[j] == 0).collect();
-    let mut moved = Vec::new();
+    let (mut moved, mut moved_to) = (Vec::new(), Vec::new());
     if !empties.is_empty() {
-        let wanted = (empties.len() + k).min(data.n());
-        let cands = farthest_rows(data, old, labels, wanted);
-        let mut next = cands.into_iter();
+        let wanted = (empties.len() + k).min(data.n_fit);
+        let mut next = donors(wanted).into_iter();
         for &j in &empties {
-            for (_, p) in next.by_ref() {
-                let a = labels[p] as usize;
+            for c in next.by_ref() {
+                let a = c.label as usize;
                 if st.members[a] < 2 {
                     continue;
                 }
-                st.add_row(data, p, a, -1);
-                st.set_row(data, p, j);
-                labels[p] = j as u32;
-                moved.push(p);
+                st.add_values(data.scale, &c.row, c.weight, a, -1);
+                st.set_values(data.scale, &c.row, c.weight, j);
+                moved.push(c.index);
+                moved_to.push(j as u32);
                 break;
             }
         }
@@ -106,7 +143,23 @@ pub(crate) fn update<T: Float>(
         shift,
         reseeded: moved.len(),
         moved,
+        moved_to,
     }
+}
+
+/// Whether candidate `a` ranks before `b`: farther, then lower index.
+fn better<X>(a: &(f64, usize, X), b: &(f64, usize, X)) -> bool {
+    a.0 > b.0 || (a.0 == b.0 && a.1 < b.1)
+}
+
+/// Inserts `c` into the ranked list `top` of at most `m` candidates.
+pub(crate) fn insert_top<X>(top: &mut Vec<(f64, usize, X)>, c: (f64, usize, X), m: usize) {
+    if top.len() == m && !better(&c, &top[m - 1]) {
+        return;
+    }
+    let pos = top.iter().position(|t| better(&c, t)).unwrap_or(top.len());
+    top.insert(pos, c);
+    top.truncate(m);
 }
 
 /// The `m` rows of positive weight farthest from their current center, by decreasing
@@ -116,31 +169,31 @@ fn farthest_rows<T: Float>(
     centers: &Mat<T>,
     labels: &[u32],
     m: usize,
-) -> Vec<(f64, usize)> {
-    let better = |a: &(f64, usize), b: &(f64, usize)| a.0 > b.0 || (a.0 == b.0 && a.1 < b.1);
-    let insert = |top: &mut Vec<(f64, usize)>, c: (f64, usize)| {
-        if top.len() == m && !better(&c, &top[m - 1]) {
-            return;
-        }
-        let pos = top.iter().position(|t| better(&c, t)).unwrap_or(top.len());
-        top.insert(pos, c);
-        top.truncate(m);
-    };
+) -> Vec<(f64, usize, ())> {
     map_reduce_chunks(
         data.n(),
         Vec::new(),
-        |r| {
-            let mut top = Vec::with_capacity(m + 1);
-            for i in r {
-                if data.weight(i) > 0.0 {
-                    let dist = sq_dist(data.x.row(i), centers.row(labels[i] as usize));
-                    insert(&mut top, (dist, i));
-                }
-            }
-            top
-        },
-        |acc, part| part.into_iter().for_each(|c| insert(acc, c)),
+        |r| farthest_chunk(data, centers, &labels[r.clone()], r, m),
+        |acc, part| part.into_iter().for_each(|c| insert_top(acc, c, m)),
     )
+}
+
+/// The chunk kernel of [`farthest_rows`] over the rows `r` (labels `lab`).
+pub(crate) fn farthest_chunk<T: Float>(
+    data: &Data<'_, T>,
+    centers: &Mat<T>,
+    lab: &[u32],
+    r: Range<usize>,
+    m: usize,
+) -> Vec<(f64, usize, ())> {
+    let mut top = Vec::with_capacity(m + 1);
+    for (i, &a) in r.zip(lab) {
+        if data.weight(i) > 0.0 {
+            let dist = sq_dist(data.x.row(i), centers.row(a as usize));
+            insert_top(&mut top, (dist, i, ()), m);
+        }
+    }
+    top
 }
 
 /// Final pass: labels of every row against `centers` (when `reassign`) and the exact
@@ -151,11 +204,23 @@ pub(crate) fn finalize<T: Float>(
     labels: &mut [u32],
     reassign: bool,
 ) -> f64 {
+    finalize_from(data, centers, labels, reassign, 0.0)
+}
+
+/// [`finalize`] adding the chunks' inertias, in order, to `init` (a streamed fit's running
+/// total over the rows before `data`).
+pub(crate) fn finalize_from<T: Float>(
+    data: &Data<'_, T>,
+    centers: &Mat<T>,
+    labels: &mut [u32],
+    reassign: bool,
+    init: f64,
+) -> f64 {
     let packed = Packed::new(centers.view());
     let cells = ChunkCells::new(labels);
     map_reduce_chunks(
         data.n(),
-        0.0,
+        init,
         |r| {
             let mut lab = cells.lock(&r);
             if reassign {

@@ -59,6 +59,9 @@ mod scalable;
 #[cfg(test)]
 mod scale_tests;
 mod screen;
+mod stream;
+#[cfg(test)]
+mod stream_tests;
 mod sums;
 #[cfg(test)]
 mod tests;
@@ -72,3 +75,4 @@ pub use params::{
     PARALLEL_MIN_WORK,
 };
 pub use result::{Assignment, IterationInfo, KMeansDiagnostics, KMeansResult, Seeding};
+pub use stream::KMeansStreamed;

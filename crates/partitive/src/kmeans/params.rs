@@ -3,6 +3,7 @@
 
 use super::fit;
 use super::result::{IterationInfo, KMeansResult};
+use super::stream::KMeansStreamed;
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::interrupt::Interrupt;
@@ -228,6 +229,25 @@ impl<T: Float> KMeansParams<T> {
     ) -> Result<KMeansResult<T>> {
         self.check_ref()?;
         fit::fit(self, x, weights, observer)
+    }
+
+    /// Fits rows read as a stream of chunks (files larger than memory): `pass` is called
+    /// once per pass over the rows and hands every row over, in order, in chunks of a
+    /// multiple of [`crate::parallel::CHUNK_ROWS`] rows (the last may be shorter). The
+    /// centers, inertia and iteration count are bitwise those of [`Self::fit`] on the
+    /// same rows (without weights), and [`KMeansStreamed::labels`] gives its labels;
+    /// memory does not grow with the number of rows. See `kmeans::stream` (module docs)
+    /// for the passes made and the restrictions.
+    ///
+    /// # Errors
+    /// As [`Self::fit`]; a pass that gives other rows than the first, misaligned chunks,
+    /// or data that would need rescaling, are errors; errors of `pass` are returned as is.
+    pub fn fit_passes<E: From<Error>>(
+        &self,
+        pass: &mut crate::ppp::Pass<'_, T, E>,
+        observer: &mut dyn FnMut(&IterationInfo),
+    ) -> std::result::Result<KMeansStreamed<T>, E> {
+        super::stream::fit_passes(self, pass, observer)
     }
 }
 

@@ -24,7 +24,7 @@
 //! computed exactly.
 
 use super::data::{sq_dist, ChunkCells, Data};
-use super::fit::run_once;
+use super::fit::{run_once, InMemory};
 use super::init::{centers_of, first_row, kmeans_plus_plus, update_d2, ChunkInfo};
 use super::kernel::{nearest, nearest_rows, Nearest, Packed};
 use super::params::Algorithm;
@@ -33,6 +33,7 @@ use crate::matrix::Mat;
 use crate::parallel::{map_reduce_chunks, par_vec};
 use crate::rng::Rng;
 use rayon::prelude::*;
+use std::ops::Range;
 
 /// The settings of k-means||.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -98,26 +99,52 @@ pub(crate) fn kmeans_parallel_with<T: Float>(
         }
         let base = rows.len() as u32;
         rows.extend_from_slice(&drawn);
-        let cands = centers_of(data, &drawn);
         if round + 1 == s.oversampling.len() && s.weight_sample < 1.0 {
             sample = Some((rng.next_u64(), s.weight_sample));
         }
-        chunks = nearest_candidate(data, &mut d2, &mut owner, &cands, base, sample);
+        let round = Round::new(centers_of(data, &drawn), base, sample);
+        let (dc, oc) = (ChunkCells::new(&mut d2), ChunkCells::new(&mut owner));
+        chunks = map_reduce_chunks(
+            n,
+            Vec::new(),
+            |r| {
+                let (mut d2, mut own) = (dc.lock(&r), oc.lock(&r));
+                vec![round.nearest_chunk(data, &mut d2, &mut own, r, 0)]
+            },
+            |a, b| a.extend(b),
+        );
     }
     if data.stop.is_triggered() {
         return centers_of(data, &rows);
     }
-    let weights = candidate_weights(data, &owner, rows.len(), sample);
+    let m = rows.len();
+    let weights = map_reduce_chunks(
+        n,
+        vec![0.0; m],
+        |r| weights_chunk(data, &owner[r.clone()], r, 0, m, sample),
+        add_weights,
+    );
+    recluster(data.n(), centers_of(data, &rows), &weights, k, rng, s)
+        .unwrap_or_else(|| kmeans_plus_plus(data, k, rng))
+}
+
+/// The reclustering of the candidates `cands` (with `weights`) drawn from `n` rows into
+/// `k` centers; `None` when fewer than `k` candidates have a positive weight (or the
+/// weights exceed `T`'s range): the caller then seeds by k-means++ on all rows instead.
+pub(super) fn recluster<T: Float>(
+    n: usize,
+    cands: Mat<T>,
+    weights: &[f64],
+    k: usize,
+    rng: &mut Rng,
+    s: Settings,
+) -> Option<Mat<T>> {
     if weights.iter().filter(|&&w| w > 0.0).count() < k {
-        return kmeans_plus_plus(data, k, rng);
+        return None;
     }
-    let cands = centers_of(data, &rows);
     let wt: Vec<T> = weights.iter().map(|&w| T::of_f64(w)).collect();
-    let Ok(cdata) = Data::new(cands.view(), Some(&wt), k) else {
-        // (Weights beyond the range of `T`.)
-        return kmeans_plus_plus(data, k, rng);
-    };
-    let restarts = recluster_restarts(data.n(), rows.len(), s.max_restarts);
+    let cdata = Data::new(cands.view(), Some(&wt), k).ok()?;
+    let restarts = recluster_restarts(n, cands.n_rows(), s.max_restarts);
     let key = rng.next_u64();
     let tol = 1e-4 * cdata.mean_variance();
     // Restarts in parallel, each with its own stream; the lowest weighted inertia wins
@@ -126,10 +153,10 @@ pub(crate) fn kmeans_parallel_with<T: Float>(
         .into_par_iter()
         .map(|r| {
             let start = kmeans_plus_plus(&cdata, k, &mut Rng::with_stream(key, r as u64));
-            let run = run_once(
-                &cdata,
+            let mut steps = InMemory::new(&cdata, &start, Algorithm::Lloyd);
+            let Ok(run) = run_once(
+                &mut steps,
                 start,
-                Algorithm::Lloyd,
                 s.recluster_iters.max(1),
                 tol,
                 &mut |_, _, _| {},
@@ -143,7 +170,7 @@ pub(crate) fn kmeans_parallel_with<T: Float>(
             best = r;
         }
     }
-    runs.into_iter().nth(best).expect("restarts >= 1").1
+    runs.into_iter().nth(best).map(|r| r.1)
 }
 
 /// Restarts of the reclustering on `m` candidates from `n` rows: one per `128·m` rows,
@@ -154,122 +181,147 @@ fn recluster_restarts(n: usize, m: usize, max: usize) -> usize {
     (n / (128 * m.max(1))).clamp(1, max.max(1))
 }
 
-/// The rows drawn in one round: row `i` when `counter_f64(key, i) < scale · w_i · D²_i`,
-/// in increasing order.
+/// The rows drawn in one round ([`draw_chunk`] over all rows), in increasing order.
 pub(super) fn draw<T: Float>(data: &Data<'_, T>, d2: &[f64], scale: f64, key: u64) -> Vec<usize> {
     map_reduce_chunks(
         data.n(),
         Vec::new(),
-        |r| {
-            r.filter(|&i| {
-                let p = scale * data.weight(i) * d2[i];
-                p > 0.0 && Rng::counter_f64(key, i as u64) < p
-            })
-            .collect::<Vec<usize>>()
-        },
+        |r| draw_chunk(data, &d2[r.clone()], r, 0, scale, key),
         |a, b| a.extend(b),
     )
 }
 
-/// Whether row `i` is in the sample `(key, fraction)` (every row without one).
+/// The rows of `r` drawn in one round (`d2`: theirs): row `i` when
+/// `counter_f64(key, off + i) < scale · w_i · D²_i`, in increasing order (`off`: the index
+/// of `data`'s first row in the whole data, for a chunk of a stream).
+pub(super) fn draw_chunk<T: Float>(
+    data: &Data<'_, T>,
+    d2: &[f64],
+    r: Range<usize>,
+    off: usize,
+    scale: f64,
+    key: u64,
+) -> Vec<usize> {
+    r.clone()
+        .filter(|&i| {
+            let p = scale * data.weight(i) * d2[i - r.start];
+            p > 0.0 && Rng::counter_f64(key, (off + i) as u64) < p
+        })
+        .collect()
+}
+
+/// Whether row `i` (of the whole data) is in the sample `(key, fraction)` (every row
+/// without one).
 #[inline]
 fn sampled(sample: Option<(u64, f64)>, i: usize) -> bool {
     sample.is_none_or(|(key, f)| Rng::counter_f64(key, i as u64) < f)
 }
 
-/// One kernel pass of the rows (those of `sample` only, when given) against the new
-/// candidates `cands` (numbered from `base`): where the nearest of them (by the kernel) is
-/// closer than D² (exactly), D² and the row's owner are updated. Returns the chunks'
-/// masses (over the rows evaluated).
-fn nearest_candidate<T: Float>(
-    data: &Data<'_, T>,
-    d2: &mut [f64],
-    owner: &mut [u32],
-    cands: &Mat<T>,
+/// One sampling round's candidates, numbered from `base`, and the sample of rows its
+/// pass evaluates (every row when `None`).
+pub(super) struct Round<T> {
+    cands: Mat<T>,
+    packed: Packed<T>,
     base: u32,
     sample: Option<(u64, f64)>,
-) -> Vec<ChunkInfo> {
-    let packed = Packed::new(cands.view());
-    let (dc, oc) = (ChunkCells::new(d2), ChunkCells::new(owner));
-    map_reduce_chunks(
-        data.n(),
-        Vec::new(),
-        |r| {
-            let (mut d2, mut own) = (dc.lock(&r), oc.lock(&r));
-            let local: Vec<u32> = if sample.is_some() {
-                r.clone()
-                    .filter(|&i| sampled(sample, i))
-                    .map(|i| (i - r.start) as u32)
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            let m = if sample.is_some() {
-                local.len()
-            } else {
-                r.len()
-            };
-            let mut lab = vec![0u32; m];
-            let mut best = vec![T::zero(); m];
-            let out = Nearest {
-                labels: &mut lab,
-                best: &mut best,
-                second: None,
-            };
-            let x = data.x.rows(r.start, r.end).as_slice();
-            if sample.is_some() {
-                nearest_rows(x, &local, &packed, 0, packed.panels(), out);
-            } else {
-                nearest(x, &packed, out);
-            }
-            let mut info = ChunkInfo {
-                mass: 0.0,
-                max: -1.0,
-                argmax: usize::MAX,
-            };
-            for (e, &j) in lab.iter().enumerate() {
-                let t = if sample.is_some() {
-                    local[e] as usize
-                } else {
-                    e
-                };
-                let i = r.start + t;
-                let dist = sq_dist(data.x.row(i), cands.row(j as usize));
-                if dist < d2[t] {
-                    d2[t] = dist;
-                    own[t] = base + j;
-                }
-                let w = data.weight(i);
-                info.mass += w * d2[t];
-                if w > 0.0 && d2[t] > info.max {
-                    info.max = d2[t];
-                    info.argmax = i;
-                }
-            }
-            vec![info]
-        },
-        |a, b| a.extend(b),
-    )
 }
 
-/// The total weight of the rows (of `sample`, when given) owned by each of the `m`
-/// candidates.
-fn candidate_weights<T: Float>(
+impl<T: Float> Round<T> {
+    pub(super) fn new(cands: Mat<T>, base: u32, sample: Option<(u64, f64)>) -> Self {
+        let packed = Packed::new(cands.view());
+        Round {
+            cands,
+            packed,
+            base,
+            sample,
+        }
+    }
+
+    /// The kernel pass of the rows `r` of `data` (`off` as in [`draw_chunk`]; `d2`,
+    /// `own`: theirs) against the round's candidates: where the nearest of them (by the
+    /// kernel) is closer than D² (exactly), D² and the row's owner are updated. Returns the
+    /// chunk's mass (over the rows evaluated).
+    pub(super) fn nearest_chunk(
+        &self,
+        data: &Data<'_, T>,
+        d2: &mut [f64],
+        own: &mut [u32],
+        r: Range<usize>,
+        off: usize,
+    ) -> ChunkInfo {
+        let sample = self.sample;
+        let local: Vec<u32> = if sample.is_some() {
+            r.clone()
+                .filter(|&i| sampled(sample, off + i))
+                .map(|i| (i - r.start) as u32)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let m = if sample.is_some() {
+            local.len()
+        } else {
+            r.len()
+        };
+        let mut lab = vec![0u32; m];
+        let mut best = vec![T::zero(); m];
+        let out = Nearest {
+            labels: &mut lab,
+            best: &mut best,
+            second: None,
+        };
+        let x = data.x.rows(r.start, r.end).as_slice();
+        if sample.is_some() {
+            nearest_rows(x, &local, &self.packed, 0, self.packed.panels(), out);
+        } else {
+            nearest(x, &self.packed, out);
+        }
+        let mut info = ChunkInfo {
+            mass: 0.0,
+            max: -1.0,
+            argmax: usize::MAX,
+        };
+        for (e, &j) in lab.iter().enumerate() {
+            let t = if sample.is_some() {
+                local[e] as usize
+            } else {
+                e
+            };
+            let i = r.start + t;
+            let dist = sq_dist(data.x.row(i), self.cands.row(j as usize));
+            if dist < d2[t] {
+                d2[t] = dist;
+                own[t] = self.base + j;
+            }
+            let w = data.weight(i);
+            info.mass += w * d2[t];
+            if w > 0.0 && d2[t] > info.max {
+                info.max = d2[t];
+                info.argmax = i;
+            }
+        }
+        info
+    }
+}
+
+/// The total weight of the rows of `r` (of `sample`, when given; `off` as in
+/// [`draw_chunk`]) owned by each of the `m` candidates (`own`: the rows' owners).
+pub(super) fn weights_chunk<T: Float>(
     data: &Data<'_, T>,
-    owner: &[u32],
+    own: &[u32],
+    r: Range<usize>,
+    off: usize,
     m: usize,
     sample: Option<(u64, f64)>,
 ) -> Vec<f64> {
-    map_reduce_chunks(
-        data.n(),
-        vec![0.0; m],
-        |r| {
-            let mut w = vec![0.0; m];
-            for i in r.filter(|&i| sampled(sample, i)) {
-                w[owner[i] as usize] += data.weight(i);
-            }
-            w
-        },
-        |a, b| a.iter_mut().zip(b).for_each(|(a, b)| *a += b),
-    )
+    let mut w = vec![0.0; m];
+    for i in r.clone().filter(|&i| sampled(sample, off + i)) {
+        w[own[i - r.start] as usize] += data.weight(i);
+    }
+    w
+}
+
+/// The merge of [`weights_chunk`].
+pub(super) fn add_weights(a: &mut Vec<f64>, b: Vec<f64>) {
+    a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
 }

@@ -144,19 +144,30 @@ impl StepStats {
     /// weight 0 do not count.
     #[inline(always)]
     pub(crate) fn add_row<T: Float>(&mut self, data: &Data<'_, T>, i: usize, a: usize, sign: i64) {
-        let d = data.d();
-        let sc = data.scale;
+        let w = data.w.map(|wt| wt[i].as_f64());
+        self.add_values(data.scale, data.x.row(i), w, a, sign)
+    }
+
+    /// [`Self::add_row`] for a row given by its values `x` and weight `w` (`None`: an
+    /// unweighted fit).
+    #[inline(always)]
+    pub(crate) fn add_values<T: Float>(
+        &mut self,
+        sc: Scale,
+        x: &[T],
+        w: Option<f64>,
+        a: usize,
+        sign: i64,
+    ) {
+        let d = x.len();
         let s = &mut self.sums[a * d..(a + 1) * d];
-        let w = match data.w {
-            None => 1.0,
-            Some(wt) => wt[i].as_f64(),
-        };
+        let weighted = w.is_some();
+        let w = w.unwrap_or(1.0);
         if w <= 0.0 {
             return;
         }
-        let x = data.x.row(i);
         // Separate loops per sign and weighting keep them vectorisable.
-        match (data.w.is_some(), sign > 0) {
+        match (weighted, sign > 0) {
             (false, true) => s
                 .iter_mut()
                 .zip(x)
@@ -180,15 +191,15 @@ impl StepStats {
         self.members[a] += sign;
     }
 
-    /// Sets cluster `j` to row `i` alone.
-    pub(crate) fn set_row<T: Float>(&mut self, data: &Data<'_, T>, i: usize, j: usize) {
-        let d = data.d();
+    /// Sets cluster `j` to the row `x` (weight `w`) alone.
+    pub(crate) fn set_values<T: Float>(&mut self, sc: Scale, x: &[T], w: Option<f64>, j: usize) {
+        let d = x.len();
         self.sums[j * d..(j + 1) * d].fill(0);
-        if data.scale.weighted {
+        if sc.weighted {
             self.wsums[j] = 0;
         }
         self.members[j] = 0;
-        self.add_row(data, i, j, 1);
+        self.add_values(sc, x, w, j, 1);
     }
 
     /// Adds the rows `r` with their labels `labels`.
@@ -284,7 +295,7 @@ impl StepStats {
             }
         }
         let value = (data.wxnorm - 2.0 * cross + norms).max(0.0);
-        let terms = (data.n() / CHUNK_ROWS + CHUNK_ROWS + k * d + d + 8) as f64;
+        let terms = (data.n_fit / CHUNK_ROWS + CHUNK_ROWS + k * d + d + 8) as f64;
         let error = terms * f64::EPSILON * (data.wxnorm + 2.0 * magnitude + norms) + quantum;
         (value, error)
     }

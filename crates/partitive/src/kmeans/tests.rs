@@ -735,7 +735,14 @@ fn init_passes_match<T: Float>() {
     let c = init::centers_of(&data, &cands);
     let packed = kernel::Packed::new(c.view());
     let xn = init::row_norms(&data);
-    let got = init::potentials(&data, &xn, &a, 100..2900, &packed, cands.len());
+    let got = init::potentials(
+        &data,
+        &xn[100..2900],
+        &a[100..2900],
+        100..2900,
+        &packed,
+        cands.len(),
+    );
     let tol = if T::DTYPE == "float32" { 1e-5 } else { 1e-12 };
     for (t, &j) in cands.iter().enumerate() {
         let want: f64 = (100..2900)

@@ -51,6 +51,7 @@ mod fastpam1;
 mod init;
 mod pam;
 mod params;
+mod predict;
 mod result;
 #[cfg(test)]
 mod robust_tests;
@@ -62,4 +63,5 @@ mod tests;
 
 pub use clara::{Clara, ClaraParams};
 pub use params::{Algorithm, Init, KMedoids, KMedoidsParams};
+pub use predict::{assign_to_medoids, assign_to_medoids_gower};
 pub use result::{KMedoidsDiagnostics, KMedoidsResult};

@@ -1,10 +1,11 @@
 //! The driver: steps 0–5 in order, with progress reports.
 
-use super::merge::modal_merge;
+use super::merge::{merge, MergeConfig};
 use super::params::PppParams;
+use super::params::SAMPLE_GROWTH;
 use super::result::{PppDiagnostics, PppModel, PppProgress, PppResult, PppStage, SelectedModel};
 use super::sample::{fit_sample, ridge, varying_columns, FitSample};
-use super::select::{sweep, FitData};
+use super::select::{sweep, FitData, Sweep};
 use super::stream::AssignScan;
 use crate::error::{Error, Result};
 use crate::float::Float;
@@ -47,7 +48,9 @@ pub(crate) fn fit<T: Float>(
     report(obs, PppStage::Sample, 0, 0, 0);
     let cols = varying_columns(x);
     let sample = (!cols.is_empty()).then(|| fit_sample(x, &cols, p.sample_max));
-    let st = structure(p, n, d, cols, sample, obs)?;
+    let grow_cols = cols.clone();
+    let mut grow = |m: usize| Ok(fit_sample(x, &grow_cols, m));
+    let st = structure(p, n, d, cols, sample, &mut grow, obs)?;
     report(
         obs,
         PppStage::Assign,
@@ -87,6 +90,7 @@ pub(crate) fn structure(
     d: usize,
     cols: Vec<usize>,
     sample: Option<FitSample>,
+    grow: &mut dyn FnMut(usize) -> Result<FitSample>,
     obs: &mut dyn FnMut(&PppProgress),
 ) -> Result<Structure> {
     let mut diagnostics = PppDiagnostics {
@@ -111,34 +115,57 @@ pub(crate) fn structure(
         };
         (model, sel, Vec::new(), Vec::new(), n.min(p.sample_max))
     } else {
-        let mut sample = sample.expect("checked above");
-        // Data of extreme magnitude: the structure is searched on the sample × 2^e.
-        let amax = crate::scale::max_abs(sample.x.as_slice());
-        let e = crate::scale::exponent_outside(amax, SAFE_EXP.0, SAFE_EXP.1).unwrap_or(0);
-        if e != 0 {
-            crate::scale::scale_mat(&mut sample.x, e);
+        // Steps 2-3 on the fit sample; while the selection presses against the cap
+        // (the path reached ⌊√m⌋ before the patience rule confirmed the best k), the
+        // sample grows ×SAMPLE_GROWTH (the first rows in hash order: a superset) and the
+        // sweep resumes from the best k so far.
+        let mut next = sample;
+        let mut k_lo = 1;
+        let mut done: Option<(FitSample, i32, Sweep)> = None;
+        while let Some(mut sample) = next.take() {
+            // Data of extreme magnitude: the structure is searched on the sample × 2^e.
+            let amax = crate::scale::max_abs(sample.x.as_slice());
+            let e = crate::scale::exponent_outside(amax, SAFE_EXP.0, SAFE_EXP.1).unwrap_or(0);
+            if e != 0 {
+                crate::scale::scale_mat(&mut sample.x, e);
+            }
+            let (reg, shift) = ridge(&sample.x, p.eps_reg);
+            let fd = FitData {
+                x: &sample.x,
+                reg: &reg,
+                shift: &shift,
+            };
+            let Some(sw) = sweep(&fd, p, k_lo, obs)? else {
+                break;
+            };
+            let m = sample.x.n_rows();
+            diagnostics.fit_sample_sizes.push(m);
+            if p.grow_sample && p.k_cap.is_none() && sw.at_cap && m < n {
+                k_lo = sw.best_k;
+                next = Some(grow(n.min(m.saturating_mul(SAMPLE_GROWTH)))?);
+            }
+            done = Some((sample, e, sw));
         }
-        let (reg, shift) = ridge(&sample.x, p.eps_reg);
-        let fd = FitData {
-            x: &sample.x,
-            reg: &reg,
-            shift: &shift,
-        };
-        let mut sw = sweep(&fd, p, obs)?;
-        diagnostics.regularized = sw.regularized;
-        diagnostics.em_not_converged = sw.not_converged;
+        let (sample, e, mut sw) = done.expect("the first sweep starts at k = 1");
+        diagnostics.regularized = std::mem::take(&mut sw.regularized);
+        diagnostics.em_not_converged = std::mem::take(&mut sw.not_converged);
         diagnostics.full_covariance_skipped = sw.full_skipped;
         report(obs, PppStage::Merge, sw.best_k, sw.best_k, 0);
         let min_weight = p.min_cluster_size.map(|s| s as f64 / n as f64);
         let rho_gauss = p.rho_gauss.map(|r| (r, p.z_gauss));
-        let merged = modal_merge(
+        let merged = merge(
             &sw.best.mixture,
             &sample.x,
-            p.rho,
-            p.q_ambig,
-            min_weight,
-            rho_gauss,
-            p.gauss_keep_min_dim.is_some_and(|m| cols.len() >= m),
+            &MergeConfig {
+                rho: p.rho,
+                q_ambig: p.q_ambig,
+                min_weight,
+                rho_gauss,
+                keep_gauss: p.gauss_keep_min_dim.is_some_and(|m| cols.len() >= m),
+                gap_test: p.gap_test,
+                rule: p.merge_rule,
+                graph_rho: p.graph_rho,
+            },
         );
         let g = sw.best.mixture;
         // Likelihoods and densities reported in the data's units: the scaling by 2^e

@@ -1,27 +1,58 @@
-//! Step 4: merge mixture components into clusters by hill-climbing on the mixture
-//! density (ToMATo-like), then (optionally) attach clusters below a minimum weight.
+//! Step 4: merge mixture components into clusters — persistence-based (ToMATo-like)
+//! union of components, each union checked against the data for a gap; then
+//! (optionally) attach clusters below a minimum weight.
 //!
-//! On the fit sample: `f_i` = log mixture density, `a_i`/`b_i` = top two components
-//! (ties → lower index), `q_i = r_a / (r_a + r_b)`. Peak of `c` = max `f_i` over its
-//! points; saddle of `{c, d}` = max `f_i` over points with top-2 `{c, d}` and
-//! `q_i ≤ Q_AMBIG`. Component `c` hangs under the "higher" (larger peak; equal peaks →
-//! lower index) neighbour with the largest saddle, if that saddle ≥ `ρ · peak_c`;
-//! otherwise `c` is a mode. Maxima are order-independent, so the chunk kernel merges
-//! exactly.
+//! On the fit sample: `f_i` = log mixture density, `a_i` = most probable component.
+//! Peak of `c` = max `f_i` over its points. The saddle of two components is the highest
+//! level at which the data join them:
+//! - in at most [`GRAPH_MAX_DIM`] dimensions, along the fit points' nearest-neighbour
+//!   graph ([`super::graph::knn_saddles`]) — the sample is dense enough there for
+//!   neighbourhoods to follow curved clusters;
+//! - above, on their posterior boundary: max `f_i` over points whose top two components
+//!   are the pair with `r_a / (r_a + r_b) ≤ Q_AMBIG` (neighbourhoods of a few thousand
+//!   points say little in many dimensions).
+//!
+//! Pairs are visited by decreasing saddle (union-find, as ToMATo visits the graph); the
+//! clusters of the two join when the saddle reaches `ρ ×` the lower cluster's peak
+//! ([`super::params::RHO`]) **and** the two components' points show no gap on the axis
+//! that separates them ([`super::graph::gap_test`], dip test at 5%) — unless both
+//! components look Gaussian in ≥ `GAUSS_KEEP_MIN_DIM` dimensions, when BIC's choice of
+//! two is kept. The cluster keeps the higher peak's root; a component of low density
+//! can hang below one cluster but not bridge two, since joining them would need a saddle
+//! close to both peaks. Maxima and sorted visits are order-independent, so the result is
+//! a function of the fit sample alone.
 
-use super::params::FIT_CHUNK_ROWS;
+use super::graph::{gap_test, knn_saddles, whiten, GapTest};
+use super::params::{MergeRule, FIT_CHUNK_ROWS};
 use super::result::{MergeDecision, MergeNode, PppMixture};
 use crate::gmm::covariance::Factored;
 use crate::gmm::estep::{normalize_row, Evaluator, Scratch, BLOCK_ROWS};
 use crate::matrix::Mat;
 use crate::parallel::map_reduce_chunks_sized;
 
-/// Per-component peaks, per-pair saddles (`K × K`, log densities) and point counts.
+/// Up to this many (non-constant) columns the saddles follow the nearest-neighbour graph
+/// of the fit points; above, the posterior boundary (see the module doc). With the
+/// default fit sample a neighbourhood graph resolves a density when the sample has many
+/// points per axis: 4,000^(1/d) = 63, 16 and 8 points for d = 2, 3, 4. Measured
+/// (bench/ppp/README.md): the graph wins on the 2-D shapes and the 2-3-D shared sets,
+/// loses on the real tables in 13-64 dimensions.
+pub const GRAPH_MAX_DIM: usize = 3;
+
+/// At most this many fit rows (the first, in hash order) enter the neighbourhood graph;
+/// brute-force neighbours cost `O(rows² d)`.
+pub const GRAPH_MAX: usize = 16_384;
+
+/// Per-component peaks, per-pair boundary saddles (`K × K`, log densities), point counts.
 #[derive(Clone)]
-struct Landscape {
-    peak: Vec<f64>,
-    saddle: Vec<f64>,
-    count: Vec<usize>,
+pub(super) struct Landscape {
+    pub peak: Vec<f64>,
+    pub saddle: Vec<f64>,
+    pub count: Vec<usize>,
+    /// Most probable component of every fit point (in row order; `usize::MAX` when the
+    /// density underflows).
+    pub top: Vec<usize>,
+    /// Log mixture density of every fit point (−∞ when it underflows).
+    pub dens: Vec<f64>,
 }
 
 /// The evaluator of a mixture (E-step constants).
@@ -31,14 +62,14 @@ pub(crate) fn evaluator(g: &PppMixture) -> Evaluator {
     Evaluator::new(&g.params, &f, &g.shift)
 }
 
-/// Calls `f(raw, post, log_density)` for every fit point of `r` whose mixture density
-/// is finite: `raw` = its weighted component log-probabilities `ℓ_ij`, `post` = its
-/// posteriors, `log_density` = `f_i`. (The block loop shared by the merge statistics.)
+/// Calls `f(i, raw, post, log_density)` for every fit point `i` of `r` whose mixture
+/// density is finite: `raw` = its weighted component log-probabilities `ℓ_ij`, `post` =
+/// its posteriors, `log_density` = `f_i`. (The block loop shared by the merge statistics.)
 fn for_each_point(
     ev: &Evaluator,
     x: &Mat<f64>,
     r: std::ops::Range<usize>,
-    mut f: impl FnMut(&[f64], &[f64], f64),
+    mut f: impl FnMut(usize, &[f64], &[f64], f64),
 ) {
     let (mut s, mut raw) = (Scratch::default(), vec![0.0; ev.k]);
     let mut start = r.start;
@@ -46,23 +77,25 @@ fn for_each_point(
         let b = BLOCK_ROWS.min(r.end - start);
         ev.load(x.view(), start, b, &mut s);
         ev.log_prob(b, &mut s);
-        for row in s.lp.chunks_exact_mut(ev.k) {
+        for (t, row) in s.lp.chunks_exact_mut(ev.k).enumerate() {
             raw.copy_from_slice(row);
             if let Some(lf) = normalize_row(row) {
-                f(&raw, row, lf);
+                f(start + t, &raw, row, lf);
             }
         }
         start += b;
     }
 }
 
-fn landscape(g: &PppMixture, x: &Mat<f64>, q_ambig: f64) -> Landscape {
+pub(super) fn landscape(g: &PppMixture, x: &Mat<f64>, q_ambig: f64) -> Landscape {
     let ev = evaluator(g);
     let k = ev.k;
     let zero = Landscape {
         peak: vec![f64::NEG_INFINITY; k],
         saddle: vec![f64::NEG_INFINITY; k * k],
         count: vec![0; k],
+        top: Vec::new(),
+        dens: Vec::new(),
     };
     let mut l = map_reduce_chunks_sized(
         x.n_rows(),
@@ -70,10 +103,15 @@ fn landscape(g: &PppMixture, x: &Mat<f64>, q_ambig: f64) -> Landscape {
         zero.clone(),
         |r| {
             let mut out = zero.clone();
-            for_each_point(&ev, x, r, |raw, _, f| {
+            out.top = vec![usize::MAX; r.len()];
+            out.dens = vec![f64::NEG_INFINITY; r.len()];
+            let start = r.start;
+            for_each_point(&ev, x, r, |i, raw, _, f| {
                 let (a, b2) = top2(raw);
                 out.peak[a] = out.peak[a].max(f);
                 out.count[a] += 1;
+                out.top[i - start] = a;
+                out.dens[i - start] = f;
                 if let Some(b2) = b2 {
                     let q = 1.0 / (1.0 + (raw[b2] - raw[a]).exp());
                     if q <= q_ambig {
@@ -94,6 +132,8 @@ fn landscape(g: &PppMixture, x: &Mat<f64>, q_ambig: f64) -> Landscape {
                 .zip(&b.saddle)
                 .for_each(|(x, y)| *x = x.max(*y));
             a.count.iter_mut().zip(&b.count).for_each(|(x, y)| *x += y);
+            a.top.extend(b.top);
+            a.dens.extend(b.dens);
         },
     );
     for a in 0..k {
@@ -110,7 +150,7 @@ fn landscape(g: &PppMixture, x: &Mat<f64>, q_ambig: f64) -> Landscape {
 /// `b2_j = Σ_i r_ij D_ij⁴ / N_j` (`D` = Mahalanobis distance to component `j`; Gaussian:
 /// `d(d+2)`), `z_j = (b2_j − d(d+2)) / √(8 d (d+2) / N_j)` (K. V. Mardia, *Measures of
 /// multivariate skewness and kurtosis with applications*, Biometrika 57(3), 1970).
-fn mardia_z(g: &PppMixture, x: &Mat<f64>) -> Vec<f64> {
+pub(super) fn mardia_z(g: &PppMixture, x: &Mat<f64>) -> Vec<f64> {
     let dim = g.shift.len();
     let f = Factored::from_chol(&g.precision_cholesky, dim);
     let ev = Evaluator::new(&g.params, &f, &g.shift);
@@ -127,7 +167,7 @@ fn mardia_z(g: &PppMixture, x: &Mat<f64>) -> Vec<f64> {
         zero.clone(),
         |r| {
             let mut out = zero.clone();
-            for_each_point(&ev, x, r, |raw, post, _| {
+            for_each_point(&ev, x, r, |_, raw, post, _| {
                 for c in 0..k {
                     let d2 = 2.0 * (constant[c] - raw[c]);
                     out.0[c] += post[c];
@@ -172,105 +212,187 @@ pub(crate) struct Merged {
     pub forest: Vec<MergeNode>,
 }
 
-/// Step 4 (+ the optional minimum cluster weight `min_weight`, the optional stricter
-/// ratio `rho_gauss = (ρ_gauss, z_max)` between Gaussian-looking components, and
-/// `keep_gauss`: never merge two Gaussian-looking components).
-pub(crate) fn modal_merge(
-    g: &PppMixture,
-    x: &Mat<f64>,
-    rho: f64,
-    q_ambig: f64,
-    min_weight: Option<f64>,
-    rho_gauss: Option<(f64, f64)>,
-    keep_gauss: bool,
-) -> Merged {
-    let l = landscape(g, x, q_ambig);
+impl Merged {
+    /// Clusters numbered densely by root component index (`rep[c]` = root of `c`).
+    pub(super) fn from_roots(rep: Vec<usize>, mut nodes: Vec<MergeNode>) -> Merged {
+        let mut roots: Vec<usize> = rep.clone();
+        roots.sort_unstable();
+        roots.dedup();
+        let component_cluster: Vec<usize> = rep
+            .iter()
+            .map(|r| roots.binary_search(r).expect("a root"))
+            .collect();
+        for (n, &c) in nodes.iter_mut().zip(&component_cluster) {
+            n.cluster = c;
+        }
+        Merged {
+            component_cluster,
+            n_clusters: roots.len(),
+            forest: nodes,
+        }
+    }
+}
+
+/// What the merge needs besides the mixture and the fit sample.
+#[derive(Clone, Copy)]
+pub(crate) struct MergeConfig {
+    /// Saddle/peak ratio needed to join two clusters.
+    pub rho: f64,
+    /// Boundary posterior split (saddles above [`GRAPH_MAX_DIM`] dimensions).
+    pub q_ambig: f64,
+    /// Clusters lighter than this weight are attached to a neighbour afterwards.
+    pub min_weight: Option<f64>,
+    /// Stricter ratio `(ρ_gauss, z_max)` between two Gaussian-looking components.
+    pub rho_gauss: Option<(f64, f64)>,
+    /// Never join two Gaussian-looking components (high-dimensional data).
+    pub keep_gauss: bool,
+    /// Ask the dip test before joining (graph rule; off only for comparisons).
+    pub gap_test: bool,
+    /// Which rule joins components.
+    pub rule: MergeRule,
+    /// Saddle/peak ratio of the graph rule.
+    pub graph_rho: f64,
+}
+
+/// Union-find over components with path halving.
+fn find(root: &mut [usize], mut c: usize) -> usize {
+    while root[c] != c {
+        root[c] = root[root[c]];
+        c = root[c];
+    }
+    c
+}
+
+/// Step 4 by the rule of `cfg` ([`MergeRule::Modal`]: [`super::modal`];
+/// [`MergeRule::Graph`]: the persistence-based union of the module doc).
+pub(crate) fn merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Merged {
+    let graph = MergeConfig {
+        rho: cfg.graph_rho,
+        rho_gauss: None,
+        ..*cfg
+    };
+    match cfg.rule {
+        MergeRule::Modal => super::modal::modal_merge(g, x, cfg),
+        MergeRule::Graph => graph_merge(g, x, &graph),
+        MergeRule::Auto if g.shift.len() <= GRAPH_MAX_DIM => graph_merge(g, x, &graph),
+        MergeRule::Auto => super::modal::modal_merge(g, x, cfg),
+    }
+}
+
+fn graph_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Merged {
+    let l = landscape(g, x, cfg.q_ambig);
     let k = l.peak.len();
+    let dim = g.shift.len();
     let w = &g.params.weights;
-    let (peak, sad) = (&l.peak, |c: usize, d: usize| l.saddle[c * k + d]);
+    let peak = &l.peak;
+    let saddle: Vec<f64> = if dim <= GRAPH_MAX_DIM && k > 1 {
+        let rows = x.n_rows().min(GRAPH_MAX);
+        let head =
+            Mat::from_vec(x.as_slice()[..rows * dim].to_vec(), rows, dim).expect("sizes match");
+        // Points whose density underflows stay out of the graph's edges.
+        let a: Vec<usize> = l.top[..rows].to_vec();
+        let keep: Vec<usize> = (0..rows).filter(|&i| a[i] != usize::MAX).collect();
+        let sub = Mat::from_vec(
+            keep.iter().flat_map(|&i| head.row(i).to_vec()).collect(),
+            keep.len(),
+            dim,
+        )
+        .expect("sizes match");
+        let ak: Vec<usize> = keep.iter().map(|&i| a[i]).collect();
+        let fk: Vec<f64> = keep.iter().map(|&i| l.dens[i]).collect();
+        knn_saddles(&whiten(g, &sub), &ak, &fk, k)
+    } else {
+        l.saddle.clone()
+    };
+    let sad = |c: usize, d: usize| saddle[c * k + d];
     let higher = |d: usize, c: usize| peak[d] > peak[c] || (peak[d] == peak[c] && d < c);
-    // Optional stricter ratio between two Gaussian-looking components.
-    let gauss: Vec<bool> = match rho_gauss {
-        Some((_, z_max)) => mardia_z(g, x).iter().map(|z| z.abs() <= z_max).collect(),
-        None => vec![false; k],
+    let gauss: Vec<bool> = if cfg.rho_gauss.is_some() || cfg.keep_gauss {
+        let z_max = cfg.rho_gauss.map_or(super::params::Z_GAUSS, |r| r.1);
+        mardia_z(g, x).iter().map(|z| z.abs() <= z_max).collect()
+    } else {
+        vec![false; k]
     };
-    let threshold = |c: usize, d: usize| match rho_gauss {
-        Some((rg, _)) if gauss[c] && gauss[d] => rg,
-        _ => rho,
-    };
+    // Pairs by decreasing saddle (ties: lower indices first).
+    let mut edges: Vec<(usize, usize)> = (0..k)
+        .flat_map(|c| (c + 1..k).map(move |d| (c, d)))
+        .filter(|&(c, d)| sad(c, d).is_finite())
+        .collect();
+    edges.sort_by(|&(a, b), &(c, d)| sad(c, d).total_cmp(&sad(a, b)).then((a, b).cmp(&(c, d))));
+    let mut root: Vec<usize> = (0..k).collect();
     let mut parent: Vec<Option<usize>> = vec![None; k];
-    let mut nodes = Vec::with_capacity(k);
-    for c in 0..k {
-        // `best`: higher neighbour with the largest saddle (for the record);
-        // `pass`: the same among those whose saddle reaches their threshold.
-        let (mut best, mut pass): (Option<usize>, Option<usize>) = (None, None);
-        let mut kept: Option<usize> = None; // would pass, but both look Gaussian
-        for d in 0..k {
-            if d == c || !sad(c, d).is_finite() || !higher(d, c) {
-                continue;
+    let mut decision: Vec<Option<MergeDecision>> = vec![None; k];
+    let mut shown: Vec<f64> = vec![f64::NEG_INFINITY; k];
+    let top = &l.top;
+    for &(c, d) in &edges {
+        let (rc, rd) = (find(&mut root, c), find(&mut root, d));
+        if rc == rd {
+            continue;
+        }
+        let (hi, lo) = if higher(rc, rd) { (rc, rd) } else { (rd, rc) };
+        let (s, ratio) = (sad(c, d), (sad(c, d) - peak[lo]).exp());
+        let both = gauss[c] && gauss[d];
+        let th = match cfg.rho_gauss {
+            Some((rg, _)) if both => rg,
+            _ => cfg.rho,
+        };
+        let verdict = if cfg.keep_gauss && both {
+            Err(MergeDecision::KeptGaussian { ratio })
+        } else if s < th.ln() + peak[lo] {
+            Err(MergeDecision::Mode {
+                best_ratio: Some(ratio),
+            })
+        } else if cfg.gap_test {
+            let t: GapTest = gap_test(g, x, top, c, d);
+            if t.gap() {
+                Err(MergeDecision::KeptGap {
+                    ratio,
+                    dip: t.dip,
+                    critical: t.critical,
+                })
+            } else {
+                Ok(MergeDecision::Attached { ratio })
             }
-            if best.is_none_or(|b| sad(c, d) > sad(c, b)) {
-                best = Some(d);
+        } else {
+            Ok(MergeDecision::Attached { ratio })
+        };
+        match verdict {
+            Ok(dec) => {
+                // The lower root hangs under the pair's component in the higher cluster.
+                let other = if rc == lo { d } else { c };
+                root[lo] = hi;
+                parent[lo] = Some(other);
+                decision[lo] = Some(dec);
+                shown[lo] = s;
             }
-            if sad(c, d) >= threshold(c, d).ln() + peak[c] {
-                if keep_gauss && gauss[c] && gauss[d] {
-                    if kept.is_none_or(|b| sad(c, d) > sad(c, b)) {
-                        kept = Some(d);
-                    }
-                } else if pass.is_none_or(|b| sad(c, d) > sad(c, b)) {
-                    pass = Some(d);
+            Err(dec) => {
+                // The first (highest) refused join of a root explains why it stays one.
+                if decision[lo].is_none() {
+                    decision[lo] = Some(dec);
+                    shown[lo] = s;
                 }
             }
         }
-        parent[c] = pass;
-        let ratio = |b: usize| (sad(c, b) - peak[c]).exp();
-        let shown = pass.or(kept).or(best);
-        nodes.push(MergeNode {
+    }
+    let mut rep: Vec<usize> = (0..k).map(|c| find(&mut root, c)).collect();
+    let mut nodes: Vec<MergeNode> = (0..k)
+        .map(|c| MergeNode {
             component: c,
-            parent: pass,
+            parent: parent[c],
             cluster: 0,
             weight: w[c],
             fit_points: l.count[c],
             log_peak: peak[c],
-            log_saddle: shown.map_or(f64::NEG_INFINITY, |b| sad(c, b)),
+            log_saddle: shown[c],
             gaussian_looking: gauss[c],
-            decision: match (pass, kept) {
-                (Some(b), _) => MergeDecision::Attached { ratio: ratio(b) },
-                (None, Some(b)) => MergeDecision::KeptGaussian { ratio: ratio(b) },
-                (None, None) => MergeDecision::Mode {
-                    best_ratio: best.map(ratio),
-                },
-            },
-        });
-    }
-    // Roots (the order "higher" is strict, so chains end within k steps).
-    let mut rep: Vec<usize> = (0..k)
-        .map(|c| {
-            let mut r = c;
-            while let Some(p) = parent[r] {
-                r = p;
-            }
-            r
+            decision: decision[c]
+                .clone()
+                .unwrap_or(MergeDecision::Mode { best_ratio: None }),
         })
         .collect();
-    if let Some(tau) = min_weight {
-        attach_small(&mut rep, &mut nodes, w, &l.saddle, tau);
+    if let Some(tau) = cfg.min_weight {
+        attach_small(&mut rep, &mut nodes, w, &saddle, tau);
     }
-    let mut roots: Vec<usize> = rep.clone();
-    roots.sort_unstable();
-    roots.dedup();
-    let component_cluster: Vec<usize> = rep
-        .iter()
-        .map(|r| roots.binary_search(r).expect("a root"))
-        .collect();
-    for (n, &c) in nodes.iter_mut().zip(&component_cluster) {
-        n.cluster = c;
-    }
-    Merged {
-        component_cluster,
-        n_clusters: roots.len(),
-        forest: nodes,
-    }
+    Merged::from_roots(rep, nodes)
 }
 
 /// Repeatedly attaches the lightest cluster (weight < `tau`; ties → lowest root index) to

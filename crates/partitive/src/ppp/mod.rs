@@ -77,10 +77,17 @@
 //! ```
 
 mod assign;
+mod dip;
 mod fit;
+mod graph;
+#[cfg(test)]
+mod growth_tests;
+mod knn;
 mod merge;
+mod modal;
 mod params;
 mod path;
+mod proba;
 mod result;
 mod sample;
 #[cfg(test)]
@@ -90,10 +97,12 @@ mod stream;
 #[cfg(test)]
 mod tests;
 
+pub use graph::KNN_K;
+pub use merge::{GRAPH_MAX, GRAPH_MAX_DIM};
 pub use params::{
-    Ppp, PppParams, COV_TYPES, EM_MAX_ITER, EM_TOL, EPS_REG, FIT_CHUNK_ROWS, GAUSS_KEEP_MIN_DIM,
-    LLOYD_MAX_ITER, PATIENCE, POWER_MAX_ITER, POWER_TOL, Q_AMBIG, RHO, RHO_GAUSS, SAMPLE_MAX, TAU,
-    Z_GAUSS,
+    MergeRule, Ppp, PppParams, COV_TYPES, EM_MAX_ITER, EM_TOL, EPS_REG, FIT_CHUNK_ROWS,
+    GAUSS_KEEP_MIN_DIM, GRAPH_RHO, LLOYD_MAX_ITER, MERGE_RULE, PATIENCE, POWER_MAX_ITER, POWER_TOL,
+    Q_AMBIG, RHO, RHO_GAUSS, SAMPLE_GROWTH, SAMPLE_MAX, TAU, Z_GAUSS,
 };
 pub use result::{
     BicPathEntry, ChunkAssignment, MergeDecision, MergeNode, PppDiagnostics, PppMixture, PppModel,

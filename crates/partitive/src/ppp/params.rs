@@ -17,6 +17,13 @@ use crate::matrix::MatRef;
 /// sample as without.
 pub const SAMPLE_MAX: usize = 4_000;
 
+/// Growth factor of the fit sample when the selection presses against the cap ⌊√m⌋
+/// (the path reached the cap before [`PATIENCE`] confirmed the best k): the sample grows
+/// to `min(n, 4 m)` rows, doubling the cap, and the sweep resumes from the best k so far;
+/// repeated while the cap still binds. So the number of clusters found is bounded by
+/// `⌊√n⌋`, not by the initial sample.
+pub const SAMPLE_GROWTH: usize = 4;
+
 /// Stop the k sweep after this many consecutive k without a new best BIC. BIC curves
 /// have local bumps (k-means path artefacts) of a few k; 10 non-improving steps never
 /// missed a later minimum in the cached full sweeps.
@@ -64,6 +71,34 @@ pub const RHO: f64 = 0.6;
 /// small cost on the 41 mixed sets (43.9%/0.671 → 41.5%/0.655, still above every
 /// automatic-k baseline). `None` turns it off.
 pub const RHO_GAUSS: Option<f64> = Some(0.9);
+
+/// Merge threshold of [`MergeRule::Graph`] (and of `Auto` in low dimensions): two
+/// clusters may join when their neighbourhood-graph saddle is at least `GRAPH_RHO ×` the
+/// lower one's peak and the dip test finds no gap between the two components that
+/// connect them. A weak density condition (the Gaussian pieces of one flat or curved
+/// cluster show ratios of 0.4-0.65, well-separated clusters and noise bridges ≤ 0.15);
+/// the dip test decides the cases between (0.3 / 0.4 measured, bench/ppp/README.md).
+pub const GRAPH_RHO: f64 = 0.3;
+
+/// The default rule of step 4.
+pub const MERGE_RULE: MergeRule = MergeRule::Auto;
+
+/// How step 4 joins mixture components into clusters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeRule {
+    /// The default: each component hangs under the higher neighbour with the largest
+    /// posterior-boundary saddle if it reaches `rho ×` its peak (modal hill-climbing;
+    /// `docs/ppp-research.md`, specification step 4).
+    Modal,
+    /// In at most [`GRAPH_MAX_DIM`](super::GRAPH_MAX_DIM) dimensions the saddles follow
+    /// the fit points' k-nearest-neighbour graph (above, the posterior boundary); pairs
+    /// are joined by decreasing saddle (union-find) when the saddle reaches
+    /// `graph_rho ×` the lower peak and a dip test on Fisher's axis finds no gap.
+    Graph,
+    /// `Graph` in at most [`GRAPH_MAX_DIM`](super::GRAPH_MAX_DIM) (non-constant)
+    /// dimensions, where the fit sample resolves neighbourhoods; `Modal` above.
+    Auto,
+}
 
 /// From this many (non-constant) columns on, two Gaussian-looking components are never
 /// merged (requires `rho_gauss`). In two or three dimensions the fit sample resolves the
@@ -126,6 +161,10 @@ pub struct PppParams {
     pub(crate) gauss_keep_min_dim: Option<usize>,
     pub(crate) tau: f64,
     pub(crate) min_cluster_size: Option<usize>,
+    pub(crate) gap_test: bool,
+    pub(crate) merge_rule: MergeRule,
+    pub(crate) graph_rho: f64,
+    pub(crate) grow_sample: bool,
     pub(crate) interrupt: Interrupt,
 }
 
@@ -147,6 +186,10 @@ impl Default for PppParams {
             gauss_keep_min_dim: GAUSS_KEEP_MIN_DIM,
             tau: TAU,
             min_cluster_size: None,
+            gap_test: true,
+            merge_rule: MERGE_RULE,
+            graph_rho: GRAPH_RHO,
+            grow_sample: true,
             interrupt: Interrupt::default(),
         }
     }
@@ -156,6 +199,12 @@ impl PppParams {
     /// Rows of the fit sample (default [`SAMPLE_MAX`]).
     pub fn sample_max(mut self, v: usize) -> Self {
         self.sample_max = v;
+        self
+    }
+    /// Whether the fit sample grows ([`SAMPLE_GROWTH`]) while the selected k presses
+    /// against the cap ⌊√m⌋ (default `true`; ignored when [`PppParams::k_cap`] is set).
+    pub fn grow_sample(mut self, v: bool) -> Self {
+        self.grow_sample = v;
         self
     }
     /// Consecutive non-improving k before the sweep stops (default [`PATIENCE`]).
@@ -234,6 +283,27 @@ impl PppParams {
         self
     }
 
+    /// With [`MergeRule::Graph`]: whether two clusters are joined only when the dip test
+    /// finds no gap between the components that connect them (default `true`; `false`
+    /// for comparisons).
+    pub fn gap_test(mut self, v: bool) -> Self {
+        self.gap_test = v;
+        self
+    }
+
+    /// The rule of step 4 (default [`MERGE_RULE`]). `rho` and `rho_gauss` are the
+    /// modal rule's ratios, `graph_rho` the graph rule's.
+    pub fn merge_rule(mut self, v: MergeRule) -> Self {
+        self.merge_rule = v;
+        self
+    }
+
+    /// Merge threshold of the graph rule (default [`GRAPH_RHO`]).
+    pub fn graph_rho(mut self, v: f64) -> Self {
+        self.graph_rho = v;
+        self
+    }
+
     /// A token that stops the fit when triggered (polled at every proposal of the
     /// sweep and every EM iteration; the fit then fails with
     /// [`ErrorKind::Interrupted`](crate::ErrorKind::Interrupted)).
@@ -285,6 +355,9 @@ impl PppParams {
         }
         if !(self.rho.is_finite() && self.rho > 0.0 && self.rho <= 1.0) {
             return Err(Error::param("rho", "must be in (0, 1]"));
+        }
+        if !(self.graph_rho.is_finite() && self.graph_rho > 0.0 && self.graph_rho <= 1.0) {
+            return Err(Error::param("graph_rho", "must be in (0, 1]"));
         }
         if !(self.q_ambig.is_finite() && self.q_ambig >= 0.5 && self.q_ambig <= 1.0) {
             return Err(Error::param("q_ambig", "must be in [0.5, 1]"));

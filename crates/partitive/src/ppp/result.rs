@@ -85,14 +85,15 @@ pub struct SelectedModel {
 /// Why a component is a mode or hangs under another.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MergeDecision {
-    /// No higher neighbour with `saddle ≥ ρ · peak`: a density mode, the root of a
-    /// cluster. `best_ratio` = largest `saddle/peak` over higher neighbours (if any).
+    /// No higher cluster joined at `saddle ≥ ρ · peak`: a density mode, the root of a
+    /// cluster. `best_ratio` = saddle/peak of its strongest connection to a higher
+    /// cluster (if any).
     Mode {
         /// Largest saddle/peak density ratio to a higher neighbour, if one exists.
         best_ratio: Option<f64>,
     },
-    /// Hangs under the higher neighbour with the largest saddle; `ratio` =
-    /// `saddle/peak ≥ ρ`.
+    /// Its cluster joined a higher one through its strongest connection, with `ratio` =
+    /// `saddle/peak ≥ ρ` and no gap between the two components' points.
     Attached {
         /// Saddle/peak density ratio.
         ratio: f64,
@@ -102,6 +103,17 @@ pub enum MergeDecision {
     KeptGaussian {
         /// Saddle/peak density ratio to that neighbour.
         ratio: f64,
+    },
+    /// A mode although a higher neighbour passes the ratio: the points of the two
+    /// components, projected on the axis that separates them, are significantly bimodal
+    /// (Hartigan's dip test at 5%) — there is a gap between them.
+    KeptGap {
+        /// Saddle/peak density ratio to that neighbour.
+        ratio: f64,
+        /// Dip of the projected points.
+        dip: f64,
+        /// 95% critical value of the dip for that many points.
+        critical: f64,
     },
     /// A mode whose cluster weighed less than the minimum cluster size; attached to the
     /// cluster it has the highest saddle with.
@@ -116,17 +128,25 @@ impl MergeDecision {
     pub fn reason(&self, rho: f64) -> String {
         match self {
             MergeDecision::Mode { best_ratio: None } => {
-                "mode: no higher neighbour shares a boundary".to_string()
+                "mode: no neighbour shares a boundary".to_string()
             }
             MergeDecision::Mode {
                 best_ratio: Some(r),
-            } => format!("mode: best saddle/peak to a higher neighbour {r:.3} < rho {rho}"),
+            } => format!("mode: saddle/peak to a higher cluster {r:.3} < rho {rho}"),
             MergeDecision::Attached { ratio } => {
-                format!("merged: saddle/peak {ratio:.3} >= rho {rho}")
+                format!("merged: saddle/peak {ratio:.3} >= rho {rho}, no gap between the points")
             }
             MergeDecision::KeptGaussian { ratio } => format!(
                 "mode: saddle/peak {ratio:.3} to a higher neighbour, but both components look \
                  Gaussian in high-dimensional data: kept apart"
+            ),
+            MergeDecision::KeptGap {
+                ratio,
+                dip,
+                critical,
+            } => format!(
+                "mode: saddle/peak {ratio:.3} to a higher neighbour, but their points show a gap \
+                 (dip {dip:.4} > {critical:.4}, 5% test): kept apart"
             ),
             MergeDecision::SmallCluster { weight } => {
                 format!("merged: cluster weight {weight:.4} below the minimum size")
@@ -175,6 +195,9 @@ pub struct PppDiagnostics {
     /// (non-constant) columns, so every full covariance would be singular (and cost
     /// `d²` memory per component); only the other covariance types were tried.
     pub full_covariance_skipped: bool,
+    /// Rows of every fit sample swept, in order: more than one when the selected k
+    /// pressed against the cap ⌊√m⌋ and the sample grew.
+    pub fit_sample_sizes: Vec<usize>,
 }
 
 /// The outcome of PPP-auto.

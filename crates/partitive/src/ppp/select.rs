@@ -232,15 +232,19 @@ pub(crate) struct Sweep {
     pub not_converged: Vec<(usize, CovarianceType)>,
     /// Full covariances were skipped (`d ≥ m`, see `PppDiagnostics`).
     pub full_skipped: bool,
+    /// The path reached `k_cap` before the patience rule confirmed the best k: the
+    /// selection presses against the cap.
+    pub at_cap: bool,
 }
 
-/// Steps 2–3: walk the k-means path, fit each proposal, keep the lowest BIC; stop after
-/// `patience` k without a new best or at `k_cap`.
+/// Steps 2–3: walk the k-means path, fit each proposal with `k ≥ k_lo`, keep the lowest
+/// BIC; stop after `patience` fitted k without a new best or at `k_cap`.
 pub(crate) fn sweep(
     fd: &FitData<'_>,
     p: &PppParams,
+    k_lo: usize,
     observer: &mut dyn FnMut(&PppProgress),
-) -> Result<Sweep> {
+) -> Result<Option<Sweep>> {
     let m = fd.x.n_rows();
     let d = fd.shift.len();
     let k_cap = p
@@ -252,8 +256,14 @@ pub(crate) fn sweep(
     // With no more fit rows than columns every full covariance is singular (rank < d)
     // and its statistics cost k·d² per chunk: such candidates are not fitted.
     let full_skipped = d >= m && p.cov_types.contains(&CovarianceType::Full);
+    let mut patience_stop = false;
+    let mut last_k = 0;
     while let Some((k, labels)) = path.next_partition()? {
         p.interrupt.check()?;
+        last_k = k;
+        if k < k_lo {
+            continue;
+        }
         let mut improved = false;
         for &kind in &p.cov_types {
             if full_skipped && kind == CovarianceType::Full {
@@ -292,8 +302,13 @@ pub(crate) fn sweep(
             rows_done: 0,
         });
         if since >= p.patience {
+            patience_stop = true;
             break;
         }
+    }
+    if best.is_none() && k_lo > 1 {
+        // The path ended before `k_lo` (a grown sample; the caller keeps the last sweep).
+        return Ok(None);
     }
     let (best_bic, best_k, best) = best.ok_or_else(|| {
         if full_skipped {
@@ -308,7 +323,7 @@ pub(crate) fn sweep(
             crate::Error::data("no mixture could be fitted")
         }
     })?;
-    Ok(Sweep {
+    Ok(Some(Sweep {
         best,
         best_k,
         best_bic,
@@ -316,5 +331,6 @@ pub(crate) fn sweep(
         regularized: regs,
         not_converged: nconv,
         full_skipped,
-    })
+        at_cap: !patience_stop && last_k >= k_cap,
+    }))
 }

@@ -293,13 +293,12 @@ pub(crate) fn fit_passes<T: Float, E: From<Error>>(
         return Err(Error::data("no columns").into());
     }
     let cols = varying(&scan.lo, &scan.hi);
-    let sample = if cols.is_empty() {
-        None
-    } else {
+    // One pass selecting the first `m` rows in (hash, values, index) order.
+    let scan_sample = |pass: &mut Pass<'_, T, E>, m: usize| -> std::result::Result<FitSample, E> {
         let mut s = SampleScan {
             d,
             cols: &cols,
-            m: n.min(p.sample_max),
+            m,
             next: 0,
             heap: BinaryHeap::new(),
             error: None,
@@ -311,9 +310,30 @@ pub(crate) fn fit_passes<T: Float, E: From<Error>>(
         if s.next != n {
             return Err(changed(n, s.next).into());
         }
-        Some(s.finish())
+        Ok(s.finish())
     };
-    let st = structure(p, n, d, cols, sample, obs)?;
+    let sample = if cols.is_empty() {
+        None
+    } else {
+        Some(scan_sample(pass, n.min(p.sample_max))?)
+    };
+    // A grown sample is one more pass; its error (of the caller's type) is kept aside
+    // and returned in place of the placeholder the structure search sees.
+    let mut pass_error: Option<E> = None;
+    let st = {
+        let mut grow = |m: usize| match scan_sample(pass, m) {
+            Ok(s) => Ok(s),
+            Err(e) => {
+                pass_error = Some(e);
+                Err(Error::data("a pass over the input failed"))
+            }
+        };
+        structure(p, n, d, cols.clone(), sample, &mut grow, obs)
+    };
+    if let Some(e) = pass_error {
+        return Err(e);
+    }
+    let st = st?;
     let best_k = st.selected.k_proposal;
     let mut a = AssignScan::new(&st.model, n);
     pass(&mut |x| {

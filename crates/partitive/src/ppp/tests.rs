@@ -227,7 +227,12 @@ fn bad_input_and_parameters_are_errors() {
 fn rho_gauss_marks_gaussian_components() {
     // One Gaussian blob: its component's Mardia kurtosis is Gaussian (|z| ≤ 2).
     let (x, _) = blobs(&[2000], 11);
-    let r = Ppp::params().rho_gauss(Some(0.9)).fit(x.view()).unwrap();
+    // (The modal rule: the graph rule of low dimensions has no Gaussian ratio.)
+    let r = Ppp::params()
+        .merge_rule(MergeRule::Modal)
+        .rho_gauss(Some(0.9))
+        .fit(x.view())
+        .unwrap();
     assert_eq!(r.k, 1);
     assert!(r.merge_forest.iter().all(|m| m.gaussian_looking));
     // A uniform square is light-tailed: its single component is not Gaussian-looking.
@@ -235,6 +240,7 @@ fn rho_gauss_marks_gaussian_components() {
     let v: Vec<f64> = (0..4000).map(|_| rng.next_f64()).collect();
     let u = Mat::from_vec(v, 2000, 2).unwrap();
     let r = Ppp::params()
+        .merge_rule(MergeRule::Modal)
         .rho_gauss(Some(0.9))
         .k_cap(1)
         .fit(u.view())

@@ -1,0 +1,130 @@
+//! Regression tests for the problems the fuzz targets (`fuzz/`) found in the readers: one
+//! test per finding, on a minimal input written out here (the raw crash inputs are kept in
+//! `fuzz/regressions/`).
+
+mod common;
+
+use common::file;
+use partitive_io::{for_each_chunk, read_matrix, IoError, ReadOptions};
+
+/// The message of streaming `path` in chunks of `rows` (f64, default options).
+fn stream_err(path: &std::path::Path, rows: usize) -> String {
+    for_each_chunk::<f64>(path, &ReadOptions::default(), rows, |_| Ok(()))
+        .unwrap_err()
+        .to_string()
+}
+
+fn whole_err(path: &std::path::Path) -> IoError {
+    read_matrix::<f64>(path, &ReadOptions::default()).unwrap_err()
+}
+
+/// fuzz `text`: a bad cell on line 2 and invalid UTF-8 further down. The whole-file read
+/// collected its batch of lines first and reported the UTF-8 error of the later line;
+/// streaming row by row reported line 2. The first bad line in file order must win on
+/// every path.
+#[test]
+fn text_first_error_in_file_order() {
+    // Line 2 holds `cell`; line 33 is not UTF-8.
+    let lines = |cell: &str| {
+        let mut b = format!("1,2,3\n4,5,{cell}\n").into_bytes();
+        for i in 0..30 {
+            b.extend_from_slice(format!("{i},1,2\n").as_bytes());
+        }
+        b.extend_from_slice(b"7,8,\xff\n");
+        b
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let p = file(dir.path(), "a.csv", lines("red"));
+    let e = whole_err(&p);
+    assert_eq!((e.line(), e.column()), (Some(2), Some(3)), "{e}");
+    for rows in [1, 3, 64, 1 << 20] {
+        assert_eq!(stream_err(&p, rows), e.to_string(), "chunks of {rows}");
+    }
+    // With the bad cell gone, the UTF-8 error is the first, on its own line, everywhere.
+    let p = file(dir.path(), "b.csv", lines("6"));
+    let e = whole_err(&p);
+    assert_eq!(e.line(), Some(33), "{e}");
+    for rows in [1, 7, 1 << 20] {
+        assert_eq!(stream_err(&p, rows), e.to_string(), "chunks of {rows}");
+    }
+}
+
+/// fuzz `gzip`: a gzip stream whose checksum is wrong, holding a ragged line. The
+/// checksum fails at the end of the stream; the whole-file read met it while collecting
+/// its batch and reported it instead of the ragged line 3 that streaming reported.
+#[test]
+fn gzip_first_error_in_file_order() {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(b"1,2\n3,4\n5\n6,7\n").unwrap();
+    let mut gz = enc.finish().unwrap();
+    let crc = gz.len() - 8;
+    gz[crc] ^= 0xff;
+    let dir = tempfile::tempdir().unwrap();
+    let p = file(dir.path(), "a.csv.gz", &gz);
+    let e = whole_err(&p);
+    assert_eq!(e.line(), Some(3), "{e}");
+    assert!(e.to_string().contains("expected 2 fields, found 1"), "{e}");
+    for rows in [1, 2, 1 << 20] {
+        assert_eq!(stream_err(&p, rows), e.to_string(), "chunks of {rows}");
+    }
+    // Without the ragged line, the checksum is the error, on every path.
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(b"1,2\n3,4\n").unwrap();
+    let mut gz = enc.finish().unwrap();
+    let crc = gz.len() - 8;
+    gz[crc] ^= 0xff;
+    let p = file(dir.path(), "b.csv.gz", &gz);
+    let e = whole_err(&p);
+    assert!(e.to_string().contains("corrupt gzip stream"), "{e}");
+    assert_eq!(stream_err(&p, 1), e.to_string());
+}
+
+/// fuzz `parquet`: a footer whose column chunk has a negative offset. The `parquet` crate
+/// panics on it (`ColumnChunkMetaData::byte_range`: "column start and length should not
+/// be negative") when the rows are decoded; it must be a malformed-file error, before any
+/// row is read. The file is the fuzzer's minimized input (`tests/data/`).
+#[test]
+fn parquet_column_chunk_outside_the_file() {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/negative-column-offset.parquet");
+    let e = whole_err(&p);
+    let msg = e.to_string();
+    assert!(
+        matches!(e.kind(), partitive_io::IoErrorKind::Malformed),
+        "{msg}"
+    );
+    assert!(msg.contains("outside the file"), "{msg}");
+    assert_eq!(stream_err(&p, 1), msg);
+}
+
+/// fuzz `text`: a non-ASCII delimiter byte (here 0xbf, the last byte of the UTF-8
+/// byte-order mark and of many characters) split a line inside a character, and slicing
+/// the field panicked. A delimiter must be ASCII: any other byte is an invalid parameter,
+/// on every reading path.
+#[test]
+fn text_non_ascii_delimiter_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = file(dir.path(), "a.csv", ".\u{bf},\u{feff}x;y\r\n1.5;2\r\n");
+    let mut opts = ReadOptions::default();
+    for d in [0xbf, 0x80, 0xff] {
+        opts.delimiter = Some(d);
+        let e = read_matrix::<f64>(&p, &opts).unwrap_err();
+        assert!(
+            matches!(
+                e.kind(),
+                partitive_io::IoErrorKind::InvalidParameter { name: "delimiter" }
+            ),
+            "{e}"
+        );
+        assert!(e.to_string().contains("is not an ASCII character"), "{e}");
+        let cats = partitive_io::CategoricalColumns::Auto;
+        assert!(partitive_io::read_mixed(&p, &opts, &cats).is_err());
+        assert!(for_each_chunk::<f32>(&p, &opts, 1, |_| Ok(())).is_err());
+    }
+    // Every ASCII byte is accepted as a delimiter (the file reads or fails cleanly).
+    for d in 0u8..128 {
+        opts.delimiter = Some(d);
+        let _ = read_matrix::<f64>(&p, &opts);
+    }
+}

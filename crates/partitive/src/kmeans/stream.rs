@@ -1,0 +1,725 @@
+//! k-means on data read as a stream of row chunks (files larger than memory).
+//!
+//! The driver of [`super::fit::run_once`] over passes of a stream: every pass hands the
+//! rows over in consecutive chunks, and each chunk is cut into the fixed
+//! [`CHUNK_ROWS`]-row chunks of [`crate::parallel`] — the same chunks, aligned to the row
+//! index, as in memory — on which the in-memory fit's chunk kernels run (the Lloyd step,
+//! the seeding's distance and potential kernels, the inertia). Every floating-point
+//! reduction continues from the running total of the chunks before, in chunk order,
+//! exactly as [`crate::parallel::map_reduce_chunks`] folds them in memory; the cluster
+//! sums are exact integers ([`super::sums`]). So the centers, inertia and iteration
+//! count are bitwise those of the in-memory fit (which gives Hamerly and Yinyang the
+//! same labels and centers as Lloyd, iteration by iteration), and the labels — the
+//! nearest final center of each row ([`super::assign`]) — are identical.
+//!
+//! Passes: one for the row statistics (and the column sums of the tolerance), one for
+//! the column variances when `tol > 0`; seeding: k-means++ one pass to fetch the first
+//! row, then two per further center (one locating the drawn candidates, one for their
+//! potentials, which also yields the next distances); farthest-first two, then one per
+//! center; then one per Lloyd iteration. Distances to the chosen centers are recomputed
+//! per pass rather than kept per row (their minimum is exact, so the values are those
+//! kept in memory): memory does not grow with the number of rows.
+//!
+//! Restrictions: every chunk but the last must hold a multiple of [`CHUNK_ROWS`] rows;
+//! there are no sample weights; data of a magnitude the kernels cannot take unscaled
+//! (see the module docs of [`super`]) are refused rather than rescaled.
+
+use super::data::{add_into, column_squares, column_sums, sq_norm, Data, RowStats};
+use super::fit::resolve_init;
+use super::fit::{run_once, RunCore, Steps};
+use super::init::{
+    chunk_rows, keep_nearer, locate_chunk, merge_sums, nearest_to, potentials, update_chunk,
+    walk_chunk, weighted_sums, ChunkInfo,
+};
+use super::kernel::Packed;
+use super::lloyd::Update;
+use super::lloyd::{farthest_chunk, finalize_from, insert_top, lloyd_step, update_with, Donor};
+use super::params::{Algorithm, Init, KMeansParams};
+use super::result::{IterationInfo, KMeansDiagnostics, Seeding};
+use super::scalable::{add_weights, draw_chunk, recluster, weights_chunk, Round, SETTINGS};
+use super::sums::StepStats;
+use crate::error::Error;
+use crate::float::Float;
+use crate::matrix::{Mat, MatRef};
+use crate::parallel::{map_reduce_chunks, CHUNK_ROWS};
+use crate::ppp::Pass;
+use crate::rng::Rng;
+
+/// The outcome of a streamed k-means fit: everything but the labels, which a further
+/// pass gives ([`KMeansStreamed::labels`]).
+#[derive(Debug, Clone)]
+pub struct KMeansStreamed<T> {
+    /// Cluster centers, `k × d`.
+    pub centers: Mat<T>,
+    /// Σ ‖x − c_label‖² (`f64`), as [`super::KMeansResult::inertia`].
+    pub inertia: f64,
+    /// Iterations of the best restart.
+    pub n_iter: usize,
+    /// Whether the best restart converged.
+    pub converged: bool,
+    /// Rows streamed.
+    pub n_rows: usize,
+    /// As in memory; [`KMeansDiagnostics::algorithm`] is [`Algorithm::Lloyd`] (the
+    /// streamed driver keeps no per-row bounds; all variants give Lloyd's labels).
+    pub diagnostics: KMeansDiagnostics,
+}
+
+impl<T: Float> KMeansStreamed<T> {
+    /// The labels of a chunk of rows: the nearest center (lowest index on ties), as the
+    /// in-memory fit labels them.
+    pub fn labels(&self, x: MatRef<'_, T>) -> crate::error::Result<Vec<usize>> {
+        Ok(super::assign(x, self.centers.view())?.labels)
+    }
+}
+
+/// The statistics of the first pass.
+struct Scan<T> {
+    n: usize,
+    d: usize,
+    stats: RowStats,
+    sums: Vec<f64>,
+    first: Vec<T>,
+}
+
+/// A stream with the shape of its first pass: each later pass must give the same rows.
+struct Stream<'p, 'q, T, E> {
+    pass: &'p mut Pass<'q, T, E>,
+    n: usize,
+    d: usize,
+}
+
+/// The chunks of a pass must keep the fixed chunks aligned.
+fn misaligned(at: usize) -> Error {
+    Error::param(
+        "chunk",
+        format!(
+            "a chunk of a stream ends at row {at}, not a multiple of {CHUNK_ROWS} (only the \
+             last chunk may)"
+        ),
+    )
+}
+
+impl<T: Float, E: From<Error>> Stream<'_, '_, T, E> {
+    /// One pass: `f(offset, chunk)` for each chunk, with checks of shape and alignment.
+    fn each(&mut self, mut f: impl FnMut(usize, MatRef<'_, T>)) -> Result<(), E> {
+        let (d, mut off, mut bad) = (self.d, 0usize, None);
+        (self.pass)(&mut |x| {
+            if bad.is_some() {
+                return;
+            }
+            if x.n_cols() != d {
+                bad = Some(Error::shape("columns", d, x.n_cols()));
+                return;
+            }
+            if off % CHUNK_ROWS != 0 {
+                bad = Some(misaligned(off));
+                return;
+            }
+            f(off, x);
+            off += x.n_rows();
+        })?;
+        if let Some(e) = bad {
+            return Err(e.into());
+        }
+        if off != self.n {
+            return Err(Error::data(format!(
+                "the input changed between passes ({} rows, then {off})",
+                self.n
+            ))
+            .into());
+        }
+        Ok(())
+    }
+}
+
+/// The first pass: shape, finiteness, row statistics, column sums.
+fn scan<T: Float, E: From<Error>>(pass: &mut Pass<'_, T, E>) -> Result<Scan<T>, E> {
+    let mut s = Scan {
+        n: 0,
+        d: 0,
+        stats: RowStats::default(),
+        sums: Vec::new(),
+        first: Vec::new(),
+    };
+    let mut bad = None;
+    pass(&mut |x| {
+        if bad.is_some() {
+            return;
+        }
+        if s.n == 0 {
+            s.d = x.n_cols();
+            s.sums = vec![0.0; s.d];
+            s.first = x.rows(0, x.n_rows().min(1)).as_slice().to_vec();
+        } else if x.n_cols() != s.d {
+            bad = Some(Error::shape("columns", s.d, x.n_cols()));
+            return;
+        } else if s.n % CHUNK_ROWS != 0 {
+            bad = Some(misaligned(s.n));
+            return;
+        }
+        let st = map_reduce_chunks(
+            x.n_rows(),
+            s.stats,
+            |r| RowStats::of(x, None, r, &mut []),
+            RowStats::merge,
+        );
+        if !st.finite {
+            if let Some(p) = x.as_slice().iter().position(|v| !v.is_finite()) {
+                let d = x.n_cols().max(1);
+                bad = Some(Error::data(format!(
+                    "non-finite value {} at row {}, column {}",
+                    x.as_slice()[p],
+                    s.n + p / d,
+                    p % d
+                )));
+                return;
+            }
+        }
+        s.stats = st;
+        let sums = std::mem::take(&mut s.sums);
+        s.sums = map_reduce_chunks(x.n_rows(), sums, |r| column_sums(x, r), add_into);
+        s.n += x.n_rows();
+    })?;
+    if let Some(e) = bad {
+        return Err(e.into());
+    }
+    Ok(s)
+}
+
+/// [`KMeansParams::fit_passes`].
+pub(crate) fn fit_passes<T: Float, E: From<Error>>(
+    p: &KMeansParams<T>,
+    pass: &mut Pass<'_, T, E>,
+    observer: &mut dyn FnMut(&IterationInfo),
+) -> Result<KMeansStreamed<T>, E> {
+    p.check_ref()?;
+    let sc = scan(pass)?;
+    let (n, d, k) = (sc.n, sc.d, p.k);
+    // The checks (and messages) of the in-memory fit, in its order.
+    if n == 0 {
+        return Err(Error::data("the data have no rows").into());
+    }
+    if d == 0 {
+        return Err(Error::data("the data have no columns").into());
+    }
+    if k > n {
+        let reason = format!("k = {k} exceeds the number of rows ({n})");
+        return Err(Error::param("k", reason).into());
+    }
+    if let Init::Centers(c) = &p.init {
+        if c.n_cols() != d {
+            return Err(Error::shape("initial centers (columns = d)", d, c.n_cols()).into());
+        }
+    }
+    let (lo, hi) = crate::scale::kernel_range::<T>();
+    let amax = match &p.init {
+        Init::Centers(c) => sc.stats.amax.max(crate::scale::max_abs(c.as_slice())),
+        _ => sc.stats.amax,
+    };
+    if crate::scale::exponent_outside(amax, lo, hi).is_some() {
+        return Err(Error::data(format!(
+            "values of magnitude {amax:e} need rescaling, which a streamed fit does not do \
+             (fit them in memory)"
+        ))
+        .into());
+    }
+    let mut summary = Data::part(MatRef::new(&sc.first, 1, d)?, &sc.stats, n);
+    summary.stop = p.interrupt.clone();
+    let mut stream = Stream { pass, n, d };
+    let tol_abs = if p.tol > 0.0 {
+        let mean: Vec<f64> = sc.sums.iter().map(|s| s / n as f64).collect();
+        let mut ss = vec![0.0; d];
+        stream.each(|_, x| {
+            let acc = std::mem::take(&mut ss);
+            ss = map_reduce_chunks(x.n_rows(), acc, |r| column_squares(x, r, &mean), add_into);
+        })?;
+        p.tol * (ss.iter().sum::<f64>() / (n as f64 * d as f64))
+    } else {
+        0.0
+    };
+    let seeding = resolve_init(&p.init, n, k);
+    let n_restarts = match seeding {
+        Seeding::KMeansPlusPlus | Seeding::KMeansParallel => p.n_init,
+        _ => 1,
+    };
+    let mut best: Option<(usize, RunCore<T>)> = None;
+    let (mut reseeded, mut evals) = (0, 0);
+    for restart in 0..n_restarts {
+        let mut rng = Rng::with_stream(p.seed, restart as u64);
+        let init = match (&p.init, seeding) {
+            (Init::Centers(c), _) => c.clone(),
+            (_, Seeding::KMeansParallel) => {
+                parallel(&mut stream, &sc.stats, &summary, k, &mut rng)?
+            }
+            (_, Seeding::Deterministic) => farthest(&mut stream, &sc, &summary, k)?,
+            _ => plus_plus(&mut stream, &sc.stats, &summary, k, &mut rng)?,
+        };
+        p.interrupt.check()?;
+        let mut steps = Streamed {
+            summary: &summary,
+            stats: sc.stats,
+            stream: &mut stream,
+        };
+        let run = run_once(
+            &mut steps,
+            init,
+            p.max_iter,
+            tol_abs,
+            &mut |it, inertia, shift| {
+                observer(&IterationInfo {
+                    restart,
+                    n_restarts,
+                    iter: it,
+                    max_iter: p.max_iter,
+                    inertia,
+                    shift,
+                })
+            },
+        )?;
+        p.interrupt.check()?;
+        reseeded += run.reseeded;
+        evals += run.evals;
+        if best.as_ref().is_none_or(|(_, b)| run.inertia < b.inertia) {
+            best = Some((restart, run));
+        }
+    }
+    let (best_restart, run) = best.expect("n_init >= 1");
+    Ok(KMeansStreamed {
+        centers: run.centers,
+        inertia: run.inertia,
+        n_iter: run.n_iter,
+        converged: run.converged,
+        n_rows: n,
+        diagnostics: KMeansDiagnostics {
+            empty_clusters_reseeded: reseeded,
+            best_restart,
+            algorithm: Algorithm::Lloyd,
+            distance_evaluations: evals,
+            n_restarts,
+            seeding,
+        },
+    })
+}
+
+/// [`Steps`] over a stream: plain Lloyd steps, no per-row state.
+struct Streamed<'s, 'a, 'p, 'q, T, E> {
+    summary: &'s Data<'a, T>,
+    stats: RowStats,
+    stream: &'s mut Stream<'p, 'q, T, E>,
+}
+
+impl<'a, T: Float, E: From<Error>> Steps<'a, T> for Streamed<'_, 'a, '_, '_, T, E> {
+    type Err = E;
+
+    fn data(&self) -> &Data<'a, T> {
+        self.summary
+    }
+
+    fn step(&mut self, centers: &Mat<T>) -> Result<StepStats, E> {
+        let packed = Packed::new(centers.view());
+        let mut acc = StepStats::zeros(self.summary, centers.n_rows());
+        let (stats, n) = (self.stats, self.stream.n);
+        let mut lab = Vec::new();
+        self.stream.each(|_, x| {
+            let part = Data::part(x, &stats, n);
+            lab.resize(x.n_rows(), 0u32);
+            acc.merge(lloyd_step(&part, &packed, &mut lab));
+        })?;
+        acc.changed = 0; // (no labels are kept to compare with)
+        Ok(acc)
+    }
+
+    fn incremental(&self) -> bool {
+        false
+    }
+
+    fn update(&mut self, old: &Mat<T>, totals: &mut StepStats) -> Result<Update<T>, E> {
+        let k = old.n_rows();
+        let empties = totals.members.iter().filter(|&&m| m == 0).count();
+        let donors = if empties > 0 {
+            self.donors(old, (empties + k).min(self.stream.n))?
+        } else {
+            Vec::new()
+        };
+        Ok(update_with(self.summary, old, totals, |_| donors))
+    }
+
+    fn direct_inertia(&mut self, centers: &Mat<T>) -> Result<f64, E> {
+        let (stats, n) = (self.stats, self.stream.n);
+        let (mut total, mut lab) = (0.0, Vec::new());
+        self.stream.each(|_, x| {
+            let part = Data::part(x, &stats, n);
+            lab.resize(x.n_rows(), 0u32);
+            total = finalize_from(&part, centers, &mut lab, true, total);
+        })?;
+        Ok(total)
+    }
+}
+
+impl<T: Float, E: From<Error>> Streamed<'_, '_, '_, '_, T, E> {
+    /// The `m` rows farthest from their nearest center in `centers` (the labels of the
+    /// step just made), ranked as in memory.
+    fn donors(&mut self, centers: &Mat<T>, m: usize) -> Result<Vec<Donor<T>>, E> {
+        let packed = Packed::new(centers.view());
+        let (stats, n) = (self.stats, self.stream.n);
+        let mut top: Vec<(f64, usize, Donor<T>)> = Vec::new();
+        let mut lab = Vec::new();
+        self.stream.each(|off, x| {
+            let part = Data::part(x, &stats, n);
+            lab.resize(x.n_rows(), 0u32);
+            lloyd_step(&part, &packed, &mut lab);
+            let local = map_reduce_chunks(
+                part.n(),
+                Vec::new(),
+                |r| farthest_chunk(&part, centers, &lab[r.clone()], r, m),
+                |acc, p| p.into_iter().for_each(|c| insert_top(acc, c, m)),
+            );
+            for (dist, i, ()) in local {
+                let donor = Donor {
+                    index: off + i,
+                    label: lab[i],
+                    row: x.row(i).to_vec(),
+                    weight: None,
+                };
+                insert_top(&mut top, (dist, off + i, donor), m);
+            }
+        })?;
+        Ok(top.into_iter().map(|t| t.2).collect())
+    }
+}
+
+/// Squared distances of the rows `r` of `part` to their nearest center of `chosen`
+/// (the in-memory seeding's running minimum, recomputed) and the chunk's summary.
+fn distances<T: Float>(
+    part: &Data<'_, T>,
+    r: std::ops::Range<usize>,
+    chosen: &[Vec<T>],
+) -> (Vec<f64>, ChunkInfo) {
+    let mut d2 = vec![f64::INFINITY; r.len()];
+    let mut info = None;
+    for c in chosen {
+        info = Some(update_chunk(part, &mut d2, r.clone(), c));
+    }
+    (d2, info.expect("at least one center chosen"))
+}
+
+/// Greedy k-means++ ([`super::init::kmeans_plus_plus`]) over a stream.
+fn plus_plus<T: Float, E: From<Error>>(
+    s: &mut Stream<'_, '_, T, E>,
+    stats: &RowStats,
+    summary: &Data<'_, T>,
+    k: usize,
+    rng: &mut Rng,
+) -> Result<Mat<T>, E> {
+    let n = s.n;
+    let first = rng.below(n);
+    let mut chosen = fetch(s, &[first])?;
+    // The chunks' summaries against the first center.
+    let mut chunks: Vec<ChunkInfo> = Vec::new();
+    s.each(|_, x| {
+        let part = Data::part(x, stats, n);
+        let acc = std::mem::take(&mut chunks);
+        chunks = map_reduce_chunks(
+            part.n(),
+            acc,
+            |r| vec![distances(&part, r, &chosen).1],
+            |a: &mut Vec<ChunkInfo>, p| a.extend(p),
+        );
+    })?;
+    let trials = 2 + (k as f64).ln().floor() as usize;
+    while chosen.len() < k && !summary.stop.is_triggered() {
+        let total: f64 = chunks.iter().map(|c| c.mass).sum();
+        // Each candidate: a row drawn outright, or a walk inside one chunk.
+        let draws: Vec<Draw> = (0..trials)
+            .map(|_| {
+                if total > 0.0 {
+                    let u = rng.next_f64() * total;
+                    let (c, cum) = locate_chunk(&chunks, u);
+                    Draw::Walk { chunk: c, cum, u }
+                } else {
+                    Draw::Row(rng.below(n))
+                }
+            })
+            .collect();
+        let cands = locate_rows(s, stats, &chosen, &draws)?;
+        let cand_rows = Mat::from_vec(cands.concat(), trials, s.d)?;
+        let packed = Packed::new(cand_rows.view());
+        // Their potentials, and each one's chunk summaries were it chosen.
+        type Acc = (Vec<f64>, Vec<Vec<ChunkInfo>>);
+        let mut acc: Acc = (vec![0.0; trials], vec![Vec::new(); trials]);
+        s.each(|_, x| {
+            let part = Data::part(x, stats, n);
+            let init = std::mem::take(&mut acc);
+            acc = map_reduce_chunks(
+                part.n(),
+                init,
+                |r| {
+                    let (d2, _) = distances(&part, r.clone(), &chosen);
+                    let xn: Vec<f64> = r.clone().map(|i| sq_norm(part.x.row(i))).collect();
+                    let pots = potentials(&part, &xn, &d2, r.clone(), &packed, trials);
+                    let infos = (0..trials)
+                        .map(|t| {
+                            vec![update_chunk(
+                                &part,
+                                &mut d2.clone(),
+                                r.clone(),
+                                cand_rows.row(t),
+                            )]
+                        })
+                        .collect::<Vec<_>>();
+                    (pots, infos)
+                },
+                |a: &mut Acc, b: Acc| {
+                    a.0.iter_mut().zip(b.0).for_each(|(a, b)| *a += b);
+                    a.1.iter_mut().zip(b.1).for_each(|(a, b)| a.extend(b));
+                },
+            );
+        })?;
+        let (pots, mut infos) = acc;
+        let mut best = 0;
+        for t in 1..trials {
+            if pots[t] < pots[best] {
+                best = t;
+            }
+        }
+        chosen.push(cand_rows.row(best).to_vec());
+        chunks = std::mem::take(&mut infos[best]);
+    }
+    Ok(Mat::from_vec(chosen.concat(), chosen.len(), s.d)?)
+}
+
+/// A k-means++ candidate to find: a row index, or a walk of [`walk_chunk`].
+#[derive(Clone, Copy)]
+enum Draw {
+    Row(usize),
+    Walk { chunk: usize, cum: f64, u: f64 },
+}
+
+/// The values of the candidates `draws` (one pass).
+fn locate_rows<T: Float, E: From<Error>>(
+    s: &mut Stream<'_, '_, T, E>,
+    stats: &RowStats,
+    chosen: &[Vec<T>],
+    draws: &[Draw],
+) -> Result<Vec<Vec<T>>, E> {
+    let n = s.n;
+    let mut out: Vec<Option<Vec<T>>> = vec![None; draws.len()];
+    s.each(|off, x| {
+        let part = Data::part(x, stats, n);
+        for (slot, draw) in out.iter_mut().zip(draws) {
+            let i = match *draw {
+                Draw::Row(i) if (off..off + x.n_rows()).contains(&i) => i - off,
+                Draw::Walk { chunk, cum, u }
+                    if chunk_rows(chunk, n).start >= off
+                        && chunk_rows(chunk, n).end <= off + x.n_rows() =>
+                {
+                    let g = chunk_rows(chunk, n);
+                    let r = g.start - off..g.end - off;
+                    let (d2, _) = distances(&part, r.clone(), chosen);
+                    walk_chunk(&part, &d2, r, cum, u)
+                }
+                _ => continue,
+            };
+            *slot = Some(x.row(i).to_vec());
+        }
+    })?;
+    // (Every draw lies in 0..n, in exactly one chunk of the pass.)
+    out.into_iter()
+        .map(|v| v.ok_or_else(|| Error::data("a k-means++ candidate was not found").into()))
+        .collect()
+}
+
+/// The values of the rows `rows` (one pass), in that order.
+fn fetch<T: Float, E: From<Error>>(
+    s: &mut Stream<'_, '_, T, E>,
+    rows: &[usize],
+) -> Result<Vec<Vec<T>>, E> {
+    let mut out: Vec<Vec<T>> = vec![Vec::new(); rows.len()];
+    s.each(|off, x| {
+        for (slot, &i) in out.iter_mut().zip(rows) {
+            if (off..off + x.n_rows()).contains(&i) {
+                *slot = x.row(i - off).to_vec();
+            }
+        }
+    })?;
+    Ok(out)
+}
+
+/// Farthest-first ([`super::init::farthest_first`]) over a stream.
+fn farthest<T: Float, E: From<Error>>(
+    s: &mut Stream<'_, '_, T, E>,
+    sc: &Scan<T>,
+    summary: &Data<'_, T>,
+    k: usize,
+) -> Result<Mat<T>, E> {
+    let (n, d, stats) = (s.n, s.d, &sc.stats);
+    let mut sums = (vec![0.0; d], 0.0);
+    s.each(|_, x| {
+        let part = Data::part(x, stats, n);
+        let init = std::mem::take(&mut sums);
+        sums = map_reduce_chunks(part.n(), init, |r| weighted_sums(&part, r), merge_sums);
+    })?;
+    let mean: Vec<f64> = sums.0.iter().map(|s| s / sums.1).collect();
+    let mut near = (f64::INFINITY, usize::MAX);
+    let mut row = Vec::new();
+    s.each(|off, x| {
+        let part = Data::part(x, stats, n);
+        let local = map_reduce_chunks(
+            part.n(),
+            (f64::INFINITY, usize::MAX),
+            |r| nearest_to(&part, r, &mean),
+            keep_nearer,
+        );
+        if local.1 < part.n() && local.0 < near.0 {
+            near = (local.0, off + local.1);
+            row = x.row(local.1).to_vec();
+        }
+    })?;
+    // (No weights: the fallback of the in-memory seeding is row 0.)
+    let mut chosen = vec![if near.1 < n { row } else { sc.first.clone() }];
+    while chosen.len() < k && !summary.stop.is_triggered() {
+        let mut best = (-1.0, usize::MAX);
+        let mut row = Vec::new();
+        s.each(|off, x| {
+            let part = Data::part(x, stats, n);
+            let infos = map_reduce_chunks(
+                part.n(),
+                Vec::new(),
+                |r| vec![distances(&part, r, &chosen).1],
+                |a: &mut Vec<ChunkInfo>, p| a.extend(p),
+            );
+            for c in infos {
+                if c.max > best.0 {
+                    best = (c.max, off + c.argmax);
+                    row = x.row(c.argmax).to_vec();
+                }
+            }
+        })?;
+        chosen.push(if best.1 >= n { sc.first.clone() } else { row });
+    }
+    Ok(Mat::from_vec(chosen.concat(), chosen.len(), d)?)
+}
+
+/// The D², owners and chunk summary of the rows `r` of `part` (`off`: the index of its
+/// first row) after the first center `first` and the sampling rounds `rounds`: the
+/// in-memory k-means|| state of those rows, recomputed (each step is exact or the same
+/// kernel on the same rows, so the values are those kept in memory).
+fn replay<T: Float>(
+    part: &Data<'_, T>,
+    r: std::ops::Range<usize>,
+    off: usize,
+    first: &[T],
+    rounds: &[Round<T>],
+) -> (Vec<f64>, Vec<u32>, ChunkInfo) {
+    let mut d2 = vec![f64::INFINITY; r.len()];
+    let mut own = vec![0u32; r.len()];
+    let mut info = update_chunk(part, &mut d2, r.clone(), first);
+    for round in rounds {
+        info = round.nearest_chunk(part, &mut d2, &mut own, r.clone(), off);
+    }
+    (d2, own, info)
+}
+
+/// k-means|| ([`super::scalable::kmeans_parallel`]) over a stream: the same draws (each
+/// row's uniform is a counter of its index), rounds and reclustering. Passes: one to
+/// fetch the first row and one for its chunk summaries, then per round one drawing the
+/// candidates and (but after the last) one for the next summaries, then one for the
+/// candidates' weights; no per-row state is kept.
+fn parallel<T: Float, E: From<Error>>(
+    s: &mut Stream<'_, '_, T, E>,
+    stats: &RowStats,
+    summary: &Data<'_, T>,
+    k: usize,
+    rng: &mut Rng,
+) -> Result<Mat<T>, E> {
+    let (n, d, set) = (s.n, s.d, SETTINGS);
+    let first_index = rng.below(n);
+    let mut rows = fetch(s, &[first_index])?;
+    let first = rows[0].clone();
+    let mut rounds: Vec<Round<T>> = Vec::new();
+    let mut chunks = summaries(s, stats, &first, &rounds)?;
+    let mut sample = None;
+    let done = |rows: &[Vec<T>]| Mat::from_vec(rows.concat(), rows.len(), d);
+    for (round, &factor) in set.oversampling.iter().enumerate() {
+        if summary.stop.is_triggered() {
+            return Ok(done(&rows)?);
+        }
+        let ell = factor * k as f64;
+        let phi: f64 = chunks.iter().map(|c| c.mass).sum();
+        let key = rng.next_u64();
+        if !(phi > 0.0 && phi.is_finite()) {
+            break;
+        }
+        let mut drawn: Vec<Vec<T>> = Vec::new();
+        s.each(|off, x| {
+            let part = Data::part(x, stats, n);
+            let picked = map_reduce_chunks(
+                part.n(),
+                Vec::new(),
+                |r| {
+                    let (d2, _, _) = replay(&part, r.clone(), off, &first, &rounds);
+                    draw_chunk(&part, &d2, r, off, ell / phi, key)
+                },
+                |a: &mut Vec<usize>, b| a.extend(b),
+            );
+            drawn.extend(picked.into_iter().map(|i| x.row(i).to_vec()));
+        })?;
+        if drawn.is_empty() || rows.len() + drawn.len() > u32::MAX as usize {
+            continue;
+        }
+        let base = rows.len() as u32;
+        if round + 1 == set.oversampling.len() && set.weight_sample < 1.0 {
+            sample = Some((rng.next_u64(), set.weight_sample));
+        }
+        let cands = Mat::from_vec(drawn.concat(), drawn.len(), d)?;
+        rows.extend(drawn);
+        rounds.push(Round::new(cands, base, sample));
+        if round + 1 < set.oversampling.len() {
+            chunks = summaries(s, stats, &first, &rounds)?;
+        }
+    }
+    if summary.stop.is_triggered() {
+        return Ok(done(&rows)?);
+    }
+    let m = rows.len();
+    let mut weights = vec![0.0; m];
+    s.each(|off, x| {
+        let part = Data::part(x, stats, n);
+        let acc = std::mem::take(&mut weights);
+        weights = map_reduce_chunks(
+            part.n(),
+            acc,
+            |r| {
+                let (_, own, _) = replay(&part, r.clone(), off, &first, &rounds);
+                weights_chunk(&part, &own, r, off, m, sample)
+            },
+            add_weights,
+        );
+    })?;
+    match recluster(n, done(&rows)?, &weights, k, rng, set) {
+        Some(c) => Ok(c),
+        None => plus_plus(s, stats, summary, k, rng),
+    }
+}
+
+/// The chunk summaries after the first center and `rounds` (one pass).
+fn summaries<T: Float, E: From<Error>>(
+    s: &mut Stream<'_, '_, T, E>,
+    stats: &RowStats,
+    first: &[T],
+    rounds: &[Round<T>],
+) -> Result<Vec<ChunkInfo>, E> {
+    let n = s.n;
+    let mut chunks: Vec<ChunkInfo> = Vec::new();
+    s.each(|off, x| {
+        let part = Data::part(x, stats, n);
+        let acc = std::mem::take(&mut chunks);
+        chunks = map_reduce_chunks(
+            part.n(),
+            acc,
+            |r| vec![replay(&part, r, off, first, rounds).2],
+            |a: &mut Vec<ChunkInfo>, p| a.extend(p),
+        );
+    })?;
+    Ok(chunks)
+}

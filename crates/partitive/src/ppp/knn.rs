@@ -1,0 +1,146 @@
+//! Exact k nearest neighbours of the fit sample (brute force), for the merge step's
+//! neighbourhood graph.
+//!
+//! Small and self-contained on purpose (the merge needs only the graph of at most
+//! [`super::params::GRAPH_MAX`] rows). Distances are squared Euclidean distances in
+//! whatever coordinates the caller passes (the merge whitens first); ties are broken by
+//! the lower row index, so the graph is a function of the rows alone. Each query row is
+//! independent, so rows are processed in parallel chunks without any effect on the result.
+
+use crate::matrix::Mat;
+use rayon::prelude::*;
+
+/// Rows per block of query rows and of candidate rows (cache tiles; no effect on the
+/// result).
+const TILE: usize = 64;
+
+/// The `k` nearest other rows of every row of `z` (`m × k`, row-major, nearest first;
+/// fewer columns when `m − 1 < k`).
+pub(crate) struct Knn {
+    /// Neighbour indices, `m × k`.
+    pub idx: Vec<usize>,
+    /// Neighbours per row.
+    pub k: usize,
+}
+
+impl Knn {
+    /// Neighbours of row `i`.
+    pub fn of(&self, i: usize) -> &[usize] {
+        &self.idx[i * self.k..(i + 1) * self.k]
+    }
+}
+
+/// Inserts `(d, j)` into the sorted list `best` (ascending by distance, then index) of at
+/// most `k` entries.
+fn insert(best: &mut Vec<(f64, usize)>, k: usize, d: f64, j: usize) {
+    if best.len() == k {
+        let last = best[k - 1];
+        if (d, j) >= last {
+            return;
+        }
+        best.pop();
+    }
+    let pos = best.partition_point(|&e| e < (d, j));
+    best.insert(pos, (d, j));
+}
+
+/// Exact kNN of every row of `z` among the other rows.
+pub(crate) fn knn(z: &Mat<f64>, k: usize) -> Knn {
+    let m = z.n_rows();
+    let k = k.min(m.saturating_sub(1));
+    let mut idx = vec![0usize; m * k];
+    if k == 0 {
+        return Knn { idx, k };
+    }
+    let norms: Vec<f64> = (0..m)
+        .map(|i| z.row(i).iter().map(|v| v * v).sum())
+        .collect();
+    idx.par_chunks_mut(TILE * k)
+        .enumerate()
+        .for_each(|(t, out)| {
+            let q0 = t * TILE;
+            let q1 = q0 + out.len() / k;
+            let mut best: Vec<Vec<(f64, usize)>> = vec![Vec::with_capacity(k + 1); q1 - q0];
+            for c0 in (0..m).step_by(TILE) {
+                let c1 = (c0 + TILE).min(m);
+                for (qi, b) in (q0..q1).zip(best.iter_mut()) {
+                    let xq = z.row(qi);
+                    for j in c0..c1 {
+                        if j == qi {
+                            continue;
+                        }
+                        let dot: f64 = xq.iter().zip(z.row(j)).map(|(a, b)| a * b).sum();
+                        // Clamp: rounding can make the expanded form slightly negative.
+                        let dist = (norms[qi] - 2.0 * dot + norms[j]).max(0.0);
+                        insert(b, k, dist, j);
+                    }
+                }
+            }
+            for (o, b) in out.chunks_exact_mut(k).zip(&best) {
+                for (slot, &(_, j)) in o.iter_mut().zip(b) {
+                    *slot = j;
+                }
+            }
+        });
+    Knn { idx, k }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_a_sorted_scan_and_breaks_ties_by_index() {
+        // Points on a line with duplicates: 0, 1, 1, 3, 6, 10.
+        let z = Mat::from_vec(vec![0.0, 1.0, 1.0, 3.0, 6.0, 10.0], 6, 1).unwrap();
+        let g = knn(&z, 2);
+        assert_eq!(g.k, 2);
+        assert_eq!(g.of(0), &[1, 2]); // tie at distance 1: lower index first
+        assert_eq!(g.of(1), &[2, 0]);
+        assert_eq!(g.of(2), &[1, 0]);
+        assert_eq!(g.of(3), &[1, 2]);
+        assert_eq!(g.of(4), &[3, 5]); // 6: 3 at distance 3, 10 at 4
+        assert_eq!(g.of(5), &[4, 3]);
+    }
+
+    #[test]
+    fn brute_force_agrees_on_random_points_and_threads() {
+        let mut rng = crate::rng::Rng::new(3);
+        let v: Vec<f64> = (0..300 * 3).map(|_| rng.next_f64()).collect();
+        let z = Mat::from_vec(v, 300, 3).unwrap();
+        let g = knn(&z, 5);
+        for i in (0..300).step_by(17) {
+            let mut all: Vec<(f64, usize)> = (0..300)
+                .filter(|&j| j != i)
+                .map(|j| {
+                    let d: f64 = z
+                        .row(i)
+                        .iter()
+                        .zip(z.row(j))
+                        .map(|(a, b)| (a - b) * (a - b))
+                        .sum();
+                    (d, j)
+                })
+                .collect();
+            all.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            let want: Vec<usize> = all[..5].iter().map(|e| e.1).collect();
+            assert_eq!(g.of(i), &want[..]);
+        }
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| knn(&z, 5));
+        assert_eq!(one.idx, g.idx);
+    }
+
+    #[test]
+    fn fewer_rows_than_neighbours() {
+        let z = Mat::from_vec(vec![0.0, 1.0], 2, 1).unwrap();
+        let g = knn(&z, 10);
+        assert_eq!(g.k, 1);
+        assert_eq!(g.of(0), &[1]);
+        let one = Mat::from_vec(vec![0.0], 1, 1).unwrap();
+        assert_eq!(knn(&one, 10).k, 0);
+    }
+}

@@ -1,0 +1,91 @@
+//! Step 4, the default rule ([`MergeRule::Modal`](super::params::MergeRule)): every
+//! component hangs under the "higher" neighbour (larger peak; equal peaks → lower
+//! index) with which it shares the largest posterior-boundary saddle, if that saddle
+//! reaches `ρ ×` its own peak; otherwise it is a mode (the root of a cluster). The
+//! landscape (peaks, boundary saddles) is [`super::merge`]'s. Maxima are
+//! order-independent, so the result is a function of the fit sample alone. Cf. ToMATo
+//! (F. Chazal, L. J. Guibas, S. Y. Oudot, P. Skraba, *Persistence-based clustering in
+//! Riemannian manifolds*, J. ACM 60(6), 2013, doi:10.1145/2535927).
+
+use super::merge::{attach_small, landscape, mardia_z, MergeConfig, Merged};
+use super::result::{MergeDecision, MergeNode, PppMixture};
+use crate::matrix::Mat;
+
+/// The modal forest (see the module doc), with the optional stricter ratio between
+/// Gaussian-looking components, `keep_gauss` and the minimum cluster weight of `cfg`.
+pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Merged {
+    let l = landscape(g, x, cfg.q_ambig);
+    let k = l.peak.len();
+    let w = &g.params.weights;
+    let (peak, sad) = (&l.peak, |c: usize, d: usize| l.saddle[c * k + d]);
+    let higher = |d: usize, c: usize| peak[d] > peak[c] || (peak[d] == peak[c] && d < c);
+    let gauss: Vec<bool> = if cfg.rho_gauss.is_some() || cfg.keep_gauss {
+        let z_max = cfg.rho_gauss.map_or(super::params::Z_GAUSS, |r| r.1);
+        mardia_z(g, x).iter().map(|z| z.abs() <= z_max).collect()
+    } else {
+        vec![false; k]
+    };
+    let threshold = |c: usize, d: usize| match cfg.rho_gauss {
+        Some((rg, _)) if gauss[c] && gauss[d] => rg,
+        _ => cfg.rho,
+    };
+    let mut parent: Vec<Option<usize>> = vec![None; k];
+    let mut nodes = Vec::with_capacity(k);
+    for c in 0..k {
+        // `best`: higher neighbour with the largest saddle (for the record);
+        // `pass`: the same among those whose saddle reaches their threshold.
+        let (mut best, mut pass): (Option<usize>, Option<usize>) = (None, None);
+        let mut kept: Option<usize> = None; // would pass, but both look Gaussian
+        for d in 0..k {
+            if d == c || !sad(c, d).is_finite() || !higher(d, c) {
+                continue;
+            }
+            if best.is_none_or(|b| sad(c, d) > sad(c, b)) {
+                best = Some(d);
+            }
+            if sad(c, d) >= threshold(c, d).ln() + peak[c] {
+                if cfg.keep_gauss && gauss[c] && gauss[d] {
+                    if kept.is_none_or(|b| sad(c, d) > sad(c, b)) {
+                        kept = Some(d);
+                    }
+                } else if pass.is_none_or(|b| sad(c, d) > sad(c, b)) {
+                    pass = Some(d);
+                }
+            }
+        }
+        parent[c] = pass;
+        let ratio = |b: usize| (sad(c, b) - peak[c]).exp();
+        let shown = pass.or(kept).or(best);
+        nodes.push(MergeNode {
+            component: c,
+            parent: pass,
+            cluster: 0,
+            weight: w[c],
+            fit_points: l.count[c],
+            log_peak: peak[c],
+            log_saddle: shown.map_or(f64::NEG_INFINITY, |b| sad(c, b)),
+            gaussian_looking: gauss[c],
+            decision: match (pass, kept) {
+                (Some(b), _) => MergeDecision::Attached { ratio: ratio(b) },
+                (None, Some(b)) => MergeDecision::KeptGaussian { ratio: ratio(b) },
+                (None, None) => MergeDecision::Mode {
+                    best_ratio: best.map(ratio),
+                },
+            },
+        });
+    }
+    // Roots (the order "higher" is strict, so chains end within k steps).
+    let mut rep: Vec<usize> = (0..k)
+        .map(|c| {
+            let mut r = c;
+            while let Some(p) = parent[r] {
+                r = p;
+            }
+            r
+        })
+        .collect();
+    if let Some(tau) = cfg.min_weight {
+        attach_small(&mut rep, &mut nodes, w, &l.saddle, tau);
+    }
+    Merged::from_roots(rep, nodes)
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# A long fuzzing campaign for one target (see README.md): `fuzz/campaign.sh TARGET RUNS
+# [libFuzzer flags...]`, e.g. `fuzz/campaign.sh text 10000000 -max_len=65536`.
+#
+# Runs the target built by `cargo fuzz build -s none -a` (or scripts/fuzz-smoke.sh) at low
+# priority, one process, on fuzz/corpus/TARGET plus a work folder (fuzz/corpus-work/TARGET,
+# where new inputs go; minimize them into the kept corpus with `cargo fuzz cmin`), with a
+# 10 s hang limit and a 2 GiB RSS limit. Crashes are written to fuzz/artifacts/TARGET/.
+# The log (executions, exec/s, coverage) goes to fuzz/corpus-work/TARGET.log.
+set -euo pipefail
+cd "$(dirname "$0")"
+t=$1
+runs=$2
+shift 2
+triple=$(rustc -vV | sed -n 's/^host: //p')
+mkdir -p "corpus-work/$t" "artifacts/$t"
+# Scratch files on tmpfs when there is one: a file written and read per input.
+if [ -d /dev/shm ]; then scratch=$(mktemp -d -p /dev/shm); else scratch=$(mktemp -d); fi
+trap 'rm -rf "$scratch"' EXIT
+# A private copy of the binary: rebuilding during the campaign does not disturb it.
+cp "target/$triple/release/$t" "$scratch/$t"
+bin=$scratch/$t
+start=$(date +%s)
+echo "campaign $t: $runs runs from $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "corpus-work/$t.log"
+rc=0
+PARTITIVE_FUZZ_SCRATCH=$scratch nice -n 10 "$bin" "corpus-work/$t" "corpus/$t" -runs="$runs" \
+    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="artifacts/$t/" \
+    "$@" >>"corpus-work/$t.log" 2>&1 || rc=$?
+end=$(date +%s)
+echo "campaign $t: exit $rc after $((end - start)) s, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "corpus-work/$t.log"
+grep -E "stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb" "corpus-work/$t.log" | tail -3
+exit $rc

@@ -1,0 +1,9 @@
+//! Fuzz target: gzipped delimited text (`.csv.gz`): the fuzz bytes are the compressed file.
+//! Input: two config bytes (see `partitive_fuzz::Config`), then the file's bytes.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    partitive_fuzz::exercise("f.csv.gz", data);
+});
