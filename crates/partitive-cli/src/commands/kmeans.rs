@@ -61,17 +61,9 @@ fn run_typed<T: Float>(
             };
             Init::Centers(c)
         }
-        None => match args.init {
-            KmeansInitFlag::KmeansPlusPlus => Init::KMeansPlusPlus,
-            KmeansInitFlag::Deterministic => Init::Deterministic,
-        },
+        None => init_of(args.init),
     };
-    let algorithm = match args.algorithm {
-        KmeansAlgorithmFlag::Auto => Algorithm::Auto,
-        KmeansAlgorithmFlag::Lloyd => Algorithm::Lloyd,
-        KmeansAlgorithmFlag::Hamerly => Algorithm::Hamerly,
-        KmeansAlgorithmFlag::Yinyang => Algorithm::Yinyang,
-    };
+    let algorithm = algorithm_of(args.algorithm);
     let k_range = match (&args.k, &args.k_range) {
         (Some(k), _) => *k..=*k,
         (None, Some(r)) => {
@@ -317,6 +309,26 @@ pub(super) fn say<T: Float>(
     }
 }
 
+/// The seeding `--init` names.
+fn init_of<T: Float>(flag: KmeansInitFlag) -> Init<T> {
+    match flag {
+        KmeansInitFlag::Auto => Init::Auto,
+        KmeansInitFlag::KmeansPlusPlus => Init::KMeansPlusPlus,
+        KmeansInitFlag::KmeansParallel => Init::KMeansParallel,
+        KmeansInitFlag::Deterministic => Init::Deterministic,
+    }
+}
+
+/// The assignment algorithm `--algorithm` names.
+fn algorithm_of(flag: KmeansAlgorithmFlag) -> Algorithm {
+    match flag {
+        KmeansAlgorithmFlag::Auto => Algorithm::Auto,
+        KmeansAlgorithmFlag::Lloyd => Algorithm::Lloyd,
+        KmeansAlgorithmFlag::Hamerly => Algorithm::Hamerly,
+        KmeansAlgorithmFlag::Yinyang => Algorithm::Yinyang,
+    }
+}
+
 /// The k-means parameters the flags give, for the streamed fit.
 fn stream_params<T: Float>(
     args: &KmeansArgs,
@@ -329,19 +341,9 @@ fn stream_params<T: Float>(
                 .context("--init-centers")?;
             Init::Centers(c.view().to_owned())
         }
-        None => match args.init {
-            KmeansInitFlag::Auto => Init::Auto,
-            KmeansInitFlag::KmeansPlusPlus => Init::KMeansPlusPlus,
-            KmeansInitFlag::KmeansParallel => Init::KMeansParallel,
-            KmeansInitFlag::Deterministic => Init::Deterministic,
-        },
+        None => init_of(args.init),
     };
-    let algorithm = match args.algorithm {
-        KmeansAlgorithmFlag::Auto => Algorithm::Auto,
-        KmeansAlgorithmFlag::Lloyd => Algorithm::Lloyd,
-        KmeansAlgorithmFlag::Hamerly => Algorithm::Hamerly,
-        KmeansAlgorithmFlag::Yinyang => Algorithm::Yinyang,
-    };
+    let algorithm = algorithm_of(args.algorithm);
     Ok(KMeans::params::<T>(k)
         .seed(args.seed)
         .n_init(args.n_init)
