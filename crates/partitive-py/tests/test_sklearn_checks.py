@@ -28,7 +28,7 @@ ESTIMATORS = [
 ]
 
 _KMEANSPP_WEIGHTS = (
-    "k-means++ draws its seeds by row index, so repeating a row is not the same random "
+    "k-means++ (and k-means||) draw their seeds by row index, so repeating a row is not the same random "
     "stream as doubling its weight (scikit-learn expects this failure of its own KMeans)."
 )
 
@@ -36,7 +36,8 @@ _KMEANSPP_WEIGHTS = (
 def expected_failed_checks(estimator):
     """Checks expected to fail for ``estimator`` (check name -> reason)."""
     name = type(estimator).__name__
-    if name == "KMeans" and isinstance(estimator.init, str) and estimator.init == "k-means++":
+    random_init = ("auto", "k-means++", "k-means||")
+    if name == "KMeans" and isinstance(estimator.init, str) and estimator.init in random_init:
         return {"check_sample_weight_equivalence_on_dense_data": _KMEANSPP_WEIGHTS}
     if name == "GaussianMixture" and estimator.means_init is None:
         # Its k-means start is k-means++ seeded: same reason (the fits differ by more

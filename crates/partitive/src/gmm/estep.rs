@@ -13,7 +13,7 @@
 //! components, again vectorised across rows.
 
 use super::covariance::{CovarianceType, Factored, GmmParameters, PrecisionCholesky};
-use super::simd::exp_nonpositive;
+use super::simd::{dispatch, exp_nonpositive, Kernel};
 use crate::float::Float;
 use crate::matrix::MatRef;
 
@@ -163,7 +163,14 @@ impl Evaluator {
         s.lpt.resize(k * b, 0.0);
         match self.kind {
             CovarianceType::Full => {
-                mahalanobis_full(&s.dt[..d * b], b, &self.wt, &self.offset, k, &mut s.lpt);
+                dispatch(Mahalanobis {
+                    dt: &s.dt[..d * b],
+                    b,
+                    u: &self.wt,
+                    o: &self.offset,
+                    k,
+                    q: &mut s.lpt,
+                });
             }
             CovarianceType::Tied => {
                 s.y.resize(d * b, 0.0);
@@ -234,6 +241,27 @@ impl Evaluator {
 
 /// Lanes of the row strips of [`mahalanobis_full`].
 const LANES: usize = 8;
+
+/// [`mahalanobis_full`] through [`dispatch`], so that its `mul_add`s compile to FMA
+/// instructions wherever the CPU has them, whoever calls the E-step (outside a
+/// `target_feature` function each `mul_add` is a call into the software `fma`: a PPP
+/// test went from 7 s to over 10 minutes).
+struct Mahalanobis<'a> {
+    dt: &'a [f64],
+    b: usize,
+    u: &'a [f64],
+    o: &'a [f64],
+    k: usize,
+    q: &'a mut [f64],
+}
+
+impl Kernel for Mahalanobis<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self) {
+        mahalanobis_full(self.dt, self.b, self.u, self.o, self.k, self.q)
+    }
+}
 
 /// `q_c[i] = ‖(x_i − μ_c)ᵀ U_c‖²` for the `b` rows of `dt` (`d × b`, centred, transposed)
 /// and every component `c`, into `q` (`k × b`): `u` holds the upper triangles of the
