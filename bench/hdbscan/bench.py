@@ -15,8 +15,10 @@ scikit-learn's; at 1,000,000 x 4, below 60 s with peak RSS below 1 GB.
 
 Usage:
   bench.py gen OUT.npy N D SEED                  blobs (10 centres, unit spread), float64
-  bench.py run DATA.npy [--min-cluster-size M] [--threads T] [--rounds R] [--impls a,b,...]
-                        [--timeout S] [--bin PATH] [--force] [--json OUT]
+  bench.py run DATA.npy [DATA2.npy ...] [--min-cluster-size M] [--threads T] [--rounds R]
+                        [--impls a,b,...] [--timeout S] [--bin PATH] [--force] [--json OUT]
+        (several files, e.g. the same n at d = 2, 8, 16: every round runs every implementation on
+         every file, the order rotating; then medians per file and one table across them)
   bench.py worker IMPL DATA.npy M T              (internal) one fit, prints JSON
 Implementations: partitive, hdbscan, sklearn, fast_hdbscan.
 """
@@ -165,62 +167,19 @@ def acceptance(shape, threads, summary, timed_out, timeout):
     return out
 
 
-def run(argv):
-    import argparse
-    ap = argparse.ArgumentParser(prog="bench.py run")
-    ap.add_argument("data")
-    ap.add_argument("--min-cluster-size", type=int, default=10)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--impls", default=",".join(IMPLS))
-    ap.add_argument("--timeout", type=float, default=900)
-    ap.add_argument("--bin", default=os.environ.get("PARTITIVE_BIN", os.path.join(REPO, "target", "release", "partitive")))
-    ap.add_argument("--force", "--allow-load", dest="force", action="store_true",
-                    help="report even above the core count's load (labelled LOADED)")
-    ap.add_argument("--json", default=None)
-    a = ap.parse_args(argv)
-    import numpy as np
-    shape = np.load(a.data, mmap_mode="r").shape
-    impls = a.impls.split(",")
-    cores = os.cpu_count()
-    load0 = os.getloadavg()
-    print(f"data {a.data}: n={shape[0]} d={shape[1]}, min_cluster_size={a.min_cluster_size}, threads={a.threads}, "
-          f"rounds={a.rounds}, cores={cores}, load average before {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}", flush=True)
-    res = {i: [] for i in impls}
-    timed_out = set()
-    for r in range(a.rounds):
-        order = impls[r % len(impls):] + impls[:r % len(impls)]
-        for impl in order:
-            if impl in timed_out:
-                continue
-            m = measure(impl, a.data, a.min_cluster_size, a.threads, a.timeout, a.bin)
-            if m is None:
-                timed_out.add(impl)
-                print(f"  round {r + 1} {impl:13s} timed out after {a.timeout:.0f} s", flush=True)
-                continue
-            res[impl].append(m)
-            cpu = f"{m['cpu']:.2f}" if m["cpu"] is not None else "-"
-            print(f"  round {r + 1} {impl:13s} fit {m['wall']:8.3f} s  cpu {cpu:>8s} s  rss {m['rss_mb']:7.0f} MB  "
-                  f"k={m['k']} noise={m['noise']}  load {os.getloadavg()[0]:.2f}", flush=True)
-    load1 = os.getloadavg()
-    print(f"load average after {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}")
-    loaded = max(load0[0], load1[0]) > cores
-    if loaded and not a.force:
-        print(f"REFUSED: 1-minute load average above the core count ({cores}): the machine is busy with other "
-              f"work, these timings would not measure the implementations. Rerun on an idle machine "
-              f"(or pass --force to print them labelled LOADED).")
-        return 3
-    tag = " (LOADED machine: indicative only)" if loaded else ""
-    print(f"\nmedians over {a.rounds} rounds{tag}:")
+def summarize(impls, res, timed_out, timeout, rounds, tag, shape, threads):
+    """Medians per implementation, ratios partitive / peer, acceptance lines; returns the
+    medians and the acceptance verdicts."""
+    print(f"\nn={shape[0]} d={shape[1]}: medians over {rounds} rounds{tag}:")
     summary = {}
     for impl in impls:
         if not res[impl]:
-            print(f"  {impl:13s} no result (timed out after {a.timeout:.0f} s)" if impl in timed_out else f"  {impl:13s} -")
+            print(f"  {impl:13s} no result (timed out after {timeout:.0f} s)" if impl in timed_out else f"  {impl:13s} -")
             continue
         w = median([m["wall"] for m in res[impl]])
         c = median([m["cpu"] for m in res[impl]])
         rss = max(m["rss_mb"] for m in res[impl])
-        summary[impl] = dict(wall=w, cpu=c, rss_mb=rss)
+        summary[impl] = dict(wall=w, cpu=c, rss_mb=rss, k=res[impl][-1]["k"], noise=res[impl][-1]["noise"])
         print(f"  {impl:13s} fit wall {w:8.3f} s  cpu {c:8.3f} s  peak rss {rss:7.0f} MB")
     if "partitive" in summary:
         p = summary["partitive"]
@@ -231,15 +190,91 @@ def run(argv):
                 o = summary[impl]
                 print(f"  partitive / {impl:13s} wall {p['wall'] / o['wall']:.3f}  cpu {p['cpu'] / o['cpu']:.3f}")
             elif impl in timed_out:
-                print(f"  partitive / {impl:13s} wall < {p['wall'] / a.timeout:.4f} (timed out)")
-    verdicts = acceptance(shape, a.threads, summary, timed_out, a.timeout)
+                print(f"  partitive / {impl:13s} wall < {p['wall'] / timeout:.4f} (timed out)")
+    verdicts = acceptance(shape, threads, summary, timed_out, timeout)
     for v in verdicts:
         print(f"  acceptance: {v}{tag}")
+    return summary, verdicts
+
+
+def run(argv):
+    import argparse
+    ap = argparse.ArgumentParser(prog="bench.py run")
+    ap.add_argument("data", nargs="+", help="one or more .npy files (e.g. the same n at d = 2, 8, 16): "
+                    "every round runs every implementation on every file, alternating")
+    ap.add_argument("--min-cluster-size", type=int, default=10)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--impls", default=",".join(IMPLS))
+    ap.add_argument("--timeout", type=float, default=900)
+    ap.add_argument("--bin", default=os.environ.get("PARTITIVE_BIN", os.path.join(REPO, "target", "release", "partitive")))
+    ap.add_argument("--force", "--allow-load", dest="force", action="store_true",
+                    help="report even above the core count's load (labelled LOADED)")
+    ap.add_argument("--json", default=None, help="results (one file: an object; several: a list of them)")
+    a = ap.parse_args(argv)
+    import numpy as np
+    shapes = [np.load(f, mmap_mode="r").shape for f in a.data]
+    impls = a.impls.split(",")
+    cores = os.cpu_count()
+    load0 = os.getloadavg()
+    for f, shape in zip(a.data, shapes):
+        print(f"data {f}: n={shape[0]} d={shape[1]}")
+    print(f"min_cluster_size={a.min_cluster_size}, threads={a.threads}, rounds={a.rounds}, cores={cores}, "
+          f"load average before {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}", flush=True)
+    pairs = [(di, impl) for di in range(len(a.data)) for impl in impls]
+    res = [{i: [] for i in impls} for _ in a.data]
+    timed_out = [set() for _ in a.data]
+    for r in range(a.rounds):
+        # the order rotates every round, over implementations and data sets alike
+        shift = r % len(pairs)
+        for di, impl in pairs[shift:] + pairs[:shift]:
+            shape = shapes[di]
+            where = f"n={shape[0]} d={shape[1]:<3d}" if len(a.data) > 1 else ""
+            if impl in timed_out[di]:
+                continue
+            m = measure(impl, a.data[di], a.min_cluster_size, a.threads, a.timeout, a.bin)
+            if m is None:
+                timed_out[di].add(impl)
+                print(f"  round {r + 1} {where}{impl:13s} timed out after {a.timeout:.0f} s", flush=True)
+                continue
+            res[di][impl].append(m)
+            cpu = f"{m['cpu']:.2f}" if m["cpu"] is not None else "-"
+            print(f"  round {r + 1} {where}{impl:13s} fit {m['wall']:8.3f} s  cpu {cpu:>8s} s  rss {m['rss_mb']:7.0f} MB  "
+                  f"k={m['k']} noise={m['noise']}  load {os.getloadavg()[0]:.2f}", flush=True)
+    load1 = os.getloadavg()
+    print(f"load average after {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}")
+    loaded = max(load0[0], load1[0]) > cores
+    if loaded and not a.force:
+        print(f"REFUSED: 1-minute load average above the core count ({cores}): the machine is busy with other "
+              f"work, these timings would not measure the implementations. Rerun on an idle machine "
+              f"(or pass --force to print them labelled LOADED).")
+        return 3
+    tag = " (LOADED machine: indicative only)" if loaded else ""
+    out = []
+    for di, shape in enumerate(shapes):
+        summary, verdicts = summarize(impls, res[di], timed_out[di], a.timeout, a.rounds, tag, shape, a.threads)
+        out.append(dict(data=a.data[di], n=shape[0], d=shape[1], load_before=load0, load_after=load1,
+                        loaded=loaded, rounds=res[di], medians=summary, timed_out=sorted(timed_out[di]),
+                        threads=a.threads, acceptance=verdicts))
+    if len(shapes) > 1:
+        # one table: fit wall time (median) per dimension, and partitive's ratio to each peer
+        print(f"\nfit wall time, median s (ratio partitive / peer){tag}; load {load0[0]:.2f} before, {load1[0]:.2f} after:")
+        print("  " + f"{'n x d':>14s}" + "".join(f"{i:>22s}" for i in impls))
+        for o in out:
+            cells = []
+            p = o["medians"].get("partitive")
+            for impl in impls:
+                m = o["medians"].get(impl)
+                if m is None:
+                    cells.append("timed out" if impl in o["timed_out"] else "-")
+                elif impl == "partitive" or p is None:
+                    cells.append(f"{m['wall']:.3f}")
+                else:
+                    cells.append(f"{m['wall']:.3f} ({p['wall'] / m['wall']:.3f})")
+            print("  " + f"{o['n']:>9d} x {o['d']:<3d}" + "".join(f"{c:>22s}" for c in cells))
     if a.json:
         with open(a.json, "w") as f:
-            json.dump(dict(n=shape[0], d=shape[1], load_before=load0, load_after=load1, loaded=loaded,
-                           rounds=res, medians=summary, timed_out=sorted(timed_out), threads=a.threads,
-                           acceptance=verdicts), f, indent=1)
+            json.dump(out[0] if len(out) == 1 else out, f, indent=1)
     return 0
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# HDBSCAN* benchmark, one command:  bash bench/hdbscan/run.sh [--force]
+# HDBSCAN* benchmark, one command:  bash bench/hdbscan/run.sh [--force] [--dims]
 # Builds partitive, makes the blob data once (bench/data, git-ignored), then times partitive,
 # the hdbscan library (boruvka_kdtree), fast_hdbscan and scikit-learn's HDBSCAN on the same
 # data, alternating over rounds (bench.py run), and prints medians, ratios and the load average.
@@ -10,6 +10,10 @@
 # Environment: SIZES ("200000x4 200000x2 200000x8 200000x16 1000000x4"), MCS (10), THREADS (2),
 # ROUNDS (3), IMPLS (partitive,hdbscan,fast_hdbscan,sklearn), BIG_IMPLS (partitive,hdbscan,fast_hdbscan:
 # the peers run on n > 200,000; scikit-learn's O(n^2) Prim would take hours), TIMEOUT (900 s).
+# --dims: instead of SIZES, one run over DIMS_N rows (200000) at each of DIMS ("2 8 16"): every
+# round runs every implementation (IMPLS) on every dimension, the order rotating, the load
+# average printed with each fit; then the medians per dimension and one table of fit times and
+# ratios partitive / peer across them. Results: bench/results/hdbscan_dims_N.json.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -26,13 +30,28 @@ py="$venv/bin/python"
 (cd "$root" && cargo build --release -q -p partitive-cli)
 mkdir -p "$root/bench/data" "$root/bench/results"
 extra=()
+dims=0
 if [ "${ALLOW_LOAD:-0}" = 1 ]; then extra+=(--force); fi
 for arg in "$@"; do
   case "$arg" in
     --force) extra+=(--force) ;;
-    *) echo "usage: bash bench/hdbscan/run.sh [--force]" >&2; exit 2 ;;
+    --dims) dims=1 ;;
+    *) echo "usage: bash bench/hdbscan/run.sh [--force] [--dims]" >&2; exit 2 ;;
   esac
 done
+if [ "$dims" = 1 ]; then
+  n=${DIMS_N:-200000}
+  files=()
+  for d in ${DIMS:-2 8 16}; do
+    data="$root/bench/data/hdbscan_blobs_${n}_${d}.npy"
+    [ -f "$data" ] || "$py" "$here/bench.py" gen "$data" "$n" "$d" 0
+    files+=("$data")
+  done
+  echo "== blobs n=$n d=${DIMS:-2 8 16}, alternating =="
+  exec "$py" "$here/bench.py" run "${files[@]}" --min-cluster-size "$MCS" --threads "$THREADS" \
+    --rounds "$ROUNDS" --impls "$IMPLS" --timeout "$TIMEOUT" --bin "$root/target/release/partitive" \
+    --json "$root/bench/results/hdbscan_dims_${n}.json" "${extra[@]}"
+fi
 status=0
 for size in $SIZES; do
   n=${size%x*} d=${size#*x}

@@ -2,6 +2,11 @@
 definitions (checked on small cases by hand or against a brute-force reference), errors."""
 
 import pickle
+import signal
+import subprocess
+import sys
+import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -188,3 +193,37 @@ def test_agrees_with_the_hdbscan_library_when_installed():
         best = max(adjusted_rand_score(lib.labels_, ours.labels_),
                    adjusted_rand_score(prims.labels_, ours.labels_))
         assert best >= 0.99
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT semantics")
+def test_ctrl_c_interrupts_the_core_distances():
+    # 200,000 x 16 Gaussian rows: the kd-tree barely prunes at d = 16, so the k-NN core
+    # distances alone take minutes; Ctrl-C during that stage must end the fit promptly
+    # (the token is polled before every point's search, not only between stages).
+    code = textwrap.dedent(
+        """
+        import numpy as np, partitive
+        X = np.random.default_rng(0).normal(size=(200_000, 16))
+        print("started", flush=True)
+        partitive.HDBSCAN(min_cluster_size=10).fit(X)
+        print("finished", flush=True)
+        """
+    )
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline().strip() == "started"
+        time.sleep(2.0)  # the tree is built within a fraction of this: inside the k-NN
+        sent = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=10)
+        waited = time.monotonic() - sent
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert "KeyboardInterrupt" in err, err
+    assert "PanicException" not in err
+    assert "finished" not in out
+    assert p.returncode != 0
+    assert waited < 10

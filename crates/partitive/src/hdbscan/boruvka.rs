@@ -28,7 +28,7 @@
 
 use super::metric::TreeMetric;
 use super::tree::KdTree;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -264,7 +264,10 @@ fn lower_to(bound: &AtomicU64, w: f64) {
 /// graph over the tree's points. `core` are reduced core distances, `neighbours` the
 /// kept nearest neighbours (`keep` per point), `rank` the content rank of each tree
 /// position. `observe(round, components)` is called before every round; an error it
-/// returns (an interrupt) ends the search.
+/// returns (an interrupt) ends the search. `stop()` is polled before every point's
+/// search within a round (a round can take minutes in high dimension): once it returns
+/// true, the round's remaining searches are skipped and the search fails with
+/// [`ErrorKind::Interrupted`].
 pub(crate) fn mst<M: TreeMetric>(
     t: &KdTree,
     core: &[f64],
@@ -272,6 +275,7 @@ pub(crate) fn mst<M: TreeMetric>(
     keep: usize,
     rank: &[u32],
     observe: &mut dyn FnMut(usize, usize) -> Result<()>,
+    stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Vec<Edge>> {
     let n = t.n();
     let mut edges = Vec::with_capacity(n.saturating_sub(1));
@@ -364,6 +368,9 @@ pub(crate) fn mst<M: TreeMetric>(
                         if s.other != NONE {
                             continue;
                         }
+                        if stop() {
+                            return;
+                        }
                         let b = &bound[comp[q] as usize];
                         let thr = f64::from_bits(b.load(Ordering::Relaxed));
                         if s.w > thr {
@@ -382,6 +389,11 @@ pub(crate) fn mst<M: TreeMetric>(
                         }
                     }
                 });
+        }
+
+        // a skipped search leaves the round incomplete: it must not be used
+        if stop() {
+            return Err(Error::from(ErrorKind::Interrupted));
         }
 
         // 3. the cheapest edge of each component, then the unions

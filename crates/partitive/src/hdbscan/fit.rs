@@ -213,8 +213,8 @@ fn spanning_tree<M: TreeMetric, T: Float>(
     let t = KdTree::build(rows, n, d, leaf);
     progress(observer, HdbscanStage::CoreDistances, 0, n);
     p.interrupt.check()?;
-    let cd = knn::core_distances::<M>(&t, min_samples);
-    p.interrupt.check()?;
+    let stop = || p.interrupt.is_triggered();
+    let cd = knn::core_distances::<M>(&t, min_samples, &stop)?;
     let rank: Vec<u32> = t.index().iter().map(|&r| rank_row[r as usize]).collect();
     progress(observer, HdbscanStage::SpanningTree, 0, n - 1);
     let mut observe = |_round: usize, components: usize| {
@@ -222,7 +222,15 @@ fn spanning_tree<M: TreeMetric, T: Float>(
         progress(observer, HdbscanStage::SpanningTree, n - components, n - 1);
         Ok(())
     };
-    let edges = boruvka::mst::<M>(&t, &cd.core, &cd.neighbours, cd.keep, &rank, &mut observe)?;
+    let edges = boruvka::mst::<M>(
+        &t,
+        &cd.core,
+        &cd.neighbours,
+        cd.keep,
+        &rank,
+        &mut observe,
+        &stop,
+    )?;
     let index = t.index();
     let edges = edges
         .into_iter()
@@ -270,8 +278,7 @@ fn spanning_dense<T: Float>(
     DenseMatrix::new(x)?;
     let n = x.n_rows();
     progress(observer, HdbscanStage::CoreDistances, 0, n);
-    let core = prim::core_distances(x, min_samples);
-    p.interrupt.check()?;
+    let core = prim::core_distances(x, min_samples, &|| p.interrupt.is_triggered())?;
     progress(observer, HdbscanStage::SpanningTree, 0, n - 1);
     let mut observe = |step: usize, total: usize| {
         p.interrupt.check()?;

@@ -13,6 +13,7 @@
 
 use super::metric::TreeMetric;
 use super::tree::KdTree;
+use crate::error::{Error, ErrorKind, Result};
 use rayon::prelude::*;
 
 /// Neighbours kept per point for the MST's first bounds.
@@ -120,7 +121,16 @@ pub(crate) fn nearest<M: TreeMetric>(t: &KdTree, q: &[f64], k: usize) -> (Vec<f6
 
 /// Core distances for `min_samples` (the point itself counted among `min_samples + 1`
 /// nearest), in parallel over fixed chunks of tree positions.
-pub(crate) fn core_distances<M: TreeMetric>(t: &KdTree, min_samples: usize) -> CoreDistances {
+///
+/// `stop()` is polled before every point's search (one search takes microseconds to
+/// milliseconds; in high dimension the whole stage can take minutes): once it returns
+/// true, the remaining searches are skipped and the stage fails with
+/// [`ErrorKind::Interrupted`].
+pub(crate) fn core_distances<M: TreeMetric>(
+    t: &KdTree,
+    min_samples: usize,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<CoreDistances> {
     let n = t.n();
     let k = (min_samples + 1).min(n);
     let keep = KEEP.min(k.saturating_sub(1)).max(1);
@@ -132,6 +142,9 @@ pub(crate) fn core_distances<M: TreeMetric>(t: &KdTree, min_samples: usize) -> C
         .for_each(|(c, (core, kept))| {
             let mut best = Nearest::new(k);
             for (i, out) in core.iter_mut().enumerate() {
+                if stop() {
+                    return;
+                }
                 let q = c * CHUNK + i;
                 best.clear();
                 search::<M>(t, 0, t.point(q), 0.0, &mut best);
@@ -143,11 +156,14 @@ pub(crate) fn core_distances<M: TreeMetric>(t: &KdTree, min_samples: usize) -> C
                 }
             }
         });
-    CoreDistances {
+    if stop() {
+        return Err(Error::from(ErrorKind::Interrupted));
+    }
+    Ok(CoreDistances {
         core,
         neighbours,
         keep,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -164,8 +180,8 @@ mod tests {
             .collect();
         let t = KdTree::build(rows.clone(), n, d, 6);
         for m in [1usize, 3, 10] {
-            let cd = core_distances::<Euclid>(&t, m);
-            let cm = core_distances::<Manhattan>(&t, m);
+            let cd = core_distances::<Euclid>(&t, m, &|| false).unwrap();
+            let cm = core_distances::<Manhattan>(&t, m, &|| false).unwrap();
             for p in 0..n {
                 let q = t.point(p);
                 let mut all: Vec<f64> = (0..n).map(|r| Euclid::rdist(q, t.point(r))).collect();
@@ -179,5 +195,31 @@ mod tests {
                 assert_eq!(Euclid::rdist(q, t.point(first)), all[1]);
             }
         }
+    }
+
+    #[test]
+    fn a_stop_during_the_searches_ends_the_stage() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let (n, d) = (20_000, 3);
+        let rows: Vec<f64> = (0..n * d)
+            .map(|i| (((i * 2654435761usize) >> 5) % 10007) as f64)
+            .collect();
+        let t = KdTree::build(rows, n, d, 16);
+        // the token "triggers" at the 100th poll, in the middle of the stage
+        let polls = AtomicUsize::new(0);
+        let stop = || polls.fetch_add(1, Ordering::Relaxed) >= 100;
+        let e = core_distances::<Euclid>(&t, 5, &stop).err().unwrap();
+        assert_eq!(e.kind(), &ErrorKind::Interrupted);
+        // one poll per point searched: after the trigger each chunk polls once more
+        let seen = polls.load(Ordering::Relaxed);
+        assert!(seen <= 100 + n.div_ceil(CHUNK) + 1, "{seen} polls");
+        // untriggered, every point is searched (one poll each, and one at the end)
+        let polls = AtomicUsize::new(0);
+        let count = || {
+            polls.fetch_add(1, Ordering::Relaxed);
+            false
+        };
+        assert!(core_distances::<Euclid>(&t, 5, &count).is_ok());
+        assert_eq!(polls.load(Ordering::Relaxed), n + 1);
     }
 }

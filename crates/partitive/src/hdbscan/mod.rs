@@ -28,21 +28,40 @@
 //!   `predict` modules.
 //!
 //! These are the `hdbscan` library's definitions (McInnes, Healy & Astels, JOSS 2017,
-//! doi:10.21105/joss.00205), checked against its output: the same partition on the
-//! benchmark sets (see `bench/hdbscan/README.md`). Deliberate differences: GLOSH is 0
-//! or 1 instead of NaN where λ is infinite (duplicate rows), and ties (below).
+//! doi:10.21105/joss.00205), checked against its output (see `bench/hdbscan/README.md`):
+//! the same hierarchy, and the same partition up to the pairing of tied merges.
+//! Deliberate differences: GLOSH is 0 or 1 instead of NaN where λ is infinite
+//! (duplicate rows), and ties (below).
 //!
 //! # Ties and determinism
-//! Edges are ordered by `(w, d, lo, hi)`: mutual-reachability weight, then the plain
-//! distance, then the *content ranks* of the endpoints (smaller first), where a row's
-//! rank is its position in the lexicographic order of the rows' values (rows with
-//! identical values by input position; a precomputed matrix by row index). The order is
-//! total, so the minimum spanning tree is unique, and ties between equal weights are
-//! merged in an order fixed by the data. Preferring the shorter distance among equal
-//! weights lets a border point whose own core distance dominates join the cluster it
-//! is nearest to — what the library's search order does in most cases too; where equal
-//! weights join more than two groups at once, the library's binary tree may differ and
-//! a border point can change between a cluster and noise (a few rows per data set).
+//! Mutual reachability ties by construction, even for data in general position: every
+//! edge from `x` to a row `y` with `d(x, y) ≤ core(x)` and `core(y) ≤ core(x)` weighs
+//! exactly `core(x)`. When such a row bridges two groups (its nearest rows lie in both),
+//! three groups join at one height, and a binary single-linkage tree has to pair them:
+//! `x` goes with one group first. Which one decides whether `x` is labelled with one
+//! cluster, the other, or — through the stabilities — which clusters excess of mass
+//! selects.
+//!
+//! **The tie rule.** Edges are ordered by `(w, d, lo, hi)`: mutual-reachability weight,
+//! then the plain distance, then the *content ranks* of the endpoints (smaller first),
+//! where a row's rank is its position in the lexicographic order of the rows' values
+//! (rows with identical values by input position; a precomputed matrix by row index).
+//! The order is total, so the minimum spanning tree is unique and equal weights are
+//! merged in an order fixed by the data: a bridging row joins the group of its
+//! *nearest* tied neighbour first.
+//!
+//! The `hdbscan` library orders such ties by its search order, which depends on the row
+//! order: its answer changes when the rows of the same data are permuted, and its two
+//! exact algorithms (Borůvka and Prim) disagree with each other on the same runs. No
+//! rule of content can reproduce it. What does not depend on ties is the same as the
+//! library's: the merge heights, the height at which any two rows join (the
+//! ultrametric of the hierarchy), and, given the same single-linkage tree, the condensed
+//! tree, stabilities, selection (`eom`, `leaf`, `allow_single_cluster`,
+//! `cluster_selection_epsilon`, `max_cluster_size`) and labels — the library's own code
+//! run on partitive's tree gives partitive's labels. Where the partitions differ, the
+//! two trees are single-linkage trees of two minimum spanning trees of equal weight
+//! paired differently at tied heights; `bench/hdbscan/README.md` lists those cases and
+//! `bench/hdbscan/exactness.py` checks all of this run by run.
 //!
 //! Every stage is exact, whatever order the threads run in: the kd-tree searches prune
 //! only what cannot be the answer, sums run in the tree's canonical order, and the
@@ -85,6 +104,8 @@ mod select;
 mod soft;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tie_tests;
 mod tree;
 
 pub use condense::{CondensedCluster, CondensedTree, FallOut};

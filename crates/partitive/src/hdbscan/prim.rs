@@ -31,12 +31,18 @@ fn upper<T: Float>(m: &MatRef<'_, T>, i: usize, j: usize) -> f64 {
     }
 }
 
-/// The distance of each row to its `min_samples`-th nearest other row.
-pub(crate) fn core_distances<T: Float>(m: MatRef<'_, T>, min_samples: usize) -> Vec<f64> {
+/// The distance of each row to its `min_samples`-th nearest other row. `stop()` is
+/// polled before every row; once it returns true the remaining rows are skipped and the
+/// stage fails with [`ErrorKind::Interrupted`](crate::ErrorKind::Interrupted).
+pub(crate) fn core_distances<T: Float>(
+    m: MatRef<'_, T>,
+    min_samples: usize,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<Vec<f64>> {
     let n = m.n_rows();
     let k = min_samples.clamp(1, n.saturating_sub(1).max(1));
-    crate::parallel::par_vec(n, |i| {
-        if n < 2 {
+    let core = crate::parallel::par_vec(n, |i| {
+        if n < 2 || stop() {
             return 0.0;
         }
         let mut row: Vec<f64> = (0..n)
@@ -45,7 +51,11 @@ pub(crate) fn core_distances<T: Float>(m: MatRef<'_, T>, min_samples: usize) -> 
             .collect();
         let (_, v, _) = row.select_nth_unstable_by(k - 1, f64::total_cmp);
         *v
-    })
+    });
+    if stop() {
+        return Err(crate::Error::from(crate::ErrorKind::Interrupted));
+    }
+    Ok(core)
 }
 
 #[derive(Clone, Copy)]

@@ -139,3 +139,46 @@ fn an_interrupt_stops_every_path() {
     assert_eq!(e.kind(), &ErrorKind::Interrupted);
     assert_eq!(seen, 1, "stopped at the first round after the trigger");
 }
+
+#[test]
+fn a_stop_inside_a_long_stage_ends_it() {
+    // The k-NN core distances (tests in `knn`), a Borůvka round and the core distances of
+    // a precomputed matrix poll the token point by point, not only between stages: a
+    // token that triggers after the stage began (here at its 50th poll) ends it.
+    use super::metric::Euclid;
+    use super::tree::KdTree;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let x = blobs(2000, &[[0.0, 0.0], [6.0, 0.0], [0.0, 9.0]], 0.7, 1, 5);
+    let (n, d) = (x.n_rows(), x.n_cols());
+    let t = KdTree::build(x.as_slice().to_vec(), n, d, 16);
+    let cd = super::knn::core_distances::<Euclid>(&t, 5, &|| false).unwrap();
+    let rank: Vec<u32> = (0..n as u32).collect();
+    let polls = AtomicUsize::new(0);
+    let stop = || polls.fetch_add(1, Ordering::Relaxed) >= 50;
+    let mut rounds = 0;
+    let mut observe = |_: usize, _: usize| {
+        rounds += 1;
+        Ok(())
+    };
+    let (nb, keep) = (&cd.neighbours, cd.keep);
+    let e = super::boruvka::mst::<Euclid>(&t, &cd.core, nb, keep, &rank, &mut observe, &stop);
+    assert_eq!(e.unwrap_err().kind(), &ErrorKind::Interrupted);
+    assert_eq!(rounds, 1, "stopped inside the first round");
+    assert!(polls.load(Ordering::Relaxed) < n, "searches went on");
+    // untriggered, the same call spans the tree
+    let mut observe = |_: usize, _: usize| Ok(());
+    let edges =
+        super::boruvka::mst::<Euclid>(&t, &cd.core, nb, keep, &rank, &mut observe, &|| false);
+    assert_eq!(edges.unwrap().len(), n - 1);
+
+    let m = 600;
+    let dm: Vec<f64> = (0..m * m)
+        .map(|k| ((k / m) as f64 - (k % m) as f64).abs())
+        .collect();
+    let dm = Mat::from_vec(dm, m, m).unwrap();
+    let polls = AtomicUsize::new(0);
+    let stop = || polls.fetch_add(1, Ordering::Relaxed) >= 50;
+    let e = super::prim::core_distances(dm.view(), 3, &stop).unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Interrupted);
+    assert!(super::prim::core_distances(dm.view(), 3, &|| false).is_ok());
+}

@@ -104,13 +104,12 @@ fn kruskal<M: TreeMetric>(t: &KdTree, core: &[f64], rank: &[u32]) -> Vec<(u32, u
 fn check_boruvka_is_kruskal<M: TreeMetric>(x: &Mat<f64>, min_samples: usize, leaf: usize) {
     let (n, d) = (x.n_rows(), x.n_cols());
     let t = KdTree::build(x.as_slice().to_vec(), n, d, leaf);
-    let cd = knn::core_distances::<M>(&t, min_samples);
+    let cd = knn::core_distances::<M>(&t, min_samples, &|| false).unwrap();
     let rank_row = super::fit::content_rank(x.view());
     let rank: Vec<u32> = t.index().iter().map(|&r| rank_row[r as usize]).collect();
-    let edges = boruvka::mst::<M>(&t, &cd.core, &cd.neighbours, cd.keep, &rank, &mut |_, _| {
-        Ok(())
-    })
-    .unwrap();
+    let mut observe = |_: usize, _: usize| Ok(());
+    let (nb, keep) = (&cd.neighbours, cd.keep);
+    let edges = boruvka::mst::<M>(&t, &cd.core, nb, keep, &rank, &mut observe, &|| false).unwrap();
     assert_eq!(edges.len(), n - 1);
     let mut got: Vec<(u32, u32)> = edges.iter().map(|e| (e.a.min(e.b), e.a.max(e.b))).collect();
     got.sort_unstable();
