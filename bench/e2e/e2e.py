@@ -1,6 +1,6 @@
 """Whole-run benchmarks: what a user waits for, partitive against its peers.
 
-    python bench/e2e/e2e.py HARNESS [--rounds R] [--threads T] [--force]
+    python bench/e2e/e2e.py HARNESS [--rounds R] [--threads T] [--only IMPL,IMPL] [--force]
 
 HARNESS is one of:
 
@@ -213,7 +213,12 @@ QUALITY = {"kmeans-k64": "inertia", "kmeans-k1024": "inertia", "gmm": "lower_bou
            "ppp": "n_clusters", "kmedoids": "loss"}
 
 
-def load_ok(force):
+def load_ok(force, settle=90):
+    # The previous round's own threads lift the 1-minute average: give it up to `settle`
+    # seconds to fall below the core count before judging the machine loaded.
+    t0 = time.time()
+    while os.getloadavg()[0] > (os.cpu_count() or 1) and time.time() - t0 < settle:
+        time.sleep(5)
     load1 = os.getloadavg()[0]
     cores = os.cpu_count() or 1
     line = f"load average {load1:.2f} (1 min), {cores} cores"
@@ -247,11 +252,17 @@ def main(argv):
 
     rounds = int(opt("--rounds", "3"))
     threads = int(opt("--threads", "2"))
+    only = opt("--only", None)
     if len(args) != 1 or args[0] not in IMPLS:
         print(__doc__)
         return 2
     harness = args[0]
     impls = IMPLS[harness]
+    if only is not None:
+        impls = [i for i in impls if i in only.split(",")]
+        if "partitive" not in impls or len(impls) < 2:
+            print(f"--only must name partitive and at least one of {', '.join(IMPLS[harness][1:])}")
+            return 2
     env = dict(os.environ)
     for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "RAYON_NUM_THREADS"):
         env[v] = str(threads)
