@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # The project's test command (the README's; CI runs exactly this):
-#   1. Rust unit, doc and CLI integration tests (release mode);
-#   2. the Python package's tests (scikit-learn conformance included), in a venv it makes.
+#   1. formatting, lints and docs: `cargo fmt --check`, clippy with warnings as errors,
+#      rustdoc with warnings as errors;
+#   2. Rust unit, doc and CLI integration tests (release mode);
+#   3. the Python package's tests (scikit-learn conformance included), in a venv it makes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --release -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --release
 cargo test --workspace --release
 bash scripts/test-python.sh

@@ -41,14 +41,16 @@ pub fn read_options(input: &InputArgs) -> Result<ReadOptions> {
         Some(s) if s.len() == 1 && s.is_ascii() => Some(s.as_bytes()[0]),
         Some(s) => bail!("invalid value '{s}' for --delimiter: expected one ASCII character, 'tab' or 'whitespace'"),
     };
-    let mut opts = ReadOptions::default();
-    opts.header = header;
-    opts.delimiter = delimiter;
-    opts.columns = input.columns.clone();
-    opts.exclude = input.exclude.clone();
-    opts.id_column = input.id_column.clone();
-    opts.missing = crate::data::missing_policy(input.missing);
-    opts.decimal_comma = input.decimal == ",";
+    let opts = ReadOptions {
+        header,
+        delimiter,
+        columns: input.columns.clone(),
+        exclude: input.exclude.clone(),
+        id_column: input.id_column.clone(),
+        missing: crate::data::missing_policy(input.missing),
+        decimal_comma: input.decimal == ",",
+        ..ReadOptions::default()
+    };
     if opts.decimal_comma && delimiter == Some(b',') {
         bail!("--decimal , needs another field delimiter than ',' (e.g. --delimiter ';')");
     }

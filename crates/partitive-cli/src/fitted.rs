@@ -179,6 +179,7 @@ pub struct ReportExtras {
 impl<T: Float> Fitted<'_, T> {
     /// Stages `--report` (when asked for): the projected data, profiles, `extras`, the
     /// record and the result line.
+    #[allow(clippy::too_many_arguments)]
     pub fn write_report(
         &self,
         plan: &mut OutputPlan,

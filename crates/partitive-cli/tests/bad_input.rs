@@ -98,7 +98,7 @@ fn npy_bytes(shape: (usize, usize), values: &[f32]) -> Vec<u8> {
     let mut h = header.into_bytes();
     let total = 10 + h.len() + 1;
     let pad = (64 - total % 64) % 64;
-    h.extend(std::iter::repeat(b' ').take(pad));
+    h.extend(std::iter::repeat_n(b' ', pad));
     h.push(b'\n');
     let mut out = b"\x93NUMPY\x01\x00".to_vec();
     out.extend((h.len() as u16).to_le_bytes());

@@ -434,6 +434,13 @@ pub(crate) fn header_with(descr: &str, shape: &str) -> Vec<u8> {
     out
 }
 
+/// Size in bytes of the floating-point elements of the `.npy` file at `path`, or `None`
+/// when its elements are integers.
+pub(crate) fn float_width(path: &Path) -> Result<Option<usize>, IoError> {
+    let f = NpyFile::open(path)?;
+    Ok(f.header.dtype.float.then_some(f.header.dtype.size))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -501,11 +508,4 @@ mod tests {
             .to_string()
             .contains("version 9.0"));
     }
-}
-
-/// Size in bytes of the floating-point elements of the `.npy` file at `path`, or `None`
-/// when its elements are integers.
-pub(crate) fn float_width(path: &Path) -> Result<Option<usize>, IoError> {
-    let f = NpyFile::open(path)?;
-    Ok(f.header.dtype.float.then_some(f.header.dtype.size))
 }

@@ -345,7 +345,6 @@ fn check_layout(path: &Path, meta: &ParquetMetaData, file_len: u64) -> Result<()
 }
 
 /// Calls `put(r, value)` for rows `from..to` of `col` (`r` counted from `from`).
-
 fn fill_column<T: Float>(col: &dyn Array, from: usize, to: usize, mut put: impl FnMut(usize, T)) {
     macro_rules! each {
         ($ty:ty, $conv:expr) => {{

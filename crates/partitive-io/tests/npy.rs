@@ -126,7 +126,7 @@ fn misaligned_data_fall_back_to_a_copy() {
     let d = tempfile::tempdir().unwrap();
     // Pad the header so that the data offset is not a multiple of 4.
     let mut dict_text = dict("<f4", false, "(3,)");
-    while (10 + dict_text.len() + 1) % 4 == 0 {
+    while (10 + dict_text.len() + 1).is_multiple_of(4) {
         dict_text.push(' ');
     }
     let mut bytes = npy_raw(1, &dict_text, &[], 1);

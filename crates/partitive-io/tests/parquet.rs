@@ -183,10 +183,18 @@ fn chunks_span_row_groups() {
 /// A null and a non-finite value in one file: the first in file order (row, then column)
 /// is reported, by the whole-file read and by streaming in any chunk size (found by the
 /// `parquet` fuzz target: the whole read reported a later null before an earlier NaN).
+/// A file name, its two columns (`None`: null) and the error expected.
+type BadCase = (
+    &'static str,
+    [Option<f64>; 3],
+    [Option<f64>; 3],
+    &'static str,
+);
+
 #[test]
 fn first_bad_value_in_file_order_null_or_nan() {
     let d = tempfile::tempdir().unwrap();
-    let cases: [(&str, [Option<f64>; 3], [Option<f64>; 3], &str); 3] = [
+    let cases: [BadCase; 3] = [
         (
             "nan_first.parquet",
             [Some(f64::NAN), Some(1.0), Some(2.0)],

@@ -8,11 +8,11 @@
 //!
 //! Errors: a `partitive::Error` becomes `ValueError` with the library's message; an
 //! array of the wrong type, dtype, rank or layout becomes `TypeError`; Ctrl-C during a
-//! fit raises `KeyboardInterrupt` within a step of the engine ([`run`]). The engines
+//! fit raises `KeyboardInterrupt` within a step of the engine (module `run`). The engines
 //! never panic on user input; a panic (a bug) would become PyO3's `PanicException`.
 //!
 //! Threads: every fit takes `n_threads` (`None`: the global pool, all cores); more
-//! than [`run::thread_cap`] are not started.
+//! than `run::thread_cap` are not started.
 
 mod convert;
 mod gmm;

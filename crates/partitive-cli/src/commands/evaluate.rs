@@ -85,7 +85,7 @@ fn oracle_labels(x: &Mat<f64>, refs: &[Vec<usize>]) -> Result<Vec<usize>> {
         .seed(0)
         .n_init(10)
         .fit(x.view(), None)?;
-    Ok(fit.labels.iter().map(|&l| l as usize).collect())
+    Ok(fit.labels.to_vec())
 }
 
 fn list(root: &Path, batteries: &[String], pattern: Option<&regex::Regex>) -> Result<Vec<DataSet>> {

@@ -131,7 +131,7 @@ fn run_typed<T: Float>(
     let fit = Fitted {
         data: &data,
         labels: &result.labels,
-        k: k,
+        k,
         confidence: None,
     };
     // Centres in the original units (the model keeps them in the scaled space).

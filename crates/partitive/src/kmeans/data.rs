@@ -179,7 +179,9 @@ impl<'a, T: Float> Data<'a, T> {
     }
 }
 
-/// `a += b`, element by element (the merge of the column-sum kernels).
+/// `a += b`, element by element (the merge of the column-sum kernels; a `Vec` because
+/// `map_reduce_chunks` merges its partials by `&mut P`).
+#[allow(clippy::ptr_arg)]
 pub(crate) fn add_into(a: &mut Vec<f64>, b: Vec<f64>) {
     a.iter_mut().zip(b).for_each(|(a, b)| *a += b)
 }

@@ -14,7 +14,10 @@ use std::arch::x86_64::*;
 /// `v` as `f32` values when `T` is `f32` and the row length `d` is a multiple of 8 (the
 /// shapes this module serves), else `None`.
 pub(crate) fn as_f32<T: Float>(v: &[T], d: usize) -> Option<&[f32]> {
-    if std::any::TypeId::of::<T>() != std::any::TypeId::of::<f32>() || d == 0 || d % 8 != 0 {
+    if std::any::TypeId::of::<T>() != std::any::TypeId::of::<f32>()
+        || d == 0
+        || !d.is_multiple_of(8)
+    {
         return None;
     }
     // SAFETY: `T` is `f32` (checked above), so the slice reinterprets exactly.
@@ -53,7 +56,7 @@ unsafe fn reduce(lo: __m256d, hi: __m256d) -> f64 {
 #[inline]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn row_norm(row: &[f32], amax: &mut __m256) -> f64 {
-    debug_assert!(row.len() % 8 == 0);
+    debug_assert!(row.len().is_multiple_of(8));
     let (mut lo, mut hi) = (_mm256_setzero_pd(), _mm256_setzero_pd());
     let p = row.as_ptr();
     for c in (0..row.len()).step_by(8) {
@@ -70,7 +73,7 @@ unsafe fn row_norm(row: &[f32], amax: &mut __m256) -> f64 {
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
 pub(crate) unsafe fn for_each_f32(x: &[f32], d: usize, mut each: impl FnMut(usize, f64)) -> f32 {
-    assert!(d > 0 && d % 8 == 0 && x.len() % d == 0);
+    assert!(d > 0 && d.is_multiple_of(8) && x.len().is_multiple_of(d));
     let mut amax = _mm256_setzero_ps();
     for (i, row) in x.chunks_exact(d).enumerate() {
         each(i, row_norm(row, &mut amax));

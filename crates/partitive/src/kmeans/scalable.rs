@@ -321,7 +321,8 @@ pub(super) fn weights_chunk<T: Float>(
     w
 }
 
-/// The merge of [`weights_chunk`].
+/// The merge of [`weights_chunk`] (a `Vec`: `map_reduce_chunks` merges by `&mut P`).
+#[allow(clippy::ptr_arg)]
 pub(super) fn add_weights(a: &mut Vec<f64>, b: Vec<f64>) {
     a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
 }

@@ -111,11 +111,11 @@ fn assign_matches_reference<T: Float>() {
     // Near-ties may resolve differently in the GEMM form: a differing label must be as
     // near as the reference one, to rounding.
     let mut differ = 0;
-    for i in 0..x.n_rows() {
-        if a.labels[i] != labels[i] {
+    for (i, (&got, &want)) in a.labels.iter().zip(&labels).enumerate() {
+        if got != want {
             differ += 1;
             let d = |j: usize| dist2(x.row(i), c.row(j));
-            assert!(d(a.labels[i]) - d(labels[i]) < 1e-4 * (1.0 + d(labels[i])));
+            assert!(d(got) - d(want) < 1e-4 * (1.0 + d(want)));
         }
     }
     assert!(differ <= 2, "{differ}");

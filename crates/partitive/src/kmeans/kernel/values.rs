@@ -17,7 +17,7 @@ pub(crate) fn values<T: Float>(x: &[T], packed: &Packed<T>, out: &mut [T]) {
 pub(crate) fn values_at<T: Float>(level: Level, x: &[T], packed: &Packed<T>, out: &mut [T]) {
     let s = packed.norms.len();
     assert!(
-        s > 0 && out.len() % s == 0,
+        s > 0 && out.len().is_multiple_of(s),
         "output of {} values",
         out.len()
     );
