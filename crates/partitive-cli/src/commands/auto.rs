@@ -202,7 +202,14 @@ fn run_typed<T: Float>(args: &AutoArgs, plan: &mut OutputPlan, precision: Precis
             plan.label_values("--labels-out", &labels, "cluster", None)?;
             if plan.wants("--output") {
                 let rows: Vec<i64> = (0..n as i64).collect();
-                fitted::write_frame(plan, None, &rows, &labels, Some(&result.confidence))?;
+                fitted::write_frame(
+                    plan,
+                    None,
+                    &rows,
+                    &labels,
+                    Some(-1),
+                    Some(&result.confidence),
+                )?;
             }
             if plan.wants("--model-out") {
                 let mf = ModelFile {
