@@ -114,20 +114,7 @@ pub(super) fn run(args: &KmedoidsArgs, plan: &mut OutputPlan) -> Result<()> {
 /// The range (max − min) of every numeric column (0 for categorical ones): what Gower
 /// divides by, kept in the model so new rows are compared on the training scale.
 fn numeric_ranges(t: &MixedTable) -> Vec<f64> {
-    let x = t.view();
-    (0..t.n_cols())
-        .map(|c| match t.levels(c) {
-            Some(_) => 0.0,
-            None => {
-                let (lo, hi) =
-                    (0..x.n_rows()).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), i| {
-                        let v = x.row(i)[c];
-                        (lo.min(v), hi.max(v))
-                    });
-                hi - lo
-            }
-        })
-        .collect()
+    partitive::dissimilarity::gower_ranges(t.view(), &t.categorical_flags())
 }
 
 /// The medoid rows with their category names (numbers for numeric columns).
