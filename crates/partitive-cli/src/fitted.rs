@@ -176,6 +176,8 @@ mod tests {
 pub struct ReportExtras {
     pub curves: Vec<crate::chart::LineChart>,
     pub components: Vec<crate::report::Component>,
+    /// `auto`: the most probable mixture component of every row.
+    pub component_rows: Option<Vec<usize>>,
     pub silhouette: Option<crate::report::Silhouette>,
 }
 
@@ -213,6 +215,7 @@ impl<T: Float> Fitted<'_, T> {
             profiles: Some(profiles),
             curves: extras.curves,
             components: extras.components,
+            component_rows: extras.component_rows,
             silhouette: extras.silhouette,
             record,
             lines,

@@ -324,6 +324,11 @@ fn in_memory<T: Float>(
                 reason: n.decision.reason(partitive::ppp::RHO),
             })
             .collect(),
+        component_rows: if plan.wants("--report") {
+            Some(result.model.components(data.x())?)
+        } else {
+            None
+        },
     };
     fit.write_report(
         plan,
