@@ -264,3 +264,64 @@ fn dropped_rows_and_scaling_on_the_fit() {
     assert_eq!(sm["columns"], serde_json::json!(["x", "y"]));
     assert!(sm["input_sha256"].as_str().unwrap().len() == 64);
 }
+
+#[test]
+fn outputs_follow_their_extension_and_the_summary_profiles_clusters() {
+    let s = Scratch::new();
+    let x = train(&s);
+    let (l, pr, o, sm) = (
+        s.path("l.npy"),
+        s.path("p.csv"),
+        s.path("o.txt.gz"),
+        s.path("s.json"),
+    );
+    ok(&[
+        "hdbscan",
+        p(&x),
+        "--min-cluster-size",
+        "8",
+        "--id-column",
+        "id",
+        "--scale",
+        "standard",
+        "--labels-out",
+        p(&l),
+        "--probabilities-out",
+        p(&pr),
+        "--outlier-scores-out",
+        p(&o),
+        "--summary-out",
+        p(&sm),
+        "--quiet",
+    ]);
+    let (header, body) = read_npy(&l);
+    assert!(
+        header.contains("'descr': '<i8'") && header.contains("(122,)"),
+        "{header}"
+    );
+    let labels: Vec<i64> = body
+        .chunks(8)
+        .map(|b| i64::from_le_bytes(b.try_into().unwrap()))
+        .collect();
+    assert_eq!(&labels[120..], [-1, -1]);
+    let pr = lines(&pr);
+    assert_eq!(pr[0], "probability");
+    assert_eq!(pr.len(), 123);
+    let mut text = String::new();
+    use std::io::Read;
+    flate2::read::GzDecoder::new(std::fs::File::open(&o).unwrap())
+        .read_to_string(&mut text)
+        .unwrap();
+    assert_eq!(text.lines().count(), 122);
+    let sm: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sm).unwrap()).unwrap();
+    let clusters = sm["clusters"].as_array().unwrap();
+    // Three clusters; the two noise rows in none.
+    assert_eq!(clusters.len(), 3, "{}", sm["clusters"]);
+    let sizes: Vec<u64> = clusters
+        .iter()
+        .map(|c| c["size"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sizes.iter().sum::<u64>(), 120);
+    assert!(sm["clusters"].to_string().contains("\"x\""));
+}

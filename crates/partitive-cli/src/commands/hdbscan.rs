@@ -190,11 +190,14 @@ fn run_typed<T: Float>(
     let n_file = data.info.n_file_rows.max(kept.len());
     let labels = expand(&model.labels_i64(), &kept, n_file, -1);
     let probabilities = expand(&model.probabilities, &kept, n_file, f64::NAN);
-    plan.lines("--labels-out", &labels)?;
-    plan.lines("--probabilities-out", &probabilities)?;
-    plan.lines(
+    // Every file follows its extension (.npy, .parquet, .csv/.tsv with a header, text);
+    // noise is the label -1, never a missing value.
+    plan.label_values("--labels-out", &labels, "cluster", None)?;
+    plan.float_values("--probabilities-out", &probabilities, "probability")?;
+    plan.float_values(
         "--outlier-scores-out",
-        expand(&model.outlier_scores, &kept, n_file, f64::NAN),
+        &expand(&model.outlier_scores, &kept, n_file, f64::NAN),
+        "outlier_score",
     )?;
     if plan.wants("--output") {
         let rows: Vec<i64> = (0..n_file as i64).collect();
@@ -248,6 +251,19 @@ fn run_typed<T: Float>(
         "threads": common::threads(args.run.threads, true),
     });
     let mut summary = summary;
+    if !precomputed {
+        // Per-cluster profiles in the original units (noise rows in no cluster; the
+        // last entry: all rows).
+        let k = model.n_clusters;
+        let l: Vec<usize> = model.labels.iter().map(|l| l.unwrap_or(k)).collect();
+        let p = crate::profile::profiles(data.raw.view(), &l, k);
+        if let Some(o) = summary.as_object_mut() {
+            o.insert(
+                "clusters".into(),
+                crate::fitted::clusters_json(&p, &data.columns),
+            );
+        }
+    }
     if let Some(o) = summary.as_object_mut() {
         o.extend(record::record("hdbscan", args, &data, sha.as_deref()));
     }
