@@ -116,3 +116,15 @@ def test_object_array_and_missing_values():
         partitive.KMedoids(n_clusters=3, metric="gower").fit(bad)
     with pytest.raises(ValueError, match="n_samples=2 should be >= n_clusters=3"):
         partitive.KMedoids(n_clusters=3, metric="gower").fit(df.head(2))
+
+
+def test_identifier_column_warns():
+    df = customers(10)
+    df["customer"] = [f"C{i:03}" for i in range(len(df))]
+    with pytest.warns(UserWarning, match="column 'customer' has 30 distinct values in 30 rows"):
+        partitive.KMedoids(n_clusters=3, metric="gower").fit(df)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        partitive.KMedoids(n_clusters=3, metric="gower").fit(df.drop(columns="customer"))

@@ -15,8 +15,13 @@ prediction time: it differs from every medoid's category.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
+
+# A categorical column with a distinct value on at least 90% of at least this many rows is
+# called an identifier (a warning).
+_ID_MIN_ROWS = 20
 
 
 def _is_frame(X):
@@ -131,6 +136,14 @@ def encode_fit(X, categorical):
             lv, inv = np.unique(text, return_inverse=True)
             codes[:, j] = inv
             levels.append(lv)
+            if n >= _ID_MIN_ROWS and 10 * len(lv) >= 9 * n:
+                warnings.warn(
+                    f"Gower: categorical {_label(names, j)} has {len(lv)} distinct values in "
+                    f"{n} rows: an identifier? As a category it adds the same distance to "
+                    "every pair; drop it before fitting",
+                    UserWarning,
+                    stacklevel=3,
+                )
         else:
             codes[:, j] = col.astype(np.float64)
             levels.append(None)
