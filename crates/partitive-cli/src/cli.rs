@@ -67,10 +67,14 @@ Examples:
   partitive auto train.csv --scale standard --model-out model.json
   partitive predict model.json new.csv --output clusters.csv
   partitive predict model.json new.parquet --labels-out labels.npy --proba-out proba.csv
+  partitive hdbscan train.csv --min-cluster-size 10 --model-out hdb.json
+  partitive predict hdb.json new.csv --labels-out labels.txt --proba-out membership.txt
 
 The input must hold the model's columns (by name when the model has names; other columns are
 ignored), and is scaled as the training data were. --proba-out needs a model with
-probabilities (gmm, auto). A model written by a newer partitive (a higher format version or an
+probabilities (gmm, auto: one column per cluster; hdbscan: one column, the membership
+probability). An hdbscan model labels a row equal to a training row with that row's fitted
+label and probability, any other row as HDBSCAN*'s approximate_predict does (-1 = noise). A model written by a newer partitive (a higher format version or an
 unknown kind) is refused.";
 
 const GMM_HELP: &str = "\
@@ -610,7 +614,7 @@ pub struct PredictArgs {
 }
 
 /// `partitive hdbscan`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize)]
 pub struct HdbscanArgs {
     #[command(flatten)]
     pub input: InputArgs,
@@ -670,12 +674,29 @@ pub struct HdbscanArgs {
     #[arg(long, value_name = "FILE.svg|.png")]
     pub plot_out: Option<PathBuf>,
 
+    /// Scale the features before clustering: none, standard, robust or minmax. The
+    /// scaling is part of the saved model.
+    #[arg(long, value_enum, default_value_t = ScaleFlag::None)]
+    pub scale: ScaleFlag,
+
+    /// Save the fitted model (versioned JSON, exact floats: the parameters, the training
+    /// rows, the fit's labels and probabilities) for `partitive predict`.
+    #[arg(long, value_name = "FILE.json")]
+    pub model_out: Option<PathBuf>,
+
+    /// Write one row per input row: its ID (or 0-based row number), `cluster` (-1 = noise)
+    /// and `confidence` (the membership probability). Format by extension: .csv/.tsv
+    /// (header), .txt, .npy (structured array), .parquet; text may be gzipped (.gz).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
     #[command(flatten)]
     pub run: RunArgs,
 }
 
 /// HDBSCAN* dissimilarities.
-#[derive(Debug, Clone, Copy, PartialEq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum HdbscanMetricFlag {
     Euclidean,
     Manhattan,
@@ -685,7 +706,8 @@ pub enum HdbscanMetricFlag {
 }
 
 /// HDBSCAN* cluster selection.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum SelectionFlag {
     Eom,
     Leaf,

@@ -3,8 +3,7 @@
 
 use crate::cli::{DtypeFlag, HeaderFlag, InputArgs, RunArgs};
 use anyhow::{anyhow, bail, Context, Result};
-use partitive::Float;
-use partitive_io::{Dataset, HeaderMode, IoError, IoErrorKind, ReadOptions};
+use partitive_io::{HeaderMode, IoError, IoErrorKind, ReadOptions};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The computation precision a run resolved to.
@@ -107,12 +106,6 @@ pub fn in_pool<R: Send>(n: usize, f: impl FnOnce() -> R + Send) -> Result<R> {
 /// Runs `f` inside a rayon pool of the size `--threads` asks for (see [`threads`]).
 pub fn with_threads<R: Send>(run: &RunArgs, f: impl FnOnce() -> R + Send) -> Result<R> {
     in_pool(threads(run.threads, run.quiet), f)
-}
-
-/// Reads the data file as `T`; a value that overflows `f32` under `--dtype f32` gets a
-/// hint to read it as `f64`.
-pub fn read_data<T: Float>(input: &InputArgs, opts: &ReadOptions) -> Result<Dataset<T>> {
-    partitive_io::read_matrix::<T>(&input.input, opts).map_err(|e| input_error(input, e))
 }
 
 /// A reading error `e` for the user: a bad column selection names its flag

@@ -78,6 +78,7 @@ impl<T: Float> Fitted<'_, T> {
             self.data.info.ids.as_ref(),
             &rows,
             &labels,
+            Some(-1),
             conf.as_deref(),
         )
     }
@@ -108,12 +109,14 @@ impl<T: Float> Fitted<'_, T> {
     }
 }
 
-/// Stages `--output` from per-file-row values.
+/// Stages `--output` from per-file-row values; a label equal to `missing` is written as
+/// a missing value where the format has one.
 pub fn write_frame(
     plan: &mut OutputPlan,
     ids: Option<&partitive_io::Ids>,
     rows: &[i64],
     labels: &[i64],
+    missing: Option<i64>,
     confidence: Option<&[f64]>,
 ) -> Result<()> {
     let id_name = ids.map(|i| {
@@ -141,7 +144,7 @@ pub fn write_frame(
         name: "cluster",
         values: Values::Int {
             values: labels,
-            missing: Some(-1),
+            missing,
         },
     });
     if let Some(c) = confidence {
@@ -173,6 +176,8 @@ mod tests {
 pub struct ReportExtras {
     pub curves: Vec<crate::chart::LineChart>,
     pub components: Vec<crate::report::Component>,
+    /// `auto`: the most probable mixture component of every row.
+    pub component_rows: Option<Vec<usize>>,
     pub silhouette: Option<crate::report::Silhouette>,
 }
 
@@ -211,6 +216,7 @@ impl<T: Float> Fitted<'_, T> {
             profiles: Some(profiles),
             curves: extras.curves,
             components: extras.components,
+            component_rows: extras.component_rows,
             silhouette: extras.silhouette,
             record,
             lines,

@@ -235,30 +235,6 @@ impl OutputPlan {
         Ok(Some(&mut o.file))
     }
 
-    /// Stages one value per line for `flag` (a [`Holds::Labels`] output: signed labels,
-    /// scores); no-op when it was not given.
-    pub fn lines<V: std::fmt::Display>(
-        &mut self,
-        flag: &str,
-        values: impl IntoIterator<Item = V>,
-    ) -> Result<()> {
-        if let Some(f) = self.slot(flag, Holds::Labels)? {
-            let mut buf = String::with_capacity(1 << 16);
-            for v in values {
-                use std::fmt::Write as _;
-                let _ = writeln!(buf, "{v}");
-                if buf.len() >= 1 << 16 {
-                    f.write_all(buf.as_bytes())
-                        .with_context(|| format!("writing {}", f.path().display()))?;
-                    buf.clear();
-                }
-            }
-            f.write_all(buf.as_bytes())
-                .with_context(|| format!("writing {}", f.path().display()))?;
-        }
-        Ok(())
-    }
-
     /// Stages signed labels for `flag` as a column `name` (`missing` written empty / null
     /// where the format allows; see [`partitive_io::write_label_values_into`]).
     pub fn label_values(
@@ -270,6 +246,15 @@ impl OutputPlan {
     ) -> Result<()> {
         if let Some(f) = self.slot(flag, Holds::Labels)? {
             partitive_io::write_label_values_into(f, values, name, missing)?;
+        }
+        Ok(())
+    }
+
+    /// Stages one float per row for `flag` as a column `name`, in the format of the
+    /// extension (see [`partitive_io::write_float_values_into`]).
+    pub fn float_values(&mut self, flag: &str, values: &[f64], name: &str) -> Result<()> {
+        if let Some(f) = self.slot(flag, Holds::Labels)? {
+            partitive_io::write_float_values_into(f, values, name)?;
         }
         Ok(())
     }

@@ -252,3 +252,44 @@ fn help_shows_the_gower_example() {
     );
     assert!(text.contains("--categorical"), "{text}");
 }
+
+#[test]
+fn an_identifier_column_is_named_in_a_warning() {
+    let s = Scratch::new();
+    let mut t = String::from("customer,plan,spend\n");
+    for i in 0..40 {
+        t.push_str(&format!("C{i:03},{},{}\n", ["a", "b"][i % 2], i % 7));
+    }
+    let csv = s.write("c.csv", t.as_bytes());
+    let out = run(&["kmedoids", p(&csv), "-k", "2", "--metric", "gower"]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: categorical column 'customer' has 40 distinct values in 40 rows")
+            && err.contains("--id-column 'customer'"),
+        "{err}"
+    );
+    assert!(!err.contains("column 'plan' has"), "{err}");
+    // With the ID set aside: no warning, and the ID is carried to --output.
+    let o = s.path("o.csv");
+    let out = run(&[
+        "kmedoids",
+        p(&csv),
+        "-k",
+        "2",
+        "--metric",
+        "gower",
+        "--id-column",
+        "customer",
+        "--output",
+        p(&o),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("distinct values"));
+    let text = std::fs::read_to_string(&o).unwrap();
+    assert!(text.starts_with("customer,cluster\nC000,"), "{text}");
+}

@@ -189,6 +189,18 @@ fn every_engine_predicts_its_own_labels() {
         ),
         ("auto", f(&["auto", "--id-column", "id"])),
         (
+            "hdbscan",
+            f(&[
+                "hdbscan",
+                "--min-cluster-size",
+                "10",
+                "--id-column",
+                "id",
+                "--scale",
+                "standard",
+            ]),
+        ),
+        (
             "auto-std",
             f(&["auto", "--id-column", "id", "--scale", "standard"]),
         ),
@@ -340,10 +352,10 @@ fn predict_refuses_foreign_and_newer_models() {
         &["newer.json", "model format version 2", "upgrade partitive"],
     );
     v["version"] = serde_json::json!(1);
-    v["model"]["kind"] = serde_json::json!("hdbscan");
+    v["model"]["kind"] = serde_json::json!("spectral");
     let unknown = s.write("unknown.json", v.to_string().as_bytes());
     let r = run(&["predict", p(&unknown), p(&input)]);
-    assert_user_error(&r, &["unknown model kind 'hdbscan'", "newer partitive"]);
+    assert_user_error(&r, &["unknown model kind 'spectral'", "newer partitive"]);
     let junk = s.write("junk.json", b"{\"format\": \"other\"}");
     assert_user_error(
         &run(&["predict", p(&junk), p(&input)]),

@@ -201,3 +201,107 @@ fn report_must_be_html() {
         &["--report", "r.pdf", "HTML"],
     );
 }
+
+/// A long uniform strip (several Gaussian components, merged) beside a round blob.
+fn strip(s: &Scratch) -> PathBuf {
+    let mut t = String::from("length,width\n");
+    let mut state = 11u64;
+    let mut u = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for _ in 0..600 {
+        t.push_str(&format!("{},{}\n", 40.0 * u(), u()));
+    }
+    for _ in 0..200 {
+        let (a, b) = (u() + u() + u() - 1.5, u() + u() + u() - 1.5);
+        t.push_str(&format!("{},{}\n", 20.0 + 2.0 * a, 30.0 + 2.0 * b));
+    }
+    s.write("strip.csv", t.as_bytes())
+}
+
+#[test]
+fn auto_report_shows_the_components_and_their_merges() {
+    let s = Scratch::new();
+    let input = strip(&s);
+    let (html, tree) = (s.path("auto.html"), s.path("tree.json"));
+    ok(&[
+        "auto",
+        p(&input),
+        "--report",
+        p(&html),
+        "--tree-out",
+        p(&tree),
+        "--quiet",
+    ]);
+    let text = std::fs::read_to_string(&html).unwrap();
+    check_self_contained(&text);
+    let t: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&tree).unwrap()).unwrap();
+    let forest = t["merge_forest"].as_array().unwrap();
+    let merged = forest.iter().filter(|n| !n["parent"].is_null()).count();
+    assert!(t["k"].as_u64().unwrap() >= 2);
+    assert!(
+        forest.len() > t["k"].as_u64().unwrap() as usize && merged > 0,
+        "the strip's components should be merged"
+    );
+    // The components scatter: one legend entry per component, with its cluster and the
+    // rows whose most probable component it is (they add up to n).
+    assert!(text.contains(&format!("Before merging: {} components", forest.len())));
+    let mut total = 0;
+    for n in forest {
+        let head = format!(
+            "component {} → cluster {} (n = ",
+            n["component"], n["cluster"]
+        );
+        let at = text
+            .find(&head)
+            .unwrap_or_else(|| panic!("no legend entry {head}"));
+        let rest = &text[at + head.len()..];
+        total += rest[..rest.find(')').unwrap()].parse::<usize>().unwrap();
+    }
+    assert_eq!(total, 800);
+    // The merge diagram: a node per component, an arrow per merge.
+    assert_eq!(text.matches("class=\"component\"").count(), forest.len());
+    assert_eq!(text.matches("class=\"merge\"").count(), merged);
+    assert!(text.contains("How the components were merged"));
+    // Rendered: the diagram alone, each component's colour is on the screen.
+    let start = text.find("<svg").unwrap();
+    let diagram_at = text.find("How the components were merged").unwrap();
+    let svg_start = text[..diagram_at].rfind("<svg").unwrap();
+    assert!(svg_start > start);
+    let svg_end = svg_start + text[svg_start..].find("</svg>").unwrap() + 6;
+    let page = s.write(
+        "diagram.html",
+        format!(
+            "<!DOCTYPE html><html><body style=\"margin:0\">{}</body></html>",
+            &text[svg_start..svg_end]
+        )
+        .as_bytes(),
+    );
+    let png = s.path("diagram.png");
+    if screenshot(&page, &png, 700).is_none() {
+        eprintln!("SKIPPED: rendering the report needs Chromium (apt-get install chromium); only the static checks ran");
+        return;
+    }
+    let pix = resvg::tiny_skia::Pixmap::load_png(&png).expect("a PNG");
+    let seen: std::collections::HashSet<(u8, u8, u8)> = pix
+        .pixels()
+        .iter()
+        .map(|q| (q.red(), q.green(), q.blue()))
+        .collect();
+    const PALETTE: [(u8, u8, u8); 4] = [
+        (0x00, 0x72, 0xB2),
+        (0xE6, 0x9F, 0x00),
+        (0x00, 0x9E, 0x73),
+        (0xD5, 0x5E, 0x00),
+    ];
+    for n in forest {
+        let c = n["component"].as_u64().unwrap() as usize;
+        if c < PALETTE.len() {
+            assert!(seen.contains(&PALETTE[c]), "component {c}'s node not drawn");
+        }
+    }
+}

@@ -93,7 +93,7 @@ pub use read::{native_float_width, read_matrix};
 pub use table::{read_table, DroppedRow, Ids, RowInfo, SkippedColumn, Table};
 pub use target::{FileId, FileKey, OutputKind, OutputTarget};
 pub use write::{
-    check_labels_output, check_matrix_output, write_json, write_json_into, write_label_values_into,
-    write_labels, write_labels_into, write_matrix, write_matrix_into, write_matrix_with_names,
-    write_npy, write_npy_into,
+    check_labels_output, check_matrix_output, write_float_values_into, write_json, write_json_into,
+    write_label_values_into, write_labels, write_labels_into, write_matrix, write_matrix_into,
+    write_matrix_with_names, write_npy, write_npy_into,
 };

@@ -41,16 +41,38 @@ pub fn write_label_values_into(
     name: &str,
     missing: Option<i64>,
 ) -> Result<(), IoError> {
+    write_column_into(f, name, Values::Int { values, missing }, |w| {
+        plain_lines(w, values)
+    })
+}
+
+/// One float per row (e.g. a membership probability) in a column named `name`, in the
+/// format of the extension as [`write_labels_into`]: `.npy` a 1-D `float64` array,
+/// Parquet one column, `.csv`/`.tsv` a header then one value per line, any other name one
+/// value per line (`.gz` compressed). NaN is a missing value where the format has one.
+pub fn write_float_values_into(
+    f: &mut AtomicFile,
+    values: &[f64],
+    name: &str,
+) -> Result<(), IoError> {
+    write_column_into(f, name, Values::Float(values), |w| plain_lines(w, values))
+}
+
+/// One column, framed (header, typed binary) where the extension asks for it, else
+/// written by `plain` (optionally gzipped).
+fn write_column_into(
+    f: &mut AtomicFile,
+    name: &str,
+    values: Values<'_>,
+    plain: impl Fn(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), IoError> {
     let det = detect(f.target().given()).ok();
     let framed = det.is_some_and(|d| {
         d.format != Format::Delimited || matches!(d.text_delimiter, Some(b',' | b'\t'))
     });
     if framed {
         let frame = Frame {
-            columns: vec![Column {
-                name,
-                values: Values::Int { values, missing },
-            }],
+            columns: vec![Column { name, values }],
         };
         return write_frame_into(f, &frame);
     }
@@ -58,16 +80,16 @@ pub fn write_label_values_into(
     let err = |e| IoError::write(&path, e);
     if det.is_some_and(|d| d.gzip) {
         let mut gz = GzEncoder::new(&mut *f, flate2::Compression::default());
-        plain_labels(&mut gz, values).map_err(err)?;
+        plain(&mut gz).map_err(err)?;
         gz.finish().map_err(err)?;
         Ok(())
     } else {
-        plain_labels(f, values).map_err(err)
+        plain(f).map_err(err)
     }
 }
 
 /// One value per line.
-fn plain_labels<W: Write>(w: &mut W, values: &[i64]) -> std::io::Result<()> {
+fn plain_lines<V: std::fmt::Display>(w: &mut dyn Write, values: &[V]) -> std::io::Result<()> {
     let mut line = String::with_capacity(1 << 16);
     for chunk in values.chunks(4096) {
         line.clear();

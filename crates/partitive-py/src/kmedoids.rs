@@ -17,7 +17,7 @@ use std::time::Instant;
 
 /// Largest `n × n` matrix (bytes) computed once up front for the swap algorithms, which
 /// read every distance many times; above it distances are computed on the fly.
-const MATERIALIZE_LIMIT_BYTES: usize = 1 << 30;
+pub(crate) const MATERIALIZE_LIMIT_BYTES: usize = 1 << 30;
 
 /// A metric name, or `None` for `"precomputed"`.
 fn parse_metric(s: &str) -> PyResult<Option<Metric>> {
@@ -39,7 +39,11 @@ fn parse_metric(s: &str) -> PyResult<Option<Metric>> {
     }))
 }
 
-fn parse_method(s: &str, num_local: usize, max_neighbor: Option<usize>) -> PyResult<Algorithm> {
+pub(crate) fn parse_method(
+    s: &str,
+    num_local: usize,
+    max_neighbor: Option<usize>,
+) -> PyResult<Algorithm> {
     Ok(match s {
         "fasterpam" => Algorithm::FasterPam,
         "fastpam1" => Algorithm::FastPam1,
@@ -57,7 +61,7 @@ fn parse_method(s: &str, num_local: usize, max_neighbor: Option<usize>) -> PyRes
     })
 }
 
-fn parse_init(s: &str, given: Option<Vec<usize>>) -> PyResult<Init> {
+pub(crate) fn parse_init(s: &str, given: Option<Vec<usize>>) -> PyResult<Init> {
     Ok(match (s, given) {
         (_, Some(m)) => Init::Given(m),
         ("build", None) => Init::Build,
@@ -143,7 +147,7 @@ impl<D: Dissimilarity> DynSource for Source<D> {
     }
 }
 
-fn result_to_py<'py>(
+pub(crate) fn result_to_py<'py>(
     py: Python<'py>,
     r: KMedoidsResult,
     secs: f64,

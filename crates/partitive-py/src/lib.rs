@@ -16,6 +16,7 @@
 
 mod convert;
 mod gmm;
+mod gower;
 mod hdbscan;
 mod kmeans;
 mod kmedoids;
@@ -43,6 +44,8 @@ fn _partitive(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(kmedoids::kmedoids_fit, m)?)?;
     m.add_function(wrap_pyfunction!(kmedoids::clara_fit, m)?)?;
     m.add_function(wrap_pyfunction!(kmedoids::medoids_predict, m)?)?;
+    m.add_function(wrap_pyfunction!(gower::kmedoids_gower_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(gower::gower_predict, m)?)?;
     m.add_function(wrap_pyfunction!(ppp::ppp_fit, m)?)?;
     m.add_function(wrap_pyfunction!(hdbscan::hdbscan_fit, m)?)?;
     m.add_class::<hdbscan::HdbscanHandle>()?;

@@ -42,6 +42,22 @@ impl PppHandle {
             self.assign_t::<f32>(py, x)
         }
     }
+
+    /// `P(cluster | row)` for the rows of `x` (float32/float64, not copied): an
+    /// `n × n_clusters` float64 array whose rows sum to 1, GIL released.
+    fn proba<'py>(&self, py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let m = if is_f64_matrix(x) {
+            let xa = borrow2::<f64>("X", x)?;
+            let xv = matref("X", &xa)?;
+            py.detach(|| self.model.predict_proba(xv))
+        } else {
+            let xa = borrow2::<f32>("X", x)?;
+            let xv = matref("X", &xa)?;
+            py.detach(|| self.model.predict_proba(xv))
+        }
+        .map_err(value_error)?;
+        Ok(mat_to_py(py, m).into_any())
+    }
 }
 
 impl PppHandle {

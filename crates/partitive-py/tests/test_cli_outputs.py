@@ -89,3 +89,59 @@ def test_gmm_output_has_confidence_and_predict_repeats_the_fit(tmp_path):
     run("predict", model, HOLDOUT, "--id-column", "wine_id", "--output", held, "-q")
     h = pd.read_parquet(held)
     assert len(h) == 29 and set(h["cluster"]) <= {0, 1, 2}
+
+
+def _majority(clusters, truth):
+    """Rows sharing their cluster's most common true class."""
+    total = 0
+    for c in set(clusters):
+        vals, counts = np.unique(truth[clusters == c], return_counts=True)
+        total += counts.max()
+    return total
+
+
+def test_readme_auto_walkthrough(tmp_path):
+    """The README's `auto` step on wine: its figures, the model's held-out labels and
+    probabilities, and the report's components section."""
+    pd = pytest.importorskip("pandas")
+    model, out, rep = tmp_path / "a.json", tmp_path / "a.csv", tmp_path / "a.html"
+    run("auto", WINE, *FIT, "--model-out", model, "--output", out, "--report", rep)
+    df = pd.read_csv(out)
+    truth = pd.read_csv(WINE).set_index("wine_id")["cultivar"]
+    assert df["cluster"].nunique() == 7
+    assert _majority(df["cluster"].to_numpy(), truth[df["wine_id"]].to_numpy()) == 138
+    held, proba = tmp_path / "h.csv", tmp_path / "p.csv"
+    run("predict", model, HOLDOUT, "--output", held, "--proba-out", proba, "-q")
+    h = pd.read_csv(held)
+    assert list(h.columns) == ["wine_id", "cluster", "confidence"]
+    truth_h = pd.read_csv(HOLDOUT).set_index("wine_id")["cultivar"]
+    assert _majority(h["cluster"].to_numpy(), truth_h[h["wine_id"]].to_numpy()) == 26
+    p = pd.read_csv(proba)
+    assert list(p.columns) == [f"p{c}" for c in range(7)]
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-9)
+    np.testing.assert_allclose(p.to_numpy()[np.arange(29), h["cluster"]], h["confidence"], rtol=1e-12)
+    assert "How the components were merged" in rep.read_text()
+
+
+@pytest.mark.parametrize("ext", ["npy", "parquet", "csv"])
+def test_hdbscan_model_outputs_load(tmp_path, ext):
+    """hdbscan --model-out, then predict: the training file's labels and membership
+    probabilities come back, in any output format."""
+    pd = pytest.importorskip("pandas")
+    model, lab, prob = tmp_path / "m.json", tmp_path / f"l.{ext}", tmp_path / f"p.{ext}"
+    run("hdbscan", WINE, "--min-cluster-size", "5", *FIT, "--model-out", model,
+        "--labels-out", lab, "--probabilities-out", prob)
+    plab, pprob = tmp_path / f"pl.{ext}", tmp_path / f"pp.{ext}"
+    run("predict", model, WINE, "--labels-out", plab, "--proba-out", pprob, "-q")
+
+    def load(path, name):
+        if ext == "npy":  # --proba-out is a matrix: n x 1 here
+            return np.load(path, allow_pickle=False).reshape(-1)
+        if ext == "parquet":
+            return pd.read_parquet(path)[name].to_numpy()
+        return pd.read_csv(path)[name].to_numpy()
+
+    fit_l, fit_p = load(lab, "cluster"), load(prob, "probability")
+    assert len(fit_l) == 149 and fit_l.min() >= -1 and fit_l.max() >= 1
+    np.testing.assert_array_equal(load(plab, "cluster"), fit_l)
+    np.testing.assert_array_equal(load(pprob, "probability"), fit_p)

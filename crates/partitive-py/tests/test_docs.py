@@ -20,7 +20,7 @@ def test_docstring_examples(module):
 
 def test_readme_examples_run():
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
-    assert len(blocks) == 3
+    assert len(blocks) == 5
     scope = {}
     for code in blocks:
         exec(compile(code, str(README), "exec"), scope)  # noqa: S102 - our own README
@@ -28,6 +28,12 @@ def test_readme_examples_run():
     assert scope["big"].medoid_indices_.shape == (5,)
     assert scope["h"].labels_.max() == 2
     assert scope["labels"].shape == (3,) and scope["labels"][2] == -1
+    assert scope["auto"].n_clusters_ == 4 and scope["auto"].cluster_sizes_ == [150] * 4
+    assert scope["p"].shape == (2, 4)
+    g = scope["g"]
+    assert g.labels_.tolist() == [2, 2, 1, 1, 0, 0, 0, 1]
+    assert g.categorical_.tolist() == [False, False, True, True]
+    assert g.predict(scope["new"]).tolist() == [1, 0]
 
 
 def test_public_api_documented():

@@ -64,3 +64,25 @@ def test_pickle_round_trip():
     m2 = pickle.loads(pickle.dumps(m))
     np.testing.assert_array_equal(m2.predict(X), m.predict(X))
     np.testing.assert_array_equal(m2.predict_proba_max(X), m.predict_proba_max(X))
+
+
+def test_predict_proba():
+    X = blobs(2)
+    m = partitive.PPP().fit(X)
+    p = m.predict_proba(X)
+    assert p.shape == (len(X), m.n_clusters_) and p.dtype == np.float64
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    assert np.all((p >= 0) & (p <= 1))
+    # The confidence is this matrix's entry for the predicted label.
+    labels = m.predict(X)
+    np.testing.assert_allclose(p[np.arange(len(X)), labels], m.predict_proba_max(X), rtol=1e-12)
+    # Well separated blobs: the most probable cluster is the label.
+    np.testing.assert_array_equal(p.argmax(axis=1), labels)
+    # A point between two blobs is uncertain; float32 gives the same shape.
+    mid = np.array([[3.0, 0.0]])
+    assert m.predict_proba(mid).max() < 0.999
+    assert m.predict_proba(X.astype(np.float32)).shape == p.shape
+    with pytest.raises(ValueError, match="features"):
+        m.predict_proba(X[:, :1])
+    with pytest.raises(partitive.NotFittedError):
+        partitive.PPP().predict_proba(X)

@@ -202,7 +202,14 @@ fn run_typed<T: Float>(args: &AutoArgs, plan: &mut OutputPlan, precision: Precis
             plan.label_values("--labels-out", &labels, "cluster", None)?;
             if plan.wants("--output") {
                 let rows: Vec<i64> = (0..n as i64).collect();
-                fitted::write_frame(plan, None, &rows, &labels, Some(&result.confidence))?;
+                fitted::write_frame(
+                    plan,
+                    None,
+                    &rows,
+                    &labels,
+                    Some(-1),
+                    Some(&result.confidence),
+                )?;
             }
             if plan.wants("--model-out") {
                 let mf = ModelFile {
@@ -317,6 +324,11 @@ fn in_memory<T: Float>(
                 reason: n.decision.reason(partitive::ppp::RHO),
             })
             .collect(),
+        component_rows: if plan.wants("--report") {
+            Some(result.model.components(data.x())?)
+        } else {
+            None
+        },
     };
     fit.write_report(
         plan,

@@ -1,10 +1,14 @@
 //! `partitive hdbscan`: HDBSCAN* with the `hdbscan` library's definitions.
 
-use crate::cli::{HdbscanArgs, HdbscanMetricFlag, SelectionFlag};
+use crate::cli::{HdbscanArgs, HdbscanMetricFlag, MissingFlag, ScaleFlag, SelectionFlag};
 use crate::common::{self, Precision};
+use crate::data::{self, Loaded};
+use crate::fitted::{expand, write_frame, Fitted};
+use crate::model::{HdbscanFit, Model};
 use crate::outputs::{self, Holds, OutputPlan, PlanBuilder};
 use crate::plot_hdbscan;
 use crate::progress::Progress;
+use crate::record::{self, Checksum};
 use anyhow::{bail, Context, Result};
 use partitive::hdbscan::{
     ClusterSelection, Hdbscan, HdbscanMetric, HdbscanModel, HdbscanProgress, HdbscanStage,
@@ -25,8 +29,19 @@ pub fn run(args: HdbscanArgs) -> Result<()> {
 /// The data-independent checks, before reading the input (also used by
 /// [`crate::check_args`]).
 pub(crate) fn check(args: &HdbscanArgs) -> Result<()> {
-    if args.plot_out.is_some() && args.metric == HdbscanMetricFlag::Precomputed {
-        bail!("--plot-out needs coordinates: not with --metric precomputed");
+    if args.metric == HdbscanMetricFlag::Precomputed {
+        if args.plot_out.is_some() {
+            bail!("--plot-out needs coordinates: not with --metric precomputed");
+        }
+        if args.model_out.is_some() {
+            bail!("--model-out: a model needs the training coordinates to place new rows; not with --metric precomputed");
+        }
+        if args.scale != ScaleFlag::None {
+            bail!("--scale scales features: not with --metric precomputed (a distance matrix)");
+        }
+        if args.input.missing == MissingFlag::Drop {
+            bail!("--missing drop: dropping a row of a distance matrix leaves it non-square; not with --metric precomputed");
+        }
     }
     params(args).check().map_err(flag_error)?;
     Ok(())
@@ -48,6 +63,41 @@ pub(crate) fn outputs(args: &HdbscanArgs) -> PlanBuilder<'_> {
         )
         .output("--tree-out", args.tree_out.as_deref(), Holds::Json)
         .output("--plot-out", args.plot_out.as_deref(), Holds::Plot)
+        .output("--model-out", args.model_out.as_deref(), Holds::Json)
+        .output("--output", args.output.as_deref(), Holds::Table)
+}
+
+/// The `--model-out` document (see [`crate::model`]).
+fn model_file<T: Float>(
+    args: &HdbscanArgs,
+    data: &Loaded<T>,
+    model: &HdbscanModel,
+    sha256: Option<&str>,
+) -> Result<Value> {
+    let selection = match args.cluster_selection_method {
+        SelectionFlag::Eom => ClusterSelection::Eom,
+        SelectionFlag::Leaf => ClusterSelection::Leaf,
+    };
+    let fit = HdbscanFit::of(
+        model,
+        data.x(),
+        args.min_cluster_size,
+        args.cluster_selection_epsilon,
+        selection,
+        args.allow_single_cluster,
+        args.max_cluster_size,
+    );
+    let k = model.n_clusters;
+    let labels: Vec<usize> = Vec::new();
+    let fitted = Fitted {
+        data,
+        labels: &labels,
+        k,
+        confidence: None,
+    };
+    let mut mf = fitted.model_file("hdbscan", Model::Hdbscan(Box::new(fit)), sha256);
+    mf.input = args.input.input.display().to_string();
+    mf.to_json()
 }
 
 /// The library's parameter names, spelled as the flags.
@@ -96,9 +146,21 @@ fn run_typed<T: Float>(
     precision: Precision,
 ) -> Result<()> {
     let t0 = Instant::now();
-    let opts = common::read_options(&args.input)?;
-    let data = common::read_data::<T>(&args.input, &opts)?;
-    let x = data.view();
+    let checksum = Checksum::start(&args.input.input);
+    let precomputed = args.metric == HdbscanMetricFlag::Precomputed;
+    let opts = if precomputed {
+        common::read_options(&args.input)?
+    } else {
+        data::numeric_options(&args.input)?
+    };
+    let data = data::load_as::<T>(
+        &args.input,
+        &opts,
+        data::scale_kind(args.scale),
+        &args.run,
+        !precomputed,
+    )?;
+    let x = data.x();
     let read_seconds = t0.elapsed().as_secs_f64();
 
     let params = params(args);
@@ -121,9 +183,39 @@ fn run_typed<T: Float>(
     let fit_seconds = t1.elapsed().as_secs_f64();
 
     let t2 = Instant::now();
-    plan.lines("--labels-out", model.labels_i64())?;
-    plan.lines("--probabilities-out", &model.probabilities)?;
-    plan.lines("--outlier-scores-out", &model.outlier_scores)?;
+    let sha = checksum.finish();
+    // One value per file row: a row dropped by --missing drop is labelled -1 (as noise),
+    // its probability and outlier score left empty.
+    let kept = data.kept_rows();
+    let n_file = data.info.n_file_rows.max(kept.len());
+    let labels = expand(&model.labels_i64(), &kept, n_file, -1);
+    let probabilities = expand(&model.probabilities, &kept, n_file, f64::NAN);
+    // Every file follows its extension (.npy, .parquet, .csv/.tsv with a header, text);
+    // noise is the label -1, never a missing value.
+    plan.label_values("--labels-out", &labels, "cluster", None)?;
+    plan.float_values("--probabilities-out", &probabilities, "probability")?;
+    plan.float_values(
+        "--outlier-scores-out",
+        &expand(&model.outlier_scores, &kept, n_file, f64::NAN),
+        "outlier_score",
+    )?;
+    if plan.wants("--output") {
+        let rows: Vec<i64> = (0..n_file as i64).collect();
+        write_frame(
+            plan,
+            data.info.ids.as_ref(),
+            &rows,
+            &labels,
+            None,
+            Some(&probabilities),
+        )?;
+    }
+    if plan.wants("--model-out") {
+        plan.json(
+            "--model-out",
+            &model_file(args, &data, &model, sha.as_deref())?,
+        )?;
+    }
     if plan.wants("--tree-out") {
         plan.json("--tree-out", &tree_record(&model, args))?;
     }
@@ -158,6 +250,23 @@ fn run_typed<T: Float>(
         "timings": { "read": read_seconds, "fit": fit_seconds, "write": write_seconds },
         "threads": common::threads(args.run.threads, true),
     });
+    let mut summary = summary;
+    if !precomputed {
+        // Per-cluster profiles in the original units (noise rows in no cluster; the
+        // last entry: all rows).
+        let k = model.n_clusters;
+        let l: Vec<usize> = model.labels.iter().map(|l| l.unwrap_or(k)).collect();
+        let p = crate::profile::profiles(data.raw.view(), &l, k);
+        if let Some(o) = summary.as_object_mut() {
+            o.insert(
+                "clusters".into(),
+                crate::fitted::clusters_json(&p, &data.columns),
+            );
+        }
+    }
+    if let Some(o) = summary.as_object_mut() {
+        o.extend(record::record("hdbscan", args, &data, sha.as_deref()));
+    }
     plan.json("--summary-out", &summary)?;
     plan.commit()?;
     if !args.run.quiet {

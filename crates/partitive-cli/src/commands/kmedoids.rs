@@ -439,6 +439,7 @@ pub(super) fn report<T: Float>(
                 profiles: None,
                 curves,
                 components: Vec::new(),
+                component_rows: None,
                 silhouette: sample,
                 record: &rec,
                 lines: vec![line.clone()],

@@ -62,6 +62,9 @@ pub(super) fn run(args: &KmedoidsArgs, plan: &mut OutputPlan) -> Result<()> {
         ) {
             eprintln!("partitive: note: {line}");
         }
+        for w in identifier_like(&table) {
+            eprintln!("partitive: warning: {w}");
+        }
     }
     let x = table.view();
     let ranges = numeric_ranges(&table);
@@ -114,20 +117,7 @@ pub(super) fn run(args: &KmedoidsArgs, plan: &mut OutputPlan) -> Result<()> {
 /// The range (max − min) of every numeric column (0 for categorical ones): what Gower
 /// divides by, kept in the model so new rows are compared on the training scale.
 fn numeric_ranges(t: &MixedTable) -> Vec<f64> {
-    let x = t.view();
-    (0..t.n_cols())
-        .map(|c| match t.levels(c) {
-            Some(_) => 0.0,
-            None => {
-                let (lo, hi) =
-                    (0..x.n_rows()).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), i| {
-                        let v = x.row(i)[c];
-                        (lo.min(v), hi.max(v))
-                    });
-                hi - lo
-            }
-        })
-        .collect()
+    partitive::dissimilarity::gower_ranges(t.view(), &t.categorical_flags())
 }
 
 /// The medoid rows with their category names (numbers for numeric columns).
@@ -156,6 +146,31 @@ fn medoid_categories(t: &MixedTable, medoids: &[usize]) -> Value {
 fn name(t: &MixedTable, c: usize) -> String {
     t.column_names()
         .map_or_else(|| format!("#{c}"), |n| n[c].clone())
+}
+
+/// Rows from which a categorical column with a distinct value on (nearly) every row is
+/// called an identifier.
+const ID_MIN_ROWS: usize = 20;
+
+/// A warning per categorical column holding a distinct value on at least 90% of the rows
+/// (at least [`ID_MIN_ROWS`]): an identifier, which as a category makes every pair of rows
+/// differ by the same amount and only dilutes the other columns.
+fn identifier_like(t: &MixedTable) -> Vec<String> {
+    let n = t.n_rows();
+    if n < ID_MIN_ROWS {
+        return Vec::new();
+    }
+    (0..t.n_cols())
+        .filter_map(|c| {
+            let l = t.levels(c)?.len();
+            (10 * l >= 9 * n).then(|| {
+                let c = name(t, c);
+                format!(
+                    "categorical column '{c}' has {l} distinct values in {n} rows: an identifier? As a category it adds the same distance to every pair; pass --id-column '{c}' or --exclude '{c}'"
+                )
+            })
+        })
+        .collect()
 }
 
 /// One line: which columns are categorical (with their level counts) and numeric.

@@ -34,7 +34,7 @@ pub fn run(args: PredictArgs) -> Result<()> {
     let kind = kind_name(&mf.model);
     if args.proba_out.is_some() && !mf.model.has_proba() {
         bail!(
-            "--proba-out: a {kind} model has no cluster probabilities (gmm and auto models have)"
+            "--proba-out: a {kind} model has no cluster probabilities (gmm, auto and hdbscan models have)"
         );
     }
     if let (Some(_), Some(names)) = (&args.input.columns, &mf.columns) {
@@ -69,6 +69,7 @@ fn kind_name(m: &Model) -> &'static str {
         Model::Kmedoids { .. } => "kmedoids",
         Model::KmedoidsGower { .. } => "kmedoids (gower)",
         Model::Auto { .. } => "auto",
+        Model::Hdbscan(_) => "hdbscan",
     }
 }
 
@@ -237,16 +238,22 @@ fn run_typed<T: Float>(args: &PredictArgs, plan: &mut OutputPlan, mf: &ModelFile
     let sha = checksum.finish();
     let kept = info.kept_rows();
     let n_file = info.n_file_rows.max(loaded_rows);
-    let labels: Vec<i64> = pred.labels.iter().map(|&l| l as i64).collect();
-    let labels = expand(&labels, &kept, n_file, -1);
-    plan.label_values("--labels-out", &labels, "cluster", Some(-1))?;
+    let labels = expand(&pred.labels, &kept, n_file, -1);
+    // HDBSCAN*'s noise is −1, a label: written as such (a dropped row too, its
+    // confidence left empty), never as a missing value.
+    let missing = (!matches!(mf.model, Model::Hdbscan(_))).then_some(-1);
+    plan.label_values("--labels-out", &labels, "cluster", missing)?;
     if let Some(p) = &pred.proba {
         let k = p.n_cols();
         let mut full = vec![f64::NAN; n_file * k];
         for (i, &r) in kept.iter().enumerate() {
             full[r * k..(r + 1) * k].copy_from_slice(p.row(i));
         }
-        let names: Vec<String> = (0..k).map(|c| format!("p{c}")).collect();
+        let names: Vec<String> = if matches!(mf.model, Model::Hdbscan(_)) {
+            vec!["probability".to_string()]
+        } else {
+            (0..k).map(|c| format!("p{c}")).collect()
+        };
         plan.matrix(
             "--proba-out",
             Mat::from_vec(full, n_file, k)?.view(),
@@ -259,21 +266,34 @@ fn run_typed<T: Float>(args: &PredictArgs, plan: &mut OutputPlan, mf: &ModelFile
             .confidence
             .as_ref()
             .map(|c| expand(c, &kept, n_file, f64::NAN));
-        write_frame(plan, info.ids.as_ref(), &rows, &labels, conf.as_deref())?;
+        write_frame(
+            plan,
+            info.ids.as_ref(),
+            &rows,
+            &labels,
+            missing,
+            conf.as_deref(),
+        )?;
     }
     let mut sizes = vec![0usize; mf.k];
     for &l in &pred.labels {
-        if l < sizes.len() {
-            sizes[l] += 1;
+        if l >= 0 && (l as usize) < sizes.len() {
+            sizes[l as usize] += 1;
         }
     }
+    let n_noise = pred.labels.iter().filter(|&&l| l < 0).count();
     let line = format!(
-        "predict: n={} k={} model={} ({}) sizes={:?} ({:.3} s)",
+        "predict: n={} k={} model={} ({}) sizes={:?}{} ({:.3} s)",
         pred.labels.len(),
         mf.k,
         kind_name(&mf.model),
         args.model.display(),
         sizes,
+        if matches!(mf.model, Model::Hdbscan(_)) {
+            format!(" noise={n_noise}")
+        } else {
+            String::new()
+        },
         seconds
     );
     let summary = json!({
@@ -290,6 +310,7 @@ fn run_typed<T: Float>(args: &PredictArgs, plan: &mut OutputPlan, mf: &ModelFile
         "n": pred.labels.len(),
         "rows": {"in_file": n_file, "used": pred.labels.len(), "dropped_missing": info.dropped.len()},
         "cluster_sizes": sizes,
+        "n_noise": matches!(mf.model, Model::Hdbscan(_)).then_some(n_noise),
         "seconds": seconds,
     });
     plan.json("--summary-out", &summary)?;

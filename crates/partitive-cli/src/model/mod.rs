@@ -23,19 +23,25 @@
 //! weights, means, covariances, precision Cholesky factors, centring point), `kmedoids`
 //! (`metric`, the medoid rows, their training row indices), `kmedoids_gower` (categorical
 //! flags, numeric ranges, category levels, medoid rows as codes), `auto` (the PPP model:
-//! kept columns, mixture, component → cluster map). Matrices are [`StoredMat`]s with exact
+//! kept columns, mixture, component → cluster map), `hdbscan` (the parameters, the
+//! training rows in the clustering space, and the fit's labels and membership
+//! probabilities — see [`hdbscan`](self::hdbscan) for what predict does with them).
+//! Matrices are [`StoredMat`]s with exact
 //! floats in their own precision; `f64` parameters are written in the shortest form that
-//! reads back to the same bits.
+//! reads back to the same bits. An `hdbscan` model has `k` = the number of clusters,
+//! which may be 0 (all noise).
 //!
-//! **Adding a method** (e.g. `hdbscan`): add one variant to [`Model`] holding what its
+//! **Adding a method**: add one variant to [`Model`] holding what its
 //! predict needs, one arm to [`Model::predict`] (in `predict.rs`) and to
 //! [`Model::has_proba`]; older readers refuse the new `kind` with a message saying the
 //! model was written by a newer partitive. Bump [`VERSION`] only when an existing variant
 //! changes meaning.
 
+mod hdbscan;
 mod predict;
 mod stored;
 
+pub use hdbscan::HdbscanFit;
 pub use predict::Prediction;
 pub use stored::{Dtype, StoredMat};
 
@@ -97,12 +103,16 @@ pub enum Model {
     Auto {
         ppp: PppModel,
     },
+    Hdbscan(Box<hdbscan::HdbscanFit>),
 }
 
 impl Model {
     /// `true` when the method gives cluster probabilities (`--proba-out`).
     pub fn has_proba(&self) -> bool {
-        matches!(self, Model::Gmm { .. } | Model::Auto { .. })
+        matches!(
+            self,
+            Model::Gmm { .. } | Model::Auto { .. } | Model::Hdbscan(_)
+        )
     }
 }
 
@@ -121,7 +131,14 @@ struct KindOnly {
 }
 
 /// The kinds this build reads.
-const KINDS: [&str; 5] = ["kmeans", "gmm", "kmedoids", "kmedoids_gower", "auto"];
+const KINDS: [&str; 6] = [
+    "kmeans",
+    "gmm",
+    "kmedoids",
+    "kmedoids_gower",
+    "auto",
+    "hdbscan",
+];
 
 impl ModelFile {
     /// The JSON document.
@@ -168,7 +185,8 @@ impl ModelFile {
     /// Sizes agree; parameters usable (a corrupt file is an error, never a panic).
     fn check(&self) -> Result<()> {
         let d = self.n_features;
-        if d == 0 || self.k == 0 {
+        let hdbscan = matches!(self.model, Model::Hdbscan(_));
+        if d == 0 || (self.k == 0 && !hdbscan) {
             bail!("no features or no clusters");
         }
         if self.columns.as_ref().is_some_and(|c| c.len() != d) {
@@ -241,6 +259,7 @@ impl ModelFile {
             Model::Auto { ppp } => {
                 ppp_ok(ppp, d, self.k)?;
             }
+            Model::Hdbscan(h) => h.check(d, self.k)?,
         }
         Ok(())
     }

@@ -8,11 +8,13 @@ use partitive::{Float, Mat, MatRef};
 
 /// Labels of some rows, with the method's confidence and probabilities where it has them.
 pub struct Prediction {
-    /// The cluster of every row.
-    pub labels: Vec<usize>,
-    /// The probability of every row's cluster (gmm, auto).
+    /// The cluster of every row (−1: noise, for hdbscan).
+    pub labels: Vec<i64>,
+    /// The probability of every row's cluster (gmm, auto; hdbscan: the membership
+    /// probability, 0 for noise).
     pub confidence: Option<Vec<f64>>,
-    /// `n × k` cluster probabilities (gmm, auto), when asked for.
+    /// When asked for: `n × k` cluster probabilities (gmm, auto); for hdbscan `n × 1`,
+    /// the membership probability.
     pub proba: Option<Mat<f64>>,
 }
 
@@ -31,8 +33,8 @@ impl Model {
     /// Labels the rows of `x` (scaled as the training data were; for `kmedoids_gower`,
     /// categories coded with the training levels). `proba` asks for the probability matrix.
     pub fn predict<T: Float>(&self, x: MatRef<'_, T>, proba: bool) -> Result<Prediction> {
-        let plain = |labels| Prediction {
-            labels,
+        let plain = |labels: Vec<usize>| Prediction {
+            labels: labels.into_iter().map(|l| l as i64).collect(),
             confidence: None,
             proba: None,
         };
@@ -74,13 +76,26 @@ impl Model {
             Model::Auto { ppp } => {
                 let a = ppp.assign_chunk(x)?;
                 Prediction {
-                    labels: a.labels,
+                    labels: a.labels.into_iter().map(|l| l as i64).collect(),
                     confidence: Some(a.confidence),
                     proba: if proba {
                         Some(ppp.predict_proba(x)?)
                     } else {
                         None
                     },
+                }
+            }
+            Model::Hdbscan(h) => {
+                let p = h.predict(x)?;
+                let n = p.labels.len();
+                Prediction {
+                    labels: p.labels,
+                    proba: if proba {
+                        Some(Mat::from_vec(p.probabilities.clone(), n, 1)?)
+                    } else {
+                        None
+                    },
+                    confidence: Some(p.probabilities),
                 }
             }
         })
@@ -101,7 +116,7 @@ fn predict_gmm<T: Float>(
         .map(|(i, &l)| p.row(i)[l])
         .collect();
     Ok(Prediction {
-        labels,
+        labels: labels.into_iter().map(|l| l as i64).collect(),
         confidence: Some(confidence),
         proba: proba.then_some(p),
     })

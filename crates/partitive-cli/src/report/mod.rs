@@ -5,6 +5,7 @@
 //! means, a silhouette plot (on a deterministic sample of at most [`SILHOUETTE_SAMPLE`]
 //! rows), the parameters, tool version and input SHA-256.
 
+mod merge;
 mod sections;
 
 pub use sections::{silhouette_sample, Silhouette};
@@ -40,6 +41,8 @@ pub struct Report<'a> {
     pub profiles: Option<&'a [Profile]>,
     pub curves: Vec<LineChart>,
     pub components: Vec<Component>,
+    /// `auto`: the most probable mixture component of every row (before merging).
+    pub component_rows: Option<Vec<usize>>,
     pub silhouette: Option<Silhouette>,
     /// The summary's record (parameters, version, checksum, rows).
     pub record: &'a Map<String, Value>,
@@ -94,7 +97,19 @@ impl Report<'_> {
                 h.push_str(&svg);
             }
         }
-        sections::components(&mut h, &self.components);
+        let mut sizes = vec![0usize; self.k];
+        for &l in self.labels {
+            if l < sizes.len() {
+                sizes[l] += 1;
+            }
+        }
+        merge::section(
+            &mut h,
+            &self.components,
+            self.points.as_ref(),
+            self.component_rows.as_deref(),
+            &sizes,
+        );
         if let Some(p) = self.profiles {
             sections::profile_table(&mut h, p, self.columns);
             sections::heat_map(&mut h, p, self.columns);

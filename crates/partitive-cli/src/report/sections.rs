@@ -1,6 +1,6 @@
 //! The report's tables and smaller charts.
 
-use super::{Component, SILHOUETTE_SAMPLE};
+use super::SILHOUETTE_SAMPLE;
 use crate::chart::{self, colour, diverging, esc, Panel};
 use crate::profile::{standardised_means, Profile};
 use anyhow::Result;
@@ -234,33 +234,6 @@ pub fn silhouette_plot(h: &mut String, s: &Silhouette, k: usize) {
     );
     svg.push_str("</svg>");
     h.push_str(&svg);
-}
-
-/// `auto`: every mixture component, its cluster and the reason it was merged or kept.
-pub fn components(h: &mut String, comps: &[Component]) {
-    if comps.is_empty() {
-        return;
-    }
-    let n_clusters = comps.iter().map(|c| c.cluster + 1).max().unwrap_or(0);
-    let _ = write!(
-        h,
-        "<h2>Components and merges</h2><p class=\"sub\">{} Gaussian components validated by BIC, merged into {n_clusters} clusters by following the mixture density between them</p><table><tr><th>component</th><th class=\"l\">cluster</th><th>merged into</th><th>weight</th><th>fit points</th><th class=\"l\">decision</th></tr>",
-        comps.len()
-    );
-    for c in comps {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td class=\"l\"><span class=\"sw\" style=\"background:{}\"></span>{}</td><td>{}</td><td>{:.3}</td><td>{}</td><td class=\"l\">{}</td></tr>",
-            c.component,
-            colour(c.cluster),
-            c.cluster,
-            c.parent.map_or("–".to_string(), |p| p.to_string()),
-            c.weight,
-            c.fit_points,
-            esc(&c.reason)
-        );
-    }
-    h.push_str("</table>");
 }
 
 fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {

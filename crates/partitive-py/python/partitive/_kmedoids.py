@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _partitive
+from . import _gower, _partitive
 from ._base import (
     HAVE_SKLEARN,
     BaseEstimator,
@@ -32,6 +32,9 @@ _METRICS = (
     "jaccard",
     "precomputed",
 )
+# KMedoids only: mixed numeric and categorical columns.
+_GOWER = "gower"
+
 _METHODS = ("fasterpam", "fastpam1", "pam", "alternate", "fastclarans")
 _INITS = ("build", "random", "k-medoids++", "lab")
 
@@ -108,13 +111,19 @@ class _MedoidsMixin:
         ----------
         X : array-like of shape (n_queries, n_features) or (n_queries, n_train)
             New data, or with ``metric='precomputed'`` the dissimilarities of the new
-            objects to the training objects.
+            objects to the training objects. With ``metric='gower'``, a DataFrame's
+            columns are taken by name; a category unseen in training matches no
+            medoid's.
 
         Returns
         -------
         labels : ndarray of shape (n_queries,), dtype int64
         """
         check_is_fitted(self, "medoid_indices_")
+        if getattr(self, "_gower", None) is not None:
+            flags, levels, names, medoids, ranges = self._gower
+            codes = _gower.encode_new(X, flags, levels, names)
+            return _partitive.gower_predict(codes, medoids, flags, ranges)
         if self.metric == "precomputed":
             _check_finite_dissimilarities(X)
         X = validate_X(self, X, reset=False)
@@ -145,8 +154,16 @@ class KMedoids(_MedoidsMixin, ClusterMixin, BaseEstimator):
     metric : str, default='euclidean'
         'euclidean', 'sqeuclidean', 'manhattan' (or 'cityblock', 'l1'), 'chebyshev',
         'cosine', 'hamming', 'jaccard' (binary, nonzero entries), or 'precomputed' (``X``
-        is a square, symmetric dissimilarity matrix; it is not copied). With a metric,
+        is a square, symmetric dissimilarity matrix; it is not copied), or 'gower'
+        (mixed numeric and categorical columns, e.g. a pandas DataFrame with text
+        columns: Gower's coefficient, the mean over columns of ``|a - b| / range`` for
+        numeric columns — the training range — and 0/1 for categories). With a metric,
         the ``n × n`` matrix is computed once when it fits in 1 GiB, else on the fly.
+    categorical : list of str or int, or None, default=None
+        ``metric='gower'`` only: the categorical columns, by name (DataFrame) or 0-based
+        index. ``None``: every column not holding numbers only (text, booleans,
+        pandas categories). Use it for categories coded as numbers. Categories are
+        compared as text.
     method : {'fasterpam', 'fastpam1', 'pam', 'alternate', 'fastclarans'}, default='fasterpam'
         'pam': Kaufman & Rousseeuw's SWAP. 'fastpam1': the same swaps, O(k) faster
         (Schubert & Rousseeuw, SISAP 2019). 'fasterpam': eager swaps (Schubert &
@@ -183,6 +200,10 @@ default='build'
     ``n_clusters`` some medoids coincide and a ``ConvergenceWarning`` says so. Ctrl-C
     interrupts a fit (``KeyboardInterrupt``) within one swap pass.
 
+    With ``metric='gower'``, ``cluster_centers_`` holds the medoid rows as given (an
+    object array for mixed columns) and ``feature_names_in_`` a DataFrame's column
+    names. Missing values are refused (drop or impute them first).
+
     Attributes
     ----------
     medoid_indices_ : ndarray of shape (n_clusters,), dtype int64
@@ -202,6 +223,14 @@ default='build'
         Whether a local optimum was reached before ``max_iter``.
     n_features_in_ : int
         Number of features (columns of ``X``) seen during ``fit``.
+    categorical_ : ndarray of shape (n_features,), dtype bool
+        ``metric='gower'``: which columns were treated as categorical.
+    categories_ : list of (ndarray or None)
+        ``metric='gower'``: the sorted category texts of each categorical column
+        (``None`` for numeric ones).
+    gower_ranges_ : ndarray of shape (n_features,)
+        ``metric='gower'``: the training range of each numeric column (0 for
+        categorical ones), used for new rows too.
 
     Examples
     --------
@@ -226,9 +255,11 @@ default='build'
         num_local=2,
         max_neighbor=None,
         n_jobs=None,
+        categorical=None,
     ):
         self.n_clusters = n_clusters
         self.metric = metric
+        self.categorical = categorical
         self.method = method
         self.init = init
         self.max_iter = max_iter
@@ -254,7 +285,17 @@ default='build'
         self : KMedoids
             The fitted estimator.
         """
-        X, k, metric = self._check_data(X)
+        gower = self.metric == _GOWER
+        if gower:
+            codes, flags, levels, names = _gower.encode_fit(X, self.categorical)
+            k = check_int("n_clusters", self.n_clusters, 1)
+            if codes.shape[0] < k:
+                raise ValueError(f"n_samples={codes.shape[0]} should be >= n_clusters={k}.")
+            metric = _GOWER
+        else:
+            if self.categorical is not None:
+                raise ValueError("categorical= is only used with metric='gower'")
+            X, k, metric = self._check_data(X)
         method = check_choice("method", self.method, _METHODS)
         init, given = self.init, None
         if isinstance(init, str):
@@ -274,11 +315,7 @@ default='build'
             max_neighbor = check_int("max_neighbor", max_neighbor, 1)
         if not isinstance(self.shuffle, (bool, np.bool_)):
             raise TypeError(f"shuffle must be a bool, got {self.shuffle!r}")
-        r = _fit_native(
-            _partitive.kmedoids_fit,
-            X,
-            k,
-            metric=metric,
+        common = dict(
             method=method,
             init=init,
             medoids_init=given,
@@ -289,10 +326,40 @@ default='build'
             max_neighbor=max_neighbor,
             n_threads=threads_of(self.n_jobs),
         )
-        self._store(X, r, metric)
+        if gower:
+            r = _partitive.kmedoids_gower_fit(codes, k, flags, **common)
+            self._store(codes, r, metric)
+            self._store_gower(X, codes, r, flags, levels, names)
+        else:
+            r = _fit_native(_partitive.kmedoids_fit, X, k, metric=metric, **common)
+            self._store(X, r, metric)
+            self._gower = None
         if not self.converged_ and method != "fastclarans":
             warn_not_converged(self, self.n_iter_)
         return self
+
+
+    def _store_gower(self, X, codes, r, flags, levels, names):
+        medoids = r["medoids"]
+        self.n_features_in_ = codes.shape[1]
+        if names is not None:
+            self.feature_names_in_ = np.asarray(names, dtype=object)
+            rows = X.iloc[medoids].to_numpy(dtype=object)
+        else:
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+            rows = np.asarray(X)[medoids]
+        self.cluster_centers_ = rows
+        self.categorical_ = np.asarray(flags, dtype=bool)
+        self.categories_ = levels
+        self.gower_ranges_ = np.asarray(r["ranges"], dtype=np.float64)
+        self._gower = (
+            list(flags),
+            levels,
+            names,
+            np.ascontiguousarray(codes[medoids]),
+            [float(v) for v in self.gower_ranges_],
+        )
 
 
 class CLARA(_MedoidsMixin, ClusterMixin, BaseEstimator):

@@ -166,6 +166,27 @@ class PPP(ClusterMixin, BaseEstimator):
         """
         return self._assign(X)["confidence"]
 
+    def predict_proba(self, X):
+        """Probability of each cluster for each row: the fitted mixture's posterior
+        probabilities of its components, summed over the components each cluster merged.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_clusters_)
+            Rows sum to 1. ``predict`` labels a row with the cluster of its most
+            probable *component*, and ``predict_proba_max`` is this matrix's entry for
+            that label; the most probable *cluster* (``argmax`` of a row) can differ
+            when a cluster gathers several small components.
+        """
+        check_is_fitted(self, "labels_")
+        X = validate_X(self, X, reset=False)
+        return self._model.proba(X)
+
     def _assign(self, X):
         check_is_fitted(self, "labels_")
         X = validate_X(self, X, reset=False)

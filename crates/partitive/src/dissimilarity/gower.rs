@@ -105,6 +105,31 @@ impl<'a> Gower<'a> {
     }
 }
 
+/// The range (`max − min`) of every numeric column of `x` (0 for a categorical one):
+/// what [`Gower::new`] divides by when given no ranges. Keep it with a fitted model, so
+/// that new rows are compared on the training scale
+/// ([`assign_to_medoids_gower`](crate::kmedoids::assign_to_medoids_gower)). A range
+/// whose difference overflows `f64` is `+∞`.
+///
+/// # Panics
+/// When `categorical` does not have one flag per column (a caller contract).
+pub fn gower_ranges(x: MatRef<'_, f64>, categorical: &[bool]) -> Vec<f64> {
+    assert_eq!(categorical.len(), x.n_cols(), "one flag per column");
+    (0..x.n_cols())
+        .map(|c| {
+            if categorical[c] || x.n_rows() == 0 {
+                return 0.0;
+            }
+            let (lo, hi) =
+                (0..x.n_rows()).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), i| {
+                    let v = x.row(i)[c];
+                    (lo.min(v), hi.max(v))
+                });
+            hi - lo
+        })
+        .collect()
+}
+
 impl Dissimilarity for Gower<'_> {
     type Value = f64;
     #[inline]
@@ -167,6 +192,15 @@ mod tests {
         assert_eq!(g.get(0, 1), 0.5 / 3.0);
         assert!(Gower::new(x.view(), &[false, true], None).is_err());
         assert!(Gower::new(x.view(), &[false; 3], Some(&[1.0, -1.0, 0.0])).is_err());
+        // The ranges `new` uses by default, given back: the same distances.
+        let flags = [false, true, false];
+        let r = gower_ranges(x.view(), &flags);
+        assert_eq!(r, [10.0, 0.0, 0.0]);
+        let a = Gower::new(x.view(), &flags, None).unwrap();
+        let b = Gower::new(x.view(), &flags, Some(&r)).unwrap();
+        for (i, j) in [(0, 1), (0, 2), (1, 2)] {
+            assert_eq!(a.get(i, j), b.get(i, j));
+        }
     }
 
     #[test]

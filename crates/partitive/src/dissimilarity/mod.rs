@@ -33,7 +33,7 @@ mod source;
 
 pub use cache::{materialize, MedoidRows};
 pub use condensed::{Condensed, TriangleLayout};
-pub use gower::Gower;
+pub use gower::{gower_ranges, Gower};
 pub use matrix::{symmetry_tolerance, DenseMatrix};
 pub use metric::{Metric, MetricDissimilarity};
 pub use scaled::unit_exponent;

@@ -17,10 +17,10 @@ fn assign_kernel<T: Float>(
     ev: Option<&Evaluator>,
     x: MatRef<'_, T>,
     range: Range<usize>,
-    out: &mut [(usize, f64)],
+    out: &mut [(usize, usize, f64)],
 ) {
     let Some(ev) = ev else {
-        out.iter_mut().for_each(|o| *o = (0, 1.0));
+        out.iter_mut().for_each(|o| *o = (0, 0, 1.0));
         return;
     };
     let (k, d) = (ev.k, ev.d);
@@ -57,7 +57,7 @@ fn assign_kernel<T: Float>(
                     .min(1.0),
                 None => 0.0,
             };
-            out[start - range.start + i] = (label, conf);
+            out[start - range.start + i] = (a, label, conf);
         }
         start += b;
     }
@@ -135,10 +135,29 @@ impl PppModel {
         })
     }
 
+    /// The most probable mixture component of every row of `x` (all input columns),
+    /// before components are merged into clusters: row `i`'s cluster is
+    /// `component_cluster[components[i]]`. All 0 for a model without mixture.
+    ///
+    /// # Errors
+    /// A column count other than `n_features`; non-finite values.
+    pub fn components<T: Float>(&self, x: MatRef<'_, T>) -> Result<Vec<usize>> {
+        self.check_input(x)?;
+        Ok(self.assign_full(x).into_iter().map(|o| o.0).collect())
+    }
+
     /// `(label, confidence)` of every row (input already checked).
     pub(crate) fn assign_pairs<T: Float>(&self, x: MatRef<'_, T>) -> Vec<(usize, f64)> {
+        self.assign_full(x)
+            .into_iter()
+            .map(|(_, l, c)| (l, c))
+            .collect()
+    }
+
+    /// `(component, label, confidence)` of every row (input already checked).
+    fn assign_full<T: Float>(&self, x: MatRef<'_, T>) -> Vec<(usize, usize, f64)> {
         let ev = self.mixture.as_ref().map(evaluator);
-        let mut out = vec![(0usize, 0.0f64); x.n_rows()];
+        let mut out = vec![(0usize, 0usize, 0.0f64); x.n_rows()];
         for_each_chunk_mut(&mut out, 1, |r, o| {
             assign_kernel(self, ev.as_ref(), x, r, o)
         });

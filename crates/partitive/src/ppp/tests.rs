@@ -335,3 +335,30 @@ fn streamed_fit_equals_in_memory_fit() {
     let e = p.fit_passes(&mut narrowing, &mut |_| {}).unwrap_err();
     assert!(e.to_string().contains("columns"), "{e}");
 }
+
+#[test]
+fn components_are_what_the_clusters_merged() {
+    // A long strip (several components merged) beside a round blob.
+    let mut rng = Rng::new(4);
+    let mut v = Vec::new();
+    for _ in 0..600 {
+        v.push(40.0 * rng.next_f64());
+        v.push(rng.next_f64());
+    }
+    for _ in 0..200 {
+        v.push(20.0 + normal(&mut rng));
+        v.push(30.0 + normal(&mut rng));
+    }
+    let x = Mat::from_vec(v, 800, 2).unwrap();
+    let r = Ppp::params().fit(x.view()).unwrap();
+    assert_eq!(r.k, 2);
+    assert!(r.selected.n_components > 2, "{}", r.selected.n_components);
+    let comp = r.model.components(x.view()).unwrap();
+    for (i, &c) in comp.iter().enumerate() {
+        assert_eq!(r.model.component_cluster[c], r.labels[i]);
+    }
+    let strip: std::collections::BTreeSet<usize> = comp[..600].iter().copied().collect();
+    assert!(strip.len() > 1, "the strip is one component");
+    let one = Mat::from_vec(vec![1.0; 3], 3, 1).unwrap();
+    assert!(r.model.components(one.view()).is_err());
+}
