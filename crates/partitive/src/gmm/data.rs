@@ -127,7 +127,7 @@ pub(crate) fn spread<T: Float>(
 }
 
 /// Adds the partial sums `p` of [`spread`].
-pub(crate) fn add_spread(a: &mut Vec<f64>, p: Vec<f64>) {
+pub(crate) fn add_spread(a: &mut [f64], p: Vec<f64>) {
     a.iter_mut().zip(&p).for_each(|(x, y)| *x += y)
 }
 
@@ -171,7 +171,7 @@ pub(crate) fn summarize<T: Float>(
         n,
         vec![0.0; width],
         |r| spread(x, weights, r, &shift, tied),
-        add_spread,
+        |a, p| add_spread(a, p),
     );
     Ok(finish(&m, shift, constant_columns, acc, tied))
 }

@@ -116,7 +116,7 @@ fn summarize<'p, 'q, T: Float, E: From<Error>>(
             x.n_rows(),
             init,
             |r| spread(x, None, r, &shift, tied),
-            add_spread,
+            |a, p| add_spread(a, p),
         );
     })?;
     let summary = summary_of(&m, shift, constant_columns, acc, tied);
