@@ -410,6 +410,15 @@ pub struct GmmArgs {
     #[arg(long, value_name = "FILE")]
     pub proba_out: Option<PathBuf>,
 
+    /// Stream the input in chunks instead of loading it: for files larger than memory.
+    /// Passes over the file: two for the data summary, those of the streamed k-means
+    /// start (see kmeans --stream) and one for its partition, one per EM iteration, one
+    /// for the final evaluation and one writing the labels. Weights, means, covariances
+    /// and labels are identical to the in-memory run's; memory does not grow with the
+    /// number of rows. One -k and one --covariance; labels and the summary only.
+    #[arg(long)]
+    pub stream: bool,
+
     #[command(flatten)]
     pub out: FitOutArgs,
 

@@ -178,3 +178,129 @@ fn streamed_kmeans_bad_value_mid_file_is_one_line_and_writes_nothing() {
     assert_user_error(&out, &["bad.csv", "90002"]);
     assert_eq!(s.listing(), vec!["bad.csv".to_string()]);
 }
+
+/// Labels and the summary of one `gmm` run.
+fn gmm(
+    s: &Scratch,
+    input: &std::path::Path,
+    tag: &str,
+    extra: &[&str],
+) -> (Vec<u8>, serde_json::Value) {
+    let (l, j) = (
+        s.path(&format!("{tag}.labels.txt")),
+        s.path(&format!("{tag}.json")),
+    );
+    let mut args = vec![
+        "gmm",
+        p(input),
+        "-k",
+        "4",
+        "--labels-out",
+        p(&l),
+        "--summary-out",
+        p(&j),
+        "--quiet",
+    ];
+    args.extend(extra);
+    let out = run(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = serde_json::from_str(&std::fs::read_to_string(&j).unwrap()).unwrap();
+    (std::fs::read(l).unwrap(), summary)
+}
+
+#[test]
+fn streamed_gmm_writes_the_in_memory_labels_and_model() {
+    let s = Scratch::new();
+    let (v, n, d) = rows();
+    let inputs = [s.path("x.csv.gz"), s.path("x.npy"), s.path("x.parquet")];
+    write_csv_gz(&inputs[0], &v, d);
+    write_npy(&inputs[1], &v, n, d);
+    write_parquet(&inputs[2], &v, d);
+    let kinds = ["full", "diag", "tied"];
+    for (i, (input, kind)) in inputs.iter().zip(kinds).enumerate() {
+        let opts = ["--covariance", kind, "--seed", "5", "--max-iter", "12"];
+        let mem = gmm(&s, input, &format!("m{i}"), &opts);
+        assert_eq!(String::from_utf8_lossy(&mem.0).lines().count(), n);
+        for threads in ["1", "2"] {
+            let mut extra = opts.to_vec();
+            extra.extend(["--stream", "--threads", threads]);
+            let st = gmm(&s, input, &format!("s{i}{threads}"), &extra);
+            assert!(mem.0 == st.0, "labels differ: {input:?} {kind} {threads}");
+            assert_eq!(st.1["streamed"], true);
+            for key in [
+                "n",
+                "d",
+                "covariance",
+                "n_iter",
+                "converged",
+                "log_likelihood",
+                "bic",
+                "aic",
+                "icl",
+                "weights",
+                "means",
+                "cluster_sizes",
+            ] {
+                assert_eq!(mem.1[key], st.1[key], "{key}: {input:?} {kind} {threads}");
+            }
+        }
+    }
+}
+
+#[test]
+fn streamed_gmm_bad_value_mid_file_is_one_line_and_writes_nothing() {
+    let s = Scratch::new();
+    let mut text = String::from("a,b\n");
+    for i in 0..100_000 {
+        if i == 90_000 {
+            text.push_str("1.0,oops\n");
+        } else {
+            text.push_str(&format!("{},{}\n", i % 7, i % 11));
+        }
+    }
+    let input = s.write("bad.csv", text.as_bytes());
+    let (labels, summary) = (s.path("labels.txt"), s.path("run.json"));
+    let out = run(&[
+        "gmm",
+        p(&input),
+        "-k",
+        "3",
+        "--stream",
+        "--labels-out",
+        p(&labels),
+        "--summary-out",
+        p(&summary),
+        "--quiet",
+    ]);
+    assert_user_error(&out, &["bad.csv", "90002"]);
+    assert_eq!(s.listing(), vec!["bad.csv".to_string()]);
+}
+
+#[test]
+fn streamed_gmm_refuses_what_needs_the_rows_in_memory() {
+    let s = Scratch::new();
+    let input = s.write("x.csv", blobs_csv(50, &[(0.0, 0.0), (5.0, 5.0)]).as_bytes());
+    let out_file = s.path("o.csv");
+    let cases: [(&[&str], &str); 6] = [
+        (&["--k-range", "2..3"], "-k K"),
+        (
+            &["-k", "2", "--covariance", "full,diag"],
+            "one --covariance",
+        ),
+        (&["-k", "2", "--proba-out", p(&out_file)], "--proba-out"),
+        (&["-k", "2", "--output", p(&out_file)], "--output"),
+        (&["-k", "2", "--model-out", p(&out_file)], "--model-out"),
+        (&["-k", "2", "--scale", "standard"], "--scale"),
+    ];
+    for (flags, needle) in cases {
+        let mut args = vec!["gmm", p(&input), "--stream", "--quiet"];
+        args.extend(flags);
+        let out = run(&args);
+        assert_user_error(&out, &[needle]);
+        assert_eq!(s.listing(), vec!["x.csv".to_string()], "{flags:?}");
+    }
+}

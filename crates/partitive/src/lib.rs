@@ -34,6 +34,7 @@ pub mod kmedoids;
 pub mod matrix;
 pub mod metrics;
 pub mod parallel;
+pub(crate) mod passes;
 pub mod ppp;
 pub mod preprocess;
 pub mod rng;

@@ -72,7 +72,7 @@ pub(crate) fn parse_range(s: &str) -> Result<RangeInclusive<usize>> {
     Ok(a..=b)
 }
 
-fn covariance(c: CovarianceFlag) -> CovarianceType {
+pub(super) fn covariance(c: CovarianceFlag) -> CovarianceType {
     match c {
         CovarianceFlag::Full => CovarianceType::Full,
         CovarianceFlag::Diag => CovarianceType::Diag,
@@ -87,6 +87,9 @@ fn run_typed<T: Float>(
     k_range: RangeInclusive<usize>,
     precision: Precision,
 ) -> Result<()> {
+    if args.stream {
+        return super::gmm_stream::run::<T>(args, plan, precision);
+    }
     let t0 = Instant::now();
     let checksum = Checksum::start(&args.input.input);
     let opts = data::numeric_options(&args.input)?;

@@ -3,6 +3,7 @@
 mod auto;
 mod evaluate;
 pub(crate) mod gmm;
+mod gmm_stream;
 pub(crate) mod hdbscan;
 mod kmeans;
 mod kmeans_stream;

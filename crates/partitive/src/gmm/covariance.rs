@@ -126,6 +126,7 @@ pub struct RegularizationEvent {
 }
 
 /// Factors of all components plus what had to be regularised.
+#[derive(Debug, Clone)]
 pub(crate) struct Factored {
     pub chol: PrecisionCholesky,
     /// `Σ_j ln U_jj` per component (= −½ ln det Σ); one entry for the tied type.

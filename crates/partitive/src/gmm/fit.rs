@@ -40,21 +40,32 @@ pub struct EmIterationInfo {
 }
 
 /// One EM run's outcome.
-struct Run {
-    params: GmmParameters,
-    factored: Factored,
-    lower_bound: f64,
-    n_iter: usize,
-    converged: bool,
-    events: Vec<RegularizationEvent>,
-    empty_init: Vec<usize>,
+pub(crate) struct Run {
+    pub params: GmmParameters,
+    pub factored: Factored,
+    pub lower_bound: f64,
+    pub n_iter: usize,
+    pub converged: bool,
+    pub events: Vec<RegularizationEvent>,
+    pub empty_init: Vec<usize>,
 }
 
 /// E-step + M-step statistics over all rows (one pass).
 pub(crate) fn em_stats<T: Float>(x: MatRef<'_, T>, w: Option<&[T]>, ev: &Evaluator) -> Stats {
+    em_stats_from(Stats::zeros(ev.kind, ev.k, ev.d), x, w, ev)
+}
+
+/// [`em_stats`] of the rows of `x` added, chunk by chunk, to `acc` (the statistics of
+/// the rows before; a stream continues the in-memory fold).
+pub(crate) fn em_stats_from<T: Float>(
+    acc: Stats,
+    x: MatRef<'_, T>,
+    w: Option<&[T]>,
+    ev: &Evaluator,
+) -> Stats {
     map_reduce_chunks(
         x.n_rows(),
-        Stats::zeros(ev.kind, ev.k, ev.d),
+        acc,
         |range| dispatch(EmChunk { x, w, ev, range }),
         |a, p| a.merge(p),
     )
@@ -127,6 +138,7 @@ fn em_chunk<T: Float>(
 }
 
 /// Final evaluation under given parameters: log-likelihood, entropy, labels, counts.
+#[derive(Default)]
 pub(crate) struct Evaluation {
     pub loglik: f64,
     /// `Σ_i w_i Σ_k r_ik ln r_ik` (≤ 0).
@@ -138,9 +150,20 @@ pub(crate) struct Evaluation {
 }
 
 pub(crate) fn evaluate<T: Float>(x: MatRef<'_, T>, w: Option<&[T]>, ev: &Evaluator) -> Evaluation {
+    evaluate_from(Evaluation::zero(ev.k), x, w, ev)
+}
+
+/// [`evaluate`] of the rows of `x` added, chunk by chunk, to `acc` (the evaluation of
+/// the rows before).
+pub(crate) fn evaluate_from<T: Float>(
+    acc: Evaluation,
+    x: MatRef<'_, T>,
+    w: Option<&[T]>,
+    ev: &Evaluator,
+) -> Evaluation {
     map_reduce_chunks(
         x.n_rows(),
-        Evaluation::zero(ev.k),
+        acc,
         |range| dispatch(EvalChunk(ChunkArgs { x, w, ev, range })),
         |a, p| {
             a.loglik += p.loglik;
@@ -153,7 +176,7 @@ pub(crate) fn evaluate<T: Float>(x: MatRef<'_, T>, w: Option<&[T]>, ev: &Evaluat
 }
 
 impl Evaluation {
-    fn zero(k: usize) -> Self {
+    pub(crate) fn zero(k: usize) -> Self {
         Evaluation {
             loglik: 0.0,
             entropy: 0.0,
@@ -235,7 +258,7 @@ fn run_em<T: Float>(
     observer: &mut dyn FnMut(&EmIterationInfo),
 ) -> Result<Run> {
     let (k, d) = (p.k, x.n_cols());
-    let (mut params, empty_init) = match &p.init {
+    let start = match &p.init {
         GmmInit::KMeans => {
             let labels = kmeans_labels(x, w, k, p.seed, run as u64, &p.interrupt)?;
             from_partition(x, w, &labels, k, inp)?
@@ -243,6 +266,25 @@ fn run_em<T: Float>(
         GmmInit::Partition(labels) => from_partition(x, w, labels, k, inp)?,
         GmmInit::Parameters(q) => (from_parameters(q, k, d, p.covariance)?, Vec::new()),
     };
+    em(p, start, summary, inp, run, observer, |ev| {
+        Ok(em_stats(x, w, ev))
+    })
+}
+
+/// EM iterations from the initial parameters `start` (and the components the initial
+/// partition left empty); `stats(ev)` gives the E-step + M-step statistics of all rows
+/// under the evaluator `ev` (one pass).
+pub(crate) fn em<T: Float, E: From<Error>>(
+    p: &GmmParams<T>,
+    start: (GmmParameters, Vec<usize>),
+    summary: &Summary,
+    inp: &MStepInput<'_>,
+    run: usize,
+    observer: &mut dyn FnMut(&EmIterationInfo),
+    mut stats: impl FnMut(&Evaluator) -> std::result::Result<Stats, E>,
+) -> std::result::Result<Run, E> {
+    let d = inp.d;
+    let (mut params, empty_init) = start;
     let mut events = Vec::new();
     let mut factored = factor(&mut params.covariances, d, summary.scale);
     fixes_to_events(&factored, 0, &mut events);
@@ -252,7 +294,7 @@ fn run_em<T: Float>(
     for it in 1..=p.max_iter {
         p.interrupt.check()?;
         let ev = Evaluator::new(&params, &factored, &summary.shift);
-        let st = em_stats(x, w, &ev);
+        let st = stats(&ev)?;
         let prev = lower_bound;
         lower_bound = st.loglik / summary.weight_sum;
         params = update(&st, inp);
@@ -290,7 +332,7 @@ pub(crate) fn fit<T: Float>(
     observer: &mut dyn FnMut(&EmIterationInfo),
 ) -> Result<GmmModel> {
     p.check()?;
-    let (n, d, k) = (x.n_rows(), x.n_cols(), p.k);
+    let (n, k) = (x.n_rows(), p.k);
     let summary = summarize(x, w, p.covariance)?;
     if n < k {
         return Err(Error::data(format!(
@@ -300,25 +342,47 @@ pub(crate) fn fit<T: Float>(
     if let Some(r) = Rescale::of(&summary, w) {
         return r.fit(p, x, w, observer);
     }
-    let inp = MStepInput {
+    let inp = mstep_input(p, &summary);
+    let mut best: Option<Run> = None;
+    for run in 0..p.n_init {
+        let r = run_em(p, x, w, &summary, &inp, run, observer)?;
+        keep_better(&mut best, r);
+    }
+    let best = best.expect("n_init >= 1 is checked");
+    let ev = Evaluator::new(&best.params, &best.factored, &summary.shift);
+    let e = evaluate(x, w, &ev);
+    Ok(finish(p, best, summary, e))
+}
+
+/// The M-step's fixed input for the data summarised by `summary`.
+pub(crate) fn mstep_input<'a, T: Float>(p: &GmmParams<T>, summary: &'a Summary) -> MStepInput<'a> {
+    MStepInput {
         kind: p.covariance,
-        d,
+        d: summary.shift.len(),
         // Relative to the data's scale (see `GmmParams::reg_covar`).
         reg_covar: p.reg_covar * summary.scale,
         nk_eps: 10.0 * T::epsilon().as_f64(),
         shift: &summary.shift,
         scatter: &summary.scatter,
-    };
-    let mut best: Option<Run> = None;
-    for run in 0..p.n_init {
-        let r = run_em(p, x, w, &summary, &inp, run, observer)?;
-        if best.as_ref().is_none_or(|b| r.lower_bound > b.lower_bound) {
-            best = Some(r);
-        }
     }
-    let best = best.expect("n_init >= 1 is checked");
-    let ev = Evaluator::new(&best.params, &best.factored, &summary.shift);
-    let e = evaluate(x, w, &ev);
+}
+
+/// Keeps the better of `best` and `r` (the higher lower bound; the earlier on ties).
+pub(crate) fn keep_better(best: &mut Option<Run>, r: Run) {
+    if best.as_ref().is_none_or(|b| r.lower_bound > b.lower_bound) {
+        *best = Some(r);
+    }
+}
+
+/// The model of the chosen run `best` and its final evaluation `e` (the labels of
+/// `e`, empty for a stream, become the model's).
+pub(crate) fn finish<T: Float>(
+    p: &GmmParams<T>,
+    best: Run,
+    summary: Summary,
+    e: Evaluation,
+) -> GmmModel {
+    let (k, d) = (p.k, summary.shift.len());
     let n_eff = summary.weight_sum;
     let n_params = p.covariance.n_parameters(k, d) as f64;
     let bic = -2.0 * e.loglik + n_params * n_eff.ln();
@@ -335,11 +399,11 @@ pub(crate) fn fit<T: Float>(
         } else {
             (0..k).filter(|&c| e.nk[c] < min_count).collect()
         },
-        constant_columns: summary.constant_columns.clone(),
+        constant_columns: summary.constant_columns,
         underflow_rows: e.underflow,
     };
     let mean_ll = e.loglik / n_eff;
-    Ok(GmmModel {
+    GmmModel {
         covariance_type: p.covariance,
         params: best.params,
         precision_cholesky: best.factored.chol,
@@ -359,7 +423,7 @@ pub(crate) fn fit<T: Float>(
         labels: e.labels,
         n_samples: n_eff,
         diagnostics,
-    })
+    }
 }
 
 /// Full and tied covariances need more rows than columns: with `n ≤ d` every covariance
@@ -382,6 +446,11 @@ pub(crate) fn check_shape(kind: CovarianceType, n: usize, d: usize) -> Result<()
 /// Range `[2^lo, 2^hi]` of the data's largest magnitude that EM's `f64` arithmetic takes
 /// as it is (variances and their inverses stay far from overflow and underflow).
 const SAFE_EXP: (i32, i32) = (-200, 200);
+
+/// Whether data whose largest magnitude is `amax` are fitted rescaled (see [`Rescale`]).
+pub(crate) fn needs_rescale(amax: f64) -> bool {
+    crate::scale::exponent_outside(amax, SAFE_EXP.0, SAFE_EXP.1).is_some()
+}
 
 /// The power-of-two rescaling ([`crate::scale`]) of data (`x · 2^e`) and weights
 /// (`w · 2^ew`) whose magnitude EM's arithmetic cannot take; the model of the scaled

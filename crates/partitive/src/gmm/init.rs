@@ -5,7 +5,7 @@ use super::estep::BLOCK_ROWS;
 use super::mstep::{update, MStepInput, Stats};
 use crate::error::{Error, Result};
 use crate::float::Float;
-use crate::kmeans::{Init as KInit, KMeans};
+use crate::kmeans::{Init as KInit, KMeans, KMeansParams};
 use crate::matrix::MatRef;
 use crate::parallel::map_reduce_chunks;
 use crate::rng::Rng;
@@ -36,32 +36,52 @@ pub(crate) fn from_partition<T: Float>(
     let stats = map_reduce_chunks(
         n,
         Stats::zeros(inp.kind, k, d),
-        |range| {
-            let mut st = Stats::zeros(inp.kind, k, d);
-            let (mut dt, mut r, mut tmp) = (Vec::new(), Vec::new(), Vec::new());
-            let mut start = range.start;
-            while start < range.end {
-                // One-hot responsibilities, the rows transposed (see `Stats::accumulate`).
-                let b = BLOCK_ROWS.min(range.end - start);
-                dt.clear();
-                dt.resize(d * b, 0.0);
-                r.clear();
-                r.resize(k * b, 0.0);
-                for i in 0..b {
-                    for (j, (v, s)) in x.row(start + i).iter().zip(inp.shift).enumerate() {
-                        dt[j * b + i] = v.as_f64() - s;
-                    }
-                    r[labels[start + i] * b + i] = weights.map_or(1.0, |w| w[start + i].as_f64());
-                }
-                st.accumulate(inp.kind, &dt, &r, b, d, &mut tmp);
-                start += b;
-            }
-            st
-        },
+        |range| partition_stats(x, weights, labels, range, k, inp),
         |a, p| a.merge(p),
     );
-    let empty = (0..k).filter(|&c| stats.nk[c] == 0.0).collect();
-    Ok((update(&stats, inp), empty))
+    Ok(from_stats(&stats, inp))
+}
+
+/// The parameters of the partition whose one-hot statistics are `stats`, and the
+/// components that received no rows.
+pub(crate) fn from_stats(stats: &Stats, inp: &MStepInput<'_>) -> (GmmParameters, Vec<usize>) {
+    let empty = (0..stats.nk.len())
+        .filter(|&c| stats.nk[c] == 0.0)
+        .collect();
+    (update(stats, inp), empty)
+}
+
+/// The M-step statistics of the rows `range` of `x` with one-hot responsibilities
+/// (`labels[i] < k`, indexed as the rows of `x`).
+pub(crate) fn partition_stats<T: Float>(
+    x: MatRef<'_, T>,
+    weights: Option<&[T]>,
+    labels: &[usize],
+    range: std::ops::Range<usize>,
+    k: usize,
+    inp: &MStepInput<'_>,
+) -> Stats {
+    let d = x.n_cols();
+    let mut st = Stats::zeros(inp.kind, k, d);
+    let (mut dt, mut r, mut tmp) = (Vec::new(), Vec::new(), Vec::new());
+    let mut start = range.start;
+    while start < range.end {
+        // One-hot responsibilities, the rows transposed (see `Stats::accumulate`).
+        let b = BLOCK_ROWS.min(range.end - start);
+        dt.clear();
+        dt.resize(d * b, 0.0);
+        r.clear();
+        r.resize(k * b, 0.0);
+        for i in 0..b {
+            for (j, (v, s)) in x.row(start + i).iter().zip(inp.shift).enumerate() {
+                dt[j * b + i] = v.as_f64() - s;
+            }
+            r[labels[start + i] * b + i] = weights.map_or(1.0, |w| w[start + i].as_f64());
+        }
+        st.accumulate(inp.kind, &dt, &r, b, d, &mut tmp);
+        start += b;
+    }
+    st
 }
 
 /// Checks user-given initial parameters against `k`, `d` and the covariance type, and
@@ -155,16 +175,25 @@ pub(crate) fn kmeans_labels<T: Float>(
     run: u64,
     stop: &crate::interrupt::Interrupt,
 ) -> Result<Vec<usize>> {
+    let result = kmeans_params::<T>(k, seed, run, stop).fit(x, weights)?;
+    Ok(result.labels)
+}
+
+/// The k-means parameters of the initialisation of run `run` (see [`kmeans_labels`]).
+pub(crate) fn kmeans_params<T: Float>(
+    k: usize,
+    seed: u64,
+    run: u64,
+    stop: &crate::interrupt::Interrupt,
+) -> KMeansParams<T> {
     let seed = if run == 0 {
         seed
     } else {
         Rng::with_stream(seed, run).next_u64()
     };
-    let result = KMeans::params::<T>(k)
+    KMeans::params::<T>(k)
         .seed(seed)
         .n_init(1)
         .init(KInit::Auto)
         .interrupt(stop)
-        .fit(x, weights)?;
-    Ok(result.labels)
 }

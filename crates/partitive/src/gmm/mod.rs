@@ -49,6 +49,9 @@ mod restore;
 mod scale_tests;
 mod select;
 mod simd;
+mod stream;
+#[cfg(test)]
+mod stream_tests;
 #[cfg(test)]
 mod test_reference;
 #[cfg(test)]
@@ -61,3 +64,4 @@ pub use fit::EmIterationInfo;
 pub use model::{GmmDiagnostics, GmmModel};
 pub use params::{GaussianMixture, GmmInit, GmmParams};
 pub use select::{select, select_observed, Criterion, Selection, SelectionRow};
+pub use stream::GmmStreamed;

@@ -13,7 +13,7 @@ use super::covariance::{CovarianceType, Covariances, GmmParameters};
 use crate::matrix::Mat;
 
 /// Partial statistics of a set of rows (mergeable in chunk order).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Stats {
     /// `Σ r_ik` (weighted) per component.
     pub nk: Vec<f64>,

@@ -3,6 +3,7 @@
 use super::covariance::{CovarianceType, GmmParameters};
 use super::fit::{fit, EmIterationInfo};
 use super::model::GmmModel;
+use super::stream::GmmStreamed;
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::interrupt::Interrupt;
@@ -173,6 +174,26 @@ impl<T: Float> GmmParams<T> {
     /// Fits the mixture to the rows of `x` (optionally weighted) by EM.
     pub fn fit(&self, x: MatRef<'_, T>, weights: Option<&[T]>) -> Result<GmmModel> {
         fit(self, x, weights, &mut |_| {})
+    }
+
+    /// Fits the mixture to rows read as a stream of chunks (files larger than memory):
+    /// `pass` is called once per pass over the rows and hands every row over, in order,
+    /// in chunks of a multiple of [`crate::parallel::CHUNK_ROWS`] rows (the last may be
+    /// shorter). The model (weights, means, covariances, lower bound, iteration count,
+    /// criteria, diagnostics) is bitwise that of [`Self::fit`] on the same rows (without
+    /// weights), and [`GmmStreamed::labels`] gives its labels; memory does not grow with
+    /// the number of rows. See `gmm::stream` (module docs) for the passes made and the
+    /// restrictions; `observer` is called after every EM iteration.
+    ///
+    /// # Errors
+    /// As [`Self::fit`]; a pass that gives other rows than the first, misaligned chunks,
+    /// or data that would need rescaling, are errors; errors of `pass` are returned as is.
+    pub fn fit_passes<E: From<Error>>(
+        &self,
+        pass: &mut crate::ppp::Pass<'_, T, E>,
+        observer: &mut dyn FnMut(&EmIterationInfo),
+    ) -> std::result::Result<GmmStreamed, E> {
+        super::stream::fit_passes(self, pass, observer)
     }
 
     /// [`GmmParams::fit`], calling `observer` after every EM iteration.

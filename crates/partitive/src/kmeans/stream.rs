@@ -42,6 +42,7 @@ use crate::error::Error;
 use crate::float::Float;
 use crate::matrix::{Mat, MatRef};
 use crate::parallel::{map_reduce_chunks, CHUNK_ROWS};
+use crate::passes::{misaligned, Stream};
 use crate::ppp::Pass;
 use crate::rng::Rng;
 
@@ -79,57 +80,6 @@ struct Scan<T> {
     stats: RowStats,
     sums: Vec<f64>,
     first: Vec<T>,
-}
-
-/// A stream with the shape of its first pass: each later pass must give the same rows.
-struct Stream<'p, 'q, T, E> {
-    pass: &'p mut Pass<'q, T, E>,
-    n: usize,
-    d: usize,
-}
-
-/// The chunks of a pass must keep the fixed chunks aligned.
-fn misaligned(at: usize) -> Error {
-    Error::param(
-        "chunk",
-        format!(
-            "a chunk of a stream ends at row {at}, not a multiple of {CHUNK_ROWS} (only the \
-             last chunk may)"
-        ),
-    )
-}
-
-impl<T: Float, E: From<Error>> Stream<'_, '_, T, E> {
-    /// One pass: `f(offset, chunk)` for each chunk, with checks of shape and alignment.
-    fn each(&mut self, mut f: impl FnMut(usize, MatRef<'_, T>)) -> Result<(), E> {
-        let (d, mut off, mut bad) = (self.d, 0usize, None);
-        (self.pass)(&mut |x| {
-            if bad.is_some() {
-                return;
-            }
-            if x.n_cols() != d {
-                bad = Some(Error::shape("columns", d, x.n_cols()));
-                return;
-            }
-            if off % CHUNK_ROWS != 0 {
-                bad = Some(misaligned(off));
-                return;
-            }
-            f(off, x);
-            off += x.n_rows();
-        })?;
-        if let Some(e) = bad {
-            return Err(e.into());
-        }
-        if off != self.n {
-            return Err(Error::data(format!(
-                "the input changed between passes ({} rows, then {off})",
-                self.n
-            ))
-            .into());
-        }
-        Ok(())
-    }
 }
 
 /// The first pass: shape, finiteness, row statistics, column sums.

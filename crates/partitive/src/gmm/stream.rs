@@ -1,0 +1,225 @@
+//! Gaussian mixture EM on data read as a stream of row chunks (files larger than memory).
+//!
+//! The driver of the in-memory EM ([`super::fit`]) over passes of a stream ([`Pass`]):
+//! every pass hands the rows over in consecutive chunks, each cut into the fixed
+//! [`crate::parallel::CHUNK_ROWS`]-row chunks on which the in-memory fit's chunk kernels
+//! run — the moments and spread of the data summary, the one-hot statistics of the
+//! initial partition, the E-step + M-step statistics, the final evaluation — and every
+//! reduction continues from the running total of the chunks before, in chunk order,
+//! exactly as [`crate::parallel::map_reduce_chunks`] folds them in memory. The k-means
+//! initialisation is the streamed k-means ([`crate::kmeans::KMeansParams::fit_passes`]),
+//! whose centers and labels are bitwise the in-memory ones. So the weights, means,
+//! covariances, lower bound, iteration count and criteria are bitwise those of
+//! [`GmmParams::fit`] on the same rows, and [`GmmStreamed::labels`] gives its labels.
+//!
+//! Passes: two for the data summary (moments, then variances or the tied scatter);
+//! per run, those of the streamed k-means and one for the statistics of its partition
+//! (the k-means labels are recomputed per chunk, not kept); one per EM iteration; one
+//! for the final evaluation. Memory: one chunk, the parameters and the statistics
+//! (`O(k·d²)`), independent of the number of rows (a given [`GmmInit::Partition`] holds
+//! its labels, as given).
+//!
+//! Restrictions: every chunk but the last must hold a multiple of `CHUNK_ROWS` rows;
+//! there are no sample weights; data that the in-memory fit rescales (largest magnitude
+//! outside `[2^−200, 2^200]`), or whose k-means initialisation it rescales (see
+//! [`crate::kmeans`]), are refused.
+
+use super::covariance::CovarianceType;
+use super::covariance::Factored;
+use super::data::{add_spread, finish as summary_of, spread, Moments, Summary};
+use super::estep::Evaluator;
+use super::fit::{
+    check_shape, em, em_stats_from, evaluate, evaluate_from, finish, keep_better, mstep_input,
+    needs_rescale, EmIterationInfo, Evaluation, Run,
+};
+use super::init::{from_parameters, from_stats, kmeans_params, partition_stats};
+use super::model::GmmModel;
+use super::mstep::{MStepInput, Stats};
+use super::params::{GmmInit, GmmParams};
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::matrix::MatRef;
+use crate::parallel::map_reduce_chunks;
+use crate::passes::Stream;
+use crate::ppp::Pass;
+
+/// The outcome of a streamed mixture fit: the model, whose labels a further pass gives
+/// ([`GmmStreamed::labels`]).
+#[derive(Debug, Clone)]
+pub struct GmmStreamed {
+    /// The fitted mixture, as [`GmmParams::fit`] returns it but for
+    /// [`GmmModel::labels`], which is empty.
+    pub model: GmmModel,
+    /// Rows streamed.
+    pub n_rows: usize,
+    /// The factors the final evaluation used (for the labels).
+    factored: Factored,
+}
+
+impl GmmStreamed {
+    /// The labels of a chunk of rows (the most probable component, lowest index on
+    /// ties), computed by the kernel of the in-memory fit's final evaluation: the
+    /// in-memory labels when the chunks are those of the fit (every one but the last a
+    /// multiple of [`crate::parallel::CHUNK_ROWS`] rows).
+    pub fn labels<T: Float>(&self, x: MatRef<'_, T>) -> Result<Vec<usize>> {
+        let d = self.model.n_features();
+        if x.n_cols() != d {
+            return Err(Error::shape("columns", d, x.n_cols()));
+        }
+        x.check_finite()?;
+        let ev = Evaluator::new(&self.model.params, &self.factored, &self.model.data_mean);
+        Ok(evaluate(x, None, &ev).labels)
+    }
+}
+
+/// The first two passes: checks and the data summary ([`super::data::summarize`]).
+fn summarize<'p, 'q, T: Float, E: From<Error>>(
+    pass: &'p mut Pass<'q, T, E>,
+    kind: CovarianceType,
+) -> std::result::Result<(Stream<'p, 'q, T, E>, Summary), E> {
+    let mut m: Option<Moments> = None;
+    let mut stream = Stream::open(pass, |off, x| {
+        if let Some(p) = x.as_slice().iter().position(|v| !v.is_finite()) {
+            let d = x.n_cols().max(1);
+            return Err(Error::data(format!(
+                "non-finite value {} at row {}, column {}",
+                x.as_slice()[p],
+                off + p / d,
+                p % d
+            )));
+        }
+        let acc = m.take().unwrap_or_else(|| Moments::zero(x.n_cols()));
+        m = Some(map_reduce_chunks(
+            x.n_rows(),
+            acc,
+            |r| Moments::of(x, None, r),
+            Moments::merge,
+        ));
+        Ok(())
+    })?;
+    let (n, d) = (stream.n, stream.d);
+    // The checks (and messages) of the in-memory summary, in its order.
+    if n == 0 {
+        return Err(Error::data("no rows").into());
+    }
+    if d == 0 {
+        return Err(Error::data("no columns").into());
+    }
+    check_shape(kind, n, d)?;
+    let m = m.expect("a chunk with rows was seen");
+    let (shift, constant_columns) = m.shift()?;
+    let tied = kind == CovarianceType::Tied;
+    let mut acc = vec![0.0; if tied { d * d } else { d }];
+    stream.each(|_, x| {
+        let init = std::mem::take(&mut acc);
+        acc = map_reduce_chunks(
+            x.n_rows(),
+            init,
+            |r| spread(x, None, r, &shift, tied),
+            |a, p| add_spread(a, p),
+        );
+    })?;
+    let summary = summary_of(&m, shift, constant_columns, acc, tied);
+    Ok((stream, summary))
+}
+
+/// [`GmmParams::fit_passes`].
+pub(crate) fn fit_passes<T: Float, E: From<Error>>(
+    p: &GmmParams<T>,
+    pass: &mut Pass<'_, T, E>,
+    observer: &mut dyn FnMut(&EmIterationInfo),
+) -> std::result::Result<GmmStreamed, E> {
+    p.check()?;
+    let (mut stream, summary) = summarize(pass, p.covariance)?;
+    let (n, d, k) = (stream.n, stream.d, p.k);
+    if n < k {
+        return Err(Error::data(format!("{k} components need at least {k} rows, got {n}")).into());
+    }
+    if needs_rescale(summary.amax) {
+        return Err(Error::data(format!(
+            "values of magnitude {:e} need rescaling, which a streamed fit does not do (fit \
+             them in memory)",
+            summary.amax
+        ))
+        .into());
+    }
+    let inp = mstep_input(p, &summary);
+    let mut best: Option<Run> = None;
+    for run in 0..p.n_init {
+        let start = match &p.init {
+            GmmInit::KMeans => {
+                let km = kmeans_params::<T>(k, p.seed, run as u64, &p.interrupt)
+                    .fit_passes(&mut *stream.pass, &mut |_| {})?;
+                partition(&mut stream, &inp, k, |_, x| km.labels(x))?
+            }
+            GmmInit::Partition(labels) => {
+                check_partition(labels, n, k)?;
+                partition(&mut stream, &inp, k, |off, x| {
+                    Ok(labels[off..off + x.n_rows()].to_vec())
+                })?
+            }
+            GmmInit::Parameters(q) => (from_parameters(q, k, d, p.covariance)?, Vec::new()),
+        };
+        let r = em(p, start, &summary, &inp, run, observer, |ev| {
+            let mut acc = Stats::zeros(ev.kind, ev.k, ev.d);
+            stream.each(|_, x| {
+                acc = em_stats_from(std::mem::take(&mut acc), x, None, ev);
+            })?;
+            Ok::<_, E>(acc)
+        })?;
+        keep_better(&mut best, r);
+    }
+    let best = best.expect("n_init >= 1 is checked");
+    let factored = best.factored.clone();
+    let ev = Evaluator::new(&best.params, &best.factored, &summary.shift);
+    let mut e = Evaluation::zero(k);
+    stream.each(|_, x| {
+        e = evaluate_from(std::mem::take(&mut e), x, None, &ev);
+        e.labels = Vec::new();
+    })?;
+    Ok(GmmStreamed {
+        model: finish(p, best, summary, e),
+        n_rows: n,
+        factored,
+    })
+}
+
+/// The checks of a given partition ([`super::init::from_partition`]).
+fn check_partition(labels: &[usize], n: usize, k: usize) -> Result<()> {
+    if labels.len() != n {
+        return Err(Error::shape("initial partition", n, labels.len()));
+    }
+    if let Some(i) = labels.iter().position(|&l| l >= k) {
+        return Err(Error::param(
+            "init",
+            format!(
+                "partition label {} at row {i} is not below k = {k}",
+                labels[i]
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The parameters of the partition whose labels `labels(offset, chunk)` gives (one
+/// pass), as [`super::init::from_partition`].
+fn partition<T: Float, E: From<Error>>(
+    stream: &mut Stream<'_, '_, T, E>,
+    inp: &MStepInput<'_>,
+    k: usize,
+    mut labels: impl FnMut(usize, MatRef<'_, T>) -> Result<Vec<usize>>,
+) -> std::result::Result<(super::covariance::GmmParameters, Vec<usize>), E> {
+    let mut acc = Stats::zeros(inp.kind, k, inp.d);
+    stream.try_each(|off, x| {
+        let l = labels(off, x)?;
+        let init = std::mem::take(&mut acc);
+        acc = map_reduce_chunks(
+            x.n_rows(),
+            init,
+            |r| partition_stats(x, None, &l, r, k, inp),
+            |a, p| a.merge(p),
+        );
+        Ok(())
+    })?;
+    Ok(from_stats(&acc, inp))
+}
