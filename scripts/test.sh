@@ -3,11 +3,14 @@
 #   1. formatting, lints and docs: `cargo fmt --check`, clippy with warnings as errors,
 #      rustdoc with warnings as errors;
 #   2. Rust unit, doc and CLI integration tests (release mode);
-#   3. the Python package's tests (scikit-learn conformance included), in a venv it makes.
+#   3. the MPI driver's tests on 1, 2 and 3 ranks (scripts/test-mpi.sh; skipped, saying so,
+#      where Open MPI is not installed);
+#   4. the Python package's tests (scikit-learn conformance included), in a venv it makes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --release -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --release
 cargo test --workspace --release
+bash scripts/test-mpi.sh
 bash scripts/test-python.sh

@@ -88,6 +88,7 @@ pub use fields::is_decimal_comma;
 pub use format::Format;
 pub use frame::{check_frame_output, write_frame_into, Column, Frame, Values};
 pub use mixed::{read_mixed, CategoricalColumns, MixedTable};
+pub use npy::NpyRows;
 pub use options::{HeaderMode, MissingPolicy, ReadOptions, CLASSIFY_LINES};
 pub use read::{native_float_width, read_matrix};
 pub use table::{read_table, DroppedRow, Ids, RowInfo, SkippedColumn, Table};

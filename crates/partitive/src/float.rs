@@ -18,6 +18,7 @@ pub trait Float:
     + Sync
     + Copy
     + PartialOrd
+    + crate::distributed::Wire
     + 'static
 {
     /// Name of the type as NumPy spells it (`"float32"`, `"float64"`).

@@ -24,6 +24,7 @@
 //! ```
 
 pub mod dissimilarity;
+pub mod distributed;
 pub mod error;
 pub mod float;
 pub mod gmm;

@@ -147,6 +147,22 @@ impl<'a, T: Float> Data<'a, T> {
         }
     }
 
+    /// The rows `r` as data of their own, with the statistics (scale, magnitude) of
+    /// `self`'s fit (no kept norms).
+    pub(crate) fn window(&self, r: Range<usize>) -> Data<'a, T> {
+        Data {
+            x: self.x.rows(r.start, r.end),
+            w: self.w.map(|w| &w[r]),
+            wxnorm: self.wxnorm,
+            xmax2: self.xmax2,
+            amax: self.amax,
+            scale: self.scale,
+            norms: Vec::new(),
+            stop: self.stop.clone(),
+            n_fit: self.n_fit,
+        }
+    }
+
     /// Number of rows.
     pub(crate) fn n(&self) -> usize {
         self.x.n_rows()

@@ -224,21 +224,39 @@ pub(crate) fn finalize_from<T: Float>(
         |r| {
             let mut lab = cells.lock(&r);
             if reassign {
-                let mut best = vec![T::zero(); r.len()];
-                nearest(
-                    data.x.rows(r.start, r.end).as_slice(),
-                    &packed,
-                    Nearest {
-                        labels: &mut lab,
-                        best: &mut best,
-                        second: None,
-                    },
-                );
+                nearest_of(data, &packed, r.clone(), &mut lab);
             }
             inertia_of(data, centers, r, &lab)
         },
         |a, b| *a += b,
     )
+}
+
+/// The labels `lab` of the rows `r`: their nearest center of `packed`.
+fn nearest_of<T: Float>(data: &Data<'_, T>, packed: &Packed<T>, r: Range<usize>, lab: &mut [u32]) {
+    let mut best = vec![T::zero(); r.len()];
+    nearest(
+        data.x.rows(r.start, r.end).as_slice(),
+        packed,
+        Nearest {
+            labels: lab,
+            best: &mut best,
+            second: None,
+        },
+    );
+}
+
+/// The inertia of the rows `r` against their nearest center (`packed`: `centers`
+/// packed): the chunk kernel of [`finalize_from`] with `reassign`.
+pub(crate) fn reassigned_inertia<T: Float>(
+    data: &Data<'_, T>,
+    packed: &Packed<T>,
+    centers: &Mat<T>,
+    r: Range<usize>,
+) -> f64 {
+    let mut lab = vec![0u32; r.len()];
+    nearest_of(data, packed, r.clone(), &mut lab);
+    inertia_of(data, centers, r, &lab)
 }
 
 /// Σ weight × ‖x − c_label‖² over the rows `r` (`f64`, in row order).

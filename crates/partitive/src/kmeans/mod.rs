@@ -47,6 +47,8 @@
 //! ```
 
 mod data;
+#[cfg(test)]
+mod distributed_tests;
 mod fit;
 mod init;
 mod kernel;
@@ -59,6 +61,7 @@ mod scalable;
 #[cfg(test)]
 mod scale_tests;
 mod screen;
+mod source;
 mod stream;
 #[cfg(test)]
 mod stream_tests;

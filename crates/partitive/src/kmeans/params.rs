@@ -249,6 +249,29 @@ impl<T: Float> KMeansParams<T> {
     ) -> std::result::Result<KMeansStreamed<T>, E> {
         super::stream::fit_passes(self, pass, observer)
     }
+
+    /// Fits over rows spread across the ranks of a job ([`crate::distributed`]): this
+    /// rank holds the rows `x`, which are rows `first_row..first_row + x.n_rows()` of the
+    /// whole. The ranks' rows must tile the whole in rank order, each rank's starting at
+    /// a multiple of [`crate::parallel::CHUNK_ROWS`] (a rank may hold none). Every rank
+    /// calls this with the same parameters and gets the same result, bitwise the
+    /// streamed fit of the whole ([`Self::fit_passes`]) — hence the in-memory fit's
+    /// centers, inertia and iterations — for any number of ranks and threads. The
+    /// labels of a rank's rows: [`KMeansStreamed::labels`].
+    ///
+    /// # Errors
+    /// As [`Self::fit_passes`]; every rank returns the same error (the checks see
+    /// gathered values), and misplaced rows are [`crate::ErrorKind::InvalidParameter`]
+    /// errors of `rows`.
+    pub fn fit_distributed<X: crate::distributed::Exchange + ?Sized>(
+        &self,
+        x: MatRef<'_, T>,
+        first_row: usize,
+        exchange: &X,
+        observer: &mut dyn FnMut(&IterationInfo),
+    ) -> Result<KMeansStreamed<T>> {
+        super::stream::fit_distributed(self, x, first_row, exchange, observer)
+    }
 }
 
 /// Checked k-means parameters ([`KMeansParams::check`]).

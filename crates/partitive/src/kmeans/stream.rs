@@ -2,7 +2,7 @@
 //!
 //! The driver of [`super::fit::run_once`] over passes of a stream: every pass hands the
 //! rows over in consecutive chunks, and each chunk is cut into the fixed
-//! [`CHUNK_ROWS`]-row chunks of [`crate::parallel`] — the same chunks, aligned to the row
+//! [`CHUNK_ROWS`](crate::parallel::CHUNK_ROWS)-row chunks of [`crate::parallel`] — the same chunks, aligned to the row
 //! index, as in memory — on which the in-memory fit's chunk kernels run (the Lloyd step,
 //! the seeding's distance and potential kernels, the inertia). Every floating-point
 //! reduction continues from the running total of the chunks before, in chunk order,
@@ -20,31 +20,34 @@
 //! per pass rather than kept per row (their minimum is exact, so the values are those
 //! kept in memory): memory does not grow with the number of rows.
 //!
-//! Restrictions: every chunk but the last must hold a multiple of [`CHUNK_ROWS`] rows;
+//! Restrictions: every chunk but the last must hold a multiple of [`CHUNK_ROWS`](crate::parallel::CHUNK_ROWS) rows;
 //! there are no sample weights; data of a magnitude the kernels cannot take unscaled
 //! (see the module docs of [`super`]) are refused rather than rescaled.
 
-use super::data::{add_into, column_squares, column_sums, sq_norm, Data, RowStats};
+use super::data::{add_into, column_squares, sq_norm, Data};
 use super::fit::resolve_init;
 use super::fit::{run_once, RunCore, Steps};
 use super::init::{
-    chunk_rows, keep_nearer, locate_chunk, merge_sums, nearest_to, potentials, update_chunk,
-    walk_chunk, weighted_sums, ChunkInfo,
+    chunk_rows, locate_chunk, merge_sums, nearest_to, potentials, update_chunk, walk_chunk,
+    weighted_sums, ChunkInfo,
 };
 use super::kernel::Packed;
 use super::lloyd::Update;
-use super::lloyd::{farthest_chunk, finalize_from, insert_top, lloyd_step, update_with, Donor};
+use super::lloyd::{
+    farthest_chunk, insert_top, lloyd_step, reassigned_inertia, update_with, Donor,
+};
 use super::params::{Algorithm, Init, KMeansParams};
 use super::result::{IterationInfo, KMeansDiagnostics, Seeding};
 use super::scalable::{add_weights, draw_chunk, recluster, weights_chunk, Round, SETTINGS};
+use super::source::{Ranks, Scan, Source, Streamed};
 use super::sums::StepStats;
+use crate::distributed::Exchange;
 use crate::error::Error;
 use crate::float::Float;
 use crate::matrix::{Mat, MatRef};
-use crate::parallel::{map_reduce_chunks, CHUNK_ROWS};
-use crate::passes::{misaligned, Stream};
 use crate::ppp::Pass;
 use crate::rng::Rng;
+use std::ops::Range;
 
 /// The outcome of a streamed k-means fit: everything but the labels, which a further
 /// pass gives ([`KMeansStreamed::labels`]).
@@ -67,73 +70,13 @@ pub struct KMeansStreamed<T> {
 
 impl<T: Float> KMeansStreamed<T> {
     /// The labels of a chunk of rows: the nearest center (lowest index on ties), as the
-    /// in-memory fit labels them.
+    /// in-memory fit labels them. No rows (a rank holding none): no labels.
     pub fn labels(&self, x: MatRef<'_, T>) -> crate::error::Result<Vec<usize>> {
+        if x.n_rows() == 0 && x.n_cols() == self.centers.n_cols() {
+            return Ok(Vec::new());
+        }
         Ok(super::assign(x, self.centers.view())?.labels)
     }
-}
-
-/// The statistics of the first pass.
-struct Scan<T> {
-    n: usize,
-    d: usize,
-    stats: RowStats,
-    sums: Vec<f64>,
-    first: Vec<T>,
-}
-
-/// The first pass: shape, finiteness, row statistics, column sums.
-fn scan<T: Float, E: From<Error>>(pass: &mut Pass<'_, T, E>) -> Result<Scan<T>, E> {
-    let mut s = Scan {
-        n: 0,
-        d: 0,
-        stats: RowStats::default(),
-        sums: Vec::new(),
-        first: Vec::new(),
-    };
-    let mut bad = None;
-    pass(&mut |x| {
-        if bad.is_some() {
-            return;
-        }
-        if s.n == 0 {
-            s.d = x.n_cols();
-            s.sums = vec![0.0; s.d];
-            s.first = x.rows(0, x.n_rows().min(1)).as_slice().to_vec();
-        } else if x.n_cols() != s.d {
-            bad = Some(Error::shape("columns", s.d, x.n_cols()));
-            return;
-        } else if s.n % CHUNK_ROWS != 0 {
-            bad = Some(misaligned(s.n));
-            return;
-        }
-        let st = map_reduce_chunks(
-            x.n_rows(),
-            s.stats,
-            |r| RowStats::of(x, None, r, &mut []),
-            RowStats::merge,
-        );
-        if !st.finite {
-            if let Some(p) = x.as_slice().iter().position(|v| !v.is_finite()) {
-                let d = x.n_cols().max(1);
-                bad = Some(Error::data(format!(
-                    "non-finite value {} at row {}, column {}",
-                    x.as_slice()[p],
-                    s.n + p / d,
-                    p % d
-                )));
-                return;
-            }
-        }
-        s.stats = st;
-        let sums = std::mem::take(&mut s.sums);
-        s.sums = map_reduce_chunks(x.n_rows(), sums, |r| column_sums(x, r), add_into);
-        s.n += x.n_rows();
-    })?;
-    if let Some(e) = bad {
-        return Err(e.into());
-    }
-    Ok(s)
 }
 
 /// [`KMeansParams::fit_passes`].
@@ -143,7 +86,30 @@ pub(crate) fn fit_passes<T: Float, E: From<Error>>(
     observer: &mut dyn FnMut(&IterationInfo),
 ) -> Result<KMeansStreamed<T>, E> {
     p.check_ref()?;
-    let sc = scan(pass)?;
+    let (mut src, sc) = Streamed::scan(pass)?;
+    fit_source(p, &mut src, sc, observer)
+}
+
+/// [`KMeansParams::fit_distributed`].
+pub(crate) fn fit_distributed<T: Float, X: Exchange + ?Sized>(
+    p: &KMeansParams<T>,
+    x: MatRef<'_, T>,
+    first_row: usize,
+    exchange: &X,
+    observer: &mut dyn FnMut(&IterationInfo),
+) -> Result<KMeansStreamed<T>, Error> {
+    p.check_ref()?;
+    let (mut src, sc) = Ranks::scan(x, first_row, exchange)?;
+    fit_source(p, &mut src, sc, observer)
+}
+
+/// The fit over the rows of `src`, whose first pass gave `sc`.
+fn fit_source<T: Float, S: Source<T>>(
+    p: &KMeansParams<T>,
+    stream: &mut S,
+    sc: Scan<T>,
+    observer: &mut dyn FnMut(&IterationInfo),
+) -> Result<KMeansStreamed<T>, S::Err> {
     let (n, d, k) = (sc.n, sc.d, p.k);
     // The checks (and messages) of the in-memory fit, in its order.
     if n == 0 {
@@ -175,14 +141,13 @@ pub(crate) fn fit_passes<T: Float, E: From<Error>>(
     }
     let mut summary = Data::part(MatRef::new(&sc.first, 1, d)?, &sc.stats, n);
     summary.stop = p.interrupt.clone();
-    let mut stream = Stream { pass, n, d };
     let tol_abs = if p.tol > 0.0 {
         let mean: Vec<f64> = sc.sums.iter().map(|s| s / n as f64).collect();
-        let mut ss = vec![0.0; d];
-        stream.each(|_, x| {
-            let acc = std::mem::take(&mut ss);
-            ss = map_reduce_chunks(x.n_rows(), acc, |r| column_squares(x, r, &mean), add_into);
-        })?;
+        let ss = stream.fold(
+            vec![0.0; d],
+            &|part: &Data<'_, T>, r, _| column_squares(part.x, r, &mean),
+            &mut add_into,
+        )?;
         p.tol * (ss.iter().sum::<f64>() / (n as f64 * d as f64))
     } else {
         0.0
@@ -198,17 +163,14 @@ pub(crate) fn fit_passes<T: Float, E: From<Error>>(
         let mut rng = Rng::with_stream(p.seed, restart as u64);
         let init = match (&p.init, seeding) {
             (Init::Centers(c), _) => c.clone(),
-            (_, Seeding::KMeansParallel) => {
-                parallel(&mut stream, &sc.stats, &summary, k, &mut rng)?
-            }
-            (_, Seeding::Deterministic) => farthest(&mut stream, &sc, &summary, k)?,
-            _ => plus_plus(&mut stream, &sc.stats, &summary, k, &mut rng)?,
+            (_, Seeding::KMeansParallel) => parallel(stream, d, &summary, k, &mut rng)?,
+            (_, Seeding::Deterministic) => farthest(stream, &sc, &summary, k)?,
+            _ => plus_plus(stream, d, &summary, k, &mut rng)?,
         };
         p.interrupt.check()?;
-        let mut steps = Streamed {
+        let mut steps = Passes {
             summary: &summary,
-            stats: sc.stats,
-            stream: &mut stream,
+            stream: &mut *stream,
         };
         let run = run_once(
             &mut steps,
@@ -251,30 +213,30 @@ pub(crate) fn fit_passes<T: Float, E: From<Error>>(
     })
 }
 
-/// [`Steps`] over a stream: plain Lloyd steps, no per-row state.
-struct Streamed<'s, 'a, 'p, 'q, T, E> {
+/// [`Steps`] over a [`Source`]: plain Lloyd steps, no per-row state.
+struct Passes<'s, 'a, T, S> {
     summary: &'s Data<'a, T>,
-    stats: RowStats,
-    stream: &'s mut Stream<'p, 'q, T, E>,
+    stream: &'s mut S,
 }
 
-impl<'a, T: Float, E: From<Error>> Steps<'a, T> for Streamed<'_, 'a, '_, '_, T, E> {
-    type Err = E;
+impl<'a, T: Float, S: Source<T>> Steps<'a, T> for Passes<'_, 'a, T, S> {
+    type Err = S::Err;
 
     fn data(&self) -> &Data<'a, T> {
         self.summary
     }
 
-    fn step(&mut self, centers: &Mat<T>) -> Result<StepStats, E> {
+    fn step(&mut self, centers: &Mat<T>) -> Result<StepStats, S::Err> {
         let packed = Packed::new(centers.view());
-        let mut acc = StepStats::zeros(self.summary, centers.n_rows());
-        let (stats, n) = (self.stats, self.stream.n);
         let mut lab = Vec::new();
-        self.stream.each(|_, x| {
-            let part = Data::part(x, &stats, n);
-            lab.resize(x.n_rows(), 0u32);
-            acc.merge(lloyd_step(&part, &packed, &mut lab));
-        })?;
+        let mut acc = self.stream.fold_parts(
+            StepStats::zeros(self.summary, centers.n_rows()),
+            &mut |part, _| {
+                lab.resize(part.n(), 0u32);
+                lloyd_step(part, &packed, &mut lab)
+            },
+            &mut |a, b| a.merge(b),
+        )?;
         acc.changed = 0; // (no labels are kept to compare with)
         Ok(acc)
     }
@@ -283,58 +245,60 @@ impl<'a, T: Float, E: From<Error>> Steps<'a, T> for Streamed<'_, 'a, '_, '_, T, 
         false
     }
 
-    fn update(&mut self, old: &Mat<T>, totals: &mut StepStats) -> Result<Update<T>, E> {
+    fn update(&mut self, old: &Mat<T>, totals: &mut StepStats) -> Result<Update<T>, S::Err> {
         let k = old.n_rows();
         let empties = totals.members.iter().filter(|&&m| m == 0).count();
         let donors = if empties > 0 {
-            self.donors(old, (empties + k).min(self.stream.n))?
+            self.donors(old, (empties + k).min(self.stream.n()))?
         } else {
             Vec::new()
         };
         Ok(update_with(self.summary, old, totals, |_| donors))
     }
 
-    fn direct_inertia(&mut self, centers: &Mat<T>) -> Result<f64, E> {
-        let (stats, n) = (self.stats, self.stream.n);
-        let (mut total, mut lab) = (0.0, Vec::new());
-        self.stream.each(|_, x| {
-            let part = Data::part(x, &stats, n);
-            lab.resize(x.n_rows(), 0u32);
-            total = finalize_from(&part, centers, &mut lab, true, total);
-        })?;
-        Ok(total)
+    fn direct_inertia(&mut self, centers: &Mat<T>) -> Result<f64, S::Err> {
+        let packed = Packed::new(centers.view());
+        self.stream.fold(
+            0.0,
+            &|part: &Data<'_, T>, r, _| reassigned_inertia(part, &packed, centers, r),
+            &mut |a, b| *a += b,
+        )
     }
 }
 
-impl<T: Float, E: From<Error>> Streamed<'_, '_, '_, '_, T, E> {
+/// A row as a candidate of a fold: its distance, index (in the whole) and values.
+type Ranked<X> = (f64, usize, X);
+
+impl<T: Float, S: Source<T>> Passes<'_, '_, T, S> {
     /// The `m` rows farthest from their nearest center in `centers` (the labels of the
     /// step just made), ranked as in memory.
-    fn donors(&mut self, centers: &Mat<T>, m: usize) -> Result<Vec<Donor<T>>, E> {
+    fn donors(&mut self, centers: &Mat<T>, m: usize) -> Result<Vec<Donor<T>>, S::Err> {
         let packed = Packed::new(centers.view());
-        let (stats, n) = (self.stats, self.stream.n);
-        let mut top: Vec<(f64, usize, Donor<T>)> = Vec::new();
-        let mut lab = Vec::new();
-        self.stream.each(|off, x| {
-            let part = Data::part(x, &stats, n);
-            lab.resize(x.n_rows(), 0u32);
-            lloyd_step(&part, &packed, &mut lab);
-            let local = map_reduce_chunks(
-                part.n(),
-                Vec::new(),
-                |r| farthest_chunk(&part, centers, &lab[r.clone()], r, m),
-                |acc, p| p.into_iter().for_each(|c| insert_top(acc, c, m)),
-            );
-            for (dist, i, ()) in local {
-                let donor = Donor {
-                    index: off + i,
-                    label: lab[i],
-                    row: x.row(i).to_vec(),
-                    weight: None,
-                };
-                insert_top(&mut top, (dist, off + i, donor), m);
-            }
-        })?;
-        Ok(top.into_iter().map(|t| t.2).collect())
+        let top = self.stream.fold(
+            Vec::new(),
+            &|part: &Data<'_, T>, r: Range<usize>, off| {
+                let chunk = part.window(r.clone());
+                let x = chunk.x;
+                let mut lab = vec![0u32; chunk.n()];
+                lloyd_step(&chunk, &packed, &mut lab);
+                farthest_chunk(&chunk, centers, &lab, 0..chunk.n(), m)
+                    .into_iter()
+                    .map(|(dist, i, ())| (dist, off + r.start + i, (lab[i], x.row(i).to_vec())))
+                    .collect::<Vec<_>>()
+            },
+            &mut |acc: &mut Vec<Ranked<(u32, Vec<T>)>>, p| {
+                p.into_iter().for_each(|c| insert_top(acc, c, m))
+            },
+        )?;
+        Ok(top
+            .into_iter()
+            .map(|(_, index, (label, row))| Donor {
+                index,
+                label,
+                row,
+                weight: None,
+            })
+            .collect())
     }
 }
 
@@ -342,7 +306,7 @@ impl<T: Float, E: From<Error>> Streamed<'_, '_, '_, '_, T, E> {
 /// (the in-memory seeding's running minimum, recomputed) and the chunk's summary.
 fn distances<T: Float>(
     part: &Data<'_, T>,
-    r: std::ops::Range<usize>,
+    r: Range<usize>,
     chosen: &[Vec<T>],
 ) -> (Vec<f64>, ChunkInfo) {
     let mut d2 = vec![f64::INFINITY; r.len()];
@@ -353,29 +317,28 @@ fn distances<T: Float>(
     (d2, info.expect("at least one center chosen"))
 }
 
-/// Greedy k-means++ ([`super::init::kmeans_plus_plus`]) over a stream.
-fn plus_plus<T: Float, E: From<Error>>(
-    s: &mut Stream<'_, '_, T, E>,
-    stats: &RowStats,
+/// The merge of per-chunk lists.
+fn extend<X>(a: &mut Vec<X>, b: Vec<X>) {
+    a.extend(b)
+}
+
+/// Greedy k-means++ ([`super::init::kmeans_plus_plus`]) over a source.
+fn plus_plus<T: Float, S: Source<T>>(
+    s: &mut S,
+    d: usize,
     summary: &Data<'_, T>,
     k: usize,
     rng: &mut Rng,
-) -> Result<Mat<T>, E> {
-    let n = s.n;
+) -> Result<Mat<T>, S::Err> {
+    let n = s.n();
     let first = rng.below(n);
     let mut chosen = fetch(s, &[first])?;
     // The chunks' summaries against the first center.
-    let mut chunks: Vec<ChunkInfo> = Vec::new();
-    s.each(|_, x| {
-        let part = Data::part(x, stats, n);
-        let acc = std::mem::take(&mut chunks);
-        chunks = map_reduce_chunks(
-            part.n(),
-            acc,
-            |r| vec![distances(&part, r, &chosen).1],
-            |a: &mut Vec<ChunkInfo>, p| a.extend(p),
-        );
-    })?;
+    let mut chunks: Vec<ChunkInfo> = s.fold(
+        Vec::new(),
+        &|part: &Data<'_, T>, r, _| vec![distances(part, r, &chosen).1],
+        &mut extend,
+    )?;
     let trials = 2 + (k as f64).ln().floor() as usize;
     while chosen.len() < k && !summary.stop.is_triggered() {
         let total: f64 = chunks.iter().map(|c| c.mass).sum();
@@ -391,41 +354,34 @@ fn plus_plus<T: Float, E: From<Error>>(
                 }
             })
             .collect();
-        let cands = locate_rows(s, stats, &chosen, &draws)?;
-        let cand_rows = Mat::from_vec(cands.concat(), trials, s.d)?;
+        let cands = locate_rows(s, &chosen, &draws)?;
+        let cand_rows = Mat::from_vec(cands.concat(), trials, d)?;
         let packed = Packed::new(cand_rows.view());
         // Their potentials, and each one's chunk summaries were it chosen.
         type Acc = (Vec<f64>, Vec<Vec<ChunkInfo>>);
-        let mut acc: Acc = (vec![0.0; trials], vec![Vec::new(); trials]);
-        s.each(|_, x| {
-            let part = Data::part(x, stats, n);
-            let init = std::mem::take(&mut acc);
-            acc = map_reduce_chunks(
-                part.n(),
-                init,
-                |r| {
-                    let (d2, _) = distances(&part, r.clone(), &chosen);
-                    let xn: Vec<f64> = r.clone().map(|i| sq_norm(part.x.row(i))).collect();
-                    let pots = potentials(&part, &xn, &d2, r.clone(), &packed, trials);
-                    let infos = (0..trials)
-                        .map(|t| {
-                            vec![update_chunk(
-                                &part,
-                                &mut d2.clone(),
-                                r.clone(),
-                                cand_rows.row(t),
-                            )]
-                        })
-                        .collect::<Vec<_>>();
-                    (pots, infos)
-                },
-                |a: &mut Acc, b: Acc| {
-                    a.0.iter_mut().zip(b.0).for_each(|(a, b)| *a += b);
-                    a.1.iter_mut().zip(b.1).for_each(|(a, b)| a.extend(b));
-                },
-            );
-        })?;
-        let (pots, mut infos) = acc;
+        let (pots, mut infos) = s.fold(
+            (vec![0.0; trials], vec![Vec::new(); trials]),
+            &|part: &Data<'_, T>, r: Range<usize>, _| {
+                let (d2, _) = distances(part, r.clone(), &chosen);
+                let xn: Vec<f64> = r.clone().map(|i| sq_norm(part.x.row(i))).collect();
+                let pots = potentials(part, &xn, &d2, r.clone(), &packed, trials);
+                let infos = (0..trials)
+                    .map(|t| {
+                        vec![update_chunk(
+                            part,
+                            &mut d2.clone(),
+                            r.clone(),
+                            cand_rows.row(t),
+                        )]
+                    })
+                    .collect::<Vec<_>>();
+                (pots, infos)
+            },
+            &mut |a: &mut Acc, b: Acc| {
+                a.0.iter_mut().zip(b.0).for_each(|(a, b)| *a += b);
+                a.1.iter_mut().zip(b.1).for_each(|(a, b)| a.extend(b));
+            },
+        )?;
         let mut best = 0;
         for t in 1..trials {
             if pots[t] < pots[best] {
@@ -435,7 +391,7 @@ fn plus_plus<T: Float, E: From<Error>>(
         chosen.push(cand_rows.row(best).to_vec());
         chunks = std::mem::take(&mut infos[best]);
     }
-    Ok(Mat::from_vec(chosen.concat(), chosen.len(), s.d)?)
+    Ok(Mat::from_vec(chosen.concat(), chosen.len(), d)?)
 }
 
 /// A k-means++ candidate to find: a row index, or a walk of [`walk_chunk`].
@@ -445,107 +401,120 @@ enum Draw {
     Walk { chunk: usize, cum: f64, u: f64 },
 }
 
-/// The values of the candidates `draws` (one pass).
-fn locate_rows<T: Float, E: From<Error>>(
-    s: &mut Stream<'_, '_, T, E>,
-    stats: &RowStats,
-    chosen: &[Vec<T>],
-    draws: &[Draw],
-) -> Result<Vec<Vec<T>>, E> {
-    let n = s.n;
-    let mut out: Vec<Option<Vec<T>>> = vec![None; draws.len()];
-    s.each(|off, x| {
-        let part = Data::part(x, stats, n);
-        for (slot, draw) in out.iter_mut().zip(draws) {
-            let i = match *draw {
-                Draw::Row(i) if (off..off + x.n_rows()).contains(&i) => i - off,
-                Draw::Walk { chunk, cum, u }
-                    if chunk_rows(chunk, n).start >= off
-                        && chunk_rows(chunk, n).end <= off + x.n_rows() =>
-                {
-                    let g = chunk_rows(chunk, n);
-                    let r = g.start - off..g.end - off;
-                    let (d2, _) = distances(&part, r.clone(), chosen);
-                    walk_chunk(&part, &d2, r, cum, u)
-                }
-                _ => continue,
-            };
-            *slot = Some(x.row(i).to_vec());
-        }
-    })?;
-    // (Every draw lies in 0..n, in exactly one chunk of the pass.)
+/// Rows found by a fold: `(slot, values)`.
+type Found<T> = Vec<(usize, Vec<T>)>;
+
+/// `found` in slot order (`slots` of them).
+fn slotted<T: Float, E: From<Error>>(found: Found<T>, slots: usize) -> Result<Vec<Vec<T>>, E> {
+    let mut out: Vec<Option<Vec<T>>> = vec![None; slots];
+    for (slot, row) in found {
+        out[slot] = Some(row);
+    }
+    // (Every index lies in 0..n, in exactly one chunk.)
     out.into_iter()
         .map(|v| v.ok_or_else(|| Error::data("a k-means++ candidate was not found").into()))
         .collect()
 }
 
-/// The values of the rows `rows` (one pass), in that order.
-fn fetch<T: Float, E: From<Error>>(
-    s: &mut Stream<'_, '_, T, E>,
-    rows: &[usize],
-) -> Result<Vec<Vec<T>>, E> {
-    let mut out: Vec<Vec<T>> = vec![Vec::new(); rows.len()];
-    s.each(|off, x| {
-        for (slot, &i) in out.iter_mut().zip(rows) {
-            if (off..off + x.n_rows()).contains(&i) {
-                *slot = x.row(i - off).to_vec();
+/// The values of the candidates `draws` (one pass).
+fn locate_rows<T: Float, S: Source<T>>(
+    s: &mut S,
+    chosen: &[Vec<T>],
+    draws: &[Draw],
+) -> Result<Vec<Vec<T>>, S::Err> {
+    let n = s.n();
+    let found = s.fold(
+        Vec::new(),
+        &|part: &Data<'_, T>, r: Range<usize>, off| {
+            let g = off + r.start..off + r.end;
+            let mut out = Vec::new();
+            for (slot, draw) in draws.iter().enumerate() {
+                let i = match *draw {
+                    Draw::Row(i) if g.contains(&i) => i - off,
+                    Draw::Walk { chunk, cum, u } if chunk_rows(chunk, n) == g => {
+                        let (d2, _) = distances(part, r.clone(), chosen);
+                        walk_chunk(part, &d2, r.clone(), cum, u)
+                    }
+                    _ => continue,
+                };
+                out.push((slot, part.x.row(i).to_vec()));
             }
-        }
-    })?;
-    Ok(out)
+            out
+        },
+        &mut extend,
+    )?;
+    slotted(found, draws.len())
 }
 
-/// Farthest-first ([`super::init::farthest_first`]) over a stream.
-fn farthest<T: Float, E: From<Error>>(
-    s: &mut Stream<'_, '_, T, E>,
+/// The values of the rows `rows` (one pass), in that order.
+fn fetch<T: Float, S: Source<T>>(s: &mut S, rows: &[usize]) -> Result<Vec<Vec<T>>, S::Err> {
+    let found = s.fold(
+        Vec::new(),
+        &|part: &Data<'_, T>, r: Range<usize>, off| {
+            let g = off + r.start..off + r.end;
+            (rows.iter().enumerate())
+                .filter(|(_, i)| g.contains(i))
+                .map(|(slot, &i)| (slot, part.x.row(i - off).to_vec()))
+                .collect()
+        },
+        &mut extend,
+    )?;
+    slotted(found, rows.len())
+}
+
+/// Farthest-first ([`super::init::farthest_first`]) over a source.
+fn farthest<T: Float, S: Source<T>>(
+    s: &mut S,
     sc: &Scan<T>,
     summary: &Data<'_, T>,
     k: usize,
-) -> Result<Mat<T>, E> {
-    let (n, d, stats) = (s.n, s.d, &sc.stats);
-    let mut sums = (vec![0.0; d], 0.0);
-    s.each(|_, x| {
-        let part = Data::part(x, stats, n);
-        let init = std::mem::take(&mut sums);
-        sums = map_reduce_chunks(part.n(), init, |r| weighted_sums(&part, r), merge_sums);
-    })?;
+) -> Result<Mat<T>, S::Err> {
+    let (n, d) = (s.n(), sc.d);
+    let sums = s.fold(
+        (vec![0.0; d], 0.0),
+        &|part: &Data<'_, T>, r, _| weighted_sums(part, r),
+        &mut merge_sums,
+    )?;
     let mean: Vec<f64> = sums.0.iter().map(|s| s / sums.1).collect();
-    let mut near = (f64::INFINITY, usize::MAX);
-    let mut row = Vec::new();
-    s.each(|off, x| {
-        let part = Data::part(x, stats, n);
-        let local = map_reduce_chunks(
-            part.n(),
-            (f64::INFINITY, usize::MAX),
-            |r| nearest_to(&part, r, &mean),
-            keep_nearer,
-        );
-        if local.1 < part.n() && local.0 < near.0 {
-            near = (local.0, off + local.1);
-            row = x.row(local.1).to_vec();
-        }
-    })?;
-    // (No weights: the fallback of the in-memory seeding is row 0.)
-    let mut chosen = vec![if near.1 < n { row } else { sc.first.clone() }];
-    while chosen.len() < k && !summary.stop.is_triggered() {
-        let mut best = (-1.0, usize::MAX);
-        let mut row = Vec::new();
-        s.each(|off, x| {
-            let part = Data::part(x, stats, n);
-            let infos = map_reduce_chunks(
-                part.n(),
-                Vec::new(),
-                |r| vec![distances(&part, r, &chosen).1],
-                |a: &mut Vec<ChunkInfo>, p| a.extend(p),
-            );
-            for c in infos {
-                if c.max > best.0 {
-                    best = (c.max, off + c.argmax);
-                    row = x.row(c.argmax).to_vec();
-                }
+    // The nearest row: strictly nearer wins, so the fold keeps the lowest index on ties.
+    let near = s.fold(
+        (f64::INFINITY, usize::MAX, Vec::new()),
+        &|part: &Data<'_, T>, r, off| {
+            let (dist, i) = nearest_to(part, r, &mean);
+            match i < part.n() {
+                true => (dist, off + i, part.x.row(i).to_vec()),
+                false => (f64::INFINITY, usize::MAX, Vec::new()),
             }
-        })?;
-        chosen.push(if best.1 >= n { sc.first.clone() } else { row });
+        },
+        &mut |a: &mut Ranked<Vec<T>>, b| {
+            if b.0 < a.0 {
+                *a = b; // (as `keep_nearer`)
+            }
+        },
+    )?;
+    // (No weights: the fallback of the in-memory seeding is row 0.)
+    let mut chosen = vec![if near.1 < n { near.2 } else { sc.first.clone() }];
+    while chosen.len() < k && !summary.stop.is_triggered() {
+        let best = s.fold(
+            (-1.0, usize::MAX, Vec::new()),
+            &|part: &Data<'_, T>, r, off| {
+                let c = distances(part, r, &chosen).1;
+                match c.argmax < part.n() {
+                    true => (c.max, off + c.argmax, part.x.row(c.argmax).to_vec()),
+                    false => (c.max, usize::MAX, Vec::new()),
+                }
+            },
+            &mut |a: &mut Ranked<Vec<T>>, b| {
+                if b.0 > a.0 {
+                    *a = b;
+                }
+            },
+        )?;
+        chosen.push(if best.1 >= n {
+            sc.first.clone()
+        } else {
+            best.2
+        });
     }
     Ok(Mat::from_vec(chosen.concat(), chosen.len(), d)?)
 }
@@ -556,7 +525,7 @@ fn farthest<T: Float, E: From<Error>>(
 /// kernel on the same rows, so the values are those kept in memory).
 fn replay<T: Float>(
     part: &Data<'_, T>,
-    r: std::ops::Range<usize>,
+    r: Range<usize>,
     off: usize,
     first: &[T],
     rounds: &[Round<T>],
@@ -570,24 +539,24 @@ fn replay<T: Float>(
     (d2, own, info)
 }
 
-/// k-means|| ([`super::scalable::kmeans_parallel`]) over a stream: the same draws (each
+/// k-means|| ([`super::scalable::kmeans_parallel`]) over a source: the same draws (each
 /// row's uniform is a counter of its index), rounds and reclustering. Passes: one to
 /// fetch the first row and one for its chunk summaries, then per round one drawing the
 /// candidates and (but after the last) one for the next summaries, then one for the
 /// candidates' weights; no per-row state is kept.
-fn parallel<T: Float, E: From<Error>>(
-    s: &mut Stream<'_, '_, T, E>,
-    stats: &RowStats,
+fn parallel<T: Float, S: Source<T>>(
+    s: &mut S,
+    d: usize,
     summary: &Data<'_, T>,
     k: usize,
     rng: &mut Rng,
-) -> Result<Mat<T>, E> {
-    let (n, d, set) = (s.n, s.d, SETTINGS);
+) -> Result<Mat<T>, S::Err> {
+    let (n, set) = (s.n(), SETTINGS);
     let first_index = rng.below(n);
     let mut rows = fetch(s, &[first_index])?;
     let first = rows[0].clone();
     let mut rounds: Vec<Round<T>> = Vec::new();
-    let mut chunks = summaries(s, stats, &first, &rounds)?;
+    let mut chunks = summaries(s, &first, &rounds)?;
     let mut sample = None;
     let done = |rows: &[Vec<T>]| Mat::from_vec(rows.concat(), rows.len(), d);
     for (round, &factor) in set.oversampling.iter().enumerate() {
@@ -600,20 +569,16 @@ fn parallel<T: Float, E: From<Error>>(
         if !(phi > 0.0 && phi.is_finite()) {
             break;
         }
-        let mut drawn: Vec<Vec<T>> = Vec::new();
-        s.each(|off, x| {
-            let part = Data::part(x, stats, n);
-            let picked = map_reduce_chunks(
-                part.n(),
-                Vec::new(),
-                |r| {
-                    let (d2, _, _) = replay(&part, r.clone(), off, &first, &rounds);
-                    draw_chunk(&part, &d2, r, off, ell / phi, key)
-                },
-                |a: &mut Vec<usize>, b| a.extend(b),
-            );
-            drawn.extend(picked.into_iter().map(|i| x.row(i).to_vec()));
-        })?;
+        let drawn: Vec<Vec<T>> = s.fold(
+            Vec::new(),
+            &|part: &Data<'_, T>, r: Range<usize>, off| {
+                let (d2, _, _) = replay(part, r.clone(), off, &first, &rounds);
+                (draw_chunk(part, &d2, r, off, ell / phi, key).into_iter())
+                    .map(|i| part.x.row(i).to_vec())
+                    .collect()
+            },
+            &mut extend,
+        )?;
         if drawn.is_empty() || rows.len() + drawn.len() > u32::MAX as usize {
             continue;
         }
@@ -625,51 +590,36 @@ fn parallel<T: Float, E: From<Error>>(
         rows.extend(drawn);
         rounds.push(Round::new(cands, base, sample));
         if round + 1 < set.oversampling.len() {
-            chunks = summaries(s, stats, &first, &rounds)?;
+            chunks = summaries(s, &first, &rounds)?;
         }
     }
     if summary.stop.is_triggered() {
         return Ok(done(&rows)?);
     }
     let m = rows.len();
-    let mut weights = vec![0.0; m];
-    s.each(|off, x| {
-        let part = Data::part(x, stats, n);
-        let acc = std::mem::take(&mut weights);
-        weights = map_reduce_chunks(
-            part.n(),
-            acc,
-            |r| {
-                let (_, own, _) = replay(&part, r.clone(), off, &first, &rounds);
-                weights_chunk(&part, &own, r, off, m, sample)
-            },
-            add_weights,
-        );
-    })?;
+    let weights = s.fold(
+        vec![0.0; m],
+        &|part: &Data<'_, T>, r: Range<usize>, off| {
+            let (_, own, _) = replay(part, r.clone(), off, &first, &rounds);
+            weights_chunk(part, &own, r, off, m, sample)
+        },
+        &mut add_weights,
+    )?;
     match recluster(n, done(&rows)?, &weights, k, rng, set) {
         Some(c) => Ok(c),
-        None => plus_plus(s, stats, summary, k, rng),
+        None => plus_plus(s, d, summary, k, rng),
     }
 }
 
 /// The chunk summaries after the first center and `rounds` (one pass).
-fn summaries<T: Float, E: From<Error>>(
-    s: &mut Stream<'_, '_, T, E>,
-    stats: &RowStats,
+fn summaries<T: Float, S: Source<T>>(
+    s: &mut S,
     first: &[T],
     rounds: &[Round<T>],
-) -> Result<Vec<ChunkInfo>, E> {
-    let n = s.n;
-    let mut chunks: Vec<ChunkInfo> = Vec::new();
-    s.each(|off, x| {
-        let part = Data::part(x, stats, n);
-        let acc = std::mem::take(&mut chunks);
-        chunks = map_reduce_chunks(
-            part.n(),
-            acc,
-            |r| vec![replay(&part, r, off, first, rounds).2],
-            |a: &mut Vec<ChunkInfo>, p| a.extend(p),
-        );
-    })?;
-    Ok(chunks)
+) -> Result<Vec<ChunkInfo>, S::Err> {
+    s.fold(
+        Vec::new(),
+        &|part: &Data<'_, T>, r, off| vec![replay(part, r, off, first, rounds).2],
+        &mut extend,
+    )
 }
