@@ -441,6 +441,55 @@ pub(crate) fn float_width(path: &Path) -> Result<Option<usize>, IoError> {
     Ok(f.header.dtype.float.then_some(f.header.dtype.size))
 }
 
+/// A `.npy` file opened for reading ranges of its rows (a rank of a distributed job
+/// reads only its own): the file is memory-mapped, and only the pages of the rows read
+/// are touched.
+pub struct NpyRows {
+    file: NpyFile,
+    path: std::path::PathBuf,
+}
+
+impl NpyRows {
+    /// Opens `path` and checks its header against its length.
+    ///
+    /// # Errors
+    /// As [`crate::read_matrix`] for a `.npy` file: missing, empty, malformed or
+    /// truncated files.
+    pub fn open(path: &Path) -> Result<NpyRows, IoError> {
+        Ok(NpyRows {
+            file: NpyFile::open(path)?,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Number of rows of the whole file.
+    pub fn n_rows(&self) -> usize {
+        self.file.n_rows()
+    }
+
+    /// Number of columns.
+    pub fn n_cols(&self) -> usize {
+        self.file.n_cols()
+    }
+
+    /// Rows `start..end` as an owned matrix of `T` (converted as [`crate::read_matrix`]
+    /// converts). A non-finite value is an error naming its row and column in the whole
+    /// file, as when the whole file is read.
+    ///
+    /// # Panics
+    /// If `start > end` or `end > self.n_rows()`.
+    pub fn read<T: Float>(&self, start: usize, end: usize) -> Result<partitive::Mat<T>, IoError> {
+        assert!(
+            start <= end && end <= self.n_rows(),
+            "row range within the file"
+        );
+        let mut buf = Vec::new();
+        let m = self.file.rows::<T>(&self.path, start, end, &mut buf)?;
+        let v = m.as_slice().to_vec();
+        Ok(partitive::Mat::from_vec(v, end - start, self.n_cols()).expect("shape"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -507,61 +556,5 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("version 9.0"));
-    }
-}
-
-/// Size in bytes of the floating-point elements of the `.npy` file at `path`, or `None`
-/// when its elements are integers.
-pub(crate) fn float_width(path: &Path) -> Result<Option<usize>, IoError> {
-    let f = NpyFile::open(path)?;
-    Ok(f.header.dtype.float.then_some(f.header.dtype.size))
-}
-
-/// A `.npy` file opened for reading ranges of its rows (a rank of a distributed job
-/// reads only its own): the file is memory-mapped, and only the pages of the rows read
-/// are touched.
-pub struct NpyRows {
-    file: NpyFile,
-    path: std::path::PathBuf,
-}
-
-impl NpyRows {
-    /// Opens `path` and checks its header against its length.
-    ///
-    /// # Errors
-    /// As [`crate::read_matrix`] for a `.npy` file: missing, empty, malformed or
-    /// truncated files.
-    pub fn open(path: &Path) -> Result<NpyRows, IoError> {
-        Ok(NpyRows {
-            file: NpyFile::open(path)?,
-            path: path.to_path_buf(),
-        })
-    }
-
-    /// Number of rows of the whole file.
-    pub fn n_rows(&self) -> usize {
-        self.file.n_rows()
-    }
-
-    /// Number of columns.
-    pub fn n_cols(&self) -> usize {
-        self.file.n_cols()
-    }
-
-    /// Rows `start..end` as an owned matrix of `T` (converted as [`crate::read_matrix`]
-    /// converts). A non-finite value is an error naming its row and column in the whole
-    /// file, as when the whole file is read.
-    ///
-    /// # Panics
-    /// If `start > end` or `end > self.n_rows()`.
-    pub fn read<T: Float>(&self, start: usize, end: usize) -> Result<partitive::Mat<T>, IoError> {
-        assert!(
-            start <= end && end <= self.n_rows(),
-            "row range within the file"
-        );
-        let mut buf = Vec::new();
-        let m = self.file.rows::<T>(&self.path, start, end, &mut buf)?;
-        let v = m.as_slice().to_vec();
-        Ok(partitive::Mat::from_vec(v, end - start, self.n_cols()).expect("shape"))
     }
 }

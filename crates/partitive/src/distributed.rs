@@ -126,7 +126,7 @@ impl<W: Wire> Wire for Option<W> {
 
 impl Wire for String {
     fn put(&self, out: &mut Vec<u8>) {
-        self.as_bytes().len().put(out);
+        self.len().put(out);
         out.extend_from_slice(self.as_bytes());
     }
     fn take(input: &mut &[u8]) -> Self {
@@ -183,15 +183,18 @@ pub fn all_gather<W: Wire, X: Exchange + ?Sized>(ex: &X, value: &W) -> Vec<W> {
 mod tests {
     use super::*;
 
+    /// A value mixing every wire type.
+    type Mixed = (Vec<f64>, Option<(usize, Vec<f32>)>, String, bool);
+
     #[test]
     fn round_trips() {
-        let v: (Vec<f64>, Option<(usize, Vec<f32>)>, String, bool) = (
+        let v: Mixed = (
             vec![1.5, -0.0, f64::INFINITY],
             Some((7, vec![f32::MIN_POSITIVE, 3.25])),
             "rank 2: bad".into(),
             true,
         );
-        let back: (Vec<f64>, Option<(usize, Vec<f32>)>, String, bool) = decode(&encode(&v));
+        let back: Mixed = decode(&encode(&v));
         assert_eq!(back.0[1].to_bits(), (-0.0f64).to_bits());
         assert_eq!(back, v);
         let none: Option<u32> = decode(&encode(&None::<u32>));

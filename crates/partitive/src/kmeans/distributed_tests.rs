@@ -9,6 +9,9 @@ use crate::parallel::CHUNK_ROWS;
 use crate::rng::Rng;
 use std::sync::{Barrier, Mutex};
 
+/// One rank's fit and the labels of all rows, or its error.
+type RankFit = Result<(super::KMeansStreamed<f64>, Vec<usize>), Error>;
+
 /// Ranks as threads of one process: a gather is two barriers around a shared table.
 struct Threads<'a> {
     rank: usize,
@@ -55,11 +58,7 @@ fn starts(n: usize, ranks: usize) -> Vec<usize> {
 }
 
 /// Every rank's fit and the labels of all rows (concatenated in rank order).
-fn distributed(
-    p: &KMeansParams<f64>,
-    x: MatRef<'_, f64>,
-    at: &[usize],
-) -> Vec<Result<(super::KMeansStreamed<f64>, Vec<usize>), Error>> {
+fn distributed(p: &KMeansParams<f64>, x: MatRef<'_, f64>, at: &[usize]) -> Vec<RankFit> {
     let ranks = at.len() - 1;
     let slots = Mutex::new(vec![Vec::new(); ranks]);
     let barrier = Barrier::new(ranks);
@@ -83,10 +82,7 @@ fn distributed(
     })
 }
 
-fn same_as_memory(
-    mem: &KMeansResult<f64>,
-    runs: Vec<Result<(super::KMeansStreamed<f64>, Vec<usize>), Error>>,
-) {
+fn same_as_memory(mem: &KMeansResult<f64>, runs: Vec<RankFit>) {
     let bits = |m: &Mat<f64>| m.as_slice().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
     let mut labels = Vec::new();
     for run in runs {
