@@ -23,7 +23,7 @@
 //! form in `T`) only picks each row's nearest new candidate, whose distance is then
 //! computed exactly.
 
-use super::data::{sq_dist, ChunkCells, Data};
+use super::data::{add_into, sq_dist, ChunkCells, Data};
 use super::fit::{run_once, InMemory};
 use super::init::{centers_of, first_row, kmeans_plus_plus, update_d2, ChunkInfo};
 use super::kernel::{nearest, nearest_rows, Nearest, Packed};
@@ -122,7 +122,7 @@ pub(crate) fn kmeans_parallel_with<T: Float>(
         n,
         vec![0.0; m],
         |r| weights_chunk(data, &owner[r.clone()], r, 0, m, sample),
-        add_weights,
+        add_into,
     );
     recluster(data.n(), centers_of(data, &rows), &weights, k, rng, s)
         .unwrap_or_else(|| kmeans_plus_plus(data, k, rng))
@@ -319,10 +319,4 @@ pub(super) fn weights_chunk<T: Float>(
         w[own[i - r.start] as usize] += data.weight(i);
     }
     w
-}
-
-/// The merge of [`weights_chunk`] (a `Vec`: `map_reduce_chunks` merges by `&mut P`).
-#[allow(clippy::ptr_arg)]
-pub(super) fn add_weights(a: &mut Vec<f64>, b: Vec<f64>) {
-    a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
 }

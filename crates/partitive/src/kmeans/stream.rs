@@ -38,7 +38,7 @@ use super::lloyd::{
 };
 use super::params::{Algorithm, Init, KMeansParams};
 use super::result::{IterationInfo, KMeansDiagnostics, Seeding};
-use super::scalable::{add_weights, draw_chunk, recluster, weights_chunk, Round, SETTINGS};
+use super::scalable::{draw_chunk, recluster, weights_chunk, Round, SETTINGS};
 use super::source::{Ranks, Scan, Source, Streamed};
 use super::sums::StepStats;
 use crate::distributed::Exchange;
@@ -603,7 +603,7 @@ fn parallel<T: Float, S: Source<T>>(
             let (_, own, _) = replay(part, r.clone(), off, &first, &rounds);
             weights_chunk(part, &own, r, off, m, sample)
         },
-        &mut add_weights,
+        &mut add_into,
     )?;
     match recluster(n, done(&rows)?, &weights, k, rng, set) {
         Some(c) => Ok(c),
