@@ -15,5 +15,6 @@ if ! command -v mpirun >/dev/null 2>&1 || ! command -v mpicc >/dev/null 2>&1; th
     exit 0
 fi
 # The `partitive` binary the tests compare with, in the shared target directory.
-cargo build --release -p partitive-cli
+# (Exactly the build of scripts/test.sh's first step, so nothing is rebuilt there.)
+cargo test --workspace --release --no-run
 (cd crates/partitive-mpi && cargo test --release)

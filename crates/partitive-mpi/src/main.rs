@@ -100,7 +100,11 @@ fn main() -> ExitCode {
             if rank == 0 {
                 match help {
                     true => drop(e.print()),
-                    false => fail(e.to_string().lines().next().unwrap_or("bad arguments")),
+                    false => {
+                        let text = e.to_string();
+                        let line = text.lines().next().unwrap_or("bad arguments");
+                        fail(line.trim_start_matches("error: "))
+                    }
                 }
             }
             return if help {

@@ -2,8 +2,8 @@
 //! files: labels, centers and inertia byte for byte; errors; a rank that dies or hangs.
 //!
 //! Needs `mpirun` (Open MPI) and the `partitive` binary of the main workspace built in
-//! the shared target directory (`cargo build --release -p partitive-cli`, which
-//! `scripts/test-mpi.sh` runs first). Without `mpirun` the tests say so and pass.
+//! the shared target directory (`scripts/test-mpi.sh` builds it first). Without `mpirun`
+//! the tests say so and pass (CI requires Open MPI: `PARTITIVE_REQUIRE_MPI=1`).
 
 use partitive::Mat;
 use std::path::{Path, PathBuf};
@@ -288,7 +288,7 @@ fn fault(signal: &str, extra: &[&str]) -> (Duration, std::process::ExitStatus) {
         if t1.elapsed() > Duration::from_secs(90) {
             let _ = job.kill();
             for r in ranks_of(job.id()) {
-                let _ = Command::new("kill").args(["-9", &r.to_string()]).status();
+                let _ = Command::new("kill").arg("-9").arg(r.to_string()).status();
             }
             panic!("the job did not end within 90 s of the fault");
         }
