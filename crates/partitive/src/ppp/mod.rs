@@ -83,6 +83,7 @@ mod graph;
 #[cfg(test)]
 mod growth_tests;
 mod knn;
+mod many;
 mod merge;
 mod modal;
 mod params;
