@@ -116,7 +116,7 @@ impl Bisection {
                     j = c;
                 }
             }
-            if !(sse[j] > 0.0) || members[j].len() < 2 {
+            if sse[j] <= 0.0 || members[j].len() < 2 {
                 break;
             }
             let xc = gather(x, &members[j]);
