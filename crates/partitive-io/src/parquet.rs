@@ -6,7 +6,6 @@
 //! an error naming it. Null cells are an error naming column and row. Rows are decoded one
 //! batch at a time, row group after row group.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use arrow_array::cast::AsArray;
@@ -19,11 +18,13 @@ use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::ProjectionMask;
 use parquet::file::metadata::ParquetMetaData;
+use parquet::file::reader::ChunkReader;
 use partitive::Float;
 
 use crate::columns::plan_fields;
 use crate::contain::contain;
 use crate::error::{IoError, IoErrorKind};
+use crate::input::Input;
 use crate::options::{MissingPolicy, ReadOptions};
 use crate::scalar::check_finite;
 use crate::table::{DroppedRow, Ids, RowInfo};
@@ -65,14 +66,34 @@ pub(crate) struct ParquetSource {
 }
 
 impl ParquetSource {
-    /// Opens `path`, resolves the column selection, and prepares batches of `batch_rows`.
+    /// Opens `input`, resolves the column selection, and prepares batches of `batch_rows`.
     pub(crate) fn open(
-        path: &Path,
+        input: Input<'_>,
         opts: &ReadOptions,
         batch_rows: usize,
     ) -> Result<ParquetSource, IoError> {
-        let file = File::open(path).map_err(|e| IoError::os(path, e))?;
-        let file_len = file.metadata().map_err(|e| IoError::os(path, e))?.len();
+        let path = input.path();
+        match input.bytes() {
+            Some(b) => {
+                let bytes = bytes::Bytes::copy_from_slice(b);
+                Self::open_reader(path, bytes, b.len() as u64, opts, batch_rows)
+            }
+            None => {
+                let file = input.open_file()?;
+                let len = file.metadata().map_err(|e| IoError::os(path, e))?.len();
+                Self::open_reader(path, file, len, opts, batch_rows)
+            }
+        }
+    }
+
+    /// [`open`](Self::open) over `file_len` bytes readable at any offset from `file`.
+    fn open_reader<R: ChunkReader + 'static>(
+        path: &Path,
+        file: R,
+        file_len: u64,
+        opts: &ReadOptions,
+        batch_rows: usize,
+    ) -> Result<ParquetSource, IoError> {
         if file_len == 0 {
             return Err(IoError::new(IoErrorKind::Empty, path));
         }
