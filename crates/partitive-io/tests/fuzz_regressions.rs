@@ -128,3 +128,27 @@ fn text_non_ascii_delimiter_is_refused() {
         let _ = read_matrix::<f64>(&p, &opts);
     }
 }
+
+/// fuzz `parquet`: a NaN in row 334 and a corrupt page header further on. Whole-file
+/// reads decode 8192 rows per batch and met the page error before checking row 334;
+/// streaming in chunks of 64 reported the NaN. After a decoding error the rows are decoded
+/// again one by one from the failing batch's start, so every batch size reports the first
+/// error in row order (`tests/data/page-error-after-nan.parquet`, the fuzzer's input).
+#[test]
+fn parquet_first_error_in_row_order_whatever_the_batch() {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/page-error-after-nan.parquet");
+    let msg = whole_err(&p).to_string();
+    assert!(msg.contains("non-finite value 'NaN' at row 334"), "{msg}");
+    for rows in [1, 3, 64, 5000, 1 << 20] {
+        assert_eq!(stream_err(&p, rows), msg, "chunks of {rows}");
+    }
+    let bytes = std::fs::read(&p).unwrap();
+    let name = std::path::Path::new("page-error-after-nan.parquet");
+    let e = partitive_io::read_matrix_from_bytes::<f32>(name, &bytes, &ReadOptions::default())
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "page-error-after-nan.parquet: non-finite value 'NaN' at row 334, column 2"
+    );
+}
