@@ -11,7 +11,9 @@
 # (fails instead with PARTITIVE_REQUIRE_FUZZ=1, as in CI).
 #
 # Environment: FUZZ_SMOKE_SECONDS (per target, default 20), FUZZ_SMOKE_TARGETS (default
-# all five). Long campaigns: see fuzz/README.md.
+# all five), FUZZ_SMOKE_QUICK=1 (instrument only the project's crates and reuse the
+# third-party crates built in target/ by the release tests: scripts/test.sh sets it).
+# Long campaigns: see fuzz/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,19 +33,31 @@ fi
 triple=$(rustc -vV | sed -n 's/^host: //p')
 # The flags of `cargo fuzz build -s none -a` (cargo-fuzz 0.13): coverage instrumentation for
 # libFuzzer, `--cfg fuzzing`, debug assertions (overflow checks), one codegen unit.
-export RUSTFLAGS=" -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4\
+flags=" -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4\
  -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table\
  -Cllvm-args=-sanitizer-coverage-trace-compares --cfg fuzzing\
  -Cllvm-args=-simplifycfg-branch-fold-threshold=0 -Cllvm-args=-sanitizer-coverage-stack-depth\
  -Cdebug-assertions -Ccodegen-units=1"
 
 t0=$(date +%s)
-cargo build --manifest-path fuzz/Cargo.toml --target "$triple" --release \
-    --config 'profile.release.debug="line-tables-only"' --bins
+if [ "${FUZZ_SMOKE_QUICK:-0}" = 1 ]; then
+    # Quick build (CI, after `cargo test --workspace --release`): only the project's crates
+    # are instrumented (scripts/fuzz-rustc.sh); the third-party crates already built in
+    # target/ are reused. Coverage feedback then comes from the project's code only.
+    # One codegen unit only where it matters (campaigns): here the profile's.
+    export PARTITIVE_FUZZ_FLAGS="${flags% -Ccodegen-units=1}"
+    RUSTC_WRAPPER="$PWD/scripts/fuzz-rustc.sh" CARGO_TARGET_DIR="$PWD/target" \
+        cargo build --manifest-path fuzz/Cargo.toml --release --bins
+    bin=target/release
+else
+    # Every crate instrumented, into fuzz/target (as `cargo fuzz build -s none -a`).
+    RUSTFLAGS="$flags" cargo build --manifest-path fuzz/Cargo.toml --target "$triple" \
+        --release --config 'profile.release.debug="line-tables-only"' --bins
+    bin=fuzz/target/$triple/release
+fi
 t1=$(date +%s)
 echo "fuzz-smoke: built the targets in $((t1 - t0)) s"
 
-bin=fuzz/target/$triple/release
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for t in $targets; do
