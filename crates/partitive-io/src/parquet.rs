@@ -15,9 +15,7 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
-use parquet::arrow::arrow_reader::{
-    ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder, RowSelection, RowSelector,
-};
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::ProjectionMask;
 use parquet::file::metadata::ParquetMetaData;
 use parquet::file::reader::ChunkReader;
@@ -47,6 +45,11 @@ fn is_numeric(t: &DataType) -> bool {
             | Float64
     )
 }
+
+/// Rows decoded before a decoding error beyond which the rows are not decoded again one by
+/// one (see [`ParquetSource::next_batch`]): that costs a single-row batch per row before
+/// the error, so in larger corrupt files the reported error may depend on the batch size.
+const REDECODE_ROWS: usize = 1 << 20;
 
 /// Builds the batch reader again, skipping the given number of rows, one row per batch.
 type Rebuild = Box<dyn Fn(usize) -> Result<ParquetRecordBatchReader, String>>;
@@ -160,24 +163,26 @@ impl ParquetSource {
             .map(|i| roots.binary_search(i).expect("present"))
             .collect();
         let mask = ProjectionMask::roots(builder.parquet_schema(), roots.iter().copied());
-        // Row groups' counts are checked non-negative by `check_layout`.
-        let total = (builder.metadata().row_groups().iter())
-            .fold(0usize, |t, rg| t.saturating_add(rg.num_rows() as usize));
         let again = mask.clone();
         let rebuild: Rebuild = Box::new(move |skip| {
             let r = reopen().map_err(|e| e.to_string())?;
-            let sel = vec![
-                RowSelector::skip(skip),
-                RowSelector::select(total.saturating_sub(skip)),
-            ];
-            contain(|| {
+            let mut reader = contain(|| {
                 ParquetRecordBatchReaderBuilder::try_new(r)?
                     .with_projection(again.clone())
                     .with_batch_size(1)
-                    .with_row_selection(RowSelection::from(sel))
                     .build()
             })?
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+            // Rows are skipped by decoding them (as the first reader did), not by a row
+            // selection, whose planning trusts the row groups' claimed counts.
+            for _ in 0..skip {
+                match contain(|| reader.next())? {
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => return Err(e.to_string()),
+                    None => return Err("fewer rows than before".into()),
+                }
+            }
+            Ok(reader)
         });
         let reader = contain(|| {
             builder
@@ -258,7 +263,8 @@ impl ParquetSource {
     /// size (a bad value in row 334, or a page error further on). On a decoding error the
     /// rows are decoded again from the failing batch's first row, one row per batch: the
     /// first error in row order is reported whatever the batch size (found by the
-    /// `parquet` fuzz target: streaming and whole-file reads disagreed).
+    /// `parquet` fuzz target: streaming and whole-file reads disagreed), for errors within
+    /// the first [`REDECODE_ROWS`] rows.
     fn next_batch(&mut self) -> Result<Option<RecordBatch>, IoError> {
         loop {
             let err = match contain(|| self.reader.next()) {
@@ -270,7 +276,7 @@ impl ParquetSource {
                 Ok(Some(Err(e))) => e.to_string(),
                 Err(panic) => panic,
             };
-            if self.row_by_row {
+            if self.row_by_row || self.decoded > REDECODE_ROWS {
                 return Err(IoError::malformed(&self.path, err));
             }
             self.row_by_row = true;
