@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::matrix::MatRef;
 use crate::parallel::{map_reduce_chunks, par_vec, CHUNK_ROWS};
+use crate::simd::{dispatch_upto, Kernel, Level, Simd};
 use std::ops::Range;
 use std::sync::{Mutex, MutexGuard};
 
@@ -266,39 +267,37 @@ impl RowStats {
         norms: &mut [f32],
     ) -> Self {
         debug_assert!(norms.is_empty() || norms.len() == r.len());
-        #[cfg(target_arch = "x86_64")]
-        if super::kernel::best_level() != super::kernel::Level::Portable {
-            // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
-            return unsafe { Self::of_avx2(x, w, r, norms) };
-        }
-        Self::of_portable(x, w, r, norms)
+        // At most AVX2 + FMA: the level of the hand-written norms.
+        dispatch_upto(Level::Avx2, OfRows { x, w, r, norms })
     }
 
-    /// [`Self::of_portable`] compiled for AVX2, with explicitly vectorised norms for `f32`
-    /// rows of a multiple of 8 columns ([`super::norms`]; same results).
-    ///
-    /// # Safety
-    /// The CPU must support AVX2 and FMA.
+    /// [`Self::of_portable`] with explicitly vectorised norms for `f32` rows of a
+    /// multiple of 8 columns ([`super::norms`]; same results).
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn of_avx2<T: Float>(
+    #[inline(always)]
+    fn of_simd<T: Float>(
+        simd: Simd,
         x: MatRef<'_, T>,
         w: Option<&[T]>,
         r: Range<usize>,
         norms: &mut [f32],
     ) -> Self {
         let block = x.rows(r.start, r.end).as_slice();
-        let Some(block) = super::norms::as_f32(block, x.n_cols()) else {
+        let Some(block) = super::norms::as_f32(block, x.n_cols()).filter(|_| simd.has_avx2())
+        else {
             return Self::of_portable(x, w, r, norms);
         };
         let mut st = RowStats::default();
         let keep = !norms.is_empty();
-        let amax = super::norms::for_each_f32(block, x.n_cols(), |t, v| {
-            st.add_norm(v, w.map_or(1.0, |w| w[r.start + t].as_f64()));
-            if keep {
-                norms[t] = up(v);
-            }
-        });
+        // SAFETY: `simd` proves AVX2 and FMA (checked above).
+        let amax = unsafe {
+            super::norms::for_each_f32(block, x.n_cols(), |t, v| {
+                st.add_norm(v, w.map_or(1.0, |w| w[r.start + t].as_f64()));
+                if keep {
+                    norms[t] = up(v);
+                }
+            })
+        };
         st.amax = amax as f64;
         st
     }
@@ -338,6 +337,29 @@ impl RowStats {
         }
         // (A non-finite value makes its row's norm non-finite.)
         st
+    }
+}
+
+/// The kernel of [`RowStats::of`].
+struct OfRows<'a, 'o, T> {
+    x: MatRef<'a, T>,
+    w: Option<&'a [T]>,
+    r: Range<usize>,
+    norms: &'o mut [f32],
+}
+
+impl<T: Float> Kernel for OfRows<'_, '_, T> {
+    type Output = RowStats;
+    #[inline(always)]
+    fn run(self, simd: Simd) -> RowStats {
+        let OfRows { x, w, r, norms } = self;
+        #[cfg(target_arch = "x86_64")]
+        return RowStats::of_simd(simd, x, w, r, norms);
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = simd;
+            RowStats::of_portable(x, w, r, norms)
+        }
     }
 }
 

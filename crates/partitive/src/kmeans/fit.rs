@@ -11,7 +11,7 @@ use super::pruned::Hamerly;
 use super::result::{IterationInfo, KMeansDiagnostics, KMeansResult, Seeding};
 use super::scalable::kmeans_parallel;
 use super::sums::StepStats;
-use super::yinyang::{yinyang_step, Bounds, Drift, Groups};
+use super::yinyang::{yinyang_step, Bounds, GroupDrift, Groups};
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::matrix::{Mat, MatRef};
@@ -176,7 +176,7 @@ enum Pruning {
     Yinyang {
         groups: Groups,
         bounds: Bounds,
-        drift: Drift,
+        drift: GroupDrift,
     },
 }
 
@@ -267,7 +267,7 @@ impl<'d, 'a, T: Float> InMemory<'d, 'a, T> {
                 let groups = Groups::new(centers);
                 Pruning::Yinyang {
                     bounds: Bounds::unknown(n, groups.t),
-                    drift: Drift::zero(&groups),
+                    drift: GroupDrift::zero(&groups),
                     groups,
                 }
             }

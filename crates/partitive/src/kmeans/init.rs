@@ -19,6 +19,7 @@ use crate::float::Float;
 use crate::matrix::Mat;
 use crate::parallel::{map_reduce_chunks, par_vec};
 use crate::rng::Rng;
+use crate::simd::{dispatch_at, Kernel, Level, Simd};
 use std::ops::Range;
 
 /// Per-chunk summary after updating the nearest-center distances.
@@ -52,32 +53,40 @@ pub(super) fn update_chunk<T: Float>(
     r: Range<usize>,
     c: &[T],
 ) -> ChunkInfo {
-    #[cfg(target_arch = "x86_64")]
-    if super::kernel::best_level() != super::kernel::Level::Portable {
-        // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
-        return unsafe { update_chunk_avx2(data, d2, r, c) };
-    }
-    update_chunk_portable(data, d2, r, c)
+    update_chunk_at(crate::simd::level(), data, d2, r, c)
 }
 
-/// [`update_chunk_portable`] compiled for AVX2 (same results: Rust does not contract
-/// multiplications and additions into FMA, and the partial sums keep their order).
-///
-/// # Safety
-/// The CPU must support AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-pub(super) unsafe fn update_chunk_avx2<T: Float>(
+/// [`update_chunk`] compiled for `level` or lower (at most AVX2 + FMA, the level it was
+/// tuned at): the same results at every level (Rust does not contract multiplications and
+/// additions into FMA, and the partial sums keep their order).
+pub(super) fn update_chunk_at<T: Float>(
+    level: Level,
     data: &Data<'_, T>,
     d2: &mut [f64],
     r: Range<usize>,
     c: &[T],
 ) -> ChunkInfo {
-    update_chunk_portable(data, d2, r, c)
+    dispatch_at(level.min(Level::Avx2), UpdateChunk { data, d2, r, c })
+}
+
+/// The kernel of [`update_chunk`].
+struct UpdateChunk<'a, 'd, 'o, T> {
+    data: &'a Data<'d, T>,
+    d2: &'o mut [f64],
+    r: Range<usize>,
+    c: &'a [T],
+}
+
+impl<T: Float> Kernel for UpdateChunk<'_, '_, '_, T> {
+    type Output = ChunkInfo;
+    #[inline(always)]
+    fn run(self, _: Simd) -> ChunkInfo {
+        update_chunk_portable(self.data, self.d2, self.r, self.c)
+    }
 }
 
 #[inline(always)]
-pub(super) fn update_chunk_portable<T: Float>(
+fn update_chunk_portable<T: Float>(
     data: &Data<'_, T>,
     d2: &mut [f64],
     r: Range<usize>,

@@ -10,6 +10,7 @@ use super::sums::StepStats;
 use crate::float::Float;
 use crate::matrix::Mat;
 use crate::parallel::{fold_chunks, map_reduce_chunks};
+use crate::simd::{dispatch_upto, Kernel, Level, Simd};
 use std::ops::Range;
 
 /// One Lloyd assignment over all rows: labels updated in place, statistics returned.
@@ -261,27 +262,33 @@ pub(crate) fn reassigned_inertia<T: Float>(
 
 /// Σ weight × ‖x − c_label‖² over the rows `r` (`f64`, in row order).
 fn inertia_of<T: Float>(data: &Data<'_, T>, centers: &Mat<T>, r: Range<usize>, lab: &[u32]) -> f64 {
-    #[cfg(target_arch = "x86_64")]
-    if super::kernel::best_level() != super::kernel::Level::Portable {
-        // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
-        return unsafe { inertia_avx2(data, centers, r, lab) };
-    }
-    inertia_portable(data, centers, r, lab)
+    // Compiled for at most AVX2 + FMA, the level it was tuned at (the same results at
+    // every level: no contraction into FMA).
+    dispatch_upto(
+        Level::Avx2,
+        Inertia {
+            data,
+            centers,
+            r,
+            lab,
+        },
+    )
 }
 
-/// [`inertia_portable`] compiled for AVX2 (same results: no contraction into FMA).
-///
-/// # Safety
-/// The CPU must support AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn inertia_avx2<T: Float>(
-    data: &Data<'_, T>,
-    centers: &Mat<T>,
+/// The kernel of [`inertia_of`].
+struct Inertia<'a, 'd, T> {
+    data: &'a Data<'d, T>,
+    centers: &'a Mat<T>,
     r: Range<usize>,
-    lab: &[u32],
-) -> f64 {
-    inertia_portable(data, centers, r, lab)
+    lab: &'a [u32],
+}
+
+impl<T: Float> Kernel for Inertia<'_, '_, T> {
+    type Output = f64;
+    #[inline(always)]
+    fn run(self, _: Simd) -> f64 {
+        inertia_portable(self.data, self.centers, self.r, self.lab)
+    }
 }
 
 #[inline(always)]

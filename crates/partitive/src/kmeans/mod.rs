@@ -72,6 +72,7 @@ mod tests;
 mod tests_seeding;
 mod yinyang;
 
+pub(crate) use kernel::avx512_agrees;
 pub use fit::assign;
 pub use params::{
     Algorithm, Init, KMeans, KMeansParams, KMeansValidParams, PARALLEL_MIN_ROWS_PER_CENTER,

@@ -14,14 +14,7 @@ use std::arch::x86_64::*;
 /// `v` as `f32` values when `T` is `f32` and the row length `d` is a multiple of 8 (the
 /// shapes this module serves), else `None`.
 pub(crate) fn as_f32<T: Float>(v: &[T], d: usize) -> Option<&[f32]> {
-    if std::any::TypeId::of::<T>() != std::any::TypeId::of::<f32>()
-        || d == 0
-        || !d.is_multiple_of(8)
-    {
-        return None;
-    }
-    // SAFETY: `T` is `f32` (checked above), so the slice reinterprets exactly.
-    Some(unsafe { std::slice::from_raw_parts(v.as_ptr() as *const f32, v.len()) })
+    T::as_f32_slice(v).filter(|_| d > 0 && d.is_multiple_of(8))
 }
 
 /// The eight partial sums of one 8-column block added to `(lo, hi)`; returns the block's
@@ -90,7 +83,7 @@ mod tests {
 
     #[test]
     fn bitwise_the_portable_norms() {
-        if !(std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")) {
+        if !crate::simd::supported(crate::simd::Level::Avx2) {
             return;
         }
         // Values over many magnitudes, signs, subnormals and zeros, so that the order of

@@ -11,7 +11,7 @@
 //! without any distance computation when `max(l, s_a − u)`, with `s_a` the distance from
 //! `c_a` to its nearest other center, exceeds `u` by a safe margin. The bounds are stored
 //! as `f32` (8 bytes per row), rounded outwards: `u` relative to the cumulative moves
-//! ([`Drift`]), `l` rewritten by every step's screen (one pass over the bounds, four rows
+//! ([`CenterDrift`]), `l` rewritten by every step's screen (one pass over the bounds, four rows
 //! per instruction, `super::screen`). Rows the bounds fail get `u` tightened with the
 //! exact distance when measurements say it pays ([`TIGHTEN`]), and the rest are
 //! evaluated in place by the fused kernel against every center (rows prefetched ahead);
@@ -42,6 +42,7 @@ use super::sums::StepStats;
 use crate::float::Float;
 use crate::matrix::Mat;
 use crate::parallel::{fold_chunks, par_vec};
+use crate::simd::{dispatch_upto, Kernel, Level, Simd};
 use std::ops::Range;
 
 /// Relative widening of `f64` distance computations over `d` columns.
@@ -92,7 +93,7 @@ pub(crate) const PREFETCH: usize = 24;
 /// How far each center moved since the start of the run (`f64`, widened), and what the
 /// lower bounds need of the last update.
 #[derive(Debug, Clone)]
-pub(crate) struct Drift {
+pub(crate) struct CenterDrift {
     center: Vec<f64>,
     /// The moves of the last update (widened; empty before the first).
     moves: Vec<f64>,
@@ -100,10 +101,10 @@ pub(crate) struct Drift {
     old: Vec<f64>,
 }
 
-impl Drift {
+impl CenterDrift {
     /// No move yet (`k` centers).
     pub(crate) fn zero(k: usize) -> Self {
-        Drift {
+        CenterDrift {
             center: vec![0.0; k],
             moves: Vec::new(),
             old: Vec::new(),
@@ -152,7 +153,7 @@ impl ClusterDrop {
 
     /// The drops of the last update, from the clusters' radii before it (`radius[a]`,
     /// `+∞` when unknown).
-    fn new(drift: &Drift, radius: &[f64]) -> Self {
+    fn new(drift: &CenterDrift, radius: &[f64]) -> Self {
         let k = drift.center.len();
         if drift.moves.is_empty() {
             return Self::none(k);
@@ -293,7 +294,7 @@ impl Tally {
 /// Per-run state of the Hamerly variant.
 pub(crate) struct Hamerly {
     bounds: Vec<Bound>,
-    drift: Drift,
+    drift: CenterDrift,
     /// The last step's [`Odds`] (the prior `1/5` before any).
     odds: Odds,
     /// Each cluster's radius as the last step left it: the largest upper bound of its
@@ -407,7 +408,7 @@ impl Hamerly {
     pub(crate) fn new(n: usize, k: usize) -> Self {
         Hamerly {
             bounds: par_vec(n, |_| UNKNOWN),
-            drift: Drift::zero(k),
+            drift: CenterDrift::zero(k),
             odds: Odds {
                 proved: 1,
                 failed: 5,
@@ -461,7 +462,7 @@ impl Hamerly {
         let clusters = Screen::table(&drift.center, &geo.s, &drop.near, &drop.far);
         let labels = ChunkCells::new(labels);
         let bounds = ChunkCells::new(bounds);
-        let ctx = Ctx {
+        let ctx = HamerlyChunk {
             data,
             packed,
             centers,
@@ -493,12 +494,12 @@ impl Hamerly {
 }
 
 /// What every chunk of a step shares.
-struct Ctx<'a, 'd, T> {
+struct HamerlyChunk<'a, 'd, T> {
     data: &'a Data<'d, T>,
     packed: &'a Packed<T>,
     centers: &'a Mat<T>,
     geo: &'a Geometry,
-    drift: &'a Drift,
+    drift: &'a CenterDrift,
     /// The screen's per-cluster table.
     clusters: &'a [[f64; 4]],
     /// Whether failing rows get their upper bound tightened before the full evaluation.
@@ -507,32 +508,21 @@ struct Ctx<'a, 'd, T> {
     every: bool,
 }
 
-impl<T: Float> Ctx<'_, '_, T> {
+impl<T: Float> HamerlyChunk<'_, '_, T> {
     /// The step on the rows `r`.
     fn chunk(&self, r: Range<usize>, lab: &mut [u32], bnd: &mut [Bound], t: &mut Tally) {
-        #[cfg(target_arch = "x86_64")]
-        if super::kernel::best_level() != super::kernel::Level::Portable {
-            // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
-            return unsafe { self.chunk_avx2(r, lab, bnd, t) };
-        }
-        self.chunk_body(r, lab, bnd, t)
-    }
-
-    /// [`Self::chunk_body`] compiled for AVX2 (same code and results: Rust does not
-    /// contract multiplications and additions into FMA).
-    ///
-    /// # Safety
-    /// The CPU must support AVX2 and FMA.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn chunk_avx2(
-        &self,
-        r: Range<usize>,
-        lab: &mut [u32],
-        bnd: &mut [Bound],
-        t: &mut Tally,
-    ) {
-        self.chunk_body(r, lab, bnd, t)
+        // Compiled for at most AVX2 + FMA, the level it was tuned at (the same results at
+        // every level: Rust does not contract multiplications and additions into FMA).
+        dispatch_upto(
+            Level::Avx2,
+            HamerlyRows {
+                step: self,
+                r,
+                lab,
+                bnd,
+                t,
+            },
+        )
     }
 
     /// The step on the rows `r`.
@@ -649,5 +639,22 @@ impl<T: Float> Ctx<'_, '_, T> {
         }
         tight.truncate(f);
         tight
+    }
+}
+
+/// The kernel of [`HamerlyChunk::chunk`].
+struct HamerlyRows<'a, 'b, 'd, T> {
+    step: &'a HamerlyChunk<'b, 'd, T>,
+    r: Range<usize>,
+    lab: &'a mut [u32],
+    bnd: &'a mut [Bound],
+    t: &'a mut Tally,
+}
+
+impl<T: Float> Kernel for HamerlyRows<'_, '_, '_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self, _: Simd) {
+        self.step.chunk_body(self.r, self.lab, self.bnd, self.t)
     }
 }

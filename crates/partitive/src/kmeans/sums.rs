@@ -28,6 +28,7 @@ use super::data::Data;
 use crate::float::Float;
 use crate::matrix::Mat;
 use crate::parallel::CHUNK_ROWS;
+use crate::simd::{dispatch_upto, Kernel, Level, Simd};
 use std::ops::Range;
 
 /// `1.5 · 2^52`: adding it to `|v| ≤ 2^51` rounds `v` to an integer held in the low bits.
@@ -209,27 +210,17 @@ impl StepStats {
         r: Range<usize>,
         labels: &[u32],
     ) {
-        #[cfg(target_arch = "x86_64")]
-        if super::kernel::best_level() != super::kernel::Level::Portable {
-            // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
-            return unsafe { self.accumulate_avx2(data, r, labels) };
-        }
-        self.accumulate_portable(data, r, labels)
-    }
-
-    /// [`Self::accumulate_portable`] compiled for AVX2 (same integer results).
-    ///
-    /// # Safety
-    /// The CPU must support AVX2 and FMA.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn accumulate_avx2<T: Float>(
-        &mut self,
-        data: &Data<'_, T>,
-        r: Range<usize>,
-        labels: &[u32],
-    ) {
-        self.accumulate_portable(data, r, labels)
+        // Compiled for at most AVX2 + FMA, the level it was tuned at (the same integer
+        // results at every level).
+        dispatch_upto(
+            Level::Avx2,
+            Accumulate {
+                sums: self,
+                data,
+                r,
+                labels,
+            },
+        )
     }
 
     #[inline(always)]
@@ -298,6 +289,22 @@ impl StepStats {
         let terms = (data.n_fit / CHUNK_ROWS + CHUNK_ROWS + k * d + d + 8) as f64;
         let error = terms * f64::EPSILON * (data.wxnorm + 2.0 * magnitude + norms) + quantum;
         (value, error)
+    }
+}
+
+/// The kernel of [`StepStats::accumulate`].
+struct Accumulate<'a, 'd, T> {
+    sums: &'a mut StepStats,
+    data: &'a Data<'d, T>,
+    r: Range<usize>,
+    labels: &'a [u32],
+}
+
+impl<T: Float> Kernel for Accumulate<'_, '_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self, _: Simd) {
+        self.sums.accumulate_portable(self.data, self.r, self.labels)
     }
 }
 

@@ -5,6 +5,7 @@ use crate::error::ErrorKind;
 use crate::float::Float;
 use crate::matrix::{Mat, MatRef};
 use crate::rng::Rng;
+use crate::simd::Level;
 
 /// Gaussian-ish blobs (sum of uniforms) around `k` centers spaced `sep` apart.
 pub(crate) fn blobs<T: Float>(
@@ -710,7 +711,7 @@ fn first_step_pilot_f64() {
     first_step_pilot::<f64>();
 }
 
-/// The k-means++ passes compiled for AVX2 give bitwise the portable build's distances
+/// The k-means++ passes compiled for every level give bitwise the portable build's distances
 /// and masses (weighted, `d` not a multiple of the 8 partial sums); the candidates'
 /// potentials from the blocked kernel equal the direct sums to rounding.
 fn init_passes_match<T: Float>() {
@@ -720,12 +721,11 @@ fn init_passes_match<T: Float>() {
     let data = data::Data::new(x.view(), Some(&w), 1).unwrap();
     let mut a = vec![f64::INFINITY; n];
     for c in [7, 1999, 2500] {
-        let mut b = a.clone();
-        let ia = init::update_chunk_portable(&data, &mut a, 0..n, x.row(c));
-        #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-            // SAFETY: AVX2 and FMA are available (checked above).
-            let ib = unsafe { init::update_chunk_avx2(&data, &mut b, 0..n, x.row(c)) };
+        let before = a.clone();
+        let ia = init::update_chunk_at(Level::Portable, &data, &mut a, 0..n, x.row(c));
+        for level in crate::simd::supported_levels().into_iter().skip(1) {
+            let mut b = before.clone();
+            let ib = init::update_chunk_at(level, &data, &mut b, 0..n, x.row(c));
             assert_eq!(ia.mass.to_bits(), ib.mass.to_bits());
             assert_eq!((ia.max.to_bits(), ia.argmax), (ib.max.to_bits(), ib.argmax));
             assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));

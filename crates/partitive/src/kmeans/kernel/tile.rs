@@ -26,7 +26,7 @@
 /// `LANES` and the vector operations.
 macro_rules! kernel_body {
     ($feat:literal) => {
-        use super::super::Packed;
+        use super::super::PackedRef;
 
         /// Nearest centers of all rows (contiguous, row-major), tile by tile, over all panels.
         ///
@@ -35,7 +35,7 @@ macro_rules! kernel_body {
         #[target_feature(enable = $feat)]
         pub(crate) unsafe fn run(
             x: &[T],
-            p: &Packed<T>,
+            p: &PackedRef<'_, T>,
             labels: &mut [u32],
             best: &mut [T],
             second: Option<&mut [T]>,
@@ -57,7 +57,7 @@ macro_rules! kernel_body {
         pub(crate) unsafe fn run_rows(
             x: &[T],
             rows: &[u32],
-            p: &Packed<T>,
+            p: &PackedRef<'_, T>,
             q0: usize,
             q1: usize,
             labels: &mut [u32],
@@ -96,7 +96,7 @@ macro_rules! kernel_body {
         unsafe fn drive<F: Fn(usize) -> *const T, const AHEAD: usize>(
             n: usize,
             row: F,
-            p: &Packed<T>,
+            p: &PackedRef<'_, T>,
             q0: usize,
             q1: usize,
             labels: &mut [u32],
@@ -162,7 +162,7 @@ macro_rules! kernel_body {
         #[target_feature(enable = $feat)]
         unsafe fn tile<const R: usize, const S: bool>(
             xs: [*const T; R],
-            p: &Packed<T>,
+            p: &PackedRef<'_, T>,
             q0: usize,
             q1: usize,
             lab: &mut [u32],
@@ -218,7 +218,7 @@ macro_rules! kernel_body {
         /// # Safety
         /// The CPU must support the module's instruction set.
         #[target_feature(enable = $feat)]
-        pub(crate) unsafe fn run_values(x: &[T], p: &Packed<T>, out: &mut [T]) {
+        pub(crate) unsafe fn run_values(x: &[T], p: &PackedRef<'_, T>, out: &mut [T]) {
             const W: usize = 2 * LANES;
             let (d, s) = (p.d, p.norms.len());
             assert_eq!(p.w, W);
@@ -269,7 +269,7 @@ macro_rules! kernel_body {
         pub(crate) unsafe fn run_groups(
             x: &[T],
             rows: &[u32],
-            p: &Packed<T>,
+            p: &PackedRef<'_, T>,
             ppg: usize,
             labels: &mut [u32],
             best: &mut [T],
@@ -328,7 +328,7 @@ macro_rules! kernel_body {
         #[target_feature(enable = $feat)]
         unsafe fn values<const R: usize>(
             xs: [*const T; R],
-            p: &Packed<T>,
+            p: &PackedRef<'_, T>,
             q: usize,
         ) -> [[V; 2]; R] {
             const W: usize = 2 * LANES;
@@ -361,7 +361,7 @@ macro_rules! kernel_body {
         /// The module's instruction set; `q < p.panels()`.
         #[inline]
         #[target_feature(enable = $feat)]
-        unsafe fn index(p: &Packed<T>, q: usize) -> [V; 2] {
+        unsafe fn index(p: &PackedRef<'_, T>, q: usize) -> [V; 2] {
             const W: usize = 2 * LANES;
             [
                 load(p.index.as_ptr().add(q * W)),
@@ -387,7 +387,7 @@ macro_rules! kernel_body {
         #[allow(clippy::too_many_arguments)]
         unsafe fn gtile<const R: usize>(
             xs: [*const T; R],
-            p: &Packed<T>,
+            p: &PackedRef<'_, T>,
             ppg: usize,
             t: usize,
             lab: &mut [u32],
@@ -462,7 +462,7 @@ macro_rules! kernel_body {
         #[allow(clippy::too_many_arguments)]
         unsafe fn gtile1<const R: usize>(
             xs: [*const T; R],
-            p: &Packed<T>,
+            p: &PackedRef<'_, T>,
             t: usize,
             lab: &mut [u32],
             bst: &mut [T],
