@@ -5,10 +5,9 @@ use super::sums::Scale;
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::matrix::MatRef;
-use crate::parallel::{map_reduce_chunks, par_vec, CHUNK_ROWS};
+use crate::parallel::{chunk_slices, map_reduce_chunks, map_reduce_chunks_with, par_vec, CHUNK_ROWS};
 use crate::simd::{dispatch_upto, Kernel, Level, Simd};
 use std::ops::Range;
-use std::sync::{Mutex, MutexGuard};
 
 /// The rows, their optional weights and their squared norms (`f64`).
 pub(crate) struct Data<'a, T> {
@@ -70,17 +69,16 @@ impl<'a, T: Float> Data<'a, T> {
             Vec::new()
         };
         let stats = {
-            let cells = ChunkCells::new(&mut norms);
-            map_reduce_chunks(
+            let items = if keep {
+                chunk_slices(&mut norms, n, 1)
+            } else {
+                (0..n.div_ceil(CHUNK_ROWS)).map(|_| Default::default()).collect()
+            };
+            map_reduce_chunks_with(
                 n,
+                items,
                 RowStats::default(),
-                |r| {
-                    if keep {
-                        RowStats::of(x, wv, r.clone(), &mut cells.lock(&r))
-                    } else {
-                        RowStats::of(x, wv, r, &mut [])
-                    }
-                },
+                |r, norms| RowStats::of(x, wv, r, norms),
                 RowStats::merge,
             )
         };
@@ -399,38 +397,4 @@ pub(crate) fn sq_norm<T: Float>(a: &[T]) -> f64 {
         q[t] += v.as_f64() * v.as_f64();
     }
     ((q[0] + q[1]) + (q[2] + q[3])) + ((q[4] + q[5]) + (q[6] + q[7]))
-}
-
-/// A per-row buffer split into the fixed chunks of [`crate::parallel`], each behind its own
-/// (uncontended) lock, so chunk kernels can write their rows safely.
-pub(crate) struct ChunkCells<'a, X> {
-    parts: Vec<Mutex<&'a mut [X]>>,
-    width: usize,
-}
-
-impl<'a, X: Send> ChunkCells<'a, X> {
-    /// Splits `buf` (one entry per row) into chunks of `CHUNK_ROWS`.
-    pub(crate) fn new(buf: &'a mut [X]) -> Self {
-        Self::with_width(buf, 1)
-    }
-
-    /// Splits `buf` (`width` entries per row) into chunks of `CHUNK_ROWS` rows.
-    pub(crate) fn with_width(buf: &'a mut [X], width: usize) -> Self {
-        ChunkCells {
-            parts: buf
-                .chunks_mut(CHUNK_ROWS * width.max(1))
-                .map(Mutex::new)
-                .collect(),
-            width,
-        }
-    }
-
-    /// The entries of chunk `r` (a range produced by the chunk driver).
-    pub(crate) fn lock(&self, r: &Range<usize>) -> MutexGuard<'_, &'a mut [X]> {
-        let g = self.parts[r.start / CHUNK_ROWS]
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        debug_assert_eq!(g.len(), r.len() * self.width);
-        g
-    }
 }

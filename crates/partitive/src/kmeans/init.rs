@@ -13,11 +13,11 @@
 //! chunk kernel merged in chunk order, so the centers chosen do not depend on the thread
 //! count.
 
-use super::data::{sq_dist, sq_norm, ChunkCells, Data};
+use super::data::{sq_dist, sq_norm, Data};
 use super::kernel::{values, Packed};
 use crate::float::Float;
 use crate::matrix::Mat;
-use crate::parallel::{map_reduce_chunks, par_vec};
+use crate::parallel::{chunk_slices, map_reduce_chunks, map_reduce_chunks_with, par_vec};
 use crate::rng::Rng;
 use crate::simd::{dispatch_at, Kernel, Level, Simd};
 use std::ops::Range;
@@ -34,14 +34,11 @@ pub(super) struct ChunkInfo {
 
 /// Sets `d2[i] = min(d2[i], ‖x_i − c‖²)` and returns one [`ChunkInfo`] per chunk, in order.
 pub(super) fn update_d2<T: Float>(data: &Data<'_, T>, d2: &mut [f64], c: &[T]) -> Vec<ChunkInfo> {
-    let cells = ChunkCells::new(d2);
-    map_reduce_chunks(
+    map_reduce_chunks_with(
         data.n(),
+        chunk_slices(d2, data.n(), 1),
         Vec::new(),
-        |r| {
-            let mut d2 = cells.lock(&r);
-            vec![update_chunk(data, &mut d2, r, c)]
-        },
+        |r, d2| vec![update_chunk(data, d2, r, c)],
         |acc: &mut Vec<ChunkInfo>, p| acc.extend(p),
     )
 }

@@ -4,12 +4,12 @@
 //! fixed-point sums ([`super::sums`]) — then the shared centers update, with
 //! deterministic re-seeding of empty clusters.
 
-use super::data::{sq_dist, ChunkCells, Data};
+use super::data::{sq_dist, Data};
 use super::kernel::{nearest, Nearest, Packed};
 use super::sums::StepStats;
 use crate::float::Float;
 use crate::matrix::Mat;
-use crate::parallel::{fold_chunks, map_reduce_chunks};
+use crate::parallel::{chunk_slices, fold_chunks_with, map_reduce_chunks, map_reduce_chunks_with};
 use crate::simd::{dispatch_upto, Kernel, Level, Simd};
 use std::ops::Range;
 
@@ -20,12 +20,11 @@ pub(crate) fn lloyd_step<T: Float>(
     labels: &mut [u32],
 ) -> StepStats {
     let (n, k) = (data.n(), packed.k);
-    let cells = ChunkCells::new(labels);
-    fold_chunks(
+    fold_chunks_with(
         n,
+        chunk_slices(labels, n, 1),
         || StepStats::zeros(data, k),
-        |st, r| {
-            let mut old = cells.lock(&r);
+        |st, r, old| {
             let mut new = vec![0u32; r.len()];
             let mut best = vec![T::zero(); r.len()];
             nearest(
@@ -218,16 +217,15 @@ pub(crate) fn finalize_from<T: Float>(
     init: f64,
 ) -> f64 {
     let packed = Packed::new(centers.view());
-    let cells = ChunkCells::new(labels);
-    map_reduce_chunks(
+    map_reduce_chunks_with(
         data.n(),
+        chunk_slices(labels, data.n(), 1),
         init,
-        |r| {
-            let mut lab = cells.lock(&r);
+        |r, lab| {
             if reassign {
-                nearest_of(data, &packed, r.clone(), &mut lab);
+                nearest_of(data, &packed, r.clone(), lab);
             }
-            inertia_of(data, centers, r, &lab)
+            inertia_of(data, centers, r, lab)
         },
         |a, b| *a += b,
     )

@@ -34,14 +34,14 @@
 //! Bounds derived from kernel values are widened by `2E`; bounds in `f64` are widened by
 //! a relative `4 (d + 4) ε_f64`, and every stored bound by a relative `2^−20`.
 
-use super::data::{sq_dist, sq_norm, ChunkCells, Data};
+use super::data::{sq_dist, sq_norm, Data};
 use super::kernel::{nearest_rows, prefetch, Nearest, Packed};
 use super::lloyd::lloyd_step;
 use super::screen::Screen;
 use super::sums::StepStats;
 use crate::float::Float;
 use crate::matrix::Mat;
-use crate::parallel::{fold_chunks, par_vec};
+use crate::parallel::{chunk_slices, fold_chunks_with, par_vec};
 use crate::simd::{dispatch_upto, Kernel, Level, Simd};
 use std::ops::Range;
 
@@ -460,8 +460,10 @@ impl Hamerly {
         let bounds = &mut self.bounds;
         let drop = ClusterDrop::new(drift, &self.radius);
         let clusters = Screen::table(&drift.center, &geo.s, &drop.near, &drop.far);
-        let labels = ChunkCells::new(labels);
-        let bounds = ChunkCells::new(bounds);
+        let items = chunk_slices(labels, n, 1)
+            .into_iter()
+            .zip(chunk_slices(bounds, n, 1))
+            .collect();
         let ctx = HamerlyChunk {
             data,
             packed,
@@ -472,14 +474,13 @@ impl Hamerly {
             tighten: self.odds.proved * k as u64 >= TIGHTEN * self.odds.failed,
             every: self.stage != Stage::Bounded,
         };
-        let t = fold_chunks(
+        let t = fold_chunks_with(
             n,
+            items,
             || Tally::zeros(data, k),
-            |t, r| {
-                let mut lab = labels.lock(&r);
-                let mut bnd = bounds.lock(&r);
-                ctx.chunk(r, &mut lab, &mut bnd, t);
-                t.radii(&lab, &bnd, &drift.center);
+            |t, r, (lab, bnd): (&mut [u32], &mut [Bound])| {
+                ctx.chunk(r, lab, bnd, t);
+                t.radii(lab, bnd, &drift.center);
             },
             Tally::merge,
         );

@@ -27,7 +27,7 @@
 //! added to the new one): the sums are exact integers ([`super::sums`]), so the result is
 //! bitwise the full recomputation of Lloyd's update.
 
-use super::data::{sq_dist, sq_norm, ChunkCells, Data};
+use super::data::{sq_dist, sq_norm, Data};
 use super::kernel::prefetch;
 use super::kernel::{
     nearest_groups, nearest_rows, panel_width, GroupNearest, Nearest, Packed,
@@ -36,7 +36,7 @@ use super::pruned::{down, f64_slack, kernel_error, proven, up, PREFETCH};
 use super::sums::StepStats;
 use crate::float::Float;
 use crate::matrix::Mat;
-use crate::parallel::{fold_chunks, par_vec};
+use crate::parallel::{chunk_slices, fold_chunks_with, par_vec};
 use crate::simd::{dispatch_upto, Kernel, Level, Simd};
 
 /// At most this many groups (bounds memory: `4 (1 + t)` bytes per row).
@@ -214,9 +214,11 @@ pub(crate) fn yinyang_step<T: Float>(
     let (n, d, k, t) = (data.n(), data.d(), centers.n_rows(), groups.t);
     let slack = f64_slack(d);
     let e = kernel_error(data.xmax2, centers);
-    let labels = ChunkCells::new(labels);
-    let upper = ChunkCells::new(&mut bounds.upper);
-    let lower = ChunkCells::with_width(&mut bounds.lower, t);
+    let items = chunk_slices(labels, n, 1)
+        .into_iter()
+        .zip(chunk_slices(&mut bounds.upper, n, 1))
+        .zip(chunk_slices(&mut bounds.lower, n, t))
+        .collect();
     let ctx = YinyangChunk {
         data,
         groups,
@@ -226,14 +228,12 @@ pub(crate) fn yinyang_step<T: Float>(
         e,
         slack,
     };
-    fold_chunks(
+    fold_chunks_with(
         n,
+        items,
         || StepStats::zeros(data, k),
-        |st, r| {
-            let mut lab = labels.lock(&r);
-            let mut ub = upper.lock(&r);
-            let mut lb = lower.lock(&r);
-            ctx.chunk(r, &mut lab, &mut ub, &mut lb, st)
+        |st, r, ((lab, ub), lb): ((&mut [u32], &mut [f32]), &mut [f32])| {
+            ctx.chunk(r, lab, ub, lb, st)
         },
         StepStats::merge,
     )
