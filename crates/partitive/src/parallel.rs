@@ -75,8 +75,8 @@ where
 /// Only for statistics whose accumulation and merge are *exact* — integer sums, counts,
 /// maxima — so that the result does not depend on which chunks a worker took nor on the
 /// merge order, hence not on the thread count. Unlike [`map_reduce_chunks`] there is no
-/// barrier between batches of chunks and no stored partials: a k-means step over 10⁶
-/// rows on 2 threads spends about 6% less time (measured on this project's 2-vCPU VM).
+/// barrier between batches of chunks and no stored partials, which saves measurable time
+/// in a k-means step (`bench/kmeans/README.md`).
 pub fn fold_chunks<P, I, K, M>(n: usize, init: I, kernel: K, merge: M) -> P
 where
     P: Send,
@@ -107,7 +107,13 @@ pub fn chunk_slices<X>(buf: &mut [X], n: usize, width: usize) -> Vec<&mut [X]> {
 /// # Panics
 /// When there is not one item per chunk (an internal contract).
 #[track_caller]
-pub fn map_reduce_chunks_with<I, P, K, M>(n: usize, items: Vec<I>, init: P, kernel: K, mut merge: M) -> P
+pub fn map_reduce_chunks_with<I, P, K, M>(
+    n: usize,
+    items: Vec<I>,
+    init: P,
+    kernel: K,
+    mut merge: M,
+) -> P
 where
     I: Send,
     P: Send,
@@ -181,10 +187,8 @@ where
 }
 
 /// A vector of `f(i)` for `i` in `0..n`, written by the workers in chunks of
-/// [`CHUNK_ROWS`], so that they, not one thread, take its first-touch page faults. On
-/// this project's VM a 4 KiB page fault costs about 3 µs: the 16 MB of per-row state of a
-/// k-means fit over 10⁶ rows took 11–12 ms to fill from one thread, 5–6 ms this way on
-/// two. (Transparent huge pages through `madvise` were tried: 5–13 ms, erratic.)
+/// [`CHUNK_ROWS`], so that they, not one thread, take its first-touch page faults (which
+/// halved the fill time of a k-means fit's per-row state: `bench/kmeans/README.md`).
 pub fn par_vec<T, F>(n: usize, f: F) -> Vec<T>
 where
     T: Send,

@@ -56,7 +56,9 @@ pub(crate) fn supported(level: Level) -> bool {
     match level {
         Level::Portable => true,
         #[cfg(target_arch = "x86_64")]
-        Level::Avx2 => std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma"),
+        Level::Avx2 => {
+            std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+        }
         #[cfg(target_arch = "x86_64")]
         Level::Avx512 => {
             supported(Level::Avx2)
@@ -136,9 +138,7 @@ pub(crate) fn dispatch_at<K: Kernel>(level: Level, kernel: K) -> K::Output {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn run_avx2<K: Kernel>(kernel: K) -> K::Output {
-    kernel.run(Simd {
-        level: Level::Avx2,
-    })
+    kernel.run(Simd { level: Level::Avx2 })
 }
 
 /// # Safety

@@ -14,9 +14,9 @@
 
 use super::covariance::{CovarianceType, Factored, GmmParameters, PrecisionCholesky};
 use super::simd::exp_nonpositive;
-use crate::simd::{dispatch, Kernel, Simd};
 use crate::float::Float;
 use crate::matrix::MatRef;
+use crate::simd::{dispatch, Kernel, Simd};
 
 /// Rows per block inside a chunk (fixed: it does not depend on the thread count; it only
 /// sets the order of the M-step's sums within a chunk).

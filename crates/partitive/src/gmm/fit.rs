@@ -16,11 +16,11 @@ use super::init::{from_parameters, from_partition, kmeans_labels};
 use super::model::{GmmDiagnostics, GmmModel};
 use super::mstep::{update, MStepInput, Stats};
 use super::params::{GmmInit, GmmParams};
-use crate::simd::{dispatch, Kernel, Simd};
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::matrix::{Mat, MatRef};
 use crate::parallel::map_reduce_chunks;
+use crate::simd::{dispatch, Kernel, Simd};
 
 /// Log-likelihood given to a row whose densities all underflow (finite on purpose).
 pub(crate) const UNDERFLOW_LOGLIK: f64 = -1e300;

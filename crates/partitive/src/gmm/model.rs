@@ -5,11 +5,11 @@ use super::covariance::{
 };
 use super::estep::{normalize_row, Evaluator, Scratch, BLOCK_ROWS};
 use super::fit::{evaluate, UNDERFLOW_LOGLIK};
-use crate::simd::{dispatch, Kernel, Simd};
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::matrix::{Mat, MatRef};
 use crate::parallel::for_each_chunk_mut;
+use crate::simd::{dispatch, Kernel, Simd};
 
 /// Arguments of [`rows_chunk`].
 struct RowsChunk<'a, T, O, F> {

@@ -1,11 +1,13 @@
 //! Checked input data shared by every k-means step, and per-chunk mutable state.
 
-use super::pruned::up;
-use super::sums::Scale;
+use super::bounds::up;
+use super::fixed::Scale;
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::matrix::MatRef;
-use crate::parallel::{chunk_slices, map_reduce_chunks, map_reduce_chunks_with, par_vec, CHUNK_ROWS};
+use crate::parallel::{
+    chunk_slices, map_reduce_chunks, map_reduce_chunks_with, par_vec, CHUNK_ROWS,
+};
 use crate::simd::{dispatch_upto, Kernel, Level, Simd};
 use std::ops::Range;
 
@@ -21,7 +23,7 @@ pub(crate) struct Data<'a, T> {
     pub(crate) amax: f64,
     /// Fixed-point scales of the cluster sums.
     pub(crate) scale: Scale,
-    /// `up(‖x_i‖²)` per row ([`super::pruned::up`]: rounded up to `f32`; `+∞` beyond its
+    /// `up(‖x_i‖²)` per row ([`super::bounds::up`]: rounded up to `f32`; `+∞` beyond its
     /// range), kept from the data check for [`super::pruned::Hamerly`] by
     /// [`Data::with_norms`]; empty otherwise.
     pub(crate) norms: Vec<f32>,
@@ -39,9 +41,8 @@ impl<'a, T: Float> Data<'a, T> {
     }
 
     /// [`Data::new`], also keeping the rows' squared norms that the check computes
-    /// ([`Data::norms`]), so that the pruned step does not read every row again for them:
-    /// on the reference Hamerly fit (`bench/kmeans`) computing them in the first step
-    /// cost 6.4 ms of its wall time (median paired difference, 12 alternated fits).
+    /// ([`Data::norms`]), so that the pruned step does not read every row again for them
+    /// (which cost measurable wall time: `bench/kmeans/README.md`).
     pub(crate) fn with_norms(x: MatRef<'a, T>, w: Option<&'a [T]>, k: usize) -> Result<Self> {
         Self::checked(x, w, k, true)
     }
@@ -72,7 +73,9 @@ impl<'a, T: Float> Data<'a, T> {
             let items = if keep {
                 chunk_slices(&mut norms, n, 1)
             } else {
-                (0..n.div_ceil(CHUNK_ROWS)).map(|_| Default::default()).collect()
+                (0..n.div_ceil(CHUNK_ROWS))
+                    .map(|_| Default::default())
+                    .collect()
             };
             map_reduce_chunks_with(
                 n,

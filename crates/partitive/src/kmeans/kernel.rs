@@ -14,8 +14,9 @@
 //! the pruned variant (which evaluates only some rows) agree bitwise — results do not
 //! depend on the machine's instruction set.
 //!
-//! Dispatch (detected once): AVX-512F (only after a bitwise self-check against the
-//! portable kernel on small problems), else AVX2 + FMA, else portable Rust.
+//! Dispatch: through [`crate::simd`], at the crate's level — the AVX-512F micro-kernel
+//! (which must first pass [`avx512_agrees`], a bitwise self-check against the portable
+//! kernel), else the AVX2 + FMA one, else portable Rust.
 
 #[cfg(target_arch = "x86_64")]
 #[macro_use]
@@ -227,7 +228,12 @@ impl<T: Float> Kernel for All<'_, '_, T> {
     type Output = ();
     #[inline(always)]
     fn run(self, simd: Simd) {
-        let All { x, packed, out, hand } = self;
+        let All {
+            x,
+            packed,
+            out,
+            hand,
+        } = self;
         debug_assert_eq!(x.len(), out.labels.len() * packed.d);
         debug_assert_eq!(out.best.len(), out.labels.len());
         #[cfg(target_arch = "x86_64")]
@@ -252,8 +258,20 @@ impl<T: Float> Kernel for All<'_, '_, T> {
                     }
                 };
             }
-            call!(as_f32_slice, as_f32_slice_mut, as_f32, avx512::f32x16::run, avx2::f32x8::run);
-            call!(as_f64_slice, as_f64_slice_mut, as_f64, avx512::f64x8::run, avx2::f64x4::run);
+            call!(
+                as_f32_slice,
+                as_f32_slice_mut,
+                as_f32,
+                avx512::f32x16::run,
+                avx2::f32x8::run
+            );
+            call!(
+                as_f64_slice,
+                as_f64_slice_mut,
+                as_f64,
+                avx512::f64x8::run,
+                avx2::f64x4::run
+            );
         }
         let _ = (simd, hand);
         portable(x, packed, out)
@@ -263,9 +281,7 @@ impl<T: Float> Kernel for All<'_, '_, T> {
 /// Hints the CPU to load every 64-byte cache line that `row` touches, including when the
 /// row does not start on a line: a `Vec` from `malloc` starts 16 bytes past one, and a
 /// 128-byte row then spans three lines, the last of which a loop over the row's own
-/// bytes would miss. Measured on this project's VM (Hamerly on the reference data, rows
-/// 16 bytes off, 300 alternated fits): 0.981 of the time of prefetching from the row's
-/// first byte only (95% interval of the median ratio 0.973–0.987).
+/// bytes would miss (a small measured gain: `bench/kmeans/README.md`).
 #[inline(always)]
 pub(crate) fn prefetch<T>(row: &[T]) {
     #[cfg(target_arch = "x86_64")]
@@ -354,8 +370,20 @@ impl<T: Float> Kernel for Rows<'_, '_, T> {
                     }
                 };
             }
-            call!(as_f32_slice, as_f32_slice_mut, as_f32, avx512::f32x16::run_rows, avx2::f32x8::run_rows);
-            call!(as_f64_slice, as_f64_slice_mut, as_f64, avx512::f64x8::run_rows, avx2::f64x4::run_rows);
+            call!(
+                as_f32_slice,
+                as_f32_slice_mut,
+                as_f32,
+                avx512::f32x16::run_rows,
+                avx2::f32x8::run_rows
+            );
+            call!(
+                as_f64_slice,
+                as_f64_slice_mut,
+                as_f64,
+                avx512::f64x8::run_rows,
+                avx2::f64x4::run_rows
+            );
         }
         let _ = simd;
         portable_rows(x, rows, packed, q0, q1, out)
@@ -438,8 +466,20 @@ impl<T: Float> Kernel for Groups<'_, '_, T> {
                     }
                 };
             }
-            call!(as_f32_slice, as_f32_slice_mut, as_f32, avx512::f32x16::run_groups, avx2::f32x8::run_groups);
-            call!(as_f64_slice, as_f64_slice_mut, as_f64, avx512::f64x8::run_groups, avx2::f64x4::run_groups);
+            call!(
+                as_f32_slice,
+                as_f32_slice_mut,
+                as_f32,
+                avx512::f32x16::run_groups,
+                avx2::f32x8::run_groups
+            );
+            call!(
+                as_f64_slice,
+                as_f64_slice_mut,
+                as_f64,
+                avx512::f64x8::run_groups,
+                avx2::f64x4::run_groups
+            );
         }
         let _ = simd;
         groups_portable(x, rows, packed, ppg, out)

@@ -34,6 +34,7 @@
 //! Bounds derived from kernel values are widened by `2E`; bounds in `f64` are widened by
 //! a relative `4 (d + 4) ε_f64`, and every stored bound by a relative `2^−20`.
 
+use super::bounds::{down, f64_slack, proven, up, Bound, UNKNOWN};
 use super::data::{sq_dist, sq_norm, Data};
 use super::kernel::{nearest_rows, prefetch, Nearest, Packed};
 use super::lloyd::lloyd_step;
@@ -44,31 +45,6 @@ use crate::matrix::Mat;
 use crate::parallel::{chunk_slices, fold_chunks_with, par_vec};
 use crate::simd::{dispatch_upto, Kernel, Level, Simd};
 use std::ops::Range;
-
-/// Relative widening of `f64` distance computations over `d` columns.
-pub(crate) fn f64_slack(d: usize) -> f64 {
-    4.0 * (d as f64 + 4.0) * f64::EPSILON
-}
-
-/// `v` rounded up to `f32`, with a relative margin (`2^−20`) that also covers the `f64`
-/// roundings of the bound arithmetic.
-#[inline(always)]
-pub(crate) fn up(v: f64) -> f32 {
-    (v + v.abs() * (1.0 / 1048576.0)) as f32
-}
-
-/// `v` rounded down to `f32` (see [`up`]).
-#[inline(always)]
-pub(crate) fn down(v: f64) -> f32 {
-    (v - v.abs() * (1.0 / 1048576.0)) as f32
-}
-
-/// Whether the bounds prove that Lloyd's kernel prefers the assigned center: `lo > u`
-/// and `lo² − u² > 2e`.
-#[inline(always)]
-pub(crate) fn proven(u: f64, lo: f64, e: f64) -> bool {
-    (lo > u) & (lo * lo - u * u > 2.0 * e)
-}
 
 /// The error bound `E` of the kernel values for rows of squared norm ≤ `xmax2` against
 /// `centers` (module docs).
@@ -184,15 +160,6 @@ impl ClusterDrop {
     }
 }
 
-/// Per-row bounds `[upper, lower]`: the upper one relative to the drift (the bound of row
-/// `i` assigned to `a` is `upper + drift.center[a]`), the lower one as of the last step
-/// that screened the row (every step lowers it by its cluster's drop); `[∞, −∞]` is
-/// unknown.
-pub(crate) type Bound = [f32; 2];
-
-/// The unknown bound.
-pub(crate) const UNKNOWN: Bound = [f32::INFINITY, f32::NEG_INFINITY];
-
 /// Per-step geometry of the centers.
 struct Geometry {
     /// Distance from each center to its nearest other center (narrowed; ∞ when k = 1).
@@ -230,10 +197,8 @@ impl Geometry {
 /// `p` — directly when it tightens; otherwise by testing, after the full evaluation, the
 /// upper bound it gives against the same lower bound — and the next step decides by it
 /// (before any measure, `p = 1/5`). Labels are the same either way; only the work
-/// differs. Measured on this project's 2-vCPU AVX2 VM (`f32`, `d = 32`, 2 threads): on
-/// the reference data (`k = 64`, `p·k` between 8 and 34) skipping took 0.89× the fit
-/// time of always tightening; on separated blobs with `k = 256` (`p·k` between 38 and
-/// 128) always tightening took 0.93× the time of skipping.
+/// differs. The threshold lies between the shapes where skipping and where tightening
+/// won (measurements: `bench/kmeans/README.md`).
 const TIGHTEN: u64 = 40;
 
 /// Evidence for the tightening decision: of the assigned rows the stored bounds failed,
@@ -329,17 +294,9 @@ const PILOT_MIN: usize = 256;
 /// evaluates every row (and sets the bounds).
 ///
 /// The runner-up in the kernel, the new bounds and the radii cost the first step about a
-/// fifth of its time on the reference shape (`bench/kmeans`: 10⁶ × 32, k = 64), a
-/// quarter of a full evaluation — so they pay from roughly a quarter of the rows proven in
-/// the second step. Starts drawn from the rows put several centers in some blobs and none
-/// in others; the first update then moves them far, and there the bounds prove 5.5% of the
-/// rows (the pilot predicts less, with its coarser test). Measured on this project's
-/// 2-vCPU VM, whole reference fits in alternated processes (as `bench/kmeans` runs them,
-/// fastest of 2 fits each), the plain first step took 0.969 (95% interval of the median
-/// ratio 0.946–0.979) and 0.985 (0.959–1.007) of the time in two sets of 80 pairs.
-/// Separated blobs with one center each (a k-means++ start) keep most labels, the bounds
-/// prove most rows, and the pilot keeps them. Labels are the same either way; only the
-/// work differs.
+/// quarter of a full evaluation, so they pay from roughly a quarter of the rows proven in
+/// the second step (measurements: `bench/kmeans/README.md`). Labels are the same either
+/// way; only the work differs.
 pub(super) fn first_bounds_pay<T: Float>(
     data: &Data<'_, T>,
     packed: &Packed<T>,

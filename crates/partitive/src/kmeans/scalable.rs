@@ -24,10 +24,10 @@
 //! computed exactly.
 
 use super::data::{add_into, sq_dist, Data};
-use super::fit::{run_once, InMemory};
 use super::init::{centers_of, first_row, kmeans_plus_plus, update_d2, ChunkInfo};
 use super::kernel::{nearest, nearest_rows, Nearest, Packed};
 use super::params::Algorithm;
+use super::run::{run_once, InMemory};
 use crate::float::Float;
 use crate::matrix::Mat;
 use crate::parallel::{chunk_slices, map_reduce_chunks, map_reduce_chunks_with, par_vec};

@@ -11,7 +11,7 @@
 //! (`s[a] − ∞` is `−∞`, or NaN when `s[a] = ∞`, which the `max` drops like `f64::max`
 //! does).
 
-use super::pruned::{down, proven, Bound};
+use super::bounds::{down, proven, Bound};
 use crate::simd::{dispatch_upto, Kernel, Level, Simd};
 
 /// What the test of one row needs besides its label and bounds.
@@ -233,7 +233,7 @@ mod tests {
             .collect();
         let bnd: Vec<Bound> = (0..n)
             .map(|i| match i % 50 {
-                7 => super::super::pruned::UNKNOWN,
+                7 => super::super::bounds::UNKNOWN,
                 8 => [1.0, 1.0],
                 _ => [(rng.next_f64() * 2.0) as f32, (rng.next_f64() * 4.0) as f32],
             })

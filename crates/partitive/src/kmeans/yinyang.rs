@@ -27,12 +27,11 @@
 //! added to the new one): the sums are exact integers ([`super::sums`]), so the result is
 //! bitwise the full recomputation of Lloyd's update.
 
+use super::bounds::{down, f64_slack, proven, up};
 use super::data::{sq_dist, sq_norm, Data};
 use super::kernel::prefetch;
-use super::kernel::{
-    nearest_groups, nearest_rows, panel_width, GroupNearest, Nearest, Packed,
-};
-use super::pruned::{down, f64_slack, kernel_error, proven, up, PREFETCH};
+use super::kernel::{nearest_groups, nearest_rows, panel_width, GroupNearest, Nearest, Packed};
+use super::pruned::{kernel_error, PREFETCH};
 use super::sums::StepStats;
 use crate::float::Float;
 use crate::matrix::Mat;

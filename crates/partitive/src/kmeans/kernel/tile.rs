@@ -13,8 +13,7 @@
 //! center index (index lanes loaded from [`Packed::index`](super::Packed)); a final
 //! reduction across lanes takes the lowest index among equal minima. Folding first keeps
 //! three state registers per row instead of six, which is what lets the tile run near the
-//! FMA limit (isolated AVX2 `f32` kernel at d = 32, k = 64: 83 GFLOP/s per core without
-//! the runner-up, 76 with it, against 63 and 51 before). Rows are given by pointer, so the
+//! FMA limit (measurements: `bench/kmeans/README.md`). Rows are given by pointer, so the
 //! same tile serves contiguous blocks and gathered row lists, over all panels or a range
 //! of them.
 //!
@@ -70,10 +69,8 @@ macro_rules! kernel_body {
             let m = x.len() / d.max(1);
             assert!(rows.iter().all(|&r| (r as usize) < m));
             let xp = x.as_ptr();
-            // Listed rows are scattered: prefetch them one tile ahead. Reference Hamerly
-            // fits alternated in one process (this project's VM, 30 pairs per set) took,
-            // against two tiles ahead: one tile 0.984, 0.965, 0.990, 0.941 and 0.974 of
-            // the time in five sets; four tiles 1.04 and 1.02; no prefetch 1.06–1.09.
+            // Listed rows are scattered: prefetch them one tile ahead (the best of none,
+            // one, two and four tiles: `bench/kmeans/README.md`).
             drive::<_, ROWS>(
                 rows.len(),
                 |i| xp.add(*rows.get_unchecked(i) as usize * d),

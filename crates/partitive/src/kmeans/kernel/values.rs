@@ -61,8 +61,20 @@ impl<T: Float> Kernel for Values<'_, '_, T> {
                     }
                 };
             }
-            call!(as_f32_slice, as_f32_slice_mut, as_f32, avx512::f32x16::run_values, avx2::f32x8::run_values);
-            call!(as_f64_slice, as_f64_slice_mut, as_f64, avx512::f64x8::run_values, avx2::f64x4::run_values);
+            call!(
+                as_f32_slice,
+                as_f32_slice_mut,
+                as_f32,
+                avx512::f32x16::run_values,
+                avx2::f32x8::run_values
+            );
+            call!(
+                as_f64_slice,
+                as_f64_slice_mut,
+                as_f64,
+                avx512::f64x8::run_values,
+                avx2::f64x4::run_values
+            );
         }
         let _ = simd;
         portable_values(x, packed, out)
