@@ -18,16 +18,19 @@ mkdir -p "corpus-work/$t" "artifacts/$t"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 # A private copy of the binary: rebuilding during the campaign does not disturb it.
-cp "target/$triple/release/$t" "$scratch/$t"
+# FUZZ_BIN picks another build folder, e.g. FUZZ_BIN=../target/release for the quick build of
+# scripts/fuzz-smoke.sh (only the crates under test instrumented: several times the executions
+# per second, coverage feedback from the project's own code only).
+cp "${FUZZ_BIN:-target/$triple/release}/$t" "$scratch/$t"
 bin=$scratch/$t
 start=$(date +%s)
-echo "campaign $t: $runs runs from $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "corpus-work/$t.log"
+echo "campaign $t: $runs runs ($(basename "$(dirname "${FUZZ_BIN:-x/target/$triple/release}")")/$(basename "${FUZZ_BIN:-release}") build) from $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "corpus-work/$t.log"
 # The 1-minute load average, sampled every 60 s during the run (the machine may be shared).
 (while sleep 60; do echo "campaign $t: load $(cut -d' ' -f1-3 /proc/loadavg)"; done) >>"corpus-work/$t.log" &
 sampler=$!
 trap 'kill $sampler 2>/dev/null; rm -rf "$scratch"' EXIT
 rc=0
-nice -n 10 "$bin" "corpus-work/$t" "corpus/$t" -runs="$runs" \
+nice -n "${FUZZ_NICE:-10}" "$bin" "corpus-work/$t" "corpus/$t" -runs="$runs" \
     -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="artifacts/$t/" \
     "$@" >>"corpus-work/$t.log" 2>&1 || rc=$?
 end=$(date +%s)
