@@ -40,6 +40,7 @@ pub mod ppp;
 pub mod preprocess;
 pub mod rng;
 pub(crate) mod scale;
+pub(crate) mod simd;
 
 pub use error::{Error, ErrorKind};
 pub use float::Float;
