@@ -1,5 +1,6 @@
 //! The driver: steps 0–5 in order, with progress reports.
 
+use super::many::{escape, many_sweep, MANY_GROW_POINTS, MANY_SAMPLE_MAX};
 use super::merge::{merge, MergeConfig};
 use super::params::PppParams;
 use super::params::SAMPLE_GROWTH;
@@ -115,10 +116,12 @@ pub(crate) fn structure(
         };
         (model, sel, Vec::new(), Vec::new(), n.min(p.sample_max))
     } else {
-        // Steps 2-3 on the fit sample; while the selection presses against the cap
-        // (the path reached ⌊√m⌋ before the patience rule confirmed the best k), the
+        // Steps 2-3 on the fit sample. When the selection presses against the cap ⌊√m⌋
+        // (the path reached it before the patience rule confirmed the best k), the
         // sample grows ×SAMPLE_GROWTH (the first rows in hash order: a superset) and the
-        // sweep resumes from the best k so far.
+        // many-cluster search (`many_sweep`: cap m / MANY_MIN_POINTS, O(log k) fits)
+        // resumes from the best k so far; the sample keeps growing while it holds fewer
+        // than MANY_GROW_POINTS points per selected component.
         let mut next = sample;
         let mut k_lo = 1;
         let mut done: Option<(FitSample, i32, Sweep)> = None;
@@ -135,14 +138,33 @@ pub(crate) fn structure(
                 reg: &reg,
                 shift: &shift,
             };
-            let Some(sw) = sweep(&fd, p, k_lo, obs)? else {
+            let found = if k_lo == 1 {
+                sweep(&fd, p, 1, obs)?
+            } else {
+                many_sweep(&fd, p, k_lo, obs)?
+            };
+            let Some(sw) = found else {
                 break;
             };
             let m = sample.x.n_rows();
             diagnostics.fit_sample_sizes.push(m);
-            if p.grow_sample && p.k_cap.is_none() && sw.at_cap && m < n {
-                k_lo = sw.best_k;
-                next = Some(grow(n.min(m.saturating_mul(SAMPLE_GROWTH)))?);
+            let pressed = if k_lo == 1 {
+                sw.at_cap
+            } else {
+                sw.at_cap || sw.best_k.saturating_mul(MANY_GROW_POINTS) > m
+            };
+            let lim = n.min(MANY_SAMPLE_MAX).max(m);
+            let free = p.grow_sample && p.k_cap.is_none();
+            // A patience stop on the first sample: do coarser partitions further up
+            // beat the best BIC (a long plateau, see `escape`)?
+            let escaped = if free && k_lo == 1 && !pressed {
+                escape(&fd, p, sw.last_k, sw.best_bic, obs)?
+            } else {
+                None
+            };
+            if free && ((pressed && m < lim) || escaped.is_some()) {
+                k_lo = escaped.unwrap_or(sw.best_k).max(2);
+                next = Some(grow(lim.min(m.saturating_mul(SAMPLE_GROWTH)))?);
             }
             done = Some((sample, e, sw));
         }

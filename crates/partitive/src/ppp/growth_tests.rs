@@ -31,11 +31,16 @@ fn ring_and_blob(seed: u64) -> (Mat<f64>, Vec<usize>) {
 
 /// `k` unit Gaussians on a 2-D grid 12 apart, `per` points each.
 fn grid(k: usize, per: usize, seed: u64) -> (Mat<f64>, Vec<usize>) {
+    spaced_grid(k, per, 12.0, seed)
+}
+
+/// `k` unit Gaussians on a 2-D grid `gap` apart, `per` points each.
+fn spaced_grid(k: usize, per: usize, gap: f64, seed: u64) -> (Mat<f64>, Vec<usize>) {
     let mut rng = Rng::new(seed);
     let side = (k as f64).sqrt().ceil() as usize;
     let (mut v, mut t) = (Vec::new(), Vec::new());
     for c in 0..k {
-        let (cx, cy) = (12.0 * (c % side) as f64, 12.0 * (c / side) as f64);
+        let (cx, cy) = (gap * (c % side) as f64, gap * (c / side) as f64);
         for _ in 0..per {
             v.extend([cx + normal(&mut rng), cy + normal(&mut rng)]);
             t.push(c);
@@ -137,5 +142,43 @@ fn grown_sample_streamed_equals_in_memory_and_ignores_row_order() {
     let b = p.fit(y.view()).unwrap();
     for (j, &i) in perm.iter().enumerate() {
         assert_eq!(b.labels[j], whole.labels[i]);
+    }
+}
+
+#[test]
+fn many_clusters_beyond_the_square_root_cap() {
+    // 150 clusters of 30 points, 20 sd apart: ⌊√4,500⌋ = 67 components at most under
+    // the old cap, and the BIC plateau stops the one-k-at-a-time sweep near k = 34; the
+    // escape probe and the many-cluster search (cap m / MANY_MIN_POINTS = 180) find them.
+    let (x, t) = spaced_grid(150, 30, 20.0, 13);
+    let r = Ppp::params().fit(x.view()).unwrap();
+    assert_eq!(r.diagnostics.fit_sample_sizes, vec![4000, 4500]);
+    assert_eq!(r.k, 150);
+    assert!(ari(&t, &r.labels) > 0.99);
+    // O(log k) fits, not one per k: far fewer distinct k than the 150 of a full sweep
+    // after the first sample's ⌊√4,000⌋ = 63.
+    let mut ks: Vec<usize> = r.bic_path.iter().map(|e| e.k).collect();
+    ks.dedup();
+    assert!(ks.len() < 63 + 40, "{} k fitted", ks.len());
+    // Same labels for any row order and thread count.
+    let n = x.n_rows();
+    let mut perm: Vec<usize> = (0..n).collect();
+    Rng::new(14).shuffle(&mut perm);
+    let mut v = Vec::new();
+    for &i in &perm {
+        v.extend_from_slice(x.row(i));
+    }
+    let y = Mat::from_vec(v, n, 2).unwrap();
+    let b = Ppp::params().fit(y.view()).unwrap();
+    for (j, &i) in perm.iter().enumerate() {
+        assert_eq!(b.labels[j], r.labels[i]);
+    }
+    for threads in [1, 4] {
+        let c = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| Ppp::params().fit(x.view()).unwrap());
+        assert_eq!(c.labels, r.labels);
     }
 }

@@ -10,7 +10,10 @@
 //! 2. Propose: the deterministic nested k-means path k = 1 … ⌊√m⌋ (split the cluster
 //!    with the largest SSE along its principal axis, 2-means inside, global Lloyd).
 //! 3. Validate: EM for full and spherical Gaussian mixtures from each k-means partition;
-//!    keep the lowest BIC; stop `PATIENCE` k after the last improvement.
+//!    keep the lowest BIC; stop `PATIENCE` k after the last improvement of any
+//!    covariance type's own best. When k presses the cap (or coarser proposals further
+//!    up beat the best), the sample grows and a bisecting-tree search with `O(log k)`
+//!    fits continues up to `m / 25` components (`many.rs`).
 //! 4. Merge: a component hangs under the higher neighbour it shares the largest saddle
 //!    density with when saddle ≥ ρ · its peak; roots of the forest are the clusters.
 //! 5. Assign every row to its most probable component's cluster in one streaming pass;
@@ -83,6 +86,7 @@ mod graph;
 #[cfg(test)]
 mod growth_tests;
 mod knn;
+mod many;
 mod merge;
 mod modal;
 mod params;

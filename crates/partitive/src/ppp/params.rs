@@ -19,9 +19,9 @@ pub const SAMPLE_MAX: usize = 4_000;
 
 /// Growth factor of the fit sample when the selection presses against the cap ⌊√m⌋
 /// (the path reached the cap before [`PATIENCE`] confirmed the best k): the sample grows
-/// to `min(n, 4 m)` rows, doubling the cap, and the sweep resumes from the best k so far;
-/// repeated while the cap still binds. So the number of clusters found is bounded by
-/// `⌊√n⌋`, not by the initial sample.
+/// to `min(n, 4 m)` rows and the many-cluster search (cap `m / 25`, `O(log k)` fits)
+/// resumes from the best k so far; repeated while the sample holds fewer than 100 points
+/// per selected component (at most 2^18 rows).
 pub const SAMPLE_GROWTH: usize = 4;
 
 /// Stop the k sweep after this many consecutive k without a new best BIC. BIC curves

@@ -98,7 +98,7 @@ const IMPLICIT_MIN_DIM: usize = 128;
 
 /// Leading eigenvector of `ZᵀZ` (`Z` = rows centred on their mean) by power iteration
 /// from the coordinate axis with the largest diagonal.
-fn principal_axis(z: &Mat<f64>) -> Vec<f64> {
+pub(super) fn principal_axis(z: &Mat<f64>) -> Vec<f64> {
     let d = z.n_cols();
     if d > IMPLICIT_MIN_DIM && d > z.n_rows() {
         return principal_axis_implicit(z);

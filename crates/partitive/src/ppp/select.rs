@@ -235,10 +235,13 @@ pub(crate) struct Sweep {
     /// The path reached `k_cap` before the patience rule confirmed the best k: the
     /// selection presses against the cap.
     pub at_cap: bool,
+    /// The largest k fitted.
+    pub last_k: usize,
 }
 
 /// Steps 2–3: walk the k-means path, fit each proposal with `k ≥ k_lo`, keep the lowest
-/// BIC; stop after `patience` fitted k without a new best or at `k_cap`.
+/// BIC; stop after `patience` fitted k in which no covariance type improved its own
+/// best BIC, or at `k_cap`.
 pub(crate) fn sweep(
     fd: &FitData<'_>,
     p: &PppParams,
@@ -258,6 +261,10 @@ pub(crate) fn sweep(
     let full_skipped = d >= m && p.cov_types.contains(&CovarianceType::Full);
     let mut patience_stop = false;
     let mut last_k = 0;
+    // The best BIC of each covariance type: the sweep goes on while any type improves
+    // its own best (a type far behind at small k, e.g. spherical against full with
+    // few, elongated groups, can still win at larger k).
+    let mut type_best = vec![f64::INFINITY; p.cov_types.len()];
     while let Some((k, labels)) = path.next_partition()? {
         p.interrupt.check()?;
         last_k = k;
@@ -265,7 +272,7 @@ pub(crate) fn sweep(
             continue;
         }
         let mut improved = false;
-        for &kind in &p.cov_types {
+        for (ti, &kind) in p.cov_types.iter().enumerate() {
             if full_skipped && kind == CovarianceType::Full {
                 continue;
             }
@@ -287,6 +294,10 @@ pub(crate) fn sweep(
             }
             if !fit.converged {
                 nconv.push((k, kind));
+            }
+            if bic < type_best[ti] {
+                type_best[ti] = bic;
+                improved = true;
             }
             if best.as_ref().is_none_or(|b| bic < b.0) {
                 best = Some((bic, k, fit));
@@ -332,5 +343,6 @@ pub(crate) fn sweep(
         not_converged: nconv,
         full_skipped,
         at_cap: !patience_stop && last_k >= k_cap,
+        last_k,
     }))
 }
