@@ -2,11 +2,11 @@
 //! distributed fit supports.
 
 use crate::exchange::Mpi;
-use crate::{agree, rows_of, Run};
+use crate::{agree, Run};
 use partitive::distributed::{all_gather, Exchange};
 use partitive::kmeans::{Init, KMeans, KMeansStreamed};
 use partitive::Float;
-use partitive_io::{AtomicFile, NpyRows};
+use partitive_io::AtomicFile;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -69,7 +69,7 @@ struct Outputs {
     summary: Option<AtomicFile>,
 }
 
-fn stage(path: &Option<PathBuf>, flag: &str) -> Result<Option<AtomicFile>, String> {
+pub(crate) fn stage(path: &Option<PathBuf>, flag: &str) -> Result<Option<AtomicFile>, String> {
     path.as_deref()
         .map(|p| AtomicFile::create(p).map_err(|e| format!("{flag}: {e}")))
         .transpose()
@@ -90,18 +90,7 @@ pub fn run(a: &Args, ex: &Mpi, threads: usize) -> Result<(), String> {
         _ => Ok(None),
     };
     let outputs = agree(ex, outputs)?;
-    let is_npy = a.input.extension().is_some_and(|e| e == "npy");
-    let width = agree(
-        ex,
-        match is_npy {
-            true => partitive_io::native_float_width(&a.input).map_err(|e| e.to_string()),
-            false => Err(format!(
-                "{}: partitive-mpi reads .npy input only (convert other formats with numpy)",
-                a.input.display()
-            )),
-        },
-    )?;
-    match width {
+    match crate::input::width(&a.input, ex)? {
         Some(4) => fit::<f32>(a, ex, threads, outputs, t0),
         _ => fit::<f64>(a, ex, threads, outputs, t0),
     }
@@ -115,11 +104,7 @@ fn fit<T: Float>(
     t0: Instant,
 ) -> Result<(), String> {
     let path = &a.input;
-    let read = NpyRows::open(path).and_then(|f| {
-        let (start, end) = rows_of(f.n_rows(), ex.rank(), ex.size());
-        Ok((start, f.read::<T>(start, end)?))
-    });
-    let (start, x) = agree(ex, read.map_err(|e| e.to_string()))?;
+    let (start, x) = crate::input::read::<T>(path, ex)?;
     let read_seconds = t0.elapsed().as_secs_f64();
     std::thread::sleep(std::time::Duration::from_secs(a.run.hold));
     let init = match a.init {
@@ -216,6 +201,6 @@ fn write<T: Float>(
     partitive_io::commit_all(files).map_err(err)
 }
 
-fn display(p: &Path) -> String {
+pub(crate) fn display(p: &Path) -> String {
     p.display().to_string()
 }
