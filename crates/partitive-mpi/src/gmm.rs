@@ -15,7 +15,9 @@ use std::time::Instant;
 /// `partitive-mpi gmm`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input `.npy` file (float32 is fitted in f32, other dtypes in f64).
+    /// Input file: `.npy` (each rank maps only its rows), or CSV/TSV/text (`.gz` too)
+    /// and Parquet (every rank streams the file and keeps its rows). float32 (`.npy`,
+    /// Parquet) is fitted in f32, everything else in f64.
     pub input: PathBuf,
     /// Number of components.
     #[arg(short = 'k', long = "k", value_parser = clap::value_parser!(u64).range(1..))]
@@ -85,7 +87,7 @@ fn fit<T: Float>(
     t0: Instant,
 ) -> Result<(), String> {
     let path = &a.input;
-    let (start, x) = crate::input::read::<T>(path, ex)?;
+    let crate::input::Rows { start, x, .. } = crate::input::read::<T>(path, ex)?;
     let read_seconds = t0.elapsed().as_secs_f64();
     std::thread::sleep(std::time::Duration::from_secs(a.run.hold));
     let covariance = match a.covariance {

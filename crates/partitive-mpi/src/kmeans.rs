@@ -14,7 +14,9 @@ use std::time::Instant;
 /// `partitive-mpi kmeans`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input `.npy` file (float32 is fitted in f32, other dtypes in f64).
+    /// Input file: `.npy` (each rank maps only its rows), or CSV/TSV/text (`.gz` too)
+    /// and Parquet (every rank streams the file and keeps its rows). float32 (`.npy`,
+    /// Parquet) is fitted in f32, everything else in f64.
     pub input: PathBuf,
     /// Number of clusters.
     #[arg(short = 'k', long = "k", value_parser = clap::value_parser!(u64).range(1..))]
@@ -104,7 +106,7 @@ fn fit<T: Float>(
     t0: Instant,
 ) -> Result<(), String> {
     let path = &a.input;
-    let (start, x) = crate::input::read::<T>(path, ex)?;
+    let crate::input::Rows { start, x, names } = crate::input::read::<T>(path, ex)?;
     let read_seconds = t0.elapsed().as_secs_f64();
     std::thread::sleep(std::time::Duration::from_secs(a.run.hold));
     let init = match a.init {
@@ -134,7 +136,16 @@ fn fit<T: Float>(
         .collect();
     let fit_seconds = t1.elapsed().as_secs_f64();
     let written = match outputs {
-        Some(o) => write(a, ex, threads, o, &fit, &all, [read_seconds, fit_seconds]),
+        Some(o) => write(
+            a,
+            ex,
+            threads,
+            o,
+            &fit,
+            &all,
+            names,
+            [read_seconds, fit_seconds],
+        ),
         None => Ok(()),
     };
     agree(ex, written)?;
@@ -162,6 +173,7 @@ fn write<T: Float>(
     o: Outputs,
     fit: &KMeansStreamed<T>,
     labels: &[usize],
+    names: Option<Vec<String>>,
     [read_seconds, fit_seconds]: [f64; 2],
 ) -> Result<(), String> {
     let err = |e: partitive_io::IoError| e.to_string();
@@ -171,7 +183,9 @@ fn write<T: Float>(
         files.push(f);
     }
     if let Some(mut f) = o.centers {
-        partitive_io::write_matrix_into(&mut f, fit.centers.view(), None).map_err(err)?;
+        // The file's column names as the centers' header, as `partitive kmeans` writes it.
+        let names = names.as_deref();
+        partitive_io::write_matrix_into(&mut f, fit.centers.view(), names).map_err(err)?;
         files.push(f);
     }
     if let Some(mut f) = o.summary {

@@ -17,7 +17,9 @@ use std::time::Instant;
 /// `partitive-mpi kmedoids`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input `.npy` file (float32 is computed in f32, other dtypes in f64).
+    /// Input file: `.npy` (each rank maps only its rows), or CSV/TSV/text (`.gz` too)
+    /// and Parquet (every rank streams the file and keeps its rows). float32 (`.npy`,
+    /// Parquet) is fitted in f32, everything else in f64.
     pub input: PathBuf,
     /// Number of clusters (medoids).
     #[arg(short = 'k', long = "k", value_parser = clap::value_parser!(u64).range(1..))]
@@ -78,10 +80,10 @@ type Outputs = [Option<AtomicFile>; 3];
 pub fn run(a: &Args, ex: &Mpi, threads: usize) -> Result<(), String> {
     let t0 = Instant::now();
     if a.algorithm != AlgorithmFlag::Clara {
+        let name = format!("{:?}", a.algorithm).to_lowercase();
         return Err(format!(
-            "partitive-mpi kmedoids runs --algorithm clara only (--algorithm {} reads all n² \
-             dissimilarities on one machine: use partitive kmedoids)",
-            format!("{:?}", a.algorithm).to_lowercase()
+            "partitive-mpi kmedoids runs --algorithm clara only (--algorithm {name} reads all \
+             n² dissimilarities on one machine: use partitive kmedoids)"
         ));
     }
     let metric = match a.metric {
@@ -127,7 +129,7 @@ fn fit<T: Float>(
     t0: Instant,
 ) -> Result<(), String> {
     let path = &a.input;
-    let (start, x) = crate::input::read::<T>(path, ex)?;
+    let crate::input::Rows { start, x, .. } = crate::input::read::<T>(path, ex)?;
     let read_seconds = t0.elapsed().as_secs_f64();
     std::thread::sleep(std::time::Duration::from_secs(a.run.hold));
     let t1 = Instant::now();

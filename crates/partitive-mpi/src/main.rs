@@ -6,8 +6,10 @@
 //! mpirun -np 3 partitive-mpi kmedoids data.npy -k 8 --algorithm clara --labels-out labels.txt
 //! ```
 //!
-//! Each rank memory-maps the `.npy` file and reads only its contiguous range of rows
-//! (whole [`CHUNK_ROWS`]-row chunks, split evenly over the ranks); the fit is
+//! Each rank holds only its contiguous range of rows (whole [`CHUNK_ROWS`]-row chunks,
+//! split evenly over the ranks): a `.npy` file is memory-mapped and read by range; CSV,
+//! TSV, text (gzipped too) and Parquet are streamed by every rank, which keeps its rows
+//! (see `input.rs`). The fit is
 //! [`partitive::kmeans::KMeansParams::fit_distributed`]: the library's chunk kernels,
 //! with per-chunk partials gathered to every rank and folded in global chunk order. So
 //! labels, centers and inertia are bitwise those of `partitive kmeans` on the same file
@@ -43,12 +45,11 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// k-means over the ranks (as `partitive kmeans`; `.npy` input).
+    /// k-means over the ranks (as `partitive kmeans`).
     Kmeans(kmeans::Args),
-    /// Gaussian mixture EM over the ranks (as `partitive gmm`; `.npy` input).
+    /// Gaussian mixture EM over the ranks (as `partitive gmm`).
     Gmm(gmm::Args),
-    /// k-medoids by FastCLARA over the ranks (as `partitive kmedoids --algorithm clara`;
-    /// `.npy` input).
+    /// k-medoids by FastCLARA over the ranks (as `partitive kmedoids --algorithm clara`).
     Kmedoids(kmedoids::Args),
 }
 
