@@ -166,6 +166,7 @@ fn fit<T: Float>(
 }
 
 /// Rank 0: the outputs, committed together.
+#[allow(clippy::too_many_arguments)]
 fn write<T: Float>(
     a: &Args,
     ex: &Mpi,
