@@ -42,7 +42,7 @@ use super::init::{from_parameters, from_stats, kmeans_params, partition_stats};
 use super::model::GmmModel;
 use super::mstep::{MStepInput, Stats};
 use super::params::{GmmInit, GmmParams};
-use super::source::{Ranks, Rows};
+use super::source::{PrepFn, Ranks, Rows};
 use crate::distributed::Exchange;
 use crate::error::{Error, Result};
 use crate::float::Float;
@@ -252,7 +252,7 @@ fn partition<T: Float, R: Rows<T>>(
     src: &mut R,
     inp: &MStepInput<'_>,
     k: usize,
-    labels: &mut dyn FnMut(usize, MatRef<'_, T>) -> Result<Vec<usize>>,
+    labels: &mut PrepFn<'_, T, Vec<usize>>,
 ) -> std::result::Result<(GmmParameters, Vec<usize>), R::Err> {
     let acc = src.fold(
         Stats::zeros(inp.kind, k, inp.d),
