@@ -2,11 +2,11 @@
 //! distributed fit supports.
 
 use crate::exchange::Mpi;
-use crate::{agree, rows_of, Run};
+use crate::{agree, Run};
 use partitive::distributed::{all_gather, Exchange};
 use partitive::kmeans::{Init, KMeans, KMeansStreamed};
 use partitive::Float;
-use partitive_io::{AtomicFile, NpyRows};
+use partitive_io::AtomicFile;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -14,7 +14,9 @@ use std::time::Instant;
 /// `partitive-mpi kmeans`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input `.npy` file (float32 is fitted in f32, other dtypes in f64).
+    /// Input file: `.npy` (each rank maps only its rows), or CSV/TSV/text (`.gz` too)
+    /// and Parquet (every rank streams the file and keeps its rows). float32 (`.npy`,
+    /// Parquet) is fitted in f32, everything else in f64.
     pub input: PathBuf,
     /// Number of clusters.
     #[arg(short = 'k', long = "k", value_parser = clap::value_parser!(u64).range(1..))]
@@ -69,7 +71,7 @@ struct Outputs {
     summary: Option<AtomicFile>,
 }
 
-fn stage(path: &Option<PathBuf>, flag: &str) -> Result<Option<AtomicFile>, String> {
+pub(crate) fn stage(path: &Option<PathBuf>, flag: &str) -> Result<Option<AtomicFile>, String> {
     path.as_deref()
         .map(|p| AtomicFile::create(p).map_err(|e| format!("{flag}: {e}")))
         .transpose()
@@ -90,18 +92,7 @@ pub fn run(a: &Args, ex: &Mpi, threads: usize) -> Result<(), String> {
         _ => Ok(None),
     };
     let outputs = agree(ex, outputs)?;
-    let is_npy = a.input.extension().is_some_and(|e| e == "npy");
-    let width = agree(
-        ex,
-        match is_npy {
-            true => partitive_io::native_float_width(&a.input).map_err(|e| e.to_string()),
-            false => Err(format!(
-                "{}: partitive-mpi reads .npy input only (convert other formats with numpy)",
-                a.input.display()
-            )),
-        },
-    )?;
-    match width {
+    match crate::input::width(&a.input, ex)? {
         Some(4) => fit::<f32>(a, ex, threads, outputs, t0),
         _ => fit::<f64>(a, ex, threads, outputs, t0),
     }
@@ -115,11 +106,7 @@ fn fit<T: Float>(
     t0: Instant,
 ) -> Result<(), String> {
     let path = &a.input;
-    let read = NpyRows::open(path).and_then(|f| {
-        let (start, end) = rows_of(f.n_rows(), ex.rank(), ex.size());
-        Ok((start, f.read::<T>(start, end)?))
-    });
-    let (start, x) = agree(ex, read.map_err(|e| e.to_string()))?;
+    let crate::input::Rows { start, x, names } = crate::input::read::<T>(path, ex)?;
     let read_seconds = t0.elapsed().as_secs_f64();
     std::thread::sleep(std::time::Duration::from_secs(a.run.hold));
     let init = match a.init {
@@ -149,7 +136,16 @@ fn fit<T: Float>(
         .collect();
     let fit_seconds = t1.elapsed().as_secs_f64();
     let written = match outputs {
-        Some(o) => write(a, ex, threads, o, &fit, &all, [read_seconds, fit_seconds]),
+        Some(o) => write(
+            a,
+            ex,
+            threads,
+            o,
+            &fit,
+            &all,
+            names,
+            [read_seconds, fit_seconds],
+        ),
         None => Ok(()),
     };
     agree(ex, written)?;
@@ -170,6 +166,7 @@ fn fit<T: Float>(
 }
 
 /// Rank 0: the outputs, committed together.
+#[allow(clippy::too_many_arguments)]
 fn write<T: Float>(
     a: &Args,
     ex: &Mpi,
@@ -177,6 +174,7 @@ fn write<T: Float>(
     o: Outputs,
     fit: &KMeansStreamed<T>,
     labels: &[usize],
+    names: Option<Vec<String>>,
     [read_seconds, fit_seconds]: [f64; 2],
 ) -> Result<(), String> {
     let err = |e: partitive_io::IoError| e.to_string();
@@ -186,7 +184,9 @@ fn write<T: Float>(
         files.push(f);
     }
     if let Some(mut f) = o.centers {
-        partitive_io::write_matrix_into(&mut f, fit.centers.view(), None).map_err(err)?;
+        // The file's column names as the centers' header, as `partitive kmeans` writes it.
+        let names = names.as_deref();
+        partitive_io::write_matrix_into(&mut f, fit.centers.view(), names).map_err(err)?;
         files.push(f);
     }
     if let Some(mut f) = o.summary {
@@ -216,6 +216,6 @@ fn write<T: Float>(
     partitive_io::commit_all(files).map_err(err)
 }
 
-fn display(p: &Path) -> String {
+pub(crate) fn display(p: &Path) -> String {
     p.display().to_string()
 }

@@ -2,20 +2,31 @@
 //!
 //! ```text
 //! mpirun -np 3 partitive-mpi kmeans data.npy -k 64 --labels-out labels.txt
+//! mpirun -np 3 partitive-mpi gmm data.npy -k 8 --covariance diag --labels-out labels.txt
+//! mpirun -np 3 partitive-mpi kmedoids data.npy -k 8 --algorithm clara --labels-out labels.txt
 //! ```
 //!
-//! Each rank memory-maps the `.npy` file and reads only its contiguous range of rows
-//! (whole [`CHUNK_ROWS`]-row chunks, split evenly over the ranks); the fit is
+//! Each rank holds only its contiguous range of rows (whole [`CHUNK_ROWS`]-row chunks,
+//! split evenly over the ranks): a `.npy` file is memory-mapped and read by range; CSV,
+//! TSV, text (gzipped too) and Parquet are streamed by every rank, which keeps its rows
+//! (see `input.rs`). The fit is
 //! [`partitive::kmeans::KMeansParams::fit_distributed`]: the library's chunk kernels,
 //! with per-chunk partials gathered to every rank and folded in global chunk order. So
 //! labels, centers and inertia are bitwise those of `partitive kmeans` on the same file
-//! for any number of ranks and threads. Rank 0 writes the outputs (atomically, together)
+//! for any number of ranks and threads; `gmm` likewise
+//! ([`partitive::gmm::GmmParams::fit_distributed`]: the model, log-likelihood and labels
+//! of `partitive gmm`), and `kmedoids --algorithm clara`
+//! ([`partitive::kmedoids::ClaraParams::fit_distributed`]: the medoids, loss and labels
+//! of `partitive kmedoids --algorithm clara`). Rank 0 writes the outputs (atomically, together)
 //! and prints the summary line and errors; bad input on any rank ends every rank with
 //! one error line from rank 0 and exit code 2. A rank that waits in a collective longer
 //! than `--timeout` seconds ends its process, and `mpirun` then ends the job.
 
 mod exchange;
+mod gmm;
+mod input;
 mod kmeans;
+mod kmedoids;
 
 use clap::{Parser, Subcommand};
 use exchange::Mpi;
@@ -34,8 +45,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// k-means over the ranks (as `partitive kmeans`; `.npy` input).
+    /// k-means over the ranks (as `partitive kmeans`).
     Kmeans(kmeans::Args),
+    /// Gaussian mixture EM over the ranks (as `partitive gmm`).
+    Gmm(gmm::Args),
+    /// k-medoids by FastCLARA over the ranks (as `partitive kmedoids --algorithm clara`).
+    Kmedoids(kmedoids::Args),
 }
 
 /// Flags of every command.
@@ -116,6 +131,8 @@ fn main() -> ExitCode {
     };
     let run = match &cli.command {
         Command::Kmeans(a) => &a.run,
+        Command::Gmm(a) => &a.run,
+        Command::Kmedoids(a) => &a.run,
     };
     let ex = Mpi::new(world, Duration::from_secs(run.timeout.max(1)));
     let threads = run.threads.filter(|&t| t > 0).unwrap_or_else(|| {
@@ -133,6 +150,8 @@ fn main() -> ExitCode {
         .map_err(|e| format!("cannot start {threads} threads: {e}"));
     let outcome = agree(&ex, pool).and_then(|()| match cli.command {
         Command::Kmeans(a) => kmeans::run(&a, &ex, threads),
+        Command::Gmm(a) => gmm::run(&a, &ex, threads),
+        Command::Kmedoids(a) => kmedoids::run(&a, &ex, threads),
     });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

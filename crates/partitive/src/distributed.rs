@@ -13,7 +13,11 @@
 //! `partitive-mpi` crate, and over threads in this crate's tests. The library itself
 //! depends on no communication library.
 //!
-//! Entry point: [`crate::kmeans::KMeansParams::fit_distributed`].
+//! Entry points: [`crate::kmeans::KMeansParams::fit_distributed`],
+//! [`crate::gmm::GmmParams::fit_distributed`].
+
+use crate::error::Error;
+use crate::parallel::CHUNK_ROWS;
 
 /// The one collective a distributed fit needs.
 ///
@@ -177,6 +181,100 @@ pub fn all_gather<W: Wire, X: Exchange + ?Sized>(ex: &X, value: &W) -> Vec<W> {
         .iter()
         .map(|b| decode(b))
         .collect()
+}
+
+/// Checks that the ranks' rows tile the whole in rank order, each rank's (of `rows`
+/// rows in `cols` columns, from row `first_row`) starting at a multiple of
+/// [`CHUNK_ROWS`] (a rank may hold none): the rows and columns of the whole, or the same
+/// error on every rank.
+pub(crate) fn tiling<X: Exchange + ?Sized>(
+    ex: &X,
+    first_row: usize,
+    rows: usize,
+    cols: usize,
+) -> Result<(usize, usize), Error> {
+    let shapes = all_gather(ex, &(first_row, rows, cols));
+    let d = shapes[0].2;
+    let mut at = 0;
+    for (rank, &(o, len, cols)) in shapes.iter().enumerate() {
+        if cols != d {
+            return Err(Error::shape("columns", d, cols));
+        }
+        if o != at || (len > 0 && o % CHUNK_ROWS != 0) {
+            return Err(Error::param(
+                "rows",
+                format!(
+                    "rank {rank} holds rows from {o}, expected {at} at a multiple of \
+                     {CHUNK_ROWS}"
+                ),
+            ));
+        }
+        at += len;
+    }
+    Ok((at, d))
+}
+
+/// Ranks as threads of one process, for the tests of the distributed drivers.
+#[cfg(test)]
+pub(crate) mod threads {
+    use super::Exchange;
+    use crate::parallel::CHUNK_ROWS;
+    use std::sync::{Barrier, Mutex};
+
+    /// One rank: a gather is two barriers around a shared table.
+    pub(crate) struct Threads<'a> {
+        rank: usize,
+        slots: &'a Mutex<Vec<Vec<u8>>>,
+        barrier: &'a Barrier,
+    }
+
+    impl Exchange for Threads<'_> {
+        fn rank(&self) -> usize {
+            self.rank
+        }
+        fn size(&self) -> usize {
+            self.slots.lock().unwrap().len()
+        }
+        fn all_gather(&self, local: &[u8]) -> Vec<Vec<u8>> {
+            self.slots.lock().unwrap()[self.rank] = local.to_vec();
+            self.barrier.wait();
+            let all = self.slots.lock().unwrap().clone();
+            self.barrier.wait();
+            all
+        }
+    }
+
+    /// `f(rank's exchange, rank)` on `ranks` threads, the outcomes in rank order.
+    pub(crate) fn on_ranks<R: Send>(
+        ranks: usize,
+        f: impl Fn(&Threads<'_>, usize) -> R + Sync,
+    ) -> Vec<R> {
+        let slots = Mutex::new(vec![Vec::new(); ranks]);
+        let barrier = Barrier::new(ranks);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..ranks)
+                .map(|rank| {
+                    let ex = Threads {
+                        rank,
+                        slots: &slots,
+                        barrier: &barrier,
+                    };
+                    let f = &f;
+                    s.spawn(move || f(&ex, rank))
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        })
+    }
+
+    /// The first row of each of `ranks` ranks (and the end): whole chunks, split as
+    /// evenly as they go.
+    pub(crate) fn starts(n: usize, ranks: usize) -> Vec<usize> {
+        let chunks = n.div_ceil(CHUNK_ROWS);
+        (0..=ranks)
+            .map(|r| (r * chunks / ranks * CHUNK_ROWS).min(n))
+            .collect()
+    }
 }
 
 #[cfg(test)]

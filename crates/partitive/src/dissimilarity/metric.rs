@@ -156,7 +156,7 @@ impl Metric {
 
     /// `log₂` of an upper bound on the distance between rows of `d` columns whose
     /// values are at most `amax` in magnitude (`−∞` when `amax = 0`).
-    fn bound_log2(self, amax: f64, d: usize) -> f64 {
+    pub(crate) fn bound_log2(self, amax: f64, d: usize) -> f64 {
         let (a, d) = ((2.0 * amax).log2(), d as f64);
         match self {
             Metric::Euclidean => a + 0.5 * d.log2(),
@@ -350,17 +350,22 @@ impl<T: Float> Dissimilarity for MetricDissimilarity<'_, T> {
         if i == j {
             return T::zero();
         }
-        let deg = self.metric.degree();
-        let (a, b) = (self.x.row(i), self.x.row(j));
+        self.metric.value_scaled(self.x.row(i), self.x.row(j), e)
+    }
+}
+
+impl Metric {
+    /// The dissimilarity of two distinct objects' rows `a` and `b` times `2^e`, as
+    /// [`MetricDissimilarity`] gives it ([`Dissimilarity::get_scaled`]; `e = 0`: exactly
+    /// [`Dissimilarity::get`]).
+    pub(crate) fn value_scaled<T: Float>(self, a: &[T], b: &[T], e: i32) -> T {
+        let deg = self.degree();
         if deg == 0 || e == 0 {
-            return T::of_f64(crate::scale::ldexp(self.metric.distance(a, b), e));
+            return T::of_f64(crate::scale::ldexp(self.distance(a, b), e));
         }
         // The coordinates take `2^⌊e/deg⌋`; what the division leaves, the result.
         let c = e.div_euclid(deg) * deg;
-        T::of_f64(crate::scale::ldexp(
-            self.metric.distance_scaled(a, b, c),
-            e - c,
-        ))
+        T::of_f64(crate::scale::ldexp(self.distance_scaled(a, b, c), e - c))
     }
 }
 

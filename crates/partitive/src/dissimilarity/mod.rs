@@ -37,5 +37,6 @@ pub use gower::{gower_ranges, Gower};
 pub use matrix::{symmetry_tolerance, DenseMatrix};
 pub use metric::{Metric, MetricDissimilarity};
 pub use scaled::unit_exponent;
+pub(crate) use scaled::unit_exponent_of;
 pub(crate) use scaled::Scaled;
 pub use source::{Dissimilarity, Subset};

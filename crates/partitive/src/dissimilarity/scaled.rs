@@ -49,12 +49,18 @@ impl<D: Dissimilarity> Dissimilarity for Scaled<'_, D> {
 /// (`f64`: sums over `n` objects stay finite) and at least `2^−60` (`f32`) or `2^−500`
 /// (`f64`: the smaller values keep their precision).
 pub fn unit_exponent<D: Dissimilarity>(d: &D) -> Option<i32> {
-    let m = d.magnitude_log2()?;
+    unit_exponent_of::<D::Value>(d.magnitude_log2(), d.n())
+}
+
+/// [`unit_exponent`] of a source of `n` objects of value type `V` whose
+/// [`Dissimilarity::magnitude_log2`] is `magnitude_log2`.
+pub(crate) fn unit_exponent_of<V>(magnitude_log2: Option<f64>, n: usize) -> Option<i32> {
+    let m = magnitude_log2?;
     if !m.is_finite() {
         return None; // all zero (or unknown)
     }
-    let bits_n = (usize::BITS - d.n().leading_zeros()) as f64;
-    let (lo, hi) = if std::mem::size_of::<D::Value>() == 4 {
+    let bits_n = (usize::BITS - n.leading_zeros()) as f64;
+    let (lo, hi) = if std::mem::size_of::<V>() == 4 {
         (-60.0, 100.0)
     } else {
         (-500.0, 1000.0 - bits_n - 4.0)

@@ -2,6 +2,7 @@
 //! constant columns and (tied covariance) the total scatter matrix.
 
 use super::covariance::CovarianceType;
+use crate::distributed::Wire;
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::matrix::MatRef;
@@ -90,6 +91,19 @@ impl Moments {
             })
             .collect();
         Ok((shift, constant_columns))
+    }
+}
+
+impl Wire for Moments {
+    fn put(&self, out: &mut Vec<u8>) {
+        self.w.put(out);
+        self.s1.put(out);
+        self.min.put(out);
+        self.max.put(out);
+    }
+    fn take(input: &mut &[u8]) -> Self {
+        let (w, s1, min, max) = Wire::take(input);
+        Moments { w, s1, min, max }
     }
 }
 

@@ -66,9 +66,30 @@ pub(crate) fn em_stats_from<T: Float>(
     map_reduce_chunks(
         x.n_rows(),
         acc,
-        |range| dispatch(EmChunk { x, w, ev, range }),
+        |range| em_chunk_stats(x, w, ev, range),
         |a, p| a.merge(p),
     )
+}
+
+/// The E-step + M-step statistics of the rows `range` of `x` (one fixed chunk: the
+/// kernel every driver folds in chunk order).
+pub(crate) fn em_chunk_stats<T: Float>(
+    x: MatRef<'_, T>,
+    w: Option<&[T]>,
+    ev: &Evaluator,
+    range: std::ops::Range<usize>,
+) -> Stats {
+    dispatch(EmChunk { x, w, ev, range })
+}
+
+/// The final evaluation of the rows `range` of `x` (one fixed chunk).
+pub(crate) fn eval_chunk_of<T: Float>(
+    x: MatRef<'_, T>,
+    w: Option<&[T]>,
+    ev: &Evaluator,
+    range: std::ops::Range<usize>,
+) -> Evaluation {
+    dispatch(EvalChunk(ChunkArgs { x, w, ev, range }))
 }
 
 /// One chunk's rows for a kernel.
@@ -164,18 +185,21 @@ pub(crate) fn evaluate_from<T: Float>(
     map_reduce_chunks(
         x.n_rows(),
         acc,
-        |range| dispatch(EvalChunk(ChunkArgs { x, w, ev, range })),
-        |a, p| {
-            a.loglik += p.loglik;
-            a.entropy += p.entropy;
-            a.labels.extend(p.labels);
-            a.nk.iter_mut().zip(&p.nk).for_each(|(x, y)| *x += y);
-            a.underflow += p.underflow;
-        },
+        |range| eval_chunk_of(x, w, ev, range),
+        Evaluation::merge,
     )
 }
 
 impl Evaluation {
+    /// Adds `p` (the next chunk's evaluation).
+    pub(crate) fn merge(&mut self, p: Evaluation) {
+        self.loglik += p.loglik;
+        self.entropy += p.entropy;
+        self.labels.extend(p.labels);
+        self.nk.iter_mut().zip(&p.nk).for_each(|(x, y)| *x += y);
+        self.underflow += p.underflow;
+    }
+
     pub(crate) fn zero(k: usize) -> Self {
         Evaluation {
             loglik: 0.0,

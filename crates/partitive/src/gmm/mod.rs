@@ -38,6 +38,8 @@
 
 pub(crate) mod covariance;
 mod data;
+#[cfg(test)]
+mod distributed_tests;
 pub(crate) mod estep;
 mod fit;
 mod init;
@@ -49,6 +51,7 @@ mod restore;
 mod scale_tests;
 mod select;
 mod simd;
+mod source;
 mod stream;
 #[cfg(test)]
 mod stream_tests;

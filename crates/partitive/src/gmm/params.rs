@@ -196,6 +196,29 @@ impl<T: Float> GmmParams<T> {
         super::stream::fit_passes(self, pass, observer)
     }
 
+    /// Fits the mixture to rows spread across the ranks of a job
+    /// ([`crate::distributed`]): this rank holds the rows `x`, rows
+    /// `first_row..first_row + x.n_rows()` of the whole. The ranks' rows must tile the
+    /// whole in rank order, each rank's starting at a multiple of
+    /// [`crate::parallel::CHUNK_ROWS`] (a rank may hold none). Every rank calls this with
+    /// the same parameters and gets the same model, bitwise that of [`Self::fit_passes`]
+    /// over the whole — hence of [`Self::fit`] (without weights) — for any number of
+    /// ranks and threads; [`GmmStreamed::labels`] gives the labels of a rank's rows.
+    ///
+    /// # Errors
+    /// As [`Self::fit_passes`]; every rank returns the same error (the checks see
+    /// gathered values), and misplaced rows are [`crate::ErrorKind::InvalidParameter`]
+    /// errors of `rows`.
+    pub fn fit_distributed<X: crate::distributed::Exchange + ?Sized>(
+        &self,
+        x: MatRef<'_, T>,
+        first_row: usize,
+        exchange: &X,
+        observer: &mut dyn FnMut(&EmIterationInfo),
+    ) -> Result<GmmStreamed> {
+        super::stream::fit_distributed(self, x, first_row, exchange, observer)
+    }
+
     /// [`GmmParams::fit`], calling `observer` after every EM iteration.
     pub fn fit_observed(
         &self,

@@ -19,23 +19,31 @@
 //! (`O(k·d²)`), independent of the number of rows (a given [`GmmInit::Partition`] holds
 //! its labels, as given).
 //!
+//! Distributed ([`GmmParams::fit_distributed`]): the same driver over the rows of the
+//! ranks of a job ([`super::source::Ranks`]), each rank holding a contiguous run of rows
+//! that starts at a multiple of `CHUNK_ROWS`; the per-chunk partials of every fold are
+//! gathered to every rank and folded in global chunk order (the k-means start is
+//! [`crate::kmeans::KMeansParams::fit_distributed`]), so every rank gets the streamed
+//! fit's model, bitwise, for any number of ranks and threads.
+//!
 //! Restrictions: every chunk but the last must hold a multiple of `CHUNK_ROWS` rows;
 //! there are no sample weights; data that the in-memory fit rescales (largest magnitude
 //! outside `[2^−200, 2^200]`), or whose k-means initialisation it rescales (see
 //! [`crate::kmeans`]), are refused.
 
-use super::covariance::CovarianceType;
-use super::covariance::Factored;
+use super::covariance::{CovarianceType, Factored, GmmParameters};
 use super::data::{add_spread, finish as summary_of, spread, Moments, Summary};
 use super::estep::Evaluator;
 use super::fit::{
-    check_shape, em, em_stats_from, evaluate, evaluate_from, finish, keep_better, mstep_input,
+    check_shape, em, em_chunk_stats, eval_chunk_of, evaluate, finish, keep_better, mstep_input,
     needs_rescale, EmIterationInfo, Evaluation, Run,
 };
 use super::init::{from_parameters, from_stats, kmeans_params, partition_stats};
 use super::model::GmmModel;
 use super::mstep::{MStepInput, Stats};
 use super::params::{GmmInit, GmmParams};
+use super::source::{PrepFn, Ranks, Rows};
+use crate::distributed::Exchange;
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::matrix::MatRef;
@@ -72,13 +80,12 @@ impl GmmStreamed {
     }
 }
 
-/// The first two passes: checks and the data summary ([`super::data::summarize`]).
-fn summarize<'p, 'q, T: Float, E: From<Error>>(
+/// The first pass of a stream: shape, finiteness and the moments of the data.
+fn open<'p, 'q, T: Float, E: From<Error>>(
     pass: &'p mut Pass<'q, T, E>,
-    kind: CovarianceType,
-) -> std::result::Result<(Stream<'p, 'q, T, E>, Summary), E> {
+) -> std::result::Result<(Stream<'p, 'q, T, E>, Option<Moments>), E> {
     let mut m: Option<Moments> = None;
-    let mut stream = Stream::open(pass, |off, x| {
+    let stream = Stream::open(pass, |off, x| {
         if let Some(p) = x.as_slice().iter().position(|v| !v.is_finite()) {
             let d = x.n_cols().max(1);
             return Err(Error::data(format!(
@@ -97,8 +104,19 @@ fn summarize<'p, 'q, T: Float, E: From<Error>>(
         ));
         Ok(())
     })?;
-    let (n, d) = (stream.n, stream.d);
-    // The checks (and messages) of the in-memory summary, in its order.
+    Ok((stream, m))
+}
+
+/// The data summary ([`super::data::summarize`]) from the moments `m` of the `d`-column
+/// rows of `src` (none: no rows), with the checks (and messages) of the in-memory
+/// summary, in its order; the second pass gives the variances or the tied scatter.
+fn summarize<T: Float, R: Rows<T>>(
+    src: &mut R,
+    d: usize,
+    m: Option<Moments>,
+    kind: CovarianceType,
+) -> std::result::Result<Summary, R::Err> {
+    let n = src.n();
     if n == 0 {
         return Err(Error::data("no rows").into());
     }
@@ -109,18 +127,13 @@ fn summarize<'p, 'q, T: Float, E: From<Error>>(
     let m = m.expect("a chunk with rows was seen");
     let (shift, constant_columns) = m.shift()?;
     let tied = kind == CovarianceType::Tied;
-    let mut acc = vec![0.0; if tied { d * d } else { d }];
-    stream.each(|_, x| {
-        let init = std::mem::take(&mut acc);
-        acc = map_reduce_chunks(
-            x.n_rows(),
-            init,
-            |r| spread(x, None, r, &shift, tied),
-            |a, p| add_spread(a, p),
-        );
-    })?;
-    let summary = summary_of(&m, shift, constant_columns, acc, tied);
-    Ok((stream, summary))
+    let acc = src.fold(
+        vec![0.0; if tied { d * d } else { d }],
+        &mut |_, _| Ok(()),
+        &|_, x, r| spread(x, None, r, &shift, tied),
+        &mut |a, p| add_spread(a, p),
+    )?;
+    Ok(summary_of(&m, shift, constant_columns, acc, tied))
 }
 
 /// [`GmmParams::fit_passes`].
@@ -130,15 +143,43 @@ pub(crate) fn fit_passes<T: Float, E: From<Error>>(
     observer: &mut dyn FnMut(&EmIterationInfo),
 ) -> std::result::Result<GmmStreamed, E> {
     p.check()?;
-    let (mut stream, summary) = summarize(pass, p.covariance)?;
-    let (n, d, k) = (stream.n, stream.d, p.k);
+    let (mut stream, m) = open(pass)?;
+    let d = stream.d;
+    fit_rows(p, &mut stream, d, m, observer)
+}
+
+/// [`GmmParams::fit_distributed`].
+pub(crate) fn fit_distributed<T: Float, X: Exchange + ?Sized>(
+    p: &GmmParams<T>,
+    x: MatRef<'_, T>,
+    first_row: usize,
+    exchange: &X,
+    observer: &mut dyn FnMut(&EmIterationInfo),
+) -> Result<GmmStreamed> {
+    p.check()?;
+    let (mut ranks, d, m) = Ranks::open(x, first_row, exchange)?;
+    let m = (ranks.n() > 0).then_some(m);
+    fit_rows(p, &mut ranks, d, m, observer)
+}
+
+/// The fit over the rows of `src` (`d` columns, moments `m`): the in-memory fit's runs
+/// and final evaluation, every pass a fold of its chunk kernels.
+fn fit_rows<T: Float, R: Rows<T>>(
+    p: &GmmParams<T>,
+    src: &mut R,
+    d: usize,
+    m: Option<Moments>,
+    observer: &mut dyn FnMut(&EmIterationInfo),
+) -> std::result::Result<GmmStreamed, R::Err> {
+    let summary = summarize(src, d, m, p.covariance)?;
+    let (n, k) = (src.n(), p.k);
     if n < k {
         return Err(Error::data(format!("{k} components need at least {k} rows, got {n}")).into());
     }
     if needs_rescale(summary.amax) {
         return Err(Error::data(format!(
-            "values of magnitude {:e} need rescaling, which a streamed fit does not do (fit \
-             them in memory)",
+            "values of magnitude {:e} need rescaling, which a streamed or distributed fit \
+             does not do (fit them in memory)",
             summary.amax
         ))
         .into());
@@ -148,35 +189,39 @@ pub(crate) fn fit_passes<T: Float, E: From<Error>>(
     for run in 0..p.n_init {
         let start = match &p.init {
             GmmInit::KMeans => {
-                let km = kmeans_params::<T>(k, p.seed, run as u64, &p.interrupt)
-                    .fit_passes(&mut *stream.pass, &mut |_| {})?;
-                partition(&mut stream, &inp, k, |_, x| km.labels(x))?
+                let km = src.kmeans(&kmeans_params::<T>(k, p.seed, run as u64, &p.interrupt))?;
+                partition(src, &inp, k, &mut |_, x| km.labels(x))?
             }
             GmmInit::Partition(labels) => {
                 check_partition(labels, n, k)?;
-                partition(&mut stream, &inp, k, |off, x| {
+                partition(src, &inp, k, &mut |off, x| {
                     Ok(labels[off..off + x.n_rows()].to_vec())
                 })?
             }
             GmmInit::Parameters(q) => (from_parameters(q, k, d, p.covariance)?, Vec::new()),
         };
         let r = em(p, start, &summary, &inp, run, observer, |ev| {
-            let mut acc = Stats::zeros(ev.kind, ev.k, ev.d);
-            stream.each(|_, x| {
-                acc = em_stats_from(std::mem::take(&mut acc), x, None, ev);
-            })?;
-            Ok::<_, E>(acc)
+            src.fold(
+                Stats::zeros(ev.kind, ev.k, ev.d),
+                &mut |_, _| Ok(()),
+                &|_, x, r| em_chunk_stats(x, None, ev, r),
+                &mut |a, p| a.merge(p),
+            )
         })?;
         keep_better(&mut best, r);
     }
     let best = best.expect("n_init >= 1 is checked");
     let factored = best.factored.clone();
     let ev = Evaluator::new(&best.params, &best.factored, &summary.shift);
-    let mut e = Evaluation::zero(k);
-    stream.each(|_, x| {
-        e = evaluate_from(std::mem::take(&mut e), x, None, &ev);
-        e.labels = Vec::new();
-    })?;
+    let e = src.fold(
+        Evaluation::zero(k),
+        &mut |_, _| Ok(()),
+        &|_, x, r| Evaluation {
+            labels: Vec::new(),
+            ..eval_chunk_of(x, None, &ev, r)
+        },
+        &mut |a, p| a.merge(p),
+    )?;
     Ok(GmmStreamed {
         model: finish(p, best, summary, e),
         n_rows: n,
@@ -201,25 +246,19 @@ fn check_partition(labels: &[usize], n: usize, k: usize) -> Result<()> {
     Ok(())
 }
 
-/// The parameters of the partition whose labels `labels(offset, chunk)` gives (one
+/// The parameters of the partition whose labels `labels(first row, part)` gives (one
 /// pass), as [`super::init::from_partition`].
-fn partition<T: Float, E: From<Error>>(
-    stream: &mut Stream<'_, '_, T, E>,
+fn partition<T: Float, R: Rows<T>>(
+    src: &mut R,
     inp: &MStepInput<'_>,
     k: usize,
-    mut labels: impl FnMut(usize, MatRef<'_, T>) -> Result<Vec<usize>>,
-) -> std::result::Result<(super::covariance::GmmParameters, Vec<usize>), E> {
-    let mut acc = Stats::zeros(inp.kind, k, inp.d);
-    stream.try_each(|off, x| {
-        let l = labels(off, x)?;
-        let init = std::mem::take(&mut acc);
-        acc = map_reduce_chunks(
-            x.n_rows(),
-            init,
-            |r| partition_stats(x, None, &l, r, k, inp),
-            |a, p| a.merge(p),
-        );
-        Ok(())
-    })?;
+    labels: &mut PrepFn<'_, T, Vec<usize>>,
+) -> std::result::Result<(GmmParameters, Vec<usize>), R::Err> {
+    let acc = src.fold(
+        Stats::zeros(inp.kind, k, inp.d),
+        labels,
+        &|l, x, r| partition_stats(x, None, l, r, k, inp),
+        &mut |a, p| a.merge(p),
+    )?;
     Ok(from_stats(&acc, inp))
 }

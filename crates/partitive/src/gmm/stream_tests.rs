@@ -8,7 +8,7 @@ use crate::matrix::{Mat, MatRef};
 use crate::parallel::CHUNK_ROWS;
 use crate::rng::Rng;
 
-const TYPES: [CovarianceType; 4] = [
+pub(super) const TYPES: [CovarianceType; 4] = [
     CovarianceType::Full,
     CovarianceType::Tied,
     CovarianceType::Diag,
@@ -16,7 +16,7 @@ const TYPES: [CovarianceType; 4] = [
 ];
 
 /// `n` rows in `d` columns around `blobs` centers, with noise of unequal spread.
-fn blobs<T: Float>(n: usize, d: usize, blobs: usize, seed: u64) -> Mat<T> {
+pub(super) fn blobs<T: Float>(n: usize, d: usize, blobs: usize, seed: u64) -> Mat<T> {
     let mut rng = Rng::new(seed);
     let centers: Vec<f64> = (0..blobs * d).map(|_| rng.next_f64() * 20.0).collect();
     let mut v = Vec::with_capacity(n * d);
@@ -59,7 +59,7 @@ fn bits(v: &[f64]) -> Vec<u64> {
 }
 
 /// Every number of the two models, bitwise, and the labels.
-fn same(a: &GmmModel, s: &GmmStreamed, labels: &[usize]) {
+pub(super) fn same(a: &GmmModel, s: &GmmStreamed, labels: &[usize]) {
     let b = &s.model;
     assert!(b.labels.is_empty());
     assert_eq!(bits(&a.params.weights), bits(&b.params.weights), "weights");
@@ -96,7 +96,7 @@ fn same(a: &GmmModel, s: &GmmStreamed, labels: &[usize]) {
     assert_eq!(a.labels, labels, "labels");
 }
 
-fn pool(threads: usize) -> rayon::ThreadPool {
+pub(super) fn pool(threads: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()

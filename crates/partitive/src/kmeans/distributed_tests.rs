@@ -2,38 +2,14 @@
 //! any number of ranks, an empty rank included.
 
 use super::{Init, KMeans, KMeansParams, KMeansResult};
-use crate::distributed::Exchange;
+use crate::distributed::threads::{on_ranks, starts};
 use crate::error::Error;
 use crate::matrix::{Mat, MatRef};
 use crate::parallel::CHUNK_ROWS;
 use crate::rng::Rng;
-use std::sync::{Barrier, Mutex};
 
 /// One rank's fit and the labels of all rows, or its error.
 type RankFit = Result<(super::KMeansStreamed<f64>, Vec<usize>), Error>;
-
-/// Ranks as threads of one process: a gather is two barriers around a shared table.
-struct Threads<'a> {
-    rank: usize,
-    slots: &'a Mutex<Vec<Vec<u8>>>,
-    barrier: &'a Barrier,
-}
-
-impl Exchange for Threads<'_> {
-    fn rank(&self) -> usize {
-        self.rank
-    }
-    fn size(&self) -> usize {
-        self.slots.lock().unwrap().len()
-    }
-    fn all_gather(&self, local: &[u8]) -> Vec<Vec<u8>> {
-        self.slots.lock().unwrap()[self.rank] = local.to_vec();
-        self.barrier.wait();
-        let all = self.slots.lock().unwrap().clone();
-        self.barrier.wait();
-        all
-    }
-}
 
 fn blobs(n: usize, d: usize, blobs: usize, seed: u64) -> Mat<f64> {
     let mut rng = Rng::new(seed);
@@ -49,36 +25,13 @@ fn blobs(n: usize, d: usize, blobs: usize, seed: u64) -> Mat<f64> {
     Mat::from_vec(v, n, d).unwrap()
 }
 
-/// The first row of each of `ranks` ranks: whole chunks, split as evenly as they go.
-fn starts(n: usize, ranks: usize) -> Vec<usize> {
-    let chunks = n.div_ceil(CHUNK_ROWS);
-    (0..=ranks)
-        .map(|r| (r * chunks / ranks * CHUNK_ROWS).min(n))
-        .collect()
-}
-
 /// Every rank's fit and the labels of all rows (concatenated in rank order).
 fn distributed(p: &KMeansParams<f64>, x: MatRef<'_, f64>, at: &[usize]) -> Vec<RankFit> {
-    let ranks = at.len() - 1;
-    let slots = Mutex::new(vec![Vec::new(); ranks]);
-    let barrier = Barrier::new(ranks);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..ranks)
-            .map(|rank| {
-                let ex = Threads {
-                    rank,
-                    slots: &slots,
-                    barrier: &barrier,
-                };
-                let mine = x.rows(at[rank], at[rank + 1]);
-                s.spawn(move || {
-                    let fit = p.fit_distributed(mine, at[rank], &ex, &mut |_| {})?;
-                    let labels = fit.labels(mine)?;
-                    Ok((fit, labels))
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    on_ranks(at.len() - 1, |ex, rank| {
+        let mine = x.rows(at[rank], at[rank + 1]);
+        let fit = p.fit_distributed(mine, at[rank], ex, &mut |_| {})?;
+        let labels = fit.labels(mine)?;
+        Ok((fit, labels))
     })
 }
 

@@ -7,11 +7,11 @@
 use super::data::{add_into, column_sums, Data, RowStats};
 use super::init::ChunkInfo;
 use super::sums::StepStats;
-use crate::distributed::{all_gather, decode, encode, Exchange, Wire};
+use crate::distributed::{all_gather, decode, encode, tiling, Exchange, Wire};
 use crate::error::Error;
 use crate::float::Float;
 use crate::matrix::MatRef;
-use crate::parallel::{map_reduce_chunks, CHUNK_ROWS};
+use crate::parallel::map_reduce_chunks;
 use crate::passes::Stream;
 use crate::ppp::Pass;
 use std::ops::Range;
@@ -22,7 +22,7 @@ pub(super) type ChunkFn<'k, T, P> = dyn Fn(&Data<'_, T>, Range<usize>, usize) ->
 /// The rows of a fit, seen through folds of chunk kernels.
 ///
 /// A *part* is a run of rows held at once (a chunk of a stream, the rows of a rank); it
-/// starts at a multiple of [`CHUNK_ROWS`], so its fixed chunks are those of the whole.
+/// starts at a multiple of [`crate::parallel::CHUNK_ROWS`], so its fixed chunks are those of the whole.
 pub(super) trait Source<T: Float> {
     type Err: From<Error>;
     /// Rows of the whole fit.
@@ -162,24 +162,7 @@ impl<'x, 'e, T: Float, X: Exchange + ?Sized> Ranks<'x, 'e, T, X> {
     /// Checks that the ranks' rows tile the whole in rank order, at chunk boundaries,
     /// and scans them (every rank gets the same [`Scan`] or the same error).
     pub(super) fn scan(x: MatRef<'x, T>, off: usize, ex: &'e X) -> Result<(Self, Scan<T>), Error> {
-        let shapes = all_gather(ex, &(off, x.n_rows(), x.n_cols()));
-        let d = shapes[0].2;
-        let mut at = 0;
-        for (rank, &(o, len, cols)) in shapes.iter().enumerate() {
-            if cols != d {
-                return Err(Error::shape("columns", d, cols));
-            }
-            if o != at || (len > 0 && o % CHUNK_ROWS != 0) {
-                return Err(Error::param(
-                    "rows",
-                    format!(
-                        "rank {rank} holds rows from {o}, expected {at} at a multiple of \
-                         {CHUNK_ROWS}"
-                    ),
-                ));
-            }
-            at += len;
-        }
+        let (at, d) = tiling(ex, off, x.n_rows(), x.n_cols())?;
         let mut me = Ranks {
             x,
             off,

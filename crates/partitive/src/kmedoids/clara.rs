@@ -24,7 +24,7 @@ use crate::dissimilarity::{
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::interrupt::Interrupt;
-use crate::matrix::MatRef;
+use crate::matrix::{Mat, MatRef};
 use crate::parallel::{for_each_chunk_mut, map_reduce_chunks};
 use crate::rng::Rng;
 use std::collections::HashSet;
@@ -142,14 +142,20 @@ impl ClaraParams {
         Ok(match unit_exponent(d) {
             Some(e) => {
                 let s = Scaled::new(d, e);
-                finish(&s, self.run(&s)?, e)
+                finish(&s, with_labels(&s, self.run(&mut InMemory(&s))?), e)
             }
-            None => finish(d, self.run(d)?, 0),
+            None => finish(d, with_labels(d, self.run(&mut InMemory(d))?), 0),
         })
     }
 
-    fn run<D: Dissimilarity>(&self, d: &D) -> Result<KMedoidsResult> {
-        let (n, k) = (d.n(), self.k);
+    /// The number of medoids.
+    pub(crate) fn n_medoids(&self) -> usize {
+        self.k
+    }
+
+    /// The samples and their scores over `objects`: the result without labels.
+    pub(crate) fn run<O: Objects>(&self, objects: &mut O) -> Result<KMedoidsResult> {
+        let (n, k) = (objects.n(), self.k);
         let s = self.sample_size.unwrap_or(80 + 4 * k).min(n);
         let mut best: Option<(Vec<usize>, f64, f64)> = None; // medoids, loss, initial
         let mut run_losses = Vec::with_capacity(self.n_samples);
@@ -159,8 +165,7 @@ impl ClaraParams {
             stop.check()?;
             let mut rng = Rng::with_stream(self.seed, STREAM_BASE + t as u64);
             let sample = draw_sample(&mut rng, n, s, best.as_ref().map(|b| &b.0[..]));
-            let sub = Subset::new(d, sample)?;
-            let mat = materialize(&sub)?;
+            let mat = objects.sample(&sample)?;
             let dm = DenseMatrix::new(mat.view())?;
             let start = build(&dm, k, stop);
             stop.check()?;
@@ -170,25 +175,19 @@ impl ClaraParams {
             n_swaps += out.n_swaps;
             evaluated += out.evaluated;
             converged &= out.converged;
-            let medoids: Vec<usize> = st.medoids.iter().map(|&i| sub.original(i)).collect();
-            let loss = total_loss(d, &medoids);
+            let medoids: Vec<usize> = st.medoids.iter().map(|&i| sample[i]).collect();
+            let loss = objects.loss(&medoids)?;
             run_losses.push(loss);
             if best.as_ref().is_none_or(|b| loss < b.1) {
-                let initial: Vec<usize> = start.iter().map(|&i| sub.original(i)).collect();
-                best = Some((medoids, loss, total_loss(d, &initial)));
+                let initial: Vec<usize> = start.iter().map(|&i| sample[i]).collect();
+                best = Some((medoids, loss, objects.loss(&initial)?));
                 best_run = t;
             }
         }
         let (medoids, loss, initial_loss) = best.expect("n_samples ≥ 1");
-        let mut labels = vec![0usize; n];
-        for_each_chunk_mut(&mut labels, 1, |range, out| {
-            for (o, l) in range.zip(out.iter_mut()) {
-                *l = nearest(d, &medoids, o).0;
-            }
-        });
         Ok(KMedoidsResult {
             medoids,
-            labels,
+            labels: Vec::new(),
             loss,
             n_iter: self.n_samples,
             n_swaps,
@@ -234,12 +233,59 @@ fn draw_sample(rng: &mut Rng, n: usize, s: usize, keep: Option<&[usize]>) -> Vec
     out
 }
 
-/// Nearest medoid position and distance of object `o` (lowest position on ties).
+/// Where CLARA's objects are: a dissimilarity in memory ([`InMemory`]), or rows spread
+/// over the ranks of a job (`super::clara_ranks`).
+pub(crate) trait Objects {
+    /// The type of the dissimilarities.
+    type Value: Float;
+    /// Number of objects.
+    fn n(&self) -> usize;
+    /// The `s × s` dissimilarities among the objects `ids` (sorted, distinct).
+    fn sample(&mut self, ids: &[usize]) -> Result<Mat<Self::Value>>;
+    /// The loss of `medoids` over all objects: [`chunk_loss`] folded in chunk order.
+    fn loss(&mut self, medoids: &[usize]) -> Result<f64>;
+}
+
+/// The objects of a dissimilarity source.
+struct InMemory<'a, D>(&'a D);
+
+impl<D: Dissimilarity> Objects for InMemory<'_, D> {
+    type Value = D::Value;
+    fn n(&self) -> usize {
+        self.0.n()
+    }
+    fn sample(&mut self, ids: &[usize]) -> Result<Mat<D::Value>> {
+        materialize(&Subset::new(self.0, ids.to_vec())?)
+    }
+    fn loss(&mut self, medoids: &[usize]) -> Result<f64> {
+        let d = self.0;
+        Ok(map_reduce_chunks(
+            d.n(),
+            0.0f64,
+            |r| chunk_loss(r, medoids.len(), |o, s| d.get(o, medoids[s])),
+            |a, p| *a += p,
+        ))
+    }
+}
+
+/// The loss of the objects `r` of one chunk: `Σ` of the dissimilarity to the nearest of
+/// `k` medoids, `dist(o, s)` that of object `o` to medoid `s`.
 #[inline]
-fn nearest<D: Dissimilarity>(d: &D, medoids: &[usize], o: usize) -> (usize, f64) {
-    let mut best = (0usize, d.get(o, medoids[0]));
-    for (s, &m) in medoids.iter().enumerate().skip(1) {
-        let v = d.get(o, m);
+pub(crate) fn chunk_loss<V: Float>(
+    r: std::ops::Range<usize>,
+    k: usize,
+    dist: impl Fn(usize, usize) -> V,
+) -> f64 {
+    r.map(|o| nearest(k, |s| dist(o, s)).1).sum::<f64>()
+}
+
+/// Nearest of `k` medoids and its dissimilarity, `dist(s)` that to medoid `s` (lowest
+/// position on ties).
+#[inline]
+pub(crate) fn nearest<V: Float>(k: usize, dist: impl Fn(usize) -> V) -> (usize, f64) {
+    let mut best = (0usize, dist(0));
+    for s in 1..k {
+        let v = dist(s);
         if v < best.1 {
             best = (s, v);
         }
@@ -247,12 +293,15 @@ fn nearest<D: Dissimilarity>(d: &D, medoids: &[usize], o: usize) -> (usize, f64)
     (best.0, best.1.as_f64())
 }
 
-/// Loss of `medoids` over all objects (chunked, deterministic).
-fn total_loss<D: Dissimilarity>(d: &D, medoids: &[usize]) -> f64 {
-    map_reduce_chunks(
-        d.n(),
-        0.0f64,
-        |r| r.map(|o| nearest(d, medoids, o).1).sum::<f64>(),
-        |a, p| *a += p,
-    )
+/// `r` with the labels of every object of `d` (its nearest medoid).
+fn with_labels<D: Dissimilarity>(d: &D, mut r: KMedoidsResult) -> KMedoidsResult {
+    let mut labels = vec![0usize; d.n()];
+    let medoids = &r.medoids;
+    for_each_chunk_mut(&mut labels, 1, |range, out| {
+        for (o, l) in range.zip(out.iter_mut()) {
+            *l = nearest(medoids.len(), |s| d.get(o, medoids[s])).0;
+        }
+    });
+    r.labels = labels;
+    r
 }

@@ -45,7 +45,10 @@
 mod alternating;
 mod build;
 mod clara;
+mod clara_ranks;
 mod clarans;
+#[cfg(test)]
+mod distributed_tests;
 mod fasterpam;
 mod fastpam1;
 mod init;

@@ -57,6 +57,18 @@ pub(crate) fn finish<D: crate::dissimilarity::Dissimilarity>(
     for (s, &m) in r.medoids.iter().enumerate() {
         r.labels[m] = s;
     }
+    let zero = <D::Value as num_traits::Zero>::zero();
+    let medoids = r.medoids.clone();
+    finish_losses(r, e, |s, t| d.get(medoids[s], medoids[t]) == zero)
+}
+
+/// The losses of `r` mapped back from `2^e` and the coincident medoids counted
+/// (`same(s, t)`: medoids `s` and `t` are at dissimilarity 0).
+pub(crate) fn finish_losses(
+    mut r: KMedoidsResult,
+    e: i32,
+    same: impl Fn(usize, usize) -> bool,
+) -> KMedoidsResult {
     if e != 0 {
         let back = |v: f64| crate::scale::ldexp(v, -e);
         r.loss = back(r.loss);
@@ -66,9 +78,8 @@ pub(crate) fn finish<D: crate::dissimilarity::Dissimilarity>(
             .iter_mut()
             .for_each(|v| *v = back(*v));
     }
-    let zero = <D::Value as num_traits::Zero>::zero();
     r.diagnostics.coincident_medoids = (1..r.medoids.len())
-        .filter(|&s| (0..s).any(|t| d.get(r.medoids[s], r.medoids[t]) == zero))
+        .filter(|&s| (0..s).any(|t| same(s, t)))
         .count();
     r
 }
