@@ -6,7 +6,7 @@ use crate::common::{self, Precision};
 use crate::data;
 use crate::fitted::{self, Fitted, ReportExtras};
 use crate::model::Model;
-use crate::outputs::{self, Holds, OutputPlan};
+use crate::outputs::{self, Holds, OutputPlan, PlanBuilder};
 use crate::profile;
 use crate::progress::Progress;
 use crate::record::{self, Checksum};
@@ -17,16 +17,20 @@ use serde_json::json;
 use std::ops::RangeInclusive;
 use std::time::Instant;
 
+/// The command's own outputs (the fit outputs are added by [`fitted::plan_outputs`]).
+pub(crate) fn outputs(args: &GmmArgs) -> PlanBuilder<'_> {
+    outputs::plan(&args.input, &args.run)
+        .output("--labels-out", args.labels_out.as_deref(), Holds::Labels)
+        .output("--proba-out", args.proba_out.as_deref(), Holds::Matrix)
+}
+
 pub fn run(args: GmmArgs) -> Result<()> {
     let k_range = match (&args.k, &args.k_range) {
         (Some(k), _) => *k..=*k,
         (None, Some(r)) => parse_range(r)?,
         (None, None) => bail!("give -k K or --k-range A..B"),
     };
-    let plan = outputs::plan(&args.input, &args.run)
-        .output("--labels-out", args.labels_out.as_deref(), Holds::Labels)
-        .output("--proba-out", args.proba_out.as_deref(), Holds::Matrix);
-    let mut plan = fitted::plan_outputs(plan, &args.out).build()?;
+    let mut plan = fitted::plan_outputs(outputs(&args), &args.out).build()?;
     match common::precision(&args.input)? {
         Precision::F32 => run_typed::<f32>(&args, &mut plan, k_range, Precision::F32),
         Precision::F64 => run_typed::<f64>(&args, &mut plan, k_range, Precision::F64),

@@ -5,7 +5,7 @@ use crate::common::{self, Precision};
 use crate::data;
 use crate::fitted::{self, Fitted, ReportExtras};
 use crate::model::{Model, StoredMat};
-use crate::outputs::{self, Holds, OutputPlan};
+use crate::outputs::{self, Holds, OutputPlan, PlanBuilder};
 use crate::profile;
 use crate::progress::Progress;
 use crate::record::{self, Checksum};
@@ -17,15 +17,20 @@ use serde_json::json;
 use std::time::Instant;
 
 pub fn run(args: KmeansArgs) -> Result<()> {
-    let plan = outputs::plan(&args.input, &args.run)
-        .input("--init-centers", args.init_centers.as_deref())
-        .output("--labels-out", args.labels_out.as_deref(), Holds::Labels)
-        .output("--centers-out", args.centers_out.as_deref(), Holds::Matrix);
-    let mut plan = fitted::plan_outputs(plan, &args.out).build()?;
+    let mut plan = fitted::plan_outputs(outputs(&args), &args.out).build()?;
     match common::precision(&args.input)? {
         Precision::F32 => run_typed::<f32>(&args, &mut plan, Precision::F32),
         Precision::F64 => run_typed::<f64>(&args, &mut plan, Precision::F64),
     }
+}
+
+/// The command's own inputs and outputs (the fit outputs are added by
+/// [`fitted::plan_outputs`]).
+pub(crate) fn outputs(args: &KmeansArgs) -> PlanBuilder<'_> {
+    outputs::plan(&args.input, &args.run)
+        .input("--init-centers", args.init_centers.as_deref())
+        .output("--labels-out", args.labels_out.as_deref(), Holds::Labels)
+        .output("--centers-out", args.centers_out.as_deref(), Holds::Matrix)
 }
 
 fn run_typed<T: Float>(
@@ -115,7 +120,7 @@ fn run_typed<T: Float>(
         let d = MetricDissimilarity::new(x, Metric::Euclidean)?;
         let swept = common::with_threads(&args.run, || {
             super::sweep::sweep(k_range.clone(), &progress, |k| {
-                let r = params(k, init.clone()).fit(x, None).with_context(ctx)?;
+                let r = params(k, init.clone()).fit(x).with_context(ctx)?;
                 let s = crate::report::silhouette_sample(&d, &r.labels)?.map(|s| s.mean());
                 let inertia = r.inertia;
                 Ok((r, inertia, s))

@@ -129,7 +129,7 @@ pub(crate) fn fit_passes<T: Float, E: From<Error>>(
     pass: &mut Pass<'_, T, E>,
     observer: &mut dyn FnMut(&EmIterationInfo),
 ) -> std::result::Result<GmmStreamed, E> {
-    p.check()?;
+    p.validate()?;
     let (mut stream, summary) = summarize(pass, p.covariance)?;
     let (n, d, k) = (stream.n, stream.d, p.k);
     if n < k {

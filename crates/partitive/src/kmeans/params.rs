@@ -1,5 +1,5 @@
 //! Parameters of k-means: a builder ([`KMeansParams`]) checked once into
-//! [`KMeansValidParams`].
+//! [`KMeansValidParams`] (the crate's [estimator contract](crate::estimator)).
 
 use super::fit;
 use super::result::{IterationInfo, KMeansResult};
@@ -157,12 +157,7 @@ impl<T: Float> KMeansParams<T> {
         self
     }
 
-    /// Parameter-only checks (data are checked by `fit`).
-    pub fn check(self) -> Result<KMeansValidParams<T>> {
-        self.check_ref()?;
-        Ok(KMeansValidParams(self))
-    }
-
+    /// The data-independent checks ([`Params::validate`](crate::estimator::Params::validate)).
     pub(crate) fn check_ref(&self) -> Result<()> {
         if self.k == 0 {
             return Err(Error::param(
@@ -212,15 +207,11 @@ impl<T: Float> KMeansParams<T> {
         Ok(())
     }
 
-    /// Checks parameters and data, then fits.
-    ///
-    /// `x` is `n × d`; `weights`, when given, are `n` finite non-negative sample weights,
-    /// not all zero.
-    pub fn fit(&self, x: MatRef<'_, T>, weights: Option<&[T]>) -> Result<KMeansResult<T>> {
-        self.fit_observed(x, weights, &mut |_| {})
-    }
+    crate::estimator::params_methods!();
 
-    /// [`fit`](Self::fit), calling `observer` after every iteration (progress bars).
+    /// Checks parameters and data, then fits with optional sample weights (`n` finite
+    /// non-negative weights, not all zero), calling `observer` after every iteration
+    /// (progress bars); [`fit`](Self::fit) is this without an observer.
     pub fn fit_observed(
         &self,
         x: MatRef<'_, T>,
@@ -274,36 +265,8 @@ impl<T: Float> KMeansParams<T> {
     }
 }
 
-/// Checked k-means parameters ([`KMeansParams::check`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct KMeansValidParams<T>(KMeansParams<T>);
-
-impl<T: Float> KMeansValidParams<T> {
-    /// The checked parameters.
-    pub fn params(&self) -> &KMeansParams<T> {
-        &self.0
-    }
-
-    /// Number of clusters.
-    pub fn k(&self) -> usize {
-        self.0.k
-    }
-
-    /// Fits (data are checked here).
-    pub fn fit(&self, x: MatRef<'_, T>, weights: Option<&[T]>) -> Result<KMeansResult<T>> {
-        fit::fit(&self.0, x, weights, &mut |_| {})
-    }
-
-    /// Fits with a per-iteration observer.
-    pub fn fit_observed(
-        &self,
-        x: MatRef<'_, T>,
-        weights: Option<&[T]>,
-        observer: &mut dyn FnMut(&IterationInfo),
-    ) -> Result<KMeansResult<T>> {
-        fit::fit(&self.0, x, weights, observer)
-    }
-}
+/// Checked k-means parameters ([`Params::check`](crate::estimator::Params::check)).
+pub type KMeansValidParams<T> = crate::estimator::Checked<KMeansParams<T>>;
 
 impl<T: Float> KMeansParams<T> {
     /// Number of clusters.
