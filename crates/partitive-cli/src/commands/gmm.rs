@@ -76,15 +76,6 @@ pub(crate) fn parse_range(s: &str) -> Result<RangeInclusive<usize>> {
     Ok(a..=b)
 }
 
-pub(super) fn covariance(c: CovarianceFlag) -> CovarianceType {
-    match c {
-        CovarianceFlag::Full => CovarianceType::Full,
-        CovarianceFlag::Diag => CovarianceType::Diag,
-        CovarianceFlag::Spherical => CovarianceType::Spherical,
-        CovarianceFlag::Tied => CovarianceType::Tied,
-    }
-}
-
 fn run_typed<T: Float>(
     args: &GmmArgs,
     plan: &mut OutputPlan,
@@ -110,11 +101,8 @@ fn run_typed<T: Float>(
         k_range
     };
     let read_seconds = t0.elapsed().as_secs_f64();
-    let types: Vec<CovarianceType> = args.covariance.iter().map(|&c| covariance(c)).collect();
-    let criterion = match args.criterion {
-        CriterionFlag::Bic => Criterion::Bic,
-        CriterionFlag::Icl => Criterion::Icl,
-    };
+    let types: Vec<CovarianceType> = args.covariance.iter().map(|&c| c.into()).collect();
+    let criterion = Criterion::from(args.criterion);
     let base = GaussianMixture::params::<T>(*k_range.start())
         .covariance(types[0])
         .reg_covar(args.reg_covar)

@@ -39,7 +39,7 @@ pub(super) fn run<T: Float>(
     }
     let opts = common::read_options(&args.input)?;
     let params = GaussianMixture::params::<T>(k)
-        .covariance(covariance(args.covariance[0]))
+        .covariance(args.covariance[0].into())
         .reg_covar(args.reg_covar)
         .tol(args.tol)
         .max_iter(args.max_iter)

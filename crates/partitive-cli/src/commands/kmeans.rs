@@ -66,9 +66,9 @@ fn run_typed<T: Float>(
             };
             Init::Centers(c)
         }
-        None => init_of(args.init),
+        None => args.init.into(),
     };
-    let algorithm = algorithm_of(args.algorithm);
+    let algorithm = Algorithm::from(args.algorithm);
     let k_range = match (&args.k, &args.k_range) {
         (Some(k), _) => *k..=*k,
         (None, Some(r)) => {
@@ -314,26 +314,6 @@ pub(super) fn say<T: Float>(
     }
 }
 
-/// The seeding `--init` names.
-fn init_of<T: Float>(flag: KmeansInitFlag) -> Init<T> {
-    match flag {
-        KmeansInitFlag::Auto => Init::Auto,
-        KmeansInitFlag::KmeansPlusPlus => Init::KMeansPlusPlus,
-        KmeansInitFlag::KmeansParallel => Init::KMeansParallel,
-        KmeansInitFlag::Deterministic => Init::Deterministic,
-    }
-}
-
-/// The assignment algorithm `--algorithm` names.
-fn algorithm_of(flag: KmeansAlgorithmFlag) -> Algorithm {
-    match flag {
-        KmeansAlgorithmFlag::Auto => Algorithm::Auto,
-        KmeansAlgorithmFlag::Lloyd => Algorithm::Lloyd,
-        KmeansAlgorithmFlag::Hamerly => Algorithm::Hamerly,
-        KmeansAlgorithmFlag::Yinyang => Algorithm::Yinyang,
-    }
-}
-
 /// The k-means parameters the flags give, for the streamed fit.
 fn stream_params<T: Float>(
     args: &KmeansArgs,
@@ -346,9 +326,9 @@ fn stream_params<T: Float>(
                 .context("--init-centers")?;
             Init::Centers(c.view().to_owned())
         }
-        None => init_of(args.init),
+        None => args.init.into(),
     };
-    let algorithm = algorithm_of(args.algorithm);
+    let algorithm = Algorithm::from(args.algorithm);
     Ok(KMeans::params::<T>(k)
         .seed(args.seed)
         .n_init(args.n_init)

@@ -69,6 +69,8 @@ mod sums;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_errors;
+#[cfg(test)]
 mod tests_seeding;
 mod yinyang;
 
