@@ -1,7 +1,7 @@
 //! The arguments of `kmeans`, `gmm` and `kmedoids` and their flag enums.
 
+use super::at_least_one;
 use super::shared::{FitOutArgs, InputArgs, RunArgs};
-use super::{at_least, at_least_one, at_least_two, count};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 

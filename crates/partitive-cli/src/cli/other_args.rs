@@ -1,7 +1,7 @@
 //! The arguments of `auto`, `predict`, `hdbscan` and the `evaluate` harness, and their flag enums.
 
 use super::shared::{FitOutArgs, InputArgs, RunArgs, ScaleFlag};
-use super::{at_least, at_least_one, at_least_two, count};
+use super::{at_least_one, at_least_two, count};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 

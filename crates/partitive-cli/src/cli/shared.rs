@@ -1,6 +1,6 @@
 //! The argument blocks every command shares (input, fit outputs, run) and their flag enums.
 
-use super::{at_least, at_least_one, at_least_two, count};
+use super::count;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 

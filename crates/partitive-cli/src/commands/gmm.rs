@@ -1,7 +1,7 @@
 //! `partitive gmm`.
 
 use crate::chart::{LineChart, Series};
-use crate::cli::{CovarianceFlag, CriterionFlag, GmmArgs};
+use crate::cli::{CriterionFlag, GmmArgs};
 use crate::common::{self, Precision};
 use crate::data;
 use crate::fitted::{self, Fitted, ReportExtras};

@@ -1,7 +1,6 @@
 //! `partitive gmm --stream`: the fit from passes over the file's chunks, then a pass
 //! writing the labels.
 
-use super::gmm::covariance;
 use crate::cli::{GmmArgs, ScaleFlag};
 use crate::common::{self, Precision};
 use crate::outputs::OutputPlan;

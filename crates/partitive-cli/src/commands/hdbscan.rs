@@ -10,9 +10,7 @@ use crate::plot_hdbscan;
 use crate::progress::Progress;
 use crate::record::{self, Checksum};
 use anyhow::{bail, Context, Result};
-use partitive::hdbscan::{
-    ClusterSelection, Hdbscan, HdbscanMetric, HdbscanModel, HdbscanProgress, HdbscanStage,
-};
+use partitive::hdbscan::{ClusterSelection, Hdbscan, HdbscanModel, HdbscanProgress, HdbscanStage};
 use partitive::Float;
 use serde_json::{json, Value};
 use std::time::Instant;

@@ -1,6 +1,6 @@
 //! `partitive kmeans`.
 
-use crate::cli::{KmeansAlgorithmFlag, KmeansArgs, KmeansInitFlag};
+use crate::cli::KmeansArgs;
 use crate::common::{self, Precision};
 use crate::data;
 use crate::fitted::{self, Fitted, ReportExtras};
