@@ -35,6 +35,18 @@ pub trait Float:
     fn of_usize(v: usize) -> Self {
         Self::of_f64(v as f64)
     }
+
+    /// `v` as `f32` values when `Self` is `f32` (for kernels written per element type).
+    fn as_f32_slice(v: &[Self]) -> Option<&[f32]>;
+
+    /// `v` as `f64` values when `Self` is `f64`.
+    fn as_f64_slice(v: &[Self]) -> Option<&[f64]>;
+
+    /// [`Float::as_f32_slice`], mutable.
+    fn as_f32_slice_mut(v: &mut [Self]) -> Option<&mut [f32]>;
+
+    /// [`Float::as_f64_slice`], mutable.
+    fn as_f64_slice_mut(v: &mut [Self]) -> Option<&mut [f64]>;
 }
 
 impl Float for f32 {
@@ -47,6 +59,22 @@ impl Float for f32 {
     fn of_f64(v: f64) -> Self {
         v as f32
     }
+    #[inline]
+    fn as_f32_slice(v: &[Self]) -> Option<&[f32]> {
+        Some(v)
+    }
+    #[inline]
+    fn as_f64_slice(_: &[Self]) -> Option<&[f64]> {
+        None
+    }
+    #[inline]
+    fn as_f32_slice_mut(v: &mut [Self]) -> Option<&mut [f32]> {
+        Some(v)
+    }
+    #[inline]
+    fn as_f64_slice_mut(_: &mut [Self]) -> Option<&mut [f64]> {
+        None
+    }
 }
 
 impl Float for f64 {
@@ -58,5 +86,21 @@ impl Float for f64 {
     #[inline]
     fn of_f64(v: f64) -> Self {
         v
+    }
+    #[inline]
+    fn as_f32_slice(_: &[Self]) -> Option<&[f32]> {
+        None
+    }
+    #[inline]
+    fn as_f64_slice(v: &[Self]) -> Option<&[f64]> {
+        Some(v)
+    }
+    #[inline]
+    fn as_f32_slice_mut(_: &mut [Self]) -> Option<&mut [f32]> {
+        None
+    }
+    #[inline]
+    fn as_f64_slice_mut(v: &mut [Self]) -> Option<&mut [f64]> {
+        Some(v)
     }
 }

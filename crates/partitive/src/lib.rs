@@ -101,6 +101,7 @@ pub mod ppp;
 pub mod preprocess;
 pub mod rng;
 pub(crate) mod scale;
+pub(crate) mod simd;
 #[cfg(test)]
 mod test_support;
 

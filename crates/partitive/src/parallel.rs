@@ -75,8 +75,8 @@ where
 /// Only for statistics whose accumulation and merge are *exact* — integer sums, counts,
 /// maxima — so that the result does not depend on which chunks a worker took nor on the
 /// merge order, hence not on the thread count. Unlike [`map_reduce_chunks`] there is no
-/// barrier between batches of chunks and no stored partials: a k-means step over 10⁶
-/// rows on 2 threads spends about 6% less time (measured on this project's 2-vCPU VM).
+/// barrier between batches of chunks and no stored partials, which saves measurable time
+/// in a k-means step (`bench/kmeans/README.md`).
 pub fn fold_chunks<P, I, K, M>(n: usize, init: I, kernel: K, merge: M) -> P
 where
     P: Send,
@@ -84,17 +84,100 @@ where
     K: Fn(&mut P, Range<usize>) + Sync + Send,
     M: Fn(&mut P, P) + Sync + Send,
 {
+    let items = vec![(); n.div_ceil(CHUNK_ROWS)];
+    fold_chunks_with(n, items, init, |acc, r, ()| kernel(acc, r), merge)
+}
+
+/// The disjoint slices of `buf` (`width` entries per row, `n` rows) for the chunks of
+/// `0..n`, in chunk order: the per-chunk outputs (labels, bounds) of a kernel run by
+/// [`map_reduce_chunks_with`] or [`fold_chunks_with`].
+///
+/// # Panics
+/// When `buf` does not hold `n × width` entries (an internal contract).
+#[track_caller]
+pub fn chunk_slices<X>(buf: &mut [X], n: usize, width: usize) -> Vec<&mut [X]> {
+    let width = width.max(1);
+    assert_eq!(buf.len(), n * width, "a buffer of {width} entries per row");
+    buf.chunks_mut(CHUNK_ROWS * width).collect()
+}
+
+/// [`map_reduce_chunks`] whose kernel also takes the item of its chunk (`items[c]` for
+/// chunk `c`, e.g. from [`chunk_slices`]): `kernel(range, item)`.
+///
+/// # Panics
+/// When there is not one item per chunk (an internal contract).
+#[track_caller]
+pub fn map_reduce_chunks_with<I, P, K, M>(
+    n: usize,
+    items: Vec<I>,
+    init: P,
+    kernel: K,
+    mut merge: M,
+) -> P
+where
+    I: Send,
+    P: Send,
+    K: Fn(Range<usize>, I) -> P + Sync,
+    M: FnMut(&mut P, P),
+{
+    assert_eq!(items.len(), n.div_ceil(CHUNK_ROWS), "one item per chunk");
+    let range = |c: usize| c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n);
+    let mut acc = init;
+    if items.len() <= 1 || rayon::current_num_threads() == 1 {
+        for (c, item) in items.into_iter().enumerate() {
+            let p = kernel(range(c), item);
+            merge(&mut acc, p);
+        }
+        return acc;
+    }
+    // Bounded batches keep memory for partials small while preserving merge order.
+    let batch = (rayon::current_num_threads() * 8).max(16);
+    let mut items = items.into_iter().enumerate();
+    loop {
+        let group: Vec<(usize, I)> = items.by_ref().take(batch).collect();
+        if group.is_empty() {
+            return acc;
+        }
+        let partials: Vec<P> = group
+            .into_par_iter()
+            .map(|(c, item)| kernel(range(c), item))
+            .collect();
+        for p in partials {
+            merge(&mut acc, p);
+        }
+    }
+}
+
+/// [`fold_chunks`] whose kernel also takes the item of its chunk (`items[c]` for chunk
+/// `c`, e.g. from [`chunk_slices`]): `kernel(acc, range, item)`. The same rule: only for
+/// exact statistics.
+///
+/// # Panics
+/// When there is not one item per chunk (an internal contract).
+#[track_caller]
+pub fn fold_chunks_with<I, P, In, K, M>(n: usize, items: Vec<I>, init: In, kernel: K, merge: M) -> P
+where
+    I: Send,
+    P: Send,
+    In: Fn() -> P + Sync + Send,
+    K: Fn(&mut P, Range<usize>, I) + Sync + Send,
+    M: Fn(&mut P, P) + Sync + Send,
+{
     let count = n.div_ceil(CHUNK_ROWS);
+    assert_eq!(items.len(), count, "one item per chunk");
     let range = |c: usize| c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n);
     if count <= 1 || rayon::current_num_threads() == 1 {
         let mut acc = init();
-        (0..count).for_each(|c| kernel(&mut acc, range(c)));
+        for (c, item) in items.into_iter().enumerate() {
+            kernel(&mut acc, range(c), item);
+        }
         return acc;
     }
-    (0..count)
+    items
         .into_par_iter()
-        .fold(&init, |mut acc, c| {
-            kernel(&mut acc, range(c));
+        .enumerate()
+        .fold(&init, |mut acc, (c, item)| {
+            kernel(&mut acc, range(c), item);
             acc
         })
         .reduce(&init, |mut a, b| {
@@ -104,10 +187,8 @@ where
 }
 
 /// A vector of `f(i)` for `i` in `0..n`, written by the workers in chunks of
-/// [`CHUNK_ROWS`], so that they, not one thread, take its first-touch page faults. On
-/// this project's VM a 4 KiB page fault costs about 3 µs: the 16 MB of per-row state of a
-/// k-means fit over 10⁶ rows took 11–12 ms to fill from one thread, 5–6 ms this way on
-/// two. (Transparent huge pages through `madvise` were tried: 5–13 ms, erratic.)
+/// [`CHUNK_ROWS`], so that they, not one thread, take its first-touch page faults (which
+/// halved the fill time of a k-means fit's per-row state: `bench/kmeans/README.md`).
 pub fn par_vec<T, F>(n: usize, f: F) -> Vec<T>
 where
     T: Send,

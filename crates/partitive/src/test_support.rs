@@ -3,13 +3,16 @@
 use crate::error::Error;
 use crate::matrix::MatRef;
 
+/// The consumer of a pass's row chunks.
+pub(crate) type Rows<'s, T> = dyn FnMut(MatRef<'_, T>) + 's;
+
 /// A pass over the rows of `x` in chunks of `chunk` rows, as a streaming reader hands
 /// them over; every call counts one pass in `passes`.
 pub(crate) fn chunked<'a, T: Copy>(
     x: MatRef<'a, T>,
     chunk: usize,
     passes: &'a mut usize,
-) -> impl FnMut(&mut dyn FnMut(MatRef<'_, T>)) -> Result<(), Error> + 'a {
+) -> impl FnMut(&mut Rows<'_, T>) -> Result<(), Error> + 'a {
     move |f| {
         *passes += 1;
         let n = x.n_rows();

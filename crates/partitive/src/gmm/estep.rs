@@ -13,9 +13,10 @@
 //! components, again vectorised across rows.
 
 use super::covariance::{CovarianceType, Factored, GmmParameters, PrecisionCholesky};
-use super::simd::{dispatch, exp_nonpositive, Kernel};
+use super::simd::exp_nonpositive;
 use crate::float::Float;
 use crate::matrix::MatRef;
+use crate::simd::{dispatch, Kernel, Simd};
 
 /// Rows per block inside a chunk (fixed: it does not depend on the thread count; it only
 /// sets the order of the M-step's sums within a chunk).
@@ -258,7 +259,7 @@ struct Mahalanobis<'a> {
 impl Kernel for Mahalanobis<'_> {
     type Output = ();
     #[inline(always)]
-    fn run(self) {
+    fn run(self, _: Simd) {
         mahalanobis_full(self.dt, self.b, self.u, self.o, self.k, self.q)
     }
 }

@@ -16,11 +16,11 @@ use super::init::{from_parameters, from_partition, kmeans_labels};
 use super::model::{GmmDiagnostics, GmmModel};
 use super::mstep::{update, MStepInput, Stats};
 use super::params::{GmmInit, GmmParams};
-use super::simd::{dispatch, Kernel};
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::matrix::{Mat, MatRef};
 use crate::parallel::map_reduce_chunks;
+use crate::simd::{dispatch, Kernel, Simd};
 
 /// Log-likelihood given to a row whose densities all underflow (finite on purpose).
 pub(crate) const UNDERFLOW_LOGLIK: f64 = -1e300;
@@ -86,7 +86,7 @@ struct EvalChunk<'a, T>(ChunkArgs<'a, T>);
 impl<T: Float> Kernel for EmChunk<'_, T> {
     type Output = Stats;
     #[inline(always)]
-    fn run(self) -> Stats {
+    fn run(self, _: Simd) -> Stats {
         em_chunk(self.x, self.w, self.ev, self.range)
     }
 }
@@ -94,7 +94,7 @@ impl<T: Float> Kernel for EmChunk<'_, T> {
 impl<T: Float> Kernel for EvalChunk<'_, T> {
     type Output = Evaluation;
     #[inline(always)]
-    fn run(self) -> Evaluation {
+    fn run(self, _: Simd) -> Evaluation {
         let a = self.0;
         eval_chunk(a.x, a.w, a.ev, a.range)
     }

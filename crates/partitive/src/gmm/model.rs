@@ -5,11 +5,11 @@ use super::covariance::{
 };
 use super::estep::{normalize_row, Evaluator, Scratch, BLOCK_ROWS};
 use super::fit::{evaluate, UNDERFLOW_LOGLIK};
-use super::simd::{dispatch, Kernel};
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::matrix::{Mat, MatRef};
 use crate::parallel::for_each_chunk_mut;
+use crate::simd::{dispatch, Kernel, Simd};
 
 /// Arguments of [`rows_chunk`].
 struct RowsChunk<'a, T, O, F> {
@@ -24,7 +24,7 @@ struct RowsChunk<'a, T, O, F> {
 impl<T: Float, O, F: Fn(&[f64], f64, &mut [O])> Kernel for RowsChunk<'_, T, O, F> {
     type Output = ();
     #[inline(always)]
-    fn run(self) {
+    fn run(self, _: Simd) {
         rows_chunk(
             self.ev,
             self.x,

@@ -1,60 +1,11 @@
-//! Runtime SIMD dispatch for the E-step loops, and a vectorisable `exp`.
+//! A vectorisable `exp` for the E-step loops.
 //!
-//! The E-step loops are plain Rust written so that the compiler vectorises them
+//! The E-step loops run through [`crate::simd::dispatch`]. They are plain Rust written
+//! so that the compiler vectorises them
 //! *across independent elements* (components, columns) and never reassociates a sum;
 //! Rust never contracts `a * b + c` into an FMA. Compiling the same code for AVX-512
 //! therefore gives bitwise the same results as the baseline build: the dispatch changes
 //! speed, not answers.
-
-/// A kernel compiled once per SIMD tier: `run` must be `#[inline(always)]` so that its
-/// whole body is generated inside each `target_feature` function.
-pub(crate) trait Kernel {
-    /// What the kernel returns.
-    type Output;
-    /// Runs the kernel.
-    fn run(self) -> Self::Output;
-}
-
-/// Runs `f` compiled for AVX-512 (F, DQ, VL, BW + AVX2/FMA) or else AVX2 + FMA when the
-/// CPU has them, and as ordinary code otherwise.
-#[inline(always)]
-pub(crate) fn dispatch<K: Kernel>(f: K) -> K::Output {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512dq")
-            && std::arch::is_x86_feature_detected!("avx512vl")
-            && std::arch::is_x86_feature_detected!("avx512bw")
-            && std::arch::is_x86_feature_detected!("avx2")
-            && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: `run_avx512` only requires the target features detected just above.
-            return unsafe { run_avx512(f) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: `run_avx2` only requires the target features detected just above.
-            return unsafe { run_avx2(f) };
-        }
-    }
-    f.run()
-}
-
-/// # Safety
-/// The CPU must support every feature named in `target_feature`.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn run_avx2<K: Kernel>(f: K) -> K::Output {
-    f.run()
-}
-
-/// # Safety
-/// The CPU must support every feature named in `target_feature`.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma,avx512f,avx512dq,avx512vl,avx512bw")]
-unsafe fn run_avx512<K: Kernel>(f: K) -> K::Output {
-    f.run()
-}
 
 const LOG2E: f64 = std::f64::consts::LOG2_E;
 const LN2_HI: f64 = 0.693_147_180_369_123_8;

@@ -1,13 +1,15 @@
 //! Checked input data shared by every k-means step, and per-chunk mutable state.
 
-use super::pruned::up;
-use super::sums::Scale;
+use super::bounds::up;
+use super::fixed::Scale;
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::matrix::MatRef;
-use crate::parallel::{map_reduce_chunks, par_vec, CHUNK_ROWS};
+use crate::parallel::{
+    chunk_slices, map_reduce_chunks, map_reduce_chunks_with, par_vec, CHUNK_ROWS,
+};
+use crate::simd::{dispatch_upto, Kernel, Level, Simd};
 use std::ops::Range;
-use std::sync::{Mutex, MutexGuard};
 
 /// The rows, their optional weights and their squared norms (`f64`).
 pub(crate) struct Data<'a, T> {
@@ -21,7 +23,7 @@ pub(crate) struct Data<'a, T> {
     pub(crate) amax: f64,
     /// Fixed-point scales of the cluster sums.
     pub(crate) scale: Scale,
-    /// `up(‖x_i‖²)` per row ([`super::pruned::up`]: rounded up to `f32`; `+∞` beyond its
+    /// `up(‖x_i‖²)` per row ([`super::bounds::up`]: rounded up to `f32`; `+∞` beyond its
     /// range), kept from the data check for [`super::pruned::Hamerly`] by
     /// [`Data::with_norms`]; empty otherwise.
     pub(crate) norms: Vec<f32>,
@@ -39,9 +41,8 @@ impl<'a, T: Float> Data<'a, T> {
     }
 
     /// [`Data::new`], also keeping the rows' squared norms that the check computes
-    /// ([`Data::norms`]), so that the pruned step does not read every row again for them:
-    /// on the reference Hamerly fit (`bench/kmeans`) computing them in the first step
-    /// cost 6.4 ms of its wall time (median paired difference, 12 alternated fits).
+    /// ([`Data::norms`]), so that the pruned step does not read every row again for them
+    /// (which cost measurable wall time: `bench/kmeans/README.md`).
     pub(crate) fn with_norms(x: MatRef<'a, T>, w: Option<&'a [T]>, k: usize) -> Result<Self> {
         Self::checked(x, w, k, true)
     }
@@ -69,17 +70,18 @@ impl<'a, T: Float> Data<'a, T> {
             Vec::new()
         };
         let stats = {
-            let cells = ChunkCells::new(&mut norms);
-            map_reduce_chunks(
+            let items = if keep {
+                chunk_slices(&mut norms, n, 1)
+            } else {
+                (0..n.div_ceil(CHUNK_ROWS))
+                    .map(|_| Default::default())
+                    .collect()
+            };
+            map_reduce_chunks_with(
                 n,
+                items,
                 RowStats::default(),
-                |r| {
-                    if keep {
-                        RowStats::of(x, wv, r.clone(), &mut cells.lock(&r))
-                    } else {
-                        RowStats::of(x, wv, r, &mut [])
-                    }
-                },
+                |r, norms| RowStats::of(x, wv, r, norms),
                 RowStats::merge,
             )
         };
@@ -266,39 +268,37 @@ impl RowStats {
         norms: &mut [f32],
     ) -> Self {
         debug_assert!(norms.is_empty() || norms.len() == r.len());
-        #[cfg(target_arch = "x86_64")]
-        if super::kernel::best_level() != super::kernel::Level::Portable {
-            // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
-            return unsafe { Self::of_avx2(x, w, r, norms) };
-        }
-        Self::of_portable(x, w, r, norms)
+        // At most AVX2 + FMA: the level of the hand-written norms.
+        dispatch_upto(Level::Avx2, OfRows { x, w, r, norms })
     }
 
-    /// [`Self::of_portable`] compiled for AVX2, with explicitly vectorised norms for `f32`
-    /// rows of a multiple of 8 columns ([`super::norms`]; same results).
-    ///
-    /// # Safety
-    /// The CPU must support AVX2 and FMA.
+    /// [`Self::of_portable`] with explicitly vectorised norms for `f32` rows of a
+    /// multiple of 8 columns ([`super::norms`]; same results).
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn of_avx2<T: Float>(
+    #[inline(always)]
+    fn of_simd<T: Float>(
+        simd: Simd,
         x: MatRef<'_, T>,
         w: Option<&[T]>,
         r: Range<usize>,
         norms: &mut [f32],
     ) -> Self {
         let block = x.rows(r.start, r.end).as_slice();
-        let Some(block) = super::norms::as_f32(block, x.n_cols()) else {
+        let Some(block) = super::norms::as_f32(block, x.n_cols()).filter(|_| simd.has_avx2())
+        else {
             return Self::of_portable(x, w, r, norms);
         };
         let mut st = RowStats::default();
         let keep = !norms.is_empty();
-        let amax = super::norms::for_each_f32(block, x.n_cols(), |t, v| {
-            st.add_norm(v, w.map_or(1.0, |w| w[r.start + t].as_f64()));
-            if keep {
-                norms[t] = up(v);
-            }
-        });
+        // SAFETY: `simd` proves AVX2 and FMA (checked above).
+        let amax = unsafe {
+            super::norms::for_each_f32(block, x.n_cols(), |t, v| {
+                st.add_norm(v, w.map_or(1.0, |w| w[r.start + t].as_f64()));
+                if keep {
+                    norms[t] = up(v);
+                }
+            })
+        };
         st.amax = amax as f64;
         st
     }
@@ -341,6 +341,29 @@ impl RowStats {
     }
 }
 
+/// The kernel of [`RowStats::of`].
+struct OfRows<'a, 'o, T> {
+    x: MatRef<'a, T>,
+    w: Option<&'a [T]>,
+    r: Range<usize>,
+    norms: &'o mut [f32],
+}
+
+impl<T: Float> Kernel for OfRows<'_, '_, T> {
+    type Output = RowStats;
+    #[inline(always)]
+    fn run(self, simd: Simd) -> RowStats {
+        let OfRows { x, w, r, norms } = self;
+        #[cfg(target_arch = "x86_64")]
+        return RowStats::of_simd(simd, x, w, r, norms);
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = simd;
+            RowStats::of_portable(x, w, r, norms)
+        }
+    }
+}
+
 /// Squared Euclidean distance accumulated in `f64` (the "true" distance of reports),
 /// in eight fixed partial sums (vectorisable, one fixed order).
 #[inline(always)]
@@ -377,38 +400,4 @@ pub(crate) fn sq_norm<T: Float>(a: &[T]) -> f64 {
         q[t] += v.as_f64() * v.as_f64();
     }
     ((q[0] + q[1]) + (q[2] + q[3])) + ((q[4] + q[5]) + (q[6] + q[7]))
-}
-
-/// A per-row buffer split into the fixed chunks of [`crate::parallel`], each behind its own
-/// (uncontended) lock, so chunk kernels can write their rows safely.
-pub(crate) struct ChunkCells<'a, X> {
-    parts: Vec<Mutex<&'a mut [X]>>,
-    width: usize,
-}
-
-impl<'a, X: Send> ChunkCells<'a, X> {
-    /// Splits `buf` (one entry per row) into chunks of `CHUNK_ROWS`.
-    pub(crate) fn new(buf: &'a mut [X]) -> Self {
-        Self::with_width(buf, 1)
-    }
-
-    /// Splits `buf` (`width` entries per row) into chunks of `CHUNK_ROWS` rows.
-    pub(crate) fn with_width(buf: &'a mut [X], width: usize) -> Self {
-        ChunkCells {
-            parts: buf
-                .chunks_mut(CHUNK_ROWS * width.max(1))
-                .map(Mutex::new)
-                .collect(),
-            width,
-        }
-    }
-
-    /// The entries of chunk `r` (a range produced by the chunk driver).
-    pub(crate) fn lock(&self, r: &Range<usize>) -> MutexGuard<'_, &'a mut [X]> {
-        let g = self.parts[r.start / CHUNK_ROWS]
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        debug_assert_eq!(g.len(), r.len() * self.width);
-        g
-    }
 }

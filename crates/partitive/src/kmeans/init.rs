@@ -13,12 +13,13 @@
 //! chunk kernel merged in chunk order, so the centers chosen do not depend on the thread
 //! count.
 
-use super::data::{sq_dist, sq_norm, ChunkCells, Data};
+use super::data::{sq_dist, sq_norm, Data};
 use super::kernel::{values, Packed};
 use crate::float::Float;
 use crate::matrix::Mat;
-use crate::parallel::{map_reduce_chunks, par_vec};
+use crate::parallel::{chunk_slices, map_reduce_chunks, map_reduce_chunks_with, par_vec};
 use crate::rng::Rng;
+use crate::simd::{dispatch_at, Kernel, Level, Simd};
 use std::ops::Range;
 
 /// Per-chunk summary after updating the nearest-center distances.
@@ -33,14 +34,11 @@ pub(super) struct ChunkInfo {
 
 /// Sets `d2[i] = min(d2[i], ‖x_i − c‖²)` and returns one [`ChunkInfo`] per chunk, in order.
 pub(super) fn update_d2<T: Float>(data: &Data<'_, T>, d2: &mut [f64], c: &[T]) -> Vec<ChunkInfo> {
-    let cells = ChunkCells::new(d2);
-    map_reduce_chunks(
+    map_reduce_chunks_with(
         data.n(),
+        chunk_slices(d2, data.n(), 1),
         Vec::new(),
-        |r| {
-            let mut d2 = cells.lock(&r);
-            vec![update_chunk(data, &mut d2, r, c)]
-        },
+        |r, d2| vec![update_chunk(data, d2, r, c)],
         |acc: &mut Vec<ChunkInfo>, p| acc.extend(p),
     )
 }
@@ -52,32 +50,40 @@ pub(super) fn update_chunk<T: Float>(
     r: Range<usize>,
     c: &[T],
 ) -> ChunkInfo {
-    #[cfg(target_arch = "x86_64")]
-    if super::kernel::best_level() != super::kernel::Level::Portable {
-        // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
-        return unsafe { update_chunk_avx2(data, d2, r, c) };
-    }
-    update_chunk_portable(data, d2, r, c)
+    update_chunk_at(crate::simd::level(), data, d2, r, c)
 }
 
-/// [`update_chunk_portable`] compiled for AVX2 (same results: Rust does not contract
-/// multiplications and additions into FMA, and the partial sums keep their order).
-///
-/// # Safety
-/// The CPU must support AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-pub(super) unsafe fn update_chunk_avx2<T: Float>(
+/// [`update_chunk`] compiled for `level` or lower (at most AVX2 + FMA, the level it was
+/// tuned at): the same results at every level (Rust does not contract multiplications and
+/// additions into FMA, and the partial sums keep their order).
+pub(super) fn update_chunk_at<T: Float>(
+    level: Level,
     data: &Data<'_, T>,
     d2: &mut [f64],
     r: Range<usize>,
     c: &[T],
 ) -> ChunkInfo {
-    update_chunk_portable(data, d2, r, c)
+    dispatch_at(level.min(Level::Avx2), UpdateChunk { data, d2, r, c })
+}
+
+/// The kernel of [`update_chunk`].
+struct UpdateChunk<'a, 'd, 'o, T> {
+    data: &'a Data<'d, T>,
+    d2: &'o mut [f64],
+    r: Range<usize>,
+    c: &'a [T],
+}
+
+impl<T: Float> Kernel for UpdateChunk<'_, '_, '_, T> {
+    type Output = ChunkInfo;
+    #[inline(always)]
+    fn run(self, _: Simd) -> ChunkInfo {
+        update_chunk_portable(self.data, self.d2, self.r, self.c)
+    }
 }
 
 #[inline(always)]
-pub(super) fn update_chunk_portable<T: Float>(
+fn update_chunk_portable<T: Float>(
     data: &Data<'_, T>,
     d2: &mut [f64],
     r: Range<usize>,

@@ -14,8 +14,9 @@
 //! the pruned variant (which evaluates only some rows) agree bitwise — results do not
 //! depend on the machine's instruction set.
 //!
-//! Dispatch (detected once): AVX-512F (only after a bitwise self-check against the
-//! portable kernel on small problems), else AVX2 + FMA, else portable Rust.
+//! Dispatch: through [`crate::simd`], at the crate's level — the AVX-512F micro-kernel
+//! (which must first pass [`avx512_agrees`], a bitwise self-check against the portable
+//! kernel), else the AVX2 + FMA one, else portable Rust.
 
 #[cfg(target_arch = "x86_64")]
 #[macro_use]
@@ -30,8 +31,7 @@ pub(crate) use values::values;
 
 use crate::float::Float;
 use crate::matrix::MatRef;
-use std::any::TypeId;
-use std::sync::OnceLock;
+use crate::simd::{dispatch, Kernel, Level, Simd};
 
 /// Centers packed for the kernel: panels of `w` slots, each panel `d × w` (column `l`
 /// of the `w` centers contiguous); empty slots hold zero centers whose norm is `+∞`
@@ -48,69 +48,66 @@ pub(crate) struct Packed<T> {
     pub(crate) index: Vec<T>,
 }
 
+/// A borrowed [`Packed`] (what the hand-written kernels take, per element type).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PackedRef<'a, T> {
+    pub(crate) d: usize,
+    pub(crate) w: usize,
+    pub(crate) data: &'a [T],
+    pub(crate) norms: &'a [T],
+    pub(crate) index: &'a [T],
+}
+
+impl<'a, T: Float> PackedRef<'a, T> {
+    /// Number of panels.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    pub(crate) fn panels(&self) -> usize {
+        self.norms.len() / self.w
+    }
+
+    /// The `f32` view when `T` is `f32` and there are fewer than 2^24 slots (index lanes
+    /// are floats, exact only below).
+    #[cfg(target_arch = "x86_64")]
+    fn as_f32(self) -> Option<PackedRef<'a, f32>> {
+        if self.norms.len() >= 1 << 24 {
+            return None;
+        }
+        Some(PackedRef {
+            d: self.d,
+            w: self.w,
+            data: T::as_f32_slice(self.data)?,
+            norms: T::as_f32_slice(self.norms)?,
+            index: T::as_f32_slice(self.index)?,
+        })
+    }
+
+    /// The `f64` view when `T` is `f64`.
+    #[cfg(target_arch = "x86_64")]
+    fn as_f64(self) -> Option<PackedRef<'a, f64>> {
+        Some(PackedRef {
+            d: self.d,
+            w: self.w,
+            data: T::as_f64_slice(self.data)?,
+            norms: T::as_f64_slice(self.norms)?,
+            index: T::as_f64_slice(self.index)?,
+        })
+    }
+}
+
 /// Panel width for `T` at `level`: two SIMD registers (AVX2 widths for the portable
 /// kernel, which accepts any width up to 32).
 pub(crate) fn panel_width<T: Float>(level: Level) -> usize {
-    let lanes = if is::<T, f32>() { 8 } else { 4 };
+    let lanes = if std::mem::size_of::<T>() == 4 { 8 } else { 4 };
     match level {
         Level::Avx512 => 4 * lanes,
         _ => 2 * lanes,
     }
 }
 
-#[inline]
-fn is<T: 'static, U: 'static>() -> bool {
-    TypeId::of::<T>() == TypeId::of::<U>()
-}
-
-/// The element type of the SIMD kernels for `T`: `Some(true)` for `f32` (below 2^24
-/// slots: index lanes are floats, exact only below), `Some(false)` for `f64`, `None` when
-/// the portable kernel must serve.
-#[cfg(target_arch = "x86_64")]
-fn simd_f32<T: 'static>(packed: &Packed<T>) -> Option<bool> {
-    if is::<T, f32>() && packed.norms.len() < (1 << 24) {
-        Some(true)
-    } else if is::<T, f64>() {
-        Some(false)
-    } else {
-        None
-    }
-}
-
-/// `v` as `&[U]`.
-///
-/// # Safety
-/// `T` and `U` are the same type.
-#[cfg(target_arch = "x86_64")]
-unsafe fn same<T: 'static, U: 'static>(v: &[T]) -> &[U] {
-    debug_assert!(is::<T, U>());
-    std::slice::from_raw_parts(v.as_ptr() as *const U, v.len())
-}
-
-/// `v` as `&mut [U]`.
-///
-/// # Safety
-/// `T` and `U` are the same type.
-#[cfg(target_arch = "x86_64")]
-unsafe fn same_mut<T: 'static, U: 'static>(v: &mut [T]) -> &mut [U] {
-    debug_assert!(is::<T, U>());
-    std::slice::from_raw_parts_mut(v.as_mut_ptr() as *mut U, v.len())
-}
-
-/// `p` as `&Packed<U>`.
-///
-/// # Safety
-/// `T` and `U` are the same type.
-#[cfg(target_arch = "x86_64")]
-unsafe fn same_packed<T: 'static, U: 'static>(p: &Packed<T>) -> &Packed<U> {
-    debug_assert!(is::<T, U>());
-    &*(p as *const Packed<T> as *const Packed<U>)
-}
-
 impl<T: Float> Packed<T> {
     /// Packs `k × d` centers for the best kernel of this CPU.
     pub(crate) fn new(centers: MatRef<'_, T>) -> Self {
-        Self::for_level(centers, best_level())
+        Self::for_level(centers, crate::simd::level())
     }
 
     /// Packs `k × d` centers for the kernel of `level`, center `j` in slot `j`.
@@ -126,7 +123,7 @@ impl<T: Float> Packed<T> {
     /// Packs `k × d` centers into the slots `slots` (a center index, or `u32::MAX` for an
     /// empty slot; length a multiple of the best level's panel width).
     pub(crate) fn grouped(centers: MatRef<'_, T>, slots: &[u32]) -> Self {
-        Self::slotted(centers, slots, panel_width::<T>(best_level()))
+        Self::slotted(centers, slots, panel_width::<T>(crate::simd::level()))
     }
 
     fn slotted(centers: MatRef<'_, T>, slots: &[u32], w: usize) -> Self {
@@ -164,40 +161,17 @@ impl<T: Float> Packed<T> {
     pub(crate) fn panels(&self) -> usize {
         self.norms.len() / self.w
     }
-}
 
-/// Instruction-set level of the kernel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Level {
-    /// Portable Rust (fused multiply-add through `mul_add`).
-    Portable,
-    /// The portable code compiled for AVX2 + FMA.
-    #[allow(dead_code)] // compared against in tests
-    PortableFma,
-    /// Hand-written AVX2 + FMA micro-kernel.
-    Avx2,
-    /// Hand-written AVX-512F micro-kernel.
-    Avx512,
-}
-
-/// The best level this CPU supports (detected once). [`Level::Avx512`] and [`Level::Avx2`]
-/// both imply AVX2 + FMA.
-pub(crate) fn best_level() -> Level {
-    static LEVEL: OnceLock<Level> = OnceLock::new();
-    *LEVEL.get_or_init(|| {
-        #[cfg(target_arch = "x86_64")]
-        {
-            let avx2 =
-                std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
-            if avx2 && std::is_x86_feature_detected!("avx512f") && avx512_validated() {
-                return Level::Avx512;
-            }
-            if avx2 {
-                return Level::Avx2;
-            }
+    /// The borrowed form.
+    pub(crate) fn view(&self) -> PackedRef<'_, T> {
+        PackedRef {
+            d: self.d,
+            w: self.w,
+            data: &self.data,
+            norms: &self.norms,
+            index: &self.index,
         }
-        Level::Portable
-    })
+    }
 }
 
 /// Output of the kernel for a block of rows.
@@ -213,64 +187,101 @@ pub(crate) struct Nearest<'a, T> {
 
 /// Nearest centers of the rows of `x` (row-major, `labels.len()` rows of `packed.d`).
 pub(crate) fn nearest<T: Float>(x: &[T], packed: &Packed<T>, out: Nearest<'_, T>) {
-    nearest_at(best_level(), x, packed, out)
+    dispatch(All {
+        x,
+        packed,
+        out,
+        hand: true,
+    })
 }
 
-/// [`nearest`] at a given level (tests compare levels).
-pub(crate) fn nearest_at<T: Float>(level: Level, x: &[T], packed: &Packed<T>, out: Nearest<'_, T>) {
-    debug_assert_eq!(x.len(), out.labels.len() * packed.d);
-    debug_assert_eq!(out.best.len(), out.labels.len());
-    match level {
-        Level::Portable => portable(x, packed, out),
+/// [`nearest`] at a given level, by the hand-written kernel of the level (`hand`) or
+/// the portable code compiled for it (tests compare them).
+pub(crate) fn nearest_at<T: Float>(
+    level: Level,
+    hand: bool,
+    x: &[T],
+    packed: &Packed<T>,
+    out: Nearest<'_, T>,
+) {
+    crate::simd::dispatch_at(
+        level,
+        All {
+            x,
+            packed,
+            out,
+            hand,
+        },
+    )
+}
+
+/// The kernel of [`nearest`] over all rows and panels.
+struct All<'a, 'o, T> {
+    x: &'a [T],
+    packed: &'a Packed<T>,
+    out: Nearest<'o, T>,
+    /// Whether the hand-written kernel of the level may serve.
+    hand: bool,
+}
+
+impl<T: Float> Kernel for All<'_, '_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self, simd: Simd) {
+        let All {
+            x,
+            packed,
+            out,
+            hand,
+        } = self;
+        debug_assert_eq!(x.len(), out.labels.len() * packed.d);
+        debug_assert_eq!(out.best.len(), out.labels.len());
         #[cfg(target_arch = "x86_64")]
-        Level::PortableFma => {
-            assert!(std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma"));
-            // SAFETY: the CPU supports AVX2 and FMA (checked above).
-            unsafe { portable_fma(x, packed, out) }
-        }
-        #[cfg(target_arch = "x86_64")]
-        Level::Avx2 => {
-            assert!(std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma"));
-            // SAFETY: AVX2 and FMA are available (checked above).
-            unsafe {
-                simd(
-                    x,
-                    packed,
-                    out,
-                    avx2::f32x8::run,
-                    avx2::f64x4::run,
-                    portable_fma,
-                )
+        if hand && simd.has_avx2() {
+            let (p, avx512) = (packed.view(), simd.level() == Level::Avx512);
+            macro_rules! call {
+                ($slice:ident, $slice_mut:ident, $view:ident, $k512:path, $k2:path) => {
+                    if let (Some(x), Some(p), Some(best)) =
+                        (T::$slice(x), p.$view(), T::$slice_mut(&mut *out.best))
+                    {
+                        let second = out.second.and_then(T::$slice_mut);
+                        // SAFETY: `simd` proves the instruction set of the kernel called
+                        // (AVX-512F at level AVX-512, else AVX2 + FMA).
+                        unsafe {
+                            if avx512 {
+                                $k512(x, &p, out.labels, best, second)
+                            } else {
+                                $k2(x, &p, out.labels, best, second)
+                            }
+                        }
+                        return;
+                    }
+                };
             }
-        }
-        #[cfg(target_arch = "x86_64")]
-        Level::Avx512 => {
-            assert!(
-                std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("fma")
+            call!(
+                as_f32_slice,
+                as_f32_slice_mut,
+                as_f32,
+                avx512::f32x16::run,
+                avx2::f32x8::run
             );
-            // SAFETY: AVX-512F and FMA (for the fallback) are available (checked above).
-            unsafe {
-                simd(
-                    x,
-                    packed,
-                    out,
-                    avx512::f32x16::run,
-                    avx512::f64x8::run,
-                    portable_fma,
-                )
-            }
+            call!(
+                as_f64_slice,
+                as_f64_slice_mut,
+                as_f64,
+                avx512::f64x8::run,
+                avx2::f64x4::run
+            );
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        _ => portable(x, packed, out),
+        let _ = (simd, hand);
+        portable(x, packed, out)
     }
 }
 
 /// Hints the CPU to load every 64-byte cache line that `row` touches, including when the
 /// row does not start on a line: a `Vec` from `malloc` starts 16 bytes past one, and a
 /// 128-byte row then spans three lines, the last of which a loop over the row's own
-/// bytes would miss. Measured on this project's VM (Hamerly on the reference data, rows
-/// 16 bytes off, 300 alternated fits): 0.981 of the time of prefetching from the row's
-/// first byte only (95% interval of the median ratio 0.973–0.987).
+/// bytes would miss (a small measured gain: `bench/kmeans/README.md`).
 #[inline(always)]
 pub(crate) fn prefetch<T>(row: &[T]) {
     #[cfg(target_arch = "x86_64")]
@@ -305,32 +316,78 @@ pub(crate) fn nearest_rows<T: Float>(
     q1: usize,
     out: Nearest<'_, T>,
 ) {
-    let level = best_level();
-    #[cfg(target_arch = "x86_64")]
-    if level != Level::Portable && level != Level::PortableFma {
-        if let Some(f32_ok) = simd_f32(packed) {
-            // SAFETY: the level implies the instruction set of the kernel called; `T` is
-            // exactly the element type of the kernel (`simd_f32`).
-            unsafe {
-                macro_rules! call {
-                    ($u:ty, $f:path) => {{
-                        let second = out.second.map(|s| same_mut::<T, $u>(s));
-                        let (x, p) = (same::<T, $u>(x), same_packed::<T, $u>(packed));
-                        $f(x, rows, p, q0, q1, out.labels, same_mut(out.best), second)
-                    }};
-                }
-                match (level, f32_ok) {
-                    (Level::Avx512, true) => call!(f32, avx512::f32x16::run_rows),
-                    (Level::Avx512, false) => call!(f64, avx512::f64x8::run_rows),
-                    (_, true) => call!(f32, avx2::f32x8::run_rows),
-                    (_, false) => call!(f64, avx2::f64x4::run_rows),
-                }
+    dispatch(Rows {
+        x,
+        rows,
+        packed,
+        q0,
+        q1,
+        out,
+    })
+}
+
+/// The kernel of [`nearest_rows`].
+struct Rows<'a, 'o, T> {
+    x: &'a [T],
+    rows: &'a [u32],
+    packed: &'a Packed<T>,
+    q0: usize,
+    q1: usize,
+    out: Nearest<'o, T>,
+}
+
+impl<T: Float> Kernel for Rows<'_, '_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self, simd: Simd) {
+        let Rows {
+            x,
+            rows,
+            packed,
+            q0,
+            q1,
+            out,
+        } = self;
+        #[cfg(target_arch = "x86_64")]
+        if simd.has_avx2() {
+            let (p, avx512) = (packed.view(), simd.level() == Level::Avx512);
+            macro_rules! call {
+                ($slice:ident, $slice_mut:ident, $view:ident, $k512:path, $k2:path) => {
+                    if let (Some(x), Some(p), Some(best)) =
+                        (T::$slice(x), p.$view(), T::$slice_mut(&mut *out.best))
+                    {
+                        let second = out.second.and_then(T::$slice_mut);
+                        // SAFETY: `simd` proves the instruction set of the kernel called
+                        // (AVX-512F at level AVX-512, else AVX2 + FMA).
+                        unsafe {
+                            if avx512 {
+                                $k512(x, rows, &p, q0, q1, out.labels, best, second)
+                            } else {
+                                $k2(x, rows, &p, q0, q1, out.labels, best, second)
+                            }
+                        }
+                        return;
+                    }
+                };
             }
-            return;
+            call!(
+                as_f32_slice,
+                as_f32_slice_mut,
+                as_f32,
+                avx512::f32x16::run_rows,
+                avx2::f32x8::run_rows
+            );
+            call!(
+                as_f64_slice,
+                as_f64_slice_mut,
+                as_f64,
+                avx512::f64x8::run_rows,
+                avx2::f64x4::run_rows
+            );
         }
+        let _ = simd;
+        portable_rows(x, rows, packed, q0, q1, out)
     }
-    let _ = level;
-    portable_rows(x, rows, packed, q0, q1, out)
 }
 
 /// Output of [`nearest_groups`] for `m` rows and `t` groups.
@@ -355,40 +412,89 @@ pub(crate) fn nearest_groups<T: Float>(
     ppg: usize,
     out: GroupNearest<'_, T>,
 ) {
-    let level = best_level();
-    #[cfg(target_arch = "x86_64")]
-    if level != Level::Portable && level != Level::PortableFma {
-        if let Some(f32_ok) = simd_f32(packed) {
-            // SAFETY: the level implies the instruction set of the kernel called; `T` is
-            // exactly the element type of the kernel (`simd_f32`).
-            unsafe {
-                macro_rules! call {
-                    ($u:ty, $f:path) => {{
-                        let (x, p) = (same::<T, $u>(x), same_packed::<T, $u>(packed));
-                        let (best, second) = (same_mut(out.best), same_mut(out.second));
-                        $f(
-                            x,
-                            rows,
-                            p,
-                            ppg,
-                            out.labels,
-                            best,
-                            second,
-                            same_mut(out.gmin),
-                        )
-                    }};
-                }
-                match (level, f32_ok) {
-                    (Level::Avx512, true) => call!(f32, avx512::f32x16::run_groups),
-                    (Level::Avx512, false) => call!(f64, avx512::f64x8::run_groups),
-                    (_, true) => call!(f32, avx2::f32x8::run_groups),
-                    (_, false) => call!(f64, avx2::f64x4::run_groups),
-                }
+    dispatch(Groups {
+        x,
+        rows,
+        packed,
+        ppg,
+        out,
+    })
+}
+
+/// The kernel of [`nearest_groups`].
+struct Groups<'a, 'o, T> {
+    x: &'a [T],
+    rows: &'a [u32],
+    packed: &'a Packed<T>,
+    ppg: usize,
+    out: GroupNearest<'o, T>,
+}
+
+impl<T: Float> Kernel for Groups<'_, '_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self, simd: Simd) {
+        let Groups {
+            x,
+            rows,
+            packed,
+            ppg,
+            out,
+        } = self;
+        #[cfg(target_arch = "x86_64")]
+        if simd.has_avx2() {
+            let (p, avx512) = (packed.view(), simd.level() == Level::Avx512);
+            macro_rules! call {
+                ($slice:ident, $slice_mut:ident, $view:ident, $k512:path, $k2:path) => {
+                    if let (Some(x), Some(p), Some(best), Some(second), Some(gmin)) = (
+                        T::$slice(x),
+                        p.$view(),
+                        T::$slice_mut(&mut *out.best),
+                        T::$slice_mut(&mut *out.second),
+                        T::$slice_mut(&mut *out.gmin),
+                    ) {
+                        // SAFETY: `simd` proves the instruction set of the kernel called
+                        // (AVX-512F at level AVX-512, else AVX2 + FMA).
+                        unsafe {
+                            if avx512 {
+                                $k512(x, rows, &p, ppg, out.labels, best, second, gmin)
+                            } else {
+                                $k2(x, rows, &p, ppg, out.labels, best, second, gmin)
+                            }
+                        }
+                        return;
+                    }
+                };
             }
-            return;
+            call!(
+                as_f32_slice,
+                as_f32_slice_mut,
+                as_f32,
+                avx512::f32x16::run_groups,
+                avx2::f32x8::run_groups
+            );
+            call!(
+                as_f64_slice,
+                as_f64_slice_mut,
+                as_f64,
+                avx512::f64x8::run_groups,
+                avx2::f64x4::run_groups
+            );
         }
+        let _ = simd;
+        groups_portable(x, rows, packed, ppg, out)
     }
-    let _ = level;
+}
+
+/// The portable form of [`nearest_groups`].
+#[inline(always)]
+fn groups_portable<T: Float>(
+    x: &[T],
+    rows: &[u32],
+    packed: &Packed<T>,
+    ppg: usize,
+    out: GroupNearest<'_, T>,
+) {
     // Portable: group by group, then the lowest (value, index) over the groups.
     let (n, t) = (rows.len(), packed.panels() / ppg);
     let (mut l, mut b, mut s) = (vec![0u32; n], vec![T::zero(); n], vec![T::zero(); n]);
@@ -410,53 +516,11 @@ pub(crate) fn nearest_groups<T: Float>(
     }
 }
 
-/// A SIMD kernel for one element type.
-#[cfg(target_arch = "x86_64")]
-type Run<U> = unsafe fn(&[U], &Packed<U>, &mut [u32], &mut [U], Option<&mut [U]>);
-
-/// Calls the `f32` or `f64` instantiation of a SIMD kernel for `T`.
-///
-/// # Safety
-/// The CPU must support the instruction sets of `run32`, `run64` and `fallback`.
-#[cfg(target_arch = "x86_64")]
-unsafe fn simd<T: Float>(
-    x: &[T],
-    packed: &Packed<T>,
-    out: Nearest<'_, T>,
-    run32: Run<f32>,
-    run64: Run<f64>,
-    fallback: unsafe fn(&[T], &Packed<T>, Nearest<'_, T>),
-) {
-    // SAFETY: `T` is exactly the element type of the kernel called (`simd_f32`).
-    match simd_f32(packed) {
-        Some(true) => {
-            let second = out.second.map(|s| same_mut(s));
-            run32(
-                same(x),
-                same_packed(packed),
-                out.labels,
-                same_mut(out.best),
-                second,
-            )
-        }
-        Some(false) => {
-            let second = out.second.map(|s| same_mut(s));
-            run64(
-                same(x),
-                same_packed(packed),
-                out.labels,
-                same_mut(out.best),
-                second,
-            )
-        }
-        None => fallback(x, packed, out),
-    }
-}
-
-/// Checks once that the AVX-512 kernel agrees bitwise with the portable one on small
-/// problems (with ties) before it is used; otherwise AVX2 serves.
-#[cfg(target_arch = "x86_64")]
-fn avx512_validated() -> bool {
+/// Whether the AVX-512 kernel agrees bitwise with the portable one on small problems
+/// (with ties): [`crate::simd::level`] checks it once before it names AVX-512 the
+/// crate's level; otherwise AVX2 serves. The CPU must support AVX-512
+/// ([`crate::simd::supported`]).
+pub(crate) fn avx512_agrees() -> bool {
     fn agree<T: Float>() -> bool {
         let mut rng = crate::rng::Rng::new(0x5eed);
         [(37, 19, 45, false), (50, 3, 70, true), (13, 33, 5, false)]
@@ -484,23 +548,13 @@ fn avx512_validated() -> bool {
                         best: &mut b,
                         second: Some(&mut s),
                     };
-                    nearest_at(level, &x, &p, out);
+                    nearest_at(level, true, &x, &p, out);
                     (l, b, s)
                 };
                 run(Level::Avx512) == run(Level::Portable)
             })
     }
     agree::<f32>() && agree::<f64>()
-}
-
-/// The portable kernel compiled with AVX2 + FMA enabled.
-///
-/// # Safety
-/// The CPU must support AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn portable_fma<T: Float>(x: &[T], packed: &Packed<T>, out: Nearest<'_, T>) {
-    portable(x, packed, out)
 }
 
 /// Reference implementation of the arithmetic contract (module docs).
@@ -560,91 +614,4 @@ fn portable_rows<T: Float>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::matrix::Mat;
-    use crate::rng::Rng;
-
-    fn random<T: Float>(n: usize, d: usize, seed: u64, grid: bool) -> Mat<T> {
-        let mut r = Rng::new(seed);
-        let v = (0..n * d)
-            .map(|_| {
-                if grid {
-                    T::of_f64(r.below(3) as f64)
-                } else {
-                    T::of_f64(r.next_f64() * 4.0 - 2.0)
-                }
-            })
-            .collect();
-        Mat::from_vec(v, n, d).unwrap()
-    }
-
-    fn run<T: Float>(level: Level, x: &Mat<T>, p: &Packed<T>) -> (Vec<u32>, Vec<T>, Vec<T>) {
-        let n = x.n_rows();
-        let (mut l, mut b, mut s) = (vec![0; n], vec![T::zero(); n], vec![T::zero(); n]);
-        nearest_at(
-            level,
-            x.as_slice(),
-            p,
-            Nearest {
-                labels: &mut l,
-                best: &mut b,
-                second: Some(&mut s),
-            },
-        );
-        (l, b, s)
-    }
-
-    fn levels_agree<T: Float>() {
-        for &(n, d, k, grid) in &[
-            (37, 5, 3, false),
-            (101, 32, 64, false),
-            (50, 7, 17, true),
-            (13, 1, 40, true),
-            (29, 33, 9, false),
-        ] {
-            let x = random::<T>(n, d, 1 + n as u64, grid);
-            let c = random::<T>(k, d, 7 + k as u64, grid);
-            let p = Packed::for_level(c.view(), Level::Portable);
-            let reference = run(Level::Portable, &x, &p);
-            // brute force check of the contract
-            for i in 0..n {
-                let mut best = (T::infinity(), 0u32);
-                for j in 0..k {
-                    let mut dot = T::zero();
-                    for l in 0..d {
-                        dot = x.row(i)[l].mul_add(c.row(j)[l], dot);
-                    }
-                    let v = p.norms[j] - (dot + dot);
-                    if v < best.0 {
-                        best = (v, j as u32);
-                    }
-                }
-                assert_eq!(reference.0[i], best.1);
-                assert_eq!(reference.1[i], best.0);
-            }
-            #[cfg(target_arch = "x86_64")]
-            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-                assert_eq!(run(Level::PortableFma, &x, &p), reference);
-                let p2 = Packed::for_level(c.view(), Level::Avx2);
-                assert_eq!(run(Level::Avx2, &x, &p2), reference);
-                // the portable kernel on the AVX-512 packing (width 32 / 16)
-                let p5 = Packed::for_level(c.view(), Level::Avx512);
-                assert_eq!(run(Level::Portable, &x, &p5), reference);
-                if std::is_x86_feature_detected!("avx512f") {
-                    assert_eq!(run(Level::Avx512, &x, &p5), reference);
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn levels_agree_bitwise_f32() {
-        levels_agree::<f32>();
-    }
-
-    #[test]
-    fn levels_agree_bitwise_f64() {
-        levels_agree::<f64>();
-    }
-}
+mod tests;

@@ -4,12 +4,13 @@
 //! fixed-point sums ([`super::sums`]) — then the shared centers update, with
 //! deterministic re-seeding of empty clusters.
 
-use super::data::{sq_dist, ChunkCells, Data};
+use super::data::{sq_dist, Data};
 use super::kernel::{nearest, Nearest, Packed};
 use super::sums::StepStats;
 use crate::float::Float;
 use crate::matrix::Mat;
-use crate::parallel::{fold_chunks, map_reduce_chunks};
+use crate::parallel::{chunk_slices, fold_chunks_with, map_reduce_chunks, map_reduce_chunks_with};
+use crate::simd::{dispatch_upto, Kernel, Level, Simd};
 use std::ops::Range;
 
 /// One Lloyd assignment over all rows: labels updated in place, statistics returned.
@@ -19,12 +20,11 @@ pub(crate) fn lloyd_step<T: Float>(
     labels: &mut [u32],
 ) -> StepStats {
     let (n, k) = (data.n(), packed.k);
-    let cells = ChunkCells::new(labels);
-    fold_chunks(
+    fold_chunks_with(
         n,
+        chunk_slices(labels, n, 1),
         || StepStats::zeros(data, k),
-        |st, r| {
-            let mut old = cells.lock(&r);
+        |st, r, old| {
             let mut new = vec![0u32; r.len()];
             let mut best = vec![T::zero(); r.len()];
             nearest(
@@ -217,16 +217,15 @@ pub(crate) fn finalize_from<T: Float>(
     init: f64,
 ) -> f64 {
     let packed = Packed::new(centers.view());
-    let cells = ChunkCells::new(labels);
-    map_reduce_chunks(
+    map_reduce_chunks_with(
         data.n(),
+        chunk_slices(labels, data.n(), 1),
         init,
-        |r| {
-            let mut lab = cells.lock(&r);
+        |r, lab| {
             if reassign {
-                nearest_of(data, &packed, r.clone(), &mut lab);
+                nearest_of(data, &packed, r.clone(), lab);
             }
-            inertia_of(data, centers, r, &lab)
+            inertia_of(data, centers, r, lab)
         },
         |a, b| *a += b,
     )
@@ -261,27 +260,33 @@ pub(crate) fn reassigned_inertia<T: Float>(
 
 /// Σ weight × ‖x − c_label‖² over the rows `r` (`f64`, in row order).
 fn inertia_of<T: Float>(data: &Data<'_, T>, centers: &Mat<T>, r: Range<usize>, lab: &[u32]) -> f64 {
-    #[cfg(target_arch = "x86_64")]
-    if super::kernel::best_level() != super::kernel::Level::Portable {
-        // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
-        return unsafe { inertia_avx2(data, centers, r, lab) };
-    }
-    inertia_portable(data, centers, r, lab)
+    // Compiled for at most AVX2 + FMA, the level it was tuned at (the same results at
+    // every level: no contraction into FMA).
+    dispatch_upto(
+        Level::Avx2,
+        Inertia {
+            data,
+            centers,
+            r,
+            lab,
+        },
+    )
 }
 
-/// [`inertia_portable`] compiled for AVX2 (same results: no contraction into FMA).
-///
-/// # Safety
-/// The CPU must support AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn inertia_avx2<T: Float>(
-    data: &Data<'_, T>,
-    centers: &Mat<T>,
+/// The kernel of [`inertia_of`].
+struct Inertia<'a, 'd, T> {
+    data: &'a Data<'d, T>,
+    centers: &'a Mat<T>,
     r: Range<usize>,
-    lab: &[u32],
-) -> f64 {
-    inertia_portable(data, centers, r, lab)
+    lab: &'a [u32],
+}
+
+impl<T: Float> Kernel for Inertia<'_, '_, T> {
+    type Output = f64;
+    #[inline(always)]
+    fn run(self, _: Simd) -> f64 {
+        inertia_portable(self.data, self.centers, self.r, self.lab)
+    }
 }
 
 #[inline(always)]

@@ -46,10 +46,13 @@
 //! assert!((fit.inertia - 0.01).abs() < 1e-12);
 //! ```
 
+mod bounds;
 mod data;
 #[cfg(test)]
 mod distributed_tests;
+mod entry;
 mod fit;
+mod fixed;
 mod init;
 mod kernel;
 mod lloyd;
@@ -57,6 +60,7 @@ mod norms;
 mod params;
 mod pruned;
 mod result;
+mod run;
 mod scalable;
 #[cfg(test)]
 mod scale_tests;
@@ -71,10 +75,13 @@ mod tests;
 #[cfg(test)]
 mod tests_errors;
 #[cfg(test)]
+mod tests_pruned;
+#[cfg(test)]
 mod tests_seeding;
 mod yinyang;
 
 pub use fit::assign;
+pub(crate) use kernel::avx512_agrees;
 pub use params::{
     Algorithm, Init, KMeans, KMeansParams, KMeansValidParams, PARALLEL_MIN_ROWS_PER_CENTER,
     PARALLEL_MIN_WORK,

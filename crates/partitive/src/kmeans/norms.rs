@@ -2,9 +2,8 @@
 //! the same eight `f64` partial sums (lane `t` of two `f64 × 4` registers is partial sum
 //! `t`), each a multiplication then an addition (no FMA: Rust does not contract the
 //! portable code either), reduced in the same order `((q0+q1)+(q2+q3))+((q4+q5)+(q6+q7))`.
-//! The compiler vectorises the portable loop only two lanes wide; on this project's VM the
-//! data check of a 1,000,000 × 32 `f32` fit (norms, largest magnitude, finiteness) took
-//! about 12 ms with it and 6 ms with this.
+//! The compiler vectorises the portable loop only two lanes wide; this pass halves the
+//! time of the data check (measurements: `bench/kmeans/README.md`).
 
 #![cfg(target_arch = "x86_64")]
 
@@ -14,14 +13,7 @@ use std::arch::x86_64::*;
 /// `v` as `f32` values when `T` is `f32` and the row length `d` is a multiple of 8 (the
 /// shapes this module serves), else `None`.
 pub(crate) fn as_f32<T: Float>(v: &[T], d: usize) -> Option<&[f32]> {
-    if std::any::TypeId::of::<T>() != std::any::TypeId::of::<f32>()
-        || d == 0
-        || !d.is_multiple_of(8)
-    {
-        return None;
-    }
-    // SAFETY: `T` is `f32` (checked above), so the slice reinterprets exactly.
-    Some(unsafe { std::slice::from_raw_parts(v.as_ptr() as *const f32, v.len()) })
+    T::as_f32_slice(v).filter(|_| d > 0 && d.is_multiple_of(8))
 }
 
 /// The eight partial sums of one 8-column block added to `(lo, hi)`; returns the block's
@@ -90,7 +82,7 @@ mod tests {
 
     #[test]
     fn bitwise_the_portable_norms() {
-        if !(std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")) {
+        if !crate::simd::supported(crate::simd::Level::Avx2) {
             return;
         }
         // Values over many magnitudes, signs, subnormals and zeros, so that the order of

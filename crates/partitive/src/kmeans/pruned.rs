@@ -11,7 +11,7 @@
 //! without any distance computation when `max(l, s_a − u)`, with `s_a` the distance from
 //! `c_a` to its nearest other center, exceeds `u` by a safe margin. The bounds are stored
 //! as `f32` (8 bytes per row), rounded outwards: `u` relative to the cumulative moves
-//! ([`Drift`]), `l` rewritten by every step's screen (one pass over the bounds, four rows
+//! ([`CenterDrift`]), `l` rewritten by every step's screen (one pass over the bounds, four rows
 //! per instruction, `super::screen`). Rows the bounds fail get `u` tightened with the
 //! exact distance when measurements say it pays ([`TIGHTEN`]), and the rest are
 //! evaluated in place by the fused kernel against every center (rows prefetched ahead);
@@ -34,40 +34,17 @@
 //! Bounds derived from kernel values are widened by `2E`; bounds in `f64` are widened by
 //! a relative `4 (d + 4) ε_f64`, and every stored bound by a relative `2^−20`.
 
-use super::data::{sq_dist, sq_norm, ChunkCells, Data};
+use super::bounds::{down, f64_slack, proven, up, Bound, UNKNOWN};
+use super::data::{sq_dist, sq_norm, Data};
 use super::kernel::{nearest_rows, prefetch, Nearest, Packed};
 use super::lloyd::lloyd_step;
 use super::screen::Screen;
 use super::sums::StepStats;
 use crate::float::Float;
 use crate::matrix::Mat;
-use crate::parallel::{fold_chunks, par_vec};
+use crate::parallel::{chunk_slices, fold_chunks_with, par_vec};
+use crate::simd::{dispatch_upto, Kernel, Level, Simd};
 use std::ops::Range;
-
-/// Relative widening of `f64` distance computations over `d` columns.
-pub(crate) fn f64_slack(d: usize) -> f64 {
-    4.0 * (d as f64 + 4.0) * f64::EPSILON
-}
-
-/// `v` rounded up to `f32`, with a relative margin (`2^−20`) that also covers the `f64`
-/// roundings of the bound arithmetic.
-#[inline(always)]
-pub(crate) fn up(v: f64) -> f32 {
-    (v + v.abs() * (1.0 / 1048576.0)) as f32
-}
-
-/// `v` rounded down to `f32` (see [`up`]).
-#[inline(always)]
-pub(crate) fn down(v: f64) -> f32 {
-    (v - v.abs() * (1.0 / 1048576.0)) as f32
-}
-
-/// Whether the bounds prove that Lloyd's kernel prefers the assigned center: `lo > u`
-/// and `lo² − u² > 2e`.
-#[inline(always)]
-pub(crate) fn proven(u: f64, lo: f64, e: f64) -> bool {
-    (lo > u) & (lo * lo - u * u > 2.0 * e)
-}
 
 /// The error bound `E` of the kernel values for rows of squared norm ≤ `xmax2` against
 /// `centers` (module docs).
@@ -92,7 +69,7 @@ pub(crate) const PREFETCH: usize = 24;
 /// How far each center moved since the start of the run (`f64`, widened), and what the
 /// lower bounds need of the last update.
 #[derive(Debug, Clone)]
-pub(crate) struct Drift {
+pub(crate) struct CenterDrift {
     center: Vec<f64>,
     /// The moves of the last update (widened; empty before the first).
     moves: Vec<f64>,
@@ -100,10 +77,10 @@ pub(crate) struct Drift {
     old: Vec<f64>,
 }
 
-impl Drift {
+impl CenterDrift {
     /// No move yet (`k` centers).
     pub(crate) fn zero(k: usize) -> Self {
-        Drift {
+        CenterDrift {
             center: vec![0.0; k],
             moves: Vec::new(),
             old: Vec::new(),
@@ -152,7 +129,7 @@ impl ClusterDrop {
 
     /// The drops of the last update, from the clusters' radii before it (`radius[a]`,
     /// `+∞` when unknown).
-    fn new(drift: &Drift, radius: &[f64]) -> Self {
+    fn new(drift: &CenterDrift, radius: &[f64]) -> Self {
         let k = drift.center.len();
         if drift.moves.is_empty() {
             return Self::none(k);
@@ -182,15 +159,6 @@ impl ClusterDrop {
         ClusterDrop { near, far }
     }
 }
-
-/// Per-row bounds `[upper, lower]`: the upper one relative to the drift (the bound of row
-/// `i` assigned to `a` is `upper + drift.center[a]`), the lower one as of the last step
-/// that screened the row (every step lowers it by its cluster's drop); `[∞, −∞]` is
-/// unknown.
-pub(crate) type Bound = [f32; 2];
-
-/// The unknown bound.
-pub(crate) const UNKNOWN: Bound = [f32::INFINITY, f32::NEG_INFINITY];
 
 /// Per-step geometry of the centers.
 struct Geometry {
@@ -229,10 +197,8 @@ impl Geometry {
 /// `p` — directly when it tightens; otherwise by testing, after the full evaluation, the
 /// upper bound it gives against the same lower bound — and the next step decides by it
 /// (before any measure, `p = 1/5`). Labels are the same either way; only the work
-/// differs. Measured on this project's 2-vCPU AVX2 VM (`f32`, `d = 32`, 2 threads): on
-/// the reference data (`k = 64`, `p·k` between 8 and 34) skipping took 0.89× the fit
-/// time of always tightening; on separated blobs with `k = 256` (`p·k` between 38 and
-/// 128) always tightening took 0.93× the time of skipping.
+/// differs. The threshold lies between the shapes where skipping and where tightening
+/// won (measurements: `bench/kmeans/README.md`).
 const TIGHTEN: u64 = 40;
 
 /// Evidence for the tightening decision: of the assigned rows the stored bounds failed,
@@ -293,7 +259,7 @@ impl Tally {
 /// Per-run state of the Hamerly variant.
 pub(crate) struct Hamerly {
     bounds: Vec<Bound>,
-    drift: Drift,
+    drift: CenterDrift,
     /// The last step's [`Odds`] (the prior `1/5` before any).
     odds: Odds,
     /// Each cluster's radius as the last step left it: the largest upper bound of its
@@ -328,17 +294,9 @@ const PILOT_MIN: usize = 256;
 /// evaluates every row (and sets the bounds).
 ///
 /// The runner-up in the kernel, the new bounds and the radii cost the first step about a
-/// fifth of its time on the reference shape (`bench/kmeans`: 10⁶ × 32, k = 64), a
-/// quarter of a full evaluation — so they pay from roughly a quarter of the rows proven in
-/// the second step. Starts drawn from the rows put several centers in some blobs and none
-/// in others; the first update then moves them far, and there the bounds prove 5.5% of the
-/// rows (the pilot predicts less, with its coarser test). Measured on this project's
-/// 2-vCPU VM, whole reference fits in alternated processes (as `bench/kmeans` runs them,
-/// fastest of 2 fits each), the plain first step took 0.969 (95% interval of the median
-/// ratio 0.946–0.979) and 0.985 (0.959–1.007) of the time in two sets of 80 pairs.
-/// Separated blobs with one center each (a k-means++ start) keep most labels, the bounds
-/// prove most rows, and the pilot keeps them. Labels are the same either way; only the
-/// work differs.
+/// quarter of a full evaluation, so they pay from roughly a quarter of the rows proven in
+/// the second step (measurements: `bench/kmeans/README.md`). Labels are the same either
+/// way; only the work differs.
 pub(super) fn first_bounds_pay<T: Float>(
     data: &Data<'_, T>,
     packed: &Packed<T>,
@@ -407,7 +365,7 @@ impl Hamerly {
     pub(crate) fn new(n: usize, k: usize) -> Self {
         Hamerly {
             bounds: par_vec(n, |_| UNKNOWN),
-            drift: Drift::zero(k),
+            drift: CenterDrift::zero(k),
             odds: Odds {
                 proved: 1,
                 failed: 5,
@@ -459,9 +417,11 @@ impl Hamerly {
         let bounds = &mut self.bounds;
         let drop = ClusterDrop::new(drift, &self.radius);
         let clusters = Screen::table(&drift.center, &geo.s, &drop.near, &drop.far);
-        let labels = ChunkCells::new(labels);
-        let bounds = ChunkCells::new(bounds);
-        let ctx = Ctx {
+        let items = chunk_slices(labels, n, 1)
+            .into_iter()
+            .zip(chunk_slices(bounds, n, 1))
+            .collect();
+        let ctx = HamerlyChunk {
             data,
             packed,
             centers,
@@ -471,14 +431,13 @@ impl Hamerly {
             tighten: self.odds.proved * k as u64 >= TIGHTEN * self.odds.failed,
             every: self.stage != Stage::Bounded,
         };
-        let t = fold_chunks(
+        let t = fold_chunks_with(
             n,
+            items,
             || Tally::zeros(data, k),
-            |t, r| {
-                let mut lab = labels.lock(&r);
-                let mut bnd = bounds.lock(&r);
-                ctx.chunk(r, &mut lab, &mut bnd, t);
-                t.radii(&lab, &bnd, &drift.center);
+            |t, r, (lab, bnd): (&mut [u32], &mut [Bound])| {
+                ctx.chunk(r, lab, bnd, t);
+                t.radii(lab, bnd, &drift.center);
             },
             Tally::merge,
         );
@@ -493,12 +452,12 @@ impl Hamerly {
 }
 
 /// What every chunk of a step shares.
-struct Ctx<'a, 'd, T> {
+struct HamerlyChunk<'a, 'd, T> {
     data: &'a Data<'d, T>,
     packed: &'a Packed<T>,
     centers: &'a Mat<T>,
     geo: &'a Geometry,
-    drift: &'a Drift,
+    drift: &'a CenterDrift,
     /// The screen's per-cluster table.
     clusters: &'a [[f64; 4]],
     /// Whether failing rows get their upper bound tightened before the full evaluation.
@@ -507,32 +466,21 @@ struct Ctx<'a, 'd, T> {
     every: bool,
 }
 
-impl<T: Float> Ctx<'_, '_, T> {
+impl<T: Float> HamerlyChunk<'_, '_, T> {
     /// The step on the rows `r`.
     fn chunk(&self, r: Range<usize>, lab: &mut [u32], bnd: &mut [Bound], t: &mut Tally) {
-        #[cfg(target_arch = "x86_64")]
-        if super::kernel::best_level() != super::kernel::Level::Portable {
-            // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
-            return unsafe { self.chunk_avx2(r, lab, bnd, t) };
-        }
-        self.chunk_body(r, lab, bnd, t)
-    }
-
-    /// [`Self::chunk_body`] compiled for AVX2 (same code and results: Rust does not
-    /// contract multiplications and additions into FMA).
-    ///
-    /// # Safety
-    /// The CPU must support AVX2 and FMA.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn chunk_avx2(
-        &self,
-        r: Range<usize>,
-        lab: &mut [u32],
-        bnd: &mut [Bound],
-        t: &mut Tally,
-    ) {
-        self.chunk_body(r, lab, bnd, t)
+        // Compiled for at most AVX2 + FMA, the level it was tuned at (the same results at
+        // every level: Rust does not contract multiplications and additions into FMA).
+        dispatch_upto(
+            Level::Avx2,
+            HamerlyRows {
+                step: self,
+                r,
+                lab,
+                bnd,
+                t,
+            },
+        )
     }
 
     /// The step on the rows `r`.
@@ -649,5 +597,22 @@ impl<T: Float> Ctx<'_, '_, T> {
         }
         tight.truncate(f);
         tight
+    }
+}
+
+/// The kernel of [`HamerlyChunk::chunk`].
+struct HamerlyRows<'a, 'b, 'd, T> {
+    step: &'a HamerlyChunk<'b, 'd, T>,
+    r: Range<usize>,
+    lab: &'a mut [u32],
+    bnd: &'a mut [Bound],
+    t: &'a mut Tally,
+}
+
+impl<T: Float> Kernel for HamerlyRows<'_, '_, '_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self, _: Simd) {
+        self.step.chunk_body(self.r, self.lab, self.bnd, self.t)
     }
 }

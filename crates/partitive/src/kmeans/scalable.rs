@@ -23,14 +23,14 @@
 //! form in `T`) only picks each row's nearest new candidate, whose distance is then
 //! computed exactly.
 
-use super::data::{add_into, sq_dist, ChunkCells, Data};
-use super::fit::{run_once, InMemory};
+use super::data::{add_into, sq_dist, Data};
 use super::init::{centers_of, first_row, kmeans_plus_plus, update_d2, ChunkInfo};
 use super::kernel::{nearest, nearest_rows, Nearest, Packed};
 use super::params::Algorithm;
+use super::run::{run_once, InMemory};
 use crate::float::Float;
 use crate::matrix::Mat;
-use crate::parallel::{map_reduce_chunks, par_vec};
+use crate::parallel::{chunk_slices, map_reduce_chunks, map_reduce_chunks_with, par_vec};
 use crate::rng::Rng;
 use rayon::prelude::*;
 use std::ops::Range;
@@ -103,14 +103,15 @@ pub(crate) fn kmeans_parallel_with<T: Float>(
             sample = Some((rng.next_u64(), s.weight_sample));
         }
         let round = Round::new(centers_of(data, &drawn), base, sample);
-        let (dc, oc) = (ChunkCells::new(&mut d2), ChunkCells::new(&mut owner));
-        chunks = map_reduce_chunks(
+        let items = chunk_slices(&mut d2, n, 1)
+            .into_iter()
+            .zip(chunk_slices(&mut owner, n, 1))
+            .collect();
+        chunks = map_reduce_chunks_with(
             n,
+            items,
             Vec::new(),
-            |r| {
-                let (mut d2, mut own) = (dc.lock(&r), oc.lock(&r));
-                vec![round.nearest_chunk(data, &mut d2, &mut own, r, 0)]
-            },
+            |r, (d2, own)| vec![round.nearest_chunk(data, d2, own, r, 0)],
             |a, b| a.extend(b),
         );
     }

@@ -11,7 +11,8 @@
 //! (`s[a] − ∞` is `−∞`, or NaN when `s[a] = ∞`, which the `max` drops like `f64::max`
 //! does).
 
-use super::pruned::{down, proven, Bound};
+use super::bounds::{down, proven, Bound};
+use crate::simd::{dispatch_upto, Kernel, Level, Simd};
 
 /// What the test of one row needs besides its label and bounds.
 pub(crate) struct Screen<'a> {
@@ -48,13 +49,16 @@ impl Screen<'_> {
     pub(crate) fn unproven(&self, lab: &[u32], bnd: &mut [Bound], out: &mut [u32]) -> usize {
         assert!(bnd.len() == lab.len() && out.len() >= lab.len());
         assert!(!self.clusters.is_empty());
-        #[cfg(target_arch = "x86_64")]
-        if super::kernel::best_level() != super::kernel::Level::Portable {
-            // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`);
-            // the AVX2 pass only reads table entries of labels in range.
-            return unsafe { self.unproven_avx2(lab, bnd, out) };
-        }
-        self.unproven_portable(lab, bnd, out, 0, 0)
+        // At most AVX2 + FMA: the level of the hand-written pass.
+        dispatch_upto(
+            Level::Avx2,
+            Unproven {
+                screen: self,
+                lab,
+                bnd,
+                out,
+            },
+        )
     }
 
     /// The scalar test of rows `from..` (appending after `m` entries of `out`).
@@ -174,6 +178,35 @@ impl Screen<'_> {
     }
 }
 
+/// The kernel of [`Screen::unproven`].
+struct Unproven<'a, 's, 'o> {
+    screen: &'a Screen<'s>,
+    lab: &'o [u32],
+    bnd: &'o mut [Bound],
+    out: &'o mut [u32],
+}
+
+impl Kernel for Unproven<'_, '_, '_> {
+    type Output = usize;
+    #[inline(always)]
+    fn run(self, simd: Simd) -> usize {
+        let Unproven {
+            screen,
+            lab,
+            bnd,
+            out,
+        } = self;
+        #[cfg(target_arch = "x86_64")]
+        if simd.has_avx2() {
+            // SAFETY: `simd` proves AVX2 and FMA; `clusters` is not empty (checked by
+            // `unproven`), and the pass only reads table entries of labels in range.
+            return unsafe { screen.unproven_avx2(lab, bnd, out) };
+        }
+        let _ = simd;
+        screen.unproven_portable(lab, bnd, out, 0, 0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,7 +233,7 @@ mod tests {
             .collect();
         let bnd: Vec<Bound> = (0..n)
             .map(|i| match i % 50 {
-                7 => super::super::pruned::UNKNOWN,
+                7 => super::super::bounds::UNKNOWN,
                 8 => [1.0, 1.0],
                 _ => [(rng.next_f64() * 2.0) as f32, (rng.next_f64() * 4.0) as f32],
             })

@@ -17,7 +17,7 @@ use crate::ppp::Pass;
 use std::ops::Range;
 
 /// A chunk kernel: `(part, rows of the part, index of the part's first row)`.
-pub(super) type Kernel<'k, T, P> = dyn Fn(&Data<'_, T>, Range<usize>, usize) -> P + Sync + 'k;
+pub(super) type ChunkFn<'k, T, P> = dyn Fn(&Data<'_, T>, Range<usize>, usize) -> P + Sync + 'k;
 
 /// The rows of a fit, seen through folds of chunk kernels.
 ///
@@ -32,7 +32,7 @@ pub(super) trait Source<T: Float> {
     fn fold<P: Wire + Send>(
         &mut self,
         init: P,
-        kernel: &Kernel<'_, T, P>,
+        kernel: &ChunkFn<'_, T, P>,
         merge: &mut dyn FnMut(&mut P, P),
     ) -> Result<P, Self::Err>;
     /// Folds `kernel(part, first row)` over the parts, from `init` with `merge`, which
@@ -117,7 +117,7 @@ impl<T: Float, E: From<Error>> Source<T> for Streamed<'_, '_, T, E> {
     fn fold<P: Wire + Send>(
         &mut self,
         init: P,
-        kernel: &Kernel<'_, T, P>,
+        kernel: &ChunkFn<'_, T, P>,
         merge: &mut dyn FnMut(&mut P, P),
     ) -> Result<P, E> {
         let (stats, n) = (self.stats, self.stream.n);
@@ -243,7 +243,7 @@ impl<T: Float, X: Exchange + ?Sized> Source<T> for Ranks<'_, '_, T, X> {
     fn fold<P: Wire + Send>(
         &mut self,
         init: P,
-        kernel: &Kernel<'_, T, P>,
+        kernel: &ChunkFn<'_, T, P>,
         merge: &mut dyn FnMut(&mut P, P),
     ) -> Result<P, Error> {
         let part = Data::part(self.x, &self.stats, self.n);

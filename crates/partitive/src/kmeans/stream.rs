@@ -1,6 +1,6 @@
 //! k-means on data read as a stream of row chunks (files larger than memory).
 //!
-//! The driver of [`super::fit::run_once`] over passes of a stream: every pass hands the
+//! The driver of [`super::run::run_once`] over passes of a stream: every pass hands the
 //! rows over in consecutive chunks, and each chunk is cut into the fixed
 //! [`CHUNK_ROWS`](crate::parallel::CHUNK_ROWS)-row chunks of [`crate::parallel`] — the same chunks, aligned to the row
 //! index, as in memory — on which the in-memory fit's chunk kernels run (the Lloyd step,
@@ -26,7 +26,6 @@
 
 use super::data::{add_into, column_squares, sq_norm, Data};
 use super::fit::resolve_init;
-use super::fit::{run_once, RunCore, Steps};
 use super::init::{
     chunk_rows, locate_chunk, merge_sums, nearest_to, potentials, update_chunk, walk_chunk,
     weighted_sums, ChunkInfo,
@@ -38,6 +37,7 @@ use super::lloyd::{
 };
 use super::params::{Algorithm, Init, KMeansParams};
 use super::result::{IterationInfo, KMeansDiagnostics, Seeding};
+use super::run::{run_once, RunCore, Steps};
 use super::scalable::{draw_chunk, recluster, weights_chunk, Round, SETTINGS};
 use super::source::{Ranks, Scan, Source, Streamed};
 use super::sums::StepStats;

@@ -27,16 +27,16 @@
 //! added to the new one): the sums are exact integers ([`super::sums`]), so the result is
 //! bitwise the full recomputation of Lloyd's update.
 
-use super::data::{sq_dist, sq_norm, ChunkCells, Data};
+use super::bounds::{down, f64_slack, proven, up};
+use super::data::{sq_dist, sq_norm, Data};
 use super::kernel::prefetch;
-use super::kernel::{
-    best_level, nearest_groups, nearest_rows, panel_width, GroupNearest, Nearest, Packed,
-};
-use super::pruned::{down, f64_slack, kernel_error, proven, up, PREFETCH};
+use super::kernel::{nearest_groups, nearest_rows, panel_width, GroupNearest, Nearest, Packed};
+use super::pruned::{kernel_error, PREFETCH};
 use super::sums::StepStats;
 use crate::float::Float;
 use crate::matrix::Mat;
-use crate::parallel::{fold_chunks, par_vec};
+use crate::parallel::{chunk_slices, fold_chunks_with, par_vec};
+use crate::simd::{dispatch_upto, Kernel, Level, Simd};
 
 /// At most this many groups (bounds memory: `4 (1 + t)` bytes per row).
 pub(crate) const MAX_GROUPS: usize = 8;
@@ -62,7 +62,7 @@ impl Groups {
     /// distance, each group up to its capacity).
     pub(crate) fn new<T: Float>(c: &Mat<T>) -> Self {
         let k = c.n_rows();
-        let w = panel_width::<T>(best_level());
+        let w = panel_width::<T>(crate::simd::level());
         let panels = k.div_ceil(w);
         let ppg = panels.div_ceil(MAX_GROUPS);
         let t = panels.div_ceil(ppg);
@@ -145,15 +145,15 @@ impl Groups {
 /// How far each center and each group (its largest move) moved since the start of the
 /// run: sums of the widened moves of every update, in `f64`.
 #[derive(Debug, Clone)]
-pub(crate) struct Drift {
+pub(crate) struct GroupDrift {
     center: Vec<f64>,
     group: Vec<f64>,
 }
 
-impl Drift {
+impl GroupDrift {
     /// No move yet.
     pub(crate) fn zero(groups: &Groups) -> Self {
-        Drift {
+        GroupDrift {
             center: vec![0.0; groups.of.len()],
             group: vec![0.0; groups.t],
         }
@@ -173,7 +173,7 @@ impl Drift {
     }
 }
 
-/// Per-row bounds of a run, stored relative to the cumulative drift ([`Drift`]) so that
+/// Per-row bounds of a run, stored relative to the cumulative drift ([`GroupDrift`]) so that
 /// rows the filter skips are only read: the upper bound on the distance to the assigned
 /// center `a` is `upper[i] + drift.center[a]`, the lower bound for group `g` is
 /// `lower[i·t + g] − drift.group[g]`.
@@ -208,15 +208,17 @@ pub(crate) fn yinyang_step<T: Float>(
     packed: &Packed<T>,
     labels: &mut [u32],
     bounds: &mut Bounds,
-    drift: &Drift,
+    drift: &GroupDrift,
 ) -> StepStats {
     let (n, d, k, t) = (data.n(), data.d(), centers.n_rows(), groups.t);
     let slack = f64_slack(d);
     let e = kernel_error(data.xmax2, centers);
-    let labels = ChunkCells::new(labels);
-    let upper = ChunkCells::new(&mut bounds.upper);
-    let lower = ChunkCells::with_width(&mut bounds.lower, t);
-    let ctx = Ctx {
+    let items = chunk_slices(labels, n, 1)
+        .into_iter()
+        .zip(chunk_slices(&mut bounds.upper, n, 1))
+        .zip(chunk_slices(&mut bounds.lower, n, t))
+        .collect();
+    let ctx = YinyangChunk {
         data,
         groups,
         centers,
@@ -225,32 +227,30 @@ pub(crate) fn yinyang_step<T: Float>(
         e,
         slack,
     };
-    fold_chunks(
+    fold_chunks_with(
         n,
+        items,
         || StepStats::zeros(data, k),
-        |st, r| {
-            let mut lab = labels.lock(&r);
-            let mut ub = upper.lock(&r);
-            let mut lb = lower.lock(&r);
-            ctx.chunk(r, &mut lab, &mut ub, &mut lb, st)
+        |st, r, ((lab, ub), lb): ((&mut [u32], &mut [f32]), &mut [f32])| {
+            ctx.chunk(r, lab, ub, lb, st)
         },
         StepStats::merge,
     )
 }
 
 /// What every chunk of a step shares.
-struct Ctx<'a, 'd, T> {
+struct YinyangChunk<'a, 'd, T> {
     data: &'a Data<'d, T>,
     groups: &'a Groups,
     centers: &'a Mat<T>,
     packed: &'a Packed<T>,
-    drift: &'a Drift,
+    drift: &'a GroupDrift,
     /// Error bound `E` of the kernel values.
     e: f64,
     slack: f64,
 }
 
-impl<T: Float> Ctx<'_, '_, T> {
+impl<T: Float> YinyangChunk<'_, '_, T> {
     /// The step on the rows `r`.
     fn chunk(
         &self,
@@ -260,30 +260,19 @@ impl<T: Float> Ctx<'_, '_, T> {
         lb: &mut [f32],
         st: &mut StepStats,
     ) {
-        #[cfg(target_arch = "x86_64")]
-        if best_level() != super::kernel::Level::Portable {
-            // SAFETY: every non-portable level implies AVX2 and FMA (see `best_level`).
-            return unsafe { self.chunk_avx2(r, lab, ub, lb, st) };
-        }
-        self.chunk_portable(r, lab, ub, lb, st)
-    }
-
-    /// [`Self::chunk_portable`] compiled for AVX2 (same code and results: Rust does not
-    /// contract multiplications and additions into FMA).
-    ///
-    /// # Safety
-    /// The CPU must support AVX2 and FMA.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn chunk_avx2(
-        &self,
-        r: std::ops::Range<usize>,
-        lab: &mut [u32],
-        ub: &mut [f32],
-        lb: &mut [f32],
-        st: &mut StepStats,
-    ) {
-        self.chunk_portable(r, lab, ub, lb, st)
+        // Compiled for at most AVX2 + FMA, the level it was tuned at (the same results at
+        // every level: Rust does not contract multiplications and additions into FMA).
+        dispatch_upto(
+            Level::Avx2,
+            YinyangRows {
+                step: self,
+                r,
+                lab,
+                ub,
+                lb,
+                st,
+            },
+        )
     }
 
     #[inline(always)]
@@ -482,6 +471,25 @@ impl<T: Float> Ctx<'_, '_, T> {
                 }
             }
         }
+    }
+}
+
+/// The kernel of [`YinyangChunk::chunk`].
+struct YinyangRows<'a, 'b, 'd, T> {
+    step: &'a YinyangChunk<'b, 'd, T>,
+    r: std::ops::Range<usize>,
+    lab: &'a mut [u32],
+    ub: &'a mut [f32],
+    lb: &'a mut [f32],
+    st: &'a mut StepStats,
+}
+
+impl<T: Float> Kernel for YinyangRows<'_, '_, '_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self, _: Simd) {
+        self.step
+            .chunk_portable(self.r, self.lab, self.ub, self.lb, self.st)
     }
 }
 

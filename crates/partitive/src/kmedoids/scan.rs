@@ -23,40 +23,81 @@
 //! formed in `T` and widened to `f64`.
 
 use crate::float::Float;
-use std::any::TypeId;
+use crate::simd::{Kernel, Level, Simd};
 
 const LANES: usize = 8;
 
 /// Adds the `corr` terms to `delta` (which the caller initialised with the removal
 /// losses) and returns `acc`. All slices have the same length `n`.
 pub(crate) fn scan<T: Float>(r: &[T], dn: &[T], ds: &[T], near: &[u32], delta: &mut [f64]) -> f64 {
+    scan_at(crate::simd::level(), r, dn, ds, near, delta)
+}
+
+/// [`scan`] at `level` or lower (at most AVX2, the level of the hand-written kernel):
+/// the same results at every level.
+pub(crate) fn scan_at<T: Float>(
+    level: Level,
+    r: &[T],
+    dn: &[T],
+    ds: &[T],
+    near: &[u32],
+    delta: &mut [f64],
+) -> f64 {
     let n = r.len();
     assert!(dn.len() == n && ds.len() == n && near.len() == n);
-    let mut acc = [0.0f64; LANES];
-    #[cfg(target_arch = "x86_64")]
-    {
-        if TypeId::of::<T>() == TypeId::of::<f32>() && std::is_x86_feature_detected!("avx2") {
-            // SAFETY: T is f32 (checked by TypeId), so the slices reinterpret exactly;
-            // AVX2 availability was checked at run time.
-            let done = unsafe {
-                let cast = |s: &[T]| std::slice::from_raw_parts(s.as_ptr() as *const f32, s.len());
-                avx2::scan_f32(cast(r), cast(dn), cast(ds), near, delta, &mut acc)
-            };
-            scan_scalar(r, dn, ds, near, delta, &mut acc, done);
-            return reduce(&acc);
+    crate::simd::dispatch_at(
+        level.min(Level::Avx2),
+        Scan {
+            r,
+            dn,
+            ds,
+            near,
+            delta,
+        },
+    )
+}
+
+/// The kernel of [`scan`].
+struct Scan<'a, 'o, T> {
+    r: &'a [T],
+    dn: &'a [T],
+    ds: &'a [T],
+    near: &'a [u32],
+    delta: &'o mut [f64],
+}
+
+impl<T: Float> Kernel for Scan<'_, '_, T> {
+    type Output = f64;
+    #[inline(always)]
+    fn run(self, simd: Simd) -> f64 {
+        let Scan {
+            r,
+            dn,
+            ds,
+            near,
+            delta,
+        } = self;
+        let mut acc = [0.0f64; LANES];
+        let mut done = 0;
+        #[cfg(target_arch = "x86_64")]
+        if simd.has_avx2() {
+            if let (Some(r), Some(dn), Some(ds)) =
+                (T::as_f32_slice(r), T::as_f32_slice(dn), T::as_f32_slice(ds))
+            {
+                // SAFETY: `simd` proves AVX2; the slices have one length (checked by
+                // `scan_at`) and every `near[o]` indexes `delta` (the caller's contract).
+                done = unsafe { avx2::scan_f32(r, dn, ds, near, delta, &mut acc) };
+            } else if let (Some(r), Some(dn), Some(ds)) =
+                (T::as_f64_slice(r), T::as_f64_slice(dn), T::as_f64_slice(ds))
+            {
+                // SAFETY: as above.
+                done = unsafe { avx2::scan_f64(r, dn, ds, near, delta, &mut acc) };
+            }
         }
-        if TypeId::of::<T>() == TypeId::of::<f64>() && std::is_x86_feature_detected!("avx2") {
-            // SAFETY: T is f64 (checked by TypeId); AVX2 checked at run time.
-            let done = unsafe {
-                let cast = |s: &[T]| std::slice::from_raw_parts(s.as_ptr() as *const f64, s.len());
-                avx2::scan_f64(cast(r), cast(dn), cast(ds), near, delta, &mut acc)
-            };
-            scan_scalar(r, dn, ds, near, delta, &mut acc, done);
-            return reduce(&acc);
-        }
+        let _ = simd;
+        scan_scalar(r, dn, ds, near, delta, &mut acc, done);
+        reduce(&acc)
     }
-    scan_scalar(r, dn, ds, near, delta, &mut acc, 0);
-    reduce(&acc)
 }
 
 #[inline]
@@ -222,6 +263,12 @@ mod tests {
         assert_eq!(a1.to_bits(), a2.to_bits());
         for s in 0..k {
             assert_eq!(d1[s].to_bits(), d2[s].to_bits());
+        }
+        for level in crate::simd::supported_levels() {
+            let mut dl = vec![1.0f64; k];
+            let al = scan_at(level, &r, &dn, &ds, &near, &mut dl);
+            assert_eq!(al.to_bits(), a2.to_bits());
+            assert!(dl.iter().zip(&d2).all(|(a, b)| a.to_bits() == b.to_bits()));
         }
         // and against a direct f64 evaluation of the formula (tolerance: f32 inputs)
         let mut d3 = vec![1.0f64; k];

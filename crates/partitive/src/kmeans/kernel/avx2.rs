@@ -1,8 +1,7 @@
 //! AVX2 + FMA instantiation of the micro-kernel (`tile.rs`): tiles of 4 (`f32`) or 6
-//! (`f64`) rows × 2 registers of centers. Measured on this project's VM (AMD EPYC, AVX2 +
-//! FMA, no AVX-512; isolated kernel, d = 32, k = 64, rows in L2): `f32` 4 rows 83 GFLOP/s
-//! (76 with the runner-up) against 77 (70) with 6 rows, whose 12 accumulators leave too
-//! few of the 16 `ymm` registers for the per-row minima; `f64` is best with 6.
+//! (`f64`) rows × 2 registers of centers: for `f32`, 6 rows' 12 accumulators leave too few
+//! of the 16 `ymm` registers for the per-row minima (measurements:
+//! `bench/kmeans/README.md`).
 
 pub(super) mod f32x8 {
     use std::arch::x86_64::*;

@@ -13,8 +13,7 @@
 //! center index (index lanes loaded from [`Packed::index`](super::Packed)); a final
 //! reduction across lanes takes the lowest index among equal minima. Folding first keeps
 //! three state registers per row instead of six, which is what lets the tile run near the
-//! FMA limit (isolated AVX2 `f32` kernel at d = 32, k = 64: 83 GFLOP/s per core without
-//! the runner-up, 76 with it, against 63 and 51 before). Rows are given by pointer, so the
+//! FMA limit (measurements: `bench/kmeans/README.md`). Rows are given by pointer, so the
 //! same tile serves contiguous blocks and gathered row lists, over all panels or a range
 //! of them.
 //!
@@ -26,7 +25,7 @@
 /// `LANES` and the vector operations.
 macro_rules! kernel_body {
     ($feat:literal) => {
-        use super::super::Packed;
+        use super::super::PackedRef;
 
         /// Nearest centers of all rows (contiguous, row-major), tile by tile, over all panels.
         ///
@@ -35,7 +34,7 @@ macro_rules! kernel_body {
         #[target_feature(enable = $feat)]
         pub(crate) unsafe fn run(
             x: &[T],
-            p: &Packed<T>,
+            p: &PackedRef<'_, T>,
             labels: &mut [u32],
             best: &mut [T],
             second: Option<&mut [T]>,
@@ -57,7 +56,7 @@ macro_rules! kernel_body {
         pub(crate) unsafe fn run_rows(
             x: &[T],
             rows: &[u32],
-            p: &Packed<T>,
+            p: &PackedRef<'_, T>,
             q0: usize,
             q1: usize,
             labels: &mut [u32],
@@ -70,10 +69,8 @@ macro_rules! kernel_body {
             let m = x.len() / d.max(1);
             assert!(rows.iter().all(|&r| (r as usize) < m));
             let xp = x.as_ptr();
-            // Listed rows are scattered: prefetch them one tile ahead. Reference Hamerly
-            // fits alternated in one process (this project's VM, 30 pairs per set) took,
-            // against two tiles ahead: one tile 0.984, 0.965, 0.990, 0.941 and 0.974 of
-            // the time in five sets; four tiles 1.04 and 1.02; no prefetch 1.06–1.09.
+            // Listed rows are scattered: prefetch them one tile ahead (the best of none,
+            // one, two and four tiles: `bench/kmeans/README.md`).
             drive::<_, ROWS>(
                 rows.len(),
                 |i| xp.add(*rows.get_unchecked(i) as usize * d),
@@ -96,7 +93,7 @@ macro_rules! kernel_body {
         unsafe fn drive<F: Fn(usize) -> *const T, const AHEAD: usize>(
             n: usize,
             row: F,
-            p: &Packed<T>,
+            p: &PackedRef<'_, T>,
             q0: usize,
             q1: usize,
             labels: &mut [u32],
@@ -162,7 +159,7 @@ macro_rules! kernel_body {
         #[target_feature(enable = $feat)]
         unsafe fn tile<const R: usize, const S: bool>(
             xs: [*const T; R],
-            p: &Packed<T>,
+            p: &PackedRef<'_, T>,
             q0: usize,
             q1: usize,
             lab: &mut [u32],
@@ -218,7 +215,7 @@ macro_rules! kernel_body {
         /// # Safety
         /// The CPU must support the module's instruction set.
         #[target_feature(enable = $feat)]
-        pub(crate) unsafe fn run_values(x: &[T], p: &Packed<T>, out: &mut [T]) {
+        pub(crate) unsafe fn run_values(x: &[T], p: &PackedRef<'_, T>, out: &mut [T]) {
             const W: usize = 2 * LANES;
             let (d, s) = (p.d, p.norms.len());
             assert_eq!(p.w, W);
@@ -269,7 +266,7 @@ macro_rules! kernel_body {
         pub(crate) unsafe fn run_groups(
             x: &[T],
             rows: &[u32],
-            p: &Packed<T>,
+            p: &PackedRef<'_, T>,
             ppg: usize,
             labels: &mut [u32],
             best: &mut [T],
@@ -328,7 +325,7 @@ macro_rules! kernel_body {
         #[target_feature(enable = $feat)]
         unsafe fn values<const R: usize>(
             xs: [*const T; R],
-            p: &Packed<T>,
+            p: &PackedRef<'_, T>,
             q: usize,
         ) -> [[V; 2]; R] {
             const W: usize = 2 * LANES;
@@ -361,7 +358,7 @@ macro_rules! kernel_body {
         /// The module's instruction set; `q < p.panels()`.
         #[inline]
         #[target_feature(enable = $feat)]
-        unsafe fn index(p: &Packed<T>, q: usize) -> [V; 2] {
+        unsafe fn index(p: &PackedRef<'_, T>, q: usize) -> [V; 2] {
             const W: usize = 2 * LANES;
             [
                 load(p.index.as_ptr().add(q * W)),
@@ -387,7 +384,7 @@ macro_rules! kernel_body {
         #[allow(clippy::too_many_arguments)]
         unsafe fn gtile<const R: usize>(
             xs: [*const T; R],
-            p: &Packed<T>,
+            p: &PackedRef<'_, T>,
             ppg: usize,
             t: usize,
             lab: &mut [u32],
@@ -462,7 +459,7 @@ macro_rules! kernel_body {
         #[allow(clippy::too_many_arguments)]
         unsafe fn gtile1<const R: usize>(
             xs: [*const T; R],
-            p: &Packed<T>,
+            p: &PackedRef<'_, T>,
             t: usize,
             lab: &mut [u32],
             bst: &mut [T],

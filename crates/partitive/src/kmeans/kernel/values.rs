@@ -4,60 +4,86 @@
 //! kernel compares. The greedy k-means++ step evaluates its `2 + ⌊ln k⌋` candidates
 //! against a block of rows with it in one blocked pass.
 
-use super::{best_level, Level, Packed};
+use super::Packed;
 use crate::float::Float;
+use crate::simd::{dispatch, Kernel, Level, Simd};
 
 /// The values `‖c_s‖² − 2x·c_s` of the rows of `x` (row-major, `packed.d` columns)
 /// against every slot `s` of `packed` (`+∞` for an empty slot), into `out[i·slots + s]`.
 pub(crate) fn values<T: Float>(x: &[T], packed: &Packed<T>, out: &mut [T]) {
-    values_at(best_level(), x, packed, out)
+    dispatch(Values { x, packed, out })
 }
 
 /// [`values`] at a given level (tests compare levels).
+#[cfg(test)]
 pub(crate) fn values_at<T: Float>(level: Level, x: &[T], packed: &Packed<T>, out: &mut [T]) {
-    let s = packed.norms.len();
-    assert!(
-        s > 0 && out.len().is_multiple_of(s),
-        "output of {} values",
-        out.len()
-    );
-    assert_eq!(x.len(), out.len() / s * packed.d);
-    #[cfg(target_arch = "x86_64")]
-    if level == Level::Avx2 || level == Level::Avx512 {
-        use super::{avx2, avx512, same, same_mut, same_packed, simd_f32};
-        if let Some(f32_ok) = simd_f32(packed) {
-            assert!(std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma"));
-            if level == Level::Avx512 {
-                assert!(std::is_x86_feature_detected!("avx512f"));
+    crate::simd::dispatch_at(level, Values { x, packed, out })
+}
+
+/// The kernel of [`values`].
+struct Values<'a, 'o, T> {
+    x: &'a [T],
+    packed: &'a Packed<T>,
+    out: &'o mut [T],
+}
+
+impl<T: Float> Kernel for Values<'_, '_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self, simd: Simd) {
+        let Values { x, packed, out } = self;
+        let s = packed.norms.len();
+        assert!(
+            s > 0 && out.len().is_multiple_of(s),
+            "output of {} values",
+            out.len()
+        );
+        assert_eq!(x.len(), out.len() / s * packed.d);
+        #[cfg(target_arch = "x86_64")]
+        if simd.has_avx2() {
+            use super::{avx2, avx512};
+            let (p, avx512) = (packed.view(), simd.level() == Level::Avx512);
+            macro_rules! call {
+                ($slice:ident, $slice_mut:ident, $view:ident, $k512:path, $k2:path) => {
+                    if let (Some(x), Some(p), Some(o)) =
+                        (T::$slice(x), p.$view(), T::$slice_mut(&mut *out))
+                    {
+                        // SAFETY: `simd` proves the instruction set of the kernel called
+                        // (AVX-512F at level AVX-512, else AVX2 + FMA).
+                        unsafe {
+                            if avx512 {
+                                $k512(x, &p, o)
+                            } else {
+                                $k2(x, &p, o)
+                            }
+                        }
+                        return;
+                    }
+                };
             }
-            // SAFETY: the instruction sets were checked above; `T` is exactly the element
-            // type of the kernel called (`simd_f32`).
-            unsafe {
-                let (xs, o) = (x, out);
-                match (level, f32_ok) {
-                    (Level::Avx512, true) => {
-                        avx512::f32x16::run_values(same(xs), same_packed(packed), same_mut(o))
-                    }
-                    (Level::Avx512, false) => {
-                        avx512::f64x8::run_values(same(xs), same_packed(packed), same_mut(o))
-                    }
-                    (_, true) => {
-                        avx2::f32x8::run_values(same(xs), same_packed(packed), same_mut(o))
-                    }
-                    (_, false) => {
-                        avx2::f64x4::run_values(same(xs), same_packed(packed), same_mut(o))
-                    }
-                }
-            }
-            return;
+            call!(
+                as_f32_slice,
+                as_f32_slice_mut,
+                as_f32,
+                avx512::f32x16::run_values,
+                avx2::f32x8::run_values
+            );
+            call!(
+                as_f64_slice,
+                as_f64_slice_mut,
+                as_f64,
+                avx512::f64x8::run_values,
+                avx2::f64x4::run_values
+            );
         }
+        let _ = simd;
+        portable_values(x, packed, out)
     }
-    let _ = level;
-    portable_values(x, packed, out)
 }
 
 /// Reference implementation: one sequential chain of fused multiply-adds per pair, then
 /// `‖c‖² − 2·dot` with one rounding.
+#[inline(always)]
 fn portable_values<T: Float>(x: &[T], packed: &Packed<T>, out: &mut [T]) {
     let (d, w, s) = (packed.d, packed.w, packed.norms.len());
     for (xr, o) in x.chunks_exact(d.max(1)).zip(out.chunks_exact_mut(s)) {
@@ -94,15 +120,7 @@ mod tests {
                 Mat::from_vec(v, m, d).unwrap()
             };
             let (x, c) = (gen(n), gen(k));
-            let mut levels = vec![Level::Portable];
-            #[cfg(target_arch = "x86_64")]
-            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-                levels.push(Level::Avx2);
-                if std::is_x86_feature_detected!("avx512f") {
-                    levels.push(Level::Avx512);
-                }
-            }
-            for level in levels {
+            for level in crate::simd::supported_levels() {
                 let p = Packed::for_level(c.view(), level);
                 let s = p.norms.len();
                 let mut got = vec![T::zero(); n * s];
@@ -120,7 +138,7 @@ mod tests {
                     best: &mut b,
                     second: None,
                 };
-                nearest_at(level, x.as_slice(), &p, out);
+                nearest_at(level, true, x.as_slice(), &p, out);
                 for i in 0..n {
                     let row = &got[i * s..(i + 1) * s];
                     assert!(row[k..].iter().all(|v| *v == T::infinity()));
