@@ -40,7 +40,7 @@ fn run_typed<T: Float>(
 ) -> Result<()> {
     let t0 = Instant::now();
     if args.stream {
-        return stream::<T>(args, plan, precision);
+        return super::kmeans_stream::run::<T>(args, plan, precision);
     }
     let checksum = Checksum::start(&args.input.input);
     let opts = data::numeric_options(&args.input)?;
@@ -240,100 +240,4 @@ fn run_typed<T: Float>(
         }
     }
     Ok(())
-}
-
-/// `--stream`: the fit over chunks of the file (see `kmeans_stream.rs`); one k, the data
-/// as they are (no scaling), labels, centers and the summary only.
-fn stream<T: Float>(args: &KmeansArgs, plan: &mut OutputPlan, precision: Precision) -> Result<()> {
-    let Some(k) = args.k else {
-        bail!("--stream needs -k K (--k-range fits every k on the whole data)");
-    };
-    for (given, flag) in [
-        (args.out.model_out.is_some(), "--model-out"),
-        (args.out.output.is_some(), "--output"),
-        (args.out.report.is_some(), "--report"),
-        (
-            !matches!(args.out.scale, crate::cli::ScaleFlag::None),
-            "--scale",
-        ),
-    ] {
-        if given {
-            bail!("{flag} cannot be combined with --stream (it needs the rows in memory)");
-        }
-    }
-    let opts = common::read_options(&args.input)?;
-    let params = stream_params::<T>(args, k)?;
-    super::kmeans_stream::run::<T>(args, plan, precision, &opts, &params)
-}
-
-/// The progress line of an iteration.
-pub(super) fn observe(progress: &Progress, info: &partitive::kmeans::IterationInfo) {
-    let pos = (info.restart * info.max_iter + info.iter) as u64;
-    let len = (info.n_restarts * info.max_iter) as u64;
-    progress.update(pos, len, || {
-        format!(
-            "restart {} iter {} inertia {:.6e}",
-            info.restart + 1,
-            info.iter,
-            info.inertia
-        )
-    });
-}
-
-/// The run's one-line result, and a note when centers coincide.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn say<T: Float>(
-    plan: &OutputPlan,
-    _args: &KmeansArgs,
-    n: usize,
-    c: &partitive::Mat<T>,
-    inertia: f64,
-    n_iter: usize,
-    converged: bool,
-    seconds: f64,
-) {
-    plan.say(&format!(
-        "k-means: n={} d={} k={} inertia={:.6e} n_iter={} converged={} ({:.3} s)",
-        n,
-        c.n_cols(),
-        c.n_rows(),
-        inertia,
-        n_iter,
-        converged,
-        seconds
-    ));
-    let distinct = (0..c.n_rows())
-        .filter(|&j| (0..j).all(|i| c.row(i) != c.row(j)))
-        .count();
-    if distinct < c.n_rows() {
-        eprintln!(
-            "partitive: note: only {distinct} distinct centers for k = {} (fewer distinct \
-             rows than k); coinciding centers get no rows",
-            c.n_rows()
-        );
-    }
-}
-
-/// The k-means parameters the flags give, for the streamed fit.
-fn stream_params<T: Float>(
-    args: &KmeansArgs,
-    k: usize,
-) -> Result<partitive::kmeans::KMeansParams<T>> {
-    let init = match &args.init_centers {
-        Some(p) => {
-            let c = partitive_io::read_matrix::<T>(p, &partitive_io::ReadOptions::default())
-                .map_err(|e| common::input_error(&args.input, e))
-                .context("--init-centers")?;
-            Init::Centers(c.view().to_owned())
-        }
-        None => args.init.into(),
-    };
-    let algorithm = Algorithm::from(args.algorithm);
-    Ok(KMeans::params::<T>(k)
-        .seed(args.seed)
-        .n_init(args.n_init)
-        .max_iter(args.max_iter)
-        .tol(args.tol)
-        .init(init)
-        .algorithm(algorithm))
 }
