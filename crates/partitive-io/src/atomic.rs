@@ -1,14 +1,15 @@
 //! [`AtomicFile`]: an output staged in a temporary file and put in place only when
-//! complete; [`commit_all`] puts several in place together.
+//! complete; [`commit_all`] (in `commit.rs`) puts several in place together.
 
 use std::fs::File;
-use std::io::{BufWriter, Seek, Write};
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use tempfile::NamedTempFile;
 
 use crate::cleanup::{self, Registration};
-use crate::error::{IoError, IoErrorKind};
+use crate::commit::commit_all;
+use crate::error::IoError;
 use crate::target::{OutputKind, OutputTarget};
 
 /// An output file that appears at its path only when complete.
@@ -39,12 +40,12 @@ use crate::target::{OutputKind, OutputTarget};
 /// assert_eq!(std::fs::read_to_string(&path).unwrap(), "hello\n");
 /// ```
 pub struct AtomicFile {
-    target: OutputTarget,
-    out: BufWriter<Stage>,
+    pub(crate) target: OutputTarget,
+    pub(crate) out: BufWriter<Stage>,
 }
 
 /// Where the bytes wait for the commit.
-enum Stage {
+pub(crate) enum Stage {
     /// A named temporary file beside the final path. Field order matters: the file is
     /// removed (dropped) before its registration is forgotten.
     Named {
@@ -56,7 +57,7 @@ enum Stage {
 }
 
 impl Stage {
-    fn file(&mut self) -> &mut File {
+    pub(crate) fn file(&mut self) -> &mut File {
         match self {
             Stage::Named { tmp, .. } => tmp.as_file_mut(),
             Stage::Unnamed(f) => f,
@@ -151,105 +152,6 @@ impl Write for AtomicFile {
     }
 }
 
-/// Puts every file in place, as nearly all-or-nothing as a file system allows:
-///
-/// 1. every staged file is flushed and synced (an error here changes nothing);
-/// 2. special files and streams receive their bytes (a closed pipe fails here, before
-///    any regular file is replaced);
-/// 3. the temporary files are renamed over their targets, with `SIGINT`/`SIGTERM` held
-///    until the last rename (see [`crate::remove_temp_files_on_signal`]).
-///
-/// # Errors
-/// The first OS error, naming its file. Renames in the same directory as a temporary
-/// file that was just created there fail only when the directory changes under the run.
-pub fn commit_all(files: Vec<AtomicFile>) -> Result<(), IoError> {
-    if files.is_empty() {
-        return Ok(());
-    }
-    let mut staged = Vec::with_capacity(files.len());
-    for f in files {
-        let AtomicFile { target, out } = f;
-        let err = |e: std::io::Error| IoError::write(target.given(), e);
-        let mut stage = out.into_inner().map_err(|e| err(e.into_error()))?;
-        if let Stage::Named { tmp, .. } = &mut stage {
-            tmp.as_file().sync_all().map_err(err)?;
-            // The directory may have changed since the temporary file was made.
-            std::fs::metadata(tmp.path()).map_err(err)?;
-        }
-        staged.push((target, stage));
-    }
-    for (target, stage) in &mut staged {
-        if let Stage::Unnamed(file) = stage {
-            copy_out(target, file)?;
-        }
-    }
-    if !cleanup::begin_commit() {
-        let (target, _) = &staged[0];
-        return Err(IoError::new(IoErrorKind::Io, target.given())
-            .with_detail("interrupted before the output was written"));
-    }
-    let result = staged
-        .into_iter()
-        .try_for_each(|(target, stage)| match stage {
-            Stage::Named { tmp, _registration } => persist(&target, tmp),
-            Stage::Unnamed(_) => Ok(()),
-        });
-    cleanup::end_commit();
-    result
-}
-
-/// Renames `tmp` over the target, giving it the target's permissions (or `0644`).
-fn persist(target: &OutputTarget, tmp: NamedTempFile) -> Result<(), IoError> {
-    let err = |e: std::io::Error| IoError::write(target.given(), e);
-    let perms = match std::fs::metadata(target.path()) {
-        Ok(m) => Some(m.permissions()),
-        Err(_) => default_permissions(),
-    };
-    if let Some(p) = perms {
-        tmp.as_file().set_permissions(p).map_err(err)?;
-    }
-    tmp.persist(target.path()).map_err(|e| err(e.error))?;
-    Ok(())
-}
-
-/// Copies the staged bytes to a special file or stream.
-fn copy_out(target: &OutputTarget, staged: &mut File) -> Result<(), IoError> {
-    let err = |e: std::io::Error| IoError::write(target.given(), e);
-    staged.rewind().map_err(err)?;
-    match target.kind() {
-        OutputKind::Stdout => {
-            let mut out = std::io::stdout().lock();
-            std::io::copy(staged, &mut out).map_err(err)?;
-            out.flush().map_err(err)
-        }
-        OutputKind::Stderr => {
-            let mut out = std::io::stderr().lock();
-            std::io::copy(staged, &mut out).map_err(err)?;
-            out.flush().map_err(err)
-        }
-        _ => {
-            // Never create, truncate or replace: append to what exists.
-            let mut out = std::fs::OpenOptions::new()
-                .append(true)
-                .open(target.path())
-                .map_err(err)?;
-            std::io::copy(staged, &mut out).map_err(err)?;
-            out.flush().map_err(err)
-        }
-    }
-}
-
-#[cfg(unix)]
-fn default_permissions() -> Option<std::fs::Permissions> {
-    use std::os::unix::fs::PermissionsExt;
-    Some(std::fs::Permissions::from_mode(0o644))
-}
-
-#[cfg(not(unix))]
-fn default_permissions() -> Option<std::fs::Permissions> {
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,7 +200,7 @@ mod tests {
     }
 
     #[test]
-    fn a_failing_file_commits_none() {
+    fn a_vanished_directory_commits_none() {
         // The second output's directory disappears before the commit: the first target
         // keeps its old content.
         let dir = tempfile::tempdir().unwrap();

@@ -5,6 +5,7 @@ use std::path::Path;
 use partitive::{Float, MatRef};
 
 use crate::error::{IoError, IoErrorKind};
+use crate::input::Input;
 use crate::options::ReadOptions;
 use crate::source::{select_columns, Source};
 
@@ -35,13 +36,38 @@ pub fn for_each_chunk<T: Float>(
     path: &Path,
     opts: &ReadOptions,
     rows_per_chunk: usize,
+    f: impl FnMut(MatRef<'_, T>) -> Result<(), IoError>,
+) -> Result<ChunkedInfo, IoError> {
+    chunks_of(Input::file(path), opts, rows_per_chunk, f)
+}
+
+/// [`for_each_chunk`] over `bytes` in memory, read as the content of a file named `name`
+/// (its extension picks the format; messages name it). The same parsing code runs.
+///
+/// # Errors
+/// Those of [`for_each_chunk`].
+pub fn for_each_chunk_from_bytes<T: Float>(
+    name: &Path,
+    bytes: &[u8],
+    opts: &ReadOptions,
+    rows_per_chunk: usize,
+    f: impl FnMut(MatRef<'_, T>) -> Result<(), IoError>,
+) -> Result<ChunkedInfo, IoError> {
+    chunks_of(Input::memory(name, bytes), opts, rows_per_chunk, f)
+}
+
+fn chunks_of<T: Float>(
+    input: Input<'_>,
+    opts: &ReadOptions,
+    rows_per_chunk: usize,
     mut f: impl FnMut(MatRef<'_, T>) -> Result<(), IoError>,
 ) -> Result<ChunkedInfo, IoError> {
+    let path = input.path();
     if rows_per_chunk == 0 {
         return Err(IoError::param(path, "rows_per_chunk", "must be at least 1"));
     }
     // Parquet batches never exceed a chunk; capped so a huge chunk size allocates nothing up front.
-    let mut source = match Source::open(path, opts, rows_per_chunk.min(1 << 16))? {
+    let mut source = match Source::open(input, opts, rows_per_chunk.min(1 << 16))? {
         Source::Text(t) => Source::Text(t.without_ids()),
         s => s,
     };

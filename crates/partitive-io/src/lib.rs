@@ -15,10 +15,14 @@
 //! dissimilarity, dictionary-encoding the categories ([`MixedTable`]).
 //!
 //! [`read_matrix`] loads a whole file; [`for_each_chunk`] streams fixed-size row blocks for
-//! data larger than memory. Writers ([`write_labels`], [`write_matrix`], [`write_npy`],
+//! data larger than memory. Each reader has a `*_from_bytes` form
+//! ([`read_matrix_from_bytes`], [`read_table_from_bytes`], [`for_each_chunk_from_bytes`],
+//! [`read_mixed_from_bytes`], [`native_float_width_from_bytes`]) reading bytes in memory
+//! named like a file, through the same parsing code. Writers ([`write_labels`], [`write_matrix`], [`write_npy`],
 //! [`write_json`]) are atomic through [`AtomicFile`]: a failed run leaves no half file.
 //! Their `*_into` forms write into a staged [`AtomicFile`] so that a program can put several
-//! outputs in place together with [`commit_all`]. Output paths are resolved by
+//! outputs in place together with [`commit_all`] (all or none: pre-existing outputs are
+//! backed up and restored if a later rename fails). Output paths are resolved by
 //! [`OutputTarget`]: a symbolic link is written through to its target, special files
 //! (`/dev/null`, FIFOs) and standard output (`-`, `/dev/stdout`) are written in place and
 //! never replaced; [`FileKey`] tells when an output and an input are one file under two
@@ -60,12 +64,14 @@ mod atomic;
 mod chunks;
 mod cleanup;
 mod columns;
+mod commit;
 mod contain;
 mod dataset;
 mod error;
 mod fields;
 mod format;
 mod frame;
+mod input;
 mod lines;
 mod mixed;
 mod npy;
@@ -79,19 +85,24 @@ mod target;
 mod text;
 mod write;
 
-pub use atomic::{commit_all, AtomicFile};
-pub use chunks::{for_each_chunk, ChunkedInfo};
+pub use atomic::AtomicFile;
+pub use chunks::{for_each_chunk, for_each_chunk_from_bytes, ChunkedInfo};
 pub use cleanup::remove_temp_files_on_signal;
+pub use commit::commit_all;
 pub use dataset::Dataset;
 pub use error::{IoError, IoErrorKind};
 pub use fields::is_decimal_comma;
 pub use format::Format;
 pub use frame::{check_frame_output, write_frame_into, Column, Frame, Values};
-pub use mixed::{read_mixed, CategoricalColumns, MixedTable};
+pub use mixed::{read_mixed, read_mixed_from_bytes, CategoricalColumns, MixedTable};
 pub use npy::NpyRows;
 pub use options::{HeaderMode, MissingPolicy, ReadOptions, CLASSIFY_LINES};
-pub use read::{native_float_width, read_matrix};
-pub use table::{read_table, DroppedRow, Ids, RowInfo, SkippedColumn, Table};
+pub use read::{
+    native_float_width, native_float_width_from_bytes, read_matrix, read_matrix_from_bytes,
+};
+pub use table::{
+    read_table, read_table_from_bytes, DroppedRow, Ids, RowInfo, SkippedColumn, Table,
+};
 pub use target::{FileId, FileKey, OutputKind, OutputTarget};
 pub use write::{
     check_labels_output, check_matrix_output, write_float_values_into, write_json, write_json_into,

@@ -1,13 +1,13 @@
 //! Significant lines of a (possibly gzipped) text file: blank lines and `#` comments are
 //! skipped, line endings and a UTF-8 byte-order mark removed, line numbers counted (1-based).
 
-use std::fs::File;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use flate2::read::MultiGzDecoder;
 
 use crate::error::{IoError, IoErrorKind};
+use crate::input::Input;
 
 const BUF_BYTES: usize = 1 << 18;
 
@@ -21,12 +21,18 @@ pub(crate) struct Lines {
 }
 
 impl Lines {
-    /// Opens `path`; gzip is decoded when `gzip` is set or the file starts with the gzip magic.
+    /// Opens `input`; gzip is decoded when `gzip` is set or the input starts with the gzip
+    /// magic.
     ///
-    /// A file of zero bytes is [`IoErrorKind::Empty`].
-    pub(crate) fn open(path: &Path, gzip: bool) -> Result<Lines, IoError> {
-        let file = File::open(path).map_err(|e| IoError::os(path, e))?;
-        let mut raw = BufReader::with_capacity(BUF_BYTES, file);
+    /// An input of zero bytes is [`IoErrorKind::Empty`].
+    pub(crate) fn open(input: Input<'_>, gzip: bool) -> Result<Lines, IoError> {
+        let path = input.path();
+        let (file, len) = input.reader()?;
+        // No larger buffer than the (raw) input needs.
+        let cap = len
+            .and_then(|l| usize::try_from(l).ok())
+            .map_or(BUF_BYTES, |l| l.clamp(1 << 12, BUF_BYTES));
+        let mut raw = BufReader::with_capacity(cap, file);
         let head = raw.fill_buf().map_err(|e| IoError::os(path, e))?;
         if head.is_empty() {
             return Err(IoError::new(IoErrorKind::Empty, path));
@@ -123,7 +129,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.txt");
         std::fs::write(&p, "\u{feff}# c\n\n 1 2\r\n  # x\n\t\n3 4").unwrap();
-        let got = collect(Lines::open(&p, false).unwrap()).unwrap();
+        let got = collect(Lines::open(Input::file(&p), false).unwrap()).unwrap();
         assert_eq!(got, vec![(3, " 1 2".to_string()), (6, "3 4".to_string())]);
     }
 
@@ -138,11 +144,13 @@ mod tests {
         let gz = enc.finish().unwrap();
         std::fs::write(&p, &gz).unwrap();
         assert_eq!(
-            collect(Lines::open(&p, false).unwrap()).unwrap().len(),
+            collect(Lines::open(Input::file(&p), false).unwrap())
+                .unwrap()
+                .len(),
             2000
         );
         std::fs::write(&p, &gz[..gz.len() - 6]).unwrap();
-        let e = collect(Lines::open(&p, true).unwrap()).unwrap_err();
+        let e = collect(Lines::open(Input::file(&p), true).unwrap()).unwrap_err();
         assert!(matches!(e.kind(), IoErrorKind::Truncated), "{e}");
     }
 
@@ -151,9 +159,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.csv");
         std::fs::write(&p, "").unwrap();
-        let e = Lines::open(&p, false).err().unwrap();
+        let e = Lines::open(Input::file(&p), false).err().unwrap();
         assert!(matches!(e.kind(), IoErrorKind::Empty), "{e}");
-        let e = Lines::open(&dir.path().join("nope.csv"), false)
+        let e = Lines::open(Input::file(&dir.path().join("nope.csv")), false)
             .err()
             .unwrap();
         assert!(matches!(e.kind(), IoErrorKind::NotFound), "{e}");
@@ -164,7 +172,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.csv");
         std::fs::write(&p, b"1,2\n3,\xff\n").unwrap();
-        let e = collect(Lines::open(&p, false).unwrap()).unwrap_err();
+        let e = collect(Lines::open(Input::file(&p), false).unwrap()).unwrap_err();
         assert_eq!(e.line(), Some(2));
         assert!(
             e.to_string()

@@ -20,6 +20,7 @@ use partitive::{Mat, MatRef};
 use crate::error::{IoError, IoErrorKind};
 use crate::fields::is_missing;
 use crate::format::{detect, Format};
+use crate::input::Input;
 use crate::options::{resolve_named, MissingPolicy, ReadOptions};
 use crate::scalar::parse_float;
 use crate::table::{DroppedRow, Ids, RowInfo};
@@ -126,13 +127,33 @@ pub fn read_mixed(
     opts: &ReadOptions,
     categorical: &CategoricalColumns,
 ) -> Result<MixedTable, IoError> {
-    let det = detect(path)?;
-    if !path.exists() {
-        return Err(IoError::new(IoErrorKind::NotFound, path));
-    }
+    mixed_of(Input::file(path), opts, categorical)
+}
+
+/// [`read_mixed`] of `bytes` in memory, read as the content of a file named `name` (its
+/// extension picks the format; messages name it). The same parsing code runs.
+///
+/// # Errors
+/// Those of [`read_mixed`].
+pub fn read_mixed_from_bytes(
+    name: &Path,
+    bytes: &[u8],
+    opts: &ReadOptions,
+    categorical: &CategoricalColumns,
+) -> Result<MixedTable, IoError> {
+    mixed_of(Input::memory(name, bytes), opts, categorical)
+}
+
+fn mixed_of(
+    input: Input<'_>,
+    opts: &ReadOptions,
+    categorical: &CategoricalColumns,
+) -> Result<MixedTable, IoError> {
+    let det = detect(input.path())?;
+    input.check_exists()?;
     match det.format {
-        Format::Delimited => read_text(path, det.gzip, opts, categorical),
-        Format::Npy | Format::Parquet => read_numeric(path, opts, categorical),
+        Format::Delimited => read_text(input, det.gzip, opts, categorical),
+        Format::Npy | Format::Parquet => read_numeric(input, opts, categorical),
     }
 }
 
@@ -152,7 +173,7 @@ impl Cells {
 }
 
 fn read_text(
-    path: &Path,
+    input: Input<'_>,
     gzip: bool,
     opts: &ReadOptions,
     categorical: &CategoricalColumns,
@@ -161,7 +182,8 @@ fn read_text(
         CategoricalColumns::Exactly(s) => s,
         CategoricalColumns::Auto => &[],
     };
-    let mut reader = TextReader::open_hinted(path, gzip, opts, hints)?;
+    let path = input.path();
+    let mut reader = TextReader::open_hinted(input, gzip, opts, hints)?;
     let d = reader.n_cols();
     let names = reader.names().map(<[String]>::to_vec);
     let keep = reader.keep().to_vec();
@@ -328,11 +350,12 @@ fn flags_of(
 
 /// `.npy` / Parquet: numbers throughout; the selected columns encoded by value.
 fn read_numeric(
-    path: &Path,
+    input: Input<'_>,
     opts: &ReadOptions,
     categorical: &CategoricalColumns,
 ) -> Result<MixedTable, IoError> {
-    let t = crate::read_table::<f64>(path, opts)?;
+    let path = input.path();
+    let t = crate::read::read_with_info::<f64>(input, opts)?;
     let (ds, info) = (t.data, t.info);
     let names = ds.column_names().map(<[String]>::to_vec);
     let d = ds.n_cols();

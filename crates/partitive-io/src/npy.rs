@@ -7,13 +7,13 @@
 //! read by a transposing copy. Format reference: the NumPy "NEP 1 — A simple file format
 //! for NumPy arrays" (`numpy.lib.format`).
 
-use std::fs::File;
 use std::path::Path;
 
 use memmap2::Mmap;
 use partitive::{Float, MatRef};
 
 use crate::error::{IoError, IoErrorKind};
+use crate::input::Input;
 use crate::scalar::{cast_slice, check_finite, is_f32};
 
 const MAGIC: &[u8] = b"\x93NUMPY";
@@ -247,17 +247,10 @@ pub(crate) struct NpyFile {
 }
 
 impl NpyFile {
-    /// Maps `path` and checks its header against its length.
-    pub(crate) fn open(path: &Path) -> Result<NpyFile, IoError> {
-        let file = File::open(path).map_err(|e| IoError::os(path, e))?;
-        let len = file.metadata().map_err(|e| IoError::os(path, e))?.len();
-        if len == 0 {
-            return Err(IoError::new(IoErrorKind::Empty, path));
-        }
-        // SAFETY: the map is read-only. If another process truncates or rewrites the file
-        // while it is mapped, reads may fault or see new data; that is the documented
-        // contract of memory-mapped input (as with `numpy.load(mmap_mode='r')`).
-        let map = unsafe { Mmap::map(&file) }.map_err(|e| IoError::os(path, e))?;
+    /// Maps `input` and checks its header against its length.
+    pub(crate) fn open(input: Input<'_>) -> Result<NpyFile, IoError> {
+        let path = input.path();
+        let map = input.map()?;
         let header = parse_header(path, &map)?;
         let need = header
             .n_rows
@@ -434,10 +427,10 @@ pub(crate) fn header_with(descr: &str, shape: &str) -> Vec<u8> {
     out
 }
 
-/// Size in bytes of the floating-point elements of the `.npy` file at `path`, or `None`
+/// Size in bytes of the floating-point elements of the `.npy` `input`, or `None`
 /// when its elements are integers.
-pub(crate) fn float_width(path: &Path) -> Result<Option<usize>, IoError> {
-    let f = NpyFile::open(path)?;
+pub(crate) fn float_width(input: Input<'_>) -> Result<Option<usize>, IoError> {
+    let f = NpyFile::open(input)?;
     Ok(f.header.dtype.float.then_some(f.header.dtype.size))
 }
 
@@ -457,7 +450,7 @@ impl NpyRows {
     /// truncated files.
     pub fn open(path: &Path) -> Result<NpyRows, IoError> {
         Ok(NpyRows {
-            file: NpyFile::open(path)?,
+            file: NpyFile::open(Input::file(path))?,
             path: path.to_path_buf(),
         })
     }

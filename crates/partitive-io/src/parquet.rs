@@ -6,7 +6,6 @@
 //! an error naming it. Null cells are an error naming column and row. Rows are decoded one
 //! batch at a time, row group after row group.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use arrow_array::cast::AsArray;
@@ -19,11 +18,13 @@ use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::ProjectionMask;
 use parquet::file::metadata::ParquetMetaData;
+use parquet::file::reader::ChunkReader;
 use partitive::Float;
 
 use crate::columns::plan_fields;
 use crate::contain::contain;
 use crate::error::{IoError, IoErrorKind};
+use crate::input::Input;
 use crate::options::{MissingPolicy, ReadOptions};
 use crate::scalar::check_finite;
 use crate::table::{DroppedRow, Ids, RowInfo};
@@ -45,6 +46,14 @@ fn is_numeric(t: &DataType) -> bool {
     )
 }
 
+/// Rows decoded before a decoding error beyond which the rows are not decoded again one by
+/// one (see [`ParquetSource::next_batch`]): that costs a single-row batch per row before
+/// the error, so in larger corrupt files the reported error may depend on the batch size.
+const REDECODE_ROWS: usize = 1 << 20;
+
+/// Builds the batch reader again, skipping the given number of rows, one row per batch.
+type Rebuild = Box<dyn Fn(usize) -> Result<ParquetRecordBatchReader, String>>;
+
 /// A streaming reader of the numeric columns of a Parquet file.
 pub(crate) struct ParquetSource {
     path: PathBuf,
@@ -60,19 +69,51 @@ pub(crate) struct ParquetSource {
     /// Position of the ID column in the projected batches.
     id_pos: Option<usize>,
     missing: MissingPolicy,
+    /// The reader again, from a given row, one row per batch (see [`Self::next_batch`]).
+    rebuild: Rebuild,
+    /// Rows of the file decoded so far (in batches returned).
+    decoded: usize,
+    /// Whether `reader` is the rebuilt one.
+    row_by_row: bool,
     /// IDs, dropped rows, skipped columns.
     info: RowInfo,
 }
 
 impl ParquetSource {
-    /// Opens `path`, resolves the column selection, and prepares batches of `batch_rows`.
+    /// Opens `input`, resolves the column selection, and prepares batches of `batch_rows`.
     pub(crate) fn open(
-        path: &Path,
+        input: Input<'_>,
         opts: &ReadOptions,
         batch_rows: usize,
     ) -> Result<ParquetSource, IoError> {
-        let file = File::open(path).map_err(|e| IoError::os(path, e))?;
-        let file_len = file.metadata().map_err(|e| IoError::os(path, e))?.len();
+        let path = input.path();
+        match input.bytes() {
+            Some(b) => {
+                let bytes = bytes::Bytes::copy_from_slice(b);
+                let again = bytes.clone();
+                let reopen = move || Ok(again.clone());
+                Self::open_reader(path, bytes, b.len() as u64, opts, batch_rows, reopen)
+            }
+            None => {
+                let file = input.open_file()?;
+                let len = file.metadata().map_err(|e| IoError::os(path, e))?.len();
+                let again = file.try_clone().map_err(|e| IoError::os(path, e))?;
+                let reopen = move || again.try_clone();
+                Self::open_reader(path, file, len, opts, batch_rows, reopen)
+            }
+        }
+    }
+
+    /// [`open`](Self::open) over `file_len` bytes readable at any offset from `file`;
+    /// `reopen` gives another handle on the same bytes (see [`Self::next_batch`]).
+    fn open_reader<R: ChunkReader + 'static>(
+        path: &Path,
+        file: R,
+        file_len: u64,
+        opts: &ReadOptions,
+        batch_rows: usize,
+        reopen: impl Fn() -> std::io::Result<R> + 'static,
+    ) -> Result<ParquetSource, IoError> {
         if file_len == 0 {
             return Err(IoError::new(IoErrorKind::Empty, path));
         }
@@ -122,6 +163,27 @@ impl ParquetSource {
             .map(|i| roots.binary_search(i).expect("present"))
             .collect();
         let mask = ProjectionMask::roots(builder.parquet_schema(), roots.iter().copied());
+        let again = mask.clone();
+        let rebuild: Rebuild = Box::new(move |skip| {
+            let r = reopen().map_err(|e| e.to_string())?;
+            let mut reader = contain(|| {
+                ParquetRecordBatchReaderBuilder::try_new(r)?
+                    .with_projection(again.clone())
+                    .with_batch_size(1)
+                    .build()
+            })?
+            .map_err(|e| e.to_string())?;
+            // Rows are skipped by decoding them (as the first reader did), not by a row
+            // selection, whose planning trusts the row groups' claimed counts.
+            for _ in 0..skip {
+                match contain(|| reader.next())? {
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => return Err(e.to_string()),
+                    None => return Err("fewer rows than before".into()),
+                }
+            }
+            Ok(reader)
+        });
         let reader = contain(|| {
             builder
                 .with_projection(mask)
@@ -134,6 +196,9 @@ impl ParquetSource {
         Ok(ParquetSource {
             path: path.to_path_buf(),
             reader,
+            rebuild,
+            decoded: 0,
+            row_by_row: false,
             batch_pos,
             names: picked.iter().map(|&i| all_names[i].clone()).collect(),
             n_rows,
@@ -179,11 +244,9 @@ impl ParquetSource {
         while got < max_rows {
             let (batch, from) = match self.current.take() {
                 Some((b, from)) if from < b.num_rows() => (b, from),
-                _ => match contain(|| self.reader.next()) {
-                    Ok(None) => break,
-                    Ok(Some(Ok(b))) => (b, 0),
-                    Ok(Some(Err(e))) => return Err(IoError::malformed(&self.path, e.to_string())),
-                    Err(panic) => return Err(IoError::malformed(&self.path, panic)),
+                _ => match self.next_batch()? {
+                    None => break,
+                    Some(b) => (b, 0),
                 },
             };
             let to = batch.num_rows().min(from + (max_rows - got));
@@ -191,6 +254,37 @@ impl ParquetSource {
             self.current = Some((batch, to));
         }
         Ok(got)
+    }
+
+    /// The next decoded batch, or `None` at the end.
+    ///
+    /// A corrupt page fails the whole batch that reaches it, before the rows ahead of it
+    /// in that batch are checked, so which error a file gets would depend on the batch
+    /// size (a bad value in row 334, or a page error further on). On a decoding error the
+    /// rows are decoded again from the failing batch's first row, one row per batch: the
+    /// first error in row order is reported whatever the batch size (found by the
+    /// `parquet` fuzz target: streaming and whole-file reads disagreed), for errors within
+    /// the first [`REDECODE_ROWS`] rows.
+    fn next_batch(&mut self) -> Result<Option<RecordBatch>, IoError> {
+        loop {
+            let err = match contain(|| self.reader.next()) {
+                Ok(None) => return Ok(None),
+                Ok(Some(Ok(b))) => {
+                    self.decoded += b.num_rows();
+                    return Ok(Some(b));
+                }
+                Ok(Some(Err(e))) => e.to_string(),
+                Err(panic) => panic,
+            };
+            if self.row_by_row || self.decoded > REDECODE_ROWS {
+                return Err(IoError::malformed(&self.path, err));
+            }
+            self.row_by_row = true;
+            match (self.rebuild)(self.decoded) {
+                Ok(r) => self.reader = r,
+                Err(_) => return Err(IoError::malformed(&self.path, err)),
+            }
+        }
     }
 
     /// What was read besides the values: IDs, dropped rows, skipped columns.

@@ -7,6 +7,7 @@ use partitive::Float;
 use crate::columns::plan_fields;
 use crate::dataset::Dataset;
 use crate::error::{IoError, IoErrorKind};
+use crate::input::Input;
 use crate::options::{MissingPolicy, ReadOptions};
 use crate::scalar::check_finite;
 use crate::source::{select_columns, Source};
@@ -20,12 +21,22 @@ const BATCH_ROWS: usize = 8192;
 /// arrays (whose values are parsed or converted anyway). Lets callers compute in the
 /// file's own precision and so read an `.npy` without a copy.
 pub fn native_float_width(path: &Path) -> Result<Option<usize>, IoError> {
-    match crate::format::detect(path)?.format {
-        crate::Format::Npy => crate::npy::float_width(path),
+    float_width_of(Input::file(path))
+}
+
+/// [`native_float_width`] of `bytes` in memory named `name`.
+///
+/// # Errors
+/// Those of [`native_float_width`].
+pub fn native_float_width_from_bytes(name: &Path, bytes: &[u8]) -> Result<Option<usize>, IoError> {
+    float_width_of(Input::memory(name, bytes))
+}
+
+fn float_width_of(input: Input<'_>) -> Result<Option<usize>, IoError> {
+    match crate::format::detect(input.path())?.format {
+        crate::Format::Npy => crate::npy::float_width(input),
         _ => {
-            if !path.exists() {
-                return Err(IoError::new(IoErrorKind::NotFound, path));
-            }
+            input.check_exists()?;
             Ok(None)
         }
     }
@@ -45,15 +56,30 @@ pub fn native_float_width(path: &Path) -> Result<Option<usize>, IoError> {
 /// or empty file, unknown extension, ragged rows, non-numeric or non-finite cells, nulls,
 /// zero rows or columns, truncated `.npy`/`.gz`, unsupported dtypes, bad `columns`.
 pub fn read_matrix<T: Float>(path: &Path, opts: &ReadOptions) -> Result<Dataset<T>, IoError> {
-    read_with_info(path, opts).map(|t| t.data)
+    read_with_info(Input::file(path), opts).map(|t| t.data)
+}
+
+/// [`read_matrix`] of `bytes` in memory, read as the content of a file named `name` (its
+/// extension picks the format; messages name it). The same parsing code runs; a `.npy`
+/// is copied into an anonymous memory map (viewed in place when the dtype is `T`).
+///
+/// # Errors
+/// Those of [`read_matrix`], except that bytes in memory are never missing.
+pub fn read_matrix_from_bytes<T: Float>(
+    name: &Path,
+    bytes: &[u8],
+    opts: &ReadOptions,
+) -> Result<Dataset<T>, IoError> {
+    read_with_info(Input::memory(name, bytes), opts).map(|t| t.data)
 }
 
 /// [`read_matrix`] with the [`RowInfo`] of [`crate::read_table`].
 pub(crate) fn read_with_info<T: Float>(
-    path: &Path,
+    input: Input<'_>,
     opts: &ReadOptions,
 ) -> Result<Table<T>, IoError> {
-    let source = Source::open(path, opts, BATCH_ROWS)?;
+    let path = input.path();
+    let source = Source::open(input, opts, BATCH_ROWS)?;
     let d = source.n_cols();
     let names = source.names();
     let mut info = RowInfo::default();

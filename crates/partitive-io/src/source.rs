@@ -1,13 +1,12 @@
 //! Row sources shared by [`crate::read_matrix`] and [`crate::for_each_chunk`]: one
 //! reading path per format, whichever driver consumes it.
 
-use std::path::Path;
-
 use partitive::{Float, MatRef};
 
 use crate::columns::plan_fields;
-use crate::error::{IoError, IoErrorKind};
+use crate::error::IoError;
 use crate::format::{detect, Format};
+use crate::input::Input;
 use crate::npy::NpyFile;
 use crate::options::ReadOptions;
 use crate::parquet::ParquetSource;
@@ -24,21 +23,20 @@ pub(crate) enum Source {
 }
 
 impl Source {
-    /// Opens `path` by its extension. `batch_rows` sizes Parquet batches.
+    /// Opens `input` by its extension. `batch_rows` sizes Parquet batches.
     pub(crate) fn open(
-        path: &Path,
+        input: Input<'_>,
         opts: &ReadOptions,
         batch_rows: usize,
     ) -> Result<Source, IoError> {
+        let path = input.path();
         let det = detect(path)?;
-        if !path.exists() {
-            return Err(IoError::new(IoErrorKind::NotFound, path));
-        }
+        input.check_exists()?;
         Ok(match det.format {
-            Format::Delimited => Source::Text(TextReader::open(path, det.gzip, opts)?),
-            Format::Parquet => Source::Parquet(ParquetSource::open(path, opts, batch_rows)?),
+            Format::Delimited => Source::Text(TextReader::open(input, det.gzip, opts)?),
+            Format::Parquet => Source::Parquet(ParquetSource::open(input, opts, batch_rows)?),
             Format::Npy => {
-                let f = NpyFile::open(path)?;
+                let f = NpyFile::open(input)?;
                 let planned =
                     opts.columns.is_some() || !opts.exclude.is_empty() || opts.id_column.is_some();
                 let keep = if planned {

@@ -122,7 +122,19 @@ pub struct Table<T: Float> {
 /// `columns` selection naming a non-numeric column, the ID column or an excluded one;
 /// no column left.
 pub fn read_table<T: Float>(path: &Path, opts: &ReadOptions) -> Result<Table<T>, IoError> {
-    crate::read::read_with_info(path, opts)
+    crate::read::read_with_info(crate::input::Input::file(path), opts)
+}
+
+/// [`read_table`] of `bytes` in memory, read as the content of a file named `name`.
+///
+/// # Errors
+/// Those of [`read_table`].
+pub fn read_table_from_bytes<T: Float>(
+    name: &Path,
+    bytes: &[u8],
+    opts: &ReadOptions,
+) -> Result<Table<T>, IoError> {
+    crate::read::read_with_info(crate::input::Input::memory(name, bytes), opts)
 }
 
 #[cfg(test)]

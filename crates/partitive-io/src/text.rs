@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use crate::columns::{plan_fields, FieldPlan};
 use crate::error::{IoError, IoErrorKind};
 use crate::fields::{detect_delimiter, is_data_cell, is_missing, split, Delim};
+use crate::input::Input;
 use crate::lines::Lines;
 use crate::options::{HeaderMode, MissingPolicy, ReadOptions, CLASSIFY_LINES};
 use crate::scalar::parse_float;
@@ -50,30 +51,35 @@ pub(crate) struct TextReader {
 }
 
 impl TextReader {
-    /// Opens `path` and settles delimiter, header and column selection.
-    pub(crate) fn open(path: &Path, gzip: bool, opts: &ReadOptions) -> Result<TextReader, IoError> {
-        Self::open_with(path, gzip, opts, &[], true)
+    /// Opens `input` and settles delimiter, header and column selection.
+    pub(crate) fn open(
+        input: Input<'_>,
+        gzip: bool,
+        opts: &ReadOptions,
+    ) -> Result<TextReader, IoError> {
+        Self::open_with(input, gzip, opts, &[], true)
     }
 
     /// For a table of text cells (categories allowed): [`open`](Self::open) without the
     /// numeric classification of columns, where naming a first-line field in `hints` (as
     /// in `opts.columns`) also implies a header under [`HeaderMode::Auto`].
     pub(crate) fn open_hinted(
-        path: &Path,
+        input: Input<'_>,
         gzip: bool,
         opts: &ReadOptions,
         hints: &[String],
     ) -> Result<TextReader, IoError> {
-        Self::open_with(path, gzip, opts, hints, false)
+        Self::open_with(input, gzip, opts, hints, false)
     }
 
     fn open_with(
-        path: &Path,
+        input: Input<'_>,
         gzip: bool,
         opts: &ReadOptions,
         hints: &[String],
         numeric: bool,
     ) -> Result<TextReader, IoError> {
+        let path = input.path();
         if let Some(d) = opts.delimiter.filter(|d| !d.is_ascii()) {
             // A non-ASCII byte would split lines inside a UTF-8 character.
             return Err(IoError::param(
@@ -82,7 +88,7 @@ impl TextReader {
                 format!("byte 0x{d:02x} is not an ASCII character"),
             ));
         }
-        let mut lines = Lines::open(path, gzip)?;
+        let mut lines = Lines::open(input, gzip)?;
         // The header line (if any) and up to CLASSIFY_LINES data lines.
         let mut ahead = Vec::new();
         // A line that cannot be read ends the look-ahead; its error waits until the lines
