@@ -12,6 +12,7 @@ mod commands;
 mod common;
 mod data;
 mod fitted;
+mod harness;
 mod model;
 mod outputs;
 mod plot;

@@ -1,7 +1,11 @@
-//! [`check_args`]: the checks of a parsed command line that need no data.
+//! [`check_args`]: the checks of a parsed command line that need no data. The output
+//! lists are the commands' own (`commands::*::outputs` with `fitted::plan_outputs`), so
+//! what is checked here is what the command checks.
 
 use crate::cli::{Cli, Command};
+use crate::commands::{auto, gmm, hdbscan, kmeans, kmedoids, predict};
 use crate::common;
+use crate::fitted;
 use crate::outputs::{self, Holds};
 use anyhow::{Context, Result};
 use partitive::gmm::GaussianMixture;
@@ -21,11 +25,7 @@ pub fn check_args(cli: &Cli) -> Result<()> {
     match &cli.command {
         Command::Kmeans(a) => {
             common::read_options(&a.input)?;
-            outputs::plan(&a.input, &a.run)
-                .input("--init-centers", a.init_centers.as_deref())
-                .output("--labels-out", a.labels_out.as_deref(), Holds::Labels)
-                .output("--centers-out", a.centers_out.as_deref(), Holds::Matrix)
-                .check()?;
+            fitted::plan_outputs(kmeans::outputs(a), &a.out).check()?;
             KMeans::params::<f64>(a.k.unwrap_or(1))
                 .seed(a.seed)
                 .n_init(a.n_init)
@@ -36,13 +36,10 @@ pub fn check_args(cli: &Cli) -> Result<()> {
         }
         Command::Gmm(a) => {
             common::read_options(&a.input)?;
-            outputs::plan(&a.input, &a.run)
-                .output("--labels-out", a.labels_out.as_deref(), Holds::Labels)
-                .output("--proba-out", a.proba_out.as_deref(), Holds::Matrix)
-                .check()?;
+            fitted::plan_outputs(gmm::outputs(a), &a.out).check()?;
             let first = match (&a.k, &a.k_range) {
                 (Some(k), _) => *k,
-                (None, Some(r)) => *crate::commands::gmm::parse_range(r)?.start(),
+                (None, Some(r)) => *gmm::parse_range(r)?.start(),
                 (None, None) => anyhow::bail!("give -k K or --k-range A..B"),
             };
             GaussianMixture::params::<f64>(first)
@@ -55,11 +52,7 @@ pub fn check_args(cli: &Cli) -> Result<()> {
         }
         Command::Kmedoids(a) => {
             common::read_options(&a.input)?;
-            outputs::plan(&a.input, &a.run)
-                .input("--init-medoids", a.init_medoids.as_deref())
-                .output("--labels-out", a.labels_out.as_deref(), Holds::Labels)
-                .output("--medoids-out", a.medoids_out.as_deref(), Holds::Labels)
-                .check()?;
+            fitted::plan_outputs(kmedoids::outputs(a), &a.out).check()?;
             KMedoids::params(a.k.unwrap_or(1))
                 .seed(a.seed)
                 .max_iter(a.max_iter)
@@ -68,16 +61,7 @@ pub fn check_args(cli: &Cli) -> Result<()> {
         }
         Command::Auto(a) => {
             common::read_options(&a.input)?;
-            outputs::plan(&a.input, &a.run)
-                .output("--labels-out", a.labels_out.as_deref(), Holds::Labels)
-                .output("--tree-out", a.tree_out.as_deref(), Holds::Json)
-                .output("--plot-out", a.plot_out.as_deref(), Holds::Plot)
-                .output(
-                    "--confidence-out",
-                    a.confidence_out.as_deref(),
-                    Holds::Matrix,
-                )
-                .check()?;
+            fitted::plan_outputs(auto::outputs(a), &a.out).check()?;
             Ppp::params()
                 .min_cluster_size(a.min_cluster_size)
                 .check()
@@ -85,12 +69,12 @@ pub fn check_args(cli: &Cli) -> Result<()> {
         }
         Command::Hdbscan(a) => {
             common::read_options(&a.input)?;
-            crate::commands::hdbscan::check(a)?;
-            crate::commands::hdbscan::outputs(a).check()?;
+            hdbscan::check(a)?;
+            hdbscan::outputs(a).check()?;
         }
         Command::Predict(a) => {
             common::read_options(&a.input)?;
-            crate::commands::predict::outputs(a).check()?;
+            predict::outputs(a).check()?;
         }
         Command::Evaluate(a) => {
             if let Some(p) = &a.pattern {

@@ -48,6 +48,24 @@ pub(crate) fn is_f64_matrix(obj: &Bound<'_, PyAny>) -> bool {
     obj.cast::<PyArray2<f64>>().is_ok()
 }
 
+/// Evaluates `$body` once with the type `$real` set to the float type of the data matrix
+/// `$x` (`f64` for a float64 array, else `f32`): the one generic path behind every entry
+/// point that takes `X`, written once instead of an `f64` and an `f32` copy.
+macro_rules! with_dtype {
+    ($x:expr, |$real:ident| $body:block) => {
+        if $crate::convert::is_f64_matrix($x) {
+            #[allow(dead_code)]
+            type $real = f64;
+            $body
+        } else {
+            #[allow(dead_code)]
+            type $real = f32;
+            $body
+        }
+    };
+}
+pub(crate) use with_dtype;
+
 /// Borrows a 2-D array of `T` (exact dtype, no conversion). The data matrix (the one
 /// whose dtype chose `T`) is named `X` and may be either float type; any other matrix
 /// must have the dtype of `X`.
@@ -129,11 +147,8 @@ pub(crate) fn labels_to_py(py: Python<'_>, labels: Vec<usize>) -> Bound<'_, PyAr
 /// to prove that inputs are not copied).
 #[pyfunction]
 pub(crate) fn data_address(x: &Bound<'_, PyAny>) -> PyResult<usize> {
-    if is_f64_matrix(x) {
-        let a = borrow2::<f64>("X", x)?;
+    with_dtype!(x, |Real| {
+        let a = borrow2::<Real>("X", x)?;
         Ok(matref("X", &a)?.as_slice().as_ptr() as usize)
-    } else {
-        let a = borrow2::<f32>("X", x)?;
-        Ok(matref("X", &a)?.as_slice().as_ptr() as usize)
-    }
+    })
 }

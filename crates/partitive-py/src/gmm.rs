@@ -5,9 +5,7 @@
 //! engine centres rows on), so the Python estimator pickles like any other; `gmm_eval`
 //! rebuilds the [`GmmModel`] from them to predict.
 
-use crate::convert::{
-    borrow1_opt, borrow2, is_f64_matrix, labels_to_py, matref, slice1, value_error,
-};
+use crate::convert::{borrow1_opt, borrow2, labels_to_py, matref, slice1, value_error, with_dtype};
 use numpy::ndarray::{Array1, Array2, Array3};
 use numpy::{IntoPyArray, PyReadonlyArrayDyn, PyUntypedArrayMethods};
 use partitive::gmm::{
@@ -203,35 +201,28 @@ pub(crate) fn gmm_fit<'py>(
             ))
         }
     };
-    macro_rules! fit_with {
-        ($t:ty) => {{
-            let xa = borrow2::<$t>("X", x)?;
-            let xv = matref("X", &xa)?;
-            let wa = borrow1_opt::<$t>("sample_weight", sample_weight)?;
-            let w = wa
-                .as_ref()
-                .map(|a| slice1("sample_weight", a))
-                .transpose()?;
-            let params = GaussianMixture::params::<$t>(n_components)
-                .covariance(kind)
-                .tol(tol)
-                .reg_covar(reg_covar)
-                .max_iter(max_iter)
-                .n_init(n_init)
-                .seed(seed)
-                .init(init);
-            crate::run::interruptible(py, n_threads, |stop| {
-                let t = Instant::now();
-                let r = params.interrupt(stop).fit(xv, w);
-                (r, t.elapsed().as_secs_f64())
-            })?
-        }};
-    }
-    let (res, secs) = if is_f64_matrix(x) {
-        fit_with!(f64)
-    } else {
-        fit_with!(f32)
-    };
+    let (res, secs) = with_dtype!(x, |Real| {
+        let xa = borrow2::<Real>("X", x)?;
+        let xv = matref("X", &xa)?;
+        let wa = borrow1_opt::<Real>("sample_weight", sample_weight)?;
+        let w = wa
+            .as_ref()
+            .map(|a| slice1("sample_weight", a))
+            .transpose()?;
+        let params = GaussianMixture::params::<Real>(n_components)
+            .covariance(kind)
+            .tol(tol)
+            .reg_covar(reg_covar)
+            .max_iter(max_iter)
+            .n_init(n_init)
+            .seed(seed)
+            .init(init);
+        crate::run::interruptible(py, n_threads, |stop| {
+            let t = Instant::now();
+            let r = params.interrupt(stop).fit(partitive::Weighted::new(xv, w));
+            (r, t.elapsed().as_secs_f64())
+        })?
+    });
     let m = res.map_err(value_error)?;
     model_to_py(py, m, secs)
 }
@@ -338,32 +329,25 @@ pub(crate) fn gmm_eval<'py>(
         n_samples: 0.0,
         diagnostics: GmmDiagnostics::default(),
     };
-    macro_rules! eval_with {
-        ($t:ty) => {{
-            let xa = borrow2::<$t>("X", x)?;
-            let xv = matref("X", &xa)?;
-            match what {
-                "predict" => {
-                    let l = py.detach(|| model.predict(xv)).map_err(value_error)?;
-                    Ok(labels_to_py(py, l).into_any())
-                }
-                "predict_proba" => {
-                    let p = py.detach(|| model.predict_proba(xv)).map_err(value_error)?;
-                    Ok(crate::convert::mat_to_py(py, p).into_any())
-                }
-                "score_samples" => {
-                    let s = py.detach(|| model.score_samples(xv)).map_err(value_error)?;
-                    Ok(Array1::from_vec(s).into_pyarray(py).into_any())
-                }
-                _ => Err(PyValueError::new_err(format!(
-                    "what must be 'predict', 'predict_proba' or 'score_samples', got '{what}'"
-                ))),
+    with_dtype!(x, |Real| {
+        let xa = borrow2::<Real>("X", x)?;
+        let xv = matref("X", &xa)?;
+        match what {
+            "predict" => {
+                let l = py.detach(|| model.predict(xv)).map_err(value_error)?;
+                Ok(labels_to_py(py, l).into_any())
             }
-        }};
-    }
-    if is_f64_matrix(x) {
-        eval_with!(f64)
-    } else {
-        eval_with!(f32)
-    }
+            "predict_proba" => {
+                let p = py.detach(|| model.predict_proba(xv)).map_err(value_error)?;
+                Ok(crate::convert::mat_to_py(py, p).into_any())
+            }
+            "score_samples" => {
+                let s = py.detach(|| model.score_samples(xv)).map_err(value_error)?;
+                Ok(Array1::from_vec(s).into_pyarray(py).into_any())
+            }
+            _ => Err(PyValueError::new_err(format!(
+                "what must be 'predict', 'predict_proba' or 'score_samples', got '{what}'"
+            ))),
+        }
+    })
 }

@@ -1,6 +1,6 @@
 //! `hdbscan_fit` and `HdbscanHandle`: [`partitive::hdbscan`] over NumPy arrays.
 
-use crate::convert::{borrow2, is_f64_matrix, mat_to_py, matref, value_error};
+use crate::convert::{borrow2, is_f64_matrix, mat_to_py, matref, value_error, with_dtype};
 use crate::run::interruptible;
 use numpy::{Element, IntoPyArray, PyArray1};
 use partitive::hdbscan::{ClusterSelection, Hdbscan, HdbscanMetric, HdbscanModel};
@@ -29,11 +29,7 @@ impl HdbscanHandle {
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        if is_f64_matrix(x) {
-            self.predict_t::<f64>(py, x)
-        } else {
-            self.predict_t::<f32>(py, x)
-        }
+        with_dtype!(x, |Real| { self.predict_t::<Real>(py, x) })
     }
 
     /// Soft membership vectors of new rows (same input as `approximate_predict`).
@@ -42,11 +38,7 @@ impl HdbscanHandle {
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        if is_f64_matrix(x) {
-            self.membership_t::<f64>(py, x)
-        } else {
-            self.membership_t::<f32>(py, x)
-        }
+        with_dtype!(x, |Real| { self.membership_t::<Real>(py, x) })
     }
 
     /// Soft membership vectors of the training rows; for a precomputed fit `x` is the
@@ -140,8 +132,8 @@ pub(crate) fn hdbscan_fit<'py>(
         )
         .allow_single_cluster(allow_single_cluster)
         .max_cluster_size(max_cluster_size);
-    let (res, secs) = if is_f64_matrix(x) {
-        let xa = borrow2::<f64>("X", x)?;
+    let (res, secs) = with_dtype!(x, |Real| {
+        let xa = borrow2::<Real>("X", x)?;
         let xv = matref("X", &xa)?;
         interruptible(py, None, |stop| {
             let t = Instant::now();
@@ -150,17 +142,7 @@ pub(crate) fn hdbscan_fit<'py>(
                 t.elapsed().as_secs_f64(),
             )
         })?
-    } else {
-        let xa = borrow2::<f32>("X", x)?;
-        let xv = matref("X", &xa)?;
-        interruptible(py, None, |stop| {
-            let t = Instant::now();
-            (
-                params.clone().interrupt(stop).fit(xv),
-                t.elapsed().as_secs_f64(),
-            )
-        })?
-    };
+    });
     let m = res.map_err(value_error)?;
     let d = PyDict::new(py);
     d.set_item("labels", labels_i64(py, &m.labels))?;

@@ -1,7 +1,7 @@
 //! `kmeans_fit` and `kmeans_predict`: [`partitive::kmeans`] over NumPy arrays.
 
 use crate::convert::{
-    borrow1_opt, borrow2, is_f64_matrix, labels_to_py, mat_to_py, matref, slice1, value_error,
+    borrow1_opt, borrow2, labels_to_py, mat_to_py, matref, slice1, value_error, with_dtype,
 };
 use crate::run::interruptible;
 use numpy::Element;
@@ -106,11 +106,9 @@ pub(crate) fn kmeans_fit<'py>(
         algorithm: parse_algorithm(algorithm)?,
         threads: n_threads,
     };
-    if is_f64_matrix(x) {
-        fit_t::<f64>(py, x, sample_weight, init_centers, &opts)
-    } else {
-        fit_t::<f32>(py, x, sample_weight, init_centers, &opts)
-    }
+    with_dtype!(x, |Real| {
+        fit_t::<Real>(py, x, sample_weight, init_centers, &opts)
+    })
 }
 
 fn fit_t<'py, T: Float + Element>(
@@ -148,7 +146,7 @@ fn fit_t<'py, T: Float + Element>(
         .algorithm(o.algorithm);
     let (res, secs) = interruptible(py, o.threads, |stop| {
         let t = Instant::now();
-        let r = params.interrupt(stop).fit(xv, w);
+        let r = params.interrupt(stop).fit(partitive::Weighted::new(xv, w));
         (r, t.elapsed().as_secs_f64())
     })?;
     let r = res.map_err(value_error)?;
@@ -187,11 +185,7 @@ pub(crate) fn kmeans_predict<'py>(
     centers: &Bound<'py, PyAny>,
     n_threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    if is_f64_matrix(x) {
-        predict_t::<f64>(py, x, centers, n_threads)
-    } else {
-        predict_t::<f32>(py, x, centers, n_threads)
-    }
+    with_dtype!(x, |Real| { predict_t::<Real>(py, x, centers, n_threads) })
 }
 
 fn predict_t<'py, T: Float + Element>(

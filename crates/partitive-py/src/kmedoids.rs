@@ -1,7 +1,7 @@
 //! `kmedoids_fit`, `clara_fit` and `medoids_predict`: [`partitive::kmedoids`] over NumPy
 //! arrays, with a metric on the rows or a precomputed dissimilarity matrix.
 
-use crate::convert::{borrow2, is_f64_matrix, labels_to_py, matref, value_error};
+use crate::convert::{borrow2, labels_to_py, matref, value_error, with_dtype};
 use crate::run::interruptible;
 use numpy::{Element, IntoPyArray, PyArray1};
 use partitive::dissimilarity::{
@@ -202,13 +202,10 @@ pub(crate) fn kmedoids_fit<'py>(
         .seed(seed)
         .shuffle(shuffle);
     let fit = |s: &dyn DynSource, stop: &Interrupt| s.kmedoids(&params.clone().interrupt(stop));
-    let (r, secs) = if is_f64_matrix(x) {
-        let a = borrow2::<f64>("X", x)?;
+    let (r, secs) = with_dtype!(x, |Real| {
+        let a = borrow2::<Real>("X", x)?;
         with_source(py, matref("X", &a)?, metric, true, n_threads, &fit)?
-    } else {
-        let a = borrow2::<f32>("X", x)?;
-        with_source(py, matref("X", &a)?, metric, true, n_threads, &fit)?
-    };
+    });
     result_to_py(py, r, secs)
 }
 
@@ -240,13 +237,10 @@ pub(crate) fn clara_fit<'py>(
         params = params.sample_size(s);
     }
     let fit = |s: &dyn DynSource, stop: &Interrupt| s.clara(&params.clone().interrupt(stop));
-    let (r, secs) = if is_f64_matrix(x) {
-        let a = borrow2::<f64>("X", x)?;
+    let (r, secs) = with_dtype!(x, |Real| {
+        let a = borrow2::<Real>("X", x)?;
         with_source(py, matref("X", &a)?, metric, false, n_threads, &fit)?
-    } else {
-        let a = borrow2::<f32>("X", x)?;
-        with_source(py, matref("X", &a)?, metric, false, n_threads, &fit)?
-    };
+    });
     result_to_py(py, r, secs)
 }
 
@@ -264,11 +258,7 @@ pub(crate) fn medoids_predict<'py>(
             "with metric='precomputed', labels are the argmin over the medoid columns",
         )
     })?;
-    let labels = if is_f64_matrix(x) {
-        predict_t::<f64>(py, x, centers, metric)?
-    } else {
-        predict_t::<f32>(py, x, centers, metric)?
-    };
+    let labels = with_dtype!(x, |Real| { predict_t::<Real>(py, x, centers, metric)? });
     Ok(labels_to_py(py, labels))
 }
 

@@ -1,6 +1,6 @@
 //! `ppp_fit` and `PppHandle`: [`partitive::ppp`] (automatic k) over NumPy arrays.
 
-use crate::convert::{borrow2, is_f64_matrix, labels_to_py, mat_to_py, matref, value_error};
+use crate::convert::{borrow2, labels_to_py, mat_to_py, matref, value_error, with_dtype};
 use numpy::{Element, IntoPyArray};
 use partitive::ppp::{Ppp, PppModel};
 use partitive::Float;
@@ -36,25 +36,17 @@ impl PppHandle {
     /// Labels and confidences of the rows of `x` (float32/float64, not copied), GIL
     /// released. Returns a dict: `labels` (int64), `confidence` (float64).
     fn assign<'py>(&self, py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
-        if is_f64_matrix(x) {
-            self.assign_t::<f64>(py, x)
-        } else {
-            self.assign_t::<f32>(py, x)
-        }
+        with_dtype!(x, |Real| { self.assign_t::<Real>(py, x) })
     }
 
     /// `P(cluster | row)` for the rows of `x` (float32/float64, not copied): an
     /// `n × n_clusters` float64 array whose rows sum to 1, GIL released.
     fn proba<'py>(&self, py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let m = if is_f64_matrix(x) {
-            let xa = borrow2::<f64>("X", x)?;
+        let m = with_dtype!(x, |Real| {
+            let xa = borrow2::<Real>("X", x)?;
             let xv = matref("X", &xa)?;
             py.detach(|| self.model.predict_proba(xv))
-        } else {
-            let xa = borrow2::<f32>("X", x)?;
-            let xv = matref("X", &xa)?;
-            py.detach(|| self.model.predict_proba(xv))
-        }
+        })
         .map_err(value_error)?;
         Ok(mat_to_py(py, m).into_any())
     }
@@ -92,11 +84,9 @@ pub(crate) fn ppp_fit<'py>(
     tau: f64,
     n_threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    if is_f64_matrix(x) {
-        fit_t::<f64>(py, x, min_cluster_size, tau, n_threads)
-    } else {
-        fit_t::<f32>(py, x, min_cluster_size, tau, n_threads)
-    }
+    with_dtype!(x, |Real| {
+        fit_t::<Real>(py, x, min_cluster_size, tau, n_threads)
+    })
 }
 
 fn fit_t<'py, T: Float + Element>(

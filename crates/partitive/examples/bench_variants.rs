@@ -103,7 +103,7 @@ fn main() {
                 KMeans::params::<f32>(k)
                     .init(Init::KMeansParallel)
                     .max_iter(1)
-                    .fit(x.view(), None)
+                    .fit(x.view())
                     .unwrap()
                     .centers
             });
@@ -120,7 +120,7 @@ fn main() {
                         .tol(0.0)
                         .algorithm(algs[a]);
                     let (c0, t0) = (cpu_ns(), Instant::now());
-                    let fit = pool.install(|| p.fit(x.view(), None).unwrap());
+                    let fit = pool.install(|| p.fit(x.view()).unwrap());
                     wall[a].push(t0.elapsed().as_secs_f64() * 1e3 / fit.n_iter as f64);
                     cpu[a].push((cpu_ns() - c0) / 1e6 / fit.n_iter as f64);
                     inertia[a] = fit.inertia;

@@ -18,7 +18,7 @@
 //! let x = Mat::from_rows(&[[0.0f64], [1.0], [5.0], [6.0]]);
 //! let stop = Interrupt::new();
 //! stop.trigger();
-//! let e = KMeans::params(2).interrupt(&stop).fit(x.view(), None).unwrap_err();
+//! let e = KMeans::params(2).interrupt(&stop).fit(x.view()).unwrap_err();
 //! assert_eq!(e.kind(), &ErrorKind::Interrupted);
 //! ```
 

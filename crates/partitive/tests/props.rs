@@ -108,7 +108,7 @@ proptest! {
     ) {
         let init = if deterministic { Init::Deterministic } else { Init::KMeansPlusPlus };
         let params = KMeans::params::<f64>(k).seed(seed).init(init);
-        let fit = |t| on(t, || params.fit(x.view(), None));
+        let fit = |t| on(t, || params.fit(x.view()));
         let one = fit(1);
         if k > x.n_rows() {
             prop_assert!(one.is_err(), "k = {} > n = {} accepted", k, x.n_rows());
@@ -136,7 +136,7 @@ proptest! {
     #[test]
     fn kmeans_pruned_variants_match_lloyd(x in matrix(), k in 1usize..=5, seed in 0u64..8) {
         prop_assume!(k <= x.n_rows());
-        let run = |a| KMeans::params::<f64>(k).seed(seed).algorithm(a).fit(x.view(), None).unwrap();
+        let run = |a| KMeans::params::<f64>(k).seed(seed).algorithm(a).fit(x.view()).unwrap();
         let lloyd = run(Algorithm::Lloyd);
         for a in [Algorithm::Hamerly, Algorithm::Yinyang] {
             prop_assert_eq!(&run(a).labels, &lloyd.labels, "{:?} differs from Lloyd", a);

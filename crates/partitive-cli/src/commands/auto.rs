@@ -6,7 +6,7 @@ use crate::common::{self, Precision};
 use crate::data::{self, Loaded};
 use crate::fitted::{self, Fitted, ReportExtras};
 use crate::model::{Dtype, Model, ModelFile};
-use crate::outputs::{self, Holds, OutputPlan};
+use crate::outputs::{self, Holds, OutputPlan, PlanBuilder};
 use crate::plot::{self, Curve, Figure};
 use crate::profile;
 use crate::progress::Progress;
@@ -51,7 +51,16 @@ pub fn run(args: AutoArgs) -> Result<()> {
             )?;
         }
     }
-    let plan = outputs::plan(&args.input, &args.run)
+    let mut plan = fitted::plan_outputs(outputs(&args), &args.out).build()?;
+    match common::precision(&args.input)? {
+        Precision::F32 => run_typed::<f32>(&args, &mut plan, Precision::F32),
+        Precision::F64 => run_typed::<f64>(&args, &mut plan, Precision::F64),
+    }
+}
+
+/// The command's own outputs (the fit outputs are added by [`fitted::plan_outputs`]).
+pub(crate) fn outputs(args: &AutoArgs) -> PlanBuilder<'_> {
+    outputs::plan(&args.input, &args.run)
         .output("--labels-out", args.labels_out.as_deref(), Holds::Labels)
         .output("--tree-out", args.tree_out.as_deref(), Holds::Json)
         .output("--plot-out", args.plot_out.as_deref(), Holds::Plot)
@@ -59,12 +68,7 @@ pub fn run(args: AutoArgs) -> Result<()> {
             "--confidence-out",
             args.confidence_out.as_deref(),
             Holds::Matrix,
-        );
-    let mut plan = fitted::plan_outputs(plan, &args.out).build()?;
-    match common::precision(&args.input)? {
-        Precision::F32 => run_typed::<f32>(&args, &mut plan, Precision::F32),
-        Precision::F64 => run_typed::<f64>(&args, &mut plan, Precision::F64),
-    }
+        )
 }
 
 /// The progress callback of a fit over `n` rows (0: unknown, streaming).

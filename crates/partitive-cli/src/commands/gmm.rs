@@ -1,12 +1,12 @@
 //! `partitive gmm`.
 
 use crate::chart::{LineChart, Series};
-use crate::cli::{CovarianceFlag, CriterionFlag, GmmArgs};
+use crate::cli::{CriterionFlag, GmmArgs};
 use crate::common::{self, Precision};
 use crate::data;
 use crate::fitted::{self, Fitted, ReportExtras};
 use crate::model::Model;
-use crate::outputs::{self, Holds, OutputPlan};
+use crate::outputs::{self, Holds, OutputPlan, PlanBuilder};
 use crate::profile;
 use crate::progress::Progress;
 use crate::record::{self, Checksum};
@@ -17,16 +17,20 @@ use serde_json::json;
 use std::ops::RangeInclusive;
 use std::time::Instant;
 
+/// The command's own outputs (the fit outputs are added by [`fitted::plan_outputs`]).
+pub(crate) fn outputs(args: &GmmArgs) -> PlanBuilder<'_> {
+    outputs::plan(&args.input, &args.run)
+        .output("--labels-out", args.labels_out.as_deref(), Holds::Labels)
+        .output("--proba-out", args.proba_out.as_deref(), Holds::Matrix)
+}
+
 pub fn run(args: GmmArgs) -> Result<()> {
     let k_range = match (&args.k, &args.k_range) {
         (Some(k), _) => *k..=*k,
         (None, Some(r)) => parse_range(r)?,
         (None, None) => bail!("give -k K or --k-range A..B"),
     };
-    let plan = outputs::plan(&args.input, &args.run)
-        .output("--labels-out", args.labels_out.as_deref(), Holds::Labels)
-        .output("--proba-out", args.proba_out.as_deref(), Holds::Matrix);
-    let mut plan = fitted::plan_outputs(plan, &args.out).build()?;
+    let mut plan = fitted::plan_outputs(outputs(&args), &args.out).build()?;
     match common::precision(&args.input)? {
         Precision::F32 => run_typed::<f32>(&args, &mut plan, k_range, Precision::F32),
         Precision::F64 => run_typed::<f64>(&args, &mut plan, k_range, Precision::F64),
@@ -72,15 +76,6 @@ pub(crate) fn parse_range(s: &str) -> Result<RangeInclusive<usize>> {
     Ok(a..=b)
 }
 
-pub(super) fn covariance(c: CovarianceFlag) -> CovarianceType {
-    match c {
-        CovarianceFlag::Full => CovarianceType::Full,
-        CovarianceFlag::Diag => CovarianceType::Diag,
-        CovarianceFlag::Spherical => CovarianceType::Spherical,
-        CovarianceFlag::Tied => CovarianceType::Tied,
-    }
-}
-
 fn run_typed<T: Float>(
     args: &GmmArgs,
     plan: &mut OutputPlan,
@@ -106,11 +101,8 @@ fn run_typed<T: Float>(
         k_range
     };
     let read_seconds = t0.elapsed().as_secs_f64();
-    let types: Vec<CovarianceType> = args.covariance.iter().map(|&c| covariance(c)).collect();
-    let criterion = match args.criterion {
-        CriterionFlag::Bic => Criterion::Bic,
-        CriterionFlag::Icl => Criterion::Icl,
-    };
+    let types: Vec<CovarianceType> = args.covariance.iter().map(|&c| c.into()).collect();
+    let criterion = Criterion::from(args.criterion);
     let base = GaussianMixture::params::<T>(*k_range.start())
         .covariance(types[0])
         .reg_covar(args.reg_covar)

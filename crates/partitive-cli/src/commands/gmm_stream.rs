@@ -1,7 +1,6 @@
 //! `partitive gmm --stream`: the fit from passes over the file's chunks, then a pass
 //! writing the labels.
 
-use super::gmm::covariance;
 use crate::cli::{GmmArgs, ScaleFlag};
 use crate::common::{self, Precision};
 use crate::outputs::OutputPlan;
@@ -39,7 +38,7 @@ pub(super) fn run<T: Float>(
     }
     let opts = common::read_options(&args.input)?;
     let params = GaussianMixture::params::<T>(k)
-        .covariance(covariance(args.covariance[0]))
+        .covariance(args.covariance[0].into())
         .reg_covar(args.reg_covar)
         .tol(args.tol)
         .max_iter(args.max_iter)

@@ -10,9 +10,7 @@ use crate::plot_hdbscan;
 use crate::progress::Progress;
 use crate::record::{self, Checksum};
 use anyhow::{bail, Context, Result};
-use partitive::hdbscan::{
-    ClusterSelection, Hdbscan, HdbscanMetric, HdbscanModel, HdbscanProgress, HdbscanStage,
-};
+use partitive::hdbscan::{ClusterSelection, Hdbscan, HdbscanModel, HdbscanProgress, HdbscanStage};
 use partitive::Float;
 use serde_json::{json, Value};
 use std::time::Instant;
@@ -74,10 +72,7 @@ fn model_file<T: Float>(
     model: &HdbscanModel,
     sha256: Option<&str>,
 ) -> Result<Value> {
-    let selection = match args.cluster_selection_method {
-        SelectionFlag::Eom => ClusterSelection::Eom,
-        SelectionFlag::Leaf => ClusterSelection::Leaf,
-    };
+    let selection = ClusterSelection::from(args.cluster_selection_method);
     let fit = HdbscanFit::of(
         model,
         data.x(),
@@ -121,21 +116,11 @@ fn flag_error(e: partitive::Error) -> anyhow::Error {
 }
 
 fn params(args: &HdbscanArgs) -> partitive::hdbscan::HdbscanParams {
-    let metric = match args.metric {
-        HdbscanMetricFlag::Euclidean => HdbscanMetric::Euclidean,
-        HdbscanMetricFlag::Manhattan => HdbscanMetric::Manhattan,
-        HdbscanMetricFlag::Chebyshev => HdbscanMetric::Chebyshev,
-        HdbscanMetricFlag::Cosine => HdbscanMetric::Cosine,
-        HdbscanMetricFlag::Precomputed => HdbscanMetric::Precomputed,
-    };
     Hdbscan::params(args.min_cluster_size)
         .min_samples(args.min_samples)
-        .metric(metric)
+        .metric(args.metric.into())
         .cluster_selection_epsilon(args.cluster_selection_epsilon)
-        .cluster_selection_method(match args.cluster_selection_method {
-            SelectionFlag::Eom => ClusterSelection::Eom,
-            SelectionFlag::Leaf => ClusterSelection::Leaf,
-        })
+        .cluster_selection_method(args.cluster_selection_method.into())
         .allow_single_cluster(args.allow_single_cluster)
         .max_cluster_size(args.max_cluster_size)
 }

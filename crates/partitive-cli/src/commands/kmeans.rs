@@ -1,11 +1,11 @@
 //! `partitive kmeans`.
 
-use crate::cli::{KmeansAlgorithmFlag, KmeansArgs, KmeansInitFlag};
+use crate::cli::KmeansArgs;
 use crate::common::{self, Precision};
 use crate::data;
 use crate::fitted::{self, Fitted, ReportExtras};
 use crate::model::{Model, StoredMat};
-use crate::outputs::{self, Holds, OutputPlan};
+use crate::outputs::{self, Holds, OutputPlan, PlanBuilder};
 use crate::profile;
 use crate::progress::Progress;
 use crate::record::{self, Checksum};
@@ -17,15 +17,20 @@ use serde_json::json;
 use std::time::Instant;
 
 pub fn run(args: KmeansArgs) -> Result<()> {
-    let plan = outputs::plan(&args.input, &args.run)
-        .input("--init-centers", args.init_centers.as_deref())
-        .output("--labels-out", args.labels_out.as_deref(), Holds::Labels)
-        .output("--centers-out", args.centers_out.as_deref(), Holds::Matrix);
-    let mut plan = fitted::plan_outputs(plan, &args.out).build()?;
+    let mut plan = fitted::plan_outputs(outputs(&args), &args.out).build()?;
     match common::precision(&args.input)? {
         Precision::F32 => run_typed::<f32>(&args, &mut plan, Precision::F32),
         Precision::F64 => run_typed::<f64>(&args, &mut plan, Precision::F64),
     }
+}
+
+/// The command's own inputs and outputs (the fit outputs are added by
+/// [`fitted::plan_outputs`]).
+pub(crate) fn outputs(args: &KmeansArgs) -> PlanBuilder<'_> {
+    outputs::plan(&args.input, &args.run)
+        .input("--init-centers", args.init_centers.as_deref())
+        .output("--labels-out", args.labels_out.as_deref(), Holds::Labels)
+        .output("--centers-out", args.centers_out.as_deref(), Holds::Matrix)
 }
 
 fn run_typed<T: Float>(
@@ -35,7 +40,7 @@ fn run_typed<T: Float>(
 ) -> Result<()> {
     let t0 = Instant::now();
     if args.stream {
-        return stream::<T>(args, plan, precision);
+        return super::kmeans_stream::run::<T>(args, plan, precision);
     }
     let checksum = Checksum::start(&args.input.input);
     let opts = data::numeric_options(&args.input)?;
@@ -61,9 +66,9 @@ fn run_typed<T: Float>(
             };
             Init::Centers(c)
         }
-        None => init_of(args.init),
+        None => args.init.into(),
     };
-    let algorithm = algorithm_of(args.algorithm);
+    let algorithm = Algorithm::from(args.algorithm);
     let k_range = match (&args.k, &args.k_range) {
         (Some(k), _) => *k..=*k,
         (None, Some(r)) => {
@@ -115,7 +120,7 @@ fn run_typed<T: Float>(
         let d = MetricDissimilarity::new(x, Metric::Euclidean)?;
         let swept = common::with_threads(&args.run, || {
             super::sweep::sweep(k_range.clone(), &progress, |k| {
-                let r = params(k, init.clone()).fit(x, None).with_context(ctx)?;
+                let r = params(k, init.clone()).fit(x).with_context(ctx)?;
                 let s = crate::report::silhouette_sample(&d, &r.labels)?.map(|s| s.mean());
                 let inertia = r.inertia;
                 Ok((r, inertia, s))
@@ -235,120 +240,4 @@ fn run_typed<T: Float>(
         }
     }
     Ok(())
-}
-
-/// `--stream`: the fit over chunks of the file (see `kmeans_stream.rs`); one k, the data
-/// as they are (no scaling), labels, centers and the summary only.
-fn stream<T: Float>(args: &KmeansArgs, plan: &mut OutputPlan, precision: Precision) -> Result<()> {
-    let Some(k) = args.k else {
-        bail!("--stream needs -k K (--k-range fits every k on the whole data)");
-    };
-    for (given, flag) in [
-        (args.out.model_out.is_some(), "--model-out"),
-        (args.out.output.is_some(), "--output"),
-        (args.out.report.is_some(), "--report"),
-        (
-            !matches!(args.out.scale, crate::cli::ScaleFlag::None),
-            "--scale",
-        ),
-    ] {
-        if given {
-            bail!("{flag} cannot be combined with --stream (it needs the rows in memory)");
-        }
-    }
-    let opts = common::read_options(&args.input)?;
-    let params = stream_params::<T>(args, k)?;
-    super::kmeans_stream::run::<T>(args, plan, precision, &opts, &params)
-}
-
-/// The progress line of an iteration.
-pub(super) fn observe(progress: &Progress, info: &partitive::kmeans::IterationInfo) {
-    let pos = (info.restart * info.max_iter + info.iter) as u64;
-    let len = (info.n_restarts * info.max_iter) as u64;
-    progress.update(pos, len, || {
-        format!(
-            "restart {} iter {} inertia {:.6e}",
-            info.restart + 1,
-            info.iter,
-            info.inertia
-        )
-    });
-}
-
-/// The run's one-line result, and a note when centers coincide.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn say<T: Float>(
-    plan: &OutputPlan,
-    _args: &KmeansArgs,
-    n: usize,
-    c: &partitive::Mat<T>,
-    inertia: f64,
-    n_iter: usize,
-    converged: bool,
-    seconds: f64,
-) {
-    plan.say(&format!(
-        "k-means: n={} d={} k={} inertia={:.6e} n_iter={} converged={} ({:.3} s)",
-        n,
-        c.n_cols(),
-        c.n_rows(),
-        inertia,
-        n_iter,
-        converged,
-        seconds
-    ));
-    let distinct = (0..c.n_rows())
-        .filter(|&j| (0..j).all(|i| c.row(i) != c.row(j)))
-        .count();
-    if distinct < c.n_rows() {
-        eprintln!(
-            "partitive: note: only {distinct} distinct centers for k = {} (fewer distinct \
-             rows than k); coinciding centers get no rows",
-            c.n_rows()
-        );
-    }
-}
-
-/// The seeding `--init` names.
-fn init_of<T: Float>(flag: KmeansInitFlag) -> Init<T> {
-    match flag {
-        KmeansInitFlag::Auto => Init::Auto,
-        KmeansInitFlag::KmeansPlusPlus => Init::KMeansPlusPlus,
-        KmeansInitFlag::KmeansParallel => Init::KMeansParallel,
-        KmeansInitFlag::Deterministic => Init::Deterministic,
-    }
-}
-
-/// The assignment algorithm `--algorithm` names.
-fn algorithm_of(flag: KmeansAlgorithmFlag) -> Algorithm {
-    match flag {
-        KmeansAlgorithmFlag::Auto => Algorithm::Auto,
-        KmeansAlgorithmFlag::Lloyd => Algorithm::Lloyd,
-        KmeansAlgorithmFlag::Hamerly => Algorithm::Hamerly,
-        KmeansAlgorithmFlag::Yinyang => Algorithm::Yinyang,
-    }
-}
-
-/// The k-means parameters the flags give, for the streamed fit.
-fn stream_params<T: Float>(
-    args: &KmeansArgs,
-    k: usize,
-) -> Result<partitive::kmeans::KMeansParams<T>> {
-    let init = match &args.init_centers {
-        Some(p) => {
-            let c = partitive_io::read_matrix::<T>(p, &partitive_io::ReadOptions::default())
-                .map_err(|e| common::input_error(&args.input, e))
-                .context("--init-centers")?;
-            Init::Centers(c.view().to_owned())
-        }
-        None => init_of(args.init),
-    };
-    let algorithm = algorithm_of(args.algorithm);
-    Ok(KMeans::params::<T>(k)
-        .seed(args.seed)
-        .n_init(args.n_init)
-        .max_iter(args.max_iter)
-        .tol(args.tol)
-        .init(init)
-        .algorithm(algorithm))
 }

@@ -1,19 +1,19 @@
 //! `partitive kmeans --stream`: the fit from passes over the file's chunks, then a pass
 //! writing the labels.
 
-use super::kmeans::{observe, say};
 use crate::cli::KmeansArgs;
 use crate::common::{self, Precision};
 use crate::outputs::OutputPlan;
 use crate::progress::Progress;
-use anyhow::{Context, Result};
-use partitive::kmeans::KMeansParams;
+use anyhow::{bail, Context, Result};
+use partitive::kmeans::{Algorithm, Init, KMeans, KMeansParams};
 use partitive::{Float, MatRef};
 use partitive_io::ReadOptions;
 use serde_json::json;
 use std::time::Instant;
 
-pub(super) fn run<T: Float>(
+/// The fit from passes over the file's chunks, then the pass writing the labels.
+fn fit_stream<T: Float>(
     args: &KmeansArgs,
     plan: &mut OutputPlan,
     precision: Precision,
@@ -106,4 +106,104 @@ pub(super) fn run<T: Float>(
         );
     }
     Ok(())
+}
+
+/// `--stream`: the fit over chunks of the file; one k, the data
+/// as they are (no scaling), labels, centers and the summary only.
+pub(super) fn run<T: Float>(
+    args: &KmeansArgs,
+    plan: &mut OutputPlan,
+    precision: Precision,
+) -> Result<()> {
+    let Some(k) = args.k else {
+        bail!("--stream needs -k K (--k-range fits every k on the whole data)");
+    };
+    for (given, flag) in [
+        (args.out.model_out.is_some(), "--model-out"),
+        (args.out.output.is_some(), "--output"),
+        (args.out.report.is_some(), "--report"),
+        (
+            !matches!(args.out.scale, crate::cli::ScaleFlag::None),
+            "--scale",
+        ),
+    ] {
+        if given {
+            bail!("{flag} cannot be combined with --stream (it needs the rows in memory)");
+        }
+    }
+    let opts = common::read_options(&args.input)?;
+    let params = stream_params::<T>(args, k)?;
+    fit_stream::<T>(args, plan, precision, &opts, &params)
+}
+
+/// The progress line of an iteration.
+fn observe(progress: &Progress, info: &partitive::kmeans::IterationInfo) {
+    let pos = (info.restart * info.max_iter + info.iter) as u64;
+    let len = (info.n_restarts * info.max_iter) as u64;
+    progress.update(pos, len, || {
+        format!(
+            "restart {} iter {} inertia {:.6e}",
+            info.restart + 1,
+            info.iter,
+            info.inertia
+        )
+    });
+}
+
+/// The run's one-line result, and a note when centers coincide.
+#[allow(clippy::too_many_arguments)]
+fn say<T: Float>(
+    plan: &OutputPlan,
+    _args: &KmeansArgs,
+    n: usize,
+    c: &partitive::Mat<T>,
+    inertia: f64,
+    n_iter: usize,
+    converged: bool,
+    seconds: f64,
+) {
+    plan.say(&format!(
+        "k-means: n={} d={} k={} inertia={:.6e} n_iter={} converged={} ({:.3} s)",
+        n,
+        c.n_cols(),
+        c.n_rows(),
+        inertia,
+        n_iter,
+        converged,
+        seconds
+    ));
+    let distinct = (0..c.n_rows())
+        .filter(|&j| (0..j).all(|i| c.row(i) != c.row(j)))
+        .count();
+    if distinct < c.n_rows() {
+        eprintln!(
+            "partitive: note: only {distinct} distinct centers for k = {} (fewer distinct \
+             rows than k); coinciding centers get no rows",
+            c.n_rows()
+        );
+    }
+}
+
+/// The k-means parameters the flags give, for the streamed fit.
+fn stream_params<T: Float>(
+    args: &KmeansArgs,
+    k: usize,
+) -> Result<partitive::kmeans::KMeansParams<T>> {
+    let init = match &args.init_centers {
+        Some(p) => {
+            let c = partitive_io::read_matrix::<T>(p, &partitive_io::ReadOptions::default())
+                .map_err(|e| common::input_error(&args.input, e))
+                .context("--init-centers")?;
+            Init::Centers(c.view().to_owned())
+        }
+        None => args.init.into(),
+    };
+    let algorithm = Algorithm::from(args.algorithm);
+    Ok(KMeans::params::<T>(k)
+        .seed(args.seed)
+        .n_init(args.n_init)
+        .max_iter(args.max_iter)
+        .tol(args.tol)
+        .init(init)
+        .algorithm(algorithm))
 }

@@ -1,14 +1,13 @@
-//! One file per subcommand.
+//! The clustering commands, one module per subcommand (the benchmark harness
+//! `evaluate` is apart, in `crate::harness`).
 
-mod auto;
-mod evaluate;
+pub(crate) mod auto;
 pub(crate) mod gmm;
 mod gmm_stream;
 pub(crate) mod hdbscan;
-mod kmeans;
+pub(crate) mod kmeans;
 mod kmeans_stream;
-mod kmedoids;
-mod kmedoids_gower;
+pub(crate) mod kmedoids;
 pub(crate) mod predict;
 mod sweep;
 
@@ -24,6 +23,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Auto(args) => auto::run(args),
         Command::Hdbscan(args) => hdbscan::run(args),
         Command::Predict(args) => predict::run(args),
-        Command::Evaluate(args) => evaluate::run(args),
+        // The benchmark harness, not a user command.
+        Command::Evaluate(args) => crate::harness::evaluate::run(args),
     }
 }

@@ -1,7 +1,8 @@
 //! The distributed fit (ranks as threads here) against the in-memory one: same bits for
 //! every covariance type, start, number of ranks (an empty rank included) and threads.
 
-use super::stream_tests::{blobs, pool, same, TYPES};
+use super::stream_tests::{blobs, same, TYPES};
+use crate::test_support::pool;
 use super::{CovarianceType, GaussianMixture, GmmInit, GmmParams, GmmStreamed};
 use crate::distributed::threads::{on_ranks, starts};
 use crate::error::Error;
@@ -24,7 +25,7 @@ fn distributed<T: Float>(p: &GmmParams<T>, x: MatRef<'_, T>, at: &[usize]) -> Ve
 
 /// Every rank has the in-memory model, bitwise; the ranks' labels are its labels.
 fn same_as_memory<T: Float>(p: &GmmParams<T>, x: MatRef<'_, T>, at: &[usize]) {
-    let mem = p.fit(x, None).unwrap();
+    let mem = p.fit(x).unwrap();
     let runs: Vec<_> = distributed(p, x, at)
         .into_iter()
         .map(|r| r.unwrap())
@@ -73,7 +74,7 @@ fn distributed_default_init_f32_given_starts_and_an_empty_rank() {
         let part = GmmInit::Partition((0..n).map(|i| i % 3).collect());
         let p = p.init(part);
         same_as_memory(&p, x.view(), &at);
-        let mem = p.fit(x.view(), None).unwrap();
+        let mem = p.fit(x.view()).unwrap();
         let p = p.init(GmmInit::Parameters(mem.params));
         same_as_memory(&p, x.view(), &starts(n, 2));
     }
@@ -91,7 +92,7 @@ fn misplaced_rows_and_bad_data_are_the_same_error_on_every_rank() {
     let mut v = x.as_slice().to_vec();
     v[(2 * CHUNK_ROWS + 7) * 2 + 1] = f64::NAN;
     let bad = Mat::from_vec(v, 3 * CHUNK_ROWS, 2).unwrap();
-    let m = p.fit(bad.view(), None).unwrap_err();
+    let m = p.fit(bad.view()).unwrap_err();
     for run in distributed(&p, bad.view(), &starts(3 * CHUNK_ROWS, 3)) {
         let e = run.unwrap_err();
         assert_eq!(e.to_string(), m.to_string());
@@ -100,7 +101,7 @@ fn misplaced_rows_and_bad_data_are_the_same_error_on_every_rank() {
     // k above n, and data the in-memory fit rescales (refused).
     let small = blobs::<f64>(10, 2, 2, 1);
     let p = GaussianMixture::params::<f64>(11);
-    let m = p.fit(small.view(), None).unwrap_err();
+    let m = p.fit(small.view()).unwrap_err();
     for run in distributed(&p, small.view(), &[0, 10, 10]) {
         assert_eq!(run.unwrap_err().to_string(), m.to_string());
     }

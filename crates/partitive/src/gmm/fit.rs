@@ -355,7 +355,7 @@ pub(crate) fn fit<T: Float>(
     w: Option<&[T]>,
     observer: &mut dyn FnMut(&EmIterationInfo),
 ) -> Result<GmmModel> {
-    p.check()?;
+    p.validate()?;
     let (n, k) = (x.n_rows(), p.k);
     let summary = summarize(x, w, p.covariance)?;
     if n < k {

@@ -175,7 +175,7 @@ pub(crate) fn kmeans_labels<T: Float>(
     run: u64,
     stop: &crate::interrupt::Interrupt,
 ) -> Result<Vec<usize>> {
-    let result = kmeans_params::<T>(k, seed, run, stop).fit(x, weights)?;
+    let result = kmeans_params::<T>(k, seed, run, stop).fit_observed(x, weights, &mut |_| {})?;
     Ok(result.labels)
 }
 

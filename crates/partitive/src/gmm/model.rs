@@ -102,8 +102,7 @@ pub struct GmmModel {
     /// Weighted mean of the training rows; rows are centred on it before densities are
     /// computed (numerical accuracy only).
     pub data_mean: Vec<f64>,
-    /// Mean log-likelihood of the last E-step (scikit-learn's `lower_bound_`; for
-    /// `max_iter = 0`, that of the initial parameters).
+    /// Mean log-likelihood of the last E-step (scikit-learn's `lower_bound_`).
     pub lower_bound: f64,
     /// Total (weighted) log-likelihood of the training rows under the final parameters.
     pub log_likelihood: f64,

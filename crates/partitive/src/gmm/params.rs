@@ -32,7 +32,7 @@ pub enum GmmInit {
 /// let model = GaussianMixture::params::<f64>(2)
 ///     .covariance(CovarianceType::Spherical)
 ///     .init(GmmInit::Partition(vec![0, 0, 1, 1, 0, 1]))
-///     .fit(x.view(), None)
+///     .fit(x.view())
 ///     .unwrap();
 /// assert_eq!(model.labels, vec![0, 0, 1, 1, 0, 1]);
 /// ```
@@ -142,8 +142,9 @@ impl<T: Float> GmmParams<T> {
         self.covariance
     }
 
-    /// Validates the parameters (data-independent checks only).
-    pub fn check(&self) -> Result<()> {
+    /// Validates the parameters (data-independent checks only;
+    /// [`Params::validate`](crate::estimator::Params::validate)).
+    pub fn validate(&self) -> Result<()> {
         if self.k == 0 {
             return Err(Error::param("k", "must be at least 1"));
         }
@@ -171,10 +172,7 @@ impl<T: Float> GmmParams<T> {
         Ok(())
     }
 
-    /// Fits the mixture to the rows of `x` (optionally weighted) by EM.
-    pub fn fit(&self, x: MatRef<'_, T>, weights: Option<&[T]>) -> Result<GmmModel> {
-        fit(self, x, weights, &mut |_| {})
-    }
+    crate::estimator::params_methods!();
 
     /// Fits the mixture to rows read as a stream of chunks (files larger than memory):
     /// `pass` is called once per pass over the rows and hands every row over, in order,
@@ -219,7 +217,8 @@ impl<T: Float> GmmParams<T> {
         super::stream::fit_distributed(self, x, first_row, exchange, observer)
     }
 
-    /// [`GmmParams::fit`], calling `observer` after every EM iteration.
+    /// Fits the mixture to the rows of `x` (optionally weighted) by EM, calling
+    /// `observer` after every EM iteration; [`GmmParams::fit`] is this without one.
     pub fn fit_observed(
         &self,
         x: MatRef<'_, T>,

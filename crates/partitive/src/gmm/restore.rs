@@ -120,7 +120,7 @@ mod tests {
         ] {
             let m = GaussianMixture::params::<f64>(3)
                 .covariance(cov)
-                .fit(x.view(), None)
+                .fit(x.view())
                 .unwrap();
             let r = GmmModel::from_parameters(
                 m.covariance_type,

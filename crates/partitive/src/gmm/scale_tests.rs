@@ -32,7 +32,7 @@ fn truth() -> Vec<usize> {
 fn any_magnitude_within_f64_covariances_gives_the_same_mixture() {
     let base = GaussianMixture::params::<f64>(3)
         .tol(1e-8)
-        .fit(blobs::<f64>(1.0).view(), None)
+        .fit(blobs::<f64>(1.0).view())
         .unwrap();
     for scale in [1e-150, 1e-100, 1e-30, 1e-6, 1e6, 1e30, 1e100, 1e150] {
         for cov in CovarianceType::ALL {
@@ -40,7 +40,7 @@ fn any_magnitude_within_f64_covariances_gives_the_same_mixture() {
             let m = GaussianMixture::params::<f64>(3)
                 .covariance(cov)
                 .tol(1e-8)
-                .fit(x.view(), None)
+                .fit(x.view())
                 .unwrap_or_else(|e| panic!("{scale:e} {cov}: {e}"));
             let ari = adjusted_rand_index(&truth(), &m.labels).unwrap();
             assert_eq!(ari, 1.0, "{scale:e} {cov}");
@@ -64,14 +64,10 @@ fn any_magnitude_within_f64_covariances_gives_the_same_mixture() {
 #[test]
 fn power_of_two_scales_give_the_scaled_model() {
     let x = blobs::<f64>(1.0);
-    let a = GaussianMixture::params::<f64>(3)
-        .fit(x.view(), None)
-        .unwrap();
+    let a = GaussianMixture::params::<f64>(3).fit(x.view()).unwrap();
     for e in [-450, -300, 300, 450] {
         let xs = blobs::<f64>(crate::scale::ldexp(1.0, e));
-        let b = GaussianMixture::params::<f64>(3)
-            .fit(xs.view(), None)
-            .unwrap();
+        let b = GaussianMixture::params::<f64>(3).fit(xs.view()).unwrap();
         assert_eq!(a.labels, b.labels, "2^{e}");
         for (u, v) in a
             .params
@@ -106,9 +102,7 @@ fn power_of_two_scales_give_the_scaled_model() {
 fn covariances_beyond_f64_are_refused_not_wrong() {
     for scale in [1e155, 1e200, 1e300, 1e-170, 1e-300] {
         let x = blobs::<f64>(scale);
-        let e = GaussianMixture::params::<f64>(3)
-            .fit(x.view(), None)
-            .unwrap_err();
+        let e = GaussianMixture::params::<f64>(3).fit(x.view()).unwrap_err();
         assert!(
             matches!(e.kind(), ErrorKind::InvalidData { .. }),
             "{scale:e}: {e}"
@@ -126,7 +120,7 @@ fn f32_data_of_extreme_magnitude() {
         for cov in CovarianceType::ALL {
             let m = GaussianMixture::params::<f32>(3)
                 .covariance(cov)
-                .fit(x.view(), None)
+                .fit(x.view())
                 .unwrap_or_else(|e| panic!("{scale:e} {cov}: {e}"));
             assert_eq!(
                 adjusted_rand_index(&truth(), &m.labels).unwrap(),
@@ -157,7 +151,7 @@ fn reg_covar_is_relative_to_the_data_variance() {
             .covariance(CovarianceType::Diag)
             .init(GmmInit::Partition(labels))
             .max_iter(1)
-            .fit(x.view(), None)
+            .fit(x.view())
             .unwrap();
         let summary = super::data::summarize::<f64>(x.view(), None, CovarianceType::Diag).unwrap();
         let Covariances::Diag(v) = &m.params.covariances else {
@@ -181,7 +175,7 @@ fn full_covariances_need_more_rows_than_columns() {
     for cov in [CovarianceType::Full, CovarianceType::Tied] {
         let e = GaussianMixture::params::<f64>(2)
             .covariance(cov)
-            .fit(x.view(), None)
+            .fit(x.view())
             .unwrap_err();
         assert!(
             matches!(
@@ -198,7 +192,7 @@ fn full_covariances_need_more_rows_than_columns() {
     for cov in [CovarianceType::Diag, CovarianceType::Spherical] {
         GaussianMixture::params::<f64>(2)
             .covariance(cov)
-            .fit(x.view(), None)
+            .fit(x.view())
             .unwrap();
     }
 }

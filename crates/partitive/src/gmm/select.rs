@@ -108,7 +108,11 @@ pub fn select_observed<T: Float>(
     let mut best: Option<(f64, GmmModel)> = None;
     for &cov in &types {
         for k in k_range.clone() {
-            let m = base.clone().k(k).covariance(cov).fit(x, weights)?;
+            let m = base
+                .clone()
+                .k(k)
+                .covariance(cov)
+                .fit_observed(x, weights, &mut |_| {})?;
             table.push(SelectionRow {
                 k,
                 covariance: cov,

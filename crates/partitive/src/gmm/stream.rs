@@ -142,7 +142,7 @@ pub(crate) fn fit_passes<T: Float, E: From<Error>>(
     pass: &mut Pass<'_, T, E>,
     observer: &mut dyn FnMut(&EmIterationInfo),
 ) -> std::result::Result<GmmStreamed, E> {
-    p.check()?;
+    p.validate()?;
     let (mut stream, m) = open(pass)?;
     let d = stream.d;
     fit_rows(p, &mut stream, d, m, observer)
@@ -156,7 +156,7 @@ pub(crate) fn fit_distributed<T: Float, X: Exchange + ?Sized>(
     exchange: &X,
     observer: &mut dyn FnMut(&EmIterationInfo),
 ) -> Result<GmmStreamed> {
-    p.check()?;
+    p.validate()?;
     let (mut ranks, d, m) = Ranks::open(x, first_row, exchange)?;
     let m = (ranks.n() > 0).then_some(m);
     fit_rows(p, &mut ranks, d, m, observer)

@@ -7,6 +7,7 @@ use crate::float::Float;
 use crate::matrix::{Mat, MatRef};
 use crate::parallel::CHUNK_ROWS;
 use crate::rng::Rng;
+use crate::test_support::{chunked, labels_by_chunk, pool};
 
 pub(super) const TYPES: [CovarianceType; 4] = [
     CovarianceType::Full,
@@ -37,20 +38,9 @@ fn streamed<T: Float>(
     x: MatRef<'_, T>,
     chunk: usize,
 ) -> Result<(GmmStreamed, Vec<usize>, usize), Error> {
-    let n = x.n_rows();
     let mut passes = 0;
-    let mut pass = |f: &mut dyn FnMut(MatRef<'_, T>)| -> Result<(), Error> {
-        passes += 1;
-        for s in (0..n).step_by(chunk) {
-            f(x.rows(s, (s + chunk).min(n)));
-        }
-        Ok(())
-    };
-    let fit = p.fit_passes(&mut pass, &mut |_| {})?;
-    let mut labels = Vec::new();
-    for s in (0..n).step_by(chunk) {
-        labels.extend(fit.labels(x.rows(s, (s + chunk).min(n)))?);
-    }
+    let fit = p.fit_passes(&mut chunked(x, chunk, &mut passes), &mut |_| {})?;
+    let labels = labels_by_chunk(x, chunk, |m| fit.labels(m))?;
     Ok((fit, labels, passes))
 }
 
@@ -96,13 +86,6 @@ pub(super) fn same(a: &GmmModel, s: &GmmStreamed, labels: &[usize]) {
     assert_eq!(a.labels, labels, "labels");
 }
 
-pub(super) fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap()
-}
-
 #[test]
 fn streamed_equals_in_memory_for_every_covariance_chunking_and_thread_count() {
     let n = 4 * CHUNK_ROWS + 321;
@@ -113,7 +96,7 @@ fn streamed_equals_in_memory_for_every_covariance_chunking_and_thread_count() {
             .n_init(2)
             .seed(3)
             .tol(1e-5);
-        let mem = p.fit(x.view(), None).unwrap();
+        let mem = p.fit(x.view()).unwrap();
         assert!(mem.n_iter > 2, "{kind}: {} iterations", mem.n_iter);
         for threads in [1, 2] {
             for chunk in [CHUNK_ROWS, 3 * CHUNK_ROWS, 16 * CHUNK_ROWS] {
@@ -136,7 +119,7 @@ fn streamed_default_init_is_k_means_parallel_as_in_memory() {
         .covariance(CovarianceType::Diag)
         .max_iter(8)
         .seed(9);
-    let mem = p.fit(x.view(), None).unwrap();
+    let mem = p.fit(x.view()).unwrap();
     for (threads, chunk) in [(1, 8 * CHUNK_ROWS), (2, 3 * CHUNK_ROWS)] {
         let (fit, labels, _) = pool(threads)
             .install(|| streamed(&p, x.view(), chunk))
@@ -151,17 +134,17 @@ fn streamed_equals_in_memory_in_f32_and_for_given_starts() {
     let x = blobs::<f32>(n, 4, 3, 7);
     for kind in TYPES {
         let p = GaussianMixture::params::<f32>(3).covariance(kind);
-        let mem = p.fit(x.view(), None).unwrap();
+        let mem = p.fit(x.view()).unwrap();
         let (fit, labels, _) = streamed(&p, x.view(), CHUNK_ROWS).unwrap();
         same(&mem, &fit, &labels);
         // From a given partition (row i in part i mod 3) and from given parameters.
         let part = GmmInit::Partition((0..n).map(|i| i % 3).collect());
         let p = p.clone().init(part);
-        let mem = p.fit(x.view(), None).unwrap();
+        let mem = p.fit(x.view()).unwrap();
         let (fit, labels, _) = streamed(&p, x.view(), 2 * CHUNK_ROWS).unwrap();
         same(&mem, &fit, &labels);
         let p = p.init(GmmInit::Parameters(mem.params.clone()));
-        let mem = p.fit(x.view(), None).unwrap();
+        let mem = p.fit(x.view()).unwrap();
         let (fit, labels, _) = streamed(&p, x.view(), CHUNK_ROWS).unwrap();
         same(&mem, &fit, &labels);
     }
@@ -188,7 +171,7 @@ fn bad_streams_and_data_are_errors_as_in_memory() {
     v[(CHUNK_ROWS + 5) * 2 + 1] = f64::NAN;
     let bad = Mat::from_vec(v, x.n_rows(), 2).unwrap();
     let e = streamed(&p, bad.view(), CHUNK_ROWS).unwrap_err();
-    let m = p.fit(bad.view(), None).unwrap_err();
+    let m = p.fit(bad.view()).unwrap_err();
     assert_eq!(e.to_string(), m.to_string());
     assert!(
         e.to_string().contains(&format!("row {}", CHUNK_ROWS + 5)),
@@ -207,7 +190,7 @@ fn bad_streams_and_data_are_errors_as_in_memory() {
     ];
     for (p, x) in cases {
         let e = streamed(&p, x, CHUNK_ROWS).unwrap_err();
-        let m = p.fit(x, None).unwrap_err();
+        let m = p.fit(x).unwrap_err();
         assert_eq!(e.to_string(), m.to_string());
     }
     // Data the in-memory fit rescales: refused.

@@ -95,7 +95,7 @@ fn matches_naive_em_for_all_covariance_types() {
             .tol(0.0)
             .init(GmmInit::Partition(start.clone()));
         // One EM iteration from the start, then three naive steps against four.
-        let m1 = base.clone().max_iter(1).fit(x.view(), None).unwrap();
+        let m1 = base.clone().max_iter(1).fit(x.view()).unwrap();
         let mut p = m1.params.clone();
         let mut lb = 0.0;
         let reg = 1e-6 * mean_variance(&x); // reg_covar is relative to the data's scale
@@ -104,7 +104,7 @@ fn matches_naive_em_for_all_covariance_types() {
             lb = l;
             p = q;
         }
-        let m = base.max_iter(4).fit(x.view(), None).unwrap();
+        let m = base.max_iter(4).fit(x.view()).unwrap();
         assert_eq!(m.n_iter, 4);
         assert!(!m.converged);
         assert!(
@@ -166,7 +166,7 @@ fn partition_init_estimates_partition_parameters() {
         .reg_covar(0.0)
         .max_iter(1)
         .init(GmmInit::Partition(labels))
-        .fit(x.view(), None)
+        .fit(x.view())
         .unwrap();
     assert!(m.diagnostics.regularized.iter().any(|e| e.iteration == 0));
     assert!(m.log_likelihood.is_finite());
@@ -179,7 +179,7 @@ fn recovers_means_and_weights() {
         let m = GaussianMixture::params::<f64>(3)
             .covariance(cov)
             .seed(3)
-            .fit(x.view(), None)
+            .fit(x.view())
             .unwrap();
         assert!(m.converged, "{cov}");
         // Match components to true ones by nearest mean.
@@ -262,7 +262,7 @@ fn fit_with_threads(threads: usize, x: MatRef<'_, f32>, cov: CovarianceType) -> 
             .init(GmmInit::Partition(
                 (0..x.n_rows()).map(|i| (i * 7) % 4).collect(),
             ))
-            .fit(x, None)
+            .fit(x)
             .unwrap()
     })
 }
@@ -292,9 +292,7 @@ fn bitwise_identical_across_thread_counts() {
 #[test]
 fn prediction_consistent_with_fit() {
     let (x, _) = three_blobs(100, 3);
-    let m = GaussianMixture::params::<f64>(3)
-        .fit(x.view(), None)
-        .unwrap();
+    let m = GaussianMixture::params::<f64>(3).fit(x.view()).unwrap();
     assert_eq!(m.predict(x.view()).unwrap(), m.labels);
     let ll = m.score_samples(x.view()).unwrap();
     let total: f64 = ll.iter().sum();
@@ -331,11 +329,11 @@ fn integer_weights_equal_repeated_rows() {
     let a = p
         .clone()
         .init(GmmInit::Partition(start))
-        .fit(x.view(), Some(&w))
+        .fit(crate::Weighted::new(x.view(), Some(&w)))
         .unwrap();
     let b = p
         .init(GmmInit::Partition(rep_labels))
-        .fit(xr.view(), None)
+        .fit(xr.view())
         .unwrap();
     assert!((a.lower_bound - b.lower_bound).abs() < 1e-9 * b.lower_bound.abs());
     assert_close(
@@ -366,7 +364,7 @@ fn degenerate_inputs_finish_finite_with_diagnostics() {
     for cov in CovarianceType::ALL {
         let m = GaussianMixture::params::<f64>(2)
             .covariance(cov)
-            .fit(x.view(), None)
+            .fit(x.view())
             .unwrap();
         assert!(all_finite(&m), "{cov}");
         assert_eq!(m.diagnostics.constant_columns, vec![0, 1, 2]);
@@ -374,7 +372,7 @@ fn degenerate_inputs_finish_finite_with_diagnostics() {
         let m = GaussianMixture::params::<f64>(2)
             .covariance(cov)
             .reg_covar(0.0)
-            .fit(x.view(), None)
+            .fit(x.view())
             .unwrap();
         assert!(all_finite(&m), "{cov}");
         assert!(!m.diagnostics.regularized.is_empty(), "{cov}");
@@ -399,7 +397,7 @@ fn degenerate_inputs_finish_finite_with_diagnostics() {
         let m = GaussianMixture::params::<f64>(2)
             .covariance(cov)
             .init(GmmInit::Partition(labels.clone()))
-            .fit(x.view(), None)
+            .fit(x.view())
             .unwrap();
         assert!(all_finite(&m), "{cov}");
         assert_eq!(m.diagnostics.constant_columns, vec![2]);
@@ -415,7 +413,7 @@ fn degenerate_inputs_finish_finite_with_diagnostics() {
     // An empty component in the initial partition.
     let m = GaussianMixture::params::<f64>(3)
         .init(GmmInit::Partition(labels.clone()))
-        .fit(x.view(), None)
+        .fit(x.view())
         .unwrap();
     assert!(all_finite(&m));
     assert_eq!(m.diagnostics.empty_initial_components, vec![2]);
@@ -427,13 +425,13 @@ fn parameters_init_round_trip() {
     let (x, _) = three_blobs(100, 6);
     let m = GaussianMixture::params::<f64>(3)
         .covariance(CovarianceType::Tied)
-        .fit(x.view(), None)
+        .fit(x.view())
         .unwrap();
     let again = GaussianMixture::params::<f64>(3)
         .covariance(CovarianceType::Tied)
         .max_iter(1)
         .init(GmmInit::Parameters(m.params.clone()))
-        .fit(x.view(), None)
+        .fit(x.view())
         .unwrap();
     // The first E-step evaluates the given parameters: m's own log-likelihood.
     assert!((again.lower_bound - m.mean_log_likelihood).abs() < 1e-9 * m.mean_log_likelihood.abs());
@@ -453,7 +451,7 @@ fn param_name(e: crate::Error) -> &'static str {
 fn each_bad_parameter_has_its_error() {
     let x = Mat::from_rows(&[[0.0f64, 1.0], [1.0, 0.0], [2.0, 2.0]]);
     let p = || GaussianMixture::params::<f64>(2);
-    let e = |q: GmmParams<f64>| param_name(q.fit(x.view(), None).unwrap_err());
+    let e = |q: GmmParams<f64>| param_name(q.fit(x.view()).unwrap_err());
     assert_eq!(e(p().k(0)), "k");
     assert_eq!(e(p().reg_covar(-1.0)), "reg_covar");
     assert_eq!(e(p().reg_covar(f64::NAN)), "reg_covar");
@@ -470,7 +468,7 @@ fn each_bad_parameter_has_its_error() {
     let good = p()
         .max_iter(1)
         .init(GmmInit::Partition(vec![0, 1, 0]))
-        .fit(x.view(), None)
+        .fit(x.view())
         .unwrap();
     let mut wrong = good.params.clone();
     wrong.covariances = Covariances::Spherical(vec![1.0, 1.0]);
@@ -483,15 +481,21 @@ fn each_bad_parameter_has_its_error() {
     assert_eq!(e(p().init(GmmInit::Parameters(wrong))), "init");
     // Data checks.
     assert_eq!(
-        param_name(p().fit(x.view(), Some(&[1.0, -1.0, 1.0])).unwrap_err()),
+        param_name(
+            p().fit(crate::Weighted::new(x.view(), Some(&[1.0, -1.0, 1.0])))
+                .unwrap_err()
+        ),
         "<data>"
     );
     assert_eq!(
-        param_name(p().fit(x.view(), Some(&[1.0])).unwrap_err()),
+        param_name(
+            p().fit(crate::Weighted::new(x.view(), Some(&[1.0])))
+                .unwrap_err()
+        ),
         "<shape>"
     );
     let nan = Mat::from_rows(&[[0.0f64, f64::NAN], [1.0, 0.0]]);
-    assert_eq!(param_name(p().fit(nan.view(), None).unwrap_err()), "<data>");
+    assert_eq!(param_name(p().fit(nan.view()).unwrap_err()), "<data>");
     // Selection.
     let s = |r, q: &GmmParams<f64>| {
         param_name(select(x.view(), None, r, &[], Criterion::Bic, q).unwrap_err())

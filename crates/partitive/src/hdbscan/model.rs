@@ -88,6 +88,8 @@ pub fn labels_to_i64(labels: &[Option<usize>]) -> Vec<i64> {
 }
 
 impl HdbscanModel {
+    crate::estimator::inherent_predict!();
+
     /// Number of rows the model was fitted on.
     pub fn n_rows(&self) -> usize {
         self.labels.len()

@@ -213,12 +213,7 @@ impl HdbscanParams {
         self.metric
     }
 
-    /// Validates the parameters (data-independent checks).
-    pub fn check(&self) -> Result<HdbscanValidParams> {
-        self.check_ref()?;
-        Ok(HdbscanValidParams(self.clone()))
-    }
-
+    /// The data-independent checks ([`Params::validate`](crate::estimator::Params::validate)).
     pub(crate) fn check_ref(&self) -> Result<()> {
         if self.min_cluster_size < 2 {
             return Err(Error::param(
@@ -248,14 +243,11 @@ impl HdbscanParams {
         Ok(())
     }
 
-    /// Clusters the rows of `x` (for [`HdbscanMetric::Precomputed`], `x` is the square
-    /// dissimilarity matrix).
-    pub fn fit<T: Float>(&self, x: MatRef<'_, T>) -> Result<HdbscanModel> {
-        self.check_ref()?;
-        fit::fit(self, x, &mut |_| {})
-    }
+    crate::estimator::params_methods!();
 
-    /// [`fit`](Self::fit), calling `observer` between and during the stages.
+    /// Clusters the rows of `x` (for [`HdbscanMetric::Precomputed`], `x` is the square
+    /// dissimilarity matrix), calling `observer` between and during the stages;
+    /// [`fit`](Self::fit) is this without one.
     pub fn fit_observed<T: Float>(
         &self,
         x: MatRef<'_, T>,
@@ -266,28 +258,8 @@ impl HdbscanParams {
     }
 }
 
-/// Parameters that passed [`HdbscanParams::check`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct HdbscanValidParams(HdbscanParams);
-
-impl HdbscanValidParams {
-    /// The checked parameters.
-    pub fn params(&self) -> &HdbscanParams {
-        &self.0
-    }
-    /// See [`HdbscanParams::fit`].
-    pub fn fit<T: Float>(&self, x: MatRef<'_, T>) -> Result<HdbscanModel> {
-        fit::fit(&self.0, x, &mut |_| {})
-    }
-    /// See [`HdbscanParams::fit_observed`].
-    pub fn fit_observed<T: Float>(
-        &self,
-        x: MatRef<'_, T>,
-        observer: &mut dyn FnMut(&HdbscanProgress),
-    ) -> Result<HdbscanModel> {
-        fit::fit(&self.0, x, observer)
-    }
-}
+/// Parameters that passed [`Params::check`](crate::estimator::Params::check).
+pub type HdbscanValidParams = crate::estimator::Checked<HdbscanParams>;
 
 /// The stage a fit is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -59,7 +59,7 @@ fn distributed_equals_in_memory_for_every_init_and_rank_count() {
         Init::Deterministic,
     ] {
         let p = KMeans::params(8).init(init).n_init(2).seed(3);
-        let mem = p.fit(x.view(), None).unwrap();
+        let mem = p.fit(x.view()).unwrap();
         for ranks in [1, 2, 3] {
             same_as_memory(&mem, distributed(&p, x.view(), &starts(n, ranks)));
         }
@@ -72,13 +72,13 @@ fn distributed_default_seeding_and_an_empty_rank() {
     let n = (1 << 17) + 77;
     let x = blobs(n, 3, 12, 21);
     let p = KMeans::params(16).seed(9);
-    let mem = p.fit(x.view(), None).unwrap();
+    let mem = p.fit(x.view()).unwrap();
     assert_eq!(mem.diagnostics.seeding, super::Seeding::KMeansParallel);
     same_as_memory(&mem, distributed(&p, x.view(), &starts(n, 3)));
     // Greedy k-means++ by default on few rows; the last rank holds none.
     let small = blobs(2 * CHUNK_ROWS + 9, 2, 3, 4);
     let p = KMeans::params(3);
-    let mem = p.fit(small.view(), None).unwrap();
+    let mem = p.fit(small.view()).unwrap();
     let at = [0, CHUNK_ROWS, small.n_rows(), small.n_rows()];
     same_as_memory(&mem, distributed(&p, small.view(), &at));
 }

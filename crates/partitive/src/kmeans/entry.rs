@@ -1,9 +1,12 @@
-//! The fitting entry points of the parameter types ([`KMeansParams`],
-//! [`KMeansValidParams`]): in memory ([`super::fit`]), over passes of a stream and across
-//! the ranks of a job ([`super::stream`]). Kept apart from [`super::params`] so that the
+//! The fitting entry points of [`KMeansParams`] (and, through the
+//! [estimator contract](crate::estimator), of [`KMeansValidParams`]): in memory
+//! ([`super::fit`]), over passes of a stream and across the ranks of a job
+//! ([`super::stream`]). Kept apart from [`super::params`] so that the
 //! parameters depend on no driver (the drivers read the parameters).
 
-use super::params::{KMeansParams, KMeansValidParams};
+use super::params::KMeansParams;
+#[cfg(doc)]
+use super::params::KMeansValidParams;
 use super::result::{IterationInfo, KMeansResult};
 use super::stream::KMeansStreamed;
 use crate::error::{Error, Result};
@@ -11,15 +14,11 @@ use crate::float::Float;
 use crate::matrix::MatRef;
 
 impl<T: Float> KMeansParams<T> {
-    /// Checks parameters and data, then fits.
-    ///
-    /// `x` is `n × d`; `weights`, when given, are `n` finite non-negative sample weights,
-    /// not all zero.
-    pub fn fit(&self, x: MatRef<'_, T>, weights: Option<&[T]>) -> Result<KMeansResult<T>> {
-        self.fit_observed(x, weights, &mut |_| {})
-    }
+    crate::estimator::params_methods!();
 
-    /// [`fit`](Self::fit), calling `observer` after every iteration (progress bars).
+    /// Checks parameters and data, then fits with optional sample weights (`n` finite
+    /// non-negative weights, not all zero), calling `observer` after every iteration
+    /// (progress bars); [`fit`](Self::fit) is this without an observer.
     pub fn fit_observed(
         &self,
         x: MatRef<'_, T>,
@@ -70,22 +69,5 @@ impl<T: Float> KMeansParams<T> {
         observer: &mut dyn FnMut(&IterationInfo),
     ) -> Result<KMeansStreamed<T>> {
         super::stream::fit_distributed(self, x, first_row, exchange, observer)
-    }
-}
-
-impl<T: Float> KMeansValidParams<T> {
-    /// Fits (data are checked here).
-    pub fn fit(&self, x: MatRef<'_, T>, weights: Option<&[T]>) -> Result<KMeansResult<T>> {
-        super::fit::fit(&self.0, x, weights, &mut |_| {})
-    }
-
-    /// Fits with a per-iteration observer.
-    pub fn fit_observed(
-        &self,
-        x: MatRef<'_, T>,
-        weights: Option<&[T]>,
-        observer: &mut dyn FnMut(&IterationInfo),
-    ) -> Result<KMeansResult<T>> {
-        super::fit::fit(&self.0, x, weights, observer)
     }
 }

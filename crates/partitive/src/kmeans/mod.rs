@@ -40,7 +40,7 @@
 //! use partitive::kmeans::{Init, KMeans};
 //! use partitive::Mat;
 //! let x = Mat::from_rows(&[[0.0f64, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]]);
-//! let fit = KMeans::params(2).init(Init::Deterministic).fit(x.view(), None).unwrap();
+//! let fit = KMeans::params(2).init(Init::Deterministic).fit(x.view()).unwrap();
 //! assert_eq!(fit.labels[0], fit.labels[1]);
 //! assert_ne!(fit.labels[0], fit.labels[2]);
 //! assert!((fit.inertia - 0.01).abs() < 1e-12);
@@ -72,6 +72,8 @@ mod stream_tests;
 mod sums;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_errors;
 #[cfg(test)]
 mod tests_pruned;
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! Parameters of k-means: a builder ([`KMeansParams`]) checked once into
-//! [`KMeansValidParams`].
+//! [`KMeansValidParams`] (the crate's [estimator contract](crate::estimator)).
 
 use crate::error::{Error, Result};
 use crate::float::Float;
@@ -154,12 +154,7 @@ impl<T: Float> KMeansParams<T> {
         self
     }
 
-    /// Parameter-only checks (data are checked by `fit`).
-    pub fn check(self) -> Result<KMeansValidParams<T>> {
-        self.check_ref()?;
-        Ok(KMeansValidParams(self))
-    }
-
+    /// The data-independent checks ([`Params::validate`](crate::estimator::Params::validate)).
     pub(crate) fn check_ref(&self) -> Result<()> {
         if self.k == 0 {
             return Err(Error::param(
@@ -210,21 +205,8 @@ impl<T: Float> KMeansParams<T> {
     }
 }
 
-/// Checked k-means parameters ([`KMeansParams::check`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct KMeansValidParams<T>(pub(super) KMeansParams<T>);
-
-impl<T: Float> KMeansValidParams<T> {
-    /// The checked parameters.
-    pub fn params(&self) -> &KMeansParams<T> {
-        &self.0
-    }
-
-    /// Number of clusters.
-    pub fn k(&self) -> usize {
-        self.0.k
-    }
-}
+/// Checked k-means parameters ([`Params::check`](crate::estimator::Params::check)).
+pub type KMeansValidParams<T> = crate::estimator::Checked<KMeansParams<T>>;
 
 impl<T: Float> KMeansParams<T> {
     /// Number of clusters.

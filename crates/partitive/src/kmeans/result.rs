@@ -32,6 +32,10 @@ pub struct KMeansResult<T> {
     pub diagnostics: KMeansDiagnostics,
 }
 
+impl<T: crate::float::Float> KMeansResult<T> {
+    crate::estimator::inherent_predict!();
+}
+
 /// Bookkeeping of a fit: degenerate events and work done.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KMeansDiagnostics {

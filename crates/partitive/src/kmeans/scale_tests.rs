@@ -41,7 +41,7 @@ fn f64_data_of_any_magnitude_give_the_same_partition() {
                 let r = KMeans::params(3)
                     .init(init.clone())
                     .algorithm(alg)
-                    .fit(x.view(), None)
+                    .fit(x.view())
                     .unwrap_or_else(|e| panic!("{scale:e} {init:?} {alg:?}: {e}"));
                 let ari = adjusted_rand_index(&truth(), &r.labels).unwrap();
                 assert_eq!(ari, 1.0, "{scale:e} {init:?} {alg:?}");
@@ -74,8 +74,8 @@ fn power_of_two_scales_give_bitwise_scaled_results() {
         let xs = blobs::<f64>(s);
         for alg in ALGORITHMS {
             let p = KMeans::params(3).algorithm(alg).seed(4);
-            let a = p.fit(x.view(), None).unwrap();
-            let b = p.fit(xs.view(), None).unwrap();
+            let a = p.fit(x.view()).unwrap();
+            let b = p.fit(xs.view()).unwrap();
             assert_eq!(a.labels, b.labels, "2^{e} {alg:?}");
             assert_eq!(a.n_iter, b.n_iter);
             for (u, v) in a.centers.as_slice().iter().zip(b.centers.as_slice()) {
@@ -95,7 +95,7 @@ fn f32_data_of_any_magnitude_give_the_same_partition() {
                 let r = KMeans::params(3)
                     .init(init.clone())
                     .algorithm(alg)
-                    .fit(x.view(), None)
+                    .fit(x.view())
                     .unwrap();
                 let ari = adjusted_rand_index(&truth(), &r.labels).unwrap();
                 assert_eq!(ari, 1.0, "{scale:e} {init:?} {alg:?}");
@@ -108,11 +108,13 @@ fn f32_data_of_any_magnitude_give_the_same_partition() {
 #[test]
 fn extreme_weights_and_given_centers() {
     let x = blobs::<f64>(1e200);
-    let base = KMeans::params(3).fit(x.view(), None).unwrap();
+    let base = KMeans::params(3).fit(x.view()).unwrap();
     // weights of 1e300 (and 1e-300): the same partition, inertia scaled with them
     for w in [1e300, 1e-300] {
         let weights = vec![w; 120];
-        let r = KMeans::params(3).fit(x.view(), Some(&weights)).unwrap();
+        let r = KMeans::params(3)
+            .fit(crate::Weighted::new(x.view(), Some(&weights)))
+            .unwrap();
         assert_eq!(
             adjusted_rand_index(&base.labels, &r.labels).unwrap(),
             1.0,
@@ -121,8 +123,10 @@ fn extreme_weights_and_given_centers() {
     }
     let small = blobs::<f64>(1.0);
     let weights = vec![1e300; 120];
-    let a = KMeans::params(3).fit(small.view(), None).unwrap();
-    let b = KMeans::params(3).fit(small.view(), Some(&weights)).unwrap();
+    let a = KMeans::params(3).fit(small.view()).unwrap();
+    let b = KMeans::params(3)
+        .fit(crate::Weighted::new(small.view(), Some(&weights)))
+        .unwrap();
     assert_eq!(adjusted_rand_index(&a.labels, &b.labels).unwrap(), 1.0);
     assert!((b.inertia / (a.inertia * 1e300) - 1.0).abs() < 1e-9);
     // given centers far out (and the data at 1e-200): scaled together
@@ -130,7 +134,7 @@ fn extreme_weights_and_given_centers() {
     let x = blobs::<f64>(1e300);
     let r = KMeans::params(3)
         .init(Init::Centers(c))
-        .fit(x.view(), None)
+        .fit(x.view())
         .unwrap();
     assert_eq!(adjusted_rand_index(&truth(), &r.labels).unwrap(), 1.0);
 }
@@ -151,7 +155,7 @@ fn fewer_distinct_rows_than_k() {
     // (k-means has no rule to split ties; the Python layer warns, as scikit-learn).
     let x = Mat::filled(50, 2, 1.5f64);
     for init in INITS {
-        let r = KMeans::params(3).init(init).fit(x.view(), None).unwrap();
+        let r = KMeans::params(3).init(init).fit(x.view()).unwrap();
         assert!(r.labels.iter().all(|&l| l == r.labels[0]));
         assert!(r.centers.as_slice().iter().all(|&c| c == 1.5));
         assert_eq!(r.inertia, 0.0);
@@ -185,7 +189,7 @@ fn interrupt_stops_between_iterations() {
     let e = KMeans::params(3)
         .n_init(5)
         .interrupt(&stop)
-        .fit(x.view(), None)
+        .fit(x.view())
         .unwrap_err();
     assert_eq!(e.kind(), &ErrorKind::Interrupted);
 }

@@ -5,6 +5,7 @@ use crate::error::Error;
 use crate::matrix::{Mat, MatRef};
 use crate::parallel::CHUNK_ROWS;
 use crate::rng::Rng;
+use crate::test_support::{chunked, labels_by_chunk, pool};
 
 /// `n` rows in `d` columns around `blobs` centers, with noise.
 fn blobs(n: usize, d: usize, blobs: usize, seed: u64) -> Mat<f64> {
@@ -26,20 +27,9 @@ fn streamed(
     x: MatRef<'_, f64>,
     chunk: usize,
 ) -> Result<(super::KMeansStreamed<f64>, Vec<usize>), Error> {
-    let n = x.n_rows();
     let mut passes = 0;
-    let mut pass = |f: &mut dyn FnMut(MatRef<'_, f64>)| -> Result<(), Error> {
-        passes += 1;
-        for s in (0..n).step_by(chunk) {
-            f(x.rows(s, (s + chunk).min(n)));
-        }
-        Ok(())
-    };
-    let fit = p.fit_passes(&mut pass, &mut |_| {})?;
-    let mut labels = Vec::new();
-    for s in (0..n).step_by(chunk) {
-        labels.extend(fit.labels(x.rows(s, (s + chunk).min(n)))?);
-    }
+    let fit = p.fit_passes(&mut chunked(x, chunk, &mut passes), &mut |_| {})?;
+    let labels = labels_by_chunk(x, chunk, |m| fit.labels(m))?;
     Ok((fit, labels))
 }
 
@@ -55,13 +45,6 @@ fn same(a: &KMeansResult<f64>, b: &super::KMeansStreamed<f64>, labels: &[usize])
     let bits = |m: &Mat<f64>| m.as_slice().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&a.centers), bits(&b.centers), "centers");
     assert_eq!(a.labels, labels, "labels");
-}
-
-fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap()
 }
 
 #[test]
@@ -80,7 +63,7 @@ fn streamed_equals_in_memory_for_every_init_chunking_and_thread_count() {
                 .n_init(2)
                 .seed(3)
                 .algorithm(alg);
-            let mem = p.fit(x.view(), None).unwrap();
+            let mem = p.fit(x.view()).unwrap();
             for threads in [1, 2] {
                 for chunk in [CHUNK_ROWS, 2 * CHUNK_ROWS, 16 * CHUNK_ROWS] {
                     let (fit, labels) = pool(threads)
@@ -99,7 +82,7 @@ fn streamed_default_seeding_is_k_means_parallel_as_in_memory() {
     let n = (1 << 17) + 77;
     let x = blobs(n, 3, 12, 21);
     let p = KMeans::params(16).seed(9);
-    let mem = p.fit(x.view(), None).unwrap();
+    let mem = p.fit(x.view()).unwrap();
     assert_eq!(mem.diagnostics.seeding, super::Seeding::KMeansParallel);
     for (threads, chunk) in [(1, 8 * CHUNK_ROWS), (2, 3 * CHUNK_ROWS)] {
         let (fit, labels) = pool(threads)
@@ -119,7 +102,7 @@ fn streamed_equals_in_memory_with_given_centers_and_reseeding() {
     c.extend([1e6, 1e6, 1e6]);
     let init = Mat::from_vec(c, 5, 3).unwrap();
     let p = KMeans::params(5).init(Init::Centers(init)).tol(0.0);
-    let mem = p.fit(x.view(), None).unwrap();
+    let mem = p.fit(x.view()).unwrap();
     assert!(mem.diagnostics.empty_clusters_reseeded > 0);
     for chunk in [CHUNK_ROWS, 4 * CHUNK_ROWS] {
         let (fit, labels) = streamed(&p, x.view(), chunk).unwrap();
@@ -146,6 +129,6 @@ fn misaligned_chunks_and_changing_input_are_errors() {
     // k above n, as in memory.
     let small = blobs(10, 2, 2, 1);
     let e = streamed(&KMeans::params(11), small.view(), CHUNK_ROWS).unwrap_err();
-    let m = KMeans::params(11).fit(small.view(), None).unwrap_err();
+    let m = KMeans::params(11).fit(small.view()).unwrap_err();
     assert_eq!(e.to_string(), m.to_string());
 }

@@ -205,7 +205,7 @@ fn inertia_from_sums<T: Float>() {
                     .algorithm(alg)
                     .max_iter(7)
                     .tol(0.0)
-                    .fit(x.view(), weights)
+                    .fit(crate::Weighted::new(x.view(), weights))
                     .unwrap();
                 let direct = direct_inertia(x.view(), weights, &fit);
                 assert!(

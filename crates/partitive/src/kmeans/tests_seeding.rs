@@ -59,7 +59,7 @@ fn parallel_thread_invariant<T: Float>() {
                 .init(Init::KMeansParallel)
                 .seed(9)
                 .n_init(2)
-                .fit(x.view(), Some(&w))
+                .fit(crate::Weighted::new(x.view(), Some(&w)))
                 .unwrap()
         })
     };
@@ -124,7 +124,7 @@ fn parallel_degenerate_inputs() {
     let x = Mat::from_vec(v, 300, 1).unwrap();
     let fit = KMeans::params(6)
         .init(Init::KMeansParallel)
-        .fit(x.view(), None)
+        .fit(x.view())
         .unwrap();
     assert_eq!(fit.centers.n_rows(), 6);
     assert!(fit.inertia.abs() < 1e-12);
@@ -215,11 +215,11 @@ fn auto_init_by_size() {
     );
     // Small fits keep k-means++'s results: the default equals the explicit choice.
     let (x, _) = blobs::<f64>(2000, 3, 6, 20.0, 2);
-    let auto = KMeans::params(6).seed(4).fit(x.view(), None).unwrap();
+    let auto = KMeans::params(6).seed(4).fit(x.view()).unwrap();
     let pp = KMeans::params(6)
         .seed(4)
         .init(Init::KMeansPlusPlus)
-        .fit(x.view(), None)
+        .fit(x.view())
         .unwrap();
     assert_eq!(auto, pp);
     assert_eq!(auto.diagnostics.seeding, Seeding::KMeansPlusPlus);
@@ -237,7 +237,7 @@ fn parallel_final_inertia_no_worse() {
         KMeans::params::<f32>(k)
             .init(init)
             .seed(seed)
-            .fit(x.view(), None)
+            .fit(x.view())
             .unwrap()
             .inertia
     };
@@ -251,10 +251,7 @@ fn parallel_final_inertia_no_worse() {
     let (x, _) = blobs::<f32>(70_000, 4, 16, 10.0, 3);
     let auto = |t: usize| {
         with_threads(t, || {
-            KMeans::params::<f32>(16)
-                .seed(5)
-                .fit(x.view(), None)
-                .unwrap()
+            KMeans::params::<f32>(16).seed(5).fit(x.view()).unwrap()
         })
     };
     let (a, b) = (auto(1), auto(2));

@@ -46,6 +46,7 @@ impl Clara {
             sample_size: None,
             seed: 0,
             max_iter: 100,
+            metric: Metric::Euclidean,
             interrupt: Interrupt::default(),
         }
     }
@@ -59,6 +60,7 @@ pub struct ClaraParams {
     sample_size: Option<usize>,
     seed: u64,
     max_iter: usize,
+    metric: Metric,
     interrupt: Interrupt,
 }
 
@@ -95,7 +97,20 @@ impl ClaraParams {
         self
     }
 
-    /// Checks the parameters that do not depend on the data.
+    /// The metric between rows when fitting rows (default [`Metric::Euclidean`]); a
+    /// [`Dissimilarity`] source brings its own.
+    pub fn metric(mut self, m: Metric) -> Self {
+        self.metric = m;
+        self
+    }
+
+    /// The metric between rows.
+    pub fn metric_value(&self) -> Metric {
+        self.metric
+    }
+
+    /// Checks the parameters that do not depend on the data
+    /// ([`Params::validate`](crate::estimator::Params::validate)).
     pub fn validate(&self) -> Result<()> {
         if self.k == 0 {
             return Err(Error::param("k", "must be at least 1"));
@@ -120,13 +135,19 @@ impl ClaraParams {
         Ok(())
     }
 
-    /// FastCLARA on the rows of `x` under `metric`, distances computed on the fly.
+    crate::estimator::params_methods!();
+
+    /// FastCLARA on the rows of `x` under `metric`, distances computed on the fly (as
+    /// [`fit`](Self::fit) on rows with [`metric`](Self::metric), without the model's
+    /// medoid rows).
     pub fn fit_data<T: Float>(&self, x: MatRef<'_, T>, metric: Metric) -> Result<KMedoidsResult> {
-        self.fit(&MetricDissimilarity::new(x, metric)?)
+        self.validate()?;
+        self.fit_source(&MetricDissimilarity::new(x, metric)?)
     }
 
-    /// FastCLARA on any dissimilarity source (read entry by entry, never as a whole).
-    pub fn fit<D: Dissimilarity>(&self, d: &D) -> Result<KMedoidsResult> {
+    /// FastCLARA on any dissimilarity source (read entry by entry, never as a whole):
+    /// what [`fit`](Self::fit) does with a source.
+    pub(crate) fn fit_source<D: Dissimilarity>(&self, d: &D) -> Result<KMedoidsResult> {
         self.validate()?;
         let (n, k) = (d.n(), self.k);
         if n == 0 {

@@ -66,5 +66,5 @@ mod tests;
 
 pub use clara::{Clara, ClaraParams};
 pub use params::{Algorithm, Init, KMedoids, KMedoidsParams};
-pub use predict::{assign_to_medoids, assign_to_medoids_gower};
+pub use predict::{assign_to_medoids, assign_to_medoids_gower, KMedoidsModel};
 pub use result::{KMedoidsDiagnostics, KMedoidsResult};

@@ -2,7 +2,7 @@
 
 use super::result::{finish, KMedoidsResult};
 use super::{alternating, clarans, fasterpam, fastpam1, init, pam};
-use crate::dissimilarity::{unit_exponent, Dissimilarity, Scaled};
+use crate::dissimilarity::{unit_exponent, Dissimilarity, Metric, Scaled};
 use crate::error::{Error, Result};
 use crate::interrupt::Interrupt;
 
@@ -65,6 +65,7 @@ impl KMedoids {
             seed: 0,
             max_iter: 100,
             shuffle: false,
+            metric: Metric::Euclidean,
             interrupt: Interrupt::default(),
         }
     }
@@ -79,6 +80,7 @@ pub struct KMedoidsParams {
     seed: u64,
     max_iter: usize,
     shuffle: bool,
+    metric: Metric,
     interrupt: Interrupt,
 }
 
@@ -123,12 +125,25 @@ impl KMedoidsParams {
         self
     }
 
+    /// The metric between rows when fitting rows (default [`Metric::Euclidean`]); a
+    /// [`Dissimilarity`] source brings its own.
+    pub fn metric(mut self, m: Metric) -> Self {
+        self.metric = m;
+        self
+    }
+
     /// The number of medoids.
     pub fn k(&self) -> usize {
         self.k
     }
 
-    /// Checks the parameters that do not depend on the data.
+    /// The metric between rows.
+    pub fn metric_value(&self) -> Metric {
+        self.metric
+    }
+
+    /// Checks the parameters that do not depend on the data
+    /// ([`Params::validate`](crate::estimator::Params::validate)).
     pub fn validate(&self) -> Result<()> {
         if self.k == 0 {
             return Err(Error::param("k", "must be at least 1"));
@@ -159,11 +174,14 @@ impl KMedoidsParams {
         Ok(())
     }
 
-    /// Clusters the `n` objects of `d` into `k` medoids.
+    crate::estimator::params_methods!();
+
+    /// Clusters the `n` objects of `d` into `k` medoids (what [`fit`](Self::fit) does
+    /// with a dissimilarity source).
     ///
     /// Fails on invalid parameters, `k > n`, or invalid given medoids. The thread count
     /// is the current rayon pool's; results do not depend on it.
-    pub fn fit<D: Dissimilarity>(&self, d: &D) -> Result<KMedoidsResult> {
+    pub(crate) fn fit_source<D: Dissimilarity>(&self, d: &D) -> Result<KMedoidsResult> {
         self.validate()?;
         let n = d.n();
         if n == 0 {

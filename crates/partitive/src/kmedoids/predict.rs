@@ -2,11 +2,45 @@
 //! index on ties), with the dissimilarity computed exactly as the fit computed it — so the
 //! training rows get the fit's labels back.
 
+use super::result::KMedoidsResult;
 use crate::dissimilarity::{Gower, Metric};
 use crate::error::{Error, Result};
 use crate::float::Float;
-use crate::matrix::MatRef;
+use crate::matrix::{Mat, MatRef};
 use crate::parallel::par_vec;
+
+/// A k-medoids fit on rows ([`Fit`](crate::estimator::Fit) of
+/// [`KMedoidsParams`](super::KMedoidsParams) or [`ClaraParams`](super::ClaraParams) on a
+/// [`MatRef`]): the result with the medoids' rows and the metric, so that new rows can be
+/// labelled ([`predict`](Self::predict): the training rows get the fit's labels back).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KMedoidsModel<T> {
+    /// The fit (medoid indices, labels, loss, diagnostics).
+    pub result: KMedoidsResult,
+    /// The medoids' rows, `k × d`, in slot order.
+    pub medoid_rows: Mat<T>,
+    /// The metric of the fit.
+    pub metric: Metric,
+}
+
+impl<T: Float> KMedoidsModel<T> {
+    /// The model of `result`, fitted on the rows `x` under `metric`.
+    pub(crate) fn new(result: KMedoidsResult, x: MatRef<'_, T>, metric: Metric) -> Result<Self> {
+        let rows: Vec<T> = result
+            .medoids
+            .iter()
+            .flat_map(|&m| x.row(m).to_vec())
+            .collect();
+        let medoid_rows = Mat::from_vec(rows, result.medoids.len(), x.n_cols())?;
+        Ok(KMedoidsModel {
+            result,
+            medoid_rows,
+            metric,
+        })
+    }
+
+    crate::estimator::inherent_predict!();
+}
 
 /// The nearest of the `medoids` rows for every row of `x` under `metric`; distances are
 /// rounded to `T` as [`MetricDissimilarity`](crate::dissimilarity::MetricDissimilarity)

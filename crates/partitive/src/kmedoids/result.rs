@@ -22,6 +22,10 @@ pub struct KMedoidsResult {
     pub diagnostics: KMedoidsDiagnostics,
 }
 
+impl KMedoidsResult {
+    crate::estimator::inherent_predict!();
+}
+
 /// Diagnostics of a k-medoids fit.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct KMedoidsDiagnostics {

@@ -64,6 +64,8 @@ fn assign_kernel<T: Float>(
 }
 
 impl PppModel {
+    crate::estimator::inherent_predict!();
+
     /// Checks that the parts of a model fit together — for a model read back from its
     /// serialised form (the Python package's pickles), so that a damaged or hand-made
     /// state is refused instead of failing inside [`assign_chunk`](Self::assign_chunk).

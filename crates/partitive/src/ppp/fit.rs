@@ -37,7 +37,7 @@ pub(crate) fn fit<T: Float>(
     x: MatRef<'_, T>,
     obs: &mut dyn FnMut(&PppProgress),
 ) -> Result<PppResult> {
-    p.check()?;
+    p.validate()?;
     let (n, d) = (x.n_rows(), x.n_cols());
     if n == 0 {
         return Err(Error::data("no rows"));

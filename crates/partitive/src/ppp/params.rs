@@ -317,8 +317,9 @@ impl PppParams {
         self.tau
     }
 
-    /// Validates the parameters (data-independent checks only).
-    pub fn check(&self) -> Result<()> {
+    /// Validates the parameters (data-independent checks only;
+    /// [`Params::validate`](crate::estimator::Params::validate)).
+    pub fn validate(&self) -> Result<()> {
         if self.sample_max < 2 {
             return Err(Error::param("sample_max", "must be at least 2"));
         }
@@ -380,10 +381,7 @@ impl PppParams {
         Ok(())
     }
 
-    /// Clusters the rows of `x` (finite values; f32 or f64).
-    pub fn fit<T: Float>(&self, x: MatRef<'_, T>) -> Result<PppResult> {
-        super::fit::fit(self, x, &mut |_| {})
-    }
+    crate::estimator::params_methods!();
 
     /// Clusters data read as a stream of row chunks — files larger than memory. `pass`
     /// runs one pass over the data, handing consecutive chunks (any sizes, row order) to
@@ -416,7 +414,8 @@ impl PppParams {
         super::stream::fit_passes(self, pass, observer)
     }
 
-    /// [`PppParams::fit`], calling `observer` at every stage and every k of the sweep.
+    /// Clusters the rows of `x` (finite values; f32 or f64), calling `observer` at every
+    /// stage and every k of the sweep; [`PppParams::fit`] is this without one.
     pub fn fit_observed<T: Float>(
         &self,
         x: MatRef<'_, T>,

@@ -238,6 +238,8 @@ pub struct PppResult {
 }
 
 impl PppResult {
+    crate::estimator::inherent_predict!();
+
     /// Whether row `i` is in the separable set (confidence ≥ τ).
     pub fn is_separable(&self, i: usize) -> bool {
         self.confidence[i] >= self.tau

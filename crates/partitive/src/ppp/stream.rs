@@ -272,7 +272,7 @@ pub(crate) fn fit_passes<T: Float, E: From<Error>>(
     pass: &mut Pass<'_, T, E>,
     obs: &mut dyn FnMut(&PppProgress),
 ) -> std::result::Result<PppResult, E> {
-    p.check()?;
+    p.validate()?;
     report(obs, PppStage::Sample, 0, 0);
     let mut scan = ColumnScan {
         n: 0,

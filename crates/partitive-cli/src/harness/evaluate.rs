@@ -5,8 +5,8 @@
 //! non-noise classes of any reference labelling; ARI is the best over the labellings,
 //! computed on that labelling's non-noise points.
 
-use super::auto;
 use crate::cli::EvaluateArgs;
+use crate::commands::auto;
 use crate::common::{self, in_pool};
 use crate::outputs::{Holds, PlanBuilder};
 use anyhow::{bail, Context, Result};
@@ -84,7 +84,7 @@ fn oracle_labels(x: &Mat<f64>, refs: &[Vec<usize>]) -> Result<Vec<usize>> {
     let fit = partitive::kmeans::KMeans::params::<f64>(k)
         .seed(0)
         .n_init(10)
-        .fit(x.view(), None)?;
+        .fit(x.view())?;
     Ok(fit.labels.to_vec())
 }
 

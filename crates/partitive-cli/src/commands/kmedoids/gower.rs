@@ -7,7 +7,9 @@
 //! coefficient (J. C. Gower, "A General Coefficient of Similarity and Some of Its
 //! Properties", Biometrics 27(4), 1971, doi:10.2307/2528823), computed on the fly.
 
-use super::kmedoids::{fit, read_medoids, report, sample_if, silhouettes, warn_quadratic, Outcome};
+use super::fit::{fit, read_medoids, warn_quadratic};
+use super::plan::Plan;
+use super::report::{report, sample_if, silhouettes, Outcome};
 use crate::cli::KmedoidsArgs;
 use crate::common::{self, Precision};
 use crate::data::loaded_from;
@@ -25,7 +27,7 @@ use std::time::Instant;
 const MAX_LISTED: usize = 100;
 
 /// Runs k-medoids with Gower's dissimilarity.
-pub(super) fn run(args: &KmedoidsArgs, plan: &mut OutputPlan) -> Result<()> {
+pub(super) fn run(args: &KmedoidsArgs, resolved: &Plan, plan: &mut OutputPlan) -> Result<()> {
     let t0 = Instant::now();
     let checksum = Checksum::start(&args.input.input);
     let opts = common::read_options(&args.input)?;
@@ -44,7 +46,7 @@ pub(super) fn run(args: &KmedoidsArgs, plan: &mut OutputPlan) -> Result<()> {
     let (result, silhouette, sample, n, selection) =
         common::with_threads(&args.run, || -> Result<_> {
             let d = Gower::new(table.view(), &flags, None)?;
-            let (r, sel) = fit(args, &d, given)?;
+            let (r, sel) = fit(args, resolved, &d, given)?;
             let s = silhouettes(args, &d, &r)?;
             let sample = sample_if(want_report, &d, &r)?;
             Ok((r, s, sample, d.n(), sel))
