@@ -2,13 +2,13 @@
 //! every covariance type, start, number of ranks (an empty rank included) and threads.
 
 use super::stream_tests::{blobs, same, TYPES};
-use crate::test_support::pool;
 use super::{CovarianceType, GaussianMixture, GmmInit, GmmParams, GmmStreamed};
 use crate::distributed::threads::{on_ranks, starts};
 use crate::error::Error;
 use crate::float::Float;
 use crate::matrix::{Mat, MatRef};
 use crate::parallel::CHUNK_ROWS;
+use crate::test_support::pool;
 
 /// One rank's fit and the labels of its rows, or its error.
 type RankFit = Result<(GmmStreamed, Vec<usize>), Error>;
