@@ -3,8 +3,8 @@
 
 use crate::exchange::Mpi;
 use crate::kmeans::{display, stage};
-use crate::{agree, Run};
-use partitive::distributed::{all_gather, Exchange};
+use crate::{agree, gather_labels, Run};
+use partitive::distributed::Exchange;
 use partitive::gmm::{CovarianceType, GaussianMixture, GmmStreamed};
 use partitive::Float;
 use partitive_io::AtomicFile;
@@ -109,12 +109,7 @@ fn fit<T: Float>(
         .fit_distributed(x.view(), start, ex, &mut |_| {})
         .map_err(ctx)?;
     let labels = agree(ex, fit.labels(x.view()).map_err(ctx))?;
-    let local: Vec<u32> = labels.iter().map(|&l| l as u32).collect();
-    let all: Vec<usize> = all_gather(ex, &local)
-        .into_iter()
-        .flatten()
-        .map(|l| l as usize)
-        .collect();
+    let all = gather_labels(ex, &labels);
     let fit_seconds = t1.elapsed().as_secs_f64();
     let written = match outputs {
         Some(o) => write::<T>(a, ex, threads, o, &fit, &all, [read_seconds, fit_seconds]),

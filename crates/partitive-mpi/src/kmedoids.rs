@@ -4,9 +4,9 @@
 
 use crate::exchange::Mpi;
 use crate::kmeans::{display, stage};
-use crate::{agree, Run};
+use crate::{agree, gather_labels, Run};
 use partitive::dissimilarity::Metric;
-use partitive::distributed::{all_gather, Exchange};
+use partitive::distributed::Exchange;
 use partitive::kmedoids::{Clara, KMedoidsResult};
 use partitive::Float;
 use partitive_io::AtomicFile;
@@ -140,12 +140,7 @@ fn fit<T: Float>(
     let r = params
         .fit_distributed(x.view(), start, metric, ex)
         .map_err(|e| format!("k-medoids on {}: {e}", path.display()))?;
-    let local: Vec<u32> = r.labels.iter().map(|&l| l as u32).collect();
-    let all: Vec<usize> = all_gather(ex, &local)
-        .into_iter()
-        .flatten()
-        .map(|l| l as usize)
-        .collect();
+    let all = gather_labels(ex, &r.labels);
     let fit_seconds = t1.elapsed().as_secs_f64();
     let n = all.len();
     let written = match outputs {

@@ -93,6 +93,17 @@ pub fn agree<V>(ex: &Mpi, local: Result<V, String>) -> Result<V, String> {
     }
 }
 
+/// Every rank's labels, in rank order (so in row order): the labels of all rows. They
+/// travel as `u32` (half the bytes; a k that large is refused long before).
+pub fn gather_labels(ex: &Mpi, local: &[usize]) -> Vec<usize> {
+    let local: Vec<u32> = local.iter().map(|&l| l as u32).collect();
+    all_gather(ex, &local)
+        .into_iter()
+        .flatten()
+        .map(|l| l as usize)
+        .collect()
+}
+
 /// The rows of rank `rank` of `size`: whole chunks, as evenly as they go.
 pub fn rows_of(n: usize, rank: usize, size: usize) -> (usize, usize) {
     let chunks = n.div_ceil(CHUNK_ROWS);
