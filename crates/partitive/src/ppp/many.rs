@@ -204,6 +204,30 @@ struct Search<'a, 'b> {
     improved: bool,
 }
 
+impl<'a, 'b> Search<'a, 'b> {
+    /// An empty search on the sample of `fd`, and its cap on k:
+    /// `max(⌊√m⌋, m / MANY_MIN_POINTS)`.
+    fn start(fd: &'a FitData<'b>, p: &'a PppParams) -> (Self, usize) {
+        let m = fd.x.n_rows();
+        let d = fd.shift.len();
+        let k_cap = ((m as f64).sqrt() as usize).max(m / MANY_MIN_POINTS).max(1);
+        let s = Search {
+            fd,
+            p,
+            tree: Bisection::new(fd.x, p.lloyd_max_iter),
+            bics: BTreeMap::new(),
+            best: None,
+            rows: Vec::new(),
+            regs: Vec::new(),
+            nconv: Vec::new(),
+            full_skipped: d >= m && p.cov_types.contains(&CovarianceType::Full),
+            type_best: vec![f64::INFINITY; p.cov_types.len()],
+            improved: false,
+        };
+        (s, k_cap)
+    }
+}
+
 impl Search<'_, '_> {
     /// Lowest BIC over the covariance types for the tree's `k` leaves (`k` must be
     /// reachable: see [`Bisection::grow_to`]).
@@ -270,22 +294,7 @@ pub(crate) fn many_sweep(
     k_start: usize,
     observer: &mut dyn FnMut(&PppProgress),
 ) -> Result<Option<Sweep>> {
-    let m = fd.x.n_rows();
-    let d = fd.shift.len();
-    let k_cap = ((m as f64).sqrt() as usize).max(m / MANY_MIN_POINTS).max(1);
-    let mut s = Search {
-        fd,
-        p,
-        tree: Bisection::new(fd.x, p.lloyd_max_iter),
-        bics: BTreeMap::new(),
-        best: None,
-        rows: Vec::new(),
-        regs: Vec::new(),
-        nconv: Vec::new(),
-        full_skipped: d >= m && p.cov_types.contains(&CovarianceType::Full),
-        type_best: vec![f64::INFINITY; p.cov_types.len()],
-        improved: false,
-    };
+    let (mut s, k_cap) = Search::start(fd, p);
     // Geometric walk up from k_start (and one step below it, to bracket the best).
     let k0 = s.tree.grow_to(fd.x, k_start.clamp(1, k_cap))?;
     let below = ((k0 as f64 / MANY_STEP).floor() as usize).max(1);
@@ -361,22 +370,7 @@ pub(crate) fn escape(
     best_bic: f64,
     observer: &mut dyn FnMut(&PppProgress),
 ) -> Result<Option<usize>> {
-    let m = fd.x.n_rows();
-    let d = fd.shift.len();
-    let k_cap = ((m as f64).sqrt() as usize).max(m / MANY_MIN_POINTS).max(1);
-    let mut s = Search {
-        fd,
-        p,
-        tree: Bisection::new(fd.x, p.lloyd_max_iter),
-        bics: BTreeMap::new(),
-        best: None,
-        rows: Vec::new(),
-        regs: Vec::new(),
-        nconv: Vec::new(),
-        full_skipped: d >= m && p.cov_types.contains(&CovarianceType::Full),
-        type_best: vec![f64::INFINITY; p.cov_types.len()],
-        improved: false,
-    };
+    let (mut s, k_cap) = Search::start(fd, p);
     let mut k = last_k;
     while k < k_cap {
         let want = ((k as f64 * MANY_STEP).ceil() as usize)
