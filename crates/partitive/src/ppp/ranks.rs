@@ -10,7 +10,7 @@
 //!    candidates up to it, and every rank sorts the union and keeps the first `m` —
 //!    exactly the in-memory sample, since that order is total (a grown sample: the same
 //!    with a larger `m`);
-//! 2–4. every rank runs the same deterministic structure search on that sample;
+//! 2. to 4. every rank runs the same deterministic structure search on that sample;
 //! 5. assignment: every rank runs the assignment scan of the in-memory fit
 //!    ([`AssignScan`]) on its rows, keeping the per-cluster sums of each block of
 //!    [`crate::parallel::CHUNK_ROWS`] rows apart (a rank's rows start at a block

@@ -178,6 +178,9 @@ pub(crate) fn sample_of(rows: Vec<Entry>, d: usize) -> FitSample {
 /// The per-cluster sizes and coordinate sums of one block of [`CHUNK_ROWS`] rows.
 pub(crate) type Block = (Vec<usize>, Vec<f64>);
 
+/// A scan's labels, confidences and blocks ([`AssignScan::finish_blocks`]).
+pub(crate) type ScanBlocks = (Vec<usize>, Vec<f64>, Vec<Block>);
+
 /// Adds a block's sizes and sums to the totals (blocks are added in block order).
 pub(crate) fn add_block(sizes: &mut [usize], sums: &mut [f64], (bs, bv): (&[usize], &[f64])) {
     for (a, b) in sizes.iter_mut().zip(bs) {
@@ -283,7 +286,7 @@ impl<'m> AssignScan<'m> {
     }
 
     /// The labels, confidences and blocks of a scan made by [`Self::keeping_blocks`].
-    pub(crate) fn finish_blocks(mut self) -> Result<(Vec<usize>, Vec<f64>, Vec<Block>), Error> {
+    pub(crate) fn finish_blocks(mut self) -> Result<ScanBlocks, Error> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
