@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The MPI driver's tests (crates/partitive-mpi, its own Cargo workspace): `partitive kmeans|gmm|kmedoids`
-# against `mpirun -np 1|2|3 partitive-mpi kmeans|gmm|kmedoids --algorithm clara`, byte for byte, plus bad input and a rank
+# The MPI driver's tests (crates/partitive-mpi, its own Cargo workspace): `partitive kmeans|gmm|kmedoids|auto`
+# against `mpirun -np 1|2|3 partitive-mpi kmeans|gmm|kmedoids --algorithm clara|auto`, byte for byte, plus bad input and a rank
 # that dies or hangs. Needs Open MPI (`apt-get install -y libopenmpi-dev openmpi-bin
 # libclang-dev`); without `mpirun` it says so and skips, unless PARTITIVE_REQUIRE_MPI=1
 # (CI sets it: there a missing Open MPI is a failure, not a skip).

@@ -4,6 +4,7 @@
 //! mpirun -np 3 partitive-mpi kmeans data.npy -k 64 --labels-out labels.txt
 //! mpirun -np 3 partitive-mpi gmm data.npy -k 8 --covariance diag --labels-out labels.txt
 //! mpirun -np 3 partitive-mpi kmedoids data.npy -k 8 --algorithm clara --labels-out labels.txt
+//! mpirun -np 3 partitive-mpi auto data.npy --labels-out labels.txt --summary-out auto.json
 //! ```
 //!
 //! Each rank holds only its contiguous range of rows (whole [`CHUNK_ROWS`]-row chunks,
@@ -17,11 +18,15 @@
 //! ([`partitive::gmm::GmmParams::fit_distributed`]: the model, log-likelihood and labels
 //! of `partitive gmm`), and `kmedoids --algorithm clara`
 //! ([`partitive::kmedoids::ClaraParams::fit_distributed`]: the medoids, loss and labels
-//! of `partitive kmedoids --algorithm clara`). Rank 0 writes the outputs (atomically, together)
+//! of `partitive kmedoids --algorithm clara`), and `auto`
+//! ([`partitive::ppp::PppParams::fit_distributed`]: the fit sample gathered from the
+//! ranks, the same PPP structure search on every rank, the assignment of each rank's
+//! rows: the labels, confidences and clusters of `partitive auto`). Rank 0 writes the outputs (atomically, together)
 //! and prints the summary line and errors; bad input on any rank ends every rank with
 //! one error line from rank 0 and exit code 2. A rank that waits in a collective longer
 //! than `--timeout` seconds ends its process, and `mpirun` then ends the job.
 
+mod auto;
 mod exchange;
 mod gmm;
 mod input;
@@ -51,6 +56,8 @@ enum Command {
     Gmm(gmm::Args),
     /// k-medoids by FastCLARA over the ranks (as `partitive kmedoids --algorithm clara`).
     Kmedoids(kmedoids::Args),
+    /// PPP-auto over the ranks, k found by itself (as `partitive auto`).
+    Auto(auto::Args),
 }
 
 /// Flags of every command.
@@ -144,6 +151,7 @@ fn main() -> ExitCode {
         Command::Kmeans(a) => &a.run,
         Command::Gmm(a) => &a.run,
         Command::Kmedoids(a) => &a.run,
+        Command::Auto(a) => &a.run,
     };
     let ex = Mpi::new(world, Duration::from_secs(run.timeout.max(1)));
     let threads = run.threads.filter(|&t| t > 0).unwrap_or_else(|| {
@@ -163,6 +171,7 @@ fn main() -> ExitCode {
         Command::Kmeans(a) => kmeans::run(&a, &ex, threads),
         Command::Gmm(a) => gmm::run(&a, &ex, threads),
         Command::Kmedoids(a) => kmedoids::run(&a, &ex, threads),
+        Command::Auto(a) => auto::run(&a, &ex, threads),
     });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

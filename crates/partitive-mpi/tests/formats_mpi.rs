@@ -1,5 +1,5 @@
 //! `partitive-mpi` on CSV (plain and gzipped) and Parquet input against `partitive` on the
-//! same file: labels (and k-means centers) byte for byte; a bad value in one rank's rows.
+//! same file: labels (and k-means centers, auto's confidences) byte for byte; a bad value in one rank's rows.
 //!
 //! Needs `mpirun` (Open MPI) and the `partitive` binary (see `kmeans_mpi.rs`).
 
@@ -75,6 +75,12 @@ fn csv_gzipped_csv_and_parquet_give_the_single_process_bytes() {
     let parquet = dir.path().join("x.parquet");
     let fit = ["-k", "4", "--algorithm", "clara"];
     compare("kmedoids", &parquet, &fit, &labels);
+    let auto = [
+        ("--labels-out", "labels.txt"),
+        ("--confidence-out", "confidence.csv"),
+    ];
+    compare("auto", &csv, &[], &auto);
+    compare("auto", &parquet, &[], &labels);
 }
 
 #[test]

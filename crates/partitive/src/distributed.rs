@@ -14,7 +14,9 @@
 //! depends on no communication library.
 //!
 //! Entry points: [`crate::kmeans::KMeansParams::fit_distributed`],
-//! [`crate::gmm::GmmParams::fit_distributed`].
+//! [`crate::gmm::GmmParams::fit_distributed`],
+//! [`crate::kmedoids::ClaraParams::fit_distributed`],
+//! [`crate::ppp::PppParams::fit_distributed`].
 
 use crate::error::Error;
 use crate::parallel::CHUNK_ROWS;

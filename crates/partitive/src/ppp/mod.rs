@@ -35,6 +35,9 @@
 //! Large inputs: only the fit sample (≤ `SAMPLE_MAX` rows) is used to learn the
 //! structure; [`PppModel::assign_chunk`] labels any block of rows, so a streaming driver
 //! can label a file chunk by chunk with the model of [`PppResult::model`].
+//! [`PppParams::fit_passes`] fits a file read as a stream of chunks, and
+//! [`PppParams::fit_distributed`] rows spread over the ranks of a job (MPI), both bitwise
+//! as [`PppParams::fit`].
 //!
 //! # Why this strategy
 //! PPP (M. Sultan, *Probabilistic Partitive Partitioning*, arXiv:2003.04372) uses
@@ -92,6 +95,7 @@ mod modal;
 mod params;
 mod path;
 mod proba;
+mod ranks;
 mod result;
 mod sample;
 #[cfg(test)]

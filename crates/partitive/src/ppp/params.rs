@@ -414,6 +414,29 @@ impl PppParams {
         super::stream::fit_passes(self, pass, observer)
     }
 
+    /// Clusters rows spread across the ranks of a job ([`crate::distributed`]): this rank
+    /// holds the rows `x`, rows `first_row..first_row + x.n_rows()` of the whole. The
+    /// ranks' rows must tile the whole in rank order, each rank's starting at a multiple
+    /// of [`crate::parallel::CHUNK_ROWS`] (a rank may hold none). Every rank calls this
+    /// with the same parameters and gets the same result, bitwise the one
+    /// [`PppParams::fit`] gives on the whole matrix, for any number of ranks and threads —
+    /// including the labels and confidences of **all** rows (gathered to every rank:
+    /// 12 bytes a row). The fit sample is gathered from the ranks (its rows travel once);
+    /// `observer` sees the stages on every rank.
+    ///
+    /// # Errors
+    /// As [`PppParams::fit`], the same on every rank (the checks see gathered values);
+    /// misplaced rows are [`crate::ErrorKind::InvalidParameter`] errors of `rows`.
+    pub fn fit_distributed<T: Float, X: crate::distributed::Exchange + ?Sized>(
+        &self,
+        x: MatRef<'_, T>,
+        first_row: usize,
+        exchange: &X,
+        observer: &mut dyn FnMut(&PppProgress),
+    ) -> Result<PppResult> {
+        super::ranks::fit_distributed(self, x, first_row, exchange, observer)
+    }
+
     /// Clusters the rows of `x` (finite values; f32 or f64), calling `observer` at every
     /// stage and every k of the sweep; [`PppParams::fit`] is this without one.
     pub fn fit_observed<T: Float>(

@@ -40,9 +40,15 @@ pub(crate) fn varying(lo: &[f64], hi: &[f64]) -> Vec<usize> {
 
 /// Columns that are not constant over all rows (one chunked min/max pass).
 pub(crate) fn varying_columns<T: Float>(x: MatRef<'_, T>) -> Vec<usize> {
+    let (lo, hi) = column_ranges(x);
+    varying(&lo, &hi)
+}
+
+/// The smallest and largest value of every column (one chunked pass).
+pub(crate) fn column_ranges<T: Float>(x: MatRef<'_, T>) -> (Vec<f64>, Vec<f64>) {
     let d = x.n_cols();
     let init = (vec![f64::INFINITY; d], vec![f64::NEG_INFINITY; d]);
-    let (lo, hi) = map_reduce_chunks(
+    map_reduce_chunks(
         x.n_rows(),
         init.clone(),
         |r| {
@@ -56,8 +62,7 @@ pub(crate) fn varying_columns<T: Float>(x: MatRef<'_, T>) -> Vec<usize> {
                 a.1[j] = a.1[j].max(b.1[j]);
             }
         },
-    );
-    varying(&lo, &hi)
+    )
 }
 
 /// The fit sample: the `min(n, sample_max)` rows first in (hash, values) order, in that
@@ -86,12 +91,13 @@ fn cmp_rows<T: Float>(
     })
 }
 
-/// Selects the fit sample (spec step 1).
-pub(crate) fn fit_sample<T: Float>(
+/// The `(content hash, row index)` of the `min(n, m)` rows of `x` first in (hash,
+/// values, index) order, in that order.
+pub(crate) fn sample_keys<T: Float>(
     x: MatRef<'_, T>,
     cols: &[usize],
-    sample_max: usize,
-) -> FitSample {
+    m: usize,
+) -> Vec<(u64, usize)> {
     let n = x.n_rows();
     let mut keys = vec![(0u64, 0usize); n];
     for_each_chunk_mut(&mut keys, 1, |r, out| {
@@ -99,13 +105,24 @@ pub(crate) fn fit_sample<T: Float>(
             *o = (row_hash(x.row(i), cols), i);
         }
     });
-    let m = n.min(sample_max);
+    let m = n.min(m);
     let cmp = |a: &(u64, usize), b: &(u64, usize)| cmp_rows(x, cols, *a, *b);
     if m < n {
         keys.select_nth_unstable_by(m, cmp);
         keys.truncate(m);
     }
     keys.sort_unstable_by(cmp);
+    keys
+}
+
+/// Selects the fit sample (spec step 1).
+pub(crate) fn fit_sample<T: Float>(
+    x: MatRef<'_, T>,
+    cols: &[usize],
+    sample_max: usize,
+) -> FitSample {
+    let keys = sample_keys(x, cols, sample_max);
+    let m = keys.len();
     let d = cols.len();
     let mut data = Vec::with_capacity(m * d);
     for &(_, i) in &keys {

@@ -32,10 +32,12 @@ pub type Pass<'a, T, E> =
     dyn FnMut(&mut dyn FnMut(MatRef<'_, T>)) -> std::result::Result<(), E> + 'a;
 
 /// A candidate row of the fit sample, ordered as the in-memory selection orders rows.
-struct Entry {
-    hash: u64,
-    values: Vec<f64>,
-    index: usize,
+pub(crate) struct Entry {
+    pub(crate) hash: u64,
+    /// The row's varying columns, as `f64`.
+    pub(crate) values: Vec<f64>,
+    /// The row's index in the whole.
+    pub(crate) index: usize,
 }
 
 impl Entry {
@@ -157,16 +159,35 @@ impl SampleScan<'_> {
     }
 
     fn finish(self) -> FitSample {
-        let d = self.cols.len();
-        let rows = self.heap.into_sorted_vec();
-        let m = rows.len();
-        let mut data = Vec::with_capacity(m * d);
-        for e in rows {
-            data.extend(e.values);
-        }
-        FitSample {
-            x: Mat::from_vec(data, m, d).expect("sizes match"),
-        }
+        sample_of(self.heap.into_sorted_vec(), self.cols.len())
+    }
+}
+
+/// The fit sample of rows `rows` (in sample order, `d` values each).
+pub(crate) fn sample_of(rows: Vec<Entry>, d: usize) -> FitSample {
+    let m = rows.len();
+    let mut data = Vec::with_capacity(m * d);
+    for e in rows {
+        data.extend(e.values);
+    }
+    FitSample {
+        x: Mat::from_vec(data, m, d).expect("sizes match"),
+    }
+}
+
+/// The per-cluster sizes and coordinate sums of one block of [`CHUNK_ROWS`] rows.
+pub(crate) type Block = (Vec<usize>, Vec<f64>);
+
+/// A scan's labels, confidences and blocks ([`AssignScan::finish_blocks`]).
+pub(crate) type ScanBlocks = (Vec<usize>, Vec<f64>, Vec<Block>);
+
+/// Adds a block's sizes and sums to the totals (blocks are added in block order).
+pub(crate) fn add_block(sizes: &mut [usize], sums: &mut [f64], (bs, bv): (&[usize], &[f64])) {
+    for (a, b) in sizes.iter_mut().zip(bs) {
+        *a += *b;
+    }
+    for (a, b) in sums.iter_mut().zip(bv) {
+        *a += *b;
     }
 }
 
@@ -182,6 +203,8 @@ pub(crate) struct AssignScan<'m> {
     block_sizes: Vec<usize>,
     block_sums: Vec<f64>,
     block_rows: usize,
+    /// `Some`: the blocks are kept here (in order) instead of being added to the sums.
+    blocks: Option<Vec<Block>>,
     error: Option<Error>,
 }
 
@@ -197,19 +220,32 @@ impl<'m> AssignScan<'m> {
             block_sizes: vec![0; k],
             block_sums: vec![0.0; k * d],
             block_rows: 0,
+            blocks: None,
             error: None,
         }
     }
 
+    /// A scan that keeps each block's sizes and sums apart ([`Self::finish_blocks`]),
+    /// for a driver that folds the blocks of several scans (the ranks of a job) in
+    /// order. The scan's first row must be the first of a block.
+    pub(crate) fn keeping_blocks(model: &'m PppModel, n_hint: usize) -> Self {
+        AssignScan {
+            blocks: Some(Vec::new()),
+            ..Self::new(model, n_hint)
+        }
+    }
+
     fn merge_block(&mut self) {
-        for (a, b) in self.sizes.iter_mut().zip(&mut self.block_sizes) {
-            *a += *b;
-            *b = 0;
+        match &mut self.blocks {
+            Some(blocks) => blocks.push((self.block_sizes.clone(), self.block_sums.clone())),
+            None => add_block(
+                &mut self.sizes,
+                &mut self.sums,
+                (&self.block_sizes, &self.block_sums),
+            ),
         }
-        for (a, b) in self.sums.iter_mut().zip(&mut self.block_sums) {
-            *a += *b;
-            *b = 0.0;
-        }
+        self.block_sizes.iter_mut().for_each(|b| *b = 0);
+        self.block_sums.iter_mut().for_each(|b| *b = 0.0);
         self.block_rows = 0;
     }
 
@@ -247,6 +283,18 @@ impl<'m> AssignScan<'m> {
     /// Rows assigned so far.
     pub(crate) fn rows(&self) -> usize {
         self.labels.len()
+    }
+
+    /// The labels, confidences and blocks of a scan made by [`Self::keeping_blocks`].
+    pub(crate) fn finish_blocks(mut self) -> Result<ScanBlocks, Error> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        if self.block_rows > 0 {
+            self.merge_block();
+        }
+        let blocks = self.blocks.take().unwrap_or_default();
+        Ok((self.labels, self.confidence, blocks))
     }
 
     /// The pass's outcome (the first problem seen, if any).
