@@ -1,6 +1,6 @@
 //! The driver: steps 0–5 in order, with progress reports.
 
-use super::many::{escape, many_sweep, MANY_GROW_POINTS, MANY_SAMPLE_MAX};
+use super::many::{escape, many_sweep, MANY_GROW_POINTS, MANY_MIN_POINTS, MANY_SAMPLE_MAX};
 use super::merge::{merge, MergeConfig};
 use super::params::PppParams;
 use super::params::SAMPLE_GROWTH;
@@ -162,11 +162,24 @@ pub(crate) fn structure(
             } else {
                 None
             };
-            if free && ((pressed && m < lim) || escaped.is_some()) {
+            // Pressed on a sample that cannot grow (it holds every row already): the
+            // many-cluster search still runs once on the same rows, where its cap
+            // m / MANY_MIN_POINTS is above the sweep's ⌊√m⌋ (m > 625).
+            let wider = m / MANY_MIN_POINTS > (m as f64).sqrt() as usize;
+            let search_more = pressed && (m < lim || (k_lo == 1 && wider));
+            if free && (search_more || escaped.is_some()) {
                 k_lo = escaped.unwrap_or(sw.best_k).max(2);
                 next = Some(grow(lim.min(m.saturating_mul(SAMPLE_GROWTH)))?);
             }
-            done = Some((sample, e, sw));
+            // On the same rows the BICs compare: a later search is kept only if it beats
+            // the earlier one (a grown sample's search always replaces its predecessor's).
+            let same_rows = done.as_ref().is_some_and(|(s, _, _)| s.x.n_rows() == m);
+            let worse = done
+                .as_ref()
+                .is_some_and(|(_, _, b)| b.best_bic <= sw.best_bic);
+            if !(same_rows && worse) {
+                done = Some((sample, e, sw));
+            }
         }
         let (sample, e, mut sw) = done.expect("the first sweep starts at k = 1");
         diagnostics.regularized = std::mem::take(&mut sw.regularized);

@@ -182,3 +182,40 @@ fn many_clusters_beyond_the_square_root_cap() {
         assert_eq!(c.labels, r.labels);
     }
 }
+
+/// `k` unit Gaussians in `d` dimensions at random positions in [−40, 40]^d at least
+/// `min_dist` apart, `per` points each.
+fn scattered(k: usize, per: usize, d: usize, min_dist: f64, seed: u64) -> (Mat<f64>, Vec<usize>) {
+    let mut rng = Rng::new(seed);
+    let mut centres: Vec<Vec<f64>> = Vec::new();
+    while centres.len() < k {
+        let c: Vec<f64> = (0..d).map(|_| 80.0 * rng.next_f64() - 40.0).collect();
+        let far = centres.iter().all(|o| {
+            let s: f64 = o.iter().zip(&c).map(|(a, b)| (a - b) * (a - b)).sum();
+            s.sqrt() >= min_dist
+        });
+        if far {
+            centres.push(c);
+        }
+    }
+    let (mut v, mut t) = (Vec::new(), Vec::new());
+    for (ci, c) in centres.iter().enumerate() {
+        for _ in 0..per {
+            v.extend(c.iter().map(|&m| m + normal(&mut rng)));
+            t.push(ci);
+        }
+    }
+    (Mat::from_vec(v, k * per, d).unwrap(), t)
+}
+
+#[test]
+fn many_clusters_when_the_sample_already_holds_every_row() {
+    // 100 clusters of 40 points in 3-D: n = 4,000 = the first sample, which cannot grow.
+    // The sweep presses against ⌊√4,000⌋ = 63; the many-cluster search must still run
+    // on the same rows (cap 4,000 / MANY_MIN_POINTS = 160) instead of stopping at 63.
+    let (x, t) = scattered(100, 40, 3, 8.0, 21);
+    let r = Ppp::params().fit(x.view()).unwrap();
+    assert_eq!(r.diagnostics.fit_sample_sizes, vec![4000, 4000]);
+    assert_eq!(r.k, 100);
+    assert!(ari(&t, &r.labels) > 0.99, "{}", ari(&t, &r.labels));
+}
