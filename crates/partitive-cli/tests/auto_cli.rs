@@ -220,3 +220,33 @@ fn streamed_run_writes_the_same_files() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!plot.exists());
 }
+
+#[test]
+fn stability_on_request_in_the_summary() {
+    let s = Scratch::new();
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/blobs.csv");
+    let summary = s.path("s.json");
+    let out = run(&["auto", p(&example), "--summary-out", p(&summary), "--quiet"]);
+    assert!(out.status.success());
+    let js: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    assert!(js.get("stability").is_none());
+    let out = run(&[
+        "auto",
+        p(&example),
+        "--stability",
+        "--summary-out",
+        p(&summary),
+    ]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("stability: k on half-samples [5, 5]"),
+        "{stdout}"
+    );
+    let js: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    assert_eq!(js["k"], 5);
+    assert_eq!(js["stability"]["half_sample_k"], serde_json::json!([5, 5]));
+    assert!(js["stability"]["agreement"].as_f64().unwrap() > 0.99);
+}

@@ -74,18 +74,20 @@ impl PppHandle {
 /// GIL released. Returns a dict: `labels` (int64), `confidence`, `n_clusters`,
 /// `cluster_sizes`, `centroids`, `clusterability`, `n_separable`, `mean_confidence`,
 /// `tau`, `n_components`, `bic_path` (list of dicts), `merge_forest` (list of dicts),
-/// `model` (a `PppHandle`), `rust_seconds`.
+/// `model` (a `PppHandle`), `rust_seconds`; with `stability`, also `stability` (a dict:
+/// `half_sample_k`, `agreement`), else `None`.
 #[pyfunction]
-#[pyo3(signature = (x, *, min_cluster_size=None, tau=0.9, n_threads=None))]
+#[pyo3(signature = (x, *, min_cluster_size=None, tau=0.9, stability=false, n_threads=None))]
 pub(crate) fn ppp_fit<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
     min_cluster_size: Option<usize>,
     tau: f64,
+    stability: bool,
     n_threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyDict>> {
     with_dtype!(x, |Real| {
-        fit_t::<Real>(py, x, min_cluster_size, tau, n_threads)
+        fit_t::<Real>(py, x, min_cluster_size, tau, stability, n_threads)
     })
 }
 
@@ -94,11 +96,15 @@ fn fit_t<'py, T: Float + Element>(
     x: &Bound<'py, PyAny>,
     min_cluster_size: Option<usize>,
     tau: f64,
+    stability: bool,
     n_threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let xa = borrow2::<T>("X", x)?;
     let xv = matref("X", &xa)?;
-    let params = Ppp::params().min_cluster_size(min_cluster_size).tau(tau);
+    let params = Ppp::params()
+        .min_cluster_size(min_cluster_size)
+        .tau(tau)
+        .stability(stability);
     let (res, secs) = crate::run::interruptible(py, n_threads, |stop| {
         let t = Instant::now();
         let params = params.interrupt(stop);
@@ -114,6 +120,15 @@ fn fit_t<'py, T: Float + Element>(
     d.set_item("mean_confidence", r.mean_confidence)?;
     d.set_item("tau", r.tau)?;
     d.set_item("n_components", r.selected.n_components)?;
+    match r.stability {
+        Some(s) => {
+            let st = PyDict::new(py);
+            st.set_item("half_sample_k", s.half_k.to_vec())?;
+            st.set_item("agreement", s.agreement)?;
+            d.set_item("stability", st)?;
+        }
+        None => d.set_item("stability", py.None())?,
+    }
     let path = PyList::empty(py);
     for e in &r.bic_path {
         let row = PyDict::new(py);

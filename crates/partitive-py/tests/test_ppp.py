@@ -86,3 +86,19 @@ def test_predict_proba():
         m.predict_proba(X[:, :1])
     with pytest.raises(partitive.NotFittedError):
         partitive.PPP().predict_proba(X)
+
+
+def test_stability_on_request():
+    X = blobs(2)
+    assert partitive.PPP().fit(X).stability_ is None
+    m = partitive.PPP(stability=True).fit(X)
+    assert m.n_clusters_ == 4
+    assert m.stability_["half_sample_k"] == [4, 4]
+    assert m.stability_["agreement"] > 0.99
+    # The partition itself does not change.
+    np.testing.assert_array_equal(m.labels_, partitive.PPP().fit_predict(X))
+    # Uniform noise in a 4-d cube has no clusters: the halves disagree.
+    U = np.random.default_rng(3).uniform(size=(3000, 4))
+    assert partitive.PPP(stability=True).fit(U).stability_["agreement"] < 0.8
+    with pytest.raises(ValueError, match="stability"):
+        partitive.PPP(stability="yes").fit(X)

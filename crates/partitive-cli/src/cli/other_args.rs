@@ -31,6 +31,13 @@ pub struct AutoArgs {
     #[arg(long, allow_negative_numbers = true, value_parser = count)]
     pub min_cluster_size: Option<usize>,
 
+    /// Also measure how stable the partition is: the structure search runs again on two
+    /// deterministic halves of the fit sample, and the summary and report give the k of
+    /// each half and their agreement with the result (adjusted Rand index on the fit
+    /// sample). About doubles the search time.
+    #[arg(long)]
+    pub stability: bool,
+
     /// Stream the input in chunks instead of loading it: for files larger than memory.
     /// Three passes over the file (column ranges, the fit sample, the assignment); the
     /// result is identical to the in-memory run. Memory: the fit sample plus a label and

@@ -111,7 +111,9 @@ fn run_typed<T: Float>(args: &AutoArgs, plan: &mut OutputPlan, precision: Precis
     };
     let read_seconds = t0.elapsed().as_secs_f64();
 
-    let params = Ppp::params().min_cluster_size(args.min_cluster_size);
+    let params = Ppp::params()
+        .min_cluster_size(args.min_cluster_size)
+        .stability(args.stability);
     let n_known = data.as_ref().map_or(0, |m| m.raw.n_rows() as u64);
     let progress = Progress::new(args.run.quiet, 1, "auto");
     let mut observe = observer(&progress, n_known);
@@ -149,8 +151,14 @@ fn run_typed<T: Float>(args: &AutoArgs, plan: &mut OutputPlan, precision: Precis
     let (n, d) = (result.labels.len(), result.model.n_features);
 
     let t2 = Instant::now();
+    let stable = result.stability.map_or(String::new(), |s| {
+        format!(
+            " stability: k on half-samples {:?}, agreement {:.3};",
+            s.half_k, s.agreement
+        )
+    });
     let line = format!(
-        "auto: n={} d={} k={} clusterability={:.3} (separable {} of {} at tau={}) sizes={:?} ({:.3} s)",
+        "auto: n={} d={} k={} clusterability={:.3} (separable {} of {} at tau={}){stable} sizes={:?} ({:.3} s)",
         n,
         d,
         result.k,
@@ -186,6 +194,16 @@ fn run_typed<T: Float>(args: &AutoArgs, plan: &mut OutputPlan, precision: Precis
         },
         "n_fit": result.n_fit,
     });
+    if let (Some(s), Some(o)) = (result.stability, summary.as_object_mut()) {
+        o.insert(
+            "stability".into(),
+            json!({
+                "half_sample_k": s.half_k,
+                "agreement": s.agreement,
+                "definition": "the search run again on two deterministic halves of the fit sample; agreement = mean adjusted Rand index between their labels and the result's on the fit sample's rows",
+            }),
+        );
+    }
     let model = Model::Auto {
         ppp: result.model.clone(),
     };

@@ -36,6 +36,10 @@ class PPP(ClusterMixin, BaseEstimator):
         (``None``: the engine's default rule).
     tau : float, default=0.9
         Confidence threshold of the separable set.
+    stability : bool, default=False
+        Also measure how stable the partition is: the structure search runs again on
+        two deterministic halves of the fit sample and their labels are compared with
+        the result's (``stability_``). About doubles the search time.
     n_jobs : int or None, default=None
         Worker threads (``None`` or ``-1``: all logical CPUs). Results do not depend on
         it. More than 4 per logical CPU are capped, with a warning.
@@ -60,6 +64,12 @@ class PPP(ClusterMixin, BaseEstimator):
         Rows with ``confidence_ >= tau`` (the separable set).
     clusterability_ : float
         Share of rows in the separable set.
+    stability_ : dict or None
+        With ``stability=True``: ``half_sample_k`` (clusters found on each half of the
+        fit sample) and ``agreement`` (mean adjusted Rand index between each half's
+        labels and the result's on the fit sample's rows: near 1 when the data
+        determine the partition, lower when the halves partition them differently).
+        ``None`` otherwise.
     cluster_sizes_ : list of int
         Rows per cluster.
     cluster_centers_ : ndarray of shape (n_clusters_, n_features)
@@ -83,9 +93,10 @@ class PPP(ClusterMixin, BaseEstimator):
     3
     """
 
-    def __init__(self, *, min_cluster_size=None, tau=0.9, n_jobs=None):
+    def __init__(self, *, min_cluster_size=None, tau=0.9, stability=False, n_jobs=None):
         self.min_cluster_size = min_cluster_size
         self.tau = tau
+        self.stability = stability
         self.n_jobs = n_jobs
 
     def fit(self, X, y=None):
@@ -108,12 +119,17 @@ class PPP(ClusterMixin, BaseEstimator):
         tau = check_float("tau", self.tau)
         if not 0.0 <= tau <= 1.0:
             raise ValueError(f"tau must be in [0, 1], got {tau!r}.")
-        r = _partitive.ppp_fit(X, min_cluster_size=mcs, tau=tau, n_threads=threads_of(self.n_jobs))
+        if not isinstance(self.stability, (bool, np.bool_)):
+            raise ValueError(f"stability must be True or False, got {self.stability!r}.")
+        r = _partitive.ppp_fit(
+            X, min_cluster_size=mcs, tau=tau, stability=bool(self.stability), n_threads=threads_of(self.n_jobs)
+        )
         self.labels_ = r["labels"]
         self.n_clusters_ = r["n_clusters"]
         self.confidence_ = r["confidence"]
         self.separable_ = self.confidence_ >= r["tau"]
         self.clusterability_ = r["clusterability"]
+        self.stability_ = r["stability"]
         self.cluster_sizes_ = list(r["cluster_sizes"])
         self.cluster_centers_ = r["centroids"]
         self.bic_path_ = r["bic_path"]

@@ -73,6 +73,7 @@ pub(crate) struct Structure {
     pub forest: Vec<super::result::MergeNode>,
     pub n_fit: usize,
     pub diagnostics: PppDiagnostics,
+    pub stability: Option<super::result::PppStability>,
 }
 
 /// The assignment pass over all `n` rows: labels and confidences in row order, rows and
@@ -98,143 +99,162 @@ pub(crate) fn structure(
         dropped_columns: (0..d).filter(|j| !cols.contains(j)).collect(),
         ..Default::default()
     };
-    let (model, selected, bic_path, forest, n_fit) = if cols.is_empty() || sample.is_none() {
-        let model = PppModel {
-            n_features: d,
-            kept_columns: cols,
-            mixture: None,
-            component_cluster: vec![0],
-            n_clusters: 1,
-            input_exponent: 0,
-        };
-        let sel = SelectedModel {
-            k_proposal: 1,
-            covariance_type: CovarianceType::Full,
-            n_components: 1,
-            bic: f64::NAN,
-            log_likelihood: f64::NAN,
-        };
-        (model, sel, Vec::new(), Vec::new(), n.min(p.sample_max))
-    } else {
-        // Steps 2-3 on the fit sample. When the selection presses against the cap ⌊√m⌋
-        // (the path reached it before the patience rule confirmed the best k), the
-        // sample grows ×SAMPLE_GROWTH (the first rows in hash order: a superset) and the
-        // many-cluster search (`many_sweep`: cap m / MANY_MIN_POINTS, O(log k) fits)
-        // resumes from the best k so far; the sample keeps growing while it holds fewer
-        // than MANY_GROW_POINTS points per selected component.
-        let mut next = sample;
-        let mut k_lo = 1;
-        let mut done: Option<(FitSample, i32, Sweep)> = None;
-        while let Some(mut sample) = next.take() {
-            // Data of extreme magnitude: the structure is searched on the sample × 2^e.
-            let amax = crate::scale::max_abs(sample.x.as_slice());
-            let e = crate::scale::exponent_outside(amax, SAFE_EXP.0, SAFE_EXP.1).unwrap_or(0);
-            if e != 0 {
-                crate::scale::scale_mat(&mut sample.x, e);
+    let (model, selected, bic_path, forest, n_fit, stability) =
+        if cols.is_empty() || sample.is_none() {
+            let model = PppModel {
+                n_features: d,
+                kept_columns: cols,
+                mixture: None,
+                component_cluster: vec![0],
+                n_clusters: 1,
+                input_exponent: 0,
+            };
+            let sel = SelectedModel {
+                k_proposal: 1,
+                covariance_type: CovarianceType::Full,
+                n_components: 1,
+                bic: f64::NAN,
+                log_likelihood: f64::NAN,
+            };
+            (
+                model,
+                sel,
+                Vec::new(),
+                Vec::new(),
+                n.min(p.sample_max),
+                None,
+            )
+        } else {
+            // Steps 2-3 on the fit sample. When the selection presses against the cap ⌊√m⌋
+            // (the path reached it before the patience rule confirmed the best k), the
+            // sample grows ×SAMPLE_GROWTH (the first rows in hash order: a superset) and the
+            // many-cluster search (`many_sweep`: cap m / MANY_MIN_POINTS, O(log k) fits)
+            // resumes from the best k so far; the sample keeps growing while it holds fewer
+            // than MANY_GROW_POINTS points per selected component.
+            let mut next = sample;
+            let mut k_lo = 1;
+            let mut done: Option<(FitSample, i32, Sweep)> = None;
+            while let Some(mut sample) = next.take() {
+                // Data of extreme magnitude: the structure is searched on the sample × 2^e.
+                let amax = crate::scale::max_abs(sample.x.as_slice());
+                let e = crate::scale::exponent_outside(amax, SAFE_EXP.0, SAFE_EXP.1).unwrap_or(0);
+                if e != 0 {
+                    crate::scale::scale_mat(&mut sample.x, e);
+                }
+                let (reg, shift) = ridge(&sample.x, p.eps_reg);
+                let fd = FitData {
+                    x: &sample.x,
+                    reg: &reg,
+                    shift: &shift,
+                };
+                let found = if k_lo == 1 {
+                    sweep(&fd, p, 1, obs)?
+                } else {
+                    many_sweep(&fd, p, k_lo, obs)?
+                };
+                let Some(sw) = found else {
+                    break;
+                };
+                let m = sample.x.n_rows();
+                diagnostics.fit_sample_sizes.push(m);
+                let pressed = if k_lo == 1 {
+                    sw.at_cap
+                } else {
+                    sw.at_cap || sw.best_k.saturating_mul(MANY_GROW_POINTS) > m
+                };
+                let lim = n.min(MANY_SAMPLE_MAX).max(m);
+                let free = p.grow_sample && p.k_cap.is_none();
+                // A patience stop on the first sample: do coarser partitions further up
+                // beat the best BIC (a long plateau, see `escape`)?
+                let escaped = if free && k_lo == 1 && !pressed {
+                    escape(&fd, p, sw.last_k, sw.best_bic, obs)?
+                } else {
+                    None
+                };
+                // Pressed on a sample that cannot grow (it holds every row already): the
+                // many-cluster search still runs once on the same rows, where its cap
+                // m / MANY_MIN_POINTS is above the sweep's ⌊√m⌋ (m > 625).
+                let wider = m / MANY_MIN_POINTS > (m as f64).sqrt() as usize;
+                let search_more = pressed && (m < lim || (k_lo == 1 && wider));
+                if free && (search_more || escaped.is_some()) {
+                    k_lo = escaped.unwrap_or(sw.best_k).max(2);
+                    next = Some(grow(lim.min(m.saturating_mul(SAMPLE_GROWTH)))?);
+                }
+                // On the same rows the BICs compare: a later search is kept only if it beats
+                // the earlier one (a grown sample's search always replaces its predecessor's).
+                let same_rows = done.as_ref().is_some_and(|(s, _, _)| s.x.n_rows() == m);
+                let worse = done
+                    .as_ref()
+                    .is_some_and(|(_, _, b)| b.best_bic <= sw.best_bic);
+                if !(same_rows && worse) {
+                    done = Some((sample, e, sw));
+                }
             }
-            let (reg, shift) = ridge(&sample.x, p.eps_reg);
-            let fd = FitData {
-                x: &sample.x,
-                reg: &reg,
-                shift: &shift,
+            let (sample, e, mut sw) = done.expect("the first sweep starts at k = 1");
+            diagnostics.regularized = std::mem::take(&mut sw.regularized);
+            diagnostics.em_not_converged = std::mem::take(&mut sw.not_converged);
+            diagnostics.full_covariance_skipped = sw.full_skipped;
+            report(obs, PppStage::Merge, sw.best_k, sw.best_k, 0);
+            let min_weight = p.min_cluster_size.map(|s| s as f64 / n as f64);
+            let rho_gauss = p.rho_gauss.map(|r| (r, p.z_gauss));
+            let merged = merge(
+                &sw.best.mixture,
+                &sample.x,
+                &MergeConfig {
+                    rho: p.rho,
+                    q_ambig: p.q_ambig,
+                    min_weight,
+                    rho_gauss,
+                    keep_gauss: p.gauss_keep_min_dim.is_some_and(|m| cols.len() >= m),
+                    gap_test: p.gap_test,
+                    rule: p.merge_rule,
+                    graph_rho: p.graph_rho,
+                },
+            );
+            let g = sw.best.mixture;
+            // Likelihoods and densities reported in the data's units: the scaling by 2^e
+            // adds e·d·ln 2 to every log density (its Jacobian).
+            let m = sample.x.n_rows() as f64;
+            let jac = e as f64 * cols.len() as f64 * std::f64::consts::LN_2;
+            let mut forest = merged.forest;
+            if e != 0 {
+                for r in &mut sw.path {
+                    r.log_likelihood += m * jac;
+                    r.bic -= 2.0 * m * jac;
+                }
+                for node in &mut forest {
+                    node.log_peak += jac;
+                    node.log_saddle += jac;
+                }
+            }
+            let sel = SelectedModel {
+                k_proposal: sw.best_k,
+                covariance_type: g.covariance_type,
+                n_components: g.params.weights.len(),
+                bic: sw.best_bic - 2.0 * m * jac,
+                log_likelihood: sw.best.loglik + m * jac,
             };
-            let found = if k_lo == 1 {
-                sweep(&fd, p, 1, obs)?
-            } else {
-                many_sweep(&fd, p, k_lo, obs)?
+            let model = PppModel {
+                n_features: d,
+                kept_columns: cols,
+                mixture: Some(g),
+                component_cluster: merged.component_cluster,
+                n_clusters: merged.n_clusters,
+                input_exponent: e,
             };
-            let Some(sw) = found else {
-                break;
-            };
-            let m = sample.x.n_rows();
-            diagnostics.fit_sample_sizes.push(m);
-            let pressed = if k_lo == 1 {
-                sw.at_cap
-            } else {
-                sw.at_cap || sw.best_k.saturating_mul(MANY_GROW_POINTS) > m
-            };
-            let lim = n.min(MANY_SAMPLE_MAX).max(m);
-            let free = p.grow_sample && p.k_cap.is_none();
-            // A patience stop on the first sample: do coarser partitions further up
-            // beat the best BIC (a long plateau, see `escape`)?
-            let escaped = if free && k_lo == 1 && !pressed {
-                escape(&fd, p, sw.last_k, sw.best_bic, obs)?
+            let n_fit = sample.x.n_rows();
+            let stability = if p.stability {
+                // The halves are cut from the sample in the data's units.
+                let mut xs = sample.x;
+                if e != 0 {
+                    crate::scale::scale_mat(&mut xs, -e);
+                }
+                super::stability::stability(p, n, d, &model.kept_columns, &xs, &model)?
             } else {
                 None
             };
-            // Pressed on a sample that cannot grow (it holds every row already): the
-            // many-cluster search still runs once on the same rows, where its cap
-            // m / MANY_MIN_POINTS is above the sweep's ⌊√m⌋ (m > 625).
-            let wider = m / MANY_MIN_POINTS > (m as f64).sqrt() as usize;
-            let search_more = pressed && (m < lim || (k_lo == 1 && wider));
-            if free && (search_more || escaped.is_some()) {
-                k_lo = escaped.unwrap_or(sw.best_k).max(2);
-                next = Some(grow(lim.min(m.saturating_mul(SAMPLE_GROWTH)))?);
-            }
-            // On the same rows the BICs compare: a later search is kept only if it beats
-            // the earlier one (a grown sample's search always replaces its predecessor's).
-            let same_rows = done.as_ref().is_some_and(|(s, _, _)| s.x.n_rows() == m);
-            let worse = done
-                .as_ref()
-                .is_some_and(|(_, _, b)| b.best_bic <= sw.best_bic);
-            if !(same_rows && worse) {
-                done = Some((sample, e, sw));
-            }
-        }
-        let (sample, e, mut sw) = done.expect("the first sweep starts at k = 1");
-        diagnostics.regularized = std::mem::take(&mut sw.regularized);
-        diagnostics.em_not_converged = std::mem::take(&mut sw.not_converged);
-        diagnostics.full_covariance_skipped = sw.full_skipped;
-        report(obs, PppStage::Merge, sw.best_k, sw.best_k, 0);
-        let min_weight = p.min_cluster_size.map(|s| s as f64 / n as f64);
-        let rho_gauss = p.rho_gauss.map(|r| (r, p.z_gauss));
-        let merged = merge(
-            &sw.best.mixture,
-            &sample.x,
-            &MergeConfig {
-                rho: p.rho,
-                q_ambig: p.q_ambig,
-                min_weight,
-                rho_gauss,
-                keep_gauss: p.gauss_keep_min_dim.is_some_and(|m| cols.len() >= m),
-                gap_test: p.gap_test,
-                rule: p.merge_rule,
-                graph_rho: p.graph_rho,
-            },
-        );
-        let g = sw.best.mixture;
-        // Likelihoods and densities reported in the data's units: the scaling by 2^e
-        // adds e·d·ln 2 to every log density (its Jacobian).
-        let m = sample.x.n_rows() as f64;
-        let jac = e as f64 * cols.len() as f64 * std::f64::consts::LN_2;
-        let mut forest = merged.forest;
-        if e != 0 {
-            for r in &mut sw.path {
-                r.log_likelihood += m * jac;
-                r.bic -= 2.0 * m * jac;
-            }
-            for node in &mut forest {
-                node.log_peak += jac;
-                node.log_saddle += jac;
-            }
-        }
-        let sel = SelectedModel {
-            k_proposal: sw.best_k,
-            covariance_type: g.covariance_type,
-            n_components: g.params.weights.len(),
-            bic: sw.best_bic - 2.0 * m * jac,
-            log_likelihood: sw.best.loglik + m * jac,
+            (model, sel, sw.path, forest, n_fit, stability)
         };
-        let model = PppModel {
-            n_features: d,
-            kept_columns: cols,
-            mixture: Some(g),
-            component_cluster: merged.component_cluster,
-            n_clusters: merged.n_clusters,
-            input_exponent: e,
-        };
-        (model, sel, sw.path, forest, sample.x.n_rows())
-    };
     Ok(Structure {
         model,
         selected,
@@ -242,6 +262,7 @@ pub(crate) fn structure(
         forest,
         n_fit,
         diagnostics,
+        stability,
     })
 }
 
@@ -260,6 +281,7 @@ pub(crate) fn finish(
         mut forest,
         n_fit,
         mut diagnostics,
+        stability,
     } = st;
     let Assigned {
         mut labels,
@@ -334,5 +356,6 @@ pub(crate) fn finish(
         selected,
         merge_forest: forest,
         diagnostics,
+        stability,
     })
 }

@@ -101,6 +101,7 @@ mod sample;
 #[cfg(test)]
 mod scale_tests;
 mod select;
+mod stability;
 mod stream;
 #[cfg(test)]
 mod tests;
@@ -114,6 +115,6 @@ pub use params::{
 };
 pub use result::{
     BicPathEntry, ChunkAssignment, MergeDecision, MergeNode, PppDiagnostics, PppMixture, PppModel,
-    PppProgress, PppResult, PppStage, SelectedModel,
+    PppProgress, PppResult, PppStability, PppStage, SelectedModel,
 };
 pub use stream::Pass;

@@ -165,6 +165,7 @@ pub struct PppParams {
     pub(crate) merge_rule: MergeRule,
     pub(crate) graph_rho: f64,
     pub(crate) grow_sample: bool,
+    pub(crate) stability: bool,
     pub(crate) interrupt: Interrupt,
 }
 
@@ -190,6 +191,7 @@ impl Default for PppParams {
             merge_rule: MERGE_RULE,
             graph_rho: GRAPH_RHO,
             grow_sample: true,
+            stability: false,
             interrupt: Interrupt::default(),
         }
     }
@@ -205,6 +207,15 @@ impl PppParams {
     /// against the cap ⌊√m⌋ (default `true`; ignored when [`PppParams::k_cap`] is set).
     pub fn grow_sample(mut self, v: bool) -> Self {
         self.grow_sample = v;
+        self
+    }
+    /// Whether to measure how stable the partition is ([`PppResult::stability`]): the
+    /// structure search runs again on two deterministic halves of the fit sample, and
+    /// their models are compared with the selected one on the fit sample's rows
+    /// (default `false`: it about doubles the time of the search, not of the
+    /// assignment of the rows).
+    pub fn stability(mut self, v: bool) -> Self {
+        self.stability = v;
         self
     }
     /// Consecutive non-improving k before the sweep stops (default [`PATIENCE`]).

@@ -180,6 +180,19 @@ pub struct MergeNode {
     pub decision: MergeDecision,
 }
 
+/// How stable the partition is over two deterministic halves of the fit sample (see
+/// [`PppParams::stability`](super::PppParams::stability)).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PppStability {
+    /// Clusters found on each half (rows at even / odd positions of the hash-ordered fit
+    /// sample), searched as a whole fit sample would be.
+    pub half_k: [usize; 2],
+    /// Mean adjusted Rand index between the labels of the fit sample's rows under the
+    /// selected model and under each half's model: near 1 when the data determine the
+    /// partition, lower when the halves partition the data differently.
+    pub agreement: f64,
+}
+
 /// Degenerate outcomes (all handled).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PppDiagnostics {
@@ -235,6 +248,8 @@ pub struct PppResult {
     pub merge_forest: Vec<MergeNode>,
     /// Degenerate outcomes.
     pub diagnostics: PppDiagnostics,
+    /// Stability over half-samples, when asked for ([`PppParams::stability`](super::PppParams::stability)).
+    pub stability: Option<PppStability>,
 }
 
 impl PppResult {
