@@ -78,6 +78,7 @@ mod npy;
 mod options;
 mod parquet;
 mod read;
+mod rows;
 mod scalar;
 mod source;
 mod table;
@@ -94,12 +95,14 @@ pub use error::{IoError, IoErrorKind};
 pub use fields::is_decimal_comma;
 pub use format::Format;
 pub use frame::{check_frame_output, write_frame_into, Column, Frame, Values};
+pub use lines::LineCount;
 pub use mixed::{read_mixed, read_mixed_from_bytes, CategoricalColumns, MixedTable};
 pub use npy::NpyRows;
 pub use options::{HeaderMode, MissingPolicy, ReadOptions, CLASSIFY_LINES};
 pub use read::{
     native_float_width, native_float_width_from_bytes, read_matrix, read_matrix_from_bytes,
 };
+pub use rows::{ParquetRows, TextRows};
 pub use table::{
     read_table, read_table_from_bytes, DroppedRow, Ids, RowInfo, SkippedColumn, Table,
 };
