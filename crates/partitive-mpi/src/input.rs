@@ -20,9 +20,9 @@
 
 use crate::exchange::Mpi;
 use crate::{agree, rows_of};
+use partitive::distributed::all_gather;
 use partitive::distributed::Exchange;
 use partitive::{Float, Mat};
-use partitive::distributed::all_gather;
 use partitive_io::{Format, IoError, LineCount, NpyRows, ParquetRows, ReadOptions, TextRows};
 use std::path::Path;
 
