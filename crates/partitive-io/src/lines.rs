@@ -145,7 +145,7 @@ fn content(line: &[u8], line_no: usize) -> Option<usize> {
 pub struct LineCount {
     /// Lines (a last line without a line ending counts).
     pub lines: usize,
-    /// Significant lines: not blank, not a `#` comment (the lines [`Lines`] yields).
+    /// Significant lines: not blank, not a `#` comment (the records of the text reader).
     pub records: usize,
 }
 
@@ -222,6 +222,30 @@ mod tests {
         std::fs::write(&p, &gz[..gz.len() - 6]).unwrap();
         let e = collect(Lines::open(Input::file(&p), true).unwrap()).unwrap_err();
         assert!(matches!(e.kind(), IoErrorKind::Truncated), "{e}");
+    }
+
+    #[test]
+    fn count_lines_agrees_with_next_line() {
+        let text = "\u{feff}# c\n\n 1 2\r\n  # x\n\t\n3 4\n\r \n5 6";
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt");
+        std::fs::write(&p, text).unwrap();
+        let got = collect(Lines::open(Input::file(&p), false).unwrap()).unwrap();
+        let (c, end) = count_lines(text.as_bytes(), 0, None);
+        assert_eq!((c.lines, c.records, end), (8, got.len(), text.len()));
+        assert_eq!(c.records, 4, "{got:?}");
+        // Stopping before record 1 ("3 4", line 6): five lines before it; record 2 is
+        // "\r " (a carriage return is not a blank).
+        let (c, at) = count_lines(text.as_bytes(), 0, Some(1));
+        assert_eq!((c.lines, c.records), (5, 1));
+        assert!(text[at..].starts_with("3 4"));
+        let (c, at) = count_lines(text.as_bytes(), 0, Some(2));
+        assert_eq!((c.lines, c.records), (6, 2));
+        assert!(text[at..].starts_with("\r \n5 6"));
+        // A byte-order mark counts only on line 1: a later "\u{feff}#" line is a record.
+        let later = "\u{feff}# not a comment here\n";
+        assert_eq!(count_lines(later.as_bytes(), 1, None).0.records, 1);
+        assert_eq!(count_lines(later.as_bytes(), 0, None).0.records, 0);
     }
 
     #[test]

@@ -121,7 +121,6 @@ impl ParquetSource {
 
     /// [`open_range`](Self::open_range) over `file_len` bytes readable at any offset from
     /// `file`; `reopen` gives another handle on the same bytes (see [`Self::next_batch`]).
-    #[allow(clippy::too_many_arguments)]
     fn open_reader<R: ChunkReader + 'static>(
         path: &Path,
         file: R,

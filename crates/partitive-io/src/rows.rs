@@ -93,6 +93,14 @@ impl ParquetRows {
             }
             got += n;
         }
+        let read = source.take_info().n_file_rows;
+        if read != end {
+            // A footer claiming rows that the pages do not hold.
+            return Err(IoError::malformed(
+                &self.path,
+                format!("rows {start}..{end} were asked for, the row groups held rows to {read}"),
+            ));
+        }
         Mat::from_vec(out, got, d).map_err(|e| IoError::other(&self.path, e.to_string()))
     }
 }
