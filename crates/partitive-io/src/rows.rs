@@ -141,11 +141,12 @@ impl TextRows {
         }
         let input = Input::file(path);
         input.check_exists()?;
-        let reader = TextReader::open(input, det.gzip, opts)?.without_ids();
+        // Checked first: opening a pipe would consume what the streamed read needs.
         let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
         if det.gzip || !regular {
             return Ok(None);
         }
+        let reader = TextReader::open(input, det.gzip, opts)?.without_ids();
         let map = input.map()?;
         if map.starts_with(&[0x1f, 0x8b]) {
             return Ok(None);
