@@ -246,4 +246,23 @@ fn a_bad_value_in_the_last_ranks_span_is_partitives_message() {
         assert_eq!(error_of(&run), want, "{np} ranks");
         assert!(!out.exists(), "nothing written");
     }
+    // Bad values in the rows of ranks 1 and 2 of 3 (of rank 1 of 2): the first in row
+    // order is reported, as `partitive` reports it.
+    let first = lines.len() / 2;
+    lines[first] = format!("{},word", lines[first].split(',').next().unwrap());
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let single = Command::new(partitive())
+        .args(&args("")[1..])
+        .output()
+        .unwrap();
+    let want = error_of(&single);
+    assert!(want.contains(&format!(":{}:2:", first + 1)), "{want}");
+    for np in [2, 3] {
+        let a = args("");
+        let a: Vec<&str> = a[1..].iter().map(|s| s.as_str()).collect();
+        let run = mpi(np, &a).output().unwrap();
+        assert_eq!(run.status.code(), Some(2), "{run:?}");
+        assert_eq!(error_of(&run), want, "{np} ranks");
+        assert!(!out.exists(), "nothing written");
+    }
 }
