@@ -15,7 +15,9 @@
 //! dissimilarity, dictionary-encoding the categories ([`MixedTable`]).
 //!
 //! [`read_matrix`] loads a whole file; [`for_each_chunk`] streams fixed-size row blocks for
-//! data larger than memory. Each reader has a `*_from_bytes` form
+//! data larger than memory; [`NpyRows`], [`ParquetRows`] (by row groups) and [`TextRows`]
+//! (by byte spans at line starts) read one contiguous range of rows, as a rank of a
+//! distributed job does. Each reader has a `*_from_bytes` form
 //! ([`read_matrix_from_bytes`], [`read_table_from_bytes`], [`for_each_chunk_from_bytes`],
 //! [`read_mixed_from_bytes`], [`native_float_width_from_bytes`]) reading bytes in memory
 //! named like a file, through the same parsing code. Writers ([`write_labels`], [`write_matrix`], [`write_npy`],
@@ -78,6 +80,7 @@ mod npy;
 mod options;
 mod parquet;
 mod read;
+mod rows;
 mod scalar;
 mod source;
 mod table;
@@ -94,12 +97,14 @@ pub use error::{IoError, IoErrorKind};
 pub use fields::is_decimal_comma;
 pub use format::Format;
 pub use frame::{check_frame_output, write_frame_into, Column, Frame, Values};
+pub use lines::LineCount;
 pub use mixed::{read_mixed, read_mixed_from_bytes, CategoricalColumns, MixedTable};
 pub use npy::NpyRows;
 pub use options::{HeaderMode, MissingPolicy, ReadOptions, CLASSIFY_LINES};
 pub use read::{
     native_float_width, native_float_width_from_bytes, read_matrix, read_matrix_from_bytes,
 };
+pub use rows::{ParquetRows, TextRows};
 pub use table::{
     read_table, read_table_from_bytes, DroppedRow, Ids, RowInfo, SkippedColumn, Table,
 };

@@ -55,6 +55,23 @@ impl Lines {
         })
     }
 
+    /// Lines of `reader`, bytes of a plain-text file from the start of line `line_no + 1`
+    /// on (`line_no` lines come before it): numbers count from there, and a byte-order mark
+    /// is removed only on line 1.
+    pub(crate) fn resume(
+        path: &std::path::Path,
+        reader: Box<dyn BufRead>,
+        line_no: usize,
+    ) -> Lines {
+        Lines {
+            reader,
+            path: path.to_path_buf(),
+            gzip: false,
+            line_no,
+            buf: Vec::new(),
+        }
+    }
+
     /// Maps a read error: in a gzip stream an early end is [`IoErrorKind::Truncated`] and
     /// bad data [`IoErrorKind::Malformed`].
     fn read_error(&self, e: std::io::Error) -> IoError {
@@ -81,20 +98,11 @@ impl Lines {
                 return Ok(None);
             }
             self.line_no += 1;
-            while matches!(self.buf.last(), Some(b'\n' | b'\r')) {
-                self.buf.pop();
-            }
-            let mut start = 0;
-            if self.line_no == 1 && self.buf.starts_with(&[0xef, 0xbb, 0xbf]) {
-                start = 3;
-            }
-            let bytes = &self.buf[start..];
-            let first = bytes.iter().position(|b| !matches!(b, b' ' | b'\t'));
-            match first {
-                None => continue,
-                Some(i) if bytes[i] == b'#' => continue,
-                Some(_) => {}
-            }
+            let Some(start) = content(&self.buf, self.line_no) else {
+                continue;
+            };
+            let end = trimmed_len(&self.buf);
+            self.buf.truncate(end);
             return match std::str::from_utf8(&self.buf[start..]) {
                 Ok(s) => Ok(Some((self.line_no, s))),
                 Err(e) => Err(
@@ -107,6 +115,68 @@ impl Lines {
             };
         }
     }
+}
+
+/// The length of `line` without its line ending (any trailing `\n`, `\r`).
+fn trimmed_len(line: &[u8]) -> usize {
+    let mut end = line.len();
+    while end > 0 && matches!(line[end - 1], b'\n' | b'\r') {
+        end -= 1;
+    }
+    end
+}
+
+/// Where the text of line `line_no` (`line`, with or without its line ending) starts (past
+/// a byte-order mark on line 1), or `None` for a blank line or a `#` comment: the rule of
+/// [`Lines::next_line`].
+fn content(line: &[u8], line_no: usize) -> Option<usize> {
+    let line = &line[..trimmed_len(line)];
+    let start = match line_no == 1 && line.starts_with(&[0xef, 0xbb, 0xbf]) {
+        true => 3,
+        false => 0,
+    };
+    let bytes = &line[start..];
+    let first = bytes.iter().position(|b| !matches!(b, b' ' | b'\t'))?;
+    (bytes[first] != b'#').then_some(start)
+}
+
+/// Counts of the lines of a plain-text span.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LineCount {
+    /// Lines (a last line without a line ending counts).
+    pub lines: usize,
+    /// Significant lines: not blank, not a `#` comment (the records of the text reader).
+    pub records: usize,
+}
+
+/// Counts the lines of `bytes`, a span of a plain-text file starting at the start of line
+/// `line_no + 1`, under the rules of [`Lines::next_line`]. With `stop_at`, stops before the
+/// significant line of that index (0-based in the span) and returns the counts of the
+/// lines before it and its byte offset; else the whole span (offset: `bytes.len()`).
+pub(crate) fn count_lines(
+    bytes: &[u8],
+    line_no: usize,
+    stop_at: Option<usize>,
+) -> (LineCount, usize) {
+    let mut c = LineCount::default();
+    let mut at = 0;
+    while at < bytes.len() {
+        let end = memchr_newline(&bytes[at..]).map_or(bytes.len(), |i| at + i + 1);
+        if content(&bytes[at..end], line_no + c.lines + 1).is_some() {
+            if stop_at == Some(c.records) {
+                return (c, at);
+            }
+            c.records += 1;
+        }
+        c.lines += 1;
+        at = end;
+    }
+    (c, at)
+}
+
+/// The position of the first `\n` in `b`.
+fn memchr_newline(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&x| x == b'\n')
 }
 
 /// Reads everything left in `r` (used to check streams in tests).
@@ -152,6 +222,30 @@ mod tests {
         std::fs::write(&p, &gz[..gz.len() - 6]).unwrap();
         let e = collect(Lines::open(Input::file(&p), true).unwrap()).unwrap_err();
         assert!(matches!(e.kind(), IoErrorKind::Truncated), "{e}");
+    }
+
+    #[test]
+    fn count_lines_agrees_with_next_line() {
+        let text = "\u{feff}# c\n\n 1 2\r\n  # x\n\t\n3 4\n\r \n5 6";
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt");
+        std::fs::write(&p, text).unwrap();
+        let got = collect(Lines::open(Input::file(&p), false).unwrap()).unwrap();
+        let (c, end) = count_lines(text.as_bytes(), 0, None);
+        assert_eq!((c.lines, c.records, end), (8, got.len(), text.len()));
+        assert_eq!(c.records, 4, "{got:?}");
+        // Stopping before record 1 ("3 4", line 6): five lines before it; record 2 is
+        // "\r " (a carriage return is not a blank).
+        let (c, at) = count_lines(text.as_bytes(), 0, Some(1));
+        assert_eq!((c.lines, c.records), (5, 1));
+        assert!(text[at..].starts_with("3 4"));
+        let (c, at) = count_lines(text.as_bytes(), 0, Some(2));
+        assert_eq!((c.lines, c.records), (6, 2));
+        assert!(text[at..].starts_with("\r \n5 6"));
+        // A byte-order mark counts only on line 1: a later "\u{feff}#" line is a record.
+        let later = "\u{feff}# not a comment here\n";
+        assert_eq!(count_lines(later.as_bytes(), 1, None).0.records, 1);
+        assert_eq!(count_lines(later.as_bytes(), 0, None).0.records, 0);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! an error naming it. Null cells are an error naming column and row. Rows are decoded one
 //! batch at a time, row group after row group.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use arrow_array::cast::AsArray;
@@ -15,7 +16,9 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
-use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::{
+    ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder, RowSelection, RowSelector,
+};
 use parquet::arrow::ProjectionMask;
 use parquet::file::metadata::ParquetMetaData;
 use parquet::file::reader::ChunkReader;
@@ -86,32 +89,45 @@ impl ParquetSource {
         opts: &ReadOptions,
         batch_rows: usize,
     ) -> Result<ParquetSource, IoError> {
+        Self::open_range(input, opts, batch_rows, None)
+    }
+
+    /// [`open`](Self::open), reading only the rows `rows` (of the whole file) when given:
+    /// only the row groups overlapping them are decoded, and the rows of those groups
+    /// outside the range are skipped. Row numbers in messages stay those of the file.
+    pub(crate) fn open_range(
+        input: Input<'_>,
+        opts: &ReadOptions,
+        batch_rows: usize,
+        rows: Option<Range<usize>>,
+    ) -> Result<ParquetSource, IoError> {
         let path = input.path();
         match input.bytes() {
             Some(b) => {
                 let bytes = bytes::Bytes::copy_from_slice(b);
                 let again = bytes.clone();
                 let reopen = move || Ok(again.clone());
-                Self::open_reader(path, bytes, b.len() as u64, opts, batch_rows, reopen)
+                Self::open_reader(path, bytes, b.len() as u64, opts, batch_rows, rows, reopen)
             }
             None => {
                 let file = input.open_file()?;
                 let len = file.metadata().map_err(|e| IoError::os(path, e))?.len();
                 let again = file.try_clone().map_err(|e| IoError::os(path, e))?;
                 let reopen = move || again.try_clone();
-                Self::open_reader(path, file, len, opts, batch_rows, reopen)
+                Self::open_reader(path, file, len, opts, batch_rows, rows, reopen)
             }
         }
     }
 
-    /// [`open`](Self::open) over `file_len` bytes readable at any offset from `file`;
-    /// `reopen` gives another handle on the same bytes (see [`Self::next_batch`]).
+    /// [`open_range`](Self::open_range) over `file_len` bytes readable at any offset from
+    /// `file`; `reopen` gives another handle on the same bytes (see [`Self::next_batch`]).
     fn open_reader<R: ChunkReader + 'static>(
         path: &Path,
         file: R,
         file_len: u64,
         opts: &ReadOptions,
         batch_rows: usize,
+        rows: Option<Range<usize>>,
         reopen: impl Fn() -> std::io::Result<R> + 'static,
     ) -> Result<ParquetSource, IoError> {
         if file_len == 0 {
@@ -154,6 +170,19 @@ impl ParquetSource {
         if n_rows == 0 {
             return Err(IoError::new(IoErrorKind::NoRows, path));
         }
+        let part = match &rows {
+            Some(r) => Some(row_groups_of(path, builder.metadata(), n_rows, r.clone())?),
+            None => None,
+        };
+        // The same row groups and rows for the first reader and a rebuilt one.
+        let limit = move |b: ParquetRecordBatchReaderBuilder<R>| match &part {
+            Some((groups, sel)) => b
+                .with_row_groups(groups.clone())
+                .with_row_selection(sel.clone()),
+            None => b,
+        };
+        let limit = std::sync::Arc::new(limit);
+        let limit_again = limit.clone();
         let mut roots = picked.clone();
         roots.extend(plan.id);
         roots.sort_unstable();
@@ -167,14 +196,15 @@ impl ParquetSource {
         let rebuild: Rebuild = Box::new(move |skip| {
             let r = reopen().map_err(|e| e.to_string())?;
             let mut reader = contain(|| {
-                ParquetRecordBatchReaderBuilder::try_new(r)?
+                limit_again(ParquetRecordBatchReaderBuilder::try_new(r)?)
                     .with_projection(again.clone())
                     .with_batch_size(1)
                     .build()
             })?
             .map_err(|e| e.to_string())?;
             // Rows are skipped by decoding them (as the first reader did), not by a row
-            // selection, whose planning trusts the row groups' claimed counts.
+            // selection, whose planning trusts the row groups' claimed counts (a range
+            // read trusts them, once checked against the footer's total: `row_groups_of`).
             for _ in 0..skip {
                 match contain(|| reader.next())? {
                     Some(Ok(_)) => {}
@@ -185,7 +215,7 @@ impl ParquetSource {
             Ok(reader)
         });
         let reader = contain(|| {
-            builder
+            limit(builder)
                 .with_projection(mask)
                 .with_batch_size(batch_rows.max(1))
                 .build()
@@ -202,7 +232,7 @@ impl ParquetSource {
             batch_pos,
             names: picked.iter().map(|&i| all_names[i].clone()).collect(),
             n_rows,
-            done: 0,
+            done: rows.as_ref().map_or(0, |r| r.start),
             current: None,
             id_pos,
             missing: opts.missing,
@@ -403,7 +433,55 @@ impl ParquetSource {
     }
 }
 
-/// Calls `put(r, value)` for rows `from..to` of `col` (`r` counted from `from`).
+/// The row groups of `meta` overlapping `rows` of the `n_rows` of the file, and the rows
+/// of those groups to read (the others skipped). The groups' row counts must add up to the
+/// footer's total, else the file is malformed (the range could not be located).
+fn row_groups_of(
+    path: &Path,
+    meta: &ParquetMetaData,
+    n_rows: usize,
+    rows: Range<usize>,
+) -> Result<(Vec<usize>, RowSelection), IoError> {
+    if rows.start > rows.end || rows.end > n_rows {
+        return Err(IoError::param(
+            path,
+            "rows",
+            format!(
+                "{}..{} is not a range of the file's {n_rows} rows",
+                rows.start, rows.end
+            ),
+        ));
+    }
+    let mut groups = Vec::new();
+    let mut selectors = Vec::new();
+    let mut at = 0usize;
+    for (g, rg) in meta.row_groups().iter().enumerate() {
+        let len = usize::try_from(rg.num_rows()).unwrap_or(0);
+        let (s, e) = (at, at.saturating_add(len));
+        at = e;
+        let (a, b) = (s.max(rows.start), e.min(rows.end));
+        if a >= b {
+            continue;
+        }
+        groups.push(g);
+        for (n, keep) in [(a - s, false), (b - a, true), (e - b, false)] {
+            if n > 0 {
+                selectors.push(match keep {
+                    true => RowSelector::select(n),
+                    false => RowSelector::skip(n),
+                });
+            }
+        }
+    }
+    if at != n_rows {
+        return Err(IoError::malformed(
+            path,
+            format!("the row groups hold {at} rows, the footer {n_rows}"),
+        ));
+    }
+    Ok((groups, RowSelection::from(selectors)))
+}
+
 /// Checks the row groups' row counts and column chunks' byte ranges of `meta` against the
 /// file's length `file_len`: the `parquet` crate trusts them (a negative offset or size
 /// panics in `ColumnChunkMetaData::byte_range`, a negative row count becomes a huge

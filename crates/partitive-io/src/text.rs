@@ -202,6 +202,21 @@ impl TextReader {
         })
     }
 
+    /// This reader's format (delimiter, header, columns: settled by [`open`](Self::open)
+    /// on the file's first lines) over other lines of the same file: `lines`, from a later
+    /// point, whose first significant line is data row `first_row` (0-based). The lines
+    /// read ahead by `open` are dropped.
+    pub(crate) fn resume(mut self, lines: Lines, first_row: usize) -> TextReader {
+        self.lines = lines;
+        self.pending.clear();
+        self.deferred = None;
+        self.log = RowInfo {
+            n_file_rows: first_row,
+            ..RowInfo::default()
+        };
+        self
+    }
+
     /// Number of output columns.
     pub(crate) fn n_cols(&self) -> usize {
         self.plan.keep.len()

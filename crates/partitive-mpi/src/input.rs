@@ -1,20 +1,29 @@
-//! This rank's rows of the input.
+//! This rank's rows of the input: each rank reads only its contiguous range
+//! ([`crate::rows_of`], whole chunks), through the single-process readers' parsing code
+//! (the same rows, and an error in a rank's rows is `partitive`'s message, naming the row or
+//! line of the whole file; [`agree`] reports the first rank's, so the first in row order).
 //!
-//! * `.npy`: by row offset (memory-mapped), each rank reading only its whole-chunk
-//!   range ([`crate::rows_of`]).
-//! * Every other format `partitive` reads (CSV/TSV/text, gzipped too, and Parquet):
-//!   every rank streams the file through the single-process reader
-//!   ([`partitive_io::for_each_chunk`], the reader of `partitive … --stream`: the same
-//!   parsing rules, rows and errors), a first pass counting the rows, a second keeping
-//!   the rows of its range and stopping after them. Memory per rank: its rows; each rank
-//!   parses the file up to its range's end twice (a gzipped file is decompressed by
-//!   every rank). Byte ranges for text and row groups for Parquet are not used yet.
+//! * `.npy`: by row offset (memory-mapped, [`NpyRows`]).
+//! * Parquet: the row count from the footer; each rank decodes only the row groups
+//!   overlapping its range ([`ParquetRows`]).
+//! * Plain CSV/TSV/text: the file is cut into one byte span per rank, each moved forward to
+//!   a line start; each rank counts the lines and records of its span and the counts are
+//!   gathered, which locates every row; each rank then parses the lines of its rows only,
+//!   from wherever its first row lies (a neighbour's span when a chunk boundary falls
+//!   there) ([`TextRows`]). Delimiter, header and columns are settled, as `partitive`
+//!   settles them, by every rank on the file's first lines. A record is one line (quotes
+//!   do not span lines), so a cut at a line start is never inside a record.
+//! * gzipped text (or input that is not a regular file): a gzip stream cannot be entered
+//!   in the middle, so every rank decompresses and parses the file up to its range's end
+//!   through the streaming reader ([`partitive_io::for_each_chunk`], as `partitive …
+//!   --stream`), a first pass counting the rows, a second keeping its rows.
 
 use crate::exchange::Mpi;
 use crate::{agree, rows_of};
+use partitive::distributed::all_gather;
 use partitive::distributed::Exchange;
 use partitive::{Float, Mat};
-use partitive_io::{IoError, NpyRows, ReadOptions};
+use partitive_io::{Format, IoError, LineCount, NpyRows, ParquetRows, ReadOptions, TextRows};
 use std::path::Path;
 
 /// Rows per block of a streamed read (a multiple of the chunk size, as `partitive`'s).
@@ -45,8 +54,11 @@ pub struct Rows<T> {
 
 /// This rank's rows (or every rank's first error).
 pub fn read<T: Float>(path: &Path, ex: &Mpi) -> Result<Rows<T>, String> {
-    if !is_npy(path) {
-        return streamed(path, ex);
+    match Format::from_path(path) {
+        Ok(Format::Parquet) => return parquet(path, ex),
+        Ok(Format::Delimited) => return text(path, ex),
+        _ if !is_npy(path) => return streamed(path, ex),
+        _ => {}
     }
     let read = NpyRows::open(path).and_then(|f| {
         let (start, end) = rows_of(f.n_rows(), ex.rank(), ex.size());
@@ -58,6 +70,42 @@ pub fn read<T: Float>(path: &Path, ex: &Mpi) -> Result<Rows<T>, String> {
         x,
         names: None,
     })
+}
+
+/// [`read`] of a Parquet file: this rank's row groups only.
+fn parquet<T: Float>(path: &Path, ex: &Mpi) -> Result<Rows<T>, String> {
+    let read = ParquetRows::open(path, &ReadOptions::default()).and_then(|f| {
+        let (start, end) = rows_of(f.n_rows(), ex.rank(), ex.size());
+        Ok((start, f.read::<T>(start, end)?, f.names().to_vec()))
+    });
+    let (start, x, names) = agree(ex, read.map_err(|e| e.to_string()))?;
+    Ok(Rows {
+        start,
+        x,
+        names: Some(names),
+    })
+}
+
+/// [`read`] of delimited text: this rank's byte span counted, its rows' lines parsed (or
+/// [`streamed`] for gzip).
+fn text<T: Float>(path: &Path, ex: &Mpi) -> Result<Rows<T>, String> {
+    let opened = TextRows::open(path, &ReadOptions::default());
+    let Some(file) = agree(ex, opened.map_err(|e| e.to_string()))? else {
+        return streamed(path, ex);
+    };
+    let spans = file.spans(ex.size());
+    let mine = file.count(spans[ex.rank()].clone());
+    let counts: Vec<LineCount> = all_gather(ex, &(mine.lines, mine.records))
+        .into_iter()
+        .map(|(lines, records)| LineCount { lines, records })
+        .collect();
+    let names = file.names().map(|n| n.to_vec());
+    let read = file.n_rows(&counts).and_then(|n| {
+        let (start, end) = rows_of(n, ex.rank(), ex.size());
+        Ok((start, file.read::<T>(&spans, &counts, start..end)?))
+    });
+    let (start, x) = agree(ex, read.map_err(|e| e.to_string()))?;
+    Ok(Rows { start, x, names })
 }
 
 /// [`read`] of a file read as a stream of row blocks (see the module docs).

@@ -116,3 +116,153 @@ fn a_bad_value_in_one_ranks_rows_is_one_error_line_naming_the_line() {
     assert!(errors[0].contains(&format!("{}", at + 1)), "{err}");
     assert!(!out.exists(), "nothing written");
 }
+
+/// `v` (`n × d`) as Parquet with row groups of `group` rows.
+fn write_parquet(path: &Path, v: &[f64], n: usize, d: usize, group: usize) {
+    use arrow_array::{ArrayRef, Float64Array, RecordBatch};
+    use arrow_schema::{DataType, Field, Schema};
+    use std::sync::Arc;
+    let fields: Vec<Field> = (0..d)
+        .map(|j| Field::new(format!("c{j}"), DataType::Float64, false))
+        .collect();
+    let schema = Arc::new(Schema::new(fields));
+    let cols: Vec<ArrayRef> = (0..d)
+        .map(|j| Arc::new(Float64Array::from_iter_values((0..n).map(|i| v[i * d + j]))) as ArrayRef)
+        .collect();
+    let batch = RecordBatch::try_new(schema.clone(), cols).unwrap();
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_max_row_group_row_count(Some(group))
+        .build();
+    let file = std::fs::File::create(path).unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(file, schema, Some(props)).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+}
+
+/// Rows of 10 chunks and a part: on 2 and 3 ranks the byte spans of the text split end
+/// mid-line, and a rank's first row (a chunk boundary) lies in its left neighbour's span.
+const N_SPLIT: usize = 10 * CHUNK + 300;
+
+#[test]
+fn byte_spans_and_row_groups_give_the_single_process_bytes() {
+    let Some(_) = mpirun() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (n, d) = (N_SPLIT, 3);
+    let v = blobs(n, d, 4, 11);
+    let csv = write(dir.path(), "x.csv", v.clone(), n, d);
+    // The split the ranks make: cuts mid-line, rank starts in another rank's span.
+    let opts = partitive_io::ReadOptions::default();
+    let bytes = std::fs::read(&csv).unwrap();
+    for np in [2, 3] {
+        let f = partitive_io::TextRows::open(&csv, &opts).unwrap().unwrap();
+        let spans = f.spans(np);
+        for r in 1..np {
+            assert_ne!(
+                bytes[r * bytes.len() / np - 1],
+                b'\n',
+                "{np}: a mid-line cut"
+            );
+        }
+        let records: Vec<usize> = spans.iter().map(|s| f.count(s.clone()).records).collect();
+        let first_row = |r: usize| r * n.div_ceil(CHUNK) / np * CHUNK;
+        // Data row i is record i + 1 (after the header).
+        let in_left = (1..np).any(|r| first_row(r) + 1 < records[..r].iter().sum::<usize>());
+        assert!(in_left, "{np}: records per span {records:?}");
+    }
+    let kmeans = [
+        ("--labels-out", "labels.txt"),
+        ("--centers-out", "centers.csv"),
+    ];
+    compare("kmeans", &csv, &["-k", "4", "--seed", "5"], &kmeans);
+    let labels = [("--labels-out", "labels.txt")];
+    compare("gmm", &csv, &["-k", "4", "--covariance", "diag"], &labels);
+    // A header-less TSV, with comments and blank lines.
+    let tsv = dir.path().join("x.tsv");
+    let mut text = String::new();
+    for (i, row) in v.chunks(d).enumerate() {
+        if i % 1000 == 3 {
+            text.push_str("# note\n\n");
+        }
+        let cells: Vec<String> = row.iter().map(|x| format!("{x}")).collect();
+        text.push_str(&cells.join("\t"));
+        text.push('\n');
+    }
+    std::fs::write(&tsv, text).unwrap();
+    compare("kmeans", &tsv, &["-k", "4", "--seed", "5"], &kmeans);
+    // Parquet with row groups of 3000 rows (not a multiple of the chunk).
+    let pq = dir.path().join("x.parquet");
+    write_parquet(&pq, &v, n, d, 3000);
+    compare("kmeans", &pq, &["-k", "4", "--seed", "5"], &kmeans);
+    let auto = [
+        ("--labels-out", "labels.txt"),
+        ("--confidence-out", "confidence.csv"),
+    ];
+    compare("auto", &pq, &[], &auto);
+}
+
+/// The one error line of a failed run, after `error: `.
+fn error_of(run: &std::process::Output) -> String {
+    let err = String::from_utf8_lossy(&run.stderr);
+    let lines: Vec<&str> = err.lines().filter(|l| l.contains(": error: ")).collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    lines[0].split_once(": error: ").unwrap().1.to_string()
+}
+
+#[test]
+fn a_bad_value_in_the_last_ranks_span_is_partitives_message() {
+    let Some(_) = mpirun() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let n = N_SPLIT;
+    let input = write(dir.path(), "x.csv", blobs(n, 2, 3, 2), n, 2);
+    let text = std::fs::read_to_string(&input).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let at = lines.len() - 100; // in the last rank's rows and byte span
+    lines[at] = format!("{},1e999", lines[at].split(',').next().unwrap());
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let out = dir.path().join("labels.txt");
+    let args = |bin: &str| {
+        vec![
+            bin.to_string(),
+            "kmeans".into(),
+            input.display().to_string(),
+            "-k".into(),
+            "3".into(),
+            "--labels-out".into(),
+            out.display().to_string(),
+        ]
+    };
+    let single = Command::new(partitive())
+        .args(&args("")[1..])
+        .output()
+        .unwrap();
+    assert_eq!(single.status.code(), Some(2), "{single:?}");
+    let want = error_of(&single);
+    assert!(want.contains(&format!(":{}:2:", at + 1)), "{want}");
+    for np in 1..=3 {
+        let a = args("");
+        let a: Vec<&str> = a[1..].iter().map(|s| s.as_str()).collect();
+        let run = mpi(np, &a).output().unwrap();
+        assert_eq!(run.status.code(), Some(2), "{run:?}");
+        assert_eq!(error_of(&run), want, "{np} ranks");
+        assert!(!out.exists(), "nothing written");
+    }
+    // Bad values in the rows of ranks 1 and 2 of 3 (of rank 1 of 2): the first in row
+    // order is reported, as `partitive` reports it.
+    let first = lines.len() / 2;
+    lines[first] = format!("{},word", lines[first].split(',').next().unwrap());
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let single = Command::new(partitive())
+        .args(&args("")[1..])
+        .output()
+        .unwrap();
+    let want = error_of(&single);
+    assert!(want.contains(&format!(":{}:2:", first + 1)), "{want}");
+    for np in [2, 3] {
+        let a = args("");
+        let a: Vec<&str> = a[1..].iter().map(|s| s.as_str()).collect();
+        let run = mpi(np, &a).output().unwrap();
+        assert_eq!(run.status.code(), Some(2), "{run:?}");
+        assert_eq!(error_of(&run), want, "{np} ranks");
+        assert!(!out.exists(), "nothing written");
+    }
+}
