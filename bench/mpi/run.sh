@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# partitive CMD vs mpirun -np 1|2|3 partitive-mpi CMD (CMD: kmeans or gmm) on one synthetic
+# partitive CMD vs mpirun -np 1|2|3 partitive-mpi CMD (CMD: kmeans, gmm, auto or clara =
+# kmedoids --algorithm clara) on one synthetic
 # .npy: wall time (median of 3) and a byte comparison of the labels. Usage: bash
 # bench/mpi/run.sh [CMD] [N] [D] [K]. Needs python3 (the data are written without numpy)
 # and both binaries built (cargo build --release -p partitive-cli; cargo build --release
 # --manifest-path crates/partitive-mpi/Cargo.toml).
+# Ranks are started with --bind-to none: Open MPI binds each of 1-2 ranks to one core by
+# default, and a rank's threads would then share that core.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CMD=${1:-kmeans}; N=${2:-1000000}; D=${3:-16}; K=${4:-32}
 case "$CMD" in
   kmeans) FLAGS=(-k "$K") ;;
   gmm) FLAGS=(-k "$K" --covariance diag) ;;
-  *) echo "usage: run.sh [kmeans|gmm] [N] [D] [K]" >&2; exit 2 ;;
+  auto) FLAGS=() ;;
+  clara) CMD=kmedoids; FLAGS=(-k "$K" --algorithm clara) ;;
+  *) echo "usage: run.sh [kmeans|gmm|auto|clara] [N] [D] [K]" >&2; exit 2 ;;
 esac
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
 python3 - "$W/x.npy" "$N" "$D" "$K" <<'PY'
@@ -35,7 +40,7 @@ t=$(one target/release/partitive "$CMD" "$W/x.npy" "${FLAGS[@]}" --threads 2 -q 
 echo "partitive $CMD, 2 threads: ${t} s"
 for np in 1 2 3; do
   for th in 1 2; do
-    t=$(one mpirun --allow-run-as-root --oversubscribe -np "$np" target/release/partitive-mpi "$CMD" "$W/x.npy" "${FLAGS[@]}" --threads "$th" -q --labels-out "$W/l.txt")
+    t=$(one mpirun --allow-run-as-root --oversubscribe --bind-to none -np "$np" target/release/partitive-mpi "$CMD" "$W/x.npy" "${FLAGS[@]}" --threads "$th" -q --labels-out "$W/l.txt")
     same=$(cmp -s "$W/l0.txt" "$W/l.txt" && echo identical || echo DIFFERENT)
     echo "mpirun -np $np, $th threads/rank: ${t} s (labels $same)"
   done

@@ -63,7 +63,10 @@ enum Command {
 /// Flags of every command.
 #[derive(Debug, clap::Args)]
 pub struct Run {
-    /// Worker threads per rank (default: the cores divided by the ranks on the node).
+    /// Worker threads per rank (default: the CPUs this rank may run on, divided by the
+    /// ranks on the node, at least 1). Open MPI binds each rank to
+    /// one core when it starts 2 or fewer: run `mpirun --bind-to none` (or
+    /// `--map-by slot:PE=N`) to give a rank N threads.
     #[arg(long)]
     pub threads: Option<usize>,
     /// Seconds a rank may wait for the others in one exchange before it ends the job
@@ -154,8 +157,19 @@ fn main() -> ExitCode {
         Command::Auto(a) => &a.run,
     };
     let ex = Mpi::new(world, Duration::from_secs(run.timeout.max(1)));
+    // The CPUs this rank may run on (its affinity mask: launchers bind ranks to cores).
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    if let Some(t) = run.threads.filter(|&t| t > cores) {
+        if ex.rank() == 0 && !run.quiet {
+            eprintln!(
+                "partitive-mpi: note: --threads {t}, but this rank may run on {cores} CPU{} \
+                 only (the launcher's binding), which the threads share. Start with \
+                 `mpirun --bind-to none` or `mpirun --map-by slot:PE={t}`.",
+                if cores == 1 { "" } else { "s" }
+            );
+        }
+    }
     let threads = run.threads.filter(|&t| t > 0).unwrap_or_else(|| {
-        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
         let local = std::env::var("OMPI_COMM_WORLD_LOCAL_SIZE")
             .ok()
             .and_then(|v| v.parse::<usize>().ok())
