@@ -195,6 +195,12 @@ def test_agrees_with_the_hdbscan_library_when_installed():
         assert best >= 0.99
 
 
+def _default_sigint():
+    # A test run started in the background (`cmd &`, nohup) inherits SIGINT ignored, and
+    # Python then installs no KeyboardInterrupt handler: give the child the default.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT semantics")
 def test_ctrl_c_interrupts_the_core_distances():
     # 200,000 x 16 Gaussian rows: the kd-tree barely prunes at d = 16, so the k-NN core
@@ -210,7 +216,7 @@ def test_ctrl_c_interrupts_the_core_distances():
         """
     )
     p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+                         stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
     try:
         assert p.stdout.readline().strip() == "started"
         time.sleep(2.0)  # the tree is built within a fraction of this: inside the k-NN

@@ -220,6 +220,12 @@ LONG_FITS = {
 }
 
 
+def _default_sigint():
+    # A test run started in the background (`cmd &`, nohup) inherits SIGINT ignored, and
+    # Python then installs no KeyboardInterrupt handler: give the child the default.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT semantics")
 @pytest.mark.parametrize("which", sorted(LONG_FITS))
 def test_ctrl_c_interrupts_a_fit(which):
@@ -234,6 +240,7 @@ def test_ctrl_c_interrupts_a_fit(which):
     )
     p = subprocess.Popen(
         [sys.executable, "-c", code],
+        preexec_fn=_default_sigint,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
