@@ -79,6 +79,7 @@ mod mixed;
 mod npy;
 mod options;
 mod parquet;
+mod parquet_check;
 mod read;
 mod rows;
 mod scalar;

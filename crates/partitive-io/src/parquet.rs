@@ -29,6 +29,7 @@ use crate::contain::contain;
 use crate::error::{IoError, IoErrorKind};
 use crate::input::Input;
 use crate::options::{MissingPolicy, ReadOptions};
+use crate::parquet_check::{check_dictionaries, check_layout};
 use crate::scalar::check_finite;
 use crate::table::{DroppedRow, Ids, RowInfo};
 
@@ -174,6 +175,7 @@ impl ParquetSource {
             Some(r) => Some(row_groups_of(path, builder.metadata(), n_rows, r.clone())?),
             None => None,
         };
+        check_dictionaries(path, reopen().map_err(|e| IoError::os(path, e))?)?;
         // The same row groups and rows for the first reader and a rebuilt one.
         let limit = move |b: ParquetRecordBatchReaderBuilder<R>| match &part {
             Some((groups, sel)) => b
@@ -480,40 +482,6 @@ fn row_groups_of(
         ));
     }
     Ok((groups, RowSelection::from(selectors)))
-}
-
-/// Checks the row groups' row counts and column chunks' byte ranges of `meta` against the
-/// file's length `file_len`: the `parquet` crate trusts them (a negative offset or size
-/// panics in `ColumnChunkMetaData::byte_range`, a negative row count becomes a huge
-/// `usize`), so a corrupt footer must be refused here, as a malformed file.
-fn check_layout(path: &Path, meta: &ParquetMetaData, file_len: u64) -> Result<(), IoError> {
-    for (g, rg) in meta.row_groups().iter().enumerate() {
-        if rg.num_rows() < 0 {
-            return Err(IoError::malformed(
-                path,
-                format!("row group {g} has a negative row count ({})", rg.num_rows()),
-            ));
-        }
-        for c in rg.columns() {
-            let start = c.dictionary_page_offset().unwrap_or(c.data_page_offset());
-            let len = c.compressed_size();
-            let inside = u64::try_from(start)
-                .ok()
-                .zip(u64::try_from(len).ok())
-                .and_then(|(s, l)| s.checked_add(l))
-                .is_some_and(|end| end <= file_len);
-            if !inside {
-                return Err(IoError::malformed(
-                    path,
-                    format!(
-                        "row group {g}: column '{}' claims {len} bytes at offset {start}, outside the file ({file_len} bytes)",
-                        c.column_path()
-                    ),
-                ));
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Calls `put(r, value)` for rows `from..to` of `col` (`r` counted from `from`).

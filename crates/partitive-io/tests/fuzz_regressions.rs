@@ -185,3 +185,20 @@ fn parquet_redecoding_keeps_the_rows() {
         }
     }
 }
+
+/// fuzz `parquet`: a 3.5 kB file whose dictionary page header claims far more values than
+/// its bytes hold. The `parquet` crate sized (and filled) the dictionary from that claim
+/// before decoding it: gigabytes written for a file of kilobytes. The claim is now checked
+/// against the page's bytes first and the file refused as malformed, on every path.
+#[test]
+fn parquet_dictionary_claiming_more_values_than_its_bytes() {
+    // The fuzz input: two config bytes, then the file.
+    let raw = include_bytes!("../../../fuzz/regressions/parquet-dictionary-claims-too-many-values");
+    let dir = tempfile::tempdir().unwrap();
+    let p = file(dir.path(), "d.parquet", &raw[2..]);
+    let e = whole_err(&p);
+    assert!(e.to_string().contains("dictionary page claiming"), "{e}");
+    for rows in [1, 64, 1 << 20] {
+        assert_eq!(stream_err(&p, rows), e.to_string(), "chunks of {rows}");
+    }
+}
