@@ -58,8 +58,8 @@ pub(crate) fn check_layout(
 /// `n` × the type's width in bytes (4 bytes of length for each byte array, 1 bit a
 /// boolean); a page claiming more values than its bytes can hold is refused, before any
 /// row is read (as [`check_layout`] refuses a corrupt footer: the first error in row
-/// order is reported among the rows' own errors). Other problems met here (an unreadable
-/// page header) are left to the reader, which reports them at their row. Every row group
+/// order is reported among the rows' own errors). The check stops at the first other
+/// problem (an unreadable page header), which the reader reports at its row. Every row group
 /// is checked, also for a range read, so that every way of reading a file fails alike.
 /// Costs one more decoding of the dictionary pages (each chunk's first page, when it is
 /// one).
@@ -71,21 +71,23 @@ pub(crate) fn check_dictionaries<R: ChunkReader + 'static>(
         let file = SerializedFileReader::new(r).ok()?;
         for g in 0..file.num_row_groups() {
             let Ok(rg) = file.get_row_group(g) else {
-                continue;
+                return None;
             };
             for c in 0..rg.num_columns() {
                 let descr = rg.metadata().column(c).column_descr_ptr();
                 let Ok(mut pages) = rg.get_column_page_reader(c) else {
-                    continue;
+                    return None;
                 };
-                if !matches!(pages.peek_next_page(), Ok(Some(m)) if m.is_dict) {
-                    continue;
+                match pages.peek_next_page() {
+                    Ok(Some(m)) if m.is_dict => {}
+                    Ok(_) => continue,
+                    Err(_) => return None,
                 }
                 let Ok(Some(Page::DictionaryPage {
                     buf, num_values, ..
                 })) = pages.get_next_page()
                 else {
-                    continue;
+                    return None;
                 };
                 let bits: u64 = match descr.physical_type() {
                     Physical::BOOLEAN => 1,
