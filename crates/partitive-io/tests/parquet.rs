@@ -4,32 +4,10 @@ mod common;
 
 use std::sync::Arc;
 
-use arrow_array::{
-    ArrayRef, Float32Array, Float64Array, Int32Array, RecordBatch, StringArray, UInt8Array,
-};
-use arrow_schema::{DataType, Field, Schema};
-use common::{err, file, read64};
-use parquet::arrow::ArrowWriter;
-use parquet::file::properties::WriterProperties;
+use arrow_array::{ArrayRef, Float32Array, Float64Array, Int32Array, StringArray, UInt8Array};
+use arrow_schema::DataType;
+use common::{err, file, read64, write_parquet};
 use partitive_io::{for_each_chunk, read_matrix, IoErrorKind, ReadOptions};
-
-/// Writes `cols` to `path` with row groups of `group` rows.
-fn write(path: &std::path::Path, cols: Vec<(&str, ArrayRef)>, group: usize) {
-    let fields: Vec<Field> = cols
-        .iter()
-        .map(|(n, a)| Field::new(*n, a.data_type().clone(), a.null_count() > 0))
-        .collect();
-    let schema = Arc::new(Schema::new(fields));
-    let batch =
-        RecordBatch::try_new(schema.clone(), cols.into_iter().map(|c| c.1).collect()).unwrap();
-    let props = WriterProperties::builder()
-        .set_max_row_group_row_count(Some(group))
-        .build();
-    let mut w =
-        ArrowWriter::try_new(std::fs::File::create(path).unwrap(), schema, Some(props)).unwrap();
-    w.write(&batch).unwrap();
-    w.close().unwrap();
-}
 
 fn mixed(n: usize) -> Vec<(&'static str, ArrayRef)> {
     vec![
@@ -68,7 +46,7 @@ fn mixed(n: usize) -> Vec<(&'static str, ArrayRef)> {
 fn numeric_columns_by_default() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("a.parquet");
-    write(&p, mixed(5), 2);
+    write_parquet(&p, mixed(5), 2);
     let m = read64(&p).unwrap();
     assert_eq!((m.n_rows(), m.n_cols()), (5, 4));
     assert_eq!(m.column_names().unwrap(), &["a", "b", "c", "d"]);
@@ -81,7 +59,7 @@ fn numeric_columns_by_default() {
 fn selected_columns_in_given_order() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("a.pq");
-    write(&p, mixed(4), 3);
+    write_parquet(&p, mixed(4), 3);
     let o = ReadOptions {
         columns: Some(vec!["c".into(), "0".into()]),
         ..Default::default()
@@ -117,7 +95,7 @@ fn nulls_nan_and_degenerate_files() {
         None,
         Some(4.0),
     ]));
-    write(&p, vec![("x", x)], 2);
+    write_parquet(&p, vec![("x", x)], 2);
     assert_eq!(
         err(&p, &ReadOptions::default()),
         "null.parquet: missing value (null) in column 'x' at row 3"
@@ -125,13 +103,13 @@ fn nulls_nan_and_degenerate_files() {
     let p = d.path().join("nan.parquet");
     let x: ArrayRef = Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0, f64::INFINITY]));
     let y: ArrayRef = Arc::new(Float64Array::from(vec![1.0; 4]));
-    write(&p, vec![("y", y), ("x", x)], 3);
+    write_parquet(&p, vec![("y", y), ("x", x)], 3);
     assert_eq!(
         err(&p, &ReadOptions::default()),
         "nan.parquet: non-finite value 'inf' at row 4, column 2"
     );
     let p = d.path().join("strings.parquet");
-    write(
+    write_parquet(
         &p,
         vec![("s", Arc::new(StringArray::from(vec!["a"])) as ArrayRef)],
         2,
@@ -141,7 +119,7 @@ fn nulls_nan_and_degenerate_files() {
         "strings.parquet: no columns: no numeric feature column left (non-numeric: 's')"
     );
     let p = d.path().join("rows.parquet");
-    write(
+    write_parquet(
         &p,
         vec![(
             "x",
@@ -164,7 +142,7 @@ fn nulls_nan_and_degenerate_files() {
 fn chunks_span_row_groups() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("a.parquet");
-    write(&p, mixed(50), 7);
+    write_parquet(&p, mixed(50), 7);
     let whole = read64(&p).unwrap();
     let mut sizes = Vec::new();
     let mut got = Vec::new();
@@ -218,7 +196,7 @@ fn first_bad_value_in_file_order_null_or_nan() {
         let p = d.path().join(name);
         let a: ArrayRef = Arc::new(Float64Array::from(a.to_vec()));
         let x: ArrayRef = Arc::new(Float64Array::from(x.to_vec()));
-        write(&p, vec![("a", a), ("x", x)], 3);
+        write_parquet(&p, vec![("a", a), ("x", x)], 3);
         assert_eq!(err(&p, &ReadOptions::default()), want);
         for rows in [1, 2, 64] {
             let e =

@@ -6,30 +6,9 @@ mod common;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, Float64Array, Int32Array, RecordBatch, StringArray};
-use arrow_schema::{Field, Schema};
-use common::{file, read64};
-use parquet::arrow::ArrowWriter;
-use parquet::file::properties::WriterProperties;
+use arrow_array::{ArrayRef, Float64Array, Int32Array, StringArray};
+use common::{file, read64, write_parquet};
 use partitive_io::{LineCount, ParquetRows, ReadOptions, TextRows};
-
-/// Writes `cols` to `path` with row groups of `group` rows.
-fn write_parquet(path: &std::path::Path, cols: Vec<(&str, ArrayRef)>, group: usize) {
-    let fields: Vec<Field> = cols
-        .iter()
-        .map(|(n, a)| Field::new(*n, a.data_type().clone(), a.null_count() > 0))
-        .collect();
-    let schema = Arc::new(Schema::new(fields));
-    let batch =
-        RecordBatch::try_new(schema.clone(), cols.into_iter().map(|c| c.1).collect()).unwrap();
-    let props = WriterProperties::builder()
-        .set_max_row_group_row_count(Some(group))
-        .build();
-    let mut w =
-        ArrowWriter::try_new(std::fs::File::create(path).unwrap(), schema, Some(props)).unwrap();
-    w.write(&batch).unwrap();
-    w.close().unwrap();
-}
 
 /// Columns `a` (f64, `a[i]` replaced by `bad` at `bad.0`), `label` (text), `b` (i32).
 fn columns(n: usize, bad: Option<(usize, Option<f64>)>) -> Vec<(&'static str, ArrayRef)> {

@@ -61,3 +61,30 @@ pub fn le_f32(v: &[f32]) -> Vec<u8> {
 pub fn le_f64(v: &[f64]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
+
+/// Writes `cols` to `path` with row groups of `group` rows.
+pub fn write_parquet(
+    path: &std::path::Path,
+    cols: Vec<(&str, arrow_array::ArrayRef)>,
+    group: usize,
+) {
+    let fields: Vec<arrow_schema::Field> = cols
+        .iter()
+        .map(|(n, a)| arrow_schema::Field::new(*n, a.data_type().clone(), a.null_count() > 0))
+        .collect();
+    let schema = std::sync::Arc::new(arrow_schema::Schema::new(fields));
+    let batch =
+        arrow_array::RecordBatch::try_new(schema.clone(), cols.into_iter().map(|c| c.1).collect())
+            .unwrap();
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_max_row_group_row_count(Some(group))
+        .build();
+    let mut w = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(path).unwrap(),
+        schema,
+        Some(props),
+    )
+    .unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+}
