@@ -54,6 +54,14 @@ impl Rng {
         result
     }
 
+    /// A standard normal draw (Box–Muller, cosine branch): the test data generators'.
+    #[cfg(test)]
+    pub(crate) fn normal(&mut self) -> f64 {
+        let u = self.next_f64().max(1e-300);
+        let v = self.next_f64();
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    }
+
     /// A uniform `f64` in `[0, 1)` (53 random bits).
     pub fn next_f64(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)

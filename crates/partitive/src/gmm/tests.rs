@@ -6,12 +6,6 @@ use crate::error::ErrorKind;
 use crate::matrix::{Mat, MatRef};
 use crate::rng::Rng;
 
-fn normal(rng: &mut Rng) -> f64 {
-    let u1 = rng.next_f64().max(1e-300);
-    let u2 = rng.next_f64();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-}
-
 /// Rows drawn from isotropic Gaussians (scale `sd`) around `means`, counts per component.
 fn mixture(means: &[Vec<f64>], counts: &[usize], sd: f64, seed: u64) -> (Mat<f64>, Vec<usize>) {
     let mut rng = Rng::new(seed);
@@ -21,7 +15,7 @@ fn mixture(means: &[Vec<f64>], counts: &[usize], sd: f64, seed: u64) -> (Mat<f64
     for (c, (m, &cnt)) in means.iter().zip(counts).enumerate() {
         for _ in 0..cnt {
             for mj in m.iter().take(d) {
-                data.push(mj + sd * normal(&mut rng));
+                data.push(mj + sd * rng.normal());
             }
             labels.push(c);
         }
@@ -384,11 +378,11 @@ fn degenerate_inputs_finish_finite_with_diagnostics() {
         let big = i < 57;
         let off = if big { 0.0 } else { 50.0 };
         rows.push([
-            off + normal(&mut rng),
-            off + normal(&mut rng),
+            off + rng.normal(),
+            off + rng.normal(),
             3.0,
-            normal(&mut rng),
-            normal(&mut rng),
+            rng.normal(),
+            rng.normal(),
         ]);
     }
     let x = Mat::from_rows(&rows);

@@ -13,12 +13,6 @@ use crate::error::ErrorKind;
 use crate::matrix::{Mat, MatRef};
 use crate::rng::Rng;
 
-fn normal(rng: &mut Rng) -> f64 {
-    let u = rng.next_f64().max(1e-300);
-    let v = rng.next_f64();
-    (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-}
-
 /// Gaussian blobs (`centers` of them, spread `sd`) plus `noise` uniform rows.
 pub(super) fn blobs(
     n_per: usize,
@@ -31,8 +25,8 @@ pub(super) fn blobs(
     let mut v = Vec::new();
     for c in centers {
         for _ in 0..n_per {
-            v.push(c[0] + sd * normal(&mut rng));
-            v.push(c[1] + sd * normal(&mut rng));
+            v.push(c[0] + sd * rng.normal());
+            v.push(c[1] + sd * rng.normal());
         }
     }
     for _ in 0..noise {
@@ -45,7 +39,7 @@ pub(super) fn blobs(
 
 fn random(n: usize, d: usize, seed: u64) -> Mat<f64> {
     let mut rng = Rng::new(seed);
-    let v = (0..n * d).map(|_| normal(&mut rng)).collect();
+    let v = (0..n * d).map(|_| rng.normal()).collect();
     Mat::from_vec(v, n, d).unwrap()
 }
 

@@ -4,11 +4,6 @@ use super::*;
 use crate::matrix::Mat;
 use crate::rng::Rng;
 
-fn normal(rng: &mut Rng) -> f64 {
-    let u1 = rng.next_f64().max(1e-300);
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * rng.next_f64()).cos()
-}
-
 fn ari(a: &[usize], b: &[usize]) -> f64 {
     crate::metrics::adjusted_rand_index(a, b).unwrap()
 }
@@ -19,11 +14,11 @@ fn ring_and_blob(seed: u64) -> (Mat<f64>, Vec<usize>) {
     let mut v = Vec::new();
     for _ in 0..1200 {
         let a = 2.0 * std::f64::consts::PI * rng.next_f64();
-        let r = 5.0 + 0.2 * normal(&mut rng);
+        let r = 5.0 + 0.2 * rng.normal();
         v.extend([r * a.cos(), r * a.sin()]);
     }
     for _ in 0..300 {
-        v.extend([0.5 * normal(&mut rng), 0.5 * normal(&mut rng)]);
+        v.extend([0.5 * rng.normal(), 0.5 * rng.normal()]);
     }
     let t: Vec<usize> = (0..1500).map(|i| usize::from(i >= 1200)).collect();
     (Mat::from_vec(v, 1500, 2).unwrap(), t)
@@ -42,7 +37,7 @@ fn spaced_grid(k: usize, per: usize, gap: f64, seed: u64) -> (Mat<f64>, Vec<usiz
     for c in 0..k {
         let (cx, cy) = (gap * (c % side) as f64, gap * (c / side) as f64);
         for _ in 0..per {
-            v.extend([cx + normal(&mut rng), cy + normal(&mut rng)]);
+            v.extend([cx + rng.normal(), cy + rng.normal()]);
             t.push(c);
         }
     }
@@ -201,7 +196,7 @@ fn scattered(k: usize, per: usize, d: usize, min_dist: f64, seed: u64) -> (Mat<f
     let (mut v, mut t) = (Vec::new(), Vec::new());
     for (ci, c) in centres.iter().enumerate() {
         for _ in 0..per {
-            v.extend(c.iter().map(|&m| m + normal(&mut rng)));
+            v.extend(c.iter().map(|&m| m + rng.normal()));
             t.push(ci);
         }
     }

@@ -171,11 +171,6 @@ mod tests {
     use crate::parallel::CHUNK_ROWS;
     use crate::rng::Rng;
 
-    fn normal(rng: &mut Rng) -> f64 {
-        let u1 = rng.next_f64().max(1e-300);
-        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * rng.next_f64()).cos()
-    }
-
     /// `k` unit Gaussians on a 2-D grid `gap` apart, `per` points each (a constant third
     /// column, dropped by step 0).
     fn grid(k: usize, per: usize, gap: f64, seed: u64) -> Mat<f64> {
@@ -185,7 +180,7 @@ mod tests {
         for c in 0..k {
             let (cx, cy) = (gap * (c % side) as f64, gap * (c / side) as f64);
             for _ in 0..per {
-                v.extend([cx + normal(&mut rng), cy + normal(&mut rng), 3.0]);
+                v.extend([cx + rng.normal(), cy + rng.normal(), 3.0]);
             }
         }
         let n = v.len() / 3;

@@ -86,18 +86,13 @@ mod tests {
     use crate::ppp::Ppp;
     use crate::rng::Rng;
 
-    fn normal(rng: &mut Rng) -> f64 {
-        let u1 = rng.next_f64().max(1e-300);
-        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * rng.next_f64()).cos()
-    }
-
     /// Three unit Gaussians 12 apart in 2-D, 400 points each.
     fn blobs() -> Mat<f64> {
         let mut rng = Rng::new(31);
         let mut v = Vec::new();
         for c in [(0.0, 0.0), (12.0, 0.0), (0.0, 12.0)] {
             for _ in 0..400 {
-                v.extend([c.0 + normal(&mut rng), c.1 + normal(&mut rng)]);
+                v.extend([c.0 + rng.normal(), c.1 + rng.normal()]);
             }
         }
         Mat::from_vec(v, 1200, 2).unwrap()

@@ -4,19 +4,14 @@ use crate::gmm::CovarianceType;
 use crate::matrix::{Mat, MatRef};
 use crate::rng::Rng;
 
-fn normal(rng: &mut Rng) -> f64 {
-    let u1 = rng.next_f64().max(1e-300);
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * rng.next_f64()).cos()
-}
-
 /// `sizes[c]` points around centre `(10c, 5·(c%2))` with unit noise.
 fn blobs(sizes: &[usize], seed: u64) -> (Mat<f64>, Vec<usize>) {
     let mut rng = Rng::new(seed);
     let (mut v, mut t) = (Vec::new(), Vec::new());
     for (c, &s) in sizes.iter().enumerate() {
         for _ in 0..s {
-            v.push(10.0 * c as f64 + normal(&mut rng));
-            v.push(5.0 * (c % 2) as f64 + normal(&mut rng));
+            v.push(10.0 * c as f64 + rng.normal());
+            v.push(5.0 * (c % 2) as f64 + rng.normal());
             t.push(c);
         }
     }
@@ -262,7 +257,7 @@ fn overlapping_gaussians_in_high_dimension_stay_apart() {
     for c in 0..2 {
         for _ in 0..per {
             for _ in 0..d {
-                v.push(100.0 * c as f64 + sd * normal(&mut rng));
+                v.push(100.0 * c as f64 + sd * rng.normal());
             }
             t.push(c);
         }
@@ -346,8 +341,8 @@ fn components_are_what_the_clusters_merged() {
         v.push(rng.next_f64());
     }
     for _ in 0..200 {
-        v.push(20.0 + normal(&mut rng));
-        v.push(30.0 + normal(&mut rng));
+        v.push(20.0 + rng.normal());
+        v.push(30.0 + rng.normal());
     }
     let x = Mat::from_vec(v, 800, 2).unwrap();
     let r = Ppp::params().fit(x.view()).unwrap();
