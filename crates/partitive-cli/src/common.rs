@@ -68,17 +68,14 @@ pub fn precision(input: &InputArgs) -> Result<Precision> {
     })
 }
 
-/// The largest `--threads` used, as a multiple of the available cores; larger requests
-/// are capped (with a note): they only add start-up time and memory, never a different
-/// result.
-pub const MAX_THREADS_PER_CORE: usize = 4;
+pub use partitive::parallel::MAX_THREADS_PER_CORE;
 
 /// Worker threads for a `--threads` request: none or 0 means every available core; more
 /// than [`MAX_THREADS_PER_CORE`] × the cores is capped, with a note on stderr (once per
 /// process, and not under `--quiet`).
 pub fn threads(requested: Option<usize>, quiet: bool) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let cap = cores * MAX_THREADS_PER_CORE;
+    let cores = partitive::parallel::available_cores();
+    let cap = partitive::parallel::thread_cap();
     match requested {
         None | Some(0) => cores,
         Some(t) if t > cap => {

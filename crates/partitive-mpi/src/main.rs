@@ -158,8 +158,16 @@ fn main() -> ExitCode {
     };
     let ex = Mpi::new(world, Duration::from_secs(run.timeout.max(1)));
     // The CPUs this rank may run on (its affinity mask: launchers bind ranks to cores).
-    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-    if let Some(t) = run.threads.filter(|&t| t > cores) {
+    let cores = partitive::parallel::available_cores();
+    let cap = partitive::parallel::thread_cap();
+    if let Some(t) = run.threads.filter(|&t| t > cap) {
+        if ex.rank() == 0 && !run.quiet {
+            eprintln!(
+                "partitive-mpi: note: --threads {t} capped at {cap} per rank ({} × the {cores} CPUs a rank may run on; results do not depend on it)",
+                partitive::parallel::MAX_THREADS_PER_CORE
+            );
+        }
+    } else if let Some(t) = run.threads.filter(|&t| t > cores) {
         if ex.rank() == 0 && !run.quiet {
             eprintln!(
                 "partitive-mpi: note: --threads {t}, but this rank may run on {cores} CPU{} \
@@ -169,13 +177,17 @@ fn main() -> ExitCode {
             );
         }
     }
-    let threads = run.threads.filter(|&t| t > 0).unwrap_or_else(|| {
-        let local = std::env::var("OMPI_COMM_WORLD_LOCAL_SIZE")
-            .ok()
-            .and_then(|v| v.parse::<usize>().ok())
-            .unwrap_or(ex.size());
-        (cores / local.max(1)).max(1)
-    });
+    let threads = run
+        .threads
+        .filter(|&t| t > 0)
+        .map(|t| t.min(cap))
+        .unwrap_or_else(|| {
+            let local = std::env::var("OMPI_COMM_WORLD_LOCAL_SIZE")
+                .ok()
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(ex.size());
+            (cores / local.max(1)).max(1)
+        });
     // The global pool: the kernels' workers; MPI is called from this (the main) thread only.
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)

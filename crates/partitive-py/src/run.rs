@@ -16,11 +16,7 @@ use std::time::Duration;
 /// How often the waiting thread looks at Python's signal handlers.
 const POLL: Duration = Duration::from_millis(20);
 
-/// The most worker threads a fit may ask for: four per logical CPU (more only adds
-/// start-up cost and contention; results never depend on the thread count).
-pub(crate) fn thread_cap() -> usize {
-    4 * std::thread::available_parallelism().map_or(1, |n| n.get())
-}
+pub(crate) use partitive::parallel::thread_cap;
 
 /// Runs `f(token)` on a helper thread — in a rayon pool of `threads` workers when given
 /// (at most [`thread_cap`]; the Python layer warns when it caps), otherwise in the

@@ -14,6 +14,20 @@ use std::ops::Range;
 /// changing the thread count does not.
 pub const CHUNK_ROWS: usize = 4096;
 
+/// The most worker threads a driver starts, per CPU this process may run on: more only add
+/// start-up time, memory and contention, never a different result.
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The CPUs this process may run on (its affinity mask; 1 if unknown).
+pub fn available_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The most worker threads a driver starts: [`MAX_THREADS_PER_CORE`] × [`available_cores`].
+pub fn thread_cap() -> usize {
+    available_cores() * MAX_THREADS_PER_CORE
+}
+
 /// The chunk ranges covering `0..n`, each `chunk` rows but the last.
 pub fn chunk_ranges(n: usize, chunk: usize) -> impl ExactSizeIterator<Item = Range<usize>> + Clone {
     let chunk = chunk.max(1);
