@@ -11,7 +11,8 @@
 //! independent implementation on random samples (bench/ppp/README.md).
 //!
 //! Significance uses the uniform distribution, the least favourable unimodal one: the
-//! table [`NULL_95`] holds the 95% quantiles of `√n · dip` for uniform samples, simulated
+//! tables [`NULL_95`] and [`NULL_99`] hold the 95% and 99% quantiles of `√n · dip` for
+//! uniform samples, simulated
 //! for this project (bench/ppp/dip_null.py: 20,000 uniform samples per size up to
 //! n = 1,000, 5,000 above).
 
@@ -26,12 +27,19 @@ pub(crate) const NULL_95: [f64; 15] = [
     0.5343, 0.5332, 0.5512,
 ];
 
-/// The 95% critical value of the dip for a sample of `n` points (linear in `ln n`
-/// between the tabulated sizes, constant beyond them).
-pub(crate) fn critical_95(n: usize) -> f64 {
+/// 99% quantiles of `√n · dip` under the uniform null, at the sizes [`NULL_N`] (same
+/// simulation as [`NULL_95`]).
+pub(crate) const NULL_99: [f64; 15] = [
+    0.4641, 0.4397, 0.4684, 0.4912, 0.5010, 0.5228, 0.5387, 0.5568, 0.5712, 0.5881, 0.6051, 0.6133,
+    0.6166, 0.6288, 0.6333,
+];
+
+/// The critical value of the dip for a sample of `n` points from the quantile `table`
+/// of `√n · dip` (linear in `ln n` between the tabulated sizes, constant beyond them).
+fn critical(table: &[f64; 15], n: usize) -> f64 {
     let n = (n.max(4)) as f64;
     let q = if n >= NULL_N[NULL_N.len() - 1] {
-        NULL_95[NULL_95.len() - 1]
+        table[table.len() - 1]
     } else {
         let j = NULL_N
             .iter()
@@ -39,9 +47,19 @@ pub(crate) fn critical_95(n: usize) -> f64 {
             .unwrap_or(NULL_N.len() - 1);
         let (n0, n1) = (NULL_N[j - 1].ln(), NULL_N[j].ln());
         let t = (n.ln() - n0) / (n1 - n0);
-        NULL_95[j - 1] + t * (NULL_95[j] - NULL_95[j - 1])
+        table[j - 1] + t * (table[j] - table[j - 1])
     };
     q / n.sqrt()
+}
+
+/// The 95% critical value of the dip for a sample of `n` points.
+pub(crate) fn critical_95(n: usize) -> f64 {
+    critical(&NULL_95, n)
+}
+
+/// The 99% critical value of the dip for a sample of `n` points.
+pub(crate) fn critical_99(n: usize) -> f64 {
+    critical(&NULL_99, n)
 }
 
 /// Knot indices of the greatest convex minorant (`convex = true`) or least concave
@@ -170,5 +188,8 @@ mod tests {
         assert!(critical_95(4) > critical_95(40));
         assert!(critical_95(40) > critical_95(400));
         assert!((critical_95(1_000_000) - 0.5512 / 1000.0).abs() < 1e-12);
+        for n in [4, 10, 100, 1000, 100_000] {
+            assert!(critical_99(n) > critical_95(n));
+        }
     }
 }

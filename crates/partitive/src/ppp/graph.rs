@@ -6,19 +6,24 @@
 //!   component covariance (so the graph does not depend on units or on an affine change
 //!   of the data), every fit point is joined to its [`KNN_K`] nearest neighbours. The
 //!   saddle of components `c` and `d` is the highest `min(f_i, f_j)` over graph edges
-//!   from a point of `c` to a point of `d` (`f` = log mixture density): the highest
-//!   level at which the data themselves connect the two, along however curved a path —
-//!   the persistence-based view of F. Chazal, L. J. Guibas, S. Y. Oudot, P. Skraba,
-//!   *Persistence-based clustering in Riemannian manifolds*, J. ACM 60(6), 2013
-//!   (doi:10.1145/2535927), with the mixture as the density estimate.
+//!   from a point of `c` to a point of `d`: the highest level at which the data
+//!   themselves connect the two, along however curved a path — the persistence-based
+//!   view of F. Chazal, L. J. Guibas, S. Y. Oudot, P. Skraba, *Persistence-based
+//!   clustering in Riemannian manifolds*, J. ACM 60(6), 2013 (doi:10.1145/2535927).
+//!   `f` is the log mixture density in the merge's first pass and the points' own
+//!   k-nearest-neighbour density in its second ([`knn_density`]: `f_i = ln(K / (m V_d
+//!   r_i^d))`, `r_i` = distance to the K-th neighbour, `V_d` = volume of the unit ball;
+//!   D. O. Loftsgaarden, C. P. Quesenberry, *A nonparametric estimate of a multivariate
+//!   density function*, Ann. Math. Statist. 36(3), 1965), brought back to the data's
+//!   units by the whitening's Jacobian.
 //! - **Gap test.** The points of `c` and `d` are projected on Fisher's discriminant axis
-//!   `(Σ_c + Σ_d)⁻¹ (μ_d − μ_c)`; Hartigan's dip test ([`super::dip`]) at 5% says
-//!   whether the projection is bimodal — a gap between the two — or consistent with one
-//!   unimodal cluster (cf. C. Hennig, *Methods for merging Gaussian mixture components*,
-//!   ADAC 4(1), 2010, doi:10.1007/s11634-010-0058-3, §4 on dip-based merging).
+//!   `(Σ_c + Σ_d)⁻¹ (μ_d − μ_c)`; Hartigan's dip test ([`super::dip`]) says whether the
+//!   projection is bimodal — a gap between the two — or consistent with one unimodal
+//!   cluster (cf. C. Hennig, *Methods for merging Gaussian mixture components*, ADAC 4(1),
+//!   2010, doi:10.1007/s11634-010-0058-3, §4 on dip-based merging).
 
-use super::dip::{critical_95, dip};
-use super::knn::knn;
+use super::dip::{critical_95, critical_99, dip};
+use super::knn::Knn;
 use super::result::PppMixture;
 use crate::gmm::covariance::Covariances;
 use crate::matrix::Mat;
@@ -87,8 +92,9 @@ fn solve(l: &[f64], d: usize, b: &[f64]) -> Vec<f64> {
 }
 
 /// The rows of `x` in coordinates where the weighted mean component covariance is the
-/// identity: `z = L⁻¹ x` with `L Lᵀ = Σ_c w_c Σ_c / Σ_c w_c`.
-pub(crate) fn whiten(g: &PppMixture, x: &Mat<f64>) -> Mat<f64> {
+/// identity: `z = L⁻¹ x` with `L Lᵀ = Σ_c w_c Σ_c / Σ_c w_c`; and `ln det L` (a density
+/// in `z` is one in the data's units times `det L`).
+pub(crate) fn whiten(g: &PppMixture, x: &Mat<f64>) -> (Mat<f64>, f64) {
     let d = g.shift.len();
     let k = g.params.weights.len();
     let wsum: f64 = g.params.weights.iter().sum();
@@ -110,16 +116,58 @@ pub(crate) fn whiten(g: &PppMixture, x: &Mat<f64>) -> Mat<f64> {
         }
         out.extend(y);
     }
-    Mat::from_vec(out, x.n_rows(), d).expect("sizes match")
+    let log_det: f64 = (0..d).map(|j| l[j * d + j].ln()).sum();
+    (
+        Mat::from_vec(out, x.n_rows(), d).expect("sizes match"),
+        log_det,
+    )
+}
+
+/// The k-nearest-neighbour log density of every row of the whitened `z` (in the data's
+/// units: `log_det` = `ln det L` of [`whiten`]), from the graph `nn` of `z`. A point with
+/// a neighbour at distance zero (duplicates) gets the density of the smallest positive
+/// distance seen, so the estimate stays finite.
+pub(crate) fn knn_density(z: &Mat<f64>, nn: &Knn, log_det: f64) -> Vec<f64> {
+    let (m, d) = (z.n_rows(), z.n_cols());
+    let r2: Vec<f64> = (0..m)
+        .map(|i| match nn.of(i).last() {
+            Some(&j) => z
+                .row(i)
+                .iter()
+                .zip(z.row(j))
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum(),
+            None => f64::INFINITY,
+        })
+        .collect();
+    let floor = r2
+        .iter()
+        .copied()
+        .filter(|&v| v > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    let half_d = 0.5 * d as f64;
+    // V_d = π^{d/2} / Γ(d/2 + 1); ln Γ by the recurrence from Γ(1) = 1 and Γ(1/2) = √π.
+    let mut ln_gamma = if d % 2 == 0 {
+        0.0
+    } else {
+        0.5 * std::f64::consts::PI.ln()
+    };
+    let mut t = if d % 2 == 0 { 1.0 } else { 0.5 };
+    while t < half_d + 1.0 - 0.25 {
+        ln_gamma += t.ln();
+        t += 1.0;
+    }
+    let ln_vd = half_d * std::f64::consts::PI.ln() - ln_gamma;
+    let c = (nn.k as f64).ln() - (m as f64).ln() - ln_vd - log_det;
+    r2.iter().map(|&v| c - half_d * v.max(floor).ln()).collect()
 }
 
 /// The neighbourhood saddle of every pair of components (`K × K`, symmetric, log
 /// densities; −∞ where no edge joins the two): `a[i]` = component of fit point `i`,
-/// `f[i]` its log mixture density, `z` the whitened points.
-pub(crate) fn knn_saddles(z: &Mat<f64>, a: &[usize], f: &[f64], k_comp: usize) -> Vec<f64> {
-    let g = knn(z, KNN_K);
+/// `f[i]` its log density, `g` the neighbourhood graph.
+pub(crate) fn knn_saddles(g: &Knn, a: &[usize], f: &[f64], k_comp: usize) -> Vec<f64> {
     let mut sad = vec![f64::NEG_INFINITY; k_comp * k_comp];
-    for i in 0..z.n_rows() {
+    for i in 0..a.len() {
         for &j in g.of(i) {
             let (c, d) = (a[i], a[j]);
             if c != d {
@@ -153,8 +201,26 @@ impl GapTest {
     }
 }
 
-/// [`GapTest`] of components `c` and `d` on the points `x` (`a[i]` = component of row `i`).
-pub(crate) fn gap_test(g: &PppMixture, x: &Mat<f64>, a: &[usize], c: usize, d: usize) -> GapTest {
+/// Significance level of a [`GapTest`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GapLevel {
+    /// 5%: the test for two Gaussian-looking components.
+    Five,
+    /// 1%: where a component is not Gaussian-looking — a curved or flat piece projects on
+    /// Fisher's axis as an interval offset from its neighbour's even when the two touch,
+    /// which inflates the dip; a gap must be clearer.
+    One,
+}
+
+/// [`GapTest`] of components `c` and `d` on the points `x` (`a[i]` = component of row
+/// `i`), at significance `level`.
+pub(crate) fn gap_test(
+    g: &PppMixture,
+    x: &Mat<f64>,
+    a: &[usize],
+    (c, d): (usize, usize),
+    level: GapLevel,
+) -> GapTest {
     let dim = g.shift.len();
     let (sc, sd) = (covariance(g, c), covariance(g, d));
     let sum: Vec<f64> = sc.iter().zip(&sd).map(|(u, v)| u + v).collect();
@@ -168,7 +234,10 @@ pub(crate) fn gap_test(g: &PppMixture, x: &Mat<f64>, a: &[usize], c: usize, d: u
     let points = t.len();
     GapTest {
         dip: dip(&mut t),
-        critical: critical_95(points),
+        critical: match level {
+            GapLevel::Five => critical_95(points),
+            GapLevel::One => critical_99(points),
+        },
         points,
     }
 }

@@ -1,10 +1,11 @@
 //! Step 4: merge mixture components into clusters — persistence-based (ToMATo-like)
-//! union of components, each union checked against the data for a gap; then
+//! union of components, each union checked against the data for a gap; in at most
+//! [`GRAPH_MAX_DIM`] dimensions a second pass along the data's own density; then
 //! (optionally) attach clusters below a minimum weight.
 //!
-//! On the fit sample: `f_i` = log mixture density, `a_i` = most probable component.
-//! Peak of `c` = max `f_i` over its points. The saddle of two components is the highest
-//! level at which the data join them:
+//! **First pass.** On the fit sample: `f_i` = log mixture density, `a_i` = most probable
+//! component. Peak of `c` = max `f_i` over its points. The saddle of two components is
+//! the highest level at which the data join them:
 //! - in at most [`GRAPH_MAX_DIM`] dimensions, along the fit points' nearest-neighbour
 //!   graph ([`super::graph::knn_saddles`]) — the sample is dense enough there for
 //!   neighbourhoods to follow curved clusters;
@@ -14,16 +15,28 @@
 //!
 //! Pairs are visited by decreasing saddle (union-find, as ToMATo visits the graph); the
 //! clusters of the two join when the saddle reaches `ρ ×` the lower cluster's peak
-//! ([`super::params::RHO`]) **and** the two components' points show no gap on the axis
-//! that separates them ([`super::graph::gap_test`], dip test at 5%) — unless both
+//! ([`super::params::GRAPH_RHO`]) **and** the two components' points show no gap on the
+//! axis that separates them ([`super::graph::gap_test`], dip test at 5%) — unless both
 //! components look Gaussian in ≥ `GAUSS_KEEP_MIN_DIM` dimensions, when BIC's choice of
 //! two is kept. The cluster keeps the higher peak's root; a component of low density
 //! can hang below one cluster but not bridge two, since joining them would need a saddle
-//! close to both peaks. Maxima and sorted visits are order-independent, so the result is
-//! a function of the fit sample alone.
+//! close to both peaks.
+//!
+//! **Second pass** (graph dimensions only, `NeighbourhoodGraph::join_along_data`): the
+//! same union over the first pass's clusters with the points' k-nearest-neighbour
+//! density instead of the mixture's, for pairs where a component is not Gaussian-looking
+//! ([`Z_NON_GAUSSIAN`]) and with the gap test at 1%. A thin curved cluster is cut by BIC
+//! into Gaussian pieces and the mixture density sags at every cut, where the data's own
+//! density (the one HDBSCAN* follows) stays level; touching Gaussian clusters are left to
+//! the first pass. Measured in bench/ppp/README.md.
+//!
+//! Maxima, medians and sorted visits are order-independent, so the result is a function
+//! of the fit sample alone.
 
-use super::graph::{gap_test, knn_saddles, whiten, GapTest};
+use super::graph::{gap_test, knn_density, knn_saddles, whiten, GapLevel, GapTest, KNN_K};
+use super::knn::{knn, Knn};
 use super::params::{MergeRule, FIT_CHUNK_ROWS};
+use super::params::{Z_GAUSS, Z_NON_GAUSSIAN};
 use super::result::{MergeDecision, MergeNode, PppMixture};
 use crate::gmm::covariance::Factored;
 use crate::gmm::estep::{normalize_row, Evaluator, Scratch, BLOCK_ROWS};
@@ -284,31 +297,24 @@ fn graph_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Merged {
     let k = l.peak.len();
     let dim = g.shift.len();
     let w = &g.params.weights;
+    let graph = (dim <= GRAPH_MAX_DIM && k > 1).then(|| NeighbourhoodGraph::new(g, x, &l));
     let peak = &l.peak;
-    let saddle: Vec<f64> = if dim <= GRAPH_MAX_DIM && k > 1 {
-        let rows = x.n_rows().min(GRAPH_MAX);
-        let head =
-            Mat::from_vec(x.as_slice()[..rows * dim].to_vec(), rows, dim).expect("sizes match");
-        // Points whose density underflows stay out of the graph's edges.
-        let a: Vec<usize> = l.top[..rows].to_vec();
-        let keep: Vec<usize> = (0..rows).filter(|&i| a[i] != usize::MAX).collect();
-        let sub = Mat::from_vec(
-            keep.iter().flat_map(|&i| head.row(i).to_vec()).collect(),
-            keep.len(),
-            dim,
-        )
-        .expect("sizes match");
-        let ak: Vec<usize> = keep.iter().map(|&i| a[i]).collect();
-        let fk: Vec<f64> = keep.iter().map(|&i| l.dens[i]).collect();
-        knn_saddles(&whiten(g, &sub), &ak, &fk, k)
-    } else {
-        l.saddle.clone()
+    let saddle: Vec<f64> = match &graph {
+        Some(ng) => knn_saddles(&ng.nn, &ng.a, &ng.mixture_density, k),
+        None => l.saddle.clone(),
     };
     let sad = |c: usize, d: usize| saddle[c * k + d];
     let higher = |d: usize, c: usize| peak[d] > peak[c] || (peak[d] == peak[c] && d < c);
+    // Mardia's kurtosis z of every component: the second pass, and the rules of
+    // `rho_gauss` / `keep_gauss`.
+    let gauss_z = if graph.is_some() || cfg.rho_gauss.is_some() || cfg.keep_gauss {
+        mardia_z(g, x)
+    } else {
+        vec![0.0; k]
+    };
     let gauss: Vec<bool> = if cfg.rho_gauss.is_some() || cfg.keep_gauss {
-        let z_max = cfg.rho_gauss.map_or(super::params::Z_GAUSS, |r| r.1);
-        mardia_z(g, x).iter().map(|z| z.abs() <= z_max).collect()
+        let z_max = cfg.rho_gauss.map_or(Z_GAUSS, |r| r.1);
+        gauss_z.iter().map(|z| z.abs() <= z_max).collect()
     } else {
         vec![false; k]
     };
@@ -342,7 +348,7 @@ fn graph_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Merged {
                 best_ratio: Some(ratio),
             })
         } else if cfg.gap_test {
-            let t: GapTest = gap_test(g, x, top, c, d);
+            let t: GapTest = gap_test(g, x, top, (c, d), GapLevel::Five);
             if t.gap() {
                 Err(MergeDecision::KeptGap {
                     ratio,
@@ -373,6 +379,14 @@ fn graph_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Merged {
             }
         }
     }
+    if let Some(ng) = &graph {
+        let joins = ng.join_along_data(g, x, top, &gauss_z, cfg, &mut root);
+        for (lo, other, ratio, s) in joins {
+            parent[lo] = Some(other);
+            decision[lo] = Some(MergeDecision::JoinedAlongData { ratio });
+            shown[lo] = s;
+        }
+    }
     let mut rep: Vec<usize> = (0..k).map(|c| find(&mut root, c)).collect();
     let mut nodes: Vec<MergeNode> = (0..k)
         .map(|c| MergeNode {
@@ -393,6 +407,115 @@ fn graph_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Merged {
         attach_small(&mut rep, &mut nodes, w, &saddle, tau);
     }
     Merged::from_roots(rep, nodes)
+}
+
+/// The fit points' neighbourhood graph (at most [`GRAPH_MAX`] rows, whitened
+/// coordinates) with two densities per point: the mixture's, for the first pass, and the
+/// k-nearest-neighbour estimate ([`knn_density`]), for the second.
+struct NeighbourhoodGraph {
+    nn: Knn,
+    /// Most probable component of every graph point.
+    a: Vec<usize>,
+    mixture_density: Vec<f64>,
+    knn_density: Vec<f64>,
+}
+
+impl NeighbourhoodGraph {
+    fn new(g: &PppMixture, x: &Mat<f64>, l: &Landscape) -> Self {
+        let dim = g.shift.len();
+        let rows = x.n_rows().min(GRAPH_MAX);
+        // Points whose mixture density underflows (no component) stay out of the graph.
+        let keep: Vec<usize> = (0..rows).filter(|&i| l.top[i] != usize::MAX).collect();
+        let sub = Mat::from_vec(
+            keep.iter().flat_map(|&i| x.row(i).to_vec()).collect(),
+            keep.len(),
+            dim,
+        )
+        .expect("sizes match");
+        let (z, log_det) = whiten(g, &sub);
+        let nn = knn(&z, KNN_K);
+        let knn_density = knn_density(&z, &nn, log_det);
+        NeighbourhoodGraph {
+            nn,
+            a: keep.iter().map(|&i| l.top[i]).collect(),
+            mixture_density: keep.iter().map(|&i| l.dens[i]).collect(),
+            knn_density,
+        }
+    }
+
+    /// The second pass over the first pass's clusters (`root`, union-find, updated):
+    /// pairs of components by decreasing neighbourhood saddle; two clusters join when
+    /// the saddle reaches `cfg.rho` × the lower cluster's level (its components' highest
+    /// median neighbourhood density — the estimate is noisy point by point, and the
+    /// median is the level the bulk of a component stands at), at least one of the two
+    /// components is not Gaussian-looking (|Mardia z| > [`Z_NON_GAUSSIAN`]) and their
+    /// points show no gap at 1%. Returns the joins: (lower root, the pair's component in
+    /// the higher cluster, ratio, log saddle).
+    ///
+    /// Why: BIC cuts a thin curved or flat cluster into Gaussian pieces, and the mixture's
+    /// density sags at every cut, so the first pass keeps the pieces apart; the data's own
+    /// density stays level along the cluster. Pairs of Gaussian-looking components are
+    /// left to the first pass, which keeps touching Gaussian clusters apart.
+    fn join_along_data(
+        &self,
+        g: &PppMixture,
+        x: &Mat<f64>,
+        top: &[usize],
+        gauss_z: &[f64],
+        cfg: &MergeConfig,
+        root: &mut [usize],
+    ) -> Vec<(usize, usize, f64, f64)> {
+        let k = gauss_z.len();
+        let mut per: Vec<Vec<f64>> = vec![Vec::new(); k];
+        for (&c, &v) in self.a.iter().zip(&self.knn_density) {
+            per[c].push(v);
+        }
+        let median: Vec<f64> = per
+            .iter_mut()
+            .map(|v| {
+                if v.is_empty() {
+                    return f64::NEG_INFINITY;
+                }
+                v.sort_by(f64::total_cmp);
+                v[(v.len() - 1) / 2]
+            })
+            .collect();
+        let mut level = vec![f64::NEG_INFINITY; k];
+        for (c, &m) in median.iter().enumerate() {
+            let r = find(root, c);
+            level[r] = level[r].max(m);
+        }
+        let saddle = knn_saddles(&self.nn, &self.a, &self.knn_density, k);
+        let sad = |c: usize, d: usize| saddle[c * k + d];
+        let mut pairs: Vec<(usize, usize)> = (0..k)
+            .flat_map(|c| (c + 1..k).map(move |d| (c, d)))
+            .filter(|&(c, d)| sad(c, d).is_finite())
+            .collect();
+        pairs.sort_by(|&(a, b), &(c, d)| sad(c, d).total_cmp(&sad(a, b)).then((a, b).cmp(&(c, d))));
+        let mut joins = Vec::new();
+        for (c, d) in pairs {
+            let (rc, rd) = (find(root, c), find(root, d));
+            if rc == rd
+                || (gauss_z[c].abs() <= Z_NON_GAUSSIAN && gauss_z[d].abs() <= Z_NON_GAUSSIAN)
+            {
+                continue;
+            }
+            let higher = level[rc] > level[rd] || (level[rc] == level[rd] && rc < rd);
+            let (hi, lo) = if higher { (rc, rd) } else { (rd, rc) };
+            let s = sad(c, d);
+            if s < cfg.rho.ln() + level[lo] {
+                continue;
+            }
+            if cfg.gap_test && gap_test(g, x, top, (c, d), GapLevel::One).gap() {
+                continue;
+            }
+            root[lo] = hi;
+            level[hi] = level[hi].max(level[lo]);
+            let other = if rc == lo { d } else { c };
+            joins.push((lo, other, (s - level[lo]).exp(), s));
+        }
+        joins
+    }
 }
 
 /// Repeatedly attaches the lightest cluster (weight < `tau`; ties → lowest root index) to

@@ -119,6 +119,14 @@ pub const GAUSS_KEEP_MIN_DIM: Option<usize> = Some(4);
 /// z ≤ 3 was measured worse than 2.
 pub const Z_GAUSS: f64 = 2.0;
 
+/// In the second pass of the neighbourhood-graph merge (≤ 3 dims,
+/// [`super::merge::GRAPH_MAX_DIM`]), a component counts as not Gaussian when its Mardia
+/// kurtosis departs from a Gaussian's at the 1% level (two-sided, `|z| > 2.576`), the
+/// level of that pass's gap test. Measured (bench/ppp/README.md): 2.4-2.6 give the same
+/// results on the development batteries; at 2.0 (5%) one of 50 touching Gaussian clusters
+/// (sipu a3) merges, at 2.7 the 2-D shapes lose.
+pub const Z_NON_GAUSSIAN: f64 = 2.576;
+
 /// A fit point lies on the boundary of its top-2 components when its posterior split
 /// `r1 / (r1 + r2)` is at most this (odds at most 2 : 1); 0.8 gave the same results.
 pub const Q_AMBIG: f64 = 2.0 / 3.0;

@@ -112,8 +112,17 @@ pub enum MergeDecision {
         ratio: f64,
         /// Dip of the projected points.
         dip: f64,
-        /// 95% critical value of the dip for that many points.
+        /// Critical value of the dip for that many points (95%, or 99% in the second
+        /// pass of the neighbourhood-graph merge).
         critical: f64,
+    },
+    /// Its cluster joined a neighbouring one along the fit points' own density (the second
+    /// pass of the neighbourhood-graph merge): their neighbourhood graph connects the two at
+    /// `ratio` × the lower cluster's median neighbourhood density, through a pair of
+    /// components of which at least one is not Gaussian, with no gap at 1%.
+    JoinedAlongData {
+        /// Saddle over the lower cluster's median density (neighbourhood estimates).
+        ratio: f64,
     },
     /// A mode whose cluster weighed less than the minimum cluster size; attached to the
     /// cluster it has the highest saddle with.
@@ -146,7 +155,11 @@ impl MergeDecision {
                 critical,
             } => format!(
                 "mode: saddle/peak {ratio:.3} to a higher neighbour, but their points show a gap \
-                 (dip {dip:.4} > {critical:.4}, 5% test): kept apart"
+                 (dip {dip:.4} > {critical:.4}): kept apart"
+            ),
+            MergeDecision::JoinedAlongData { ratio } => format!(
+                "merged: the points' neighbourhood density connects it to a neighbour at \
+                 {ratio:.3} x its median, through a non-Gaussian component, no gap (1% test)"
             ),
             MergeDecision::SmallCluster { weight } => {
                 format!("merged: cluster weight {weight:.4} below the minimum size")
