@@ -80,6 +80,7 @@ mod npy;
 mod options;
 mod parquet;
 mod parquet_check;
+mod parquet_pages;
 mod read;
 mod rows;
 mod scalar;

@@ -30,6 +30,7 @@ use crate::error::{IoError, IoErrorKind};
 use crate::input::Input;
 use crate::options::{MissingPolicy, ReadOptions};
 use crate::parquet_check::{check_dictionaries, check_layout};
+use crate::parquet_pages::check_pages;
 use crate::scalar::check_finite;
 use crate::table::{DroppedRow, Ids, RowInfo};
 
@@ -175,6 +176,13 @@ impl ParquetSource {
             Some(r) => Some(row_groups_of(path, builder.metadata(), n_rows, r.clone())?),
             None => None,
         };
+        // Every page header first (sizes within bounds), then the dictionaries' claims:
+        // both before the crate decodes a page.
+        check_pages(
+            path,
+            builder.metadata(),
+            &reopen().map_err(|e| IoError::os(path, e))?,
+        )?;
         check_dictionaries(path, reopen().map_err(|e| IoError::os(path, e))?)?;
         // The same row groups and rows for the first reader and a rebuilt one.
         let limit = move |b: ParquetRecordBatchReaderBuilder<R>| match &part {

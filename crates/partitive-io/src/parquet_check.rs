@@ -1,6 +1,7 @@
 //! Checks of a Parquet file's claims that the `parquet` crate trusts, made before it
 //! decodes anything: a corrupt footer or page header must be refused as a malformed file,
-//! not allocate gigabytes or panic.
+//! not allocate gigabytes or panic. The page headers' sizes are checked by the walk of
+//! `parquet_pages.rs`, between [`check_layout`] and [`check_dictionaries`].
 
 use std::path::Path;
 
