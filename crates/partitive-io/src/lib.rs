@@ -88,6 +88,7 @@ mod source;
 mod table;
 mod target;
 mod text;
+mod thrift;
 mod write;
 
 pub use atomic::AtomicFile;

@@ -29,7 +29,7 @@ use crate::contain::contain;
 use crate::error::{IoError, IoErrorKind};
 use crate::input::Input;
 use crate::options::{MissingPolicy, ReadOptions};
-use crate::parquet_check::{check_dictionaries, check_layout};
+use crate::parquet_check::{check_dictionaries, check_footer, check_layout};
 use crate::parquet_pages::check_pages;
 use crate::scalar::check_finite;
 use crate::table::{DroppedRow, Ids, RowInfo};
@@ -136,6 +136,7 @@ impl ParquetSource {
             return Err(IoError::new(IoErrorKind::Empty, path));
         }
         let pq = |e: parquet::errors::ParquetError| IoError::malformed(path, e.to_string());
+        check_footer(path, &file, file_len)?;
         let builder = contain(|| ParquetRecordBatchReaderBuilder::try_new(file))
             .map_err(|e| IoError::malformed(path, e))?
             .map_err(pq)?;

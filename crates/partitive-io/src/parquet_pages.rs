@@ -4,23 +4,23 @@
 //!
 //! * `uncompressed_page_size`: the crate reserves (and for some codecs fills) that many
 //!   bytes before decompressing, so a 2.7 kB file claiming 1.4 GB made it use 1.37 GB.
-//! * Its Thrift skipping of unknown fields treats a boolean in a list as taking no byte, so
-//!   a list header claiming 2³¹ booleans made it loop for 14–20 s.
+//! * Its Thrift skipping of unknown fields trusts a container's element count: skipping
+//!   bytes past the end of the file succeeds (reading none) and a boolean in a container
+//!   takes no byte, so a 1 kB file whose header holds a map claiming 44.5 million entries
+//!   (double → boolean) made it loop for 14–20 s.
 //!
-//! The walk reads only the headers: a small Thrift compact-protocol reader (below, written
-//! from the specifications) decodes each `PageHeader`, and the page's body is skipped by its
-//! `compressed_page_size`. Where the crate departs from the Thrift specification the walk
-//! reads as the crate does, so that both see the same header and the walk checks the sizes
-//! the crate will use: the fields the crate knows are read by their declared types whatever
-//! their wire types, a field byte of type 0 ends a struct, a list header byte 0 is an empty
-//! list, a boolean in a container takes no byte (bounded by [`WORK_SLACK`]).
+//! The walk reads only the headers, with the bounded Thrift compact-protocol reader of
+//! `thrift.rs` (which reads as the crate does where the crate departs from the
+//! specification), and skips each page's body by its `compressed_page_size`. The fields
+//! the crate knows are read by their declared types whatever their wire types, as the
+//! crate does, so that the walk checks the sizes the crate will use.
 //!
 //! The file is refused as malformed (before any row is read) when a page header
 //!
-//! * nests deeper than [`MAX_DEPTH`]; holds a list, set or map claiming more elements than
-//!   the bytes left in the chunk could encode, or more booleans in containers than its
-//!   length allows ([`WORK_SLACK`]); a varint longer than 10 bytes, a field id beyond `i16`; or runs past
-//!   the end of its column chunk (the crate would read on, past the chunk);
+//! * cannot be read by that reader within bounds: nesting deeper than [`MAX_DEPTH`], a
+//!   container claiming more elements than the bytes left in the chunk could encode, too
+//!   many booleans in containers, a varint longer than 10 bytes, a field id beyond `i16`,
+//!   or a header running past the end of its column chunk (the crate would read on);
 //! * claims an `uncompressed_page_size` that the chunk's codec could not produce from the
 //!   page's compressed bytes ([`codec_bound`]: equal for an uncompressed page), or, for
 //!   fixed-width values, more than [`values_bound`] for the values the header counts, or a
@@ -33,14 +33,12 @@
 //! required field, a boolean field of another type, a negative size or a
 //! `compressed_page_size` running past the chunk (`verify_page_size` in the crate).
 //!
-//! The work is bounded by the chunk's bytes: every field and value read consumes a byte but
-//! booleans in containers, counted against the bytes read; nesting is at most [`MAX_DEPTH`], a header is read through a window
-//! that grows (×8) up to the bytes left in the chunk, and the bodies are not read.
+//! The work is bounded by the chunk's bytes: the reader's work is linear in the bytes it
+//! reads, a header is read through a window that grows (×8) up to the bytes left in the
+//! chunk, and the bodies are not read.
 //!
 //! Specifications:
-//! * Apache Thrift, compact protocol: `doc/specs/thrift-compact-protocol.md` of
-//!   <https://github.com/apache/thrift> (field headers with id deltas, zigzag ULEB128
-//!   integers, list/set/map headers, booleans in containers as one byte each).
+//! * Apache Thrift, compact protocol (see `thrift.rs`).
 //! * Apache Parquet format, `src/main/thrift/parquet.thrift` of
 //!   <https://github.com/apache/parquet-format> (`PageHeader`: 1 `type`, 2
 //!   `uncompressed_page_size`, 3 `compressed_page_size`, 4 `crc`, 5 `data_page_header`,
@@ -58,6 +56,7 @@ use parquet::file::metadata::{ColumnChunkMetaData, ParquetMetaData};
 use parquet::file::reader::ChunkReader;
 
 use crate::error::IoError;
+use crate::thrift::{Stop, Thrift, T_FALSE, T_TRUE};
 
 /// Deepest nesting of structs and containers accepted in a page header (the header itself
 /// is depth 0; parquet-format's deepest, statistics inside a data page header, is 2).
@@ -65,13 +64,6 @@ pub(crate) const MAX_DEPTH: usize = 16;
 
 /// First window read for a page header; headers are usually a few dozen bytes.
 const FIRST_WINDOW: usize = 1024;
-
-/// Booleans in containers a header may hold beyond its length in bytes. Every value takes
-/// at least a byte by the specification, a boolean in a container too, but the `parquet`
-/// crate reads those as taking none (and the walk, to read the same header): a list
-/// claiming 2³¹ of them kept the crate looping for 14–20 s on a 1 kB file. Each other value
-/// and field read consumes a byte, so the walk's work is linear in the header's length.
-const WORK_SLACK: usize = 1024;
 
 /// Slack of [`values_bound`], for the fixed costs of an encoding (run headers, the
 /// padded miniblocks of `DELTA_BINARY_PACKED`, the level lengths).
@@ -81,20 +73,6 @@ const VALUES_SLACK: u64 = 64 * 1024;
 const DATA_PAGE: i32 = 0;
 const DICTIONARY_PAGE: i32 = 2;
 const DATA_PAGE_V2: i32 = 3;
-
-/// Why a header could not be read, or a page is not walked past.
-#[derive(Debug, PartialEq)]
-enum Stop {
-    /// The window ended before the header did, and the chunk goes on: read more.
-    More,
-    /// The header is malformed (the reason), in a way the `parquet` crate would misread,
-    /// mishandle or not see: the file is refused.
-    Bad(String),
-    /// The header is malformed in a way on which the `parquet` crate fails, cleanly and at
-    /// once, when it reaches this page: the walk leaves this chunk, and the reader reports
-    /// the error at its row (the first error in row order, as for any other).
-    Fails,
-}
 
 /// What the walk needs of a `PageHeader`.
 #[derive(Debug, Default, PartialEq)]
@@ -110,219 +88,10 @@ struct Header {
     v2: Option<(Option<i32>, Option<i32>, Option<bool>)>,
 }
 
-/// Thrift compact-protocol types (the low nibble of a field header).
-const T_TRUE: u8 = 1;
-const T_FALSE: u8 = 2;
-const T_I8: u8 = 3;
-const T_I16: u8 = 4;
-const T_I32: u8 = 5;
-const T_I64: u8 = 6;
-const T_DOUBLE: u8 = 7;
-const T_BINARY: u8 = 8;
-const T_LIST: u8 = 9;
-const T_SET: u8 = 10;
-const T_MAP: u8 = 11;
-const T_STRUCT: u8 = 12;
-const T_UUID: u8 = 13;
-
-/// A compact-protocol reader over `buf`, the first bytes of the `limit` bytes left in the
-/// column chunk.
-struct Thrift<'a> {
-    buf: &'a [u8],
-    pos: usize,
-    limit: usize,
-    /// Booleans read in containers, taking no byte each (see [`WORK_SLACK`]).
-    empty: usize,
-}
-
-impl Thrift<'_> {
-    /// The next `n` bytes.
-    fn take(&mut self, n: usize) -> Result<&[u8], Stop> {
-        let end = self.pos.checked_add(n).filter(|&e| e <= self.limit);
-        match end {
-            None => Err(Stop::Bad("a page header runs past its column chunk".into())),
-            Some(e) if e > self.buf.len() => Err(Stop::More),
-            Some(e) => {
-                let s = &self.buf[self.pos..e];
-                self.pos = e;
-                Ok(s)
-            }
-        }
-    }
-
-    fn byte(&mut self) -> Result<u8, Stop> {
-        Ok(self.take(1)?[0])
-    }
-
-    /// An unsigned LEB128 varint of at most 10 bytes (64 bits).
-    fn varint(&mut self) -> Result<u64, Stop> {
-        let mut v = 0u64;
-        for i in 0..10 {
-            let b = self.byte()?;
-            let bits = u64::from(b & 0x7f);
-            if i == 9 && bits > 1 {
-                return Err(Stop::Bad("a varint overflows 64 bits".into()));
-            }
-            v |= bits << (7 * i);
-            if b & 0x80 == 0 {
-                return Ok(v);
-            }
-        }
-        Err(Stop::Bad("a varint is longer than 10 bytes".into()))
-    }
-
-    /// A zigzag varint (`i16`, `i32`, `i64`).
-    fn zigzag(&mut self) -> Result<i64, Stop> {
-        let v = self.varint()?;
-        Ok((v >> 1) as i64 ^ -((v & 1) as i64))
-    }
-
-    /// An `i32` (or enum) field, read whatever its wire type as the crate reads it: a
-    /// zigzag varint, truncated to 32 bits.
-    fn i32(&mut self) -> Result<i32, Stop> {
-        Ok(self.zigzag()? as i32)
-    }
-
-    /// Elements of a container: each takes at least `min_bytes` bytes, so more than the
-    /// bytes left in the chunk can hold is malformed (and would be slow to skip).
-    fn count(&mut self, n: u64, min_bytes: u64) -> Result<u64, Stop> {
-        let left = (self.limit - self.pos) as u64;
-        if n.saturating_mul(min_bytes) > left {
-            return Err(Stop::Bad(format!(
-                "a page header's container claims {n} elements in {left} bytes"
-            )));
-        }
-        Ok(n)
-    }
-
-    /// Skips a value of wire type `t` at nesting `depth`.
-    fn skip(&mut self, t: u8, depth: usize) -> Result<(), Stop> {
-        if depth > MAX_DEPTH {
-            return Err(Stop::Bad(format!(
-                "a page header nests deeper than {MAX_DEPTH} levels"
-            )));
-        }
-        match t {
-            // A boolean field's value is its type; one in a container takes a byte by the
-            // specification, none for the crate (see `WORK_SLACK`).
-            T_TRUE | T_FALSE => Ok(()),
-            T_I8 => self.take(1).map(drop),
-            T_I16 | T_I32 | T_I64 => self.varint().map(drop),
-            T_DOUBLE => self.take(8).map(drop),
-            T_UUID => self.take(16).map(drop),
-            T_BINARY => {
-                let n = self.varint()?;
-                let n = usize::try_from(n).unwrap_or(usize::MAX);
-                self.take(n).map(drop)
-            }
-            T_LIST | T_SET => {
-                let (n, et) = self.list_header()?;
-                for _ in 0..n {
-                    self.tick(et)?;
-                    self.skip(et, depth + 1)?;
-                }
-                Ok(())
-            }
-            T_MAP => {
-                let n = self.varint()?;
-                if n == 0 {
-                    return Ok(());
-                }
-                let kv = self.byte()?;
-                let n = self.count(n, 2)?;
-                let (kt, vt) = (kv >> 4, kv & 0x0f);
-                for _ in 0..n {
-                    self.tick(kt)?;
-                    self.skip(kt, depth + 1)?;
-                    self.tick(vt)?;
-                    self.skip(vt, depth + 1)?;
-                }
-                Ok(())
-            }
-            T_STRUCT => self.fields(depth + 1, |r, t, _, d| r.skip(t, d)),
-            // An unknown type: the crate fails on it too.
-            _ => Err(Stop::Fails),
-        }
-    }
-
-    /// Counts an element of type `t` about to be read in a container: a boolean (no byte),
-    /// refused beyond [`WORK_SLACK`] more than the bytes read.
-    fn tick(&mut self, t: u8) -> Result<(), Stop> {
-        if matches!(t, T_TRUE | T_FALSE) {
-            self.empty += 1;
-            if self.empty > self.pos + WORK_SLACK {
-                return Err(Stop::Bad(format!(
-                    "a page header holds more than {} booleans in {} bytes",
-                    self.empty - 1,
-                    self.pos
-                )));
-            }
-        }
-        Ok(())
-    }
-
-    /// A list or set header: the element count (checked against the bytes left) and type.
-    fn list_header(&mut self) -> Result<(u64, u8), Stop> {
-        let b = self.byte()?;
-        // Some writers give an empty list element type 0 (the crate accepts that).
-        if b == 0 {
-            return Ok((0, T_I8));
-        }
-        let et = b & 0x0f;
-        let n = match b >> 4 {
-            15 => self.varint()?,
-            n => u64::from(n),
-        };
-        Ok((self.count(n, 1)?, et))
-    }
-
-    /// Reads the fields of a struct at nesting `depth` up to its stop byte, handing each
-    /// (wire type, field id, depth) to `field`, which must consume its value.
-    fn fields(
-        &mut self,
-        depth: usize,
-        mut field: impl FnMut(&mut Self, u8, i16, usize) -> Result<(), Stop>,
-    ) -> Result<(), Stop> {
-        if depth > MAX_DEPTH {
-            return Err(Stop::Bad(format!(
-                "a page header nests deeper than {MAX_DEPTH} levels"
-            )));
-        }
-        let mut last: i16 = 0;
-        loop {
-            let b = self.byte()?;
-            // A stop byte is 0; any byte of type 0 ends the struct for the `parquet`
-            // crate, so for this walk too (both then read the same header).
-            if b & 0x0f == 0 {
-                return Ok(());
-            }
-            let t = b & 0x0f;
-            let id = match b >> 4 {
-                0 => {
-                    let v = self.zigzag()?;
-                    i16::try_from(v).map_err(|_| {
-                        Stop::Bad(format!("a page header's field id {v} is not an i16"))
-                    })?
-                }
-                d => last.checked_add(i16::from(d)).ok_or_else(|| {
-                    Stop::Bad(format!("a page header's field id overflows after {last}"))
-                })?,
-            };
-            last = id;
-            field(self, t, id, depth)?;
-        }
-    }
-}
-
 /// Reads the page header at the start of `buf`, the first bytes of the `limit` bytes left
 /// in the column chunk; returns it and its length.
 fn page_header(buf: &[u8], limit: usize) -> Result<(Header, usize), Stop> {
-    let mut r = Thrift {
-        buf,
-        pos: 0,
-        limit,
-        empty: 0,
-    };
+    let mut r = Thrift::new(buf, limit, MAX_DEPTH, "a page header", "column chunk");
     let mut h = Header::default();
     // A boolean field of the crate's structs: its value is its wire type, else it fails.
     let flag = |t: u8| match t {
@@ -365,7 +134,7 @@ fn page_header(buf: &[u8], limit: usize) -> Result<(Header, usize), Stop> {
         }
         _ => r.skip(t, depth),
     })?;
-    Ok((h, r.pos))
+    Ok((h, r.pos()))
 }
 
 /// The most bytes `codec` can produce from `c` compressed bytes, by the largest expansion
@@ -526,7 +295,7 @@ pub(crate) fn check_pages<R: ChunkReader>(
                     match page_header(&buf, left) {
                         Ok(x) => break Some(x),
                         Err(Stop::More) => window = window.saturating_mul(8).min(left),
-                        Err(Stop::Bad(why)) => return Err(bad(at, why)),
+                        Err(Stop::Bad(why) | Stop::Loop(why)) => return Err(bad(at, why)),
                         Err(Stop::Fails) => break None,
                     }
                 };
@@ -603,21 +372,28 @@ mod tests {
         let b = header(0, 8, 8, 1, &extra);
         let e = page_header(&b, b.len() + 8).unwrap_err();
         assert!(
-            matches!(&e, Stop::Bad(m) if m.contains("2147483648 elements")),
+            matches!(&e, Stop::Loop(m) if m.contains("2147483648 elements")),
+            "{e:?}"
+        );
+        // Of i32 (the crate fails at the end of the bytes, unless reading on past them).
+        let b = header(0, 8, 8, 1, &[0x49, 0xf5, 0x80, 0x80, 0x80, 0x80, 0x08]);
+        let e = page_header(&b, b.len() + 8).unwrap_err();
+        assert!(
+            matches!(&e, Stop::Bad(m) if m.contains("elements")),
             "{e:?}"
         );
         // A few booleans: a byte each for Thrift, none for the crate (and this walk).
         // (more than the bytes left, if a byte each, are refused).
         let b = header(0, 8, 8, 1, &[0x49, 0x31]);
         assert_eq!(page_header(&b, b.len() + 2).unwrap().1, b.len());
-        assert!(matches!(page_header(&b, b.len()), Err(Stop::Bad(_))));
+        assert!(matches!(page_header(&b, b.len()), Err(Stop::Loop(_))));
         // Many: a list of 300 lists of 14 booleans each, in 300 bytes.
         let mut extra = vec![0x49, 0xf9, 0xac, 0x02];
         extra.extend(std::iter::repeat_n(0xe1, 300));
         let b = header(0, 8, 8, 1, &extra);
         let e = page_header(&b, b.len()).unwrap_err();
         assert!(
-            matches!(&e, Stop::Bad(m) if m.contains("more than")),
+            matches!(&e, Stop::Loop(m) if m.contains("booleans in")),
             "{e:?}"
         );
         // An empty list of type 0 is read.
