@@ -162,3 +162,21 @@ pub fn read_npy(path: &Path) -> (String, Vec<u8>) {
     let dict = String::from_utf8(b[10..10 + len].to_vec()).unwrap();
     (dict, b[10 + len..].to_vec())
 }
+
+/// Peak resident memory (MB) of the largest child waited for so far (`getrusage`,
+/// `RUSAGE_CHILDREN`: all of the test process's children, so a file using it should hold
+/// one test).
+#[cfg(unix)]
+pub fn children_peak_mb() -> f64 {
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `u` is a valid, writable rusage.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut u) };
+    assert_eq!(rc, 0);
+    // kilobytes on Linux (bytes on macOS)
+    let kb = u.ru_maxrss as f64;
+    if cfg!(target_os = "macos") {
+        kb / 1e6
+    } else {
+        kb / 1e3
+    }
+}

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{assert_user_error, p, run, Scratch};
+use common::{assert_user_error, children_peak_mb, p, run, Scratch};
 
 /// A 50 × 5000 `float64` `.npy` file: two groups of 25 rows, 3 apart in every column.
 fn wide_npy(s: &Scratch) -> String {
@@ -34,22 +34,6 @@ fn wide_npy(s: &Scratch) -> String {
         }
     }
     p(&s.write("wide.npy", &bytes)).to_string()
-}
-
-/// Peak resident memory (MB) of the largest child waited for so far.
-#[cfg(unix)]
-fn children_peak_mb() -> f64 {
-    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `u` is a valid, writable rusage.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut u) };
-    assert_eq!(rc, 0);
-    // kilobytes on Linux (bytes on macOS)
-    let kb = u.ru_maxrss as f64;
-    if cfg!(target_os = "macos") {
-        kb / 1e6
-    } else {
-        kb / 1e3
-    }
 }
 
 #[test]

@@ -80,6 +80,7 @@ mod npy;
 mod options;
 mod parquet;
 mod parquet_check;
+mod parquet_pages;
 mod read;
 mod rows;
 mod scalar;
@@ -87,6 +88,7 @@ mod source;
 mod table;
 mod target;
 mod text;
+mod thrift;
 mod write;
 
 pub use atomic::AtomicFile;

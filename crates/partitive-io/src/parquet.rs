@@ -29,7 +29,8 @@ use crate::contain::contain;
 use crate::error::{IoError, IoErrorKind};
 use crate::input::Input;
 use crate::options::{MissingPolicy, ReadOptions};
-use crate::parquet_check::{check_dictionaries, check_layout};
+use crate::parquet_check::{check_dictionaries, check_footer, check_layout};
+use crate::parquet_pages::check_pages;
 use crate::scalar::check_finite;
 use crate::table::{DroppedRow, Ids, RowInfo};
 
@@ -135,6 +136,7 @@ impl ParquetSource {
             return Err(IoError::new(IoErrorKind::Empty, path));
         }
         let pq = |e: parquet::errors::ParquetError| IoError::malformed(path, e.to_string());
+        check_footer(path, &file, file_len)?;
         let builder = contain(|| ParquetRecordBatchReaderBuilder::try_new(file))
             .map_err(|e| IoError::malformed(path, e))?
             .map_err(pq)?;
@@ -175,6 +177,13 @@ impl ParquetSource {
             Some(r) => Some(row_groups_of(path, builder.metadata(), n_rows, r.clone())?),
             None => None,
         };
+        // Every page header first (sizes within bounds), then the dictionaries' claims:
+        // both before the crate decodes a page.
+        check_pages(
+            path,
+            builder.metadata(),
+            &reopen().map_err(|e| IoError::os(path, e))?,
+        )?;
         check_dictionaries(path, reopen().map_err(|e| IoError::os(path, e))?)?;
         // The same row groups and rows for the first reader and a rebuilt one.
         let limit = move |b: ParquetRecordBatchReaderBuilder<R>| match &part {

@@ -1,6 +1,8 @@
 //! Checks of a Parquet file's claims that the `parquet` crate trusts, made before it
 //! decodes anything: a corrupt footer or page header must be refused as a malformed file,
-//! not allocate gigabytes or panic.
+//! not allocate gigabytes, loop or panic. In order: [`check_footer`] (before the crate
+//! parses the footer), [`check_layout`], the page headers (`parquet_pages.rs`),
+//! [`check_dictionaries`].
 
 use std::path::Path;
 
@@ -12,6 +14,48 @@ use parquet::file::serialized_reader::SerializedFileReader;
 
 use crate::contain::contain;
 use crate::error::IoError;
+use crate::thrift::{Stop, Thrift};
+
+/// Deepest nesting accepted in a footer (`FileMetaData`, the outer struct, is depth 0; the
+/// deepest of parquet-format, a column chunk's statistics or size histograms, is about 8).
+const FOOTER_DEPTH: usize = 32;
+
+/// Reads the footer (the Thrift `FileMetaData` before the closing length and `PAR1` of the
+/// `file_len` bytes of `r`) with the bounded reader of `thrift.rs`, before the `parquet`
+/// crate parses it: the crate's skipping of unknown fields loops over as many booleans as a
+/// container claims (a 1.4 kB file whose footer held a map claiming 2³¹ − 1 pairs of
+/// booleans took 14.6 s to open). Only that is refused here, as a malformed file: the
+/// crate reads the footer from memory and fails at its end on any other container claiming
+/// too much, and this reader reads the known fields by their wire types, the crate by
+/// their declared types (the same for any footer of the specification, not for a corrupt
+/// one, which is left to the crate and the later checks).
+pub(crate) fn check_footer<R: ChunkReader>(
+    path: &Path,
+    r: &R,
+    file_len: u64,
+) -> Result<(), IoError> {
+    let read = |at: u64, len: usize| {
+        r.get_bytes(at, len)
+            .map_err(|e| IoError::malformed(path, e.to_string()))
+    };
+    let Some(at) = file_len.checked_sub(8) else {
+        return Ok(());
+    };
+    let tail = read(at, 8)?;
+    if tail[4..] != *b"PAR1" {
+        return Ok(());
+    }
+    let len = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]);
+    let Some(start) = at.checked_sub(u64::from(len)) else {
+        return Ok(());
+    };
+    let meta = read(start, len as usize)?;
+    let mut t = Thrift::new(&meta, meta.len(), FOOTER_DEPTH, "the footer", "footer");
+    match t.fields(0, |t, ty, _, depth| t.skip(ty, depth)) {
+        Err(Stop::Loop(why)) => Err(IoError::malformed(path, why)),
+        _ => Ok(()),
+    }
+}
 
 /// Checks the row groups' row counts and column chunks' byte ranges of `meta` against the
 /// file's length `file_len`: the `parquet` crate trusts them (a negative offset or size

@@ -202,3 +202,137 @@ fn parquet_dictionary_claiming_more_values_than_its_bytes() {
         assert_eq!(stream_err(&p, rows), e.to_string(), "chunks of {rows}");
     }
 }
+
+/// The error of every way of reading the Parquet fuzz input `raw` (two config bytes, then
+/// the file): whole-file (f64, f32), streamed, from memory, opened for row ranges. All the
+/// same one-line malformed-file error, returned.
+fn parquet_refused_everywhere(raw: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let p = file(dir.path(), "d.parquet", &raw[2..]);
+    let e = whole_err(&p);
+    let msg = e.to_string();
+    assert!(
+        matches!(e.kind(), partitive_io::IoErrorKind::Malformed),
+        "{msg}"
+    );
+    assert_eq!(msg.lines().count(), 1, "{msg}");
+    let e32 = read_matrix::<f32>(&p, &ReadOptions::default()).unwrap_err();
+    assert_eq!(e32.to_string(), msg);
+    for rows in [1, 64, 1 << 20] {
+        assert_eq!(stream_err(&p, rows), msg, "chunks of {rows}");
+    }
+    let name = std::path::Path::new("d.parquet");
+    let e = partitive_io::read_matrix_from_bytes::<f64>(name, &raw[2..], &ReadOptions::default())
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        msg.replace(&format!("{}", p.display()), "d.parquet")
+    );
+    let e = partitive_io::ParquetRows::open(&p, &ReadOptions::default())
+        .err()
+        .expect("refused");
+    assert_eq!(e.to_string(), msg);
+    msg
+}
+
+/// fuzz `parquet`: a 2.7 kB file whose page header in column `i` (byte 185) claims
+/// 1,396,341,420 bytes uncompressed from 0 bytes of Snappy. The `parquet` crate reserved and
+/// filled that much before its error (`partitive kmeans`: 1.37 GB resident). Every page
+/// header of every column chunk is now read first (`parquet_pages.rs`), before any page is
+/// decoded; here the walk stops earlier, at column `y`, whose chunk starts 4 bytes before
+/// its page, on a header claiming a map of 45,077,802 entries in 54 bytes. The bound on
+/// the claims is tested on each codec below; the CLI's peak memory on both fuzz inputs in
+/// `partitive-cli/tests/parquet_claims_cli.rs`.
+#[test]
+fn parquet_page_claiming_more_than_its_codec_can_produce() {
+    let raw =
+        include_bytes!("../../../fuzz/regressions/parquet-page-claims-large-uncompressed-size");
+    let msg = parquet_refused_everywhere(raw);
+    assert!(
+        msg.ends_with(
+            "row group 0: column 'y': page header at byte 104: a page header's container claims 45077802 elements in 54 bytes"
+        ),
+        "{msg}"
+    );
+}
+
+/// fuzz `parquet`: a 1 kB file whose page header holds a map claiming 44,529,023 entries
+/// (double → boolean). The `parquet` crate's Thrift skipping reads a boolean as no byte and
+/// skips bytes past the end of the file without failing: it looped for 14–20 s before its
+/// error. The page-header walk refuses a container claiming more elements than the bytes
+/// left in the column chunk could hold, reading nothing more.
+#[test]
+fn parquet_page_header_claiming_more_elements_than_its_bytes() {
+    let raw = include_bytes!("../../../fuzz/regressions/parquet-slow-page-header");
+    let msg = parquet_refused_everywhere(raw);
+    assert!(
+        msg.ends_with(
+            "row group 0: column 'y': page header at byte 77: a page header's container claims 44529023 elements in 68 bytes"
+        ),
+        "{msg}"
+    );
+}
+
+/// The bound behind the test above, on a file of each codec: 20,000 zeros (a page of
+/// 160,000 bytes, compressing to a few kilobytes or less) read back, then the first page
+/// header's uncompressed size raised to 1,048,575 (the same 3-byte varint): more than the
+/// codec can produce from the page's bytes, or (Zstandard) than 20,000 values can take.
+#[test]
+fn parquet_page_claims_beyond_the_codec_are_refused_for_every_codec() {
+    use parquet::basic::Compression;
+    let dir = tempfile::tempdir().unwrap();
+    let zeros: arrow_array::ArrayRef =
+        std::sync::Arc::new(arrow_array::Float64Array::from(vec![0.0; 20_000]));
+    for codec in [
+        Compression::SNAPPY,
+        Compression::GZIP(Default::default()),
+        Compression::LZ4_RAW,
+        Compression::ZSTD(Default::default()),
+    ] {
+        let p = dir.path().join("z.parquet");
+        let schema =
+            std::sync::Arc::new(arrow_schema::Schema::new(vec![arrow_schema::Field::new(
+                "z",
+                arrow_schema::DataType::Float64,
+                false,
+            )]));
+        let batch = arrow_array::RecordBatch::try_new(schema.clone(), vec![zeros.clone()]).unwrap();
+        let props = parquet::file::properties::WriterProperties::builder()
+            .set_compression(codec)
+            .set_dictionary_enabled(false)
+            .build();
+        let f = std::fs::File::create(&p).unwrap();
+        let mut w = parquet::arrow::ArrowWriter::try_new(f, schema, Some(props)).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        let m = read_matrix::<f64>(&p, &ReadOptions::default()).unwrap();
+        assert_eq!(m.n_rows(), 20_000, "{codec}");
+        // The header after "PAR1": field 1 (type 0), field 2 (160,000: zigzag varint
+        // 0x80 0xc4 0x13).
+        let mut bytes = std::fs::read(&p).unwrap();
+        assert_eq!(
+            bytes[4..10],
+            [0x15, 0x00, 0x15, 0x80, 0xc4, 0x13],
+            "{codec}"
+        );
+        bytes[7..10].copy_from_slice(&[0xfe, 0xff, 0x7f]);
+        std::fs::write(&p, &bytes).unwrap();
+        let e = whole_err(&p);
+        let msg = e.to_string();
+        assert!(
+            matches!(e.kind(), partitive_io::IoErrorKind::Malformed),
+            "{msg}"
+        );
+        assert!(
+            msg.contains(
+                "column 'z': page header at byte 4: a page claims 1048575 bytes uncompressed"
+            ),
+            "{msg}"
+        );
+        assert_eq!(stream_err(&p, 7), msg);
+        let e = partitive_io::ParquetRows::open(&p, &ReadOptions::default())
+            .err()
+            .expect("refused");
+        assert_eq!(e.to_string(), msg);
+    }
+}
