@@ -319,11 +319,7 @@ fn graph_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Merged {
         vec![false; k]
     };
     // Pairs by decreasing saddle (ties: lower indices first).
-    let mut edges: Vec<(usize, usize)> = (0..k)
-        .flat_map(|c| (c + 1..k).map(move |d| (c, d)))
-        .filter(|&(c, d)| sad(c, d).is_finite())
-        .collect();
-    edges.sort_by(|&(a, b), &(c, d)| sad(c, d).total_cmp(&sad(a, b)).then((a, b).cmp(&(c, d))));
+    let edges = pairs_by_saddle(&saddle, k);
     let mut root: Vec<usize> = (0..k).collect();
     let mut parent: Vec<Option<usize>> = vec![None; k];
     let mut decision: Vec<Option<MergeDecision>> = vec![None; k];
@@ -381,10 +377,10 @@ fn graph_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Merged {
     }
     if let Some(ng) = &graph {
         let joins = ng.join_along_data(g, x, top, &gauss_z, cfg, &mut root);
-        for (lo, other, ratio, s) in joins {
-            parent[lo] = Some(other);
-            decision[lo] = Some(MergeDecision::JoinedAlongData { ratio });
-            shown[lo] = s;
+        for j in joins {
+            parent[j.lower_root] = Some(j.under);
+            decision[j.lower_root] = Some(MergeDecision::JoinedAlongData { ratio: j.ratio });
+            shown[j.lower_root] = j.log_saddle;
         }
     }
     let mut rep: Vec<usize> = (0..k).map(|c| find(&mut root, c)).collect();
@@ -407,6 +403,30 @@ fn graph_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Merged {
         attach_small(&mut rep, &mut nodes, w, &saddle, tau);
     }
     Merged::from_roots(rep, nodes)
+}
+
+/// The pairs `(c, d)`, `c < d`, joined by a finite saddle (`K × K`, row-major), by
+/// decreasing saddle (ties: lower indices first): the order both passes visit them in.
+fn pairs_by_saddle(saddle: &[f64], k: usize) -> Vec<(usize, usize)> {
+    let sad = |c: usize, d: usize| saddle[c * k + d];
+    let mut pairs: Vec<(usize, usize)> = (0..k)
+        .flat_map(|c| (c + 1..k).map(move |d| (c, d)))
+        .filter(|&(c, d)| sad(c, d).is_finite())
+        .collect();
+    pairs.sort_by(|&(a, b), &(c, d)| sad(c, d).total_cmp(&sad(a, b)).then((a, b).cmp(&(c, d))));
+    pairs
+}
+
+/// One join of the second pass.
+struct Join {
+    /// Root of the lower cluster, which now hangs under the other.
+    lower_root: usize,
+    /// The pair's component in the higher cluster (the lower root's parent).
+    under: usize,
+    /// Saddle over the lower cluster's level.
+    ratio: f64,
+    /// The saddle (log neighbourhood density).
+    log_saddle: f64,
 }
 
 /// The fit points' neighbourhood graph (at most [`GRAPH_MAX`] rows, whitened
@@ -449,8 +469,7 @@ impl NeighbourhoodGraph {
     /// median neighbourhood density — the estimate is noisy point by point, and the
     /// median is the level the bulk of a component stands at), at least one of the two
     /// components is not Gaussian-looking (|Mardia z| > [`Z_NON_GAUSSIAN`]) and their
-    /// points show no gap at 1%. Returns the joins: (lower root, the pair's component in
-    /// the higher cluster, ratio, log saddle).
+    /// points show no gap at 1%. Returns the joins in the order made.
     ///
     /// Why: BIC cuts a thin curved or flat cluster into Gaussian pieces, and the mixture's
     /// density sags at every cut, so the first pass keeps the pieces apart; the data's own
@@ -464,7 +483,7 @@ impl NeighbourhoodGraph {
         gauss_z: &[f64],
         cfg: &MergeConfig,
         root: &mut [usize],
-    ) -> Vec<(usize, usize, f64, f64)> {
+    ) -> Vec<Join> {
         let k = gauss_z.len();
         let mut per: Vec<Vec<f64>> = vec![Vec::new(); k];
         for (&c, &v) in self.a.iter().zip(&self.knn_density) {
@@ -487,13 +506,8 @@ impl NeighbourhoodGraph {
         }
         let saddle = knn_saddles(&self.nn, &self.a, &self.knn_density, k);
         let sad = |c: usize, d: usize| saddle[c * k + d];
-        let mut pairs: Vec<(usize, usize)> = (0..k)
-            .flat_map(|c| (c + 1..k).map(move |d| (c, d)))
-            .filter(|&(c, d)| sad(c, d).is_finite())
-            .collect();
-        pairs.sort_by(|&(a, b), &(c, d)| sad(c, d).total_cmp(&sad(a, b)).then((a, b).cmp(&(c, d))));
         let mut joins = Vec::new();
-        for (c, d) in pairs {
+        for (c, d) in pairs_by_saddle(&saddle, k) {
             let (rc, rd) = (find(root, c), find(root, d));
             if rc == rd
                 || (gauss_z[c].abs() <= Z_NON_GAUSSIAN && gauss_z[d].abs() <= Z_NON_GAUSSIAN)
@@ -511,8 +525,12 @@ impl NeighbourhoodGraph {
             }
             root[lo] = hi;
             level[hi] = level[hi].max(level[lo]);
-            let other = if rc == lo { d } else { c };
-            joins.push((lo, other, (s - level[lo]).exp(), s));
+            joins.push(Join {
+                lower_root: lo,
+                under: if rc == lo { d } else { c },
+                ratio: (s - level[lo]).exp(),
+                log_saddle: s,
+            });
         }
         joins
     }
