@@ -294,7 +294,14 @@ pub(crate) fn check_pages<R: ChunkReader>(
                         .map_err(|e| IoError::malformed(path, e.to_string()))?;
                     match page_header(&buf, left) {
                         Ok(x) => break Some(x),
-                        Err(Stop::More) => window = window.saturating_mul(8).min(left),
+                        // A window as long as the chunk cannot be too short; a reader
+                        // handing back fewer bytes than asked must not make this spin.
+                        Err(Stop::More) if buf.len() == window && window < left => {
+                            window = window.saturating_mul(8).min(left)
+                        }
+                        Err(Stop::More) => {
+                            return Err(bad(at, "the header runs past its column chunk".into()))
+                        }
                         Err(Stop::Bad(why) | Stop::Loop(why)) => return Err(bad(at, why)),
                         Err(Stop::Fails) => break None,
                     }
