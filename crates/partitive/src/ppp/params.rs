@@ -302,9 +302,9 @@ impl PppParams {
         self
     }
 
-    /// With [`MergeRule::Graph`]: whether two clusters are joined only when the dip test
-    /// finds no gap between the components that connect them (default `true`; `false`
-    /// for comparisons).
+    /// Whether two clusters (graph rule) or a component and its parent (modal rule) are
+    /// joined only when the dip test finds no gap between the components that connect
+    /// them (default `true`; `false` for comparisons).
     pub fn gap_test(mut self, v: bool) -> Self {
         self.gap_test = v;
         self

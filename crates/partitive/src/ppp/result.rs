@@ -106,14 +106,14 @@ pub enum MergeDecision {
     },
     /// A mode although a higher neighbour passes the ratio: the points of the two
     /// components, projected on the axis that separates them, are significantly bimodal
-    /// (Hartigan's dip test at 5%) — there is a gap between them.
+    /// (Hartigan's dip test; at 5% in the first pass of the neighbourhood-graph merge, at
+    /// 1% in its second pass and in the modal rule) — there is a gap between them.
     KeptGap {
         /// Saddle/peak density ratio to that neighbour.
         ratio: f64,
         /// Dip of the projected points.
         dip: f64,
-        /// Critical value of the dip for that many points (95%, or 99% in the second
-        /// pass of the neighbourhood-graph merge).
+        /// Critical value of the dip for that many points (95% or 99%, as above).
         critical: f64,
     },
     /// Its cluster joined a neighbouring one along the fit points' own density (the second
