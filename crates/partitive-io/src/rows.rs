@@ -187,11 +187,29 @@ impl TextRows {
     }
 
     /// The lines and records (significant lines, the header included) of `span`, one of
-    /// [`Self::spans`]. Reads only that span.
+    /// [`Self::spans`]. Reads only that span (cut to the file's bytes: a span beyond its
+    /// end counts nothing there).
     pub fn count(&self, span: Range<usize>) -> LineCount {
+        let end = span.end.min(self.map.len());
+        let span = span.start.min(end)..end;
         // Only the file's first line may lose a byte-order mark: any number but 0 else.
         let before = usize::from(span.start > 0);
         count_lines(&self.map[span], before, None).0
+    }
+
+    /// Whether `spans` are spans of this file as [`Self::spans`] cuts them: in order, each
+    /// starting where the one before ended and at a line start, from its first byte to its
+    /// last.
+    fn are_spans(&self, spans: &[Range<usize>]) -> bool {
+        let len = self.map.len();
+        let line_start =
+            |at: usize| at == 0 || at == len || (at < len && self.map[at - 1] == b'\n');
+        spans.first().is_some_and(|s| s.start == 0)
+            && spans.last().is_some_and(|s| s.end == len)
+            && spans
+                .iter()
+                .all(|s| s.start <= s.end && line_start(s.start))
+            && spans.windows(2).all(|w| w[0].end == w[1].start)
     }
 
     /// The number of data rows, from the counts of all [`Self::spans`] (in order).
@@ -212,8 +230,9 @@ impl TextRows {
     ///
     /// # Errors
     /// Those of [`crate::read_matrix`] for these lines, naming the line of the whole file;
-    /// a range beyond the counted rows is an invalid parameter; fewer rows than counted
-    /// (the file changed) is an error.
+    /// a range beyond the counted rows, or spans that are not this file's
+    /// ([`Self::spans`]) or not as many as the counts, is an invalid parameter; fewer rows
+    /// than counted (the file changed) is an error.
     pub fn read<T: Float>(
         self,
         spans: &[Range<usize>],
@@ -221,8 +240,20 @@ impl TextRows {
         rows: Range<usize>,
     ) -> Result<Mat<T>, IoError> {
         let d = self.n_cols();
+        if spans.len() != counts.len() || !self.are_spans(spans) {
+            return Err(IoError::param(
+                &self.path,
+                "spans",
+                format!(
+                    "{} spans with {} counts are not a cut of the file's {} bytes at line starts",
+                    spans.len(),
+                    counts.len(),
+                    self.map.len()
+                ),
+            ));
+        }
         let n = self.n_rows(counts)?;
-        if rows.start > rows.end || rows.end > n || spans.len() != counts.len() {
+        if rows.start > rows.end || rows.end > n {
             return Err(IoError::param(
                 &self.path,
                 "rows",

@@ -151,6 +151,53 @@ fn text_ranges_from_byte_spans_give_the_whole_files_rows() {
 }
 
 #[test]
+fn text_ranges_refuse_spans_that_are_not_the_files() {
+    // A library caller's spans are checked, not trusted: out of the file, gaps, overlaps,
+    // mid-line starts and a count per span are refused as parameters (no panic).
+    let d = tempfile::tempdir().unwrap();
+    let text = csv(500, None);
+    let p = file(d.path(), "a.csv", &text);
+    let opts = ReadOptions::default();
+    let f = TextRows::open(&p, &opts).unwrap().unwrap();
+    let (spans, counts) = count_all(&f, 3);
+    let len = text.len();
+    let bad: Vec<Vec<std::ops::Range<usize>>> = vec![
+        vec![],
+        vec![0..len + 10],
+        vec![5..len],
+        vec![
+            spans[0].clone(),
+            spans[1].start + 1..spans[1].end,
+            spans[2].clone(),
+        ],
+        vec![spans[0].clone(), spans[2].clone(), spans[1].clone()],
+        vec![0..spans[0].end, spans[0].end..len + 1000, len + 1000..len],
+        vec![spans[0].clone(), spans[1].start..spans[2].end],
+    ];
+    for s in &bad {
+        // Counting a span beyond the file counts nothing there.
+        for sp in s {
+            let _ = f.count(sp.clone());
+        }
+        for rows in [0..10, 495..500] {
+            let f = TextRows::open(&p, &opts).unwrap().unwrap();
+            let e = f.read::<f64>(s, &counts, rows).unwrap_err();
+            assert!(e.to_string().contains("spans"), "{s:?}: {e}");
+        }
+    }
+    assert_eq!(f.count(len + 5..len + 9), LineCount::default());
+    let ok = TextRows::open(&p, &opts).unwrap().unwrap();
+    assert_eq!(ok.read::<f64>(&spans, &counts, 0..10).unwrap().n_rows(), 10);
+    // The file's own spans pass, empty ones at its end without a final line ending too.
+    let p = file(d.path(), "b.csv", "x,y\n1,2\n3,4");
+    let f = TextRows::open(&p, &opts).unwrap().unwrap();
+    let (spans, counts) = count_all(&f, 8);
+    assert!(spans.iter().any(|s| s.is_empty()));
+    let m = f.read::<f64>(&spans, &counts, 0..2).unwrap();
+    assert_eq!(m.as_slice(), &[1.0, 2.0, 3.0, 4.0]);
+}
+
+#[test]
 fn text_errors_in_a_range_name_the_line_of_the_whole_file() {
     let d = tempfile::tempdir().unwrap();
     let p = file(d.path(), "bad.csv", csv(2000, Some(1900)));
