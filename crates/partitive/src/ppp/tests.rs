@@ -443,5 +443,8 @@ fn separated_shells_in_high_dimension_stay_apart() {
         }
     }
     assert!(kept >= 4, "{kept} of 5 draws");
-    assert!(joined_without >= 4, "{joined_without} draws joined without the gap test");
+    assert!(
+        joined_without >= 4,
+        "{joined_without} draws joined without the gap test"
+    );
 }
