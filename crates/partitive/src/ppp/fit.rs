@@ -1,8 +1,10 @@
 //! The driver: steps 0–5 in order, with progress reports.
 
+use super::graph::local_excess;
 use super::many::{escape, many_sweep, MANY_GROW_POINTS, MANY_MIN_POINTS, MANY_SAMPLE_MAX};
-use super::merge::{merge, MergeConfig};
+use super::merge::{landscape, merge, MergeConfig, GRAPH_MAX_DIM};
 use super::params::PppParams;
+use super::params::FINE_EXCESS;
 use super::params::SAMPLE_GROWTH;
 use super::result::{PppDiagnostics, PppModel, PppProgress, PppResult, PppStage, SelectedModel};
 use super::sample::{fit_sample, ridge, varying_columns, FitSample};
@@ -130,7 +132,10 @@ pub(crate) fn structure(
             // sample grows ×SAMPLE_GROWTH (the first rows in hash order: a superset) and the
             // many-cluster search (`many_sweep`: cap m / MANY_MIN_POINTS, O(log k) fits)
             // resumes from the best k so far; the sample keeps growing while it holds fewer
-            // than MANY_GROW_POINTS points per selected component.
+            // than MANY_GROW_POINTS points per selected component. In at most three dims it
+            // also grows while its points clump FINE_EXCESS nats denser than the selected
+            // mixture says (a handful of points from each of many small clusters), probing
+            // every k up to the cap on each grown sample.
             let mut next = sample;
             let mut k_lo = 1;
             let mut done: Option<(FitSample, i32, Sweep)> = None;
@@ -164,10 +169,24 @@ pub(crate) fn structure(
                 };
                 let lim = n.min(MANY_SAMPLE_MAX).max(m);
                 let free = p.grow_sample && p.k_cap.is_none();
-                // A patience stop on the first sample: do coarser partitions further up
-                // beat the best BIC (a long plateau, see `escape`)?
-                let escaped = if free && k_lo == 1 && !pressed {
-                    escape(&fd, p, sw.last_k, sw.best_bic, obs)?
+                // Structure below the mixture's scale (few dims, rows left to draw): the
+                // points clump FINE_EXCESS nats denser than the selected mixture says — many
+                // small clusters of which the sample holds a few points each.
+                let fine = free
+                    && !pressed
+                    && m < lim
+                    && shift.len() <= GRAPH_MAX_DIM
+                    && local_excess(
+                        &sw.best.mixture,
+                        &sample.x,
+                        &landscape(&sw.best.mixture, &sample.x, p.q_ambig).dens,
+                    )
+                    .is_some_and(|e| e > FINE_EXCESS);
+                diagnostics.fine_structure |= fine;
+                // A patience stop on the first sample (or fine structure): do partitions
+                // further up beat the best BIC (a long plateau, see `escape`)?
+                let escaped = if free && !pressed && (k_lo == 1 || fine) {
+                    escape(&fd, p, sw.last_k, sw.best_bic, fine, obs)?
                 } else {
                     None
                 };
@@ -176,7 +195,7 @@ pub(crate) fn structure(
                 // m / MANY_MIN_POINTS is above the sweep's ⌊√m⌋ (m > 625).
                 let wider = m / MANY_MIN_POINTS > (m as f64).sqrt() as usize;
                 let search_more = pressed && (m < lim || (k_lo == 1 && wider));
-                if free && (search_more || escaped.is_some()) {
+                if free && (search_more || escaped.is_some() || fine) {
                     k_lo = escaped.unwrap_or(sw.best_k).max(2);
                     next = Some(grow(lim.min(m.saturating_mul(SAMPLE_GROWTH)))?);
                 }

@@ -23,7 +23,7 @@
 //!   2010, doi:10.1007/s11634-010-0058-3, §4 on dip-based merging).
 
 use super::dip::{critical_95, critical_99, dip};
-use super::knn::Knn;
+use super::knn::{knn, Knn};
 use super::result::PppMixture;
 use crate::gmm::covariance::Covariances;
 use crate::matrix::Mat;
@@ -146,20 +146,72 @@ pub(crate) fn knn_density(z: &Mat<f64>, nn: &Knn, log_det: f64) -> Vec<f64> {
         .filter(|&v| v > 0.0)
         .fold(f64::INFINITY, f64::min);
     let half_d = 0.5 * d as f64;
-    // V_d = π^{d/2} / Γ(d/2 + 1); ln Γ by the recurrence from Γ(1) = 1 and Γ(1/2) = √π.
-    let mut ln_gamma = if d % 2 == 0 {
+    // V_d = π^{d/2} / Γ(d/2 + 1).
+    let ln_vd = half_d * std::f64::consts::PI.ln() - ln_gamma_half(d);
+    let c = (nn.k as f64).ln() - (m as f64).ln() - ln_vd - log_det;
+    r2.iter().map(|&v| c - half_d * v.max(floor).ln()).collect()
+}
+
+/// How much denser the fit points `x` lie around one another than the mixture `g` says,
+/// in nats: `−(mean_i ln(m V_d r_iᵈ f(x_i)) + γ)`, with `r_i` the distance from point `i`
+/// to its nearest other point (whitened coordinates, [`whiten`]; its density in the data's
+/// units through `ln det L`), `f` the mixture density (`dens`: log, per point, −∞ where it
+/// underflows), `V_d` the unit ball's volume and γ Euler's constant. Points at distance
+/// zero (ties) are left out, and only the first [`super::merge::GRAPH_MAX`] rows are used;
+/// `None` when fewer than half the points remain (discrete data:
+/// ties say nothing about a density) or there are fewer than two.
+///
+/// Why: if the points were drawn from the mixture, `m V_d r_iᵈ f(x_i)` would be close to
+/// an Exp(1) variable, whose logarithm has mean −γ, so the excess is near 0 (standard error
+/// `π / √(6 m)`) when the components resolve the structure, and positive when the points
+/// clump at a scale no component resolves — many small clusters of which the sample holds a
+/// handful of points each, where BIC sees a smooth density. The nearest-neighbour distance
+/// estimates a density (D. O. Loftsgaarden, C. P. Quesenberry, *A nonparametric estimate of
+/// a multivariate density function*, Ann. Math. Statist. 36(3), 1965,
+/// doi:10.1214/aoms/1177700079); meaningful in few dimensions only, like the graph.
+pub(crate) fn local_excess(g: &PppMixture, x: &Mat<f64>, dens: &[f64]) -> Option<f64> {
+    // The first GRAPH_MAX rows (brute-force neighbours cost O(m² d)).
+    let (m, d) = (x.n_rows().min(super::merge::GRAPH_MAX), x.n_cols());
+    if m < 2 {
+        return None;
+    }
+    let sub = Mat::from_vec(x.as_slice()[..m * d].to_vec(), m, d).expect("sizes match");
+    let (z, log_det) = whiten(g, &sub);
+    let nn = knn(&z, 1);
+    let half_d = 0.5 * d as f64;
+    let ln_vd = half_d * std::f64::consts::PI.ln() - ln_gamma_half(d);
+    let c = (m as f64 - 1.0).ln() + ln_vd + log_det;
+    let (mut sum, mut used) = (0.0, 0usize);
+    for (i, &f) in dens.iter().enumerate().take(m) {
+        let Some(&j) = nn.of(i).first() else { continue };
+        let r2: f64 = z
+            .row(i)
+            .iter()
+            .zip(z.row(j))
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum();
+        if r2 > 0.0 && f.is_finite() {
+            sum += c + half_d * r2.ln() + f;
+            used += 1;
+        }
+    }
+    const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
+    (2 * used >= m && used > 0).then(|| -(sum / used as f64 + EULER_GAMMA))
+}
+
+/// `ln Γ(d/2 + 1)` by the recurrence from Γ(1) = 1 and Γ(1/2) = √π.
+fn ln_gamma_half(d: usize) -> f64 {
+    let mut ln_gamma = if d.is_multiple_of(2) {
         0.0
     } else {
         0.5 * std::f64::consts::PI.ln()
     };
-    let mut t = if d % 2 == 0 { 1.0 } else { 0.5 };
-    while t < half_d + 1.0 - 0.25 {
+    let mut t = if d.is_multiple_of(2) { 1.0 } else { 0.5 };
+    while t < 0.5 * d as f64 + 1.0 - 0.25 {
         ln_gamma += t.ln();
         t += 1.0;
     }
-    let ln_vd = half_d * std::f64::consts::PI.ln() - ln_gamma;
-    let c = (nn.k as f64).ln() - (m as f64).ln() - ln_vd - log_det;
-    r2.iter().map(|&v| c - half_d * v.max(floor).ln()).collect()
+    ln_gamma
 }
 
 /// The neighbourhood saddle of every pair of components (`K × K`, symmetric, log
@@ -245,6 +297,53 @@ pub(crate) fn gap_test(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_excess_sees_clumps_below_the_mixtures_scale() {
+        use super::super::merge::landscape;
+        use super::super::sample::ridge;
+        use super::super::select::{fit_mixture, FitData};
+        use crate::gmm::CovarianceType;
+        use crate::rng::Rng;
+        let p = super::super::Ppp::params();
+        let mut rng = Rng::new(7);
+        // 4,000 points of one 2-D Gaussian; 4 points of each of 1,000 unit Gaussians 10
+        // apart on a grid (a sample of many small clusters); every point twice (ties).
+        let one: Vec<f64> = (0..8000).map(|_| rng.normal()).collect();
+        let mut grid = Vec::new();
+        for c in 0..1000 {
+            let (cx, cy) = (10.0 * (c % 40) as f64, 10.0 * (c / 40) as f64);
+            for _ in 0..4 {
+                grid.push(cx + rng.normal());
+                grid.push(cy + rng.normal());
+            }
+        }
+        let twice: Vec<f64> = one[..4000]
+            .chunks(2)
+            .flat_map(|r| [r, r].concat())
+            .collect();
+        let excess = |v: Vec<f64>| {
+            let x = Mat::from_vec(v, 4000, 2).unwrap();
+            let (reg, shift) = ridge(&x, p.eps_reg);
+            let fd = FitData {
+                x: &x,
+                reg: &reg,
+                shift: &shift,
+            };
+            // One Gaussian for all: smooth at the scale of the whole sample.
+            let fit = fit_mixture(&fd, &vec![0; 4000], 1, CovarianceType::Full, &p).unwrap();
+            let dens = landscape(&fit.mixture, &x, p.q_ambig).dens;
+            local_excess(&fit.mixture, &x, &dens)
+        };
+        // Standard error π/√(6·4000) ≈ 0.02: a Gaussian sample fits its Gaussian.
+        let e = excess(one).unwrap();
+        assert!(e.abs() < 0.15, "{e}");
+        // The clumps lie far denser than one Gaussian over the grid says.
+        let e = excess(grid).unwrap();
+        assert!(e > 2.0 * super::super::FINE_EXCESS, "{e}");
+        // Ties (every row twice) say nothing.
+        assert_eq!(excess(twice), None);
+    }
 
     #[test]
     fn cholesky_solves() {

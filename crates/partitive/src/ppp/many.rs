@@ -359,7 +359,10 @@ pub(crate) fn many_sweep(
 
 /// After the one-k-at-a-time sweep stopped by patience at `last_k` (best BIC `best_bic`):
 /// probes the tree's partitions at `last_k · MANY_STEP^j` up to the cap
-/// `m / MANY_MIN_POINTS` and returns the first probed k whose BIC beats `best_bic`.
+/// `m / MANY_MIN_POINTS` and returns the first probed k whose BIC beats `best_bic` (with
+/// `to_cap`: every probe up to the cap, and the best of those that beat it — fine structure,
+/// [`super::FINE_EXCESS`], where partitions of blocks of clusters can beat the smooth fit
+/// slightly long before k reaches the clusters' number).
 /// Many clusters on a lattice or at random positions look like one smooth density until
 /// k approaches their number: BIC has a plateau far longer than any patience there
 /// (150 unit Gaussians 20 sd apart on a grid: the sweep stops at k ≈ 34).
@@ -368,10 +371,12 @@ pub(crate) fn escape(
     p: &PppParams,
     last_k: usize,
     best_bic: f64,
+    to_cap: bool,
     observer: &mut dyn FnMut(&PppProgress),
 ) -> Result<Option<usize>> {
     let (mut s, k_cap) = Search::start(fd, p);
     let mut k = last_k;
+    let mut best: Option<(f64, usize)> = None;
     while k < k_cap {
         let want = ((k as f64 * MANY_STEP).ceil() as usize)
             .max(k + 1)
@@ -381,9 +386,13 @@ pub(crate) fn escape(
             break;
         }
         k = got;
-        if s.eval(k, observer)? < best_bic {
-            return Ok(Some(k));
+        let b = s.eval(k, observer)?;
+        if b < best_bic && best.is_none_or(|(bb, _)| b < bb) {
+            if !to_cap {
+                return Ok(Some(k));
+            }
+            best = Some((b, k));
         }
     }
-    Ok(None)
+    Ok(best.map(|(_, k)| k))
 }

@@ -109,9 +109,9 @@ mod tests;
 pub use graph::KNN_K;
 pub use merge::{GRAPH_MAX, GRAPH_MAX_DIM};
 pub use params::{
-    MergeRule, Ppp, PppParams, COV_TYPES, EM_MAX_ITER, EM_TOL, EPS_REG, FIT_CHUNK_ROWS,
-    GAUSS_KEEP_MIN_DIM, GRAPH_RHO, LLOYD_MAX_ITER, MERGE_RULE, PATIENCE, POWER_MAX_ITER, POWER_TOL,
-    Q_AMBIG, RHO, RHO_GAUSS, SAMPLE_GROWTH, SAMPLE_MAX, TAU, Z_GAUSS,
+    MergeRule, Ppp, PppParams, COV_TYPES, EM_MAX_ITER, EM_TOL, EPS_REG, FINE_EXCESS,
+    FIT_CHUNK_ROWS, GAUSS_KEEP_MIN_DIM, GRAPH_RHO, LLOYD_MAX_ITER, MERGE_RULE, PATIENCE,
+    POWER_MAX_ITER, POWER_TOL, Q_AMBIG, RHO, RHO_GAUSS, SAMPLE_GROWTH, SAMPLE_MAX, TAU, Z_GAUSS,
 };
 pub use result::{
     BicPathEntry, ChunkAssignment, MergeDecision, MergeNode, PppDiagnostics, PppMixture, PppModel,

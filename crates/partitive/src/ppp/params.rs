@@ -24,6 +24,18 @@ pub const SAMPLE_MAX: usize = 4_000;
 /// per selected component (at most 2^18 rows).
 pub const SAMPLE_GROWTH: usize = 4;
 
+/// Excess (nats) of the fit points' nearest-neighbour density over the selected mixture's
+/// density (`local_excess` in `ppp/graph.rs`, at most [`super::GRAPH_MAX_DIM`] dims) from
+/// which the points are taken to clump below the mixture's scale: the fit sample then grows
+/// (×[`SAMPLE_GROWTH`]) and the search probes every k up to the cap, as when the selection
+/// presses against it. The excess is ≈ 0 (standard error π/√(6m) ≈ 0.02 at m = 4,000) for
+/// a mixture that resolves the data; 1 nat — the points lie e times denser than the model
+/// says — is 50 standard errors. Measured with a scikit-learn mixture as a stand-in
+/// (bench/ppp/README.md, session 8): −1.8 … +0.6 on the 2–3-D shared sets, 1.9 / 2.7 / 3.2
+/// on 128 / 256 / 1,000 unit Gaussians in 2-D sampled at 4,000 rows. Only data with more
+/// rows than the first fit sample can trigger it.
+pub const FINE_EXCESS: f64 = 1.0;
+
 /// Stop the k sweep after this many consecutive k without a new best BIC. BIC curves
 /// have local bumps (k-means path artefacts) of a few k; 10 non-improving steps never
 /// missed a later minimum in the cached full sweeps.

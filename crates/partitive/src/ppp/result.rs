@@ -222,8 +222,13 @@ pub struct PppDiagnostics {
     /// `d²` memory per component); only the other covariance types were tried.
     pub full_covariance_skipped: bool,
     /// Rows of every fit sample swept, in order: more than one when the selected k
-    /// pressed against the cap ⌊√m⌋ and the sample grew.
+    /// pressed against the cap ⌊√m⌋, or the points clumped below the mixture's scale
+    /// (`fine_structure`), and the sample grew.
     pub fit_sample_sizes: Vec<usize>,
+    /// A fit sample's points lay more than [`FINE_EXCESS`](super::FINE_EXCESS) nats
+    /// denser around one another than the selected mixture says (structure below its
+    /// scale: many small clusters), so the sample grew and the search probed further up.
+    pub fine_structure: bool,
 }
 
 /// The outcome of PPP-auto.
