@@ -23,7 +23,7 @@
 //!   2010, doi:10.1007/s11634-010-0058-3, §4 on dip-based merging).
 
 use super::dip::{critical_95, critical_99, dip};
-use super::knn::{knn, Knn};
+use super::knn::{knn, sq_dist, Knn};
 use super::result::PppMixture;
 use crate::gmm::covariance::Covariances;
 use crate::matrix::Mat;
@@ -131,12 +131,7 @@ pub(crate) fn knn_density(z: &Mat<f64>, nn: &Knn, log_det: f64) -> Vec<f64> {
     let (m, d) = (z.n_rows(), z.n_cols());
     let r2: Vec<f64> = (0..m)
         .map(|i| match nn.of(i).last() {
-            Some(&j) => z
-                .row(i)
-                .iter()
-                .zip(z.row(j))
-                .map(|(a, b)| (a - b) * (a - b))
-                .sum(),
+            Some(&j) => sq_dist(z.row(i), z.row(j)),
             None => f64::INFINITY,
         })
         .collect();
@@ -184,12 +179,7 @@ pub(crate) fn local_excess(g: &PppMixture, x: &Mat<f64>, dens: &[f64]) -> Option
     let (mut sum, mut used) = (0.0, 0usize);
     for (i, &f) in dens.iter().enumerate().take(m) {
         let Some(&j) = nn.of(i).first() else { continue };
-        let r2: f64 = z
-            .row(i)
-            .iter()
-            .zip(z.row(j))
-            .map(|(a, b)| (a - b) * (a - b))
-            .sum();
+        let r2 = sq_dist(z.row(i), z.row(j));
         if r2 > 0.0 && f.is_finite() {
             sum += c + half_d * r2.ln() + f;
             used += 1;

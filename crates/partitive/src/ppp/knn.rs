@@ -30,6 +30,11 @@ impl Knn {
     }
 }
 
+/// Squared Euclidean distance of two rows.
+pub(crate) fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(u, v)| (u - v) * (u - v)).sum()
+}
+
 /// Inserts `(d, j)` into the sorted list `best` (ascending by distance, then index) of at
 /// most `k` entries.
 fn insert(best: &mut Vec<(f64, usize)>, k: usize, d: f64, j: usize) {
@@ -112,15 +117,7 @@ mod tests {
         for i in (0..300).step_by(17) {
             let mut all: Vec<(f64, usize)> = (0..300)
                 .filter(|&j| j != i)
-                .map(|j| {
-                    let d: f64 = z
-                        .row(i)
-                        .iter()
-                        .zip(z.row(j))
-                        .map(|(a, b)| (a - b) * (a - b))
-                        .sum();
-                    (d, j)
-                })
+                .map(|j| (sq_dist(z.row(i), z.row(j)), j))
                 .collect();
             all.sort_by(|a, b| a.partial_cmp(b).unwrap());
             let want: Vec<usize> = all[..5].iter().map(|e| e.1).collect();
