@@ -2,7 +2,7 @@
 
 use super::graph::local_excess;
 use super::many::{escape, many_sweep, MANY_GROW_POINTS, MANY_MIN_POINTS, MANY_SAMPLE_MAX};
-use super::merge::{landscape, merge, MergeConfig, GRAPH_MAX_DIM};
+use super::merge::{log_density, merge, MergeConfig, GRAPH_MAX_DIM};
 use super::params::PppParams;
 use super::params::FINE_EXCESS;
 use super::params::SAMPLE_GROWTH;
@@ -179,7 +179,7 @@ pub(crate) fn structure(
                     && local_excess(
                         &sw.best.mixture,
                         &sample.x,
-                        &landscape(&sw.best.mixture, &sample.x, p.q_ambig).dens,
+                        &log_density(&sw.best.mixture, &sample.x),
                     )
                     .is_some_and(|e| e > FINE_EXCESS);
                 diagnostics.fine_structure |= fine;

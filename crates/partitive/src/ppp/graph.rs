@@ -290,7 +290,7 @@ mod tests {
 
     #[test]
     fn local_excess_sees_clumps_below_the_mixtures_scale() {
-        use super::super::merge::landscape;
+        use super::super::merge::log_density;
         use super::super::sample::ridge;
         use super::super::select::{fit_mixture, FitData};
         use crate::gmm::CovarianceType;
@@ -322,7 +322,7 @@ mod tests {
             };
             // One Gaussian for all: smooth at the scale of the whole sample.
             let fit = fit_mixture(&fd, &vec![0; 4000], 1, CovarianceType::Full, &p).unwrap();
-            let dens = landscape(&fit.mixture, &x, p.q_ambig).dens;
+            let dens = log_density(&fit.mixture, &x);
             local_excess(&fit.mixture, &x, &dens)
         };
         // Standard error π/√(6·4000) ≈ 0.02: a Gaussian sample fits its Gaussian.

@@ -100,6 +100,23 @@ fn for_each_point(
     }
 }
 
+/// The log mixture density of every row of `x` (−∞ where it underflows): the densities of
+/// [`landscape`] without its per-pair saddles (`K × K` per chunk).
+pub(super) fn log_density(g: &PppMixture, x: &Mat<f64>) -> Vec<f64> {
+    let ev = evaluator(g);
+    map_reduce_chunks_sized(
+        x.n_rows(),
+        FIT_CHUNK_ROWS,
+        Vec::new(),
+        |r| {
+            let (start, mut out) = (r.start, vec![f64::NEG_INFINITY; r.len()]);
+            for_each_point(&ev, x, r, |i, _, _, f| out[i - start] = f);
+            out
+        },
+        |a, b| a.extend(b),
+    )
+}
+
 pub(super) fn landscape(g: &PppMixture, x: &Mat<f64>, q_ambig: f64) -> Landscape {
     let ev = evaluator(g);
     let k = ev.k;
