@@ -283,7 +283,14 @@ impl TextRows {
             .map_err(|e| IoError::os(&self.path, e))?;
         let lines = Lines::resume(&self.path, Box::new(BufReader::new(file)), line);
         let mut reader = self.reader.resume(lines, rows.start);
-        let mut out = Vec::with_capacity(rows.len() * d);
+        // At most bytes + lines values can come from the rest of the file (a line of L
+        // bytes holds at most L + 1 fields): a wide header over short ragged lines
+        // reserves nothing large before the parse refuses them.
+        let cap = rows
+            .len()
+            .saturating_mul(d)
+            .min(self.map.len().saturating_sub(at).saturating_add(rows.len()));
+        let mut out = Vec::with_capacity(cap);
         let mut got = 0;
         while got < rows.len() {
             match reader.read_rows((rows.len() - got).min(BATCH_ROWS), &mut out)? {

@@ -345,10 +345,19 @@ impl TextReader {
                     None => break,
                 }
             }
+            // A line of L bytes holds at most L + 1 fields, so the first line too short for
+            // `n_fields` is ragged and its parse fails: rows are allocated only up to it.
+            // The matrix then never outgrows the text it is read from (a header of 10⁵
+            // empty fields over a few thousand one-byte lines asked for gigabytes).
+            let short = batch
+                .lines
+                .iter()
+                .position(|&(start, end, _)| end - start + 1 < self.n_fields);
+            let lines = &batch.lines[..short.map_or(batch.lines.len(), |i| i + 1)];
             let d = self.plan.keep.len();
             let base = out.len();
-            out.resize(base + batch.lines.len() * d, T::zero());
-            let mut outcomes = vec![Outcome::default(); batch.lines.len()];
+            out.resize(base + lines.len() * d, T::zero());
+            let mut outcomes = vec![Outcome::default(); lines.len()];
             let ctx = LineFormat {
                 path: &self.path,
                 delim: self.delim,
@@ -361,7 +370,7 @@ impl TextReader {
             let results: Vec<Result<(), IoError>> = out[base..]
                 .par_chunks_mut(SUB_LINES * d.max(1))
                 .zip(outcomes.par_chunks_mut(SUB_LINES))
-                .zip(batch.lines.par_chunks(SUB_LINES))
+                .zip(lines.par_chunks(SUB_LINES))
                 .map(|((dst, oc), lines)| {
                     let mut ranges = Vec::with_capacity(self.n_fields);
                     for ((row, o), &(start, end, n)) in dst.chunks_mut(d.max(1)).zip(oc).zip(lines)
@@ -372,6 +381,13 @@ impl TextReader {
                 })
                 .collect();
             results.into_iter().collect::<Result<(), IoError>>()?;
+            if let Some(i) = short {
+                // Unreachable (that line's parse failed above); a ragged error all the same.
+                let (start, end, n) = batch.lines[i];
+                let mut ranges = Vec::new();
+                split(&batch.text[start..end], self.delim, &mut ranges);
+                return Err(ragged(&self.path, self.n_fields, ranges.len(), n));
+            }
             if let Some(e) = unreadable {
                 return Err(e);
             }

@@ -4,6 +4,46 @@
 
 mod common;
 
+use std::alloc::{GlobalAlloc, Layout, System};
+
+/// This test binary's allocator: the system's, failing (an abort) any single allocation
+/// above 1 GiB — as the fuzz targets' guard does at 512 MiB — so that a reader reserving
+/// memory from what an input claims, not from its bytes, fails here too.
+struct Guard;
+
+const LIMIT: usize = 1 << 30;
+
+// SAFETY: forwards to `System`, returning null (an allocation failure) above the limit.
+unsafe impl GlobalAlloc for Guard {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if layout.size() > LIMIT {
+            return std::ptr::null_mut();
+        }
+        System.alloc(layout)
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if layout.size() > LIMIT {
+            return std::ptr::null_mut();
+        }
+        System.alloc_zeroed(layout)
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if new_size > LIMIT {
+            return std::ptr::null_mut();
+        }
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Guard = Guard;
+
 use common::file;
 use partitive_io::{for_each_chunk, read_matrix, IoError, ReadOptions};
 
@@ -334,5 +374,35 @@ fn parquet_page_claims_beyond_the_codec_are_refused_for_every_codec() {
             .err()
             .expect("refused");
         assert_eq!(e.to_string(), msg);
+    }
+}
+
+/// fuzz `gzip` (sixth round): a header of many empty fields over many short lines. The
+/// reader allocated `lines × fields` values for a batch of lines before parsing it — a
+/// 165-byte gzip file asked for more than 512 MiB. A line of L bytes holds at most L + 1
+/// fields, so rows are now allocated only up to the first line too short to be a row.
+/// Here: 100,000 fields over 16,000 one-byte lines would be 12.8 GB; the read must refuse
+/// line 2 as ragged, on every path, without the allocation (above this binary's 1 GiB
+/// limit: an abort).
+#[test]
+fn wide_header_over_short_lines_allocates_nothing_large() {
+    let mut text = (0..100_000)
+        .map(|j| format!("c{j}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    text.push('\n');
+    for _ in 0..16_000 {
+        text.push_str("1\n");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = file(dir.path(), "a.csv", text.as_bytes());
+    let e = whole_err(&p);
+    assert_eq!(e.line(), Some(2), "{e}");
+    assert!(
+        e.to_string().contains("expected 100000 fields, found 1"),
+        "{e}"
+    );
+    for rows in [1, 5000, 1 << 20] {
+        assert_eq!(stream_err(&p, rows), e.to_string(), "chunks of {rows}");
     }
 }
