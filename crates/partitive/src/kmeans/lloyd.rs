@@ -8,7 +8,7 @@ use super::data::{sq_dist, Data};
 use super::kernel::{nearest, Nearest, Packed};
 use super::sums::StepStats;
 use crate::float::Float;
-use crate::matrix::Mat;
+use crate::matrix::{Mat, MatRef};
 use crate::parallel::{chunk_slices, fold_chunks_with, map_reduce_chunks, map_reduce_chunks_with};
 use crate::simd::{dispatch_upto, Kernel, Level, Simd};
 use std::ops::Range;
@@ -301,4 +301,41 @@ fn inertia_portable<T: Float>(
         s += data.weight(i) * sq_dist(data.x.row(i), centers.row(a as usize));
     }
     s
+}
+
+/// The nearest center of every row of `x` (lowest index on ties) and the gap to the
+/// second nearest, `‖x − c₂‖² − ‖x − c₁‖²` (≥ 0; at least two centers), through the
+/// same kernel as the Lloyd iterations: the swap repair of the PPP many-cluster search
+/// reads the cost of removing a center from it.
+pub(crate) fn nearest_gap<T: Float>(x: MatRef<'_, T>, centers: &Mat<T>) -> (Vec<u32>, Vec<T>) {
+    let n = x.n_rows();
+    let packed = Packed::new(centers.view());
+    let mut labels = vec![0u32; n];
+    let mut gap = vec![T::zero(); n];
+    let items: Vec<_> = chunk_slices(&mut labels, n, 1)
+        .into_iter()
+        .zip(chunk_slices(&mut gap, n, 1))
+        .collect();
+    map_reduce_chunks_with(
+        n,
+        items,
+        (),
+        |r, (lab, g)| {
+            let mut best = vec![T::zero(); r.len()];
+            nearest(
+                x.rows(r.start, r.end).as_slice(),
+                &packed,
+                Nearest {
+                    labels: lab,
+                    best: &mut best,
+                    second: Some(&mut *g),
+                },
+            );
+            g.iter_mut()
+                .zip(&best)
+                .for_each(|(s, &b)| *s = (*s - b).max(T::zero()));
+        },
+        |_, _| {},
+    );
+    (labels, gap)
 }

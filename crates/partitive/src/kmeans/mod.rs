@@ -82,6 +82,7 @@ mod yinyang;
 
 pub use fit::assign;
 pub(crate) use kernel::avx512_agrees;
+pub(crate) use lloyd::nearest_gap;
 pub use params::{
     Algorithm, Init, KMeans, KMeansParams, KMeansValidParams, PARALLEL_MIN_ROWS_PER_CENTER,
     PARALLEL_MIN_WORK,

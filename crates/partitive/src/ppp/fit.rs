@@ -155,7 +155,13 @@ pub(crate) fn structure(
                 let found = if k_lo == 1 {
                     sweep(&fd, p, 1, obs)?
                 } else {
-                    many_sweep(&fd, p, k_lo, obs)?
+                    // On the rows of the previous search its BIC is compared with this
+                    // one's: the same ridge for both. On a grown sample the ridge shrinks
+                    // with k (`many::ridge_factor`).
+                    let grown = done
+                        .as_ref()
+                        .is_none_or(|(s, _, _)| s.x.n_rows() < sample.x.n_rows());
+                    many_sweep(&fd, p, k_lo, grown, obs)?
                 };
                 let Some(sw) = found else {
                     break;

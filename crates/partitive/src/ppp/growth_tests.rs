@@ -214,3 +214,20 @@ fn many_clusters_when_the_sample_already_holds_every_row() {
     assert_eq!(r.k, 100);
     assert!(ari(&t, &r.labels) > 0.99, "{}", ari(&t, &r.labels));
 }
+
+#[test]
+fn hundreds_of_clusters_tighter_than_the_samples_ridge() {
+    // 400 unit Gaussians 10 apart on a 20 × 20 grid, 40 points each: every feature's
+    // variance is ≈ 3,300, so the sample's ridge (EPS_REG × 3,300 ≈ 3.3) is larger than a
+    // cluster's own variance. On the grown sample the many-cluster search shrinks it as
+    // k^(−2/d) ([`many::ridge_factor`]) and repairs the tree's partitions by swaps
+    // ([`repair`]), and finds every cluster (without either, the search found 398).
+    let (x, t) = spaced_grid(400, 40, 10.0, 31);
+    let r = Ppp::params().fit(x.view()).unwrap();
+    assert_eq!(
+        r.k, 400,
+        "sample sizes {:?}",
+        r.diagnostics.fit_sample_sizes
+    );
+    assert!(ari(&t, &r.labels) > 0.99, "{}", ari(&t, &r.labels));
+}

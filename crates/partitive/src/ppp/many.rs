@@ -6,7 +6,9 @@
 //! the largest SSE is split along its principal axis by a local 2-means, as in the
 //! nested path, but without a global Lloyd after every split): one tree yields a
 //! partition for every k up to the cap at the cost of `O(m·d·log k)` splits. A candidate
-//! k takes the tree's `k` leaves, a bounded global Lloyd, then EM and BIC as in
+//! k takes the tree's `k` leaves, a bounded global Lloyd, the swap repair of
+//! [`super::repair`] (the tree leaves two centres in some clusters and one across others),
+//! then EM and BIC as in
 //! [`super::select`]. The k search walks up geometrically (×[`MANY_STEP`]) from the
 //! best k of the first sweep while BIC improves (plus [`MANY_PATIENCE`] steps), then
 //! narrows the bracket around the best by golden-section steps on the integers; every
@@ -17,6 +19,7 @@
 
 use super::params::PppParams;
 use super::path::{lloyd, principal_axis};
+use super::repair::repair;
 use super::result::{BicPathEntry, PppProgress, PppStage};
 use super::select::{fit_mixture, EmFit, FitData, Sweep};
 use crate::error::Result;
@@ -57,7 +60,7 @@ pub(crate) struct Bisection {
     max_iter: usize,
 }
 
-fn mean_of(x: &Mat<f64>, rows: &[usize]) -> Vec<f64> {
+pub(crate) fn mean_of(x: &Mat<f64>, rows: &[usize]) -> Vec<f64> {
     let d = x.n_cols();
     let mut m = vec![0.0; d];
     for &i in rows {
@@ -67,7 +70,7 @@ fn mean_of(x: &Mat<f64>, rows: &[usize]) -> Vec<f64> {
     m
 }
 
-fn sse_of(x: &Mat<f64>, rows: &[usize], c: &[f64]) -> f64 {
+pub(crate) fn sse_of(x: &Mat<f64>, rows: &[usize], c: &[f64]) -> f64 {
     rows.iter()
         .map(|&i| {
             x.row(i)
@@ -88,6 +91,54 @@ fn gather(x: &Mat<f64>, rows: &[usize]) -> Mat<f64> {
     Mat::from_vec(v, rows.len(), d).expect("sizes match")
 }
 
+/// A centre and its member rows.
+pub(crate) type Part = (Vec<f64>, Vec<usize>);
+
+/// The rows `rows` of `x` split in two by a local 2-means started from the halves on
+/// either side of their principal axis; `None` when one side is empty.
+pub(crate) fn split2(
+    x: &Mat<f64>,
+    rows: &[usize],
+    max_iter: usize,
+) -> Result<Option<(Part, Part)>> {
+    let d = x.n_cols();
+    let xc = gather(x, rows);
+    let mu = mean_of(&xc, &(0..xc.n_rows()).collect::<Vec<_>>());
+    let mut z = xc.clone();
+    for i in 0..z.n_rows() {
+        z.row_mut(i).iter_mut().zip(&mu).for_each(|(a, m)| *a -= m);
+    }
+    let v = principal_axis(&z);
+    let (mut lo, mut hi) = (Vec::new(), Vec::new());
+    for i in 0..z.n_rows() {
+        let p: f64 = z.row(i).iter().zip(&v).map(|(a, b)| a * b).sum();
+        if p <= 0.0 {
+            lo.push(i);
+        } else {
+            hi.push(i);
+        }
+    }
+    if lo.is_empty() || hi.is_empty() {
+        return Ok(None);
+    }
+    let mut seeds = mean_of(&xc, &lo);
+    seeds.extend(mean_of(&xc, &hi));
+    let start = Mat::from_vec(seeds, 2, d).expect("sizes match");
+    let (c2, lab) = lloyd(&xc, start, max_iter)?;
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for (t, &i) in rows.iter().enumerate() {
+        if lab[t] == 0 {
+            a.push(i);
+        } else {
+            b.push(i);
+        }
+    }
+    if a.is_empty() || b.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(((c2.row(0).to_vec(), a), (c2.row(1).to_vec(), b))))
+}
+
 impl Bisection {
     /// The root (k = 1) of the tree on `x`; leaves are split on demand.
     pub fn new(x: &Mat<f64>, max_iter: usize) -> Self {
@@ -106,7 +157,6 @@ impl Bisection {
     /// Splits until the tree has `k` leaves or no leaf can be split; returns the number
     /// of leaves.
     pub fn grow_to(&mut self, x: &Mat<f64>, k: usize) -> Result<usize> {
-        let d = x.n_cols();
         let (members, sse) = (&mut self.members, &mut self.sse);
         while members.len() < k {
             // Largest SSE first (ties: lowest index); unsplittable leaves have SSE −1.
@@ -119,43 +169,10 @@ impl Bisection {
             if sse[j] <= 0.0 || members[j].len() < 2 {
                 break;
             }
-            let xc = gather(x, &members[j]);
-            let mu = mean_of(&xc, &(0..xc.n_rows()).collect::<Vec<_>>());
-            let mut z = xc.clone();
-            for i in 0..z.n_rows() {
-                z.row_mut(i).iter_mut().zip(&mu).for_each(|(a, m)| *a -= m);
-            }
-            let v = principal_axis(&z);
-            let (mut lo, mut hi) = (Vec::new(), Vec::new());
-            for i in 0..z.n_rows() {
-                let p: f64 = z.row(i).iter().zip(&v).map(|(a, b)| a * b).sum();
-                if p <= 0.0 {
-                    lo.push(i);
-                } else {
-                    hi.push(i);
-                }
-            }
-            if lo.is_empty() || hi.is_empty() {
+            let Some(((ca, a), (cb, b))) = split2(x, &members[j], self.max_iter)? else {
                 sse[j] = -1.0;
                 continue;
-            }
-            let mut seeds = mean_of(&xc, &lo);
-            seeds.extend(mean_of(&xc, &hi));
-            let start = Mat::from_vec(seeds, 2, d).expect("sizes match");
-            let (c2, lab) = lloyd(&xc, start, self.max_iter)?;
-            let (mut a, mut b) = (Vec::new(), Vec::new());
-            for (t, &i) in members[j].iter().enumerate() {
-                if lab[t] == 0 {
-                    a.push(i);
-                } else {
-                    b.push(i);
-                }
-            }
-            if a.is_empty() || b.is_empty() {
-                sse[j] = -1.0;
-                continue;
-            }
-            let (ca, cb) = (c2.row(0).to_vec(), c2.row(1).to_vec());
+            };
             sse[j] = sse_of(x, &a, &ca);
             sse.push(sse_of(x, &b, &cb));
             members[j] = a;
@@ -202,12 +219,24 @@ struct Search<'a, 'b> {
     /// improved one of them.
     type_best: Vec<f64>,
     improved: bool,
+    /// Whether the ridge shrinks with k ([`ridge_factor`]).
+    tiled_ridge: bool,
+}
+
+/// The ridge of a k-component fit in the many-cluster search, as a fraction of the fit
+/// sample's: `k^(−2/d)` (at most 1), the share of each feature's variance left to one
+/// component when k components tile the data. A ridge of `EPS_REG` × the whole sample's
+/// variance is negligible for a few clusters, but 1,000 unit clusters spread over
+/// `[−316, 316]²` have unit variance where the ridge adds 33: BIC then sees overlapping
+/// blobs and stops far below 1,000.
+pub(crate) fn ridge_factor(k: usize, d: usize) -> f64 {
+    (k.max(1) as f64).powf(-2.0 / d.max(1) as f64).min(1.0)
 }
 
 impl<'a, 'b> Search<'a, 'b> {
     /// An empty search on the sample of `fd`, and its cap on k:
     /// `max(⌊√m⌋, m / MANY_MIN_POINTS)`.
-    fn start(fd: &'a FitData<'b>, p: &'a PppParams) -> (Self, usize) {
+    fn start(fd: &'a FitData<'b>, p: &'a PppParams, tiled_ridge: bool) -> (Self, usize) {
         let m = fd.x.n_rows();
         let d = fd.shift.len();
         let k_cap = ((m as f64).sqrt() as usize).max(m / MANY_MIN_POINTS).max(1);
@@ -223,6 +252,7 @@ impl<'a, 'b> Search<'a, 'b> {
             full_skipped: d >= m && p.cov_types.contains(&CovarianceType::Full),
             type_best: vec![f64::INFINITY; p.cov_types.len()],
             improved: false,
+            tiled_ridge,
         };
         (s, k_cap)
     }
@@ -235,11 +265,23 @@ impl Search<'_, '_> {
         if let Some(&b) = self.bics.get(&k) {
             return Ok(b);
         }
-        let (fd, p) = (self.fd, self.p);
-        let (m, d) = (fd.x.n_rows(), fd.shift.len());
+        let p = self.p;
+        let (m, d) = (self.fd.x.n_rows(), self.fd.shift.len());
+        let f = if self.tiled_ridge {
+            ridge_factor(k, d)
+        } else {
+            1.0
+        };
+        let reg: Vec<f64> = self.fd.reg.iter().map(|r| r * f).collect();
+        let fd = &FitData {
+            x: self.fd.x,
+            reg: &reg,
+            shift: self.fd.shift,
+        };
         p.interrupt.check()?;
         let iters = MANY_LLOYD_ITER.min(p.lloyd_max_iter);
-        let (_, labels) = lloyd(fd.x, self.tree.centres(k), iters)?;
+        let (c, labels) = lloyd(fd.x, self.tree.centres(k), iters)?;
+        let (_, labels) = repair(fd.x, c, labels, iters, p.lloyd_max_iter)?;
         let mut low = f64::INFINITY;
         self.improved = false;
         for (ti, &kind) in p.cov_types.iter().enumerate() {
@@ -287,14 +329,16 @@ impl Search<'_, '_> {
 }
 
 /// The many-cluster search on the fit sample of `fd`, from `k_start` (the best k so far)
-/// up to the cap `max(⌊√m⌋, m / MANY_MIN_POINTS)`.
+/// up to the cap `max(⌊√m⌋, m / MANY_MIN_POINTS)`; with `tiled_ridge` the ridge of a
+/// k-component fit is the sample's × [`ridge_factor`].
 pub(crate) fn many_sweep(
     fd: &FitData<'_>,
     p: &PppParams,
     k_start: usize,
+    tiled_ridge: bool,
     observer: &mut dyn FnMut(&PppProgress),
 ) -> Result<Option<Sweep>> {
-    let (mut s, k_cap) = Search::start(fd, p);
+    let (mut s, k_cap) = Search::start(fd, p, tiled_ridge);
     // Geometric walk up from k_start (and one step below it, to bracket the best).
     let k0 = s.tree.grow_to(fd.x, k_start.clamp(1, k_cap))?;
     let below = ((k0 as f64 / MANY_STEP).floor() as usize).max(1);
@@ -374,7 +418,7 @@ pub(crate) fn escape(
     to_cap: bool,
     observer: &mut dyn FnMut(&PppProgress),
 ) -> Result<Option<usize>> {
-    let (mut s, k_cap) = Search::start(fd, p);
+    let (mut s, k_cap) = Search::start(fd, p, false);
     let mut k = last_k;
     let mut best: Option<(f64, usize)> = None;
     while k < k_cap {

@@ -96,6 +96,7 @@ mod params;
 mod path;
 mod proba;
 mod ranks;
+mod repair;
 mod result;
 mod sample;
 #[cfg(test)]
