@@ -18,7 +18,7 @@
 //! maximum*, Proc. AMS 4(3), 1953, doi:10.1090/S0002-9939-1953-0055639-3.
 
 use super::params::PppParams;
-use super::path::{lloyd, principal_axis};
+use super::path::{gather, lloyd, mean_rows, principal_halves};
 use super::repair::repair;
 use super::result::{BicPathEntry, PppProgress, PppStage};
 use super::select::{fit_mixture, EmFit, FitData, Sweep};
@@ -60,16 +60,6 @@ pub(crate) struct Bisection {
     max_iter: usize,
 }
 
-pub(crate) fn mean_of(x: &Mat<f64>, rows: &[usize]) -> Vec<f64> {
-    let d = x.n_cols();
-    let mut m = vec![0.0; d];
-    for &i in rows {
-        m.iter_mut().zip(x.row(i)).for_each(|(a, v)| *a += v);
-    }
-    m.iter_mut().for_each(|a| *a /= rows.len().max(1) as f64);
-    m
-}
-
 pub(crate) fn sse_of(x: &Mat<f64>, rows: &[usize], c: &[f64]) -> f64 {
     rows.iter()
         .map(|&i| {
@@ -82,15 +72,6 @@ pub(crate) fn sse_of(x: &Mat<f64>, rows: &[usize], c: &[f64]) -> f64 {
         .sum()
 }
 
-fn gather(x: &Mat<f64>, rows: &[usize]) -> Mat<f64> {
-    let d = x.n_cols();
-    let mut v = Vec::with_capacity(rows.len() * d);
-    for &i in rows {
-        v.extend_from_slice(x.row(i));
-    }
-    Mat::from_vec(v, rows.len(), d).expect("sizes match")
-}
-
 /// A centre and its member rows.
 pub(crate) type Part = (Vec<f64>, Vec<usize>);
 
@@ -101,29 +82,10 @@ pub(crate) fn split2(
     rows: &[usize],
     max_iter: usize,
 ) -> Result<Option<(Part, Part)>> {
-    let d = x.n_cols();
     let xc = gather(x, rows);
-    let mu = mean_of(&xc, &(0..xc.n_rows()).collect::<Vec<_>>());
-    let mut z = xc.clone();
-    for i in 0..z.n_rows() {
-        z.row_mut(i).iter_mut().zip(&mu).for_each(|(a, m)| *a -= m);
-    }
-    let v = principal_axis(&z);
-    let (mut lo, mut hi) = (Vec::new(), Vec::new());
-    for i in 0..z.n_rows() {
-        let p: f64 = z.row(i).iter().zip(&v).map(|(a, b)| a * b).sum();
-        if p <= 0.0 {
-            lo.push(i);
-        } else {
-            hi.push(i);
-        }
-    }
-    if lo.is_empty() || hi.is_empty() {
+    let Some(start) = principal_halves(&xc) else {
         return Ok(None);
-    }
-    let mut seeds = mean_of(&xc, &lo);
-    seeds.extend(mean_of(&xc, &hi));
-    let start = Mat::from_vec(seeds, 2, d).expect("sizes match");
+    };
     let (c2, lab) = lloyd(&xc, start, max_iter)?;
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for (t, &i) in rows.iter().enumerate() {
@@ -143,7 +105,7 @@ impl Bisection {
     /// The root (k = 1) of the tree on `x`; leaves are split on demand.
     pub fn new(x: &Mat<f64>, max_iter: usize) -> Self {
         let all: Vec<usize> = (0..x.n_rows()).collect();
-        let root = mean_of(x, &all);
+        let root = mean_rows(x, &all);
         let sse = vec![sse_of(x, &all, &root)];
         Bisection {
             root,

@@ -214,17 +214,45 @@ fn principal_axis_implicit(z: &Mat<f64>) -> Vec<f64> {
     v
 }
 
-fn mean_rows(x: &Mat<f64>, rows: &[usize]) -> Vec<f64> {
+pub(super) fn mean_rows(x: &Mat<f64>, rows: &[usize]) -> Vec<f64> {
     let d = x.n_cols();
     let mut m = vec![0.0; d];
     for &i in rows {
         m.iter_mut().zip(x.row(i)).for_each(|(a, v)| *a += v);
     }
-    m.iter_mut().for_each(|a| *a /= rows.len() as f64);
+    m.iter_mut().for_each(|a| *a /= rows.len().max(1) as f64);
     m
 }
 
-fn gather(x: &Mat<f64>, rows: &[usize]) -> Mat<f64> {
+/// The start of a local 2-means of the rows `xc`: the means of the halves on either side
+/// of their principal axis through their mean (`None` when one half is empty). Shared by
+/// the nested path's splits and the many-cluster search's bisecting tree.
+pub(super) fn principal_halves(xc: &Mat<f64>) -> Option<Mat<f64>> {
+    let all: Vec<usize> = (0..xc.n_rows()).collect();
+    let mu = mean_rows(xc, &all);
+    let mut z = xc.clone();
+    for i in 0..z.n_rows() {
+        z.row_mut(i).iter_mut().zip(&mu).for_each(|(a, m)| *a -= m);
+    }
+    let v = principal_axis(&z);
+    let (mut lo, mut hi) = (Vec::new(), Vec::new());
+    for i in 0..z.n_rows() {
+        let p: f64 = z.row(i).iter().zip(&v).map(|(a, b)| a * b).sum();
+        if p <= 0.0 {
+            lo.push(i);
+        } else {
+            hi.push(i);
+        }
+    }
+    if lo.is_empty() || hi.is_empty() {
+        return None;
+    }
+    let mut seeds = mean_rows(xc, &lo);
+    seeds.extend(mean_rows(xc, &hi));
+    Some(Mat::from_vec(seeds, 2, xc.n_cols()).expect("sizes match"))
+}
+
+pub(super) fn gather(x: &Mat<f64>, rows: &[usize]) -> Mat<f64> {
     let d = x.n_cols();
     let mut v = Vec::with_capacity(rows.len() * d);
     for &i in rows {
@@ -280,32 +308,11 @@ impl<'a> KMeansPath<'a> {
             return Ok(None);
         }
         let members: Vec<usize> = (0..x.n_rows()).filter(|&i| self.labels[i] == j).collect();
-        let mut z = gather(x, &members);
-        let mu = mean_rows(&z, &(0..z.n_rows()).collect::<Vec<_>>());
-        for i in 0..z.n_rows() {
-            z.row_mut(i).iter_mut().zip(&mu).for_each(|(a, m)| *a -= m);
-        }
-        let v = principal_axis(&z);
-        let (mut lo, mut hi) = (Vec::new(), Vec::new());
-        for i in 0..z.n_rows() {
-            let p: f64 = z.row(i).iter().zip(&v).map(|(a, b)| a * b).sum();
-            if p <= 0.0 {
-                lo.push(i);
-            } else {
-                hi.push(i);
-            }
-        }
-        if lo.is_empty() || hi.is_empty() {
-            return Ok(None);
-        }
         let xc = gather(x, &members);
-        let mut seeds = mean_rows(&xc, &lo);
-        seeds.extend(mean_rows(&xc, &hi));
-        let (c2, _) = lloyd(
-            &xc,
-            Mat::from_vec(seeds, 2, d).expect("sizes match"),
-            self.max_iter,
-        )?;
+        let Some(start2) = principal_halves(&xc) else {
+            return Ok(None);
+        };
+        let (c2, _) = lloyd(&xc, start2, self.max_iter)?;
         let mut next = Vec::with_capacity((k + 1) * d);
         for c in (0..k).filter(|&c| c != j) {
             next.extend_from_slice(self.centres.row(c));
