@@ -6,9 +6,9 @@
 //! the largest SSE is split along its principal axis by a local 2-means, as in the
 //! nested path, but without a global Lloyd after every split): one tree yields a
 //! partition for every k up to the cap at the cost of `O(m·d·log k)` splits. A candidate
-//! k takes the tree's `k` leaves, a bounded global Lloyd, the swap repair of
-//! [`super::repair`] (the tree leaves two centres in some clusters and one across others),
-//! then EM and BIC as in
+//! k takes the tree's `k` leaves, a bounded global Lloyd, on a grown sample the swap
+//! repair of [`super::repair`] (the tree leaves two centres in some clusters and one
+//! across others), then EM and BIC as in
 //! [`super::select`]. The k search walks up geometrically (×[`MANY_STEP`]) from the
 //! best k of the first sweep while BIC improves (plus [`MANY_PATIENCE`] steps), then
 //! narrows the bracket around the best by golden-section steps on the integers; every
@@ -181,8 +181,9 @@ struct Search<'a, 'b> {
     /// improved one of them.
     type_best: Vec<f64>,
     improved: bool,
-    /// Whether the ridge shrinks with k ([`ridge_factor`]).
-    tiled_ridge: bool,
+    /// Whether the search runs on a grown sample: then the ridge shrinks with k
+    /// ([`ridge_factor`]) and every candidate's partition gets the swap repair.
+    grown: bool,
 }
 
 /// The ridge of a k-component fit in the many-cluster search, as a fraction of the fit
@@ -198,7 +199,7 @@ pub(crate) fn ridge_factor(k: usize, d: usize) -> f64 {
 impl<'a, 'b> Search<'a, 'b> {
     /// An empty search on the sample of `fd`, and its cap on k:
     /// `max(⌊√m⌋, m / MANY_MIN_POINTS)`.
-    fn start(fd: &'a FitData<'b>, p: &'a PppParams, tiled_ridge: bool) -> (Self, usize) {
+    fn start(fd: &'a FitData<'b>, p: &'a PppParams, grown: bool) -> (Self, usize) {
         let m = fd.x.n_rows();
         let d = fd.shift.len();
         let k_cap = ((m as f64).sqrt() as usize).max(m / MANY_MIN_POINTS).max(1);
@@ -214,7 +215,7 @@ impl<'a, 'b> Search<'a, 'b> {
             full_skipped: d >= m && p.cov_types.contains(&CovarianceType::Full),
             type_best: vec![f64::INFINITY; p.cov_types.len()],
             improved: false,
-            tiled_ridge,
+            grown,
         };
         (s, k_cap)
     }
@@ -229,11 +230,7 @@ impl Search<'_, '_> {
         }
         let p = self.p;
         let (m, d) = (self.fd.x.n_rows(), self.fd.shift.len());
-        let f = if self.tiled_ridge {
-            ridge_factor(k, d)
-        } else {
-            1.0
-        };
+        let f = if self.grown { ridge_factor(k, d) } else { 1.0 };
         let reg: Vec<f64> = self.fd.reg.iter().map(|r| r * f).collect();
         let fd = &FitData {
             x: self.fd.x,
@@ -243,7 +240,14 @@ impl Search<'_, '_> {
         p.interrupt.check()?;
         let iters = MANY_LLOYD_ITER.min(p.lloyd_max_iter);
         let (c, labels) = lloyd(fd.x, self.tree.centres(k), iters)?;
-        let (_, labels) = repair(fd.x, c, labels, iters, p.lloyd_max_iter)?;
+        // The swaps serve the tiling of many clusters; on the first sample they also
+        // move centres along curved clusters (shapes2d spirals3: k 3 → 5), so they run only
+        // where the sample was grown for many clusters.
+        let labels = if self.grown {
+            repair(fd.x, c, labels, iters, p.lloyd_max_iter)?.1
+        } else {
+            labels
+        };
         let mut low = f64::INFINITY;
         self.improved = false;
         for (ti, &kind) in p.cov_types.iter().enumerate() {
@@ -291,16 +295,17 @@ impl Search<'_, '_> {
 }
 
 /// The many-cluster search on the fit sample of `fd`, from `k_start` (the best k so far)
-/// up to the cap `max(⌊√m⌋, m / MANY_MIN_POINTS)`; with `tiled_ridge` the ridge of a
-/// k-component fit is the sample's × [`ridge_factor`].
+/// up to the cap `max(⌊√m⌋, m / MANY_MIN_POINTS)`; with `grown` (the sample was grown
+/// for many clusters) the ridge of a k-component fit is the sample's × [`ridge_factor`]
+/// and each candidate partition gets the swap repair of [`super::repair`].
 pub(crate) fn many_sweep(
     fd: &FitData<'_>,
     p: &PppParams,
     k_start: usize,
-    tiled_ridge: bool,
+    grown: bool,
     observer: &mut dyn FnMut(&PppProgress),
 ) -> Result<Option<Sweep>> {
-    let (mut s, k_cap) = Search::start(fd, p, tiled_ridge);
+    let (mut s, k_cap) = Search::start(fd, p, grown);
     // Geometric walk up from k_start (and one step below it, to bracket the best).
     let k0 = s.tree.grow_to(fd.x, k_start.clamp(1, k_cap))?;
     let below = ((k0 as f64 / MANY_STEP).floor() as usize).max(1);
