@@ -7,10 +7,11 @@
 # (for `gzip`, inflation bombs of ~850 KB), and the rate falls from ~1,000 to ~175 exec/s;
 # each fresh round starts again at ~1,000. The executions of all rounds add up.
 #
-# The binary is copied first (FUZZ_BIN picks its build folder, as in campaign.sh); flags as
-# campaign.sh (300 s hang limit: a starved low-priority fuzzer must not report false
-# hangs, 2 GiB RSS limit, -max_len=65536). FUZZ_NICE sets the priority (default 10).
-# A crash ends the loop (exit status of the fuzzer), its input in fuzz/artifacts/TARGET/.
+# The binary is copied first (FUZZ_BIN picks its build folder, as in campaign.sh). Flags:
+# -max_len=65536, a 2 GiB RSS limit as in campaign.sh, and a 300 s hang limit instead of its
+# 10 s (a starved low-priority fuzzer must not report false hangs). FUZZ_NICE sets the
+# priority (default 10). A crash ends the loop (its input in fuzz/artifacts/TARGET/), as
+# does an interrupt (SIGINT: libFuzzer prints the round's executions first, exit status 72).
 # Per-round lines ("round N end … executed_units …") go to fuzz/corpus-work/TARGET.rounds.log;
 # the sum of executions is printed at the end.
 set -uo pipefail
