@@ -27,7 +27,9 @@ pub struct AutoArgs {
     #[arg(long, value_name = "FILE")]
     pub confidence_out: Option<PathBuf>,
 
-    /// Smallest cluster size reported as a cluster (default: chosen from n).
+    /// Smallest cluster size reported as a cluster: a lighter cluster is attached to the
+    /// neighbour it shares the highest boundary density with; one that shares a boundary
+    /// with no other cluster stays (default: no minimum).
     #[arg(long, allow_negative_numbers = true, value_parser = count)]
     pub min_cluster_size: Option<usize>,
 

@@ -554,8 +554,8 @@ impl NeighbourhoodGraph {
 }
 
 /// Repeatedly attaches the lightest cluster (weight < `tau`; ties → lowest root index) to
-/// the cluster it shares the highest saddle with; stops when none is light or the
-/// lightest has no neighbour.
+/// the cluster it shares the highest saddle with; a light cluster that shares a boundary
+/// with no other stays as it is. Stops when every remaining light cluster is isolated.
 pub(crate) fn attach_small(
     rep: &mut [usize],
     nodes: &mut [MergeNode],
@@ -564,6 +564,9 @@ pub(crate) fn attach_small(
     tau: f64,
 ) {
     let k = rep.len();
+    // Light roots that share a boundary with no other cluster: they stay, and the next
+    // lightest is tried (an isolated speck must not shield the light clusters after it).
+    let mut isolated: Vec<usize> = Vec::new();
     loop {
         let mut roots: Vec<usize> = rep.to_vec();
         roots.sort_unstable();
@@ -573,15 +576,15 @@ pub(crate) fn attach_small(
         }
         let weight = |r: usize| (0..k).filter(|&c| rep[c] == r).map(|c| w[c]).sum::<f64>();
         let ws: Vec<f64> = roots.iter().map(|&r| weight(r)).collect();
-        let mut light = 0;
-        for i in 1..roots.len() {
-            if ws[i] < ws[light] {
-                light = i;
+        let mut light: Option<usize> = None;
+        for i in (0..roots.len()).filter(|&i| !isolated.contains(&roots[i])) {
+            if light.is_none_or(|l| ws[i] < ws[l]) {
+                light = Some(i);
             }
         }
-        if ws[light] >= tau {
+        let Some(light) = light.filter(|&l| ws[l] < tau) else {
             return;
-        }
+        };
         let c_root = roots[light];
         let mut best: Option<(usize, f64)> = None;
         for &d_root in roots.iter().filter(|&&r| r != c_root) {
@@ -596,7 +599,8 @@ pub(crate) fn attach_small(
             }
         }
         let Some((d_root, s)) = best else {
-            return;
+            isolated.push(c_root);
+            continue;
         };
         nodes[c_root].parent = (0..k).find(|&b| {
             rep[b] == d_root && (0..k).any(|a| rep[a] == c_root && saddle[a * k + b] == s)

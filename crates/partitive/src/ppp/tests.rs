@@ -153,6 +153,17 @@ fn min_cluster_size_attaches_a_small_cluster() {
     let mut rep = vec![0, 1, 2];
     super::merge::attach_small(&mut rep, &mut nodes, &w, &saddle, 0.1);
     assert_eq!(rep, vec![0, 1, 2]);
+    // An isolated lightest cluster does not shield the next light one: four clusters,
+    // 3 (weight 0.02) touches nobody, 2 (0.05) touches 1.
+    let w = [0.5, 0.43, 0.05, 0.02];
+    let mut saddle = [ninf; 16];
+    saddle[2 * 4 + 1] = -3.0;
+    saddle[4 + 2] = -3.0;
+    let mut nodes: Vec<MergeNode> = (0..4).map(|c| node(c, w[c])).collect();
+    let mut rep = vec![0, 1, 2, 3];
+    super::merge::attach_small(&mut rep, &mut nodes, &w, &saddle, 0.1);
+    assert_eq!(rep, vec![0, 1, 1, 3]);
+    assert_eq!(nodes[2].parent, Some(1));
     // End to end: a bound below every cluster changes nothing.
     let (x, _) = blobs(&[100, 100], 6);
     let r = Ppp::params()
