@@ -217,6 +217,27 @@ pub(super) fn mardia_z(g: &PppMixture, x: &Mat<f64>) -> Vec<f64> {
         .collect()
 }
 
+/// Mahalanobis distance of every component mean to every other component, `K × K`
+/// row-major: `[i * K + j]` = `√((μ_i − μ_j)ᵀ Σ_j⁻¹ (μ_i − μ_j))` (the means evaluated
+/// as points by the mixture's own evaluator: `D² = 2 (constant_j − ℓ_j)`).
+pub(super) fn mean_distances(g: &PppMixture) -> Vec<f64> {
+    let dim = g.shift.len();
+    let f = Factored::from_chol(&g.precision_cholesky, dim);
+    let ev = Evaluator::new(&g.params, &f, &g.shift);
+    let k = ev.k;
+    let half_log_2pi = 0.5 * dim as f64 * (2.0 * std::f64::consts::PI).ln();
+    let constant: Vec<f64> = (0..k)
+        .map(|c| g.params.weights[c].ln() + f.log_det[c] - half_log_2pi)
+        .collect();
+    let mut out = vec![f64::INFINITY; k * k];
+    for_each_point(&ev, &g.params.means, 0..k, |i, raw, _, _| {
+        for j in 0..k {
+            out[i * k + j] = (2.0 * (constant[j] - raw[j])).max(0.0).sqrt();
+        }
+    });
+    out
+}
+
 /// Index of the largest value and of the second largest (ties → lower index).
 pub(crate) fn top2(v: &[f64]) -> (usize, Option<usize>) {
     let mut a = 0;

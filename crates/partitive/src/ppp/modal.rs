@@ -19,7 +19,8 @@
 //! Riemannian manifolds*, J. ACM 60(6), 2013, doi:10.1145/2535927).
 
 use super::graph::{gap_test, GapLevel, GapTest};
-use super::merge::{attach_small, landscape, mardia_z, MergeConfig, Merged};
+use super::merge::{attach_small, landscape, mardia_z, mean_distances, MergeConfig, Merged};
+use super::params::CONCENTRIC;
 use super::result::{MergeDecision, MergeNode, PppMixture};
 use crate::matrix::Mat;
 
@@ -37,6 +38,16 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
     } else {
         vec![false; k]
     };
+    // Both ways: the larger of the two means' distances under each other's covariance.
+    let apart: Vec<f64> = if cfg.keep_gauss {
+        let m = mean_distances(g);
+        (0..k * k)
+            .map(|i| m[i].max(m[(i % k) * k + i / k]))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let concentric = |c: usize, d: usize| cfg.keep_gauss && apart[c * k + d] < CONCENTRIC;
     let threshold = |c: usize, d: usize| match cfg.rho_gauss {
         Some((rg, _)) if gauss[c] && gauss[d] => rg,
         _ => cfg.rho,
@@ -57,7 +68,7 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
                 best = Some(d);
             }
             if sad(c, d) >= threshold(c, d).ln() + peak[c] {
-                if cfg.keep_gauss && gauss[c] && gauss[d] {
+                if cfg.keep_gauss && gauss[c] && gauss[d] && !concentric(c, d) {
                     if kept.is_none_or(|b| sad(c, d) > sad(c, b)) {
                         kept = Some(d);
                     }
@@ -92,6 +103,12 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
             log_saddle: shown.map_or(f64::NEG_INFINITY, |b| sad(c, b)),
             gaussian_looking: gauss[c],
             decision: match (pass, gapped, kept) {
+                (Some(b), _, _) if cfg.keep_gauss && gauss[c] && gauss[b] => {
+                    MergeDecision::AttachedConcentric {
+                        ratio: ratio(b),
+                        distance: apart[c * k + b],
+                    }
+                }
                 (Some(b), _, _) => MergeDecision::Attached { ratio: ratio(b) },
                 (None, Some((b, t)), _) => MergeDecision::KeptGap {
                     ratio: ratio(b),

@@ -127,6 +127,16 @@ pub enum MergeRule {
 /// `None` turns it off.
 pub const GAUSS_KEEP_MIN_DIM: Option<usize> = Some(4);
 
+/// Two Gaussian-looking components are not kept apart (see [`GAUSS_KEEP_MIN_DIM`]) when
+/// each one's mean lies within `CONCENTRIC` standard deviations of the other (Mahalanobis
+/// distance under the other's covariance, both ways): a core and a wider component around
+/// it are one cluster with heavy tails (a scale mixture), not two — two Gaussians whose
+/// means are less than one standard deviation apart form one mode at any weights. The
+/// modal rule's saddle and gap tests still apply. Measured (bench/ppp/README.md, session
+/// 11): the overlapping Gaussian pairs of g2mg (d = 16, 64) are ≥ 1.57 apart, the
+/// core/halo pairs of Student-t clusters 0.2–0.85.
+pub const CONCENTRIC: f64 = 1.0;
+
 /// `|Mardia kurtosis z| ≤ Z_GAUSS` counts as Gaussian-looking (used with `rho_gauss`);
 /// z ≤ 3 was measured worse than 2.
 pub const Z_GAUSS: f64 = 2.0;

@@ -98,6 +98,16 @@ pub enum MergeDecision {
         /// Saddle/peak density ratio.
         ratio: f64,
     },
+    /// Joined to a higher neighbour as [`MergeDecision::Attached`] although both look
+    /// Gaussian in high-dimensional data: each mean lies within
+    /// [`CONCENTRIC`](super::params::CONCENTRIC) standard deviations of the other (a core
+    /// and its heavy tails).
+    AttachedConcentric {
+        /// Saddle/peak density ratio.
+        ratio: f64,
+        /// The larger of the two means' Mahalanobis distances to each other.
+        distance: f64,
+    },
     /// A mode although a higher neighbour passes the ratio: both components look Gaussian
     /// and the data have at least `GAUSS_KEEP_MIN_DIM` columns (see that constant).
     KeptGaussian {
@@ -145,6 +155,10 @@ impl MergeDecision {
             MergeDecision::Attached { ratio } => {
                 format!("merged: saddle/peak {ratio:.3} >= rho {rho}, no gap between the points")
             }
+            MergeDecision::AttachedConcentric { ratio, distance } => format!(
+                "merged: saddle/peak {ratio:.3} >= rho {rho}, no gap; both look Gaussian but \
+                 their means are {distance:.3} sd apart (one cluster with heavy tails)"
+            ),
             MergeDecision::KeptGaussian { ratio } => format!(
                 "mode: saddle/peak {ratio:.3} to a higher neighbour, but both components look \
                  Gaussian in high-dimensional data: kept apart"

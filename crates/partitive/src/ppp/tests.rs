@@ -459,3 +459,38 @@ fn separated_shells_in_high_dimension_stay_apart() {
         "{joined_without} draws joined without the gap test"
     );
 }
+
+/// Three Student-t clusters (3 degrees of freedom: heavy tails) in 4 dimensions, 6 apart.
+/// BIC models each by a core and a wider component around it; both look Gaussian, so the
+/// high-dimensional Gaussian rule alone would keep the pieces apart (k > 3). Their means
+/// are well within one standard deviation of each other: joined as one cluster.
+#[test]
+fn heavy_tailed_clusters_in_four_dimensions_are_not_split_into_core_and_halo() {
+    let (d, per) = (4, 700);
+    let mut rng = Rng::new(5);
+    let (mut v, mut t) = (Vec::new(), Vec::new());
+    for c in 0..3 {
+        for _ in 0..per {
+            let chi2: f64 = (0..3).map(|_| rng.normal().powi(2)).sum();
+            let g = (chi2 / 3.0).sqrt();
+            for j in 0..d {
+                let centre = if j == c { 6.0 } else { 0.0 };
+                v.push(centre + 0.5 * rng.normal() / g);
+            }
+            t.push(c);
+        }
+    }
+    let x = Mat::from_vec(v, 3 * per, d).unwrap();
+    let r = Ppp::params().fit(x.view()).unwrap();
+    assert!(
+        r.selected.n_components > 3,
+        "BIC needs cores and halos ({} components)",
+        r.selected.n_components
+    );
+    assert!(r
+        .merge_forest
+        .iter()
+        .any(|n| matches!(n.decision, MergeDecision::AttachedConcentric { .. })));
+    assert_eq!(r.k, 3);
+    assert!(ari(&t, &r.labels) > 0.95);
+}
