@@ -72,7 +72,8 @@ impl PppHandle {
 
 /// Clusters `x` (`n × d`, C-contiguous float32/float64, not copied) with PPP-auto, the
 /// GIL released. Returns a dict: `labels` (int64), `confidence`, `n_clusters`,
-/// `cluster_sizes`, `centroids`, `clusterability`, `n_separable`, `mean_confidence`,
+/// `cluster_sizes`, `cluster_reproducibility`, `centroids`, `clusterability`,
+/// `n_separable`, `mean_confidence`,
 /// `tau`, `n_components`, `bic_path` (list of dicts), `merge_forest` (list of dicts),
 /// `model` (a `PppHandle`), `rust_seconds`; with `stability`, also `stability` (a dict:
 /// `half_sample_k`, `agreement`), else `None`.
@@ -115,6 +116,7 @@ fn fit_t<'py, T: Float + Element>(
     let d = PyDict::new(py);
     d.set_item("n_clusters", r.k)?;
     d.set_item("cluster_sizes", r.cluster_sizes.clone())?;
+    d.set_item("cluster_reproducibility", r.cluster_reproducibility.clone())?;
     d.set_item("clusterability", r.clusterability)?;
     d.set_item("n_separable", r.n_separable)?;
     d.set_item("mean_confidence", r.mean_confidence)?;

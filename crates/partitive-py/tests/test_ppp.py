@@ -73,9 +73,13 @@ def test_predict_proba():
     assert p.shape == (len(X), m.n_clusters_) and p.dtype == np.float64
     np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=0, atol=1e-12)
     assert np.all((p >= 0) & (p <= 1))
-    # The confidence is this matrix's entry for the predicted label.
+    # The confidence is this matrix's entry for the predicted label, capped by the
+    # cluster's reproducibility.
     labels = m.predict(X)
-    np.testing.assert_allclose(p[np.arange(len(X)), labels], m.predict_proba_max(X), rtol=1e-12)
+    rep = np.asarray(m.cluster_reproducibility_)
+    assert rep.shape == (m.n_clusters_,) and np.all((rep > 0.99) & (rep <= 1))
+    capped = np.minimum(p[np.arange(len(X)), labels], rep[labels])
+    np.testing.assert_allclose(capped, m.predict_proba_max(X), rtol=1e-12)
     # Well separated blobs: the most probable cluster is the label.
     np.testing.assert_array_equal(p.argmax(axis=1), labels)
     # A point between two blobs is uncertain; float32 gives the same shape.

@@ -59,7 +59,8 @@ class PPP(ClusterMixin, BaseEstimator):
     n_clusters_ : int
         Number of clusters found.
     confidence_ : ndarray of shape (n_samples,)
-        Posterior probability of each row's cluster (its per-point confidence).
+        Posterior probability of each row's cluster, capped by that cluster's
+        reproducibility (its per-point confidence).
     separable_ : ndarray of shape (n_samples,), dtype bool
         Rows with ``confidence_ >= tau`` (the separable set).
     clusterability_ : float
@@ -70,6 +71,10 @@ class PPP(ClusterMixin, BaseEstimator):
         labels and the result's on the fit sample's rows: near 1 when the data
         determine the partition, lower when the halves partition them differently).
         ``None`` otherwise.
+    cluster_reproducibility_ : list of float
+        Per cluster, its mean held-out posterior when the mixture is refitted on either
+        half of the fit sample: near 1 when the cluster comes back whole, lower where
+        the data do not determine it (confidences are capped by it).
     cluster_sizes_ : list of int
         Rows per cluster.
     cluster_centers_ : ndarray of shape (n_clusters_, n_features)
@@ -131,6 +136,7 @@ class PPP(ClusterMixin, BaseEstimator):
         self.clusterability_ = r["clusterability"]
         self.stability_ = r["stability"]
         self.cluster_sizes_ = list(r["cluster_sizes"])
+        self.cluster_reproducibility_ = list(r["cluster_reproducibility"])
         self.cluster_centers_ = r["centroids"]
         self.bic_path_ = r["bic_path"]
         self.tree_ = r["merge_forest"]
@@ -169,7 +175,8 @@ class PPP(ClusterMixin, BaseEstimator):
         return self._assign(X)["labels"]
 
     def predict_proba_max(self, X):
-        """Confidence (posterior probability of the predicted cluster) of each row.
+        """Confidence of each row: the posterior probability of its predicted cluster,
+        capped by that cluster's reproducibility (``cluster_reproducibility_``).
 
         Parameters
         ----------
@@ -196,8 +203,9 @@ class PPP(ClusterMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_clusters_)
             Rows sum to 1. ``predict`` labels a row with the cluster of its most
             probable *component*, and ``predict_proba_max`` is this matrix's entry for
-            that label; the most probable *cluster* (``argmax`` of a row) can differ
-            when a cluster gathers several small components.
+            that label capped by the cluster's reproducibility; the most probable
+            *cluster* (``argmax`` of a row) can differ when a cluster gathers several
+            small components.
         """
         check_is_fitted(self, "labels_")
         X = validate_X(self, X, reset=False)

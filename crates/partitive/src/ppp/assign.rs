@@ -54,7 +54,8 @@ fn assign_kernel<T: Float>(
                     .filter(|&c| model.component_cluster[c] == label)
                     .map(|c| row[c])
                     .sum::<f64>()
-                    .min(1.0),
+                    .min(1.0)
+                    .min(model.reproducibility.get(a).copied().unwrap_or(1.0)),
                 None => 0.0,
             };
             out[start - range.start + i] = (a, label, conf);
@@ -82,6 +83,15 @@ impl PppModel {
         }
         if !(-4000..=4000).contains(&self.input_exponent) {
             return bad("input exponent out of range");
+        }
+        if !(self.reproducibility.is_empty()
+            || self.reproducibility.len() == self.component_cluster.len())
+            || self
+                .reproducibility
+                .iter()
+                .any(|r| !(0.0..=1.0).contains(r))
+        {
+            return bad("one reproducibility in [0, 1] per component (or none)");
         }
         let Some(g) = &self.mixture else {
             return if self.component_cluster.len() == 1 {

@@ -6,6 +6,7 @@ use super::merge::{log_density, merge, MergeConfig, GRAPH_MAX_DIM};
 use super::params::PppParams;
 use super::params::FINE_EXCESS;
 use super::params::SAMPLE_GROWTH;
+use super::reproduce::reproducibility;
 use super::result::{PppDiagnostics, PppModel, PppProgress, PppResult, PppStage, SelectedModel};
 use super::sample::{fit_sample, ridge, varying_columns, FitSample};
 use super::select::{sweep, FitData, Sweep};
@@ -110,6 +111,7 @@ pub(crate) fn structure(
                 component_cluster: vec![0],
                 n_clusters: 1,
                 input_exponent: 0,
+                reproducibility: Vec::new(),
             };
             let sel = SelectedModel {
                 k_proposal: 1,
@@ -236,6 +238,21 @@ pub(crate) fn structure(
                     graph_rho: p.graph_rho,
                 },
             );
+            // How reproducible each cluster is on the halves of the fit sample (the ridge
+            // of the selected fit).
+            let reg: Vec<f64> = ridge(&sample.x, p.eps_reg)
+                .0
+                .iter()
+                .map(|r| r * sw.ridge_scale)
+                .collect();
+            let reproducibility = reproducibility(
+                p,
+                &sample.x,
+                &reg,
+                &sw.best.mixture,
+                &merged.component_cluster,
+                merged.n_clusters,
+            )?;
             let g = sw.best.mixture;
             // Likelihoods and densities reported in the data's units: the scaling by 2^e
             // adds e·d·ln 2 to every log density (its Jacobian).
@@ -266,6 +283,7 @@ pub(crate) fn structure(
                 component_cluster: merged.component_cluster,
                 n_clusters: merged.n_clusters,
                 input_exponent: e,
+                reproducibility,
             };
             let n_fit = sample.x.n_rows();
             let stability = if p.stability {
@@ -356,6 +374,10 @@ pub(crate) fn finish(
             }
         }
     }
+    let mut cluster_reproducibility = vec![1.0; k];
+    for (&c, &r) in model.component_cluster.iter().zip(&model.reproducibility) {
+        cluster_reproducibility[c] = r;
+    }
     let n_separable = confidence.iter().filter(|&&c| c >= p.tau).count();
     let mean_confidence = confidence.iter().sum::<f64>() / n as f64;
     report(
@@ -374,6 +396,7 @@ pub(crate) fn finish(
         n_separable,
         clusterability: n_separable as f64 / n as f64,
         mean_confidence,
+        cluster_reproducibility,
         cluster_sizes,
         centroids,
         n_fit,

@@ -365,6 +365,11 @@ pub(crate) fn many_sweep(
         full_skipped: s.full_skipped,
         at_cap: best_k >= k_cap,
         last_k: s.bics.keys().next_back().copied().unwrap_or(best_k),
+        ridge_scale: if s.grown {
+            ridge_factor(best_k, fd.shift.len())
+        } else {
+            1.0
+        },
     }))
 }
 

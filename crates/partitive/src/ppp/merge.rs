@@ -78,7 +78,7 @@ pub(crate) fn evaluator(g: &PppMixture) -> Evaluator {
 /// Calls `f(i, raw, post, log_density)` for every fit point `i` of `r` whose mixture
 /// density is finite: `raw` = its weighted component log-probabilities `ℓ_ij`, `post` =
 /// its posteriors, `log_density` = `f_i`. (The block loop shared by the merge statistics.)
-fn for_each_point(
+pub(super) fn for_each_point(
     ev: &Evaluator,
     x: &Mat<f64>,
     r: std::ops::Range<usize>,

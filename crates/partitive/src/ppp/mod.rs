@@ -63,8 +63,11 @@
 //! Clusters are numbered by their root component's index (components follow the
 //! hash-ordered fit sample), renumbered densely over non-empty clusters: the same labels
 //! for any row order and any thread count. The confidence of a row is the posterior mass
-//! of its cluster; the separable set = rows with confidence ≥ τ (default 0.9);
-//! **clusterability = share of rows in the separable set**.
+//! of its cluster, capped by the cluster's reproducibility (its mean held-out posterior
+//! when the mixture is refitted on either half of the fit sample, `reproduce.rs`: in-sample
+//! posteriors are over-confident where the data do not determine the partition); the
+//! separable set = rows with confidence ≥ τ (default 0.9); **clusterability = share of
+//! rows in the separable set**.
 //!
 //! # Example
 //! ```
@@ -97,6 +100,7 @@ mod path;
 mod proba;
 mod ranks;
 mod repair;
+mod reproduce;
 mod result;
 mod sample;
 #[cfg(test)]

@@ -39,6 +39,11 @@ pub struct PppModel {
     /// (an exact power-of-two scaling, so the result is that of the scaled data).
     #[serde(default)]
     pub input_exponent: i32,
+    /// Reproducibility of each component's cluster on held-out halves of the fit sample
+    /// (one value in `[0, 1]` per component; empty: all 1, a model saved before it was
+    /// measured). A row's confidence is its cluster posterior capped by this value.
+    #[serde(default)]
+    pub reproducibility: Vec<f64>,
 }
 
 /// Labels and confidences of a set of rows.
@@ -256,7 +261,8 @@ pub struct PppResult {
     /// (components are ordered by the hash-ordered fit sample, so the numbering does not
     /// depend on the row order).
     pub labels: Vec<usize>,
-    /// Confidence of every row: posterior mass of its cluster.
+    /// Confidence of every row: posterior mass of its cluster, capped by that cluster's
+    /// reproducibility.
     pub confidence: Vec<f64>,
     /// Separable-set threshold τ.
     pub tau: f64,
@@ -266,6 +272,10 @@ pub struct PppResult {
     pub clusterability: f64,
     /// Mean confidence over all rows.
     pub mean_confidence: f64,
+    /// Reproducibility of each cluster: its mean held-out posterior when the mixture is
+    /// refitted on either half of the fit sample (1: the cluster comes back whole; see
+    /// `ppp/reproduce.rs`). Confidences are capped by it.
+    pub cluster_reproducibility: Vec<f64>,
     /// Rows in each cluster.
     pub cluster_sizes: Vec<usize>,
     /// Mean of each cluster's rows (`k × n_features`, all input columns).

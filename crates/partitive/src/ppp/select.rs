@@ -237,6 +237,9 @@ pub(crate) struct Sweep {
     pub at_cap: bool,
     /// The largest k fitted.
     pub last_k: usize,
+    /// The selected fit's ridge as a fraction of the sample's (below 1 only in the
+    /// many-cluster search on a grown sample, [`super::many::ridge_factor`]).
+    pub ridge_scale: f64,
 }
 
 /// Steps 2–3: walk the k-means path, fit each proposal with `k ≥ k_lo`, keep the lowest
@@ -344,5 +347,6 @@ pub(crate) fn sweep(
         full_skipped,
         at_cap: !patience_stop && last_k >= k_cap,
         last_k,
+        ridge_scale: 1.0,
     }))
 }
