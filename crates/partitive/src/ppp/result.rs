@@ -105,7 +105,7 @@ pub enum MergeDecision {
     },
     /// Joined to a higher neighbour as [`MergeDecision::Attached`] although both look
     /// Gaussian in high-dimensional data: each mean lies within
-    /// [`CONCENTRIC`](super::params::CONCENTRIC) standard deviations of the other (a core
+    /// [`CONCENTRIC`](crate::ppp::CONCENTRIC) standard deviations of the other (a core
     /// and its heavy tails).
     AttachedConcentric {
         /// Saddle/peak density ratio.
