@@ -224,6 +224,12 @@ impl Evaluator {
         }
     }
 
+    /// Squared Mahalanobis distance to component `c` of a row whose weighted
+    /// log-probabilities `raw` this evaluator computed: `ℓ_c = constant_c − ½ D²`.
+    pub fn sq_mahalanobis(&self, raw: &[f64], c: usize) -> f64 {
+        2.0 * (self.constant[c] - raw[c])
+    }
+
     /// Weighted log-probabilities of the `b` loaded rows into `s.lp`, row-major `b × k`
     /// (through [`Self::log_prob_t`]).
     #[inline(always)]

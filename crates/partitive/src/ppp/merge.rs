@@ -182,14 +182,8 @@ pub(super) fn landscape(g: &PppMixture, x: &Mat<f64>, q_ambig: f64) -> Landscape
 /// multivariate skewness and kurtosis with applications*, Biometrika 57(3), 1970).
 pub(super) fn mardia_z(g: &PppMixture, x: &Mat<f64>) -> Vec<f64> {
     let dim = g.shift.len();
-    let f = Factored::from_chol(&g.precision_cholesky, dim);
-    let ev = Evaluator::new(&g.params, &f, &g.shift);
+    let ev = evaluator(g);
     let k = ev.k;
-    let half_log_2pi = 0.5 * dim as f64 * (2.0 * std::f64::consts::PI).ln();
-    // ℓ = ln w + Σ ln U_jj − ½ d ln 2π − ½ D², so D² = 2 (constant − ℓ).
-    let constant: Vec<f64> = (0..k)
-        .map(|c| g.params.weights[c].ln() + f.log_det[c] - half_log_2pi)
-        .collect();
     let zero = (vec![0.0f64; k], vec![0.0f64; k]);
     let (nk, m4) = map_reduce_chunks_sized(
         x.n_rows(),
@@ -198,10 +192,10 @@ pub(super) fn mardia_z(g: &PppMixture, x: &Mat<f64>) -> Vec<f64> {
         |r| {
             let mut out = zero.clone();
             for_each_point(&ev, x, r, |_, raw, post, _| {
-                for c in 0..k {
-                    let d2 = 2.0 * (constant[c] - raw[c]);
-                    out.0[c] += post[c];
-                    out.1[c] += post[c] * d2 * d2;
+                for (c, &r) in post.iter().enumerate() {
+                    let d2 = ev.sq_mahalanobis(raw, c);
+                    out.0[c] += r;
+                    out.1[c] += r * d2 * d2;
                 }
             });
             out
@@ -219,20 +213,14 @@ pub(super) fn mardia_z(g: &PppMixture, x: &Mat<f64>) -> Vec<f64> {
 
 /// Mahalanobis distance of every component mean to every other component, `K × K`
 /// row-major: `[i * K + j]` = `√((μ_i − μ_j)ᵀ Σ_j⁻¹ (μ_i − μ_j))` (the means evaluated
-/// as points by the mixture's own evaluator: `D² = 2 (constant_j − ℓ_j)`).
+/// as points by the mixture's own evaluator).
 pub(super) fn mean_distances(g: &PppMixture) -> Vec<f64> {
-    let dim = g.shift.len();
-    let f = Factored::from_chol(&g.precision_cholesky, dim);
-    let ev = Evaluator::new(&g.params, &f, &g.shift);
+    let ev = evaluator(g);
     let k = ev.k;
-    let half_log_2pi = 0.5 * dim as f64 * (2.0 * std::f64::consts::PI).ln();
-    let constant: Vec<f64> = (0..k)
-        .map(|c| g.params.weights[c].ln() + f.log_det[c] - half_log_2pi)
-        .collect();
     let mut out = vec![f64::INFINITY; k * k];
     for_each_point(&ev, &g.params.means, 0..k, |i, raw, _, _| {
         for j in 0..k {
-            out[i * k + j] = (2.0 * (constant[j] - raw[j])).max(0.0).sqrt();
+            out[i * k + j] = ev.sq_mahalanobis(raw, j).max(0.0).sqrt();
         }
     });
     out

@@ -24,6 +24,7 @@ use super::params::PppParams;
 use super::result::PppMixture;
 use super::sample::ridge;
 use super::select::{fit_mixture, FitData};
+use super::stability::half;
 use crate::error::Result;
 use crate::matrix::Mat;
 
@@ -59,27 +60,15 @@ pub(crate) fn reproducibility(
     cluster: &[usize],
     n_clusters: usize,
 ) -> Result<Vec<f64>> {
-    let (m, d, k) = (x.n_rows(), x.n_cols(), cluster.len());
+    let (m, k) = (x.n_rows(), cluster.len());
     if m < MIN_ROWS || n_clusters < 2 {
         return Ok(vec![1.0; k]);
     }
     let whole = components(g, x, None);
     let (mut num, mut den) = (vec![0.0f64; n_clusters], vec![0.0f64; n_clusters]);
     for h in 0..2 {
-        let pick = |start: usize| -> (Vec<usize>, Mat<f64>) {
-            let rows: Vec<usize> = (start..m)
-                .step_by(2)
-                .filter(|&i| whole[i].is_some())
-                .collect();
-            let mut v = Vec::with_capacity(rows.len() * d);
-            for &i in &rows {
-                v.extend_from_slice(x.row(i));
-            }
-            let n_rows = rows.len();
-            (rows, Mat::from_vec(v, n_rows, d).expect("sizes match"))
-        };
-        let (train, xt) = pick(h);
-        let (test, xh) = pick(1 - h);
+        let (train, xt) = half(x, h, |i| whole[i].is_some());
+        let (test, xh) = half(x, 1 - h, |i| whole[i].is_some());
         if train.len() < MIN_ROWS / 2 || test.is_empty() {
             continue;
         }
@@ -139,14 +128,7 @@ mod tests {
 
     #[test]
     fn separated_clusters_are_reproducible_and_keep_their_posteriors() {
-        let mut rng = Rng::new(41);
-        let mut v = Vec::new();
-        for c in [(0.0, 0.0), (12.0, 0.0), (0.0, 12.0)] {
-            for _ in 0..400 {
-                v.extend([c.0 + rng.normal(), c.1 + rng.normal()]);
-            }
-        }
-        let x = Mat::from_vec(v, 1200, 2).unwrap();
+        let x = crate::ppp::stability::tests::blobs();
         let r = Ppp::params().fit(x.view()).unwrap();
         assert_eq!(r.k, 3);
         assert_eq!(r.cluster_reproducibility.len(), 3);

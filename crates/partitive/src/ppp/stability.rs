@@ -21,6 +21,18 @@ use super::sample::FitSample;
 use crate::error::Result;
 use crate::matrix::Mat;
 
+/// Half `h` of the fit sample `x` (0: the rows at even positions in hash order, 1: at
+/// odd ones), restricted to the rows `keep` accepts: their indices and a copy of them.
+pub(super) fn half(x: &Mat<f64>, h: usize, keep: impl Fn(usize) -> bool) -> (Vec<usize>, Mat<f64>) {
+    let rows: Vec<usize> = (h..x.n_rows()).step_by(2).filter(|&i| keep(i)).collect();
+    let mut v = Vec::with_capacity(rows.len() * x.n_cols());
+    for &i in &rows {
+        v.extend_from_slice(x.row(i));
+    }
+    let n = rows.len();
+    (rows, Mat::from_vec(v, n, x.n_cols()).expect("whole rows"))
+}
+
 /// The stability of `model`, fitted on the fit sample `sample` (rows of the kept columns
 /// `cols` of `d`, in hash order, in the data's units) of `n` rows. `None` when the sample
 /// has fewer than 4 rows (no halves to fit).
@@ -32,7 +44,7 @@ pub(crate) fn stability(
     sample: &Mat<f64>,
     model: &PppModel,
 ) -> Result<Option<PppStability>> {
-    let (m, dk) = (sample.n_rows(), sample.n_cols());
+    let m = sample.n_rows();
     if m < 4 || model.mixture.is_none() {
         return Ok(None);
     }
@@ -49,13 +61,8 @@ pub(crate) fn stability(
     let mut half_k = [0; 2];
     let mut agreement = 0.0;
     for (h, k_out) in half_k.iter_mut().enumerate() {
-        let rows: Vec<usize> = (h..m).step_by(2).collect();
-        let mut v = Vec::with_capacity(rows.len() * dk);
-        for &i in &rows {
-            v.extend_from_slice(sample.row(i));
-        }
-        let mh = rows.len();
-        let half = Mat::from_vec(v, mh, dk)?;
+        let (_, half) = half(sample, h, |_| true);
+        let mh = half.n_rows();
         // Each half is searched as data of `mh` rows whose fit sample holds them all (so
         // it cannot grow, and the many-cluster search runs on it where the sweep presses
         // against its cap); a minimum cluster size keeps its share of the rows.
@@ -81,13 +88,13 @@ pub(crate) fn stability(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use crate::matrix::Mat;
     use crate::ppp::Ppp;
     use crate::rng::Rng;
 
     /// Three unit Gaussians 12 apart in 2-D, 400 points each.
-    fn blobs() -> Mat<f64> {
+    pub(in crate::ppp) fn blobs() -> Mat<f64> {
         let mut rng = Rng::new(31);
         let mut v = Vec::new();
         for c in [(0.0, 0.0), (12.0, 0.0), (0.0, 12.0)] {
