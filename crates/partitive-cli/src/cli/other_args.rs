@@ -28,8 +28,10 @@ pub struct AutoArgs {
     pub confidence_out: Option<PathBuf>,
 
     /// Smallest cluster size reported as a cluster: a lighter cluster is attached to the
-    /// neighbour it shares the highest boundary density with; one that shares a boundary
-    /// with no other cluster stays (default: no minimum).
+    /// neighbour it shares the highest boundary density with, or, sharing a boundary with
+    /// none, to the nearest one (default: d + 1 points of the fit sample, fewer than a
+    /// d-dimensional cluster needs, where the fit sample holds 2(d + 1) rows; 1 keeps every
+    /// cluster).
     #[arg(long, allow_negative_numbers = true, value_parser = count)]
     pub min_cluster_size: Option<usize>,
 

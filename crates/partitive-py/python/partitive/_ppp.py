@@ -32,8 +32,10 @@ class PPP(ClusterMixin, BaseEstimator):
     Parameters
     ----------
     min_cluster_size : int or None, default=None
-        Clusters with fewer rows are attached to their most connected neighbour
-        (``None``: the engine's default rule).
+        Clusters with fewer rows are attached to their most connected neighbour, or
+        to the nearest one when they touch none (``None``: the engine's default, the
+        weight of d + 1 points of the fit sample when it has 2(d + 1) rows; ``1``
+        keeps every cluster).
     tau : float, default=0.9
         Confidence threshold of the separable set.
     stability : bool, default=False

@@ -222,7 +222,13 @@ pub(crate) fn structure(
             diagnostics.em_not_converged = std::mem::take(&mut sw.not_converged);
             diagnostics.full_covariance_skipped = sw.full_skipped;
             report(obs, PppStage::Merge, sw.best_k, sw.best_k, 0);
-            let min_weight = p.min_cluster_size.map(|s| s as f64 / n as f64);
+            let m = sample.x.n_rows();
+            let min_weight = Some(
+                p.min_cluster_size
+                    .map_or(default_min_points(cols.len(), m) / m as f64, |s| {
+                        s as f64 / n as f64
+                    }),
+            );
             let rho_gauss = p.rho_gauss.map(|r| (r, p.z_gauss));
             let merged = merge(
                 &sw.best.mixture,
@@ -406,4 +412,16 @@ pub(crate) fn finish(
         diagnostics,
         stability,
     })
+}
+
+/// The default minimum cluster size in fit-sample points: `d + 1` — fewer span no
+/// `d`-dimensional cluster (their covariance is singular and no shape test applies) —
+/// where the `m` fit rows could hold two such clusters; below that (wide data with few
+/// rows) the rule would forbid every split, and there is no minimum.
+pub(super) fn default_min_points(d: usize, m: usize) -> f64 {
+    if m >= 2 * (d + 1) {
+        (d + 1) as f64
+    } else {
+        1.0
+    }
 }

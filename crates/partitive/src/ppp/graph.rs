@@ -60,7 +60,7 @@ fn covariance(g: &PppMixture, c: usize) -> Vec<f64> {
 /// Lower Cholesky factor of the symmetric positive definite `a` (`d × d`), with the
 /// diagonal floored at a tiny fraction of its scale (the mixture's covariances carry a
 /// ridge, so the floor only guards rounding).
-fn cholesky(a: &[f64], d: usize) -> Vec<f64> {
+pub(super) fn cholesky(a: &[f64], d: usize) -> Vec<f64> {
     let scale = (0..d).map(|j| a[j * d + j].abs()).fold(0.0, f64::max);
     let floor = (scale * 1e-14).max(1e-300);
     let mut l = vec![0.0; d * d];

@@ -1,7 +1,8 @@
 //! Step 4: merge mixture components into clusters — persistence-based (ToMATo-like)
 //! union of components, each union checked against the data for a gap; in at most
 //! [`GRAPH_MAX_DIM`] dimensions a second pass along the data's own density; then
-//! (optionally) attach clusters below a minimum weight.
+//! attach clusters below a minimum weight (by default `d + 1` fit points, see
+//! [`super::Ppp`]'s `min_cluster_size`).
 //!
 //! **First pass.** On the fit sample: `f_i` = log mixture density, `a_i` = most probable
 //! component. Peak of `c` = max `f_i` over its points. The saddle of two components is
@@ -17,8 +18,8 @@
 //! clusters of the two join when the saddle reaches `ρ ×` the lower cluster's peak
 //! ([`super::params::GRAPH_RHO`]) **and** the two components' points show no gap on the
 //! axis that separates them ([`super::graph::gap_test`], dip test at 5%) — unless both
-//! components look Gaussian in ≥ `GAUSS_KEEP_MIN_DIM` dimensions, when BIC's choice of
-//! two is kept. The cluster keeps the higher peak's root; a component of low density
+//! components look Gaussian (Mardia kurtosis and skewness, [`super::skew`]) in ≥
+//! `GAUSS_KEEP_MIN_DIM` dimensions, when BIC's choice of two is kept. The cluster keeps the higher peak's root; a component of low density
 //! can hang below one cluster but not bridge two, since joining them would need a saddle
 //! close to both peaks.
 //!
@@ -340,7 +341,7 @@ fn graph_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Merged {
     };
     let gauss: Vec<bool> = if cfg.rho_gauss.is_some() || cfg.keep_gauss {
         let z_max = cfg.rho_gauss.map_or(Z_GAUSS, |r| r.1);
-        gauss_z.iter().map(|z| z.abs() <= z_max).collect()
+        super::skew::gaussian_looking(g, x, &gauss_z, z_max)
     } else {
         vec![false; k]
     };
@@ -426,7 +427,14 @@ fn graph_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Merged {
         })
         .collect();
     if let Some(tau) = cfg.min_weight {
-        attach_small(&mut rep, &mut nodes, w, &saddle, tau);
+        attach_small(
+            &mut rep,
+            &mut nodes,
+            w,
+            &saddle,
+            Some(&mean_distances(g)),
+            tau,
+        );
     }
     Merged::from_roots(rep, nodes)
 }
@@ -562,14 +570,34 @@ impl NeighbourhoodGraph {
     }
 }
 
+/// The component outside `c_root`'s cluster that a mean of `c_root`'s components lies
+/// nearest to (`near`: [`mean_distances`]), for a light cluster that shares a boundary
+/// with nobody.
+fn nearest_component(rep: &[usize], c_root: usize, near: &[f64]) -> Option<usize> {
+    let k = rep.len();
+    let mut best: Option<(usize, f64)> = None;
+    for a in (0..k).filter(|&a| rep[a] == c_root) {
+        for b in (0..k).filter(|&b| rep[b] != c_root) {
+            let dist = near[a * k + b];
+            if dist.is_finite() && best.is_none_or(|(_, bd)| dist < bd) {
+                best = Some((b, dist));
+            }
+        }
+    }
+    best.map(|(b, _)| b)
+}
+
 /// Repeatedly attaches the lightest cluster (weight < `tau`; ties → lowest root index) to
 /// the cluster it shares the highest saddle with; a light cluster that shares a boundary
-/// with no other stays as it is. Stops when every remaining light cluster is isolated.
+/// with no other goes to the cluster of the component its mean lies nearest to
+/// (`near`, `K × K` Mahalanobis distances of [`mean_distances`]), or, without `near`,
+/// stays as it is. Stops when every remaining light cluster is isolated.
 pub(crate) fn attach_small(
     rep: &mut [usize],
     nodes: &mut [MergeNode],
     w: &[f64],
     saddle: &[f64],
+    near: Option<&[f64]>,
     tau: f64,
 ) {
     let k = rep.len();
@@ -607,13 +635,23 @@ pub(crate) fn attach_small(
                 best = Some((d_root, s));
             }
         }
-        let Some((d_root, s)) = best else {
+        // By the highest saddle, else (touching nobody) by the nearest mean.
+        let target = match best {
+            Some((d_root, s)) => {
+                let under = (0..k).find(|&b| {
+                    rep[b] == d_root && (0..k).any(|a| rep[a] == c_root && saddle[a * k + b] == s)
+                });
+                Some((d_root, s, under))
+            }
+            None => near
+                .and_then(|nd| nearest_component(rep, c_root, nd))
+                .map(|b| (rep[b], f64::NEG_INFINITY, Some(b))),
+        };
+        let Some((d_root, s, under)) = target else {
             isolated.push(c_root);
             continue;
         };
-        nodes[c_root].parent = (0..k).find(|&b| {
-            rep[b] == d_root && (0..k).any(|a| rep[a] == c_root && saddle[a * k + b] == s)
-        });
+        nodes[c_root].parent = under;
         nodes[c_root].log_saddle = s;
         nodes[c_root].decision = MergeDecision::SmallCluster { weight: ws[light] };
         for r in rep.iter_mut() {

@@ -106,6 +106,7 @@ mod sample;
 #[cfg(test)]
 mod scale_tests;
 mod select;
+mod skew;
 mod stability;
 mod stream;
 #[cfg(test)]
@@ -117,6 +118,7 @@ pub use params::{
     MergeRule, Ppp, PppParams, CONCENTRIC, COV_TYPES, EM_MAX_ITER, EM_TOL, EPS_REG, FINE_EXCESS,
     FIT_CHUNK_ROWS, GAUSS_KEEP_MIN_DIM, GRAPH_RHO, LLOYD_MAX_ITER, MERGE_RULE, PATIENCE,
     POWER_MAX_ITER, POWER_TOL, Q_AMBIG, RHO, RHO_GAUSS, SAMPLE_GROWTH, SAMPLE_MAX, TAU, Z_GAUSS,
+    Z_SKEW,
 };
 pub use result::{
     BicPathEntry, ChunkAssignment, MergeDecision, MergeNode, PppDiagnostics, PppMixture, PppModel,

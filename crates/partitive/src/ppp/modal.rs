@@ -34,7 +34,7 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
     let higher = |d: usize, c: usize| peak[d] > peak[c] || (peak[d] == peak[c] && d < c);
     let gauss: Vec<bool> = if cfg.rho_gauss.is_some() || cfg.keep_gauss {
         let z_max = cfg.rho_gauss.map_or(super::params::Z_GAUSS, |r| r.1);
-        mardia_z(g, x).iter().map(|z| z.abs() <= z_max).collect()
+        super::skew::gaussian_looking(g, x, &mardia_z(g, x), z_max)
     } else {
         vec![false; k]
     };
@@ -133,7 +133,14 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
         })
         .collect();
     if let Some(tau) = cfg.min_weight {
-        attach_small(&mut rep, &mut nodes, w, &l.saddle, tau);
+        attach_small(
+            &mut rep,
+            &mut nodes,
+            w,
+            &l.saddle,
+            Some(&mean_distances(g)),
+            tau,
+        );
     }
     Merged::from_roots(rep, nodes)
 }

@@ -156,7 +156,13 @@ impl MergeDecision {
             }
             MergeDecision::Mode {
                 best_ratio: Some(r),
-            } => format!("mode: saddle/peak to a higher cluster {r:.3} < rho {rho}"),
+            } if *r < rho => format!("mode: saddle/peak to a higher cluster {r:.3} < rho {rho}"),
+            MergeDecision::Mode {
+                best_ratio: Some(r),
+            } => format!(
+                "mode: saddle/peak to a higher cluster {r:.3} < the stricter ratio between two \
+                 Gaussian-looking components"
+            ),
             MergeDecision::Attached { ratio } => {
                 format!("merged: saddle/peak {ratio:.3} >= rho {rho}, no gap between the points")
             }

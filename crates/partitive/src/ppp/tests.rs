@@ -141,7 +141,7 @@ fn min_cluster_size_attaches_a_small_cluster() {
     let saddle = [ninf, ninf, ninf, ninf, ninf, -3.0, ninf, -3.0, ninf];
     let mut nodes: Vec<MergeNode> = (0..3).map(|c| node(c, w[c])).collect();
     let mut rep = vec![0, 1, 2];
-    super::merge::attach_small(&mut rep, &mut nodes, &w, &saddle, 0.1);
+    super::merge::attach_small(&mut rep, &mut nodes, &w, &saddle, None, 0.1);
     assert_eq!(rep, vec![0, 1, 1]);
     assert_eq!(nodes[2].parent, Some(1));
     assert!(matches!(
@@ -151,7 +151,7 @@ fn min_cluster_size_attaches_a_small_cluster() {
     // Isolated light cluster (no boundary with anyone): kept.
     let saddle = [ninf; 9];
     let mut rep = vec![0, 1, 2];
-    super::merge::attach_small(&mut rep, &mut nodes, &w, &saddle, 0.1);
+    super::merge::attach_small(&mut rep, &mut nodes, &w, &saddle, None, 0.1);
     assert_eq!(rep, vec![0, 1, 2]);
     // An isolated lightest cluster does not shield the next light one: four clusters,
     // 3 (weight 0.02) touches nobody, 2 (0.05) touches 1.
@@ -161,9 +161,17 @@ fn min_cluster_size_attaches_a_small_cluster() {
     saddle[4 + 2] = -3.0;
     let mut nodes: Vec<MergeNode> = (0..4).map(|c| node(c, w[c])).collect();
     let mut rep = vec![0, 1, 2, 3];
-    super::merge::attach_small(&mut rep, &mut nodes, &w, &saddle, 0.1);
+    super::merge::attach_small(&mut rep, &mut nodes, &w, &saddle, None, 0.1);
     assert_eq!(rep, vec![0, 1, 1, 3]);
     assert_eq!(nodes[2].parent, Some(1));
+    // With the means' distances, the isolated speck 3 goes to the nearest cluster (0).
+    let mut near = [f64::INFINITY; 16];
+    near[3 * 4] = 4.0;
+    near[3 * 4 + 1] = 9.0;
+    let mut rep = vec![0, 1, 2, 3];
+    super::merge::attach_small(&mut rep, &mut nodes, &w, &saddle, Some(&near), 0.1);
+    assert_eq!(rep, vec![0, 1, 1, 0]);
+    assert_eq!(nodes[3].parent, Some(0));
     // End to end: a bound below every cluster changes nothing.
     let (x, _) = blobs(&[100, 100], 6);
     let r = Ppp::params()
@@ -493,4 +501,32 @@ fn heavy_tailed_clusters_in_four_dimensions_are_not_split_into_core_and_halo() {
         .any(|n| matches!(n.decision, MergeDecision::AttachedConcentric { .. })));
     assert_eq!(r.k, 3);
     assert!(ari(&t, &r.labels) > 0.95);
+}
+
+#[test]
+fn specks_below_the_default_minimum_join_the_nearest_cluster() {
+    // Three clusters in 16-D and three far outliers near each other: fewer points than
+    // d + 1 make no cluster by default; a minimum of 1 keeps whatever BIC found.
+    let (n, d) = (600, 16);
+    let mut rng = Rng::new(12);
+    let mut v = Vec::new();
+    for i in 0..n {
+        for j in 0..d {
+            v.push(if j == i % 3 { 12.0 } else { 0.0 } + rng.normal());
+        }
+    }
+    for _ in 0..3 {
+        for j in 0..d {
+            v.push(if j < 8 { 40.0 } else { 0.0 } + rng.normal());
+        }
+    }
+    let x = Mat::from_vec(v, n + 3, d).unwrap();
+    let r = Ppp::params().fit(x.view()).unwrap();
+    assert_eq!(r.k, 3);
+    assert_eq!(r.cluster_sizes.iter().sum::<usize>(), n + 3);
+    let all = Ppp::params()
+        .min_cluster_size(Some(1))
+        .fit(x.view())
+        .unwrap();
+    assert_eq!(all.k, 4);
 }
