@@ -109,7 +109,7 @@ def test_readme_auto_walkthrough(tmp_path):
     run("auto", WINE, *FIT, "--model-out", model, "--output", out, "--report", rep)
     df = pd.read_csv(out)
     truth = pd.read_csv(WINE).set_index("wine_id")["cultivar"]
-    assert df["cluster"].nunique() == 7
+    assert df["cluster"].nunique() == 6
     assert _majority(df["cluster"].to_numpy(), truth[df["wine_id"]].to_numpy()) == 138
     held, proba = tmp_path / "h.csv", tmp_path / "p.csv"
     run("predict", model, HOLDOUT, "--output", held, "--proba-out", proba, "-q")
@@ -118,15 +118,15 @@ def test_readme_auto_walkthrough(tmp_path):
     truth_h = pd.read_csv(HOLDOUT).set_index("wine_id")["cultivar"]
     assert _majority(h["cluster"].to_numpy(), truth_h[h["wine_id"]].to_numpy()) == 26
     p = pd.read_csv(proba)
-    assert list(p.columns) == [f"p{c}" for c in range(7)]
+    assert list(p.columns) == [f"p{c}" for c in range(6)]
     np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-9)
     # The confidence is the probability of the label capped by its cluster's reproducibility
     # (stored per component in the model).
     ppp = json.loads(model.read_text())["model"]["ppp"]
-    repro = np.ones(7)
+    repro = np.ones(6)
     for comp, c in enumerate(ppp["component_cluster"]):
         repro[c] = ppp["reproducibility"][comp]
-    assert repro.min() < 0.9, "on 149 wines the 7 groups do not all come back on half the rows"
+    assert repro.min() < 0.9, "on 149 wines the 6 groups do not all come back on half the rows"
     capped = np.minimum(p.to_numpy()[np.arange(29), h["cluster"]], repro[h["cluster"]])
     np.testing.assert_allclose(capped, h["confidence"], rtol=1e-12)
     assert "How the components were merged" in rep.read_text()

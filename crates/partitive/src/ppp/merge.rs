@@ -227,6 +227,20 @@ pub(super) fn mean_distances(g: &PppMixture) -> Vec<f64> {
     out
 }
 
+/// How unlikely every component mean is under every other weighted component, `K × K`
+/// row-major: `[i * K + j]` = `−ln(π_j N(μ_i; μ_j, Σ_j))` (smaller: nearer).
+pub(super) fn mean_surprisal(g: &PppMixture) -> Vec<f64> {
+    let ev = evaluator(g);
+    let k = ev.k;
+    let mut out = vec![f64::INFINITY; k * k];
+    for_each_point(&ev, &g.params.means, 0..k, |i, raw, _, _| {
+        for j in 0..k {
+            out[i * k + j] = -raw[j];
+        }
+    });
+    out
+}
+
 /// Index of the largest value and of the second largest (ties → lower index).
 pub(crate) fn top2(v: &[f64]) -> (usize, Option<usize>) {
     let mut a = 0;
@@ -432,7 +446,7 @@ fn graph_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Merged {
             &mut nodes,
             w,
             &saddle,
-            Some(&mean_distances(g)),
+            Some(&mean_surprisal(g)),
             tau,
         );
     }
@@ -570,9 +584,9 @@ impl NeighbourhoodGraph {
     }
 }
 
-/// The component outside `c_root`'s cluster that a mean of `c_root`'s components lies
-/// nearest to (`near`: [`mean_distances`]), for a light cluster that shares a boundary
-/// with nobody.
+/// The component outside `c_root`'s cluster under which a mean of `c_root`'s components
+/// is most likely (`near`: [`mean_surprisal`]), for a light cluster that shares a
+/// boundary with nobody.
 fn nearest_component(rep: &[usize], c_root: usize, near: &[f64]) -> Option<usize> {
     let k = rep.len();
     let mut best: Option<(usize, f64)> = None;
@@ -589,9 +603,9 @@ fn nearest_component(rep: &[usize], c_root: usize, near: &[f64]) -> Option<usize
 
 /// Repeatedly attaches the lightest cluster (weight < `tau`; ties → lowest root index) to
 /// the cluster it shares the highest saddle with; a light cluster that shares a boundary
-/// with no other goes to the cluster of the component its mean lies nearest to
-/// (`near`, `K × K` Mahalanobis distances of [`mean_distances`]), or, without `near`,
-/// stays as it is. Stops when every remaining light cluster is isolated.
+/// with no other goes to the cluster of the weighted component under which its mean is
+/// most likely (`near`: [`mean_surprisal`]), or, without `near`, stays as it is. Stops
+/// when every remaining light cluster is isolated.
 pub(crate) fn attach_small(
     rep: &mut [usize],
     nodes: &mut [MergeNode],

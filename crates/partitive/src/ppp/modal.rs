@@ -138,7 +138,7 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
             &mut nodes,
             w,
             &l.saddle,
-            Some(&mean_distances(g)),
+            Some(&super::merge::mean_surprisal(g)),
             tau,
         );
     }
