@@ -165,6 +165,10 @@ mod tests {
             let logn = component_skew_z(&sample(800, d, |z| (0.6 * z).exp()), &all(800));
             assert!(logn > 3.0 * Z_SKEW, "d = {d}: log-normal z = {logn}");
         }
+        // More points than enter the statistic: every s-th is used, with the same verdicts.
+        let n = 3 * SKEW_MAX_POINTS + 1;
+        assert!(component_skew_z(&sample(n, 4, |z| z), &all(n)).abs() < Z_SKEW);
+        assert!(component_skew_z(&sample(n, 4, |z| (0.6 * z).exp()), &all(n)) > 3.0 * Z_SKEW);
         // Too few points for a covariance: untestable.
         assert!(component_skew_z(&sample(5, 8, |z| z), &all(5)).is_nan());
     }
