@@ -223,12 +223,11 @@ pub(crate) fn structure(
             diagnostics.full_covariance_skipped = sw.full_skipped;
             report(obs, PppStage::Merge, sw.best_k, sw.best_k, 0);
             let m = sample.x.n_rows();
-            let min_weight = Some(
-                p.min_cluster_size
-                    .map_or(default_min_points(cols.len(), m) / m as f64, |s| {
-                        s as f64 / n as f64
-                    }),
-            );
+            let min_weight = p
+                .min_cluster_size
+                .map_or(default_min_points(cols.len(), m) / m as f64, |s| {
+                    s as f64 / n as f64
+                });
             let rho_gauss = p.rho_gauss.map(|r| (r, p.z_gauss));
             let merged = merge(
                 &sw.best.mixture,

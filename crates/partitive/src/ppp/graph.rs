@@ -77,13 +77,18 @@ pub(super) fn cholesky(a: &[f64], d: usize) -> Vec<f64> {
     l
 }
 
-/// Solves `L Lᵀ x = b` for the lower factor `l`.
-fn solve(l: &[f64], d: usize, b: &[f64]) -> Vec<f64> {
-    let mut y = b.to_vec();
+/// Solves `L y = b` in place (`y` holds `b` on entry) for the lower factor `l`.
+pub(super) fn forward(l: &[f64], d: usize, y: &mut [f64]) {
     for i in 0..d {
         let s: f64 = (0..i).map(|t| l[i * d + t] * y[t]).sum();
         y[i] = (y[i] - s) / l[i * d + i];
     }
+}
+
+/// Solves `L Lᵀ x = b` for the lower factor `l`.
+fn solve(l: &[f64], d: usize, b: &[f64]) -> Vec<f64> {
+    let mut y = b.to_vec();
+    forward(l, d, &mut y);
     for i in (0..d).rev() {
         let s: f64 = (i + 1..d).map(|t| l[t * d + i] * y[t]).sum();
         y[i] = (y[i] - s) / l[i * d + i];
@@ -108,12 +113,8 @@ pub(crate) fn whiten(g: &PppMixture, x: &Mat<f64>) -> (Mat<f64>, f64) {
     let l = cholesky(&pooled, d);
     let mut out = Vec::with_capacity(x.n_rows() * d);
     for i in 0..x.n_rows() {
-        let row = x.row(i);
-        let mut y = vec![0.0; d];
-        for a in 0..d {
-            let s: f64 = (0..a).map(|t| l[a * d + t] * y[t]).sum();
-            y[a] = (row[a] - g.shift[a] - s) / l[a * d + a];
-        }
+        let mut y: Vec<f64> = x.row(i).iter().zip(&g.shift).map(|(v, s)| v - s).collect();
+        forward(&l, d, &mut y);
         out.extend(y);
     }
     let log_det: f64 = (0..d).map(|j| l[j * d + j].ln()).sum();

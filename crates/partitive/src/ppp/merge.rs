@@ -19,9 +19,9 @@
 //! ([`super::params::GRAPH_RHO`]) **and** the two components' points show no gap on the
 //! axis that separates them ([`super::graph::gap_test`], dip test at 5%) — unless both
 //! components look Gaussian (Mardia kurtosis and skewness, [`super::skew`]) in ≥
-//! `GAUSS_KEEP_MIN_DIM` dimensions, when BIC's choice of two is kept. The cluster keeps the higher peak's root; a component of low density
-//! can hang below one cluster but not bridge two, since joining them would need a saddle
-//! close to both peaks.
+//! `GAUSS_KEEP_MIN_DIM` dimensions, when BIC's choice of two is kept. The cluster keeps
+//! the higher peak's root; a component of low density can hang below one cluster but not
+//! bridge two, since joining them would need a saddle close to both peaks.
 //!
 //! **Second pass** (graph dimensions only, `NeighbourhoodGraph::join_along_data`): the
 //! same union over the first pass's clusters with the points' k-nearest-neighbour
@@ -212,33 +212,31 @@ pub(super) fn mardia_z(g: &PppMixture, x: &Mat<f64>) -> Vec<f64> {
         .collect()
 }
 
-/// Mahalanobis distance of every component mean to every other component, `K × K`
-/// row-major: `[i * K + j]` = `√((μ_i − μ_j)ᵀ Σ_j⁻¹ (μ_i − μ_j))` (the means evaluated
-/// as points by the mixture's own evaluator).
-pub(super) fn mean_distances(g: &PppMixture) -> Vec<f64> {
+/// `f(ev, ℓ, j)` for every component mean `i` and component `j`, `K × K` row-major
+/// (`[i * K + j]`; `ℓ` = the weighted log-probabilities of `μ_i`, the means evaluated as
+/// points by the mixture's own evaluator).
+fn at_means(g: &PppMixture, f: impl Fn(&Evaluator, &[f64], usize) -> f64) -> Vec<f64> {
     let ev = evaluator(g);
     let k = ev.k;
     let mut out = vec![f64::INFINITY; k * k];
     for_each_point(&ev, &g.params.means, 0..k, |i, raw, _, _| {
         for j in 0..k {
-            out[i * k + j] = ev.sq_mahalanobis(raw, j).max(0.0).sqrt();
+            out[i * k + j] = f(&ev, raw, j);
         }
     });
     out
 }
 
+/// Mahalanobis distance of every component mean to every other component, `K × K`
+/// row-major: `[i * K + j]` = `√((μ_i − μ_j)ᵀ Σ_j⁻¹ (μ_i − μ_j))`.
+pub(super) fn mean_distances(g: &PppMixture) -> Vec<f64> {
+    at_means(g, |ev, raw, j| ev.sq_mahalanobis(raw, j).max(0.0).sqrt())
+}
+
 /// How unlikely every component mean is under every other weighted component, `K × K`
 /// row-major: `[i * K + j]` = `−ln(π_j N(μ_i; μ_j, Σ_j))` (smaller: nearer).
 pub(super) fn mean_surprisal(g: &PppMixture) -> Vec<f64> {
-    let ev = evaluator(g);
-    let k = ev.k;
-    let mut out = vec![f64::INFINITY; k * k];
-    for_each_point(&ev, &g.params.means, 0..k, |i, raw, _, _| {
-        for j in 0..k {
-            out[i * k + j] = -raw[j];
-        }
-    });
-    out
+    at_means(g, |_, raw, j| -raw[j])
 }
 
 /// Index of the largest value and of the second largest (ties → lower index).
@@ -295,7 +293,7 @@ pub(crate) struct MergeConfig {
     /// Boundary posterior split (saddles above [`GRAPH_MAX_DIM`] dimensions).
     pub q_ambig: f64,
     /// Clusters lighter than this weight are attached to a neighbour afterwards.
-    pub min_weight: Option<f64>,
+    pub min_weight: f64,
     /// Stricter ratio `(ρ_gauss, z_max)` between two Gaussian-looking components.
     pub rho_gauss: Option<(f64, f64)>,
     /// Never join two Gaussian-looking components (high-dimensional data).
@@ -440,16 +438,14 @@ fn graph_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Merged {
                 .unwrap_or(MergeDecision::Mode { best_ratio: None }),
         })
         .collect();
-    if let Some(tau) = cfg.min_weight {
-        attach_small(
-            &mut rep,
-            &mut nodes,
-            w,
-            &saddle,
-            Some(&mean_surprisal(g)),
-            tau,
-        );
-    }
+    attach_small(
+        &mut rep,
+        &mut nodes,
+        w,
+        &saddle,
+        &mean_surprisal(g),
+        cfg.min_weight,
+    );
     Merged::from_roots(rep, nodes)
 }
 
@@ -604,14 +600,14 @@ fn nearest_component(rep: &[usize], c_root: usize, near: &[f64]) -> Option<usize
 /// Repeatedly attaches the lightest cluster (weight < `tau`; ties → lowest root index) to
 /// the cluster it shares the highest saddle with; a light cluster that shares a boundary
 /// with no other goes to the cluster of the weighted component under which its mean is
-/// most likely (`near`: [`mean_surprisal`]), or, without `near`, stays as it is. Stops
-/// when every remaining light cluster is isolated.
+/// most likely (`near`: [`mean_surprisal`]; a light cluster with no finite entry there
+/// stays as it is). Stops when every remaining light cluster is isolated.
 pub(crate) fn attach_small(
     rep: &mut [usize],
     nodes: &mut [MergeNode],
     w: &[f64],
     saddle: &[f64],
-    near: Option<&[f64]>,
+    near: &[f64],
     tau: f64,
 ) {
     let k = rep.len();
@@ -657,9 +653,9 @@ pub(crate) fn attach_small(
                 });
                 Some((d_root, s, under))
             }
-            None => near
-                .and_then(|nd| nearest_component(rep, c_root, nd))
-                .map(|b| (rep[b], f64::NEG_INFINITY, Some(b))),
+            None => {
+                nearest_component(rep, c_root, near).map(|b| (rep[b], f64::NEG_INFINITY, Some(b)))
+            }
         };
         let Some((d_root, s, under)) = target else {
             isolated.push(c_root);

@@ -132,15 +132,13 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
             r
         })
         .collect();
-    if let Some(tau) = cfg.min_weight {
-        attach_small(
-            &mut rep,
-            &mut nodes,
-            w,
-            &l.saddle,
-            Some(&super::merge::mean_surprisal(g)),
-            tau,
-        );
-    }
+    attach_small(
+        &mut rep,
+        &mut nodes,
+        w,
+        &l.saddle,
+        &super::merge::mean_surprisal(g),
+        cfg.min_weight,
+    );
     Merged::from_roots(rep, nodes)
 }

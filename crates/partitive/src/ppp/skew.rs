@@ -20,7 +20,7 @@
 //! component enter (every s-th of the fit sample's canonical order), which bounds the
 //! `O(n² d)` cost and keeps the power far above need.
 
-use super::graph::cholesky;
+use super::graph::{cholesky, forward};
 use super::merge::{evaluator, for_each_point};
 use super::params::Z_SKEW;
 use super::result::PppMixture;
@@ -105,13 +105,10 @@ fn component_skew_z(x: &Mat<f64>, pts: &[(usize, f64)]) -> f64 {
     let mut z = vec![0.0; n * d];
     for (t, &(i, _)) in pts.iter().enumerate() {
         let zt = &mut z[t * d..(t + 1) * d];
-        for a in 0..d {
-            let mut v = x.row(i)[a] - m[a];
-            for b in 0..a {
-                v -= l[a * d + b] * zt[b];
-            }
-            zt[a] = v / l[a * d + a];
+        for ((zj, v), mj) in zt.iter_mut().zip(x.row(i)).zip(&m) {
+            *zj = v - mj;
         }
+        forward(&l, d, zt);
     }
     let mut sum = 0.0;
     for a in 0..n {

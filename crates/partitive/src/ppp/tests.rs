@@ -141,17 +141,17 @@ fn min_cluster_size_attaches_a_small_cluster() {
     let saddle = [ninf, ninf, ninf, ninf, ninf, -3.0, ninf, -3.0, ninf];
     let mut nodes: Vec<MergeNode> = (0..3).map(|c| node(c, w[c])).collect();
     let mut rep = vec![0, 1, 2];
-    super::merge::attach_small(&mut rep, &mut nodes, &w, &saddle, None, 0.1);
+    super::merge::attach_small(&mut rep, &mut nodes, &w, &saddle, &[f64::INFINITY; 9], 0.1);
     assert_eq!(rep, vec![0, 1, 1]);
     assert_eq!(nodes[2].parent, Some(1));
     assert!(matches!(
         nodes[2].decision,
         MergeDecision::SmallCluster { .. }
     ));
-    // Isolated light cluster (no boundary with anyone): kept.
+    // Isolated light cluster (no boundary with anyone, no finite mean surprisal): kept.
     let saddle = [ninf; 9];
     let mut rep = vec![0, 1, 2];
-    super::merge::attach_small(&mut rep, &mut nodes, &w, &saddle, None, 0.1);
+    super::merge::attach_small(&mut rep, &mut nodes, &w, &saddle, &[f64::INFINITY; 9], 0.1);
     assert_eq!(rep, vec![0, 1, 2]);
     // An isolated lightest cluster does not shield the next light one: four clusters,
     // 3 (weight 0.02) touches nobody, 2 (0.05) touches 1.
@@ -161,7 +161,7 @@ fn min_cluster_size_attaches_a_small_cluster() {
     saddle[4 + 2] = -3.0;
     let mut nodes: Vec<MergeNode> = (0..4).map(|c| node(c, w[c])).collect();
     let mut rep = vec![0, 1, 2, 3];
-    super::merge::attach_small(&mut rep, &mut nodes, &w, &saddle, None, 0.1);
+    super::merge::attach_small(&mut rep, &mut nodes, &w, &saddle, &[f64::INFINITY; 16], 0.1);
     assert_eq!(rep, vec![0, 1, 1, 3]);
     assert_eq!(nodes[2].parent, Some(1));
     // With the means' distances, the isolated speck 3 goes to the nearest cluster (0).
@@ -169,7 +169,7 @@ fn min_cluster_size_attaches_a_small_cluster() {
     near[3 * 4] = 4.0;
     near[3 * 4 + 1] = 9.0;
     let mut rep = vec![0, 1, 2, 3];
-    super::merge::attach_small(&mut rep, &mut nodes, &w, &saddle, Some(&near), 0.1);
+    super::merge::attach_small(&mut rep, &mut nodes, &w, &saddle, &near, 0.1);
     assert_eq!(rep, vec![0, 1, 1, 0]);
     assert_eq!(nodes[3].parent, Some(0));
     // End to end: a bound below every cluster changes nothing.
