@@ -105,6 +105,7 @@ mod result;
 mod sample;
 #[cfg(test)]
 mod scale_tests;
+mod segment;
 mod select;
 mod skew;
 mod stability;
@@ -124,4 +125,5 @@ pub use result::{
     BicPathEntry, ChunkAssignment, MergeDecision, MergeNode, PppDiagnostics, PppMixture, PppModel,
     PppProgress, PppResult, PppStability, PppStage, SelectedModel,
 };
+pub use segment::{SEGMENT_NEAR, SEGMENT_POINTS};
 pub use stream::Pass;

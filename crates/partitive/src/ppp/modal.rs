@@ -3,7 +3,10 @@
 //! index) with which it shares the largest posterior-boundary saddle, if that saddle
 //! reaches `ρ ×` its own peak and the two components' points show no gap on the axis
 //! that separates them (dip test at 1%, [`super::graph::gap_test`]); otherwise it is a
-//! mode (the root of a cluster).
+//! mode (the root of a cluster). A second pass ([`super::segment`]) lets a lighter
+//! cluster join a heavier one when the mixture density on the segment between their
+//! modes does not dip (nested components that share no boundary points); then clusters
+//! below the minimum weight are attached ([`super::merge::attach_small`]).
 //!
 //! Why the gap test: above three dimensions every sample point lies far from the modes
 //! (concentration of measure), so the boundary saddle of two clusters can reach the
@@ -22,6 +25,7 @@ use super::graph::{gap_test, GapLevel, GapTest};
 use super::merge::{attach_small, landscape, mardia_z, mean_distances, MergeConfig, Merged};
 use super::params::CONCENTRIC;
 use super::result::{MergeDecision, MergeNode, PppMixture};
+use super::segment::{join_nested, segment_dips, SEGMENT_NEAR};
 use crate::matrix::Mat;
 
 /// The modal forest (see the module doc), with the optional stricter ratio between
@@ -39,14 +43,10 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
         vec![false; k]
     };
     // Both ways: the larger of the two means' distances under each other's covariance.
-    let apart: Vec<f64> = if cfg.keep_gauss {
-        let m = mean_distances(g);
-        (0..k * k)
-            .map(|i| m[i].max(m[(i % k) * k + i / k]))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let m = mean_distances(g);
+    let apart: Vec<f64> = (0..k * k)
+        .map(|i| m[i].max(m[(i % k) * k + i / k]))
+        .collect();
     let concentric = |c: usize, d: usize| cfg.keep_gauss && apart[c * k + d] < CONCENTRIC;
     let threshold = |c: usize, d: usize| match cfg.rho_gauss {
         Some((rg, _)) if gauss[c] && gauss[d] => rg,
@@ -132,6 +132,18 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
             r
         })
         .collect();
+    // Second pass: lighter clusters join a heavier one along the mixture's segment
+    // between the two roots (modes).
+    let dips = segment_dips(g, |c, d| {
+        rep[c] == c && rep[d] == d && m[c * k + d].min(m[d * k + c]) <= SEGMENT_NEAR
+    });
+    let joins = |a: usize, b: usize| {
+        dips[a * k + b] >= threshold(a, b).ln()
+            && !(cfg.keep_gauss && gauss[a] && gauss[b] && !concentric(a, b))
+    };
+    let no_gap =
+        |a: usize, b: usize| !cfg.gap_test || !gap_test(g, x, &l.top, (a, b), GapLevel::One).gap();
+    join_nested(&mut rep, &mut nodes, w, &dips, joins, no_gap);
     attach_small(
         &mut rep,
         &mut nodes,

@@ -113,6 +113,15 @@ pub enum MergeDecision {
         /// The larger of the two means' Mahalanobis distances to each other.
         distance: f64,
     },
+    /// A mode of the first pass whose cluster joined a heavier one in the second pass of the
+    /// modal rule: the mixture density on the straight segment between the two modes never
+    /// falls below `ratio ≥ ρ ×` the lower end (a nested component, such as the halo of a
+    /// heavy-tailed core), and their points show no gap. See
+    /// [`SEGMENT_NEAR`](crate::ppp::SEGMENT_NEAR).
+    AttachedSegment {
+        /// Lowest density on the segment over the lower end's density.
+        ratio: f64,
+    },
     /// A mode although a higher neighbour passes the ratio: both components look Gaussian
     /// and the data have at least `GAUSS_KEEP_MIN_DIM` columns (see that constant).
     KeptGaussian {
@@ -169,6 +178,10 @@ impl MergeDecision {
             MergeDecision::AttachedConcentric { ratio, distance } => format!(
                 "merged: saddle/peak {ratio:.3} >= rho {rho}, no gap; both look Gaussian but \
                  their means are {distance:.3} sd apart (one cluster with heavy tails)"
+            ),
+            MergeDecision::AttachedSegment { ratio } => format!(
+                "merged into a heavier cluster: the mixture density between the two modes stays \
+                 at {ratio:.3} >= rho {rho} of the lower one, no gap between the points"
             ),
             MergeDecision::KeptGaussian { ratio } => format!(
                 "mode: saddle/peak {ratio:.3} to a higher neighbour, but both components look \

@@ -530,3 +530,36 @@ fn specks_below_the_default_minimum_join_the_nearest_cluster() {
         .unwrap();
     assert_eq!(all.k, 4);
 }
+
+/// Three Student-t clusters (3 degrees of freedom) in 32 dimensions: BIC adds a wide
+/// component for the far tail points, and in this many dimensions the posterior odds
+/// change so steeply with the radius that the halo shares few ambiguous fit points with
+/// any core — no boundary saddle joins it. The mixture density on the segment from the
+/// halo's mean into a core does not dip: it is attached there (k = 3, not 4).
+#[test]
+fn a_halo_in_many_dimensions_joins_along_the_segment() {
+    let (d, per) = (32, 500);
+    let mut rng = Rng::new(7);
+    let (mut v, mut t) = (Vec::new(), Vec::new());
+    for c in 0..3 {
+        for _ in 0..per {
+            let chi2: f64 = (0..3).map(|_| rng.normal().powi(2)).sum();
+            let g = (chi2 / 3.0).sqrt();
+            for j in 0..d {
+                let centre = if j == c { 4.0 } else { 0.0 };
+                v.push(centre + 0.5 * rng.normal() / g);
+            }
+            t.push(c);
+        }
+    }
+    let x = Mat::from_vec(v, 3 * per, d).unwrap();
+    let r = Ppp::params().fit(x.view()).unwrap();
+    let by_segment = r
+        .merge_forest
+        .iter()
+        .filter(|n| matches!(n.decision, MergeDecision::AttachedSegment { .. }))
+        .count();
+    assert!(by_segment >= 1, "{:?}", r.merge_forest);
+    assert_eq!(r.k, 3);
+    assert!(ari(&t, &r.labels) > 0.8);
+}

@@ -1,0 +1,126 @@
+//! The second pass of the modal rule ([`super::modal`]): the mixture's own density along
+//! the straight segment between two cluster modes. A lighter cluster whose mode's segment
+//! to a heavier cluster's mode never dips below `ρ ×` the lower of its two ends is one
+//! hill of the fitted density with it (the segment is one path between the modes, so the
+//! true saddle is at least its lowest point) and joins it, unless both modes look
+//! Gaussian in high-dimensional data or their points show a gap.
+//!
+//! Why: the first pass reads saddles off the fit points on the posterior boundary of two
+//! components, and misses nested components. Above a few dimensions BIC gives the far
+//! tail points of a heavy-tailed cluster a wide component of their own (its halo), and
+//! the posterior odds between halo and core change so steeply with the radius that the
+//! two share few or no ambiguous fit points — although the fitted density climbs
+//! monotonically from the halo's centre into the core (Student-t clusters in 16–32
+//! dimensions, pieces of skewed and uniform clusters: bench/ppp/README.md, session 13).
+//! The converse does not hold (a curved cluster's segment can dip), so the segment only
+//! ever adds a join, never refuses one. Only lighter under heavier, one parent each, and
+//! only between modes: a narrow light spike where two overlapping clusters cross joins
+//! one of them and cannot bridge them, and a wide halo component inside one cluster
+//! cannot pull a second core in.
+
+use super::merge::log_density;
+use super::result::{MergeDecision, MergeNode, PppMixture};
+use crate::matrix::Mat;
+
+/// Points per segment, ends included.
+pub const SEGMENT_POINTS: usize = 33;
+
+/// Only pairs whose means lie within this many standard deviations of each other (the
+/// smaller of the two Mahalanobis distances) are examined: farther, the two components'
+/// densities at the midpoint are each below `e^{-4.5}` of their peaks, so a segment
+/// without a dip would need a third component between them. This also keeps the pass
+/// cheap with many separated clusters (no pair is examined).
+pub const SEGMENT_NEAR: f64 = 3.0;
+
+/// `[c * K + d]` = ln(min over the segment `μ_c → μ_d` of the mixture density / the lower
+/// of its two ends' densities) for the pairs with `near(c, d)`; `−∞` elsewhere (and on the
+/// diagonal). Symmetric; `≤ 0`.
+pub(super) fn segment_dips(g: &PppMixture, near: impl Fn(usize, usize) -> bool) -> Vec<f64> {
+    let means = &g.params.means;
+    let (k, dim) = (means.n_rows(), means.n_cols());
+    let pairs: Vec<(usize, usize)> = (0..k)
+        .flat_map(|c| (c + 1..k).map(move |d| (c, d)))
+        .filter(|&(c, d)| near(c, d))
+        .collect();
+    let mut out = vec![f64::NEG_INFINITY; k * k];
+    if pairs.is_empty() {
+        return out;
+    }
+    let s = SEGMENT_POINTS;
+    let mut pts = Mat::filled(pairs.len() * s, dim, 0.0);
+    for (p, &(c, d)) in pairs.iter().enumerate() {
+        let (a, b) = (means.row(c), means.row(d));
+        for t in 0..s {
+            let f = t as f64 / (s - 1) as f64;
+            for (o, (x, y)) in pts.row_mut(p * s + t).iter_mut().zip(a.iter().zip(b)) {
+                *o = x + f * (y - x);
+            }
+        }
+    }
+    let dens = log_density(g, &pts);
+    for (p, &(c, d)) in pairs.iter().enumerate() {
+        let f = &dens[p * s..(p + 1) * s];
+        let ends = f[0].min(f[s - 1]);
+        let low = f.iter().copied().fold(f64::INFINITY, f64::min);
+        let v = if ends.is_finite() {
+            low - ends
+        } else {
+            f64::NEG_INFINITY
+        };
+        out[c * k + d] = v;
+        out[d * k + c] = v;
+    }
+    out
+}
+
+/// The second pass (module doc): every cluster of the forest (`rep[c]` = root of `c`)
+/// hangs under the heavier cluster (larger weight; equal → larger root index) whose root
+/// it reaches with the highest segment ratio (`dips`, root pairs) among the pairs with
+/// `joins(a, b)` and `no_gap(a, b)` (asked in that order, best first). Chains follow
+/// (every step goes to a heavier cluster, so they end). The root's node records the join
+/// ([`MergeDecision::AttachedSegment`]).
+pub(super) fn join_nested(
+    rep: &mut [usize],
+    nodes: &mut [MergeNode],
+    w: &[f64],
+    dips: &[f64],
+    joins: impl Fn(usize, usize) -> bool,
+    mut no_gap: impl FnMut(usize, usize) -> bool,
+) {
+    let k = rep.len();
+    let mut roots: Vec<usize> = rep.to_vec();
+    roots.sort_unstable();
+    roots.dedup();
+    let weight = |r: usize| (0..k).filter(|&c| rep[c] == r).map(|c| w[c]).sum::<f64>();
+    let ws: Vec<f64> = roots.iter().map(|&r| weight(r)).collect();
+    let heavier = |i: usize, j: usize| ws[j] > ws[i] || (ws[j] == ws[i] && roots[j] > roots[i]);
+    // `up[i]`: the cluster (index into `roots`) that cluster `i` hangs under.
+    let mut up: Vec<Option<usize>> = vec![None; roots.len()];
+    for i in 0..roots.len() {
+        let mut cand: Vec<(f64, usize, usize, usize)> = Vec::new();
+        for j in (0..roots.len()).filter(|&j| j != i && heavier(i, j)) {
+            let (a, b) = (roots[i], roots[j]);
+            let s = dips[a * k + b];
+            if s.is_finite() && joins(a, b) {
+                cand.push((s, j, a, b));
+            }
+        }
+        cand.sort_by(|p, q| q.0.total_cmp(&p.0).then(p.1.cmp(&q.1)));
+        if let Some(&(s, j, _, b)) = cand.iter().find(|&&(_, _, a, b)| no_gap(a, b)) {
+            up[i] = Some(j);
+            let n = &mut nodes[roots[i]];
+            n.parent = Some(b);
+            n.decision = MergeDecision::AttachedSegment { ratio: s.exp() };
+        }
+    }
+    let top = |mut i: usize| {
+        while let Some(j) = up[i] {
+            i = j;
+        }
+        roots[i]
+    };
+    let new_root: Vec<usize> = (0..roots.len()).map(top).collect();
+    for r in rep.iter_mut() {
+        *r = new_root[roots.binary_search(r).expect("a root")];
+    }
+}
