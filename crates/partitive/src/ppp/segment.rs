@@ -75,10 +75,10 @@ pub(super) fn segment_dips(g: &PppMixture, near: impl Fn(usize, usize) -> bool) 
 
 /// The second pass (module doc): every cluster of the forest (`rep[c]` = root of `c`)
 /// hangs under the heavier cluster (larger weight; equal → larger root index) whose root
-/// it reaches with the highest segment ratio (`dips`, root pairs) among the pairs with
-/// `joins(a, b)` and `no_gap(a, b)` (asked in that order, best first). Chains follow
-/// (every step goes to a heavier cluster, so they end). The root's node records the join
-/// ([`MergeDecision::AttachedSegment`]).
+/// it reaches with the highest segment ratio (`dips`, root pairs; equal ratios → lower
+/// root index) among the pairs with `joins(a, b)` and `no_gap(a, b)` (asked in that
+/// order, best first). Chains follow (every step goes to a heavier cluster, so they
+/// end). The root's node records the join ([`MergeDecision::AttachedSegment`]).
 pub(super) fn join_nested(
     rep: &mut [usize],
     nodes: &mut [MergeNode],
@@ -122,5 +122,59 @@ pub(super) fn join_nested(
     let new_root: Vec<usize> = (0..roots.len()).map(top).collect();
     for r in rep.iter_mut() {
         *r = new_root[roots.binary_search(r).expect("a root")];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(c: usize, w: f64) -> MergeNode {
+        MergeNode {
+            component: c,
+            parent: None,
+            cluster: 0,
+            weight: w,
+            fit_points: 100,
+            log_peak: 0.0,
+            log_saddle: f64::NEG_INFINITY,
+            gaussian_looking: false,
+            decision: MergeDecision::Mode { best_ratio: None },
+        }
+    }
+
+    /// Components 0 and 1 are two clusters (no segment between them), 2 a light spike
+    /// whose segments to both show no dip, 3 a light halo of cluster 1 (dip ratio 0.8).
+    #[test]
+    fn a_light_mode_joins_one_heavier_cluster_and_bridges_none() {
+        let w = [0.45, 0.4, 0.05, 0.1];
+        let k = w.len();
+        let mut dips = vec![f64::NEG_INFINITY; k * k];
+        let mut set = |a: usize, b: usize, v: f64| {
+            dips[a * k + b] = v;
+            dips[b * k + a] = v;
+        };
+        set(0, 2, 0.0);
+        set(1, 2, 0.0);
+        set(1, 3, 0.8f64.ln());
+        set(0, 3, 0.5f64.ln()); // below ρ = 0.6
+        let joins = |a: usize, b: usize| dips[a * k + b] >= 0.6f64.ln();
+        let mut rep: Vec<usize> = (0..k).collect();
+        let mut nodes: Vec<MergeNode> = (0..k).map(|c| node(c, w[c])).collect();
+        join_nested(&mut rep, &mut nodes, &w, &dips, joins, |_, _| true);
+        assert_eq!(rep, vec![0, 1, 0, 1]);
+        assert_eq!(nodes[2].parent, Some(0)); // equal ratios: the lower root index
+        assert_eq!(nodes[3].parent, Some(1));
+        assert!(
+            matches!(nodes[3].decision, MergeDecision::AttachedSegment { ratio } if (ratio - 0.8).abs() < 1e-12)
+        );
+        assert!(nodes[0].parent.is_none() && nodes[1].parent.is_none());
+        // A gap refuses the join: the spike stays a mode.
+        let mut rep: Vec<usize> = (0..k).collect();
+        let mut nodes: Vec<MergeNode> = (0..k).map(|c| node(c, w[c])).collect();
+        join_nested(&mut rep, &mut nodes, &w, &dips, joins, |a, b| {
+            a != 2 && b != 2
+        });
+        assert_eq!(rep, vec![0, 1, 2, 1]);
     }
 }
