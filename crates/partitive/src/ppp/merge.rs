@@ -267,9 +267,7 @@ pub(crate) struct Merged {
 impl Merged {
     /// Clusters numbered densely by root component index (`rep[c]` = root of `c`).
     pub(super) fn from_roots(rep: Vec<usize>, mut nodes: Vec<MergeNode>) -> Merged {
-        let mut roots: Vec<usize> = rep.clone();
-        roots.sort_unstable();
-        roots.dedup();
+        let roots = roots_of(&rep);
         let component_cluster: Vec<usize> = rep
             .iter()
             .map(|r| roots.binary_search(r).expect("a root"))
@@ -304,6 +302,22 @@ pub(crate) struct MergeConfig {
     pub rule: MergeRule,
     /// Saddle/peak ratio of the graph rule.
     pub graph_rho: f64,
+}
+
+/// The distinct roots of `rep` (`rep[c]` = root of component `c`), ascending.
+pub(super) fn roots_of(rep: &[usize]) -> Vec<usize> {
+    let mut roots = rep.to_vec();
+    roots.sort_unstable();
+    roots.dedup();
+    roots
+}
+
+/// The weight of each root's cluster: its components' `w`, summed in component order.
+pub(super) fn root_weights(rep: &[usize], roots: &[usize], w: &[f64]) -> Vec<f64> {
+    roots
+        .iter()
+        .map(|&r| (0..rep.len()).filter(|&c| rep[c] == r).map(|c| w[c]).sum())
+        .collect()
 }
 
 /// Union-find over components with path halving.
@@ -615,14 +629,11 @@ pub(crate) fn attach_small(
     // lightest is tried (an isolated speck must not shield the light clusters after it).
     let mut isolated: Vec<usize> = Vec::new();
     loop {
-        let mut roots: Vec<usize> = rep.to_vec();
-        roots.sort_unstable();
-        roots.dedup();
+        let roots = roots_of(rep);
         if roots.len() <= 1 {
             return;
         }
-        let weight = |r: usize| (0..k).filter(|&c| rep[c] == r).map(|c| w[c]).sum::<f64>();
-        let ws: Vec<f64> = roots.iter().map(|&r| weight(r)).collect();
+        let ws = root_weights(rep, &roots, w);
         let mut light: Option<usize> = None;
         for i in (0..roots.len()).filter(|&i| !isolated.contains(&roots[i])) {
             if light.is_none_or(|l| ws[i] < ws[l]) {

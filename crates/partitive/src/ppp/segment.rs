@@ -18,7 +18,7 @@
 //! one of them and cannot bridge them, and a wide halo component inside one cluster
 //! cannot pull a second core in.
 
-use super::merge::log_density;
+use super::merge::{log_density, root_weights, roots_of};
 use super::result::{MergeDecision, MergeNode, PppMixture};
 use crate::matrix::Mat;
 
@@ -88,11 +88,8 @@ pub(super) fn join_nested(
     mut no_gap: impl FnMut(usize, usize) -> bool,
 ) {
     let k = rep.len();
-    let mut roots: Vec<usize> = rep.to_vec();
-    roots.sort_unstable();
-    roots.dedup();
-    let weight = |r: usize| (0..k).filter(|&c| rep[c] == r).map(|c| w[c]).sum::<f64>();
-    let ws: Vec<f64> = roots.iter().map(|&r| weight(r)).collect();
+    let roots = roots_of(rep);
+    let ws = root_weights(rep, &roots, w);
     let heavier = |i: usize, j: usize| ws[j] > ws[i] || (ws[j] == ws[i] && roots[j] > roots[i]);
     // `up[i]`: the cluster (index into `roots`) that cluster `i` hangs under.
     let mut up: Vec<Option<usize>> = vec![None; roots.len()];
