@@ -48,6 +48,9 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
         .map(|i| m[i].max(m[(i % k) * k + i / k]))
         .collect();
     let concentric = |c: usize, d: usize| cfg.keep_gauss && apart[c * k + d] < CONCENTRIC;
+    // Two Gaussian-looking components that high-dimensional data keep apart.
+    let kept_apart =
+        |c: usize, d: usize| cfg.keep_gauss && gauss[c] && gauss[d] && !concentric(c, d);
     let threshold = |c: usize, d: usize| match cfg.rho_gauss {
         Some((rg, _)) if gauss[c] && gauss[d] => rg,
         _ => cfg.rho,
@@ -68,7 +71,7 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
                 best = Some(d);
             }
             if sad(c, d) >= threshold(c, d).ln() + peak[c] {
-                if cfg.keep_gauss && gauss[c] && gauss[d] && !concentric(c, d) {
+                if kept_apart(c, d) {
                     if kept.is_none_or(|b| sad(c, d) > sad(c, b)) {
                         kept = Some(d);
                     }
@@ -137,10 +140,7 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
     let dips = segment_dips(g, |c, d| {
         rep[c] == c && rep[d] == d && m[c * k + d].min(m[d * k + c]) <= SEGMENT_NEAR
     });
-    let joins = |a: usize, b: usize| {
-        dips[a * k + b] >= threshold(a, b).ln()
-            && !(cfg.keep_gauss && gauss[a] && gauss[b] && !concentric(a, b))
-    };
+    let joins = |a: usize, b: usize| dips[a * k + b] >= threshold(a, b).ln() && !kept_apart(a, b);
     let no_gap =
         |a: usize, b: usize| !cfg.gap_test || !gap_test(g, x, &l.top, (a, b), GapLevel::One).gap();
     join_nested(&mut rep, &mut nodes, w, &dips, joins, no_gap);

@@ -76,8 +76,8 @@ pub(super) fn segment_dips(g: &PppMixture, near: impl Fn(usize, usize) -> bool) 
 /// The second pass (module doc): every cluster of the forest (`rep[c]` = root of `c`)
 /// hangs under the heavier cluster (larger weight; equal → larger root index) whose root
 /// it reaches with the highest segment ratio (`dips`, root pairs; equal ratios → lower
-/// root index) among the pairs with `joins(a, b)` and `no_gap(a, b)` (asked in that
-/// order, best first). Chains follow (every step goes to a heavier cluster, so they
+/// root index) among the root pairs with `joins(a, b)` (which includes the ratio
+/// threshold) and `no_gap(a, b)` (asked in that order, best first). Chains follow (every step goes to a heavier cluster, so they
 /// end). The root's node records the join ([`MergeDecision::AttachedSegment`]).
 pub(super) fn join_nested(
     rep: &mut [usize],
@@ -94,20 +94,22 @@ pub(super) fn join_nested(
     // `up[i]`: the cluster (index into `roots`) that cluster `i` hangs under.
     let mut up: Vec<Option<usize>> = vec![None; roots.len()];
     for i in 0..roots.len() {
-        let mut cand: Vec<(f64, usize, usize, usize)> = Vec::new();
-        for j in (0..roots.len()).filter(|&j| j != i && heavier(i, j)) {
-            let (a, b) = (roots[i], roots[j]);
-            let s = dips[a * k + b];
-            if s.is_finite() && joins(a, b) {
-                cand.push((s, j, a, b));
-            }
-        }
-        cand.sort_by(|p, q| q.0.total_cmp(&p.0).then(p.1.cmp(&q.1)));
-        if let Some(&(s, j, _, b)) = cand.iter().find(|&&(_, _, a, b)| no_gap(a, b)) {
+        let a = roots[i];
+        // Heavier clusters whose roots `a` joins, by decreasing ratio (ties: lower index).
+        let mut cand: Vec<usize> = (0..roots.len())
+            .filter(|&j| j != i && heavier(i, j) && joins(a, roots[j]))
+            .collect();
+        cand.sort_by(|&p, &q| {
+            dips[a * k + roots[q]]
+                .total_cmp(&dips[a * k + roots[p]])
+                .then(p.cmp(&q))
+        });
+        if let Some(j) = cand.into_iter().find(|&j| no_gap(a, roots[j])) {
             up[i] = Some(j);
-            let n = &mut nodes[roots[i]];
-            n.parent = Some(b);
-            n.decision = MergeDecision::AttachedSegment { ratio: s.exp() };
+            nodes[a].parent = Some(roots[j]);
+            nodes[a].decision = MergeDecision::AttachedSegment {
+                ratio: dips[a * k + roots[j]].exp(),
+            };
         }
     }
     let top = |mut i: usize| {

@@ -468,27 +468,32 @@ fn separated_shells_in_high_dimension_stay_apart() {
     );
 }
 
-/// Three Student-t clusters (3 degrees of freedom: heavy tails) in 4 dimensions, 6 apart.
-/// BIC models each by a core and a wider component around it; both look Gaussian, so the
-/// high-dimensional Gaussian rule alone would keep the pieces apart (k > 3). Their means
-/// are well within one standard deviation of each other: joined as one cluster.
-#[test]
-fn heavy_tailed_clusters_in_four_dimensions_are_not_split_into_core_and_halo() {
-    let (d, per) = (4, 700);
-    let mut rng = Rng::new(5);
+/// `per` Student-t points (3 degrees of freedom: heavy tails) around each of three centres
+/// `sep` apart (centre `c` at `sep` on axis `c`), scale 0.5, in `d` dimensions.
+fn student_t_clusters(d: usize, per: usize, sep: f64, seed: u64) -> (Mat<f64>, Vec<usize>) {
+    let mut rng = Rng::new(seed);
     let (mut v, mut t) = (Vec::new(), Vec::new());
     for c in 0..3 {
         for _ in 0..per {
             let chi2: f64 = (0..3).map(|_| rng.normal().powi(2)).sum();
             let g = (chi2 / 3.0).sqrt();
             for j in 0..d {
-                let centre = if j == c { 6.0 } else { 0.0 };
+                let centre = if j == c { sep } else { 0.0 };
                 v.push(centre + 0.5 * rng.normal() / g);
             }
             t.push(c);
         }
     }
-    let x = Mat::from_vec(v, 3 * per, d).unwrap();
+    (Mat::from_vec(v, 3 * per, d).unwrap(), t)
+}
+
+/// Three Student-t clusters (3 degrees of freedom: heavy tails) in 4 dimensions, 6 apart.
+/// BIC models each by a core and a wider component around it; both look Gaussian, so the
+/// high-dimensional Gaussian rule alone would keep the pieces apart (k > 3). Their means
+/// are well within one standard deviation of each other: joined as one cluster.
+#[test]
+fn heavy_tailed_clusters_in_four_dimensions_are_not_split_into_core_and_halo() {
+    let (x, t) = student_t_clusters(4, 700, 6.0, 5);
     let r = Ppp::params().fit(x.view()).unwrap();
     assert!(
         r.selected.n_components > 3,
@@ -538,21 +543,7 @@ fn specks_below_the_default_minimum_join_the_nearest_cluster() {
 /// halo's mean into a core does not dip: it is attached there (k = 3, not 4).
 #[test]
 fn a_halo_in_many_dimensions_joins_along_the_segment() {
-    let (d, per) = (32, 500);
-    let mut rng = Rng::new(7);
-    let (mut v, mut t) = (Vec::new(), Vec::new());
-    for c in 0..3 {
-        for _ in 0..per {
-            let chi2: f64 = (0..3).map(|_| rng.normal().powi(2)).sum();
-            let g = (chi2 / 3.0).sqrt();
-            for j in 0..d {
-                let centre = if j == c { 4.0 } else { 0.0 };
-                v.push(centre + 0.5 * rng.normal() / g);
-            }
-            t.push(c);
-        }
-    }
-    let x = Mat::from_vec(v, 3 * per, d).unwrap();
+    let (x, t) = student_t_clusters(32, 500, 4.0, 7);
     let r = Ppp::params().fit(x.view()).unwrap();
     let by_segment = r
         .merge_forest
