@@ -16,7 +16,18 @@
 //! neighbourhood-graph merge's test for non-Gaussian pieces (pairs of Gaussian-looking
 //! components are kept apart in these dimensions anyway); measured in
 //! bench/ppp/README.md (session 8). The
-//! landscape (peaks, boundary saddles) is [`super::merge`]'s. Maxima are
+//! landscape (peaks, boundary saddles) is [`super::merge`]'s.
+//!
+//! Superposed flat components: above three dimensions two components that are both
+//! flatter than a Gaussian (Mardia kurtosis z below `−Z_GAUSS`: uniform or hollow) and
+//! symmetric (skewness z ≤ [`Z_SKEW`](super::params::Z_SKEW)), whose boundary is at least
+//! as dense as the lower one's densest fit point, are kept apart (unless concentric). Two
+//! hollow shells that cut through each other are such a pair: each BIC component holds a
+//! whole shell, the densest points of a shell are where it crosses the other, and the
+//! projection on Fisher's axis is unimodal, so neither the ratio nor the gap test could
+//! separate them. Pieces cut from one cluster are skewed (caps of a shell, parts of a
+//! ball) or meet at a boundary less dense than their own points (tiles of a box), and
+//! heavy-tailed halos are leptokurtic. Measured in bench/ppp/README.md (session 14). Maxima are
 //! order-independent, so the result is a function of the fit sample alone. Cf. ToMATo
 //! (F. Chazal, L. J. Guibas, S. Y. Oudot, P. Skraba, *Persistence-based clustering in
 //! Riemannian manifolds*, J. ACM 60(6), 2013, doi:10.1145/2535927).
@@ -26,6 +37,7 @@ use super::merge::{attach_small, landscape, mardia_z, mean_distances, MergeConfi
 use super::params::CONCENTRIC;
 use super::result::{MergeDecision, MergeNode, PppMixture};
 use super::segment::{join_nested, segment_dips, SEGMENT_NEAR};
+use super::skew::{shapes, Shapes};
 use crate::matrix::Mat;
 
 /// The modal forest (see the module doc), with the optional stricter ratio between
@@ -36,11 +48,17 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
     let w = &g.params.weights;
     let (peak, sad) = (&l.peak, |c: usize, d: usize| l.saddle[c * k + d]);
     let higher = |d: usize, c: usize| peak[d] > peak[c] || (peak[d] == peak[c] && d < c);
-    let gauss: Vec<bool> = if cfg.rho_gauss.is_some() || cfg.keep_gauss {
+    let Shapes {
+        gaussian: gauss,
+        flat,
+    } = if cfg.rho_gauss.is_some() || cfg.keep_gauss {
         let z_max = cfg.rho_gauss.map_or(super::params::Z_GAUSS, |r| r.1);
-        super::skew::gaussian_looking(g, x, &mardia_z(g, x), z_max)
+        shapes(g, x, &mardia_z(g, x), z_max)
     } else {
-        vec![false; k]
+        Shapes {
+            gaussian: vec![false; k],
+            flat: vec![false; k],
+        }
     };
     // Both ways: the larger of the two means' distances under each other's covariance.
     let m = mean_distances(g);
@@ -48,9 +66,20 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
         .map(|i| m[i].max(m[(i % k) * k + i / k]))
         .collect();
     let concentric = |c: usize, d: usize| cfg.keep_gauss && apart[c * k + d] < CONCENTRIC;
-    // Two Gaussian-looking components that high-dimensional data keep apart.
-    let kept_apart =
-        |c: usize, d: usize| cfg.keep_gauss && gauss[c] && gauss[d] && !concentric(c, d);
+    // Two flat, symmetric components laid over each other: their boundary is at least as
+    // dense as the lower one's densest point.
+    let superposed = |c: usize, d: usize| {
+        cfg.keep_gauss
+            && flat[c]
+            && flat[d]
+            && !concentric(c, d)
+            && sad(c, d) >= peak[c].min(peak[d])
+    };
+    // Two Gaussian-looking components that high-dimensional data keep apart, or two
+    // superposed flat ones.
+    let kept_apart = |c: usize, d: usize| {
+        (cfg.keep_gauss && gauss[c] && gauss[d] && !concentric(c, d)) || superposed(c, d)
+    };
     let threshold = |c: usize, d: usize| match cfg.rho_gauss {
         Some((rg, _)) if gauss[c] && gauss[d] => rg,
         _ => cfg.rho,
@@ -118,6 +147,9 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
                     dip: t.dip,
                     critical: t.critical,
                 },
+                (None, None, Some(b)) if superposed(c, b) => {
+                    MergeDecision::KeptSuperposed { ratio: ratio(b) }
+                }
                 (None, None, Some(b)) => MergeDecision::KeptGaussian { ratio: ratio(b) },
                 (None, None, None) => MergeDecision::Mode {
                     best_ratio: best.map(ratio),

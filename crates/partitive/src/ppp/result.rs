@@ -128,6 +128,15 @@ pub enum MergeDecision {
         /// Saddle/peak density ratio to that neighbour.
         ratio: f64,
     },
+    /// A mode although a higher neighbour passes the ratio: above three dimensions both
+    /// components are flat and symmetric (Mardia kurtosis below a Gaussian's, skewness
+    /// not significant) and their boundary is at least as dense as the lower one's densest
+    /// point — two whole flat or hollow clusters laid over each other, not pieces of one
+    /// (the modal rule, [`MergeRule::Modal`](crate::ppp::MergeRule)).
+    KeptSuperposed {
+        /// Saddle/peak density ratio to that neighbour (≥ 1).
+        ratio: f64,
+    },
     /// A mode although a higher neighbour passes the ratio: the points of the two
     /// components, projected on the axis that separates them, are significantly bimodal
     /// (Hartigan's dip test; at 5% in the first pass of the neighbourhood-graph merge, at
@@ -186,6 +195,11 @@ impl MergeDecision {
             MergeDecision::KeptGaussian { ratio } => format!(
                 "mode: saddle/peak {ratio:.3} to a higher neighbour, but both components look \
                  Gaussian in high-dimensional data: kept apart"
+            ),
+            MergeDecision::KeptSuperposed { ratio } => format!(
+                "mode: saddle/peak {ratio:.3} to a higher neighbour, but both components are \
+                 flat and symmetric and overlap (two whole clusters laid over each other): kept \
+                 apart"
             ),
             MergeDecision::KeptGap {
                 ratio,

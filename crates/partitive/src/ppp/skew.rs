@@ -126,20 +126,53 @@ fn component_skew_z(x: &Mat<f64>, pts: &[(usize, f64)]) -> f64 {
     (w * b1 / 6.0 + (d * (d + 2)) as f64 / 2.0) / (2.0 * df).sqrt()
 }
 
-/// Gaussian-looking components: `|kurtosis z| ≤ z_max` (`kurt_z` from
-/// [`super::merge::mardia_z`]) and skewness z ≤ [`Z_SKEW`] (or untestable: `NaN`).
+/// The shape classes of the mixture's components that the merge rules ask about.
+pub(super) struct Shapes {
+    /// Gaussian-looking: `|kurtosis z| ≤ z_max` and skewness z ≤ [`Z_SKEW`] (or untestable:
+    /// `NaN`).
+    pub gaussian: Vec<bool>,
+    /// Flat and symmetric: kurtosis z `< −z_max` (flatter than a Gaussian: uniform, hollow)
+    /// and a measured skewness z ≤ [`Z_SKEW`] — a whole flat cluster rather than a piece cut
+    /// from a larger one (see [`super::modal`]).
+    pub flat: Vec<bool>,
+}
+
+/// [`Shapes`] of every component from its kurtosis z (`kurt_z`, from
+/// [`super::merge::mardia_z`]); the skewness is computed only where it decides.
+pub(super) fn shapes(g: &PppMixture, x: &Mat<f64>, kurt_z: &[f64], z_max: f64) -> Shapes {
+    classify(g, x, kurt_z, z_max, true)
+}
+
+/// [`shapes`]; the skewness of platykurtic components only `with_flat`.
+fn classify(g: &PppMixture, x: &Mat<f64>, kurt_z: &[f64], z_max: f64, with_flat: bool) -> Shapes {
+    let tested: Vec<bool> = kurt_z
+        .iter()
+        .map(|&z| z.abs() <= z_max || (with_flat && z < -z_max))
+        .collect();
+    let skew = mardia_skew_z(g, x, &tested);
+    let symmetric = |s: f64| s <= Z_SKEW;
+    Shapes {
+        gaussian: kurt_z
+            .iter()
+            .zip(&skew)
+            .map(|(&k, &s)| k.abs() <= z_max && (s.is_nan() || symmetric(s)))
+            .collect(),
+        flat: kurt_z
+            .iter()
+            .zip(&skew)
+            .map(|(&k, &s)| k < -z_max && symmetric(s))
+            .collect(),
+    }
+}
+
+/// The Gaussian-looking components of [`shapes`].
 pub(super) fn gaussian_looking(
     g: &PppMixture,
     x: &Mat<f64>,
     kurt_z: &[f64],
     z_max: f64,
 ) -> Vec<bool> {
-    let kurt: Vec<bool> = kurt_z.iter().map(|z| z.abs() <= z_max).collect();
-    let skew = mardia_skew_z(g, x, &kurt);
-    kurt.iter()
-        .zip(&skew)
-        .map(|(&k, &s)| k && (s.is_nan() || s <= Z_SKEW))
-        .collect()
+    classify(g, x, kurt_z, z_max, false).gaussian
 }
 
 #[cfg(test)]

@@ -554,3 +554,43 @@ fn a_halo_in_many_dimensions_joins_along_the_segment() {
     assert_eq!(r.k, 3);
     assert!(ari(&t, &r.labels) > 0.8);
 }
+
+/// Two noisy spherical shells (radius sd 20% of the radius) in 8 dimensions whose
+/// centres lie 0.75 mean radii apart, so the shells cut through each other. BIC takes one
+/// spherical component per shell; both are flat (hollow) and symmetric, and the boundary
+/// where the shells cross is denser than any point near either mean, so the boundary
+/// saddle passes the ratio and no gap shows on Fisher's axis. Two whole clusters laid over
+/// each other, not pieces of one: kept apart (k = 2, not 1).
+#[test]
+fn two_hollow_shells_that_cut_through_each_other_stay_two_clusters() {
+    let d = 8;
+    let mut rng = Rng::new(21);
+    let (mut v, mut t) = (Vec::new(), Vec::new());
+    for (c, (n, r, centre)) in [(1400usize, 1.45, 0.0), (1400, 1.2, 1.0)]
+        .into_iter()
+        .enumerate()
+    {
+        for _ in 0..n {
+            let u: Vec<f64> = (0..d).map(|_| rng.normal()).collect();
+            let norm = u.iter().map(|a| a * a).sum::<f64>().sqrt();
+            let radius = r * (1.0 + 0.2 * rng.normal());
+            v.extend(
+                u.iter()
+                    .enumerate()
+                    .map(|(j, a)| radius * a / norm + if j == 0 { centre } else { 0.0 }),
+            );
+            t.push(c);
+        }
+    }
+    let x = Mat::from_vec(v, t.len(), d).unwrap();
+    let r = Ppp::params().fit(x.view()).unwrap();
+    assert!(
+        r.merge_forest
+            .iter()
+            .any(|n| matches!(n.decision, MergeDecision::KeptSuperposed { .. })),
+        "{:?}",
+        r.merge_forest
+    );
+    assert_eq!(r.k, 2);
+    assert!(ari(&t, &r.labels) > 0.5);
+}
