@@ -125,5 +125,5 @@ pub use result::{
     BicPathEntry, ChunkAssignment, MergeDecision, MergeNode, PppDiagnostics, PppMixture, PppModel,
     PppProgress, PppResult, PppStability, PppStage, SelectedModel,
 };
-pub use segment::{SEGMENT_NEAR, SEGMENT_POINTS};
+pub use segment::{SEGMENT_FAR, SEGMENT_NEAR, SEGMENT_POINTS};
 pub use stream::Pass;

@@ -36,7 +36,7 @@ use super::graph::{gap_test, GapLevel, GapTest};
 use super::merge::{attach_small, landscape, mardia_z, mean_distances, MergeConfig, Merged};
 use super::params::CONCENTRIC;
 use super::result::{MergeDecision, MergeNode, PppMixture};
-use super::segment::{join_nested, segment_dips, SEGMENT_NEAR};
+use super::segment::{join_nested, segment_dips, SEGMENT_FAR, SEGMENT_NEAR};
 use super::skew::{shapes, Shapes};
 use crate::matrix::Mat;
 
@@ -169,8 +169,14 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
         .collect();
     // Second pass: lighter clusters join a heavier one along the mixture's segment
     // between the two roots (modes).
+    // Clusters of one component reach any component of a composite cluster (segment.rs).
+    let lone: Vec<bool> = (0..k)
+        .map(|c| rep[c] == c && (0..k).all(|d| d == c || rep[d] != c))
+        .collect();
     let dips = segment_dips(g, |c, d| {
-        rep[c] == c && rep[d] == d && m[c * k + d].min(m[d * k + c]) <= SEGMENT_NEAR
+        let dist = m[c * k + d].min(m[d * k + c]);
+        (rep[c] == c && rep[d] == d && dist <= SEGMENT_NEAR)
+            || (lone[c] != lone[d] && rep[c] != rep[d] && dist <= SEGMENT_FAR)
     });
     let joins = |a: usize, b: usize| dips[a * k + b] >= threshold(a, b).ln() && !kept_apart(a, b);
     let no_gap =

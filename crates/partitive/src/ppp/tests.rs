@@ -594,3 +594,27 @@ fn two_hollow_shells_that_cut_through_each_other_stay_two_clusters() {
     assert_eq!(r.k, 2);
     assert!(ari(&t, &r.labels) > 0.5);
 }
+
+/// Two log-normal clusters (every coordinate `exp(0.6 z)`, skewed along every axis) in 8
+/// dimensions. BIC fits the tips of the arms each grows along its axes with small
+/// components of their own, which the first pass keeps as clusters; their segments climb
+/// into the nearest piece of their cluster, where they join (k = 2).
+#[test]
+fn the_arms_of_skewed_clusters_join_their_cluster() {
+    let d = 8;
+    let mut rng = Rng::new(33);
+    let (mut v, mut t) = (Vec::new(), Vec::new());
+    for (c, n) in [800usize, 400].into_iter().enumerate() {
+        for _ in 0..n {
+            for j in 0..d {
+                let centre = if j == 0 { 3.0 * c as f64 } else { 0.0 };
+                v.push(centre + 0.6 * ((0.6 * rng.normal()).exp() - 0.18f64.exp()));
+            }
+            t.push(c);
+        }
+    }
+    let x = Mat::from_vec(v, t.len(), d).unwrap();
+    let r = Ppp::params().fit(x.view()).unwrap();
+    assert_eq!(r.k, 2, "{:?}", r.merge_forest); // 9 with the arms' reach off
+    assert!(ari(&t, &r.labels) > 0.9);
+}
