@@ -320,6 +320,15 @@ pub(super) fn root_weights(rep: &[usize], roots: &[usize], w: &[f64]) -> Vec<f64
         .collect()
 }
 
+/// `lone[c]`: component `c` is a root whose cluster holds no other component.
+pub(super) fn lone_roots(rep: &[usize]) -> Vec<bool> {
+    let mut members = vec![0usize; rep.len()];
+    rep.iter().for_each(|&r| members[r] += 1);
+    (0..rep.len())
+        .map(|c| rep[c] == c && members[c] == 1)
+        .collect()
+}
+
 /// Union-find over components with path halving.
 fn find(root: &mut [usize], mut c: usize) -> usize {
     while root[c] != c {

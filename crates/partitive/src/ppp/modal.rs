@@ -16,7 +16,10 @@
 //! neighbourhood-graph merge's test for non-Gaussian pieces (pairs of Gaussian-looking
 //! components are kept apart in these dimensions anyway); measured in
 //! bench/ppp/README.md (session 8). The
-//! landscape (peaks, boundary saddles) is [`super::merge`]'s.
+//! landscape (peaks, boundary saddles) is [`super::merge`]'s. Maxima are
+//! order-independent, so the result is a function of the fit sample alone. Cf. ToMATo
+//! (F. Chazal, L. J. Guibas, S. Y. Oudot, P. Skraba, *Persistence-based clustering in
+//! Riemannian manifolds*, J. ACM 60(6), 2013, doi:10.1145/2535927).
 //!
 //! Superposed flat components: above three dimensions two components that are both
 //! flatter than a Gaussian (Mardia kurtosis z below `−Z_GAUSS`: uniform or hollow) and
@@ -27,13 +30,12 @@
 //! projection on Fisher's axis is unimodal, so neither the ratio nor the gap test could
 //! separate them. Pieces cut from one cluster are skewed (caps of a shell, parts of a
 //! ball) or meet at a boundary less dense than their own points (tiles of a box), and
-//! heavy-tailed halos are leptokurtic. Measured in bench/ppp/README.md (session 14). Maxima are
-//! order-independent, so the result is a function of the fit sample alone. Cf. ToMATo
-//! (F. Chazal, L. J. Guibas, S. Y. Oudot, P. Skraba, *Persistence-based clustering in
-//! Riemannian manifolds*, J. ACM 60(6), 2013, doi:10.1145/2535927).
+//! heavy-tailed halos are leptokurtic. Measured in bench/ppp/README.md (session 14).
 
 use super::graph::{gap_test, GapLevel, GapTest};
-use super::merge::{attach_small, landscape, mardia_z, mean_distances, MergeConfig, Merged};
+use super::merge::{
+    attach_small, landscape, lone_roots, mardia_z, mean_distances, MergeConfig, Merged,
+};
 use super::params::CONCENTRIC;
 use super::result::{MergeDecision, MergeNode, PppMixture};
 use super::segment::{join_nested, segment_dips, SEGMENT_FAR, SEGMENT_NEAR};
@@ -170,9 +172,7 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
     // Second pass: lighter clusters join a heavier one along the mixture's segment
     // between the two roots (modes).
     // Clusters of one component reach any component of a composite cluster (segment.rs).
-    let lone: Vec<bool> = (0..k)
-        .map(|c| rep[c] == c && (0..k).all(|d| d == c || rep[d] != c))
-        .collect();
+    let lone = lone_roots(&rep);
     let dips = segment_dips(g, |c, d| {
         let dist = m[c * k + d].min(m[d * k + c]);
         (rep[c] == c && rep[d] == d && dist <= SEGMENT_NEAR)

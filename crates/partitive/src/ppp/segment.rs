@@ -27,7 +27,7 @@
 //! Between two clusters of one component each (separated Gaussians, whole shells) only
 //! the modes' own segment counts, as before.
 
-use super::merge::{log_density, root_weights, roots_of};
+use super::merge::{log_density, lone_roots, root_weights, roots_of};
 use super::result::{MergeDecision, MergeNode, PppMixture};
 use crate::matrix::Mat;
 
@@ -96,8 +96,8 @@ pub(super) fn segment_dips(g: &PppMixture, near: impl Fn(usize, usize) -> bool) 
 /// it reaches with the highest segment ratio (`dips`; equal ratios → lower component
 /// index) among the pairs with `joins(a, b)` (which includes the ratio threshold) and
 /// `no_gap(a, b)` (asked in that order, best first). A cluster of one component may reach
-/// any component of a heavier cluster of several (`dips` must hold those pairs). Chains follow (every step goes to a heavier cluster, so they
-/// end). The root's node records the join ([`MergeDecision::AttachedSegment`]).
+/// any component of a heavier cluster of several (`dips` must hold those pairs). Chains
+/// follow (every step goes to a heavier cluster, so they end). The root's node records the join ([`MergeDecision::AttachedSegment`]).
 pub(super) fn join_nested(
     rep: &mut [usize],
     nodes: &mut [MergeNode],
@@ -113,8 +113,8 @@ pub(super) fn join_nested(
     // `up[i]`: the cluster (index into `roots`) that cluster `i` hangs under.
     let mut up: Vec<Option<usize>> = vec![None; roots.len()];
     // Clusters of one component: their mode may reach any component of a heavier cluster.
-    let size = |r: usize| rep.iter().filter(|&&x| x == r).count();
-    let lone: Vec<bool> = roots.iter().map(|&r| size(r) == 1).collect();
+    let lone_root = lone_roots(rep);
+    let lone: Vec<bool> = roots.iter().map(|&r| lone_root[r]).collect();
     for i in 0..roots.len() {
         let a = roots[i];
         // (cluster, component) targets in heavier clusters that `a` joins, by decreasing

@@ -422,17 +422,20 @@ fn thin_curved_clusters_join_along_the_data() {
 /// Two noisy spherical shells in 8 dimensions (radii 1.1 and 1.5, radial sd 5%, centres
 /// 1.55 × the mean radius apart; 1,500 and 500 points).
 fn two_shells_8d(seed: u64) -> (Mat<f64>, Vec<usize>) {
+    shells_8d(seed, [(1500, 1.1, 0.0), (500, 1.5, 1.55 * 1.3)], 0.05)
+}
+
+/// Two noisy spherical shells in 8 dimensions, `(points, radius, centre on axis 0)` each,
+/// radius sd `radial_sd` × the radius.
+fn shells_8d(seed: u64, shells: [(usize, f64, f64); 2], radial_sd: f64) -> (Mat<f64>, Vec<usize>) {
     let mut rng = Rng::new(seed);
     let d = 8;
     let (mut v, mut t) = (Vec::new(), Vec::new());
-    for (c, (n, r, shift)) in [(1500, 1.1, 0.0), (500, 1.5, 1.55 * 1.3)]
-        .into_iter()
-        .enumerate()
-    {
+    for (c, (n, r, shift)) in shells.into_iter().enumerate() {
         for _ in 0..n {
             let u: Vec<f64> = (0..d).map(|_| rng.normal()).collect();
             let norm = u.iter().map(|a| a * a).sum::<f64>().sqrt();
-            let radius = r * (1.0 + 0.05 * rng.normal());
+            let radius = r * (1.0 + radial_sd * rng.normal());
             for (j, a) in u.iter().enumerate() {
                 v.push(radius * a / norm + if j == 0 { shift } else { 0.0 });
             }
@@ -563,26 +566,7 @@ fn a_halo_in_many_dimensions_joins_along_the_segment() {
 /// each other, not pieces of one: kept apart (k = 2, not 1).
 #[test]
 fn two_hollow_shells_that_cut_through_each_other_stay_two_clusters() {
-    let d = 8;
-    let mut rng = Rng::new(21);
-    let (mut v, mut t) = (Vec::new(), Vec::new());
-    for (c, (n, r, centre)) in [(1400usize, 1.45, 0.0), (1400, 1.2, 1.0)]
-        .into_iter()
-        .enumerate()
-    {
-        for _ in 0..n {
-            let u: Vec<f64> = (0..d).map(|_| rng.normal()).collect();
-            let norm = u.iter().map(|a| a * a).sum::<f64>().sqrt();
-            let radius = r * (1.0 + 0.2 * rng.normal());
-            v.extend(
-                u.iter()
-                    .enumerate()
-                    .map(|(j, a)| radius * a / norm + if j == 0 { centre } else { 0.0 }),
-            );
-            t.push(c);
-        }
-    }
-    let x = Mat::from_vec(v, t.len(), d).unwrap();
+    let (x, t) = shells_8d(21, [(1400, 1.45, 0.0), (1400, 1.2, 1.0)], 0.2);
     let r = Ppp::params().fit(x.view()).unwrap();
     assert!(
         r.merge_forest
