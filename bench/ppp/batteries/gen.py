@@ -19,7 +19,10 @@ Batteries (every set from its own fixed seed; nothing random outside this file):
   real      scikit-learn's bundled tables (digits, wine, breast cancer, iris), raw and
             standardised (needs scikit-learn; the data ship inside the package)
 
-usage: gen.py [--out bench/data/ppp-batteries] [--only BATTERY[,BATTERY]]
+usage: gen.py [--out bench/data/ppp-batteries] [--only BATTERY[,BATTERY]] [--holdout N]
+
+--holdout N writes a held-out draw of the same families (every seed + N x 100,000) as
+BATTERY-hN: data that no rule of `partitive auto` was developed on.
 """
 import argparse
 import gzip
@@ -31,8 +34,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.normpath(os.path.join(HERE, "../../data/ppp-batteries"))
 
 
+# A held-out draw (`--holdout N`): every seed moved by N x 100,000 and the battery written
+# as BATTERY-hN, so the same families can be scored on data no rule was tuned on.
+HOLDOUT = 0
+
+
+def rng_for(seed):
+    return np.random.default_rng(seed + 100_000 * HOLDOUT)
+
+
 def write(out, battery, name, x, y):
-    d = os.path.join(out, battery)
+    d = os.path.join(out, battery + (f"-h{HOLDOUT}" if HOLDOUT else ""))
     os.makedirs(d, exist_ok=True)
     x = np.asarray(x, dtype=float)
     if x.ndim == 1:
@@ -115,7 +127,7 @@ SHAPES = ["ring", "circles2", "circles3", "ringblob", "moons", "moons3", "spiral
 def shapes2d(out):
     for si, kind in enumerate(SHAPES):
         for v in range(3):
-            rng = np.random.default_rng(1000 + 10 * si + v)
+            rng = rng_for(1000 + 10 * si + v)
             parts = shape_parts(kind, rng, v)
             x = np.vstack(parts)
             y = np.concatenate([np.full(len(p), i + 1) for i, p in enumerate(parts)])
@@ -156,7 +168,7 @@ def shells(out):
     well apart); 300-3,000 points per shell (log-uniform)."""
     for d in DIMS:
         for v in range(6):
-            rng = np.random.default_rng(2000 + 10 * d + v)
+            rng = rng_for(2000 + 10 * d + v)
             r1, r2 = rng.uniform(1.0, 2.0, 2)
             t = [0.05, 0.10, 0.20, 0.30, 0.10, 0.20][v]
             f = np.exp(rng.uniform(np.log(0.3), np.log(2.5)))
@@ -194,7 +206,7 @@ NONGAUSS = ["ball", "box", "t3", "lognormal"]
 def nongauss(out):
     for fi, kind in enumerate(NONGAUSS):
         for d in DIMS:
-            rng = np.random.default_rng(3000 + 100 * fi + d)
+            rng = rng_for(3000 + 100 * fi + d)
             k = int(rng.integers(2, 5))
             # centres: a random simplex-like layout at distance ~ sep (scale 1 clusters)
             sep = 3.0 if kind != "t3" else 4.0
@@ -238,7 +250,7 @@ def manyg(out):
     plan = [(64, d) for d in (2, 4, 8, 16, 32)] + [(128, d) for d in (2, 4, 8, 16, 32)] + \
            [(256, d) for d in (2, 4, 8, 16, 32)] + [(1000, d) for d in (2, 8, 32)]
     for k, d in plan:
-        rng = np.random.default_rng(4000 + 7 * k + d)
+        rng = rng_for(4000 + 7 * k + d)
         # well separated: centres >= 10 sd apart (unit spherical Gaussians)
         centres = separated_centres(rng, k, d, 10.0)
         sizes = rng.integers(100, 151, k)
@@ -269,10 +281,15 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=DEFAULT_OUT)
     ap.add_argument("--only", default=",".join(BATTERIES))
+    ap.add_argument("--holdout", type=int, default=0,
+                    help="N > 0: a held-out draw of the same families (seeds + N x 100,000), "
+                         "written as BATTERY-hN")
     a = ap.parse_args()
+    global HOLDOUT
+    HOLDOUT = a.holdout
     for b in a.only.split(","):
         BATTERIES[b](a.out)
-        print("wrote", os.path.join(a.out, b))
+        print("wrote", os.path.join(a.out, b + (f"-h{HOLDOUT}" if HOLDOUT else "")))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,11 @@
       prints a markdown table per battery (k exact %, mean ARI; also the split halves A =
       even and B = odd index of the sets sorted by name)
 
+Held-out draws: `gen.py --holdout 1` writes the same families from other seeds as
+BATTERY-h1 (shapes2d-h1, shells-h1, nongauss-h1); pass those names to --batteries of both
+`baselines` and `partitive`. No rule was developed on them: they measure how far the
+development results generalise.
+
 Scoring (as autok_eval.py): k exact when k equals the non-noise class count of the
 reference; ARI on non-noise points. Data: gen.py (default bench/data/ppp-batteries).
 """

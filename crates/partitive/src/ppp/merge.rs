@@ -177,16 +177,28 @@ pub(super) fn landscape(g: &PppMixture, x: &Mat<f64>, q_ambig: f64) -> Landscape
     l
 }
 
-/// Posterior-weighted Mardia kurtosis z-score of every component on the fit sample:
-/// `b2_j = Σ_i r_ij D_ij⁴ / N_j` (`D` = Mahalanobis distance to component `j`; Gaussian:
-/// `d(d+2)`), `z_j = (b2_j − d(d+2)) / √(8 d (d+2) / N_j)` (K. V. Mardia, *Measures of
-/// multivariate skewness and kurtosis with applications*, Biometrika 57(3), 1970).
-pub(super) fn mardia_z(g: &PppMixture, x: &Mat<f64>) -> Vec<f64> {
+/// Posterior-weighted Mardia kurtosis of every component on the fit sample.
+pub(super) struct Kurtosis {
+    /// `z_j = (b2_j − d(d+2)) / √(8 d (d+2) / N_j)` with `b2_j = Σ_i r_ij D_ij⁴ / N_j`
+    /// (`D` = Mahalanobis distance to component `j`; Gaussian: `b2 = d(d+2)`; K. V.
+    /// Mardia, *Measures of multivariate skewness and kurtosis with applications*,
+    /// Biometrika 57(3), 1970).
+    pub z: Vec<f64>,
+    /// Hollowness `h_j = d (m4 / m2² − 1) / 2` with `m2`, `m4` the posterior-weighted mean
+    /// `D²` and `D⁴`: the variance of `D²` relative to a Gaussian's, free of the covariance's
+    /// scale. A Gaussian reads 1, a uniform box 0.4 in any dimension, a uniform ball
+    /// `2 / (d + 4)`, a spherical shell of relative thickness `t` about `2 t² d`, a
+    /// shell with no thickness 0.
+    pub hollow: Vec<f64>,
+}
+
+/// [`Kurtosis`] of every component.
+pub(super) fn kurtosis(g: &PppMixture, x: &Mat<f64>) -> Kurtosis {
     let dim = g.shift.len();
     let ev = evaluator(g);
     let k = ev.k;
-    let zero = (vec![0.0f64; k], vec![0.0f64; k]);
-    let (nk, m4) = map_reduce_chunks_sized(
+    let zero = (vec![0.0f64; k], vec![0.0f64; k], vec![0.0f64; k]);
+    let (nk, m2, m4) = map_reduce_chunks_sized(
         x.n_rows(),
         FIT_CHUNK_ROWS,
         zero.clone(),
@@ -196,7 +208,8 @@ pub(super) fn mardia_z(g: &PppMixture, x: &Mat<f64>) -> Vec<f64> {
                 for (c, &r) in post.iter().enumerate() {
                     let d2 = ev.sq_mahalanobis(raw, c);
                     out.0[c] += r;
-                    out.1[c] += r * d2 * d2;
+                    out.1[c] += r * d2;
+                    out.2[c] += r * d2 * d2;
                 }
             });
             out
@@ -204,12 +217,18 @@ pub(super) fn mardia_z(g: &PppMixture, x: &Mat<f64>) -> Vec<f64> {
         |a, b| {
             a.0.iter_mut().zip(&b.0).for_each(|(x, y)| *x += y);
             a.1.iter_mut().zip(&b.1).for_each(|(x, y)| *x += y);
+            a.2.iter_mut().zip(&b.2).for_each(|(x, y)| *x += y);
         },
     );
     let dd = (dim * (dim + 2)) as f64;
-    (0..k)
-        .map(|c| (m4[c] / nk[c] - dd) / (8.0 * dd / nk[c]).sqrt())
-        .collect()
+    Kurtosis {
+        z: (0..k)
+            .map(|c| (m4[c] / nk[c] - dd) / (8.0 * dd / nk[c]).sqrt())
+            .collect(),
+        hollow: (0..k)
+            .map(|c| dim as f64 * (m4[c] * nk[c] / (m2[c] * m2[c]) - 1.0) / 2.0)
+            .collect(),
+    }
 }
 
 /// `f(ev, ℓ, j)` for every component mean `i` and component `j`, `K × K` row-major
@@ -370,7 +389,7 @@ fn graph_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Merged {
     // Mardia's kurtosis z of every component: the second pass, and the rules of
     // `rho_gauss` / `keep_gauss`.
     let gauss_z = if graph.is_some() || cfg.rho_gauss.is_some() || cfg.keep_gauss {
-        mardia_z(g, x)
+        kurtosis(g, x).z
     } else {
         vec![0.0; k]
     };

@@ -31,10 +31,18 @@
 //! separate them. Pieces cut from one cluster are skewed (caps of a shell, parts of a
 //! ball) or meet at a boundary less dense than their own points (tiles of a box), and
 //! heavy-tailed halos are leptokurtic. Measured in bench/ppp/README.md (session 14).
+//!
+//! Hollow components: two components that are both significantly flat and hollow (their
+//! points lie at nearly one Mahalanobis distance from their own mean: hollowness below
+//! [`HOLLOW`](super::params::HOLLOW), where a Gaussian reads 1 and a uniform box 0.4) and
+//! not concentric are kept apart as well, whatever their skewness and boundary density,
+//! in both passes. A component that surrounds its own mean on a thin shell holds a whole
+//! closed shell, not a piece of one: caps cut from a shell and tiles of a box are not
+//! hollow around their own means. Measured in bench/ppp/README.md (session 15).
 
 use super::graph::{gap_test, GapLevel, GapTest};
 use super::merge::{
-    attach_small, landscape, lone_roots, mardia_z, mean_distances, MergeConfig, Merged,
+    attach_small, kurtosis, landscape, lone_roots, mean_distances, MergeConfig, Merged,
 };
 use super::params::CONCENTRIC;
 use super::result::{MergeDecision, MergeNode, PppMixture};
@@ -53,13 +61,15 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
     let Shapes {
         gaussian: gauss,
         flat,
+        hollow,
     } = if cfg.rho_gauss.is_some() || cfg.keep_gauss {
         let z_max = cfg.rho_gauss.map_or(super::params::Z_GAUSS, |r| r.1);
-        shapes(g, x, &mardia_z(g, x), z_max)
+        shapes(g, x, &kurtosis(g, x), z_max)
     } else {
         Shapes {
             gaussian: vec![false; k],
             flat: vec![false; k],
+            hollow: vec![false; k],
         }
     };
     // Both ways: the larger of the two means' distances under each other's covariance.
@@ -70,12 +80,12 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
     let concentric = |c: usize, d: usize| cfg.keep_gauss && apart[c * k + d] < CONCENTRIC;
     // Two flat, symmetric components laid over each other: their boundary is at least as
     // dense as the lower one's densest point.
+    // Two hollow ones (whole shells, skewed or not) that are not concentric.
     let superposed = |c: usize, d: usize| {
         cfg.keep_gauss
-            && flat[c]
-            && flat[d]
             && !concentric(c, d)
-            && sad(c, d) >= peak[c].min(peak[d])
+            && ((flat[c] && flat[d] && sad(c, d) >= peak[c].min(peak[d]))
+                || (hollow[c] && hollow[d]))
     };
     // Two Gaussian-looking components that high-dimensional data keep apart, or two
     // superposed flat ones.

@@ -502,3 +502,13 @@ impl PppParams {
 /// the log-normal sets of 4–32 dimensions came out in 7/8/8/2 pieces instead of
 /// 13/11/17/4; no change on the 41 shared sets, the Gaussian-like 28 or the 2-D shapes.
 pub const Z_SKEW: f64 = 3.0;
+
+/// Hollowness below which a significantly flat component (Mardia kurtosis z below
+/// `−Z_GAUSS`) is hollow: a whole closed shell around its own mean. The hollowness of a
+/// component is `d (m4 / m2² − 1) / 2`, with `m2` and `m4` the posterior-weighted means of
+/// its points' squared and fourth-power Mahalanobis distances (the variance of the squared
+/// distance relative to a Gaussian's). Theory: a Gaussian reads 1, a uniform box 0.4 in any dimension, a shell of relative thickness `t` about
+/// `2 t² d`. Measured on the fit samples of the development batteries (bench/ppp/README.md,
+/// session 15): components holding a whole shell 0.06–0.27 (d ≥ 8), pieces of boxes and
+/// the caps that tile a thin 4-D shell 0.30–0.49.
+pub const HOLLOW: f64 = 0.3;

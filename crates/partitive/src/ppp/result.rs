@@ -131,8 +131,10 @@ pub enum MergeDecision {
     /// A mode although a higher neighbour passes the ratio: above three dimensions both
     /// components are flat and symmetric (Mardia kurtosis below a Gaussian's, skewness
     /// not significant) and their boundary is at least as dense as the lower one's densest
-    /// point — two whole flat or hollow clusters laid over each other, not pieces of one
-    /// (the modal rule, [`MergeRule::Modal`](crate::ppp::MergeRule)).
+    /// point — two whole flat or hollow clusters laid over each other, not pieces of one;
+    /// or both are hollow (their points lie at nearly one distance from their own mean,
+    /// [`HOLLOW`](crate::ppp::HOLLOW)), whatever their skewness and boundary (the modal
+    /// rule, [`MergeRule::Modal`](crate::ppp::MergeRule)).
     KeptSuperposed {
         /// Saddle/peak density ratio to that neighbour (≥ 1).
         ratio: f64,

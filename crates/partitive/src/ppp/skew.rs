@@ -1,6 +1,6 @@
 //! Mardia's multivariate skewness of every mixture component, from its posterior-weighted
 //! fit points: the second half of "Gaussian-looking" (the first is the kurtosis of
-//! [`super::merge::mardia_z`]).
+//! [`super::merge::kurtosis`]).
 //!
 //! Kurtosis alone misses skewed clusters: BIC cuts a cluster whose every axis is skewed
 //! (log-normal) into pieces whose kurtosis is a Gaussian's, and in four or more
@@ -21,8 +21,8 @@
 //! `O(n² d)` cost and keeps the power far above need.
 
 use super::graph::{cholesky, forward};
-use super::merge::{evaluator, for_each_point};
-use super::params::Z_SKEW;
+use super::merge::{evaluator, for_each_point, Kurtosis};
+use super::params::{HOLLOW, Z_SKEW};
 use super::result::PppMixture;
 use crate::matrix::Mat;
 use crate::parallel::map_reduce_chunks_sized;
@@ -135,12 +135,23 @@ pub(super) struct Shapes {
     /// and a measured skewness z ≤ [`Z_SKEW`] — a whole flat cluster rather than a piece cut
     /// from a larger one (see [`super::modal`]).
     pub flat: Vec<bool>,
+    /// Hollow: kurtosis z `< −z_max` and hollowness below [`HOLLOW`] — the points lie at
+    /// nearly one Mahalanobis distance from the component's mean, as on a closed shell
+    /// around it; skewed or not (see [`super::modal`]).
+    pub hollow: Vec<bool>,
 }
 
-/// [`Shapes`] of every component from its kurtosis z (`kurt_z`, from
-/// [`super::merge::mardia_z`]); the skewness is computed only where it decides.
-pub(super) fn shapes(g: &PppMixture, x: &Mat<f64>, kurt_z: &[f64], z_max: f64) -> Shapes {
-    classify(g, x, kurt_z, z_max, true)
+/// [`Shapes`] of every component from its kurtosis (from [`super::merge::kurtosis`]); the
+/// skewness is computed only where it decides.
+pub(super) fn shapes(g: &PppMixture, x: &Mat<f64>, kurt: &Kurtosis, z_max: f64) -> Shapes {
+    let mut s = classify(g, x, &kurt.z, z_max, true);
+    s.hollow = kurt
+        .z
+        .iter()
+        .zip(&kurt.hollow)
+        .map(|(&z, &h)| z < -z_max && h < HOLLOW)
+        .collect();
+    s
 }
 
 /// [`shapes`]; the skewness of platykurtic components only `with_flat`.
@@ -162,6 +173,7 @@ fn classify(g: &PppMixture, x: &Mat<f64>, kurt_z: &[f64], z_max: f64, with_flat:
             .zip(&skew)
             .map(|(&k, &s)| k < -z_max && symmetric(s))
             .collect(),
+        hollow: vec![false; kurt_z.len()],
     }
 }
 
@@ -177,6 +189,7 @@ pub(super) fn gaussian_looking(
 
 #[cfg(test)]
 mod tests {
+    use super::super::params::Z_GAUSS;
     use super::*;
     use crate::rng::Rng;
 
@@ -184,6 +197,63 @@ mod tests {
         let mut rng = Rng::new(7);
         let v: Vec<f64> = (0..n * d).map(|_| f(rng.normal())).collect();
         Mat::from_vec(v, n, d).unwrap()
+    }
+
+    /// One full-covariance component fitted to all of `x`.
+    fn one_component(x: &Mat<f64>) -> PppMixture {
+        use super::super::sample::ridge;
+        use super::super::select::{fit_mixture, FitData};
+        use crate::gmm::CovarianceType;
+        let p = super::super::Ppp::params();
+        let (reg, shift) = ridge(x, p.eps_reg);
+        let fd = FitData {
+            x,
+            reg: &reg,
+            shift: &shift,
+        };
+        let labels = vec![0; x.n_rows()];
+        fit_mixture(&fd, &labels, 1, CovarianceType::Full, &p)
+            .unwrap()
+            .mixture
+    }
+
+    #[test]
+    fn hollowness_tells_a_whole_shell_from_a_box_and_a_gaussian() {
+        let n = 4000;
+        for d in [4, 8, 16] {
+            let h = |x: Mat<f64>| {
+                let k = super::super::merge::kurtosis(&one_component(&x), &x);
+                (k.z[0], k.hollow[0])
+            };
+            let (z, gauss) = h(sample(n, d, |z| z));
+            assert!(
+                (gauss - 1.0).abs() < 0.15 && z.abs() < 3.0,
+                "d = {d}: {gauss} {z}"
+            );
+            // Uniform in a box: 0.4 in any dimension, flat but not hollow.
+            let mut rng = Rng::new(3);
+            let v: Vec<f64> = (0..n * d).map(|_| 2.0 * rng.next_f64() - 1.0).collect();
+            let (z, boxed) = h(Mat::from_vec(v, n, d).unwrap());
+            assert!(
+                z < -Z_GAUSS && (boxed - 0.4).abs() < 0.06,
+                "d = {d}: {boxed} {z}"
+            );
+            assert!(boxed > HOLLOW);
+            // A shell whose radius varies by 5%: 2 t² d = 0.005 d.
+            let shell = sample(n, d, |z| z);
+            let mut v = Vec::with_capacity(n * d);
+            for i in 0..n {
+                let row = shell.row(i);
+                let norm = row.iter().map(|a| a * a).sum::<f64>().sqrt();
+                let radius = 1.0 + 0.05 * rng.normal();
+                v.extend(row.iter().map(|a| radius * a / norm));
+            }
+            let (z, hollow) = h(Mat::from_vec(v, n, d).unwrap());
+            assert!(
+                z < -Z_GAUSS && hollow < 0.5 * HOLLOW,
+                "d = {d}: {hollow} {z}"
+            );
+        }
     }
 
     #[test]

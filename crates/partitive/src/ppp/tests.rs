@@ -579,6 +579,20 @@ fn two_hollow_shells_that_cut_through_each_other_stay_two_clusters() {
     assert!(ari(&t, &r.labels) > 0.5);
 }
 
+/// Two thin shells (radius sd 10%) of nearly equal radii in 8 dimensions, their centres
+/// one radius apart. BIC takes one component per shell; their boundary is less dense than
+/// either peak, so the first pass keeps them apart, but the mixture density on the segment
+/// between the two means does not dip and the second pass joined them (k = 1 without the
+/// hollowness test). Each component's points lie at nearly one distance from its mean
+/// (hollowness ≈ 0.2; a box's is 0.4): two whole shells, kept apart (k = 2).
+#[test]
+fn two_hollow_shells_stay_two_even_where_the_segment_between_them_does_not_dip() {
+    let (x, t) = shells_8d(5, [(1200, 1.14, 0.0), (1200, 1.06, 1.13)], 0.1);
+    let r = Ppp::params().fit(x.view()).unwrap();
+    assert_eq!(r.k, 2, "{:?}", r.merge_forest);
+    assert!(ari(&t, &r.labels) > 0.5);
+}
+
 /// Two log-normal clusters (every coordinate `exp(0.6 z)`, skewed along every axis) in 8
 /// dimensions. BIC fits the tips of the arms each grows along its axes with small
 /// components of their own, which the first pass keeps as clusters; their segments climb
