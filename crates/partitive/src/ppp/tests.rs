@@ -449,10 +449,11 @@ fn shells_8d(seed: u64, shells: [(usize, f64, f64); 2], radial_sd: f64) -> (Mat<
 #[test]
 fn separated_shells_in_high_dimension_stay_apart() {
     // BIC gives each shell one (non-Gaussian) component; in 8 dimensions their boundary
-    // saddle reaches the peaks although the points are well apart on Fisher's axis. The
-    // modal rule's gap test keeps them apart; without it they were joined (seeds 1-5:
-    // 5 of 5 apart with the test, 5 of 5 joined without).
-    let (mut kept, mut joined_without) = (0, 0);
+    // saddle reaches the peaks although the points are well apart on Fisher's axis. Two
+    // rules keep them apart: the modal rule's gap test, and since session 15 the hollow
+    // rule (each component holds a whole thin shell). Without both they were joined (seeds
+    // 1-5: 4 of 5 with `HOLLOW` = 0 and no gap test); with either alone they stay apart.
+    let (mut kept, mut kept_without_gap_test) = (0, 0);
     for seed in 1..6 {
         let (x, t) = two_shells_8d(seed);
         let r = Ppp::params().fit(x.view()).unwrap();
@@ -460,14 +461,18 @@ fn separated_shells_in_high_dimension_stay_apart() {
             kept += 1;
         }
         let r0 = Ppp::params().gap_test(false).fit(x.view()).unwrap();
-        if r0.k == 1 {
-            joined_without += 1;
+        let hollow = r0
+            .merge_forest
+            .iter()
+            .any(|n| matches!(n.decision, MergeDecision::KeptSuperposed { .. }));
+        if r0.k == 2 && hollow {
+            kept_without_gap_test += 1;
         }
     }
     assert!(kept >= 4, "{kept} of 5 draws");
     assert!(
-        joined_without >= 4,
-        "{joined_without} draws joined without the gap test"
+        kept_without_gap_test >= 4,
+        "{kept_without_gap_test} draws kept apart by the hollow rule alone"
     );
 }
 
