@@ -80,17 +80,21 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
     let concentric = |c: usize, d: usize| cfg.keep_gauss && apart[c * k + d] < CONCENTRIC;
     // Two flat, symmetric components laid over each other: their boundary is at least as
     // dense as the lower one's densest point.
-    // Two hollow ones (whole shells, skewed or not) that are not concentric.
     let superposed = |c: usize, d: usize| {
         cfg.keep_gauss
+            && flat[c]
+            && flat[d]
             && !concentric(c, d)
-            && ((flat[c] && flat[d] && sad(c, d) >= peak[c].min(peak[d]))
-                || (hollow[c] && hollow[d]))
+            && sad(c, d) >= peak[c].min(peak[d])
     };
-    // Two Gaussian-looking components that high-dimensional data keep apart, or two
-    // superposed flat ones.
+    // Two hollow ones (whole shells, skewed or not) that are not concentric.
+    let shells = |c: usize, d: usize| cfg.keep_gauss && hollow[c] && hollow[d] && !concentric(c, d);
+    // Two Gaussian-looking components that high-dimensional data keep apart, two superposed
+    // flat ones, or two hollow ones.
     let kept_apart = |c: usize, d: usize| {
-        (cfg.keep_gauss && gauss[c] && gauss[d] && !concentric(c, d)) || superposed(c, d)
+        (cfg.keep_gauss && gauss[c] && gauss[d] && !concentric(c, d))
+            || superposed(c, d)
+            || shells(c, d)
     };
     let threshold = |c: usize, d: usize| match cfg.rho_gauss {
         Some((rg, _)) if gauss[c] && gauss[d] => rg,
@@ -159,6 +163,9 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
                     dip: t.dip,
                     critical: t.critical,
                 },
+                (None, None, Some(b)) if shells(c, b) => {
+                    MergeDecision::KeptHollow { ratio: ratio(b) }
+                }
                 (None, None, Some(b)) if superposed(c, b) => {
                     MergeDecision::KeptSuperposed { ratio: ratio(b) }
                 }

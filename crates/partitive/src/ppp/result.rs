@@ -131,12 +131,19 @@ pub enum MergeDecision {
     /// A mode although a higher neighbour passes the ratio: above three dimensions both
     /// components are flat and symmetric (Mardia kurtosis below a Gaussian's, skewness
     /// not significant) and their boundary is at least as dense as the lower one's densest
-    /// point — two whole flat or hollow clusters laid over each other, not pieces of one;
-    /// or both are hollow (their points lie at nearly one distance from their own mean,
-    /// [`HOLLOW`](crate::ppp::HOLLOW)), whatever their skewness and boundary (the modal
-    /// rule, [`MergeRule::Modal`](crate::ppp::MergeRule)).
+    /// point — two whole flat or hollow clusters laid over each other, not pieces of one
+    /// (the modal rule, [`MergeRule::Modal`](crate::ppp::MergeRule)).
     KeptSuperposed {
         /// Saddle/peak density ratio to that neighbour (≥ 1).
+        ratio: f64,
+    },
+    /// A mode although a higher neighbour passes the ratio: above three dimensions both
+    /// components are hollow — significantly flat, their points at nearly one Mahalanobis
+    /// distance from their own mean ([`HOLLOW`](crate::ppp::HOLLOW)), as on a whole closed
+    /// shell — and not concentric: two whole shells, whatever their skewness and boundary
+    /// (the modal rule).
+    KeptHollow {
+        /// Saddle/peak density ratio to that neighbour.
         ratio: f64,
     },
     /// A mode although a higher neighbour passes the ratio: the points of the two
@@ -202,6 +209,11 @@ impl MergeDecision {
                 "mode: saddle/peak {ratio:.3} to a higher neighbour, but both components are \
                  flat and symmetric and overlap (two whole clusters laid over each other): kept \
                  apart"
+            ),
+            MergeDecision::KeptHollow { ratio } => format!(
+                "mode: saddle/peak {ratio:.3} to a higher neighbour, but both components are \
+                 hollow (their points at nearly one distance from their own means: two whole \
+                 shells): kept apart"
             ),
             MergeDecision::KeptGap {
                 ratio,

@@ -464,7 +464,7 @@ fn separated_shells_in_high_dimension_stay_apart() {
         let hollow = r0
             .merge_forest
             .iter()
-            .any(|n| matches!(n.decision, MergeDecision::KeptSuperposed { .. }));
+            .any(|n| matches!(n.decision, MergeDecision::KeptHollow { .. }));
         if r0.k == 2 && hollow {
             kept_without_gap_test += 1;
         }
