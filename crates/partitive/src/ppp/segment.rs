@@ -27,7 +27,7 @@
 //! Between two clusters of one component each (separated Gaussians, whole shells) only
 //! the modes' own segment counts, as before.
 
-use super::merge::{log_density, lone_roots, root_weights, roots_of};
+use super::merge::{log_density, root_weights, roots_of};
 use super::result::{MergeDecision, MergeNode, PppMixture};
 use crate::matrix::Mat;
 
@@ -112,23 +112,28 @@ pub(super) fn join_nested(
     let heavier = |i: usize, j: usize| ws[j] > ws[i] || (ws[j] == ws[i] && roots[j] > roots[i]);
     // `up[i]`: the cluster (index into `roots`) that cluster `i` hangs under.
     let mut up: Vec<Option<usize>> = vec![None; roots.len()];
-    // Clusters of one component: their mode may reach any component of a heavier cluster.
-    let lone_root = lone_roots(rep);
-    let lone: Vec<bool> = roots.iter().map(|&r| lone_root[r]).collect();
+    // The components of every cluster (ascending); a cluster of one component may reach
+    // any component of a heavier cluster of several, other clusters only its root.
+    let mut index = vec![0; k];
+    roots.iter().enumerate().for_each(|(j, &r)| index[r] = j);
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); roots.len()];
+    rep.iter()
+        .enumerate()
+        .for_each(|(c, &r)| members[index[r]].push(c));
     for i in 0..roots.len() {
         let a = roots[i];
         // (cluster, component) targets in heavier clusters that `a` joins, by decreasing
         // ratio (ties: lower component index).
+        let lone = |j: usize| members[j].len() == 1;
         let mut cand: Vec<(usize, usize)> = (0..roots.len())
             .filter(|&j| j != i && heavier(i, j))
             .flat_map(|j| {
-                let r = roots[j];
-                let comps: Vec<usize> = if lone[i] && !lone[j] {
-                    (0..k).filter(|&b| rep[b] == r).collect()
+                let targets = if lone(i) && !lone(j) {
+                    &members[j][..]
                 } else {
-                    vec![r]
+                    std::slice::from_ref(&roots[j])
                 };
-                comps.into_iter().map(move |b| (j, b))
+                targets.iter().map(move |&b| (j, b))
             })
             .filter(|&(_, b)| joins(a, b))
             .collect();

@@ -144,18 +144,19 @@ pub(super) struct Shapes {
 /// [`Shapes`] of every component from its kurtosis (from [`super::merge::kurtosis`]); the
 /// skewness is computed only where it decides.
 pub(super) fn shapes(g: &PppMixture, x: &Mat<f64>, kurt: &Kurtosis, z_max: f64) -> Shapes {
-    let mut s = classify(g, x, &kurt.z, z_max, true);
-    s.hollow = kurt
-        .z
-        .iter()
-        .zip(&kurt.hollow)
-        .map(|(&z, &h)| z < -z_max && h < HOLLOW)
-        .collect();
-    s
+    classify(g, x, &kurt.z, Some(&kurt.hollow), z_max)
 }
 
-/// [`shapes`]; the skewness of platykurtic components only `with_flat`.
-fn classify(g: &PppMixture, x: &Mat<f64>, kurt_z: &[f64], z_max: f64, with_flat: bool) -> Shapes {
+/// [`shapes`]; the flat and hollow classes (and the skewness of platykurtic components)
+/// only given the hollowness (`hollow`).
+fn classify(
+    g: &PppMixture,
+    x: &Mat<f64>,
+    kurt_z: &[f64],
+    hollow: Option<&[f64]>,
+    z_max: f64,
+) -> Shapes {
+    let with_flat = hollow.is_some();
     let tested: Vec<bool> = kurt_z
         .iter()
         .map(|&z| z.abs() <= z_max || (with_flat && z < -z_max))
@@ -171,9 +172,16 @@ fn classify(g: &PppMixture, x: &Mat<f64>, kurt_z: &[f64], z_max: f64, with_flat:
         flat: kurt_z
             .iter()
             .zip(&skew)
-            .map(|(&k, &s)| k < -z_max && symmetric(s))
+            .map(|(&k, &s)| with_flat && k < -z_max && symmetric(s))
             .collect(),
-        hollow: vec![false; kurt_z.len()],
+        hollow: match hollow {
+            Some(h) => kurt_z
+                .iter()
+                .zip(h)
+                .map(|(&z, &h)| z < -z_max && h < HOLLOW)
+                .collect(),
+            None => vec![false; kurt_z.len()],
+        },
     }
 }
 
@@ -184,7 +192,7 @@ pub(super) fn gaussian_looking(
     kurt_z: &[f64],
     z_max: f64,
 ) -> Vec<bool> {
-    classify(g, x, kurt_z, z_max, false).gaussian
+    classify(g, x, kurt_z, None, z_max).gaussian
 }
 
 #[cfg(test)]
