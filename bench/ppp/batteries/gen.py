@@ -14,6 +14,10 @@ Batteries (every set from its own fixed seed; nothing random outside this file):
             d = 1, 2, 4, ..., 128
   nongauss  2-4 non-Gaussian clusters in d = 1, ..., 128: uniform balls, uniform boxes,
             heavy tails (Student t, 3 d.f.), skewed (log-normal), shells of unequal radius
+  nongauss2 2-5 clusters of other non-Gaussian kinds in d = 1, ..., 128, randomly rotated,
+            at varied separations: Laplace, exponential (one-sided skew), elongated uniform
+            boxes (aspect 4:1), Student t with 5 d.f., and sets mixing kinds and scales.
+            Added in session 16 and used by no rule: a check on data nobody tuned for
   manyg     64 / 128 / 256 / 1,000 well-separated unit Gaussians in d = 2 ... 32,
             100-150 points each
   real      scikit-learn's bundled tables (digits, wine, breast cancer, iris), raw and
@@ -229,6 +233,61 @@ def nongauss(out):
             write(out, "nongauss", f"{kind}_d{d:03d}", x[p], y[p])
 
 
+# --------------------------------------------------------------------------- other kinds
+
+def rotation(rng, d):
+    q, r = np.linalg.qr(rng.standard_normal((d, d)))
+    return q * np.sign(np.diag(r))
+
+
+def unit_points(kind, rng, n, d):
+    """Points of one cluster with about unit variance per axis before rotation."""
+    if kind == "laplace":
+        return rng.laplace(0.0, 1.0 / np.sqrt(2), (n, d))
+    if kind == "expo":
+        return rng.exponential(1.0, (n, d)) - 1.0
+    if kind == "elongated":
+        w = np.ones(d)
+        w[0] = 4.0
+        return rng.uniform(-1, 1, (n, d)) * w * np.sqrt(3) / np.sqrt((w * w).mean())
+    if kind == "t5":
+        return rng.standard_t(5, (n, d)) / np.sqrt(5 / 3)
+    raise ValueError(kind)
+
+
+NONGAUSS2 = ["laplace", "expo", "elongated", "t5", "mixed"]
+
+
+def nongauss2(out):
+    for fi, kind in enumerate(NONGAUSS2):
+        for d in DIMS:
+            rng = rng_for(5000 + 100 * fi + d)
+            k = int(rng.integers(2, 6))
+            sep = rng.uniform(5.0, 8.0)  # centre distance in within-cluster sd
+            if d == 1:
+                centres = (np.arange(k) * sep)[:, None]
+            else:
+                centres = sep * sphere_dirs(rng, k, d)
+                while True:  # keep the centres at least sep apart
+                    dd = np.linalg.norm(centres[:, None] - centres[None], axis=2) + np.eye(k) * 1e9
+                    if dd.min() >= sep:
+                        break
+                    centres = centres * 1.1
+            parts, ys = [], []
+            for c in range(k):
+                n = int(np.exp(rng.uniform(np.log(200), np.log(1500))))
+                kc = NONGAUSS2[c % 4] if kind == "mixed" else kind
+                scale = rng.uniform(0.6, 1.4) if kind == "mixed" else 1.0
+                z = unit_points(kc, rng, n, d) * scale
+                if d > 1:
+                    z = z @ rotation(rng, d).T
+                parts.append(centres[c] + z)
+                ys.append(np.full(n, c + 1))
+            x, y = np.vstack(parts), np.concatenate(ys)
+            p = rng.permutation(len(x))
+            write(out, "nongauss2", f"{kind}_d{d:03d}", x[p], y[p])
+
+
 # --------------------------------------------------------------------------- many Gaussians
 
 def separated_centres(rng, k, d, min_dist):
@@ -274,7 +333,7 @@ def real(out):
         write(out, "real", f"{name}_std", (x - x.mean(0)) / sd, y)
 
 
-BATTERIES = {"shapes2d": shapes2d, "shells": shells, "nongauss": nongauss, "manyg": manyg, "real": real}
+BATTERIES = {"shapes2d": shapes2d, "shells": shells, "nongauss": nongauss, "nongauss2": nongauss2, "manyg": manyg, "real": real}
 
 
 def main():

@@ -493,7 +493,7 @@ fn graph_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Merged {
 
 /// The pairs `(c, d)`, `c < d`, joined by a finite saddle (`K × K`, row-major), by
 /// decreasing saddle (ties: lower indices first): the order both passes visit them in.
-fn pairs_by_saddle(saddle: &[f64], k: usize) -> Vec<(usize, usize)> {
+pub(super) fn pairs_by_saddle(saddle: &[f64], k: usize) -> Vec<(usize, usize)> {
     let sad = |c: usize, d: usize| saddle[c * k + d];
     let mut pairs: Vec<(usize, usize)> = (0..k)
         .flat_map(|c| (c + 1..k).map(move |d| (c, d)))

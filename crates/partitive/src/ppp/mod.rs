@@ -88,6 +88,7 @@
 mod assign;
 mod dip;
 mod fit;
+mod flat;
 mod graph;
 #[cfg(test)]
 mod growth_tests;
@@ -108,6 +109,7 @@ mod scale_tests;
 mod segment;
 mod select;
 mod skew;
+mod sphere;
 mod stability;
 mod stream;
 #[cfg(test)]
@@ -117,13 +119,14 @@ pub use graph::KNN_K;
 pub use merge::{GRAPH_MAX, GRAPH_MAX_DIM};
 pub use params::{
     MergeRule, Ppp, PppParams, CONCENTRIC, COV_TYPES, EM_MAX_ITER, EM_TOL, EPS_REG, FINE_EXCESS,
-    FIT_CHUNK_ROWS, GAUSS_KEEP_MIN_DIM, GRAPH_RHO, HOLLOW, LLOYD_MAX_ITER, MERGE_RULE, PATIENCE,
-    POWER_MAX_ITER, POWER_TOL, Q_AMBIG, RHO, RHO_GAUSS, SAMPLE_GROWTH, SAMPLE_MAX, TAU, Z_GAUSS,
-    Z_SKEW,
+    FIT_CHUNK_ROWS, FLAT_NEAR, GAUSS_KEEP_MIN_DIM, GRAPH_RHO, HOLLOW, LLOYD_MAX_ITER, MERGE_RULE,
+    PATIENCE, POWER_MAX_ITER, POWER_TOL, Q_AMBIG, RHO, RHO_GAUSS, SAMPLE_GROWTH, SAMPLE_MAX, TAU,
+    Z_GAUSS, Z_SKEW,
 };
 pub use result::{
     BicPathEntry, ChunkAssignment, MergeDecision, MergeNode, PppDiagnostics, PppMixture, PppModel,
     PppProgress, PppResult, PppStability, PppStage, SelectedModel,
 };
 pub use segment::{SEGMENT_FAR, SEGMENT_NEAR, SEGMENT_POINTS};
+pub use sphere::{SPHERE_CURVED, SPHERE_ONE};
 pub use stream::Pass;

@@ -39,7 +39,16 @@
 //! in both passes. A component that surrounds its own mean on a thin shell holds a whole
 //! closed shell, not a piece of one: caps cut from a shell and tiles of a box are not
 //! hollow around their own means. Measured in bench/ppp/README.md (session 15).
+//!
+//! Flat pieces (above three dimensions): Gaussians fitted to adjacent slabs of one uniform
+//! cluster meet at 0.45 of their peaks although the data do not dip, so a third pass
+//! ([`super::flat`]) joins the clusters of two platykurtic components that lie side by
+//! side like adjacent slabs with no gap between them, and a fourth ([`super::sphere`])
+//! joins clusters of platykurtic,
+//! non-hollow pieces whose points lie on one sphere (caps of one thin shell). Measured in
+//! bench/ppp/README.md (session 16).
 
+use super::flat::join_flat;
 use super::graph::{gap_test, GapLevel, GapTest};
 use super::merge::{
     attach_small, kurtosis, landscape, lone_roots, mean_distances, MergeConfig, Merged,
@@ -48,6 +57,7 @@ use super::params::CONCENTRIC;
 use super::result::{MergeDecision, MergeNode, PppMixture};
 use super::segment::{join_nested, segment_dips, SEGMENT_FAR, SEGMENT_NEAR};
 use super::skew::{shapes, Shapes};
+use super::sphere::join_on_spheres;
 use crate::matrix::Mat;
 
 /// The modal forest (see the module doc), with the optional stricter ratio between
@@ -58,19 +68,28 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
     let w = &g.params.weights;
     let (peak, sad) = (&l.peak, |c: usize, d: usize| l.saddle[c * k + d]);
     let higher = |d: usize, c: usize| peak[d] > peak[c] || (peak[d] == peak[c] && d < c);
-    let Shapes {
-        gaussian: gauss,
-        flat,
-        hollow,
-    } = if cfg.rho_gauss.is_some() || cfg.keep_gauss {
-        let z_max = cfg.rho_gauss.map_or(super::params::Z_GAUSS, |r| r.1);
-        shapes(g, x, &kurtosis(g, x), z_max)
-    } else {
+    let z_max = cfg.rho_gauss.map_or(super::params::Z_GAUSS, |r| r.1);
+    let (
         Shapes {
-            gaussian: vec![false; k],
-            flat: vec![false; k],
-            hollow: vec![false; k],
-        }
+            gaussian: gauss,
+            flat,
+            hollow,
+        },
+        platy,
+    ) = if cfg.rho_gauss.is_some() || cfg.keep_gauss {
+        let kurt = kurtosis(g, x);
+        let platy: Vec<bool> = kurt.z.iter().map(|&z| z < -z_max).collect();
+        (shapes(g, x, &kurt, z_max), platy)
+    } else {
+        let no = vec![false; k];
+        (
+            Shapes {
+                gaussian: no.clone(),
+                flat: no.clone(),
+                hollow: no.clone(),
+            },
+            no,
+        )
     };
     // Both ways: the larger of the two means' distances under each other's covariance.
     let m = mean_distances(g);
@@ -199,6 +218,17 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
     let no_gap =
         |a: usize, b: usize| !cfg.gap_test || !gap_test(g, x, &l.top, (a, b), GapLevel::One).gap();
     join_nested(&mut rep, &mut nodes, w, &dips, joins, no_gap);
+    if cfg.keep_gauss {
+        // Third pass: adjacent platykurtic pieces with no gap between them.
+        let no_gap = |a: usize, b: usize| !gap_test(g, x, &l.top, (a, b), GapLevel::One).gap();
+        let adjacent =
+            |a: usize, b: usize| platy[a] && platy[b] && !kept_apart(a, b) && no_gap(a, b);
+        join_flat(g, x, &l.top, &platy, adjacent, w, &mut rep, &mut nodes);
+        // Fourth pass: clusters of platykurtic pieces whose union lies on one sphere.
+        join_on_spheres(
+            x, &l.top, &platy, &hollow, &l.saddle, w, &mut rep, &mut nodes,
+        );
+    }
     attach_small(
         &mut rep,
         &mut nodes,

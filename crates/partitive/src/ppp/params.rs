@@ -92,6 +92,19 @@ pub const RHO_GAUSS: Option<f64> = Some(0.9);
 /// the dip test decides the cases between (0.3 / 0.4 measured, bench/ppp/README.md).
 pub const GRAPH_RHO: f64 = 0.3;
 
+/// The modal rule's third pass (`ppp/flat.rs`) joins two clusters holding platykurtic
+/// components (above three dimensions) at any mixture density when two such components
+/// lie side by side like adjacent slabs of one uniform cluster: their means between
+/// `FLAT_NEAR.0` and `FLAT_NEAR.1` of their points' mean standard deviations apart along
+/// the line through them (adjacent slabs: `√12` = 3.46 whatever their widths; with one
+/// slab between them 6.9; overlapping or nested components less), the projected points as
+/// dense where the slabs meet as around their means (at least [`RHO`] ×), and no gap (dip
+/// test). BIC's spherical components of a rotated 4:1 uniform box in 16–128 dimensions
+/// are 3–40 of their own sd apart, so no Mahalanobis bound fits every dimension. Measured
+/// in bench/ppp/README.md (session 16): adjacent slabs 3.2–3.8, caps of a 4-D shell
+/// 3.5–4.5.
+pub const FLAT_NEAR: (f64, f64) = (2.5, 4.5);
+
 /// The default rule of step 4.
 pub const MERGE_RULE: MergeRule = MergeRule::Auto;
 

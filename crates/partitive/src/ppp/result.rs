@@ -166,6 +166,26 @@ pub enum MergeDecision {
         /// Saddle over the lower cluster's median density (neighbourhood estimates).
         ratio: f64,
     },
+    /// A mode whose cluster joined a neighbouring one in the third pass of the modal rule
+    /// ([`FLAT_NEAR`](crate::ppp::FLAT_NEAR)): a platykurtic component of each lie next to
+    /// each other — their means `separation` of their points' standard deviations apart
+    /// along the line through them, as two adjacent slabs of one uniform cluster — with
+    /// no gap between their points.
+    JoinedFlat {
+        /// Distance between the two components' means over their mean sd on that line.
+        separation: f64,
+    },
+    /// A mode whose cluster joined a neighbouring one in the fourth pass of the modal rule
+    /// ([`SPHERE_CURVED`](crate::ppp::SPHERE_CURVED)): both clusters are made of
+    /// platykurtic components, share a posterior boundary, and the union of their points
+    /// lies on one sphere — closer than on any hyperplane and about as close as each lies
+    /// on its own sphere (caps of one thin shell).
+    JoinedOnSphere {
+        /// Union's squared radial residual over its smallest covariance eigenvalue.
+        curved: f64,
+        /// Union's squared radial residual over the two clusters' pooled own residuals.
+        one: f64,
+    },
     /// A mode whose cluster weighed less than the minimum cluster size; attached to the
     /// cluster it has the highest saddle with.
     SmallCluster {
@@ -226,6 +246,14 @@ impl MergeDecision {
             MergeDecision::JoinedAlongData { ratio } => format!(
                 "merged: the points' neighbourhood density connects it to a neighbour at \
                  {ratio:.3} x its median, through a non-Gaussian component, no gap (1% test)"
+            ),
+            MergeDecision::JoinedFlat { separation } => format!(
+                "merged: flat pieces side by side ({separation:.2} sd apart on the line through \
+                 their means), no gap between the points"
+            ),
+            MergeDecision::JoinedOnSphere { curved, one } => format!(
+                "merged: the two clusters' points lie on one sphere (radial residual {curved:.3} \
+                 x the flattest axis's variance, {one:.3} x their own spheres' residuals)"
             ),
             MergeDecision::SmallCluster { weight } => {
                 format!("merged: cluster weight {weight:.4} below the minimum size")

@@ -428,10 +428,20 @@ fn two_shells_8d(seed: u64) -> (Mat<f64>, Vec<usize>) {
 /// Two noisy spherical shells in 8 dimensions, `(points, radius, centre on axis 0)` each,
 /// radius sd `radial_sd` × the radius.
 fn shells_8d(seed: u64, shells: [(usize, f64, f64); 2], radial_sd: f64) -> (Mat<f64>, Vec<usize>) {
+    shells_in(8, seed, &shells, radial_sd)
+}
+
+/// Noisy spherical shells in `d` dimensions, `(points, radius, centre on axis 0)` each,
+/// radius sd `radial_sd` × the radius.
+fn shells_in(
+    d: usize,
+    seed: u64,
+    shells: &[(usize, f64, f64)],
+    radial_sd: f64,
+) -> (Mat<f64>, Vec<usize>) {
     let mut rng = Rng::new(seed);
-    let d = 8;
     let (mut v, mut t) = (Vec::new(), Vec::new());
-    for (c, (n, r, shift)) in shells.into_iter().enumerate() {
+    for (c, &(n, r, shift)) in shells.iter().enumerate() {
         for _ in 0..n {
             let u: Vec<f64> = (0..d).map(|_| rng.normal()).collect();
             let norm = u.iter().map(|a| a * a).sum::<f64>().sqrt();
@@ -620,4 +630,90 @@ fn the_arms_of_skewed_clusters_join_their_cluster() {
     let r = Ppp::params().fit(x.view()).unwrap();
     assert_eq!(r.k, 2, "{:?}", r.merge_forest); // 9 with the arms' reach off
     assert!(ari(&t, &r.labels) > 0.9);
+}
+
+/// A thin shell in 4 dimensions: BIC tiles it with caps whose boundaries are far less
+/// dense than their points and whose segments cross the hollow inside, so neither the
+/// first pass nor the segment pass joins them; the third pass does (their points lie on
+/// one sphere). Two such shells three radii apart stay two.
+#[test]
+fn caps_of_a_thin_four_dimensional_shell_join_on_their_sphere() {
+    let (mut one, mut two) = (0, 0);
+    for seed in 1..5 {
+        let (x, _) = shells_in(4, seed, &[(2500, 1.0, 0.0)], 0.05);
+        let r = Ppp::params().fit(x.view()).unwrap();
+        let on_sphere = r
+            .merge_forest
+            .iter()
+            .filter(|n| matches!(n.decision, MergeDecision::JoinedOnSphere { .. }))
+            .count();
+        assert!(r.selected.n_components > 2, "BIC tiles the shell");
+        if r.k == 1 && on_sphere > 0 {
+            one += 1;
+        }
+        let (x, t) = shells_in(4, seed, &[(1500, 1.0, 0.0), (1000, 1.2, 3.3)], 0.05);
+        let r = Ppp::params().fit(x.view()).unwrap();
+        if r.k == 2 && ari(&t, &r.labels) > 0.95 {
+            two += 1;
+        }
+    }
+    assert!(one >= 3, "{one} of 4 single shells came out as one cluster");
+    assert!(
+        two >= 3,
+        "{two} of 4 pairs of shells came out as two clusters"
+    );
+}
+
+/// `n` points uniform in an axis-aligned box of half-widths 1 (axis 0: `aspect`) around
+/// `centre`, appended to `v`.
+fn uniform_box(rng: &mut Rng, v: &mut Vec<f64>, n: usize, centre: &[f64], aspect: f64) {
+    for _ in 0..n {
+        for (j, c) in centre.iter().enumerate() {
+            let half = if j == 0 { aspect } else { 1.0 };
+            v.push(c + half * (2.0 * rng.next_f64() - 1.0));
+        }
+    }
+}
+
+/// A 4:1 uniform box in 16 dimensions: BIC lays spherical components along its long axis
+/// like slabs that share no boundary point and whose segments sag; the third pass joins
+/// the adjacent ones (no gap between them). Two such boxes with a gap between them stay
+/// two.
+#[test]
+fn slabs_of_an_elongated_uniform_box_join_side_by_side() {
+    let d = 16;
+    let (mut one, mut two, mut by_flat) = (0, 0, 0);
+    for seed in 1..5 {
+        let mut rng = Rng::new(seed);
+        let mut v = Vec::new();
+        uniform_box(&mut rng, &mut v, 1500, &vec![0.0; d], 4.0);
+        let x = Mat::from_vec(v, 1500, d).unwrap();
+        let r = Ppp::params().fit(x.view()).unwrap();
+        if r.k == 1 {
+            one += 1;
+        }
+        if r.merge_forest
+            .iter()
+            .any(|n| matches!(n.decision, MergeDecision::JoinedFlat { .. }))
+        {
+            by_flat += 1;
+        }
+        let mut v = Vec::new();
+        let mut c2 = vec![0.0; d];
+        c2[1] = 3.0; // a gap of 1 between the boxes across their short axis
+        uniform_box(&mut rng, &mut v, 1000, &vec![0.0; d], 4.0);
+        uniform_box(&mut rng, &mut v, 1000, &c2, 4.0);
+        let x = Mat::from_vec(v, 2000, d).unwrap();
+        let t: Vec<usize> = (0..2000).map(|i| i / 1000).collect();
+        let r = Ppp::params().fit(x.view()).unwrap();
+        if r.k == 2 && ari(&t, &r.labels) > 0.95 {
+            two += 1;
+        }
+    }
+    assert!(one >= 3, "{one} of 4 boxes came out as one cluster");
+    assert!(by_flat >= 2, "{by_flat} of 4 boxes needed the third pass");
+    assert!(
+        two >= 3,
+        "{two} of 4 pairs of boxes came out as two clusters"
+    );
 }
