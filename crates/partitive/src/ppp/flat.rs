@@ -21,7 +21,7 @@
 //! bench/ppp/README.md (session 16).
 
 use super::graph::project_pair;
-use super::merge::{root_weights, roots_of};
+use super::merge::ClusterWeights;
 use super::params::{FLAT_NEAR, RHO};
 use super::result::{MergeDecision, MergeNode, PppMixture};
 use crate::matrix::Mat;
@@ -60,22 +60,16 @@ pub(super) fn join_flat(
         })
         .collect();
     pairs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    let roots = roots_of(rep);
-    let ws = root_weights(rep, &roots, w);
-    let mut weight = vec![0.0; k];
-    roots.iter().zip(&ws).for_each(|(&r, &v)| weight[r] = v);
+    let mut weights = ClusterWeights::new(rep, w);
     for (sep, c, e) in pairs {
         let (ra, rb) = (rep[c], rep[e]);
         if ra == rb || !adjacent(c, e) {
             continue;
         }
-        // The lighter cluster (equal: higher root index) hangs under the heavier.
-        let a_lighter = weight[ra] < weight[rb] || (weight[ra] == weight[rb] && ra > rb);
-        let (lo, hi, under) = if a_lighter { (ra, rb, e) } else { (rb, ra, c) };
-        nodes[lo].parent = Some(under);
+        let (lo, hi) = weights.join(ra, rb);
+        nodes[lo].parent = Some(if lo == ra { e } else { c });
         nodes[lo].decision = MergeDecision::JoinedFlat { separation: sep };
         rep.iter_mut().filter(|r| **r == lo).for_each(|r| *r = hi);
-        weight[hi] += weight[lo];
     }
 }
 

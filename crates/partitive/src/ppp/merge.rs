@@ -339,6 +339,33 @@ pub(super) fn root_weights(rep: &[usize], roots: &[usize], w: &[f64]) -> Vec<f64
         .collect()
 }
 
+/// Cluster weights indexed by root component, for passes that join whole clusters: the
+/// lighter of two clusters (equal weights: the higher root index) hangs under the heavier.
+pub(super) struct ClusterWeights(Vec<f64>);
+
+impl ClusterWeights {
+    /// The weights of the clusters of `rep` (`rep[c]` = root of `c`; `w` = component weights).
+    pub(super) fn new(rep: &[usize], w: &[f64]) -> Self {
+        let roots = roots_of(rep);
+        let mut by_root = vec![0.0; rep.len()];
+        roots
+            .iter()
+            .zip(root_weights(rep, &roots, w))
+            .for_each(|(&r, v)| by_root[r] = v);
+        ClusterWeights(by_root)
+    }
+
+    /// Joins the clusters of roots `a` and `b`: returns `(lower, upper)` and adds the lower's
+    /// weight to the upper's.
+    pub(super) fn join(&mut self, a: usize, b: usize) -> (usize, usize) {
+        let w = &mut self.0;
+        let a_lighter = w[a] < w[b] || (w[a] == w[b] && a > b);
+        let (lo, hi) = if a_lighter { (a, b) } else { (b, a) };
+        w[hi] += w[lo];
+        (lo, hi)
+    }
+}
+
 /// `lone[c]`: component `c` is a root whose cluster holds no other component.
 pub(super) fn lone_roots(rep: &[usize]) -> Vec<bool> {
     let mut members = vec![0usize; rep.len()];

@@ -44,9 +44,8 @@
 //! cluster meet at 0.45 of their peaks although the data do not dip, so a third pass
 //! ([`super::flat`]) joins the clusters of two platykurtic components that lie side by
 //! side like adjacent slabs with no gap between them, and a fourth ([`super::sphere`])
-//! joins clusters of platykurtic,
-//! non-hollow pieces whose points lie on one sphere (caps of one thin shell). Measured in
-//! bench/ppp/README.md (session 16).
+//! joins clusters of platykurtic, non-hollow pieces whose points lie on one sphere (caps
+//! of one thin shell). Measured in bench/ppp/README.md (session 16).
 
 use super::flat::join_flat;
 use super::graph::{gap_test, GapLevel, GapTest};
@@ -220,7 +219,6 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
     join_nested(&mut rep, &mut nodes, w, &dips, joins, no_gap);
     if cfg.keep_gauss {
         // Third pass: adjacent platykurtic pieces with no gap between them.
-        let no_gap = |a: usize, b: usize| !gap_test(g, x, &l.top, (a, b), GapLevel::One).gap();
         let adjacent =
             |a: usize, b: usize| platy[a] && platy[b] && !kept_apart(a, b) && no_gap(a, b);
         join_flat(g, x, &l.top, &platy, adjacent, w, &mut rep, &mut nodes);

@@ -28,7 +28,7 @@
 //! images*, Int. J. General Systems 16(4), 1990. Measured in bench/ppp/README.md
 //! (session 16).
 
-use super::merge::{pairs_by_saddle, root_weights, roots_of};
+use super::merge::{pairs_by_saddle, roots_of, ClusterWeights};
 use super::result::{MergeDecision, MergeNode};
 use crate::matrix::Mat;
 use std::collections::BTreeSet;
@@ -262,9 +262,7 @@ pub(super) fn join_on_spheres(
     }
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
     (0..k).for_each(|c| members[rep[c]].push(c));
-    let ws = root_weights(rep, &roots, w);
-    let mut weight = vec![0.0; k];
-    roots.iter().zip(&ws).for_each(|(&r, &v)| weight[r] = v);
+    let mut weights = ClusterWeights::new(rep, w);
     let all_platy = |m: &[usize]| m.iter().all(|&c| platy[c] && !hollow[c]);
     let mut tested: BTreeSet<(usize, usize, usize, usize)> = BTreeSet::new();
     for (c, e) in pairs_by_saddle(saddle, k) {
@@ -287,9 +285,8 @@ pub(super) fn join_on_spheres(
         if !t.joins() {
             continue;
         }
-        // The lighter cluster (equal: higher root index) hangs under the heavier.
-        let a_lighter = weight[ra] < weight[rb] || (weight[ra] == weight[rb] && ra > rb);
-        let (lo, hi, under) = if a_lighter { (ra, rb, e) } else { (rb, ra, c) };
+        let (lo, hi) = weights.join(ra, rb);
+        let under = if lo == ra { e } else { c };
         nodes[lo].parent = Some(under);
         nodes[lo].decision = MergeDecision::JoinedOnSphere {
             curved: t.curved,
@@ -302,7 +299,6 @@ pub(super) fn join_on_spheres(
         let moved_rows = std::mem::take(&mut rows[lo]);
         rows[hi].extend(moved_rows);
         rows[hi].sort_unstable();
-        weight[hi] += weight[lo];
     }
 }
 
