@@ -265,6 +265,53 @@ mod tests {
     }
 
     #[test]
+    fn a_heavy_tailed_component_flat_in_some_columns_reads_heavy_tailed() {
+        use super::super::merge::{kurtosis, GRAPH_MAX_DIM};
+        use super::super::sample::ridge;
+        use super::super::select::{fit_mixture, FitData};
+        use crate::gmm::CovarianceType;
+        // Component 0: Laplace-like (heavy tails) in the first 8 columns, constant in the
+        // other 8, where only component 1 (Gaussian, far away) varies. The ridge (a share
+        // of the column's variance over both) makes component 0's covariance wider than
+        // its points there, so its mean D² is about 8, not 16, and Mardia's raw b2 reads
+        // flat; at the covariance's own scale it reads heavy-tailed.
+        let (n, d, half) = (1500, 16, 8);
+        let mut rng = Rng::new(11);
+        let mut v = Vec::with_capacity(2 * n * d);
+        for _ in 0..n {
+            for j in 0..d {
+                let u: f64 = rng.next_f64().max(1e-12);
+                let sign = if rng.next_f64() < 0.5 { -1.0 } else { 1.0 };
+                v.push(if j < half { sign * u.ln() } else { 0.0 });
+            }
+        }
+        for _ in 0..n {
+            for _ in 0..d {
+                v.push(30.0 + 5.0 * rng.normal());
+            }
+        }
+        let x = Mat::from_vec(v, 2 * n, d).unwrap();
+        let p = super::super::Ppp::params();
+        let (reg, shift) = ridge(&x, p.eps_reg);
+        let fd = FitData {
+            x: &x,
+            reg: &reg,
+            shift: &shift,
+        };
+        let labels: Vec<usize> = (0..2 * n).map(|i| i / n).collect();
+        let g = fit_mixture(&fd, &labels, 2, CovarianceType::Full, &p)
+            .unwrap()
+            .mixture;
+        assert!(d > GRAPH_MAX_DIM);
+        let k = kurtosis(&g, &x);
+        let c = (0..2)
+            .min_by(|&a, &b| g.params.means.row(a)[0].total_cmp(&g.params.means.row(b)[0]))
+            .unwrap();
+        assert!(k.hollow[c] > 1.5, "hollowness {}", k.hollow[c]);
+        assert!(k.z[c] > Z_GAUSS, "kurtosis z {}", k.z[c]);
+    }
+
+    #[test]
     fn skewed_clusters_are_told_from_gaussian_ones() {
         let all = |n: usize| (0..n).map(|i| (i, 1.0)).collect::<Vec<_>>();
         for d in [4, 8, 16] {
