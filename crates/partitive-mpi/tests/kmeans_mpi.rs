@@ -189,9 +189,11 @@ fn fault(signal: &str, extra: &[&str]) -> (Duration, std::process::ExitStatus) {
         .spawn()
         .unwrap();
     let t0 = Instant::now();
+    // Starting three ranks took over 30 s once on a 2-vCPU machine busy compiling; the
+    // wait ends as soon as all three run.
     let ranks = loop {
         let r = ranks_of(job.id());
-        if r.len() == 3 || t0.elapsed() > Duration::from_secs(30) {
+        if r.len() == 3 || t0.elapsed() > Duration::from_secs(120) {
             break r;
         }
         std::thread::sleep(Duration::from_millis(100));
