@@ -236,8 +236,7 @@ pub(super) fn kurtosis(g: &PppMixture, x: &Mat<f64>) -> Kurtosis {
         },
     );
     let dd = (dim * (dim + 2)) as f64;
-    // The rescaling applies only where the mean D² falls short of (or exceeds) `d` by
-    // more than three times its own sampling error, `√(2 / (N d))` relative.
+    // Gated as the doc of `Kurtosis::z` says: 3 sampling errors of the mean D².
     let own_scale = |c: usize| {
         let rel = m2[c] / nk[c] / dim as f64 - 1.0;
         let sd = (2.0 / (nk[c] * dim as f64)).sqrt();

@@ -309,6 +309,16 @@ mod tests {
             .unwrap();
         assert!(k.hollow[c] > 1.5, "hollowness {}", k.hollow[c]);
         assert!(k.z[c] > Z_GAUSS, "kurtosis z {}", k.z[c]);
+        // The Gaussian component: its mean D² is short of d only by sampling noise, so
+        // the gate keeps the raw statistic, which must not read heavy-tailed, and its
+        // scale-free hollowness reads Gaussian.
+        let g_c = 1 - c;
+        assert!(k.z[g_c] < Z_GAUSS, "Gaussian component: z {}", k.z[g_c]);
+        assert!(
+            (k.hollow[g_c] - 1.0).abs() < 0.3,
+            "Gaussian component: hollowness {}",
+            k.hollow[g_c]
+        );
     }
 
     #[test]
