@@ -156,22 +156,22 @@ impl Evaluator {
         s.dt[d * b..(d + 1) * b].fill(1.0);
     }
 
-    /// Weighted log-probabilities of the `b` loaded rows into `s.lpt` (`k × b`).
+    /// Weighted log-probabilities of the `b` loaded rows into `s.lpt` (`k × b`), through
+    /// [`dispatch`] (whoever calls: the loops compile for the CPU's vector width).
     #[inline(always)]
     pub fn log_prob_t(&self, b: usize, s: &mut Scratch) {
+        dispatch(LogProbT { ev: self, b, s });
+    }
+
+    /// The body of [`Self::log_prob_t`] (inlined into each SIMD tier).
+    #[inline(always)]
+    fn log_prob_t_body(&self, b: usize, s: &mut Scratch) {
         let (k, d) = (self.k, self.d);
         s.lpt.clear();
         s.lpt.resize(k * b, 0.0);
         match self.kind {
             CovarianceType::Full => {
-                dispatch(Mahalanobis {
-                    dt: &s.dt[..d * b],
-                    b,
-                    u: &self.wt,
-                    o: &self.offset,
-                    k,
-                    q: &mut s.lpt,
-                });
+                mahalanobis_full(&s.dt[..d * b], b, &self.wt, &self.offset, k, &mut s.lpt);
             }
             CovarianceType::Tied => {
                 s.y.resize(d * b, 0.0);
@@ -189,27 +189,24 @@ impl Evaluator {
             }
             CovarianceType::Diag => {
                 for c in 0..k {
-                    let q = &mut s.lpt[c * b..(c + 1) * b];
-                    for j in 0..d {
-                        let x = &s.dt[j * b..(j + 1) * b];
-                        let (mu, p) = (self.delta[c * d + j], self.prec[c * d + j]);
-                        for i in 0..b {
-                            let t = (x[i] - mu) * p;
-                            q[i] += t * t;
-                        }
-                    }
+                    let (mu, p) = (
+                        &self.delta[c * d..(c + 1) * d],
+                        &self.prec[c * d..(c + 1) * d],
+                    );
+                    sum_sq_strips(&s.dt[..d * b], b, &mut s.lpt[c * b..(c + 1) * b], |j, x| {
+                        let t = (x - mu[j]) * p[j];
+                        t * t
+                    });
                 }
             }
             CovarianceType::Spherical => {
                 for c in 0..k {
+                    let mu = &self.delta[c * d..(c + 1) * d];
                     let q = &mut s.lpt[c * b..(c + 1) * b];
-                    for j in 0..d {
-                        let (x, mu) = (&s.dt[j * b..(j + 1) * b], self.delta[c * d + j]);
-                        for i in 0..b {
-                            let t = x[i] - mu;
-                            q[i] += t * t;
-                        }
-                    }
+                    sum_sq_strips(&s.dt[..d * b], b, q, |j, x| {
+                        let t = x - mu[j];
+                        t * t
+                    });
                     for v in q.iter_mut() {
                         *v *= self.prec[c];
                     }
@@ -249,24 +246,55 @@ impl Evaluator {
 /// Lanes of the row strips of [`mahalanobis_full`].
 const LANES: usize = 8;
 
-/// [`mahalanobis_full`] through [`dispatch`], so that its `mul_add`s compile to FMA
-/// instructions wherever the CPU has them, whoever calls the E-step (outside a
-/// `target_feature` function each `mul_add` is a call into the software `fma`: a PPP
-/// test went from 7 s to over 10 minutes).
-struct Mahalanobis<'a> {
-    dt: &'a [f64],
+/// [`Evaluator::log_prob_t`] through [`dispatch`], so that its loops vectorise at the
+/// CPU's width and the `mul_add`s of [`mahalanobis_full`] compile to FMA instructions
+/// (outside a `target_feature` function each `mul_add` is a call into the software
+/// `fma`: a PPP test went from 7 s to over 10 minutes).
+struct LogProbT<'a> {
+    ev: &'a Evaluator,
     b: usize,
-    u: &'a [f64],
-    o: &'a [f64],
-    k: usize,
-    q: &'a mut [f64],
+    s: &'a mut Scratch,
 }
 
-impl Kernel for Mahalanobis<'_> {
+impl Kernel for LogProbT<'_> {
     type Output = ();
     #[inline(always)]
     fn run(self, _: Simd) {
-        mahalanobis_full(self.dt, self.b, self.u, self.o, self.k, self.q)
+        self.ev.log_prob_t_body(self.b, self.s)
+    }
+}
+
+/// Rows per strip of the exponentials in [`normalize_cols`] (one vector of `f64`).
+const EXP_STRIP: usize = 8;
+
+/// Rows per strip of [`sum_sq_strips`]: four vectors of eight `f64`, held in registers.
+const STRIP: usize = 32;
+
+/// `q[i] = Σ_j f(j, dt[j·b + i])` for the `b` rows of `dt` (`d × b`), summed over `j`
+/// in order from `0.0` — the same sums as a column-by-column `q += …` — over strips of
+/// [`STRIP`] rows whose partial sums stay in registers (the per-column form loads and
+/// stores `q` once per column).
+#[inline(always)]
+fn sum_sq_strips(dt: &[f64], b: usize, q: &mut [f64], f: impl Fn(usize, f64) -> f64) {
+    let d = dt.len() / b.max(1);
+    let mut i = 0;
+    while i + STRIP <= b {
+        let mut acc = [0.0f64; STRIP];
+        for j in 0..d {
+            let x = &dt[j * b + i..j * b + i + STRIP];
+            for l in 0..STRIP {
+                acc[l] += f(j, x[l]);
+            }
+        }
+        q[i..i + STRIP].copy_from_slice(&acc);
+        i += STRIP;
+    }
+    for (t, v) in q[i..b].iter_mut().enumerate() {
+        let mut acc = 0.0;
+        for j in 0..d {
+            acc += f(j, dt[j * b + i + t]);
+        }
+        *v = acc;
     }
 }
 
@@ -364,7 +392,32 @@ pub(crate) fn normalize_cols(
     // (its values meanwhile are garbage, never used).
     let mut sum = vec![0.0; b];
     for v in lpt[..k * b].chunks_exact_mut(b) {
-        for ((v, s), &m) in v.iter_mut().zip(sum.iter_mut()).zip(ll.iter()) {
+        // Strips of EXP_STRIP rows: where all are more than 708 below their maxima,
+        // `exp_nonpositive` gives exactly 0 and adding it changes no sum, so the strip is
+        // zeroed without the polynomial (with many components most strips are).
+        let (mut vs, mut ss, mut ms) = (
+            v.chunks_exact_mut(EXP_STRIP),
+            sum.chunks_exact_mut(EXP_STRIP),
+            ll.chunks_exact(EXP_STRIP),
+        );
+        for ((v, s), m) in (&mut vs).zip(&mut ss).zip(&mut ms) {
+            let mut near = false;
+            for l in 0..EXP_STRIP {
+                // (NaN, from a row with no finite maximum, counts as near.)
+                let far = v[l] - m[l] < -708.0;
+                near |= !far;
+            }
+            if near {
+                for l in 0..EXP_STRIP {
+                    v[l] = exp_nonpositive(v[l] - m[l]);
+                    s[l] += v[l];
+                }
+            } else {
+                v.fill(0.0);
+            }
+        }
+        let (v, s, m) = (vs.into_remainder(), ss.into_remainder(), ms.remainder());
+        for ((v, s), &m) in v.iter_mut().zip(s.iter_mut()).zip(m) {
             *v = exp_nonpositive(*v - m);
             *s += *v;
         }
@@ -414,4 +467,46 @@ pub(crate) fn normalize_row(lp: &mut [f64]) -> Option<f64> {
     let inv = 1.0 / sum;
     lp.iter_mut().for_each(|v| *v *= inv);
     Some(m + sum.ln())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_cols_matches_normalize_row_with_far_strips() {
+        // 3 components over 21 rows: component 2 is far (> 708 below the maximum) on the
+        // first 16 rows, so two strips of its exponentials are skipped; row 20 underflows.
+        let (k, b) = (3, 21);
+        let mut lpt = vec![0.0; k * b];
+        for i in 0..b {
+            lpt[i] = -1.0 - 0.1 * i as f64;
+            lpt[b + i] = -2.0 + 0.05 * i as f64;
+            lpt[2 * b + i] = if i < 16 {
+                -900.0 - i as f64
+            } else {
+                -3.0 - 40.0 * i as f64
+            };
+        }
+        for c in 0..k {
+            lpt[c * b + 20] = f64::NEG_INFINITY;
+        }
+        let rows: Vec<Vec<f64>> = (0..b)
+            .map(|i| (0..k).map(|c| lpt[c * b + i]).collect())
+            .collect();
+        let mut ll = vec![];
+        assert_eq!(normalize_cols(&mut lpt, k, b, &mut ll, -7.0), 1);
+        for (i, mut row) in rows.into_iter().enumerate() {
+            let want = normalize_row(&mut row);
+            assert_eq!(ll[i], want.unwrap_or(-7.0), "row {i}");
+            for c in 0..k {
+                assert_eq!(
+                    lpt[c * b + i].to_bits(),
+                    row[c].to_bits(),
+                    "row {i}, component {c}"
+                );
+            }
+        }
+        assert_eq!(lpt[2 * b + 3], 0.0);
+    }
 }

@@ -66,20 +66,22 @@ pub(crate) fn em_stats_from<T: Float>(
     map_reduce_chunks(
         x.n_rows(),
         acc,
-        |range| em_chunk_stats(x, w, ev, range),
+        |range| em_chunk_stats(x, w, ev, range, UNDERFLOW_LOGLIK),
         |a, p| a.merge(p),
     )
 }
 
 /// The E-step + M-step statistics of the rows `range` of `x` (one fixed chunk: the
-/// kernel every driver folds in chunk order).
+/// kernel every driver folds in chunk order); a row whose densities all underflow counts
+/// `underflow` as its log-likelihood.
 pub(crate) fn em_chunk_stats<T: Float>(
     x: MatRef<'_, T>,
     w: Option<&[T]>,
     ev: &Evaluator,
     range: std::ops::Range<usize>,
+    underflow: f64,
 ) -> Stats {
-    dispatch(EmChunk { x, w, ev, range })
+    dispatch(EmChunk(ChunkArgs { x, w, ev, range }, underflow))
 }
 
 /// The final evaluation of the rows `range` of `x` (one fixed chunk).
@@ -99,7 +101,8 @@ struct ChunkArgs<'a, T> {
     ev: &'a Evaluator,
     range: std::ops::Range<usize>,
 }
-type EmChunk<'a, T> = ChunkArgs<'a, T>;
+/// The E-step + M-step statistics kernel, with the underflowed rows' log-likelihood.
+struct EmChunk<'a, T>(ChunkArgs<'a, T>, f64);
 
 /// The final-evaluation kernel.
 struct EvalChunk<'a, T>(ChunkArgs<'a, T>);
@@ -108,7 +111,8 @@ impl<T: Float> Kernel for EmChunk<'_, T> {
     type Output = Stats;
     #[inline(always)]
     fn run(self, _: Simd) -> Stats {
-        em_chunk(self.x, self.w, self.ev, self.range)
+        let a = self.0;
+        em_chunk(a.x, a.w, a.ev, a.range, self.1)
     }
 }
 
@@ -128,6 +132,7 @@ fn em_chunk<T: Float>(
     w: Option<&[T]>,
     ev: &Evaluator,
     range: std::ops::Range<usize>,
+    underflow: f64,
 ) -> Stats {
     let (k, d) = (ev.k, ev.d);
     let mut st = Stats::zeros(ev.kind, k, d);
@@ -137,7 +142,7 @@ fn em_chunk<T: Float>(
         let b = BLOCK_ROWS.min(range.end - start);
         ev.load(x, start, b, &mut s);
         ev.log_prob_t(b, &mut s);
-        st.underflow += normalize_cols(&mut s.lpt, k, b, &mut s.ll, UNDERFLOW_LOGLIK);
+        st.underflow += normalize_cols(&mut s.lpt, k, b, &mut s.ll, underflow);
         match w {
             None => s.ll.iter().for_each(|ll| st.loglik += ll),
             Some(w) => {

@@ -42,6 +42,7 @@ mod data;
 mod distributed_tests;
 pub(crate) mod estep;
 mod fit;
+pub(crate) use fit::em_chunk_stats;
 mod init;
 mod model;
 pub(crate) mod mstep;

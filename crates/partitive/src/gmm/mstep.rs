@@ -7,7 +7,9 @@
 //! Blocks arrive transposed (`Dᵀ`, `d × b`, rows centred) with the responsibilities
 //! `R` (`k × b`, weighted); the sums are matrix products per block: `S1 = R · D`, for full
 //! covariances `S2` of all components in one GEMM, `[r_1∘Dᵀ; …; r_k∘Dᵀ] · D`
-//! (`(k·d) × d`), for diagonal ones `R · (D∘D)`.
+//! (`(k·d) × d`), for diagonal ones `R · (D∘D)`. A block where most responsibilities are
+//! exactly 0 (many components, each far from most rows: their densities underflow) is
+//! summed term by term over the nonzero ones instead, which skips the products with zero.
 
 use super::covariance::{CovarianceType, Covariances, GmmParameters};
 use crate::matrix::Mat;
@@ -68,6 +70,13 @@ impl Stats {
     ) {
         let k = self.nk.len();
         let dt = &dt[..d * b];
+        if kind != CovarianceType::Tied {
+            let nonzero = rt[..k * b].iter().filter(|&&r| r != 0.0).count();
+            if nonzero * SPARSE_DENSITY < k * b {
+                self.accumulate_sparse(kind, dt, rt, b, d);
+                return;
+            }
+        }
         for c in 0..k {
             for &r in &rt[c * b..(c + 1) * b] {
                 self.nk[c] += r;
@@ -101,7 +110,58 @@ impl Stats {
             CovarianceType::Tied => {}
         }
     }
+
+    /// [`Self::accumulate`] term by term over the nonzero responsibilities only, in row
+    /// order per component (a block where most components are far from most rows: with
+    /// many components, nearly all responsibilities underflow to exactly 0).
+    #[inline(always)]
+    fn accumulate_sparse(
+        &mut self,
+        kind: CovarianceType,
+        dt: &[f64],
+        rt: &[f64],
+        b: usize,
+        d: usize,
+    ) {
+        let mut x = vec![0.0; d];
+        for c in 0..self.nk.len() {
+            let s1 = &mut self.s1[c * d..(c + 1) * d];
+            for (i, &r) in rt[c * b..(c + 1) * b].iter().enumerate() {
+                if r == 0.0 {
+                    continue;
+                }
+                self.nk[c] += r;
+                for (a, v) in x.iter_mut().enumerate() {
+                    *v = dt[a * b + i];
+                }
+                for (s, &v) in s1.iter_mut().zip(&x) {
+                    *s += r * v;
+                }
+                match kind {
+                    CovarianceType::Full => {
+                        let s2 = &mut self.s2[c * d * d..(c + 1) * d * d];
+                        for (row, &va) in s2.chunks_exact_mut(d).zip(&x) {
+                            let ra = r * va;
+                            for (s, &vb) in row.iter_mut().zip(&x) {
+                                *s += ra * vb;
+                            }
+                        }
+                    }
+                    _ => {
+                        for (s, &v) in self.s2[c * d..(c + 1) * d].iter_mut().zip(&x) {
+                            *s += r * (v * v);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
+
+/// A block's statistics are summed term by term ([`Stats::accumulate_sparse`]) when fewer
+/// than one responsibility in `SPARSE_DENSITY` is nonzero (so never with at most this many
+/// components: every row has a nonzero one).
+const SPARSE_DENSITY: usize = 16;
 
 /// `out (m × n) += a (m × kk) · btᵀ` with `bt` given as `n × kk` (all row-major).
 #[inline(always)]
@@ -211,5 +271,89 @@ pub(crate) fn update(stats: &Stats, inp: &MStepInput<'_>) -> GmmParameters {
         weights,
         means,
         covariances,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A block of `b` rows in `d` dimensions (transposed) and responsibilities for `k`
+    /// components, `nonzero_per_row` of them nonzero on each row.
+    fn block(k: usize, d: usize, b: usize, nonzero_per_row: usize) -> (Vec<f64>, Vec<f64>) {
+        let mut s = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let dt: Vec<f64> = (0..d * b).map(|_| 4.0 * next() - 2.0).collect();
+        let mut rt = vec![0.0; k * b];
+        for i in 0..b {
+            for t in 0..nonzero_per_row {
+                rt[((i * 7 + t * 3) % k) * b + i] = 0.1 + next();
+            }
+        }
+        (dt, rt)
+    }
+
+    /// The statistics by their definition, one term at a time.
+    fn reference(
+        kind: CovarianceType,
+        dt: &[f64],
+        rt: &[f64],
+        k: usize,
+        b: usize,
+        d: usize,
+    ) -> Stats {
+        let mut st = Stats::zeros(kind, k, d);
+        for c in 0..k {
+            for i in 0..b {
+                let r = rt[c * b + i];
+                st.nk[c] += r;
+                for a in 0..d {
+                    let xa = dt[a * b + i];
+                    st.s1[c * d + a] += r * xa;
+                    match kind {
+                        CovarianceType::Full => {
+                            for e in 0..d {
+                                st.s2[(c * d + a) * d + e] += r * xa * dt[e * b + i];
+                            }
+                        }
+                        _ => st.s2[c * d + a] += r * xa * xa,
+                    }
+                }
+            }
+        }
+        st
+    }
+
+    fn assert_close(a: &[f64], b: &[f64]) {
+        for (x, y) in a.iter().zip(b) {
+            assert!((x - y).abs() <= 1e-12 * (1.0 + y.abs()), "{x} vs {y}");
+        }
+    }
+
+    #[test]
+    fn sparse_and_dense_blocks_sum_the_same_statistics() {
+        let (d, b) = (5, 70);
+        // 40 components with one nonzero responsibility per row: summed term by term;
+        // 4 components with three per row: the matrix products.
+        for (k, nz) in [(40, 1), (4, 3)] {
+            let (dt, rt) = block(k, d, b, nz);
+            for kind in [
+                CovarianceType::Full,
+                CovarianceType::Diag,
+                CovarianceType::Spherical,
+            ] {
+                let mut st = Stats::zeros(kind, k, d);
+                st.accumulate(kind, &dt, &rt, b, d, &mut vec![]);
+                let want = reference(kind, &dt, &rt, k, b, d);
+                assert_close(&st.nk, &want.nk);
+                assert_close(&st.s1, &want.s1);
+                assert_close(&st.s2, &want.s2);
+            }
+        }
     }
 }

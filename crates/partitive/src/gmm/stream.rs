@@ -36,7 +36,7 @@ use super::data::{add_spread, finish as summary_of, spread, Moments, Summary};
 use super::estep::Evaluator;
 use super::fit::{
     check_shape, em, em_chunk_stats, eval_chunk_of, evaluate, finish, keep_better, mstep_input,
-    needs_rescale, EmIterationInfo, Evaluation, Run,
+    needs_rescale, EmIterationInfo, Evaluation, Run, UNDERFLOW_LOGLIK,
 };
 use super::init::{from_parameters, from_stats, kmeans_params, partition_stats};
 use super::model::GmmModel;
@@ -204,7 +204,7 @@ fn fit_rows<T: Float, R: Rows<T>>(
             src.fold(
                 Stats::zeros(ev.kind, ev.k, ev.d),
                 &mut |_, _| Ok(()),
-                &|_, x, r| em_chunk_stats(x, None, ev, r),
+                &|_, x, r| em_chunk_stats(x, None, ev, r, UNDERFLOW_LOGLIK),
                 &mut |a, p| a.merge(p),
             )
         })?;

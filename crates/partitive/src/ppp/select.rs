@@ -12,7 +12,8 @@ use super::path::KMeansPath;
 use super::result::{BicPathEntry, PppMixture, PppProgress, PppStage};
 use crate::error::Result;
 use crate::gmm::covariance::{factor, CovarianceType, Covariances, Factored, GmmParameters};
-use crate::gmm::estep::{normalize_cols, Evaluator, Scratch, BLOCK_ROWS};
+use crate::gmm::em_chunk_stats;
+use crate::gmm::estep::{Evaluator, BLOCK_ROWS};
 use crate::gmm::mstep::{update, MStepInput, Stats};
 use crate::matrix::Mat;
 use crate::parallel::map_reduce_chunks_sized;
@@ -75,26 +76,12 @@ fn partition_stats(fd: &FitData<'_>, kind: CovarianceType, labels: &[usize], k: 
 
 /// One E-step under `ev` fused with the next M-step's statistics (loglik included).
 fn em_pass(fd: &FitData<'_>, ev: &Evaluator) -> Stats {
-    let (k, d, kind) = (ev.k, ev.d, ev.kind);
+    // (An underflowed row adds nothing to the log-likelihood.)
     map_reduce_chunks_sized(
         fd.x.n_rows(),
         FIT_CHUNK_ROWS,
-        Stats::zeros(kind, k, d),
-        |r| {
-            let (mut st, mut s, mut tmp) = (Stats::zeros(kind, k, d), Scratch::default(), vec![]);
-            let mut start = r.start;
-            while start < r.end {
-                let b = BLOCK_ROWS.min(r.end - start);
-                ev.load(fd.x.view(), start, b, &mut s);
-                ev.log_prob_t(b, &mut s);
-                // (An underflowed row adds nothing to the log-likelihood.)
-                st.underflow += normalize_cols(&mut s.lpt, k, b, &mut s.ll, 0.0);
-                s.ll.iter().for_each(|l| st.loglik += l);
-                st.accumulate(kind, &s.dt, &s.lpt, b, d, &mut tmp);
-                start += b;
-            }
-            st
-        },
+        Stats::zeros(ev.kind, ev.k, ev.d),
+        |r| em_chunk_stats(fd.x.view(), None, ev, r, 0.0),
         |a, b| a.merge(b),
     )
 }
