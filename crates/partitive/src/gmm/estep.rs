@@ -472,6 +472,77 @@ pub(crate) fn normalize_row(lp: &mut [f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gmm::covariance::{factor, Covariances};
+    use crate::matrix::Mat;
+    use crate::simd::{dispatch_at, supported, Level};
+
+    fn wave(n: usize, a: f64) -> Vec<f64> {
+        (0..n).map(|i| (a * i as f64 + 0.3).sin() * 2.0).collect()
+    }
+
+    #[test]
+    fn log_densities_are_bitwise_the_same_at_every_simd_level() {
+        // 45 rows (one full strip of 32 and a tail), 5 components in 6 dimensions.
+        let (k, d, b) = (5, 6, 45);
+        let x = Mat::from_vec(wave(b * d, 0.77), b, d).unwrap();
+        let means = Mat::from_vec(wave(k * d, 1.31), k, d).unwrap();
+        let full: Vec<Mat<f64>> = (0..k)
+            .map(|c| {
+                let mut m = Mat::from_vec(vec![0.1; d * d], d, d).unwrap();
+                for j in 0..d {
+                    m.row_mut(j)[j] = 1.0 + 0.2 * (c + j) as f64;
+                }
+                m
+            })
+            .collect();
+        let kinds = [
+            Covariances::Full(full.clone()),
+            Covariances::Diag(
+                Mat::from_vec(
+                    wave(k * d, 0.5).iter().map(|v| 1.0 + v.abs()).collect(),
+                    k,
+                    d,
+                )
+                .unwrap(),
+            ),
+            Covariances::Spherical((0..k).map(|c| 0.5 + c as f64).collect()),
+            Covariances::Tied(full[2].clone()),
+        ];
+        let shift = vec![0.1; d];
+        for mut cov in kinds {
+            let f = factor(&mut cov, d, 1.0);
+            let params = GmmParameters {
+                weights: vec![1.0 / k as f64; k],
+                means: means.clone(),
+                covariances: cov,
+            };
+            let ev = Evaluator::new(&params, &f, &shift);
+            let at = |level| {
+                let mut s = Scratch::default();
+                ev.load(x.view(), 0, b, &mut s);
+                dispatch_at(
+                    level,
+                    LogProbT {
+                        ev: &ev,
+                        b,
+                        s: &mut s,
+                    },
+                );
+                s.lpt.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+            };
+            let reference = at(Level::Portable);
+            for level in [Level::Avx2, Level::Avx512] {
+                if supported(level) {
+                    assert_eq!(
+                        at(level),
+                        reference,
+                        "{:?} at {level:?}",
+                        params.covariances.covariance_type()
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn normalize_cols_matches_normalize_row_with_far_strips() {
