@@ -16,7 +16,7 @@ use super::covariance::{CovarianceType, Factored, GmmParameters, PrecisionCholes
 use super::simd::exp_nonpositive;
 use crate::float::Float;
 use crate::matrix::MatRef;
-use crate::simd::{dispatch, Kernel, Simd};
+use crate::simd::{dispatch_at, Kernel, Level, Simd};
 
 /// Rows per block inside a chunk (fixed: it does not depend on the thread count; it only
 /// sets the order of the M-step's sums within a chunk).
@@ -156,23 +156,51 @@ impl Evaluator {
         s.dt[d * b..(d + 1) * b].fill(1.0);
     }
 
-    /// Weighted log-probabilities of the `b` loaded rows into `s.lpt` (`k × b`), through
-    /// [`dispatch`] (whoever calls: the loops compile for the CPU's vector width).
+    /// Weighted log-probabilities of the `b` loaded rows into `s.lpt` (`k × b`): the
+    /// squared distances through [`crate::simd::dispatch`] (whoever calls: the loops
+    /// compile for the CPU's vector width).
     #[inline(always)]
     pub fn log_prob_t(&self, b: usize, s: &mut Scratch) {
-        dispatch(LogProbT { ev: self, b, s });
+        self.log_prob_t_at(crate::simd::level(), b, s);
     }
 
-    /// The body of [`Self::log_prob_t`] (inlined into each SIMD tier).
+    /// [`Self::log_prob_t`] with the squared distances computed at `level` (tests compare
+    /// levels). Full covariances have their own kernel ([`mahalanobis_full`]: compiled
+    /// into one function with the other types' loops it ran 35% slower).
     #[inline(always)]
-    fn log_prob_t_body(&self, b: usize, s: &mut Scratch) {
+    fn log_prob_t_at(&self, level: Level, b: usize, s: &mut Scratch) {
         let (k, d) = (self.k, self.d);
         s.lpt.clear();
         s.lpt.resize(k * b, 0.0);
         match self.kind {
-            CovarianceType::Full => {
-                mahalanobis_full(&s.dt[..d * b], b, &self.wt, &self.offset, k, &mut s.lpt);
+            CovarianceType::Full => dispatch_at(
+                level,
+                Mahalanobis {
+                    dt: &s.dt[..d * b],
+                    b,
+                    u: &self.wt,
+                    o: &self.offset,
+                    k,
+                    q: &mut s.lpt,
+                },
+            ),
+            _ => dispatch_at(level, SqDistances { ev: self, b, s }),
+        }
+        for c in 0..k {
+            let cst = self.constant[c];
+            for v in &mut s.lpt[c * b..(c + 1) * b] {
+                *v = cst - 0.5 * *v;
             }
+        }
+    }
+
+    /// The squared (scaled) distances of tied, diagonal and spherical components into
+    /// `s.lpt` (zeroed), inlined into each SIMD tier.
+    #[inline(always)]
+    fn sq_distances(&self, b: usize, s: &mut Scratch) {
+        let (k, d) = (self.k, self.d);
+        match self.kind {
+            CovarianceType::Full => unreachable!("full covariances: mahalanobis_full"),
             CovarianceType::Tied => {
                 s.y.resize(d * b, 0.0);
                 gemm(&mut s.y, &self.wt, &s.dt[..d * b], d, d, b, false);
@@ -213,12 +241,6 @@ impl Evaluator {
                 }
             }
         }
-        for c in 0..k {
-            let cst = self.constant[c];
-            for v in &mut s.lpt[c * b..(c + 1) * b] {
-                *v = cst - 0.5 * *v;
-            }
-        }
     }
 
     /// Squared Mahalanobis distance to component `c` of a row whose weighted
@@ -246,26 +268,42 @@ impl Evaluator {
 /// Lanes of the row strips of [`mahalanobis_full`].
 const LANES: usize = 8;
 
-/// [`Evaluator::log_prob_t`] through [`dispatch`], so that its loops vectorise at the
-/// CPU's width and the `mul_add`s of [`mahalanobis_full`] compile to FMA instructions
-/// (outside a `target_feature` function each `mul_add` is a call into the software
-/// `fma`: a PPP test went from 7 s to over 10 minutes).
-struct LogProbT<'a> {
+/// [`mahalanobis_full`] through the SIMD dispatch, so that its `mul_add`s compile to FMA
+/// instructions wherever the CPU has them, whoever calls the E-step (outside a
+/// `target_feature` function each `mul_add` is a call into the software `fma`: a PPP
+/// test went from 7 s to over 10 minutes).
+struct Mahalanobis<'a> {
+    dt: &'a [f64],
+    b: usize,
+    u: &'a [f64],
+    o: &'a [f64],
+    k: usize,
+    q: &'a mut [f64],
+}
+
+impl Kernel for Mahalanobis<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self, _: Simd) {
+        mahalanobis_full(self.dt, self.b, self.u, self.o, self.k, self.q)
+    }
+}
+
+/// [`Evaluator::sq_distances`] through the SIMD dispatch, so that its loops vectorise at
+/// the CPU's width.
+struct SqDistances<'a> {
     ev: &'a Evaluator,
     b: usize,
     s: &'a mut Scratch,
 }
 
-impl Kernel for LogProbT<'_> {
+impl Kernel for SqDistances<'_> {
     type Output = ();
     #[inline(always)]
     fn run(self, _: Simd) {
-        self.ev.log_prob_t_body(self.b, self.s)
+        self.ev.sq_distances(self.b, self.s)
     }
 }
-
-/// Rows per strip of the exponentials in [`normalize_cols`] (one vector of `f64`).
-const EXP_STRIP: usize = 8;
 
 /// Rows per strip of [`sum_sq_strips`]: four vectors of eight `f64`, held in registers.
 const STRIP: usize = 32;
@@ -392,32 +430,7 @@ pub(crate) fn normalize_cols(
     // (its values meanwhile are garbage, never used).
     let mut sum = vec![0.0; b];
     for v in lpt[..k * b].chunks_exact_mut(b) {
-        // Strips of EXP_STRIP rows: where all are more than 708 below their maxima,
-        // `exp_nonpositive` gives exactly 0 and adding it changes no sum, so the strip is
-        // zeroed without the polynomial (with many components most strips are).
-        let (mut vs, mut ss, mut ms) = (
-            v.chunks_exact_mut(EXP_STRIP),
-            sum.chunks_exact_mut(EXP_STRIP),
-            ll.chunks_exact(EXP_STRIP),
-        );
-        for ((v, s), m) in (&mut vs).zip(&mut ss).zip(&mut ms) {
-            let mut near = false;
-            for l in 0..EXP_STRIP {
-                // (NaN, from a row with no finite maximum, counts as near.)
-                let far = v[l] - m[l] < -708.0;
-                near |= !far;
-            }
-            if near {
-                for l in 0..EXP_STRIP {
-                    v[l] = exp_nonpositive(v[l] - m[l]);
-                    s[l] += v[l];
-                }
-            } else {
-                v.fill(0.0);
-            }
-        }
-        let (v, s, m) = (vs.into_remainder(), ss.into_remainder(), ms.remainder());
-        for ((v, s), &m) in v.iter_mut().zip(s.iter_mut()).zip(m) {
+        for ((v, s), &m) in v.iter_mut().zip(sum.iter_mut()).zip(ll.iter()) {
             *v = exp_nonpositive(*v - m);
             *s += *v;
         }
@@ -474,7 +487,7 @@ mod tests {
     use super::*;
     use crate::gmm::covariance::{factor, Covariances};
     use crate::matrix::Mat;
-    use crate::simd::{dispatch_at, supported, Level};
+    use crate::simd::supported;
 
     fn wave(n: usize, a: f64) -> Vec<f64> {
         (0..n).map(|i| (a * i as f64 + 0.3).sin() * 2.0).collect()
@@ -520,14 +533,7 @@ mod tests {
             let at = |level| {
                 let mut s = Scratch::default();
                 ev.load(x.view(), 0, b, &mut s);
-                dispatch_at(
-                    level,
-                    LogProbT {
-                        ev: &ev,
-                        b,
-                        s: &mut s,
-                    },
-                );
+                ev.log_prob_t_at(level, b, &mut s);
                 s.lpt.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
             };
             let reference = at(Level::Portable);
@@ -545,9 +551,9 @@ mod tests {
     }
 
     #[test]
-    fn normalize_cols_matches_normalize_row_with_far_strips() {
-        // 3 components over 21 rows: component 2 is far (> 708 below the maximum) on the
-        // first 16 rows, so two strips of its exponentials are skipped; row 20 underflows.
+    fn normalize_cols_matches_normalize_row_bitwise() {
+        // 3 components over 21 rows: component 2 is far (> 708 below the maximum: exactly 0)
+        // on the first 16 rows; row 20 underflows.
         let (k, b) = (3, 21);
         let mut lpt = vec![0.0; k * b];
         for i in 0..b {
