@@ -165,8 +165,8 @@ impl Evaluator {
     }
 
     /// [`Self::log_prob_t`] with the squared distances computed at `level` (tests compare
-    /// levels). Full covariances have their own kernel ([`mahalanobis_full`]: compiled
-    /// into one function with the other types' loops it ran 35% slower).
+    /// levels): full covariances through [`mahalanobis_full`], the other types through
+    /// [`Self::sq_distances`].
     #[inline(always)]
     fn log_prob_t_at(&self, level: Level, b: usize, s: &mut Scratch) {
         let (k, d) = (self.k, self.d);
