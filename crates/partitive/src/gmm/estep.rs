@@ -6,9 +6,9 @@
 //! the matrix products runs over the block's rows with unit stride (vectorised across
 //! rows, no sum reordered). For full covariances the Mahalanobis term of component `c` is
 //! `‖(x − μ_c)ᵀ U_c‖²` with `U_c` its upper-triangular precision Cholesky factor: a
-//! triangular matrix product over strips of rows held in vector registers
-//! ([`mahalanobis_full`]: the triangle's zeros skipped, which halves a GEMM's work, and
-//! no `k·d × b` product written to memory). Tied covariances share one `U`: one GEMM,
+//! triangular matrix product over strips of rows and tiles of four columns held in vector
+//! registers ([`mahalanobis_full`], `maha.rs`: the triangle's zeros mostly skipped, which
+//! nearly halves a GEMM's work, and no `k·d × b` product written to memory). Tied covariances share one `U`: one GEMM,
 //! `Y = Uᵀ · Dᵀ`, then `‖Y − o_c‖²` per component. Responsibilities are normalised per row across the
 //! components, again vectorised across rows.
 
@@ -33,8 +33,10 @@ pub(crate) struct Evaluator {
     pub shift: Vec<f64>,
     /// `ln w_k + Σ ln U_jj − ½ d ln 2π` per component.
     constant: Vec<f64>,
-    /// Full: the upper triangles of the `U_c`, column by column (`U_c[0..=j, j]` for
-    /// `j = 0..d`, `d(d+1)/2` per component); tied: `d × d`, row `j` = `U[·, j]`.
+    /// Full: the upper triangles of the `U_c` in tiles of [`TILE`] columns: for the
+    /// columns `j0..j0+TILE`, the rows `a < min(j0 + TILE, d)`, `TILE` values each
+    /// (`U_c[a, j]`, 0 below the diagonal and past `d`; [`tiled_len`] per component);
+    /// tied: `d × d`, row `j` = `U[·, j]`.
     wt: Vec<f64>,
     /// Full: `−o_c`; tied: `o_c`; the offsets `o_c = (μ_c − shift) U_c`, `k × d`.
     offset: Vec<f64>,
@@ -100,11 +102,21 @@ impl Evaluator {
         let (mut wt, mut offset, mut prec) = (Vec::new(), Vec::new(), Vec::new());
         match &f.chol {
             PrecisionCholesky::Full(us) => {
-                wt = Vec::with_capacity(k * d * (d + 1) / 2);
+                wt = Vec::with_capacity(k * tiled_len(d));
                 offset = vec![0.0; k * d];
                 for (c, u) in us.iter().enumerate() {
+                    for j0 in (0..d).step_by(TILE) {
+                        for a in 0..(j0 + TILE).min(d) {
+                            wt.extend((j0..j0 + TILE).map(|j| {
+                                if j < d && a <= j {
+                                    u.row(a)[j]
+                                } else {
+                                    0.0
+                                }
+                            }));
+                        }
+                    }
                     for j in 0..d {
-                        wt.extend((0..=j).map(|a| u.row(a)[j]));
                         offset[c * d + j] = -offset_of(c, u, j);
                     }
                 }
@@ -265,8 +277,19 @@ impl Evaluator {
     }
 }
 
-/// Lanes of the row strips of [`mahalanobis_full`].
+/// Lanes of the row strips of the portable [`mahalanobis_full`].
 const LANES: usize = 8;
+
+/// Columns of `U_c` per register tile of [`mahalanobis_full`] (`maha.rs` holds four).
+pub(super) const TILE: usize = 4;
+
+/// Values per component of the tiled upper triangle (see `Evaluator::wt`).
+pub(super) fn tiled_len(d: usize) -> usize {
+    (0..d)
+        .step_by(TILE)
+        .map(|j0| (j0 + TILE).min(d) * TILE)
+        .sum()
+}
 
 /// [`mahalanobis_full`] through the SIMD dispatch, so that its `mul_add`s compile to FMA
 /// instructions wherever the CPU has them, whoever calls the E-step (outside a
@@ -284,8 +307,16 @@ struct Mahalanobis<'a> {
 impl Kernel for Mahalanobis<'_> {
     type Output = ();
     #[inline(always)]
-    fn run(self, _: Simd) {
-        mahalanobis_full(self.dt, self.b, self.u, self.o, self.k, self.q)
+    fn run(self, simd: Simd) {
+        let (dt, b, u, o, k, q) = (self.dt, self.b, self.u, self.o, self.k, self.q);
+        match simd.level() {
+            // SAFETY: the token proves the CPU supports the level's instruction set.
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx512 => unsafe { super::maha::avx512::run(dt, b, u, o, k, q) },
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx2 => unsafe { super::maha::avx2::run(dt, b, u, o, k, q) },
+            _ => mahalanobis_full(dt, b, u, o, k, q),
+        }
     }
 }
 
@@ -337,17 +368,20 @@ fn sum_sq_strips(dt: &[f64], b: usize, q: &mut [f64], f: impl Fn(usize, f64) -> 
 }
 
 /// `q_c[i] = ‖(x_i − μ_c)ᵀ U_c‖²` for the `b` rows of `dt` (`d × b`, centred, transposed)
-/// and every component `c`, into `q` (`k × b`): `u` holds the upper triangles of the
-/// `U_c` column by column, `o` the `−(μ_c − shift) U_c` (`k × d`). For each column `j`,
-/// `y = o_cj + Σ_{a ≤ j} U_c[a, j] x_a`, then `q += y²`: one chain of fused multiply-adds
-/// per row and component (the triangle's zeros skipped: half a GEMM's work, and no
-/// `k·d × b` product written to memory), over strips of [`LANES`] rows held in vector
-/// registers. `mul_add` is fused in every build, so the values do not depend on the
-/// instruction set.
+/// and every component `c`, into `q` (`k × b`): `u` holds the tiled upper triangles of the
+/// `U_c` (`Evaluator::wt`), `o` the `−(μ_c − shift) U_c` (`k × d`). For each column `j`,
+/// `y = o_cj + Σ_{a ≤ j} U_c[a, j] x_a` (`a` in order), then `q += y²` (`j` in order): one
+/// chain of fused multiply-adds per row, component and column, over strips of [`LANES`]
+/// rows and [`TILE`] columns at a time (the triangle's zeros skipped but for those in the
+/// tile below the diagonal: near half a GEMM's work, and no `k·d × b` product written to
+/// memory). A tile's zeros below the diagonal add `0 · x_a` after a column's last term,
+/// which leaves it unchanged. `mul_add` is fused in every build, so the values do not
+/// depend on the instruction set; the AVX2 and AVX-512 kernels (`maha.rs`) compute the
+/// same chains with the tile held in registers.
 #[inline(always)]
 fn mahalanobis_full(dt: &[f64], b: usize, u: &[f64], o: &[f64], k: usize, q: &mut [f64]) {
     let d = o.len() / k;
-    let t = d * (d + 1) / 2;
+    let t = tiled_len(d);
     let mut xs = vec![[0.0f64; LANES]; d];
     let mut i = 0;
     while i < b {
@@ -361,21 +395,31 @@ fn mahalanobis_full(dt: &[f64], b: usize, u: &[f64], o: &[f64], k: usize, q: &mu
             let (u, o) = (&u[c * t..(c + 1) * t], &o[c * d..(c + 1) * d]);
             let mut acc2 = [0.0f64; LANES];
             let mut p = 0;
-            for (j, &oj) in o.iter().enumerate() {
-                let mut acc = [oj; LANES];
-                for (w, x) in u[p..p + j + 1].iter().zip(&xs[..=j]) {
+            for j0 in (0..d).step_by(TILE) {
+                let w = TILE.min(d - j0);
+                let rows = j0 + w;
+                for jj in 0..w {
+                    let mut acc = [o[j0 + jj]; LANES];
+                    for (ua, x) in u[p..p + rows * TILE].chunks_exact(TILE).zip(&xs[..rows]) {
+                        fma_lanes(&mut acc, ua[jj], x);
+                    }
                     for l in 0..LANES {
-                        acc[l] = w.mul_add(x[l], acc[l]);
+                        acc2[l] = acc[l].mul_add(acc[l], acc2[l]);
                     }
                 }
-                p += j + 1;
-                for l in 0..LANES {
-                    acc2[l] = acc[l].mul_add(acc[l], acc2[l]);
-                }
+                p += rows * TILE;
             }
             q[c * b + i..c * b + i + lanes].copy_from_slice(&acc2[..lanes]);
         }
         i += lanes;
+    }
+}
+
+/// `acc += w · x`, fused, lane by lane (one vector instruction at 8 × f64).
+#[inline(always)]
+fn fma_lanes(acc: &mut [f64; LANES], w: f64, x: &[f64; LANES]) {
+    for l in 0..LANES {
+        acc[l] = w.mul_add(x[l], acc[l]);
     }
 }
 

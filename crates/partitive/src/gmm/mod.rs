@@ -42,6 +42,7 @@ mod data;
 mod distributed_tests;
 pub(crate) mod estep;
 mod fit;
+mod maha;
 pub(crate) use fit::em_chunk_stats;
 mod init;
 mod model;
@@ -50,6 +51,7 @@ mod params;
 mod restore;
 #[cfg(test)]
 mod scale_tests;
+mod scatter;
 mod select;
 mod simd;
 mod source;

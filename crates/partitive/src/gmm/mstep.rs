@@ -6,12 +6,14 @@
 //! `μ_k = s + S1_k/N_k` and `Σ_k = S2_k/N_k − δ_k δ_kᵀ + reg·I` with `δ_k = S1_k/N_k`.
 //! Blocks arrive transposed (`Dᵀ`, `d × b`, rows centred) with the responsibilities
 //! `R` (`k × b`, weighted); the sums are matrix products per block: `S1 = R · D`, for full
-//! covariances `S2` of all components in one GEMM, `[r_1∘Dᵀ; …; r_k∘Dᵀ] · D`
-//! (`(k·d) × d`), for diagonal ones `R · (D∘D)`. A block where most responsibilities are
+//! covariances the lower triangles of `S2_c = Dᵀ diag(r_c) D` in register tiles
+//! (`scatter.rs`: half a GEMM's work, no `k·d × b` product in memory), for diagonal ones
+//! `R · (D∘D)`. A block where most responsibilities are
 //! exactly 0 (many components, each far from most rows: their densities underflow) is
 //! summed term by term over the nonzero ones instead, which skips the products with zero.
 
 use super::covariance::{CovarianceType, Covariances, GmmParameters};
+use super::scatter::scatter_full;
 use crate::matrix::Mat;
 
 /// Partial statistics of a set of rows (mergeable in chunk order).
@@ -85,20 +87,7 @@ impl Stats {
         // S1 (k × d) += R (k × b) · D (b × d), with D = dtᵀ.
         gemm_t(&mut self.s1, &rt[..k * b], dt, k, b, d);
         match kind {
-            CovarianceType::Full => {
-                // A = [r_1∘Dᵀ; …; r_k∘Dᵀ] (k·d × b); S2 (k·d × d) += A · D.
-                tmp.resize(k * d * b, 0.0);
-                for c in 0..k {
-                    let r = &rt[c * b..(c + 1) * b];
-                    for (a, x) in dt.chunks_exact(b).enumerate() {
-                        let o = &mut tmp[(c * d + a) * b..(c * d + a + 1) * b];
-                        for ((o, &x), &r) in o.iter_mut().zip(x).zip(r) {
-                            *o = r * x;
-                        }
-                    }
-                }
-                gemm_t(&mut self.s2, &tmp[..k * d * b], dt, k * d, b, d);
-            }
+            CovarianceType::Full => scatter_full(dt, rt, b, d, k, &mut self.s2, tmp),
             CovarianceType::Diag | CovarianceType::Spherical => {
                 // S2 (k × d) += R · (D∘D).
                 tmp.resize(d * b, 0.0);
