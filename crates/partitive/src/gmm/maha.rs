@@ -45,9 +45,18 @@ macro_rules! maha_body {
             let mut i = 0;
             while i < b {
                 let lanes = R.min(b - i);
-                for (a, x) in xs.chunks_exact_mut(R).enumerate() {
-                    x[..lanes].copy_from_slice(&dt[a * b + i..a * b + i + lanes]);
-                    x[lanes..].fill(0.0);
+                if lanes == R {
+                    // Two registers per column (no call into `memcpy` for 16 values).
+                    for a in 0..d {
+                        let (src, dst) = (dt[a * b + i..].as_ptr(), xs[a * R..].as_mut_ptr());
+                        store(dst, load(src));
+                        store(dst.add(LANES), load(src.add(LANES)));
+                    }
+                } else {
+                    for (a, x) in xs.chunks_exact_mut(R).enumerate() {
+                        x[..lanes].copy_from_slice(&dt[a * b + i..a * b + i + lanes]);
+                        x[lanes..].fill(0.0);
+                    }
                 }
                 let xp = xs.as_ptr();
                 for c in 0..k {
@@ -85,10 +94,16 @@ macro_rules! maha_body {
                             s1 = fmadd(v1, v1, s1);
                         }
                     }
-                    let mut out = [0.0f64; R];
-                    store(out.as_mut_ptr(), s0);
-                    store(out.as_mut_ptr().add(LANES), s1);
-                    q[c * b + i..c * b + i + lanes].copy_from_slice(&out[..lanes]);
+                    if lanes == R {
+                        let dst = q[c * b + i..c * b + i + R].as_mut_ptr();
+                        store(dst, s0);
+                        store(dst.add(LANES), s1);
+                    } else {
+                        let mut out = [0.0f64; R];
+                        store(out.as_mut_ptr(), s0);
+                        store(out.as_mut_ptr().add(LANES), s1);
+                        q[c * b + i..c * b + i + lanes].copy_from_slice(&out[..lanes]);
+                    }
                 }
                 i += lanes;
             }
