@@ -8,9 +8,10 @@
 //! `‖(x − μ_c)ᵀ U_c‖²` with `U_c` its upper-triangular precision Cholesky factor: a
 //! triangular matrix product over strips of rows and tiles of four columns held in vector
 //! registers ([`mahalanobis_full`], `maha.rs`: the triangle's zeros mostly skipped, which
-//! nearly halves a GEMM's work, and no `k·d × b` product written to memory). Tied covariances share one `U`: one GEMM,
-//! `Y = Uᵀ · Dᵀ`, then `‖Y − o_c‖²` per component. Responsibilities are normalised per row across the
-//! components, again vectorised across rows.
+//! nearly halves a GEMM's work, and no `k·d × b` product written to memory). Tied
+//! covariances share one `U`: one GEMM, `Y = Uᵀ · Dᵀ`, then `‖Y − o_c‖²` per component.
+//! Responsibilities are normalised per row across the components, again vectorised across
+//! rows.
 
 use super::covariance::{CovarianceType, Factored, GmmParameters, PrecisionCholesky};
 use super::simd::exp_nonpositive;

@@ -8,9 +8,9 @@
 //! `R` (`k × b`, weighted); the sums are matrix products per block: `S1 = R · D`, for full
 //! covariances the lower triangles of `S2_c = Dᵀ diag(r_c) D` in register tiles
 //! (`scatter.rs`: half a GEMM's work, no `k·d × b` product in memory), for diagonal ones
-//! `R · (D∘D)`. A block where most responsibilities are
-//! exactly 0 (many components, each far from most rows: their densities underflow) is
-//! summed term by term over the nonzero ones instead, which skips the products with zero.
+//! `R · (D∘D)`. A block where most responsibilities are exactly 0 (many components, each
+//! far from most rows: their densities underflow) is summed term by term over the nonzero
+//! ones instead, which skips the products with zero.
 
 use super::covariance::{CovarianceType, Covariances, GmmParameters};
 use super::scatter::scatter_full;
@@ -270,13 +270,8 @@ mod tests {
     /// A block of `b` rows in `d` dimensions (transposed) and responsibilities for `k`
     /// components, `nonzero_per_row` of them nonzero on each row.
     fn block(k: usize, d: usize, b: usize, nonzero_per_row: usize) -> (Vec<f64>, Vec<f64>) {
-        let mut s = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rng = crate::rng::Rng::new(0x2545_f491_4f6c_dd1d);
+        let mut next = || rng.next_f64();
         let dt: Vec<f64> = (0..d * b).map(|_| 4.0 * next() - 2.0).collect();
         let mut rt = vec![0.0; k * b];
         for i in 0..b {

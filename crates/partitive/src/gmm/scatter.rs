@@ -298,13 +298,8 @@ mod tests {
     #[test]
     fn levels_agree_bitwise_and_match_the_definition() {
         for &(b, d, k) in &[(256, 16, 3), (37, 5, 2), (8, 1, 1), (61, 11, 4), (3, 7, 2)] {
-            let mut seed = 0x9e37_79b9_7f4a_7c15u64 ^ (b * 131 + d) as u64;
-            let mut next = || {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                (seed >> 11) as f64 / (1u64 << 53) as f64 - 0.5
-            };
+            let mut rng = crate::rng::Rng::new((b * 131 + d) as u64);
+            let mut next = || rng.next_f64() - 0.5;
             let dt: Vec<f64> = (0..d * b).map(|_| next() * 7.0).collect();
             let rt: Vec<f64> = (0..k * b).map(|_| next() + 0.5).collect();
             let init: Vec<f64> = {
