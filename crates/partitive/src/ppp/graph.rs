@@ -20,10 +20,15 @@
 //!   `(Σ_c + Σ_d)⁻¹ (μ_d − μ_c)`; Hartigan's dip test ([`super::dip`]) says whether the
 //!   projection is bimodal — a gap between the two — or consistent with one unimodal
 //!   cluster (cf. C. Hennig, *Methods for merging Gaussian mixture components*, ADAC 4(1),
-//!   2010, doi:10.1007/s11634-010-0058-3, §4 on dip-based merging).
+//!   2010, doi:10.1007/s11634-010-0058-3, §4 on dip-based merging). In at most
+//!   [`GRAPH_MAX_DIM`] dimensions, where two components whose union bends along one curve
+//!   are pieces of an arc, the points are placed along that curve instead
+//!   ([`along_curve`]): projected on the chord, an arc piles up at both ends, which the
+//!   dip reads as a gap (a ring cut into two clusters; bench/ppp/README.md, session 21).
 
 use super::dip::{critical_95, critical_99, dip};
 use super::knn::{knn, sq_dist, Knn};
+use super::merge::GRAPH_MAX_DIM;
 use super::result::PppMixture;
 use crate::gmm::covariance::Covariances;
 use crate::matrix::Mat;
@@ -269,11 +274,15 @@ pub(crate) fn gap_test(
     let sum: Vec<f64> = sc.iter().zip(&sd).map(|(u, v)| u + v).collect();
     let (mc, md) = (g.params.means.row(c), g.params.means.row(d));
     let delta: Vec<f64> = md.iter().zip(mc).map(|(u, v)| u - v).collect();
-    let w = solve(&cholesky(&sum, dim), dim, &delta);
-    let mut t: Vec<f64> = (0..x.n_rows())
-        .filter(|&i| a[i] == c || a[i] == d)
-        .map(|i| x.row(i).iter().zip(&w).map(|(u, v)| u * v).sum())
-        .collect();
+    let l = cholesky(&sum, dim);
+    let rows = (0..x.n_rows()).filter(|&i| a[i] == c || a[i] == d);
+    let mut t: Vec<f64> = if dim <= GRAPH_MAX_DIM {
+        along_curve(&l, dim, &delta, rows.map(|i| (x.row(i), a[i] == d)))
+    } else {
+        let w = solve(&l, dim, &delta);
+        rows.map(|i| x.row(i).iter().zip(&w).map(|(u, v)| u * v).sum())
+            .collect()
+    };
     let points = t.len();
     GapTest {
         dip: dip(&mut t),
@@ -283,6 +292,188 @@ pub(crate) fn gap_test(
         },
         points,
     }
+}
+
+/// The share of the points' spread across Fisher's axis that the curvature of
+/// [`along_curve`]'s quadratic must explain (beyond a straight line) for the positions to
+/// follow the curve; below it they are the projection.
+const CURVE_BEND: f64 = 0.25;
+
+/// The union's residual about its one quadratic may be at most this multiple of the two
+/// components' pooled residuals about their own quadratics ([`along_curve`]): one curve
+/// through both, not two (the value of [`super::sphere::SPHERE_ONE`], the same test for
+/// spheres).
+const CURVE_ONE: f64 = 1.1;
+
+/// Least-squares fit of every coordinate of `v` on `[1, u, u²]`, kept as normal equations.
+struct Quadratic {
+    dim: usize,
+    /// `Σ f fᵀ`, `f = [1, u, u²]` (3 × 3).
+    m: [f64; 9],
+    /// `Σ f v_j`, row `p` of 3, `dim` wide.
+    rhs: Vec<f64>,
+    /// `Σ |v|²`.
+    vv: f64,
+}
+
+impl Quadratic {
+    fn new(dim: usize) -> Self {
+        Quadratic {
+            dim,
+            m: [0.0; 9],
+            rhs: vec![0.0; 3 * dim],
+            vv: 0.0,
+        }
+    }
+
+    fn add(&mut self, u: f64, v: &[f64]) {
+        let f = [1.0, u, u * u];
+        for p in 0..3 {
+            for q in 0..3 {
+                self.m[p * 3 + q] += f[p] * f[q];
+            }
+            for (j, vj) in v.iter().enumerate() {
+                self.rhs[p * self.dim + j] += f[p] * vj;
+            }
+        }
+        self.vv += v.iter().map(|x| x * x).sum::<f64>();
+    }
+
+    /// `[a, b, c]` of every coordinate; `None` with fewer than three distinct `u`.
+    fn solve(&self) -> Option<Vec<[f64; 3]>> {
+        let scale = self.m[0] + self.m[4] + self.m[8];
+        let l = cholesky(&self.m, 3);
+        if (0..3).any(|p| l[p * 3 + p] * l[p * 3 + p] <= scale * 1e-12) {
+            return None;
+        }
+        let d = self.dim;
+        Some(
+            (0..d)
+                .map(|j| {
+                    let c = solve(&l, 3, &[self.rhs[j], self.rhs[d + j], self.rhs[2 * d + j]]);
+                    [c[0], c[1], c[2]]
+                })
+                .collect(),
+        )
+    }
+
+    /// Residual sum of squares about the fit `coef` (of [`Self::solve`]).
+    fn residual(&self, coef: &[[f64; 3]]) -> f64 {
+        let d = self.dim;
+        let explained: f64 = (0..d)
+            .map(|j| {
+                (0..3)
+                    .map(|p| coef[j][p] * self.rhs[p * d + j])
+                    .sum::<f64>()
+            })
+            .sum();
+        (self.vv - explained).max(0.0)
+    }
+
+    /// Residual sum of squares about the straight line `a + b u`.
+    fn straight_residual(&self) -> f64 {
+        let (m, d) = (&self.m, self.dim);
+        let det = m[0] * m[4] - m[1] * m[1];
+        let explained: f64 = (0..d)
+            .map(|j| {
+                let (s0, s1) = (self.rhs[j], self.rhs[d + j]);
+                let a = (m[4] * s0 - m[1] * s1) / det;
+                let b = (m[0] * s1 - m[1] * s0) / det;
+                a * s0 + b * s1
+            })
+            .sum();
+        (self.vv - explained).max(0.0)
+    }
+
+    /// Sum of squares about the mean.
+    fn total(&self) -> f64 {
+        let explained: f64 = (0..self.dim).map(|j| self.rhs[j] * self.rhs[j]).sum();
+        (self.vv - explained / self.m[0]).max(0.0)
+    }
+}
+
+/// Positions of two components' points (`rows`: a point and whether it is the second
+/// component's) along the quadratic curve that their union follows, in coordinates
+/// whitened by the pair's summed covariance `L Lᵀ` (`l`): `u` on Fisher's axis (the unit
+/// whitened `delta`), each orthogonal coordinate fitted by least squares as
+/// `a + b u + c u²`, and every point placed at the curve's arc length from the lowest `u`
+/// (trapezoid rule between consecutive `u`). For two adjacent pieces of an arc the
+/// projection on the chord piles the points up at both ends (the arc runs across the axis
+/// there), which reads as a dip; the arc length undoes it.
+///
+/// The positions are the projection (sorted) unless the union bends — its curvature
+/// explains at least [`CURVE_BEND`] of the spread across the axis beyond a straight
+/// line — and follows one curve — its residual is at most [`CURVE_ONE`] × the two
+/// components' residuals about their own quadratics. Two parallel stripes or blobs side
+/// by side do not bend; two crescents facing each other bend, but each on its own curve.
+/// Degenerate fits (fewer than three distinct `u`) give the projection.
+fn along_curve<'a>(
+    l: &[f64],
+    dim: usize,
+    delta: &[f64],
+    rows: impl Iterator<Item = (&'a [f64], bool)>,
+) -> Vec<f64> {
+    let mut e = delta.to_vec();
+    forward(l, dim, &mut e);
+    let norm = e.iter().map(|v| v * v).sum::<f64>().sqrt();
+    if norm.is_nan() || norm <= 0.0 {
+        // No axis (one mean): every point at one position, as Fisher's projection gives.
+        return rows.map(|_| 0.0).collect();
+    }
+    e.iter_mut().for_each(|v| *v /= norm);
+    // Whitened points split into (u, v): u on the axis, v the orthogonal remainder.
+    let mut uv: Vec<(f64, Vec<f64>, bool)> = rows
+        .map(|(r, side)| {
+            let mut z = r.to_vec();
+            forward(l, dim, &mut z);
+            let u: f64 = z.iter().zip(&e).map(|(p, q)| p * q).sum();
+            z.iter_mut().zip(&e).for_each(|(p, q)| *p -= u * q);
+            (u, z, side)
+        })
+        .collect();
+    let n = uv.len() as f64;
+    let centre = uv.iter().map(|p| p.0).sum::<f64>() / n;
+    uv.iter_mut().for_each(|p| p.0 -= centre);
+    let mut order: Vec<usize> = (0..uv.len()).collect();
+    order.sort_by(|&i, &j| uv[i].0.total_cmp(&uv[j].0).then(i.cmp(&j)));
+    let (mut union, mut sides) = (
+        Quadratic::new(dim),
+        [Quadratic::new(dim), Quadratic::new(dim)],
+    );
+    for (u, v, side) in &uv {
+        union.add(*u, v);
+        sides[usize::from(*side)].add(*u, v);
+    }
+    let curve = union.solve().filter(|coef| {
+        let curved = union.residual(coef);
+        let bends = union.straight_residual() - curved >= CURVE_BEND * union.total();
+        let one = match (sides[0].solve(), sides[1].solve()) {
+            (Some(c0), Some(c1)) => {
+                curved <= CURVE_ONE * (sides[0].residual(&c0) + sides[1].residual(&c1))
+            }
+            _ => false,
+        };
+        bends && one
+    });
+    let Some(coef) = curve else {
+        return order.iter().map(|&i| uv[i].0).collect();
+    };
+    let speed = |u: f64| {
+        let s: f64 = coef.iter().map(|c| (c[1] + 2.0 * c[2] * u).powi(2)).sum();
+        (1.0 + s).sqrt()
+    };
+    let mut s = 0.0;
+    let mut out = Vec::with_capacity(order.len());
+    let mut prev: Option<f64> = None;
+    for &i in &order {
+        let u = uv[i].0;
+        if let Some(p) = prev {
+            s += (u - p) * (speed(u) + speed(p)) / 2.0;
+        }
+        out.push(s);
+        prev = Some(u);
+    }
+    out
 }
 
 /// Two components' points projected on the line through their means (rows of `means`).
@@ -417,5 +608,79 @@ mod tests {
         // a x = b
         assert!((4.0 * x[0] + 2.0 * x[1] - 2.0).abs() < 1e-12);
         assert!((2.0 * x[0] + 3.0 * x[1] - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn positions_along_an_arc_show_no_gap_where_the_chord_does() {
+        use crate::rng::Rng;
+        let mut rng = Rng::new(11);
+        // 1,200 points on a 120° arc of the unit circle (uniform in angle), radial noise
+        // sd 0.04, split in two halves like two adjacent mixture components.
+        let mut pts = Vec::new();
+        for _ in 0..1200 {
+            let phi = (rng.next_f64() - 0.5) * 120f64.to_radians();
+            let r = 1.0 + 0.04 * rng.normal();
+            pts.push([r * phi.sin(), r * phi.cos()]);
+        }
+        let moments = |p: &[[f64; 2]]| {
+            let n = p.len() as f64;
+            let m = [0, 1].map(|j| p.iter().map(|q| q[j]).sum::<f64>() / n);
+            let mut c = vec![0.0; 4];
+            for q in p {
+                for a in 0..2 {
+                    for b in 0..2 {
+                        c[a * 2 + b] += (q[a] - m[a]) * (q[b] - m[b]) / n;
+                    }
+                }
+            }
+            (m, c)
+        };
+        let positions = |p: &[[f64; 2]], q: &[[f64; 2]]| {
+            let ((mp, cp), (mq, cq)) = (moments(p), moments(q));
+            let sum: Vec<f64> = cp.iter().zip(&cq).map(|(a, b)| a + b).collect();
+            let delta = [mq[0] - mp[0], mq[1] - mp[1]];
+            let l = cholesky(&sum, 2);
+            let rows = (p.iter().map(|r| (&r[..], false))).chain(q.iter().map(|r| (&r[..], true)));
+            let w = solve(&l, 2, &delta);
+            let chord: Vec<f64> = rows
+                .clone()
+                .map(|(r, _)| r[0] * w[0] + r[1] * w[1])
+                .collect();
+            (chord, along_curve(&l, 2, &delta, rows))
+        };
+        let (left, right): (Vec<[f64; 2]>, Vec<[f64; 2]>) = pts.iter().partition(|q| q[0] < 0.0);
+        let (mut chord, mut along) = positions(&left, &right);
+        let n = chord.len();
+        // Projected on Fisher's axis the arc piles up at both ends: a "gap" at 1%.
+        assert!(dip(&mut chord) > critical_99(n), "chord");
+        // Along the curve it is one unimodal run.
+        assert!(dip(&mut along) < critical_95(n), "along the arc");
+        // Two pieces of the arc with a third of it cut out between them keep their gap.
+        let far = |q: &&[f64; 2]| q[0].abs() > 0.5;
+        let (left, right): (Vec<[f64; 2]>, Vec<[f64; 2]>) =
+            pts.iter().filter(far).partition(|q| q[0] < 0.0);
+        let (_, mut along) = positions(&left, &right);
+        assert!(dip(&mut along) > critical_99(along.len()), "cut arc");
+        // A straight pair, and two parallel stripes side by side (which do not follow one
+        // curve): the positions are Fisher's projection up to scale and shift.
+        let line: Vec<[f64; 2]> = (0..400)
+            .map(|_| [4.0 * rng.next_f64(), 0.1 * rng.normal()])
+            .collect();
+        let stripes: Vec<[f64; 2]> = (0..800)
+            .map(|i| [6.0 * rng.next_f64(), (i % 2) as f64 + 0.3 * rng.normal()])
+            .collect();
+        let span = |v: &[f64]| v[v.len() - 1] - v[0];
+        for (a, b) in [
+            line.iter().partition(|q| q[0] < 2.0),
+            stripes.iter().partition(|q| q[1] < 0.5),
+        ] {
+            let (a, b): (Vec<[f64; 2]>, Vec<[f64; 2]>) = (a, b);
+            let (mut chord, along) = positions(&a, &b);
+            chord.sort_by(f64::total_cmp);
+            let (sc, sa) = (span(&chord), span(&along));
+            for (c, s) in chord.iter().zip(&along) {
+                assert!(((c - chord[0]) / sc - (s - along[0]) / sa).abs() < 1e-9);
+            }
+        }
     }
 }

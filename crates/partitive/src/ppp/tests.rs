@@ -398,8 +398,10 @@ fn thin_moons(seed: u64) -> (Mat<f64>, Vec<usize>) {
 fn thin_curved_clusters_join_along_the_data() {
     // BIC cuts each thin moon into 11-14 Gaussian pieces whose mixture density sags at
     // every cut; the second pass joins them along the points' own neighbourhood density.
-    // On seeds 1-9: 6 draws exact (k = 2, ARI 1), 4 with the first pass alone; not every
-    // draw comes out whole (a piece can show a gap at 1% by chance).
+    // On seeds 1-9: 9 draws exact (k = 2, ARI 1), one of them through the second pass.
+    // Before the gap test followed the curve of two arc pieces (session 21), projected on
+    // the chord they showed a gap by the dip test and 6 draws were exact. One draw may
+    // still come out in pieces by chance.
     let (mut exact, mut joined) = (0, 0);
     for seed in 1..10 {
         let (x, t) = thin_moons(seed);
@@ -415,8 +417,8 @@ fn thin_curved_clusters_join_along_the_data() {
             }
         }
     }
-    assert!(exact >= 6, "{exact} of 9 draws");
-    assert!(joined >= 2, "{joined} exact draws needed the second pass");
+    assert!(exact >= 8, "{exact} of 9 draws");
+    assert!(joined >= 1, "{joined} exact draws needed the second pass");
 }
 
 /// Two noisy spherical shells in 8 dimensions (radii 1.1 and 1.5, radial sd 5%, centres
