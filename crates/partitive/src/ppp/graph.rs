@@ -339,11 +339,13 @@ impl Quadratic {
         self.vv += v.iter().map(|x| x * x).sum::<f64>();
     }
 
-    /// `[a, b, c]` of every coordinate; `None` with fewer than three distinct `u`.
+    /// `[a, b, c]` of every coordinate; `None` with fewer than three distinct `u` (no
+    /// points included: `m[0]` counts them).
     fn solve(&self) -> Option<Vec<[f64; 3]>> {
         let scale = self.m[0] + self.m[4] + self.m[8];
         let l = cholesky(&self.m, 3);
-        if (0..3).any(|p| l[p * 3 + p] * l[p * 3 + p] <= scale * 1e-12) {
+        let singular = (0..3).any(|p| l[p * 3 + p] * l[p * 3 + p] <= scale * 1e-12);
+        if self.m[0] < 3.0 || singular {
             return None;
         }
         let d = self.dim;
@@ -669,6 +671,12 @@ mod tests {
         let stripes: Vec<[f64; 2]> = (0..800)
             .map(|i| [6.0 * rng.next_f64(), (i % 2) as f64 + 0.3 * rng.normal()])
             .collect();
+        // No points, or too few for a curve: the projection, without a fit.
+        assert!(positions(&[], &[]).1.is_empty());
+        let (mut chord, along) = positions(&pts[..1], &pts[1..2]);
+        chord.sort_by(f64::total_cmp);
+        assert_eq!(along.len(), 2);
+        assert!((chord[1] - chord[0]) * (along[1] - along[0]) > 0.0);
         let span = |v: &[f64]| v[v.len() - 1] - v[0];
         for (a, b) in [
             line.iter().partition(|q| q[0] < 2.0),
