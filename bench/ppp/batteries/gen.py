@@ -18,6 +18,12 @@ Batteries (every set from its own fixed seed; nothing random outside this file):
             at varied separations: Laplace, exponential (one-sided skew), elongated uniform
             boxes (aspect 4:1), Student t with 5 d.f., and sets mixing kinds and scales.
             Added in session 16 and used by no rule: a check on data nobody tuned for
+  spikes    two clusters whose points lie at a Gaussian radius with mean 0 around their
+            centre (direction uniform): the density peaks sharply at the centre. This is the
+            description of clustering-data-v1's h2mg battery (not shipped in ../shared),
+            which issue 19 calls "shells": d = 1, ..., 128, scale s * d for s = 10, ..., 90,
+            centres 100 apart per coordinate, coordinates rounded to integers. In d = 1 the
+            radius keeps its sign in half the sets (one-sided, half-normal clusters)
   manyg     64 / 128 / 256 / 1,000 well-separated unit Gaussians in d = 2 ... 32,
             100-150 points each
   real      scikit-learn's bundled tables (digits, wine, breast cancer, iris), raw and
@@ -185,6 +191,42 @@ def shells(out):
             write(out, "shells", f"shell_d{d:03d}_v{v}", x[p], y[p])
 
 
+# --------------------------------------------------------------------------- spikes
+
+def spikes(out):
+    """Nine scales per dimension. Radius N(0, s d), direction uniform; the two centres 100
+    apart along every coordinate (100 sqrt(d) apart); 1,024 points per cluster in the
+    development draw, 300-3,000 (log-uniform) per cluster in held-out draws. In d = 1 a
+    uniform direction makes the cluster Gaussian, so odd s keep the radius's sign: a
+    one-sided (half-normal) cluster."""
+    for d in DIMS:
+        for s in range(10, 100, 10):
+            rng = rng_for(5000 + 10 * d + s)
+            if HOLDOUT:
+                n = np.exp(rng.uniform(np.log(300), np.log(3000), 2)).astype(int)
+            else:
+                n = np.array([1024, 1024])
+            xs = []
+            for i, c in enumerate((500.0, 600.0)):
+                rad = s * d * rng.standard_normal(n[i])
+                if d == 1 and (s // 10) % 2 == 1:
+                    u = np.ones((n[i], 1))
+                    rad = np.abs(rad)
+                else:
+                    u = sphere_dirs(rng, n[i], d)
+                xs.append(c + rad[:, None] * u)
+            x = np.round(np.vstack(xs))
+            y = np.repeat([1, 2], n)
+            p = rng.permutation(len(x))
+            name = f"spike_d{d:03d}_s{s:02d}"
+            write(out, "spikes", name, x[p], y[p])
+            # a second reference: the nearer centre (the one of higher density)
+            near = 1 + (((x[p] - 600.0) ** 2).sum(1) < ((x[p] - 500.0) ** 2).sum(1))
+            folder = os.path.join(out, "spikes" + (f"-h{HOLDOUT}" if HOLDOUT else ""))
+            with gzip.open(os.path.join(folder, name + ".labels1.gz"), "wt") as f:
+                np.savetxt(f, near.astype(int), fmt="%d")
+
+
 # --------------------------------------------------------------------------- other non-Gaussian
 
 def cluster_points(kind, rng, n, d, scale):
@@ -333,7 +375,7 @@ def real(out):
         write(out, "real", f"{name}_std", (x - x.mean(0)) / sd, y)
 
 
-BATTERIES = {"shapes2d": shapes2d, "shells": shells, "nongauss": nongauss, "nongauss2": nongauss2, "manyg": manyg, "real": real}
+BATTERIES = {"shapes2d": shapes2d, "shells": shells, "nongauss": nongauss, "nongauss2": nongauss2, "spikes": spikes, "manyg": manyg, "real": real}
 
 
 def main():

@@ -37,7 +37,7 @@ NUMPY_SHIM = ("import runpy, sys, warnings, numpy; "
               "numpy.warnings = getattr(numpy, 'warnings', warnings); "
               "sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')")
 BASELINES = ["hdbscan", "xmeans", "gmeans", "gmm_bic", "dynmsc"]
-ALL = ["shapes2d", "shells", "nongauss", "real", "manyg"]
+ALL = ["shapes2d", "shells", "spikes", "nongauss", "nongauss2", "real", "manyg"]
 
 
 def baselines(a):

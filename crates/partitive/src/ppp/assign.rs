@@ -3,6 +3,7 @@
 
 use super::merge::{evaluator, top2};
 use super::result::{ChunkAssignment, PppModel};
+use super::tail::SharedTails;
 use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::gmm::estep::{normalize_row, Evaluator, Scratch, BLOCK_ROWS};
@@ -15,6 +16,7 @@ use std::ops::Range;
 fn assign_kernel<T: Float>(
     model: &PppModel,
     ev: Option<&Evaluator>,
+    tails: Option<&SharedTails>,
     x: MatRef<'_, T>,
     range: Range<usize>,
     out: &mut [(usize, usize, f64)],
@@ -48,7 +50,9 @@ fn assign_kernel<T: Float>(
         for (i, row) in s.lp.chunks_exact_mut(k).enumerate() {
             raw.copy_from_slice(row);
             let (a, _) = top2(&raw);
-            let label = model.component_cluster[a];
+            let label = tails
+                .and_then(|t| t.cluster(a, &buf[i * d..(i + 1) * d]))
+                .unwrap_or(model.component_cluster[a]);
             let conf = match normalize_row(row) {
                 Some(_) => (0..k)
                     .filter(|&c| model.component_cluster[c] == label)
@@ -92,6 +96,16 @@ impl PppModel {
                 .any(|r| !(0.0..=1.0).contains(r))
         {
             return bad("one reproducibility in [0, 1] per component (or none)");
+        }
+        if !(self.cluster_modes.is_empty()
+            || self.cluster_modes.len() == self.n_clusters
+                && self
+                    .cluster_modes
+                    .iter()
+                    .enumerate()
+                    .all(|(cl, &c)| self.component_cluster.get(c) == Some(&cl)))
+        {
+            return bad("one mode component per cluster, in that cluster (or none)");
         }
         let Some(g) = &self.mixture else {
             return if self.component_cluster.len() == 1 {
@@ -149,7 +163,9 @@ impl PppModel {
 
     /// The most probable mixture component of every row of `x` (all input columns),
     /// before components are merged into clusters: row `i`'s cluster is
-    /// `component_cluster[components[i]]`. All 0 for a model without mixture.
+    /// `component_cluster[components[i]]`, unless that component is a shared tail (its
+    /// bulk holds several clusters' modes; `tail.rs`), whose rows go to the nearest of
+    /// those modes. All 0 for a model without mixture.
     ///
     /// # Errors
     /// A column count other than `n_features`; non-finite values.
@@ -169,9 +185,10 @@ impl PppModel {
     /// `(component, label, confidence)` of every row (input already checked).
     fn assign_full<T: Float>(&self, x: MatRef<'_, T>) -> Vec<(usize, usize, f64)> {
         let ev = self.mixture.as_ref().map(evaluator);
+        let tails = SharedTails::new(self);
         let mut out = vec![(0usize, 0usize, 0.0f64); x.n_rows()];
         for_each_chunk_mut(&mut out, 1, |r, o| {
-            assign_kernel(self, ev.as_ref(), x, r, o)
+            assign_kernel(self, ev.as_ref(), tails.as_ref(), x, r, o)
         });
         out
     }

@@ -112,6 +112,7 @@ pub(crate) fn structure(
                 n_clusters: 1,
                 input_exponent: 0,
                 reproducibility: Vec::new(),
+                cluster_modes: vec![0],
             };
             let sel = SelectedModel {
                 k_proposal: 1,
@@ -259,6 +260,7 @@ pub(crate) fn structure(
                 merged.n_clusters,
             )?;
             let g = sw.best.mixture;
+            let cluster_modes = merged.modes();
             // Likelihoods and densities reported in the data's units: the scaling by 2^e
             // adds e·d·ln 2 to every log density (its Jacobian).
             let m = sample.x.n_rows() as f64;
@@ -289,6 +291,7 @@ pub(crate) fn structure(
                 n_clusters: merged.n_clusters,
                 input_exponent: e,
                 reproducibility,
+                cluster_modes,
             };
             let n_fit = sample.x.n_rows();
             let stability = if p.stability {

@@ -90,6 +90,83 @@ pub(crate) fn knn(z: &Mat<f64>, k: usize) -> Knn {
     Knn { idx, k }
 }
 
+/// The neighbourhood graph of the distinct locations among the rows of `z`: rows with
+/// identical coordinates are one location, which carries their count.
+pub(crate) struct SiteKnn {
+    /// Per row: the first row (lowest index) of each of the `k` nearest other locations,
+    /// nearest first; rows at one location share the list.
+    pub nn: Knn,
+    /// Per row: how many rows share its location (1 where it has no duplicate).
+    pub count: Vec<usize>,
+    /// Neighbouring rows a density estimate counts: `k`, or `m − 1` when fewer.
+    pub k_rows: usize,
+}
+
+/// Exact kNN of every row of `z` among the other *locations*: duplicate rows (discrete or
+/// rounded data) would otherwise fill each other's neighbour lists, and a graph of
+/// duplicates has no edge between two values, so no boundary between two components.
+/// Ties in distance are broken by the lower first row, as in [`knn`]. Without duplicates
+/// the graph is [`knn`]'s and every count is 1.
+pub(crate) fn knn_sites(z: &Mat<f64>, k: usize) -> SiteKnn {
+    let (m, d) = (z.n_rows(), z.n_cols());
+    let k_rows = k.min(m.saturating_sub(1));
+    // Rows in lexicographic order of their coordinates (then index): equal rows adjoin.
+    let mut order: Vec<usize> = (0..m).collect();
+    let cmp_rows = |a: usize, b: usize| {
+        z.row(a)
+            .iter()
+            .zip(z.row(b))
+            .map(|(u, v)| u.total_cmp(v))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    };
+    order.sort_by(|&a, &b| cmp_rows(a, b).then(a.cmp(&b)));
+    // First row of every row's location, and the location's count.
+    let mut first = vec![0usize; m];
+    let mut count = vec![0usize; m];
+    let mut s = 0;
+    while s < m {
+        let mut e = s + 1;
+        while e < m && cmp_rows(order[s], order[e]).is_eq() {
+            e += 1;
+        }
+        for &i in &order[s..e] {
+            first[i] = order[s];
+            count[i] = e - s;
+        }
+        s = e;
+    }
+    // Locations in order of their first row, so ties in distance keep `knn`'s rule.
+    let reps: Vec<usize> = (0..m).filter(|&i| first[i] == i).collect();
+    if reps.len() == m {
+        return SiteKnn {
+            nn: knn(z, k),
+            count,
+            k_rows,
+        };
+    }
+    let mut site = vec![0usize; m];
+    for (s, &r) in reps.iter().enumerate() {
+        site[r] = s;
+    }
+    let sites = Mat::from_vec(
+        reps.iter().flat_map(|&r| z.row(r).to_vec()).collect(),
+        reps.len(),
+        d,
+    )
+    .expect("sizes match");
+    let g = knn(&sites, k);
+    let mut idx = Vec::with_capacity(m * g.k);
+    for &f in &first {
+        idx.extend(g.of(site[f]).iter().map(|&t| reps[t]));
+    }
+    SiteKnn {
+        nn: Knn { idx, k: g.k },
+        count,
+        k_rows,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +206,32 @@ mod tests {
             .unwrap()
             .install(|| knn(&z, 5));
         assert_eq!(one.idx, g.idx);
+    }
+
+    #[test]
+    fn duplicate_rows_are_one_location_with_a_count() {
+        // 0 ×3, 1 ×2, 3, 6: the neighbours of a 0 are the other locations, not its copies.
+        let z = Mat::from_vec(vec![0.0, 1.0, 0.0, 3.0, 1.0, 0.0, 6.0], 7, 1).unwrap();
+        let g = knn_sites(&z, 2);
+        assert_eq!(g.nn.k, 2);
+        assert_eq!(g.count, vec![3, 2, 3, 1, 2, 3, 1]);
+        for i in [0, 2, 5] {
+            assert_eq!(g.nn.of(i), &[1, 3]);
+        }
+        for i in [1, 4] {
+            assert_eq!(g.nn.of(i), &[0, 3]);
+        }
+        assert_eq!(g.nn.of(3), &[1, 0]); // 1 at distance 2, 0 at 3
+        assert_eq!(g.nn.of(6), &[3, 1]);
+        // Without duplicates it is the plain graph.
+        let u = Mat::from_vec(vec![0.0, 1.0, 3.0, 6.0], 4, 1).unwrap();
+        let h = knn_sites(&u, 2);
+        assert_eq!(h.nn.idx, knn(&u, 2).idx);
+        assert_eq!(h.count, vec![1; 4]);
+        // One location only: no neighbours.
+        let one = Mat::from_vec(vec![2.0; 5], 5, 1).unwrap();
+        let o = knn_sites(&one, 3);
+        assert_eq!((o.nn.k, o.count), (0, vec![5; 5]));
     }
 
     #[test]

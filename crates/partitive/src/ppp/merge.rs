@@ -35,7 +35,7 @@
 //! of the fit sample alone.
 
 use super::graph::{gap_test, knn_density, knn_saddles, whiten, GapLevel, GapTest, KNN_K};
-use super::knn::{knn, Knn};
+use super::knn::{knn_sites, Knn};
 use super::params::{MergeRule, FIT_CHUNK_ROWS};
 use super::params::{Z_GAUSS, Z_NON_GAUSSIAN};
 use super::result::{MergeDecision, MergeNode, PppMixture};
@@ -324,6 +324,25 @@ impl Merged {
             forest: nodes,
         }
     }
+
+    /// The component holding each cluster's mode: the root of its tree in the forest (the
+    /// component the others hang under; of several roots, the highest peak; ties → lower
+    /// index). Not simply the highest peak: a lighter cluster joined under a heavier one
+    /// keeps its own higher peak, but the cluster is the heavier one's.
+    pub(super) fn modes(&self) -> Vec<usize> {
+        let mut best: Vec<Option<usize>> = vec![None; self.n_clusters];
+        let key = |i: usize| (self.forest[i].parent.is_none(), self.forest[i].log_peak);
+        for (c, &cl) in self.component_cluster.iter().enumerate() {
+            let better = |b: usize| {
+                let ((rc, pc), (rb, pb)) = (key(c), key(b));
+                rc.cmp(&rb).then(pc.total_cmp(&pb)).is_gt()
+            };
+            if best[cl].is_none_or(better) {
+                best[cl] = Some(c);
+            }
+        }
+        best.into_iter().map(|b| b.unwrap_or(0)).collect()
+    }
 }
 
 /// What the merge needs besides the mixture and the fit sample.
@@ -590,10 +609,12 @@ impl NeighbourhoodGraph {
         )
         .expect("sizes match");
         let (z, log_det) = whiten(g, &sub);
-        let nn = knn(&z, KNN_K);
-        let knn_density = knn_density(&z, &nn, log_det);
+        // Distinct locations: duplicate rows (discrete or rounded data) would fill each
+        // other's neighbour lists and leave no edge between two values.
+        let sites = knn_sites(&z, KNN_K);
+        let knn_density = knn_density(&z, &sites, log_det);
         NeighbourhoodGraph {
-            nn,
+            nn: sites.nn,
             a: keep.iter().map(|&i| l.top[i]).collect(),
             mixture_density: keep.iter().map(|&i| l.dens[i]).collect(),
             knn_density,

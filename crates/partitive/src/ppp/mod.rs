@@ -17,7 +17,9 @@
 //! 4. Merge: a component hangs under the higher neighbour it shares the largest saddle
 //!    density with when saddle ≥ ρ · its peak; roots of the forest are the clusters.
 //! 5. Assign every row to its most probable component's cluster in one streaming pass;
-//!    confidence = posterior mass of that cluster.
+//!    confidence = posterior mass of that cluster. Exception: a row won by a wide
+//!    component whose bulk holds several clusters' modes (a shared tail, `tail.rs`) goes
+//!    to the nearest of those modes in that component's metric.
 //!
 //! Beyond the research specification's winner: `rho_gauss` (a stricter ratio, 0.9, for
 //! links between two components whose posterior-weighted Mardia kurtosis looks Gaussian,
@@ -112,6 +114,7 @@ mod skew;
 mod sphere;
 mod stability;
 mod stream;
+mod tail;
 #[cfg(test)]
 mod tests;
 

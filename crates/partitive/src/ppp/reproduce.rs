@@ -197,5 +197,16 @@ mod tests {
         // A model saved before the measurement (no values): valid, confidences uncapped.
         m.reproducibility.clear();
         assert!(m.validate().is_ok());
+        // Cluster modes: one per cluster, each a component of its own cluster (or none).
+        assert_eq!(m.cluster_modes.len(), m.n_clusters);
+        let modes = m.cluster_modes.clone();
+        m.cluster_modes.swap(0, 1);
+        assert!(m.validate().is_err());
+        m.cluster_modes.pop();
+        assert!(m.validate().is_err());
+        m.cluster_modes.clear();
+        assert!(m.validate().is_ok());
+        m.cluster_modes = modes;
+        assert!(m.validate().is_ok());
     }
 }

@@ -44,6 +44,12 @@ pub struct PppModel {
     /// measured). A row's confidence is its cluster posterior capped by this value.
     #[serde(default)]
     pub reproducibility: Vec<f64>,
+    /// The component holding each cluster's mode (its highest peak), one per cluster; rows
+    /// of a component that spans several of these modes go to the nearest (`tail.rs`).
+    /// Empty for a model saved before they were recorded: every row takes its most
+    /// probable component's cluster.
+    #[serde(default)]
+    pub cluster_modes: Vec<usize>,
 }
 
 /// Labels and confidences of a set of rows.

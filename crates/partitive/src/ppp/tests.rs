@@ -719,3 +719,61 @@ fn slabs_of_an_elongated_uniform_box_join_side_by_side() {
         "{two} of 4 pairs of boxes came out as two clusters"
     );
 }
+
+/// Two one-sided (half-normal) clusters in one dimension, rounded to integers: 2,048
+/// points on about 60 values. Duplicates filled each other's neighbour lists (no edge
+/// between two values, so no boundary between components) and made the projected points a
+/// staircase that the dip test read as many modes: six clusters. With the neighbourhood
+/// graph on distinct values and ties spread over the rounding step, the two clusters.
+#[test]
+fn rounded_one_dimensional_clusters_are_not_cut_at_every_value() {
+    let mut rng = Rng::new(11);
+    let mut v = Vec::new();
+    let mut t = Vec::new();
+    for (c, centre) in [500.0, 600.0].into_iter().enumerate() {
+        for _ in 0..1024 {
+            v.push((centre + 10.0 * rng.normal().abs()).round());
+            t.push(c);
+        }
+    }
+    let x = Mat::from_vec(v, 2048, 1).unwrap();
+    let r = Ppp::params().fit(x.view()).unwrap();
+    assert_eq!(r.k, 2);
+    assert!(ari(&t, &r.labels) > 0.95);
+}
+
+/// Two spiked clusters in 16-D (clustering-data-v1's h2mg kind): every point at a radius
+/// drawn from N(0, 1120) around its centre, in a uniform direction; the centres 400 apart.
+/// BIC fits a core per cluster and wide components to the pooled tails, which the merge
+/// hangs under one cluster each: labelled by their top component alone, the rows far from
+/// both centres all go to that one cluster. The shared-tail rule sends them to the nearer
+/// mode.
+#[test]
+fn rows_of_a_tail_shared_by_two_clusters_go_to_the_nearer_mode() {
+    let (d, per, scale) = (16, 1024, 1120.0);
+    let mut rng = Rng::new(21);
+    let (mut v, mut near) = (Vec::new(), Vec::new());
+    for c in 0..2 {
+        let centre = 100.0 * c as f64;
+        for _ in 0..per {
+            let u: Vec<f64> = (0..d).map(|_| rng.normal()).collect();
+            let norm = u.iter().map(|t| t * t).sum::<f64>().sqrt();
+            let r = scale * rng.normal();
+            let p: Vec<f64> = u.iter().map(|t| centre + r * t / norm).collect();
+            // Reference: the nearer centre (the higher of the two densities).
+            let d0: f64 = p.iter().map(|t| t * t).sum();
+            let d1: f64 = p.iter().map(|t| (t - 100.0) * (t - 100.0)).sum();
+            near.push(usize::from(d1 < d0));
+            v.extend(p);
+        }
+    }
+    let x = Mat::from_vec(v, 2 * per, d).unwrap();
+    let r = Ppp::params().fit(x.view()).unwrap();
+    assert_eq!(r.k, 2);
+    let with = ari(&near, &r.labels);
+    let mut old = r.model.clone();
+    old.cluster_modes.clear();
+    let without = ari(&near, &old.assign_chunk(x.view()).unwrap().labels);
+    assert!(with > 0.9, "with the rule: ARI {with}");
+    assert!(without < with - 0.2, "without: {without}, with: {with}");
+}
