@@ -32,7 +32,7 @@
 //! to, the row goes to the nearest one.
 
 use super::result::PppModel;
-use crate::gmm::PrecisionCholesky;
+use crate::gmm::{Covariances, PrecisionCholesky};
 
 /// A component spans a cluster when the cluster's mode lies within `SPAN × d` squared
 /// Mahalanobis units of the component's mean: inside half its typical radius `√d`.
@@ -81,11 +81,18 @@ impl SharedTails {
                     return Vec::new();
                 }
                 let mu_a = centred(a);
+                let bound = SPAN * d as f64 * trace(&g.params.covariances, a, d);
                 let spanned: Vec<(usize, Vec<f64>, f64)> = modes
                     .iter()
                     .enumerate()
                     .filter_map(|(cl, m)| {
                         let diff: Vec<f64> = m.iter().zip(&mu_a).map(|(p, q)| p - q).collect();
+                        // `D² ≥ |diff|² / λ_max ≥ |diff|² / tr Σ_a`: most pairs are
+                        // ruled out in O(d), not O(d²) (a thousand clusters make a
+                        // million pairs).
+                        if diff.iter().map(|t| t * t).sum::<f64>() > bound {
+                            return None;
+                        }
                         let (_, d2) = precision_times(&g.precision_cholesky, a, &diff);
                         (d2 <= SPAN * d as f64).then(|| {
                             let (v, s) = precision_times(&g.precision_cholesky, a, m);
@@ -126,6 +133,16 @@ impl SharedTails {
             }
         }
         best.map(|(cl, _)| cl)
+    }
+}
+
+/// The trace of component `a`'s covariance (`d` columns).
+fn trace(c: &Covariances, a: usize, d: usize) -> f64 {
+    match c {
+        Covariances::Full(m) => (0..d).map(|j| m[a].row(j)[j]).sum(),
+        Covariances::Tied(m) => (0..d).map(|j| m.row(j)[j]).sum(),
+        Covariances::Diag(m) => m.row(a).iter().sum(),
+        Covariances::Spherical(v) => d as f64 * v[a],
     }
 }
 
