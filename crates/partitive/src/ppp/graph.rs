@@ -289,28 +289,19 @@ pub(crate) fn gap_test(
     let delta: Vec<f64> = md.iter().zip(mc).map(|(u, v)| u - v).collect();
     let l = cholesky(&sum, dim);
     let rows = || (0..x.n_rows()).filter(|&i| a[i] == c || a[i] == d);
-    // The position's change per unit of every column (the axis in the data's units).
-    let axis: Vec<f64>;
-    let mut t: Vec<f64> = if dim <= GRAPH_MAX_DIM {
-        let mut e = delta.clone();
-        forward(&l, dim, &mut e);
-        let norm = e.iter().map(|v| v * v).sum::<f64>().sqrt();
-        axis = (0..dim)
-            .map(|j| {
-                let mut unit = vec![0.0; dim];
-                unit[j] = 1.0;
-                forward(&l, dim, &mut unit);
-                unit.iter().zip(&e).map(|(p, q)| p * q).sum::<f64>() / norm
-            })
-            .collect();
-        along_curve(&l, dim, &delta, rows().map(|i| (x.row(i), a[i] == d)))
+    // Positions, and for the projection the axis in the data's units.
+    let (mut t, w): (Vec<f64>, Option<Vec<f64>>) = if dim <= GRAPH_MAX_DIM {
+        let t = along_curve(&l, dim, &delta, rows().map(|i| (x.row(i), a[i] == d)));
+        (t, None)
     } else {
-        axis = solve(&l, dim, &delta);
-        rows()
-            .map(|i| x.row(i).iter().zip(&axis).map(|(u, v)| u * v).sum())
-            .collect()
+        let w = solve(&l, dim, &delta);
+        let t = rows()
+            .map(|i| x.row(i).iter().zip(&w).map(|(u, v)| u * v).sum())
+            .collect();
+        (t, Some(w))
     };
     spread_ties(&mut t, || {
+        let axis = w.unwrap_or_else(|| whitened_axis(&l, dim, &delta));
         let res = resolution(x, rows());
         // A column with one value among the pair's points moves no position.
         axis.iter()
@@ -328,6 +319,22 @@ pub(crate) fn gap_test(
         },
         points,
     }
+}
+
+/// The position's change per unit of every column of [`along_curve`]'s axis (the unit
+/// vector along `L⁻¹ δ` in whitened coordinates), in the data's units.
+fn whitened_axis(l: &[f64], dim: usize, delta: &[f64]) -> Vec<f64> {
+    let mut e = delta.to_vec();
+    forward(l, dim, &mut e);
+    let norm = e.iter().map(|v| v * v).sum::<f64>().sqrt();
+    (0..dim)
+        .map(|j| {
+            let mut unit = vec![0.0; dim];
+            unit[j] = 1.0;
+            forward(l, dim, &mut unit);
+            unit.iter().zip(&e).map(|(p, q)| p * q).sum::<f64>() / norm
+        })
+        .collect()
 }
 
 /// Spreads every run of equal positions evenly over `width()` around its value (sorting
