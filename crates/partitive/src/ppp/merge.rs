@@ -325,19 +325,16 @@ impl Merged {
         }
     }
 
-    /// The component holding each cluster's mode: the root of its tree in the forest (the
-    /// component the others hang under; of several roots, the highest peak; ties → lower
-    /// index). Not simply the highest peak: a lighter cluster joined under a heavier one
-    /// keeps its own higher peak, but the cluster is the heavier one's.
+    /// The component holding each cluster's mode: its highest peak (ties → lower index).
+    /// Not the root of its tree, which may be a wide halo the cores hang under (a lighter
+    /// core joins a heavier halo in the segment pass): the shared-tail rule splits rows by
+    /// the nearest mode, and a halo's mean lies between the cores, not at one (spikes in
+    /// 32–128 dimensions, bench/ppp/README.md, session 23).
     pub(super) fn modes(&self) -> Vec<usize> {
         let mut best: Vec<Option<usize>> = vec![None; self.n_clusters];
-        let key = |i: usize| (self.forest[i].parent.is_none(), self.forest[i].log_peak);
+        let peak = |i: usize| self.forest[i].log_peak;
         for (c, &cl) in self.component_cluster.iter().enumerate() {
-            let better = |b: usize| {
-                let ((rc, pc), (rb, pb)) = (key(c), key(b));
-                rc.cmp(&rb).then(pc.total_cmp(&pb)).is_gt()
-            };
-            if best[cl].is_none_or(better) {
+            if best[cl].is_none_or(|b| peak(c) > peak(b)) {
                 best[cl] = Some(c);
             }
         }

@@ -94,6 +94,7 @@ mod flat;
 mod graph;
 #[cfg(test)]
 mod growth_tests;
+mod halo;
 mod knn;
 mod many;
 mod merge;
@@ -133,3 +134,4 @@ pub use result::{
 pub use segment::{SEGMENT_FAR, SEGMENT_NEAR, SEGMENT_POINTS};
 pub use sphere::{SPHERE_CURVED, SPHERE_ONE};
 pub use stream::Pass;
+pub use tail::SPAN;

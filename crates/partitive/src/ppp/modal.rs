@@ -21,6 +21,10 @@
 //! (F. Chazal, L. J. Guibas, S. Y. Oudot, P. Skraba, *Persistence-based clustering in
 //! Riemannian manifolds*, J. ACM 60(6), 2013, doi:10.1145/2535927).
 //!
+//! After the second pass, a cluster that is only a halo shared by two or more denser
+//! clusters — their peaks inside its bulk — joins the nearest of them
+//! ([`super::halo`]); its rows are split between them by the shared-tail rule.
+//!
 //! Superposed flat components: above three dimensions two components that are both
 //! flatter than a Gaussian (Mardia kurtosis z below `−Z_GAUSS`: uniform or hollow) and
 //! symmetric (skewness z ≤ [`Z_SKEW`](super::params::Z_SKEW)), whose boundary is at least
@@ -49,6 +53,7 @@
 
 use super::flat::join_flat;
 use super::graph::{gap_test, GapLevel, GapTest};
+use super::halo::join_shared_halos;
 use super::merge::{
     attach_small, kurtosis, landscape, lone_roots, mean_distances, MergeConfig, Merged,
 };
@@ -213,10 +218,29 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
         (rep[c] == c && rep[d] == d && dist <= SEGMENT_NEAR)
             || (lone[c] != lone[d] && rep[c] != rep[d] && dist <= SEGMENT_FAR)
     });
-    let joins = |a: usize, b: usize| dips[a * k + b] >= threshold(a, b).ln() && !kept_apart(a, b);
+    let joins =
+        |a: usize, b: usize| dips.ratio[a * k + b] >= threshold(a, b).ln() && !kept_apart(a, b);
     let no_gap =
         |a: usize, b: usize| !cfg.gap_test || !gap_test(g, x, &l.top, (a, b), GapLevel::One).gap();
-    join_nested(&mut rep, &mut nodes, w, &dips, joins, no_gap);
+    let ln_rho = |a: usize, b: usize| threshold(a, b).ln();
+    // The segment between two groups' peaks (computed when no pass needed it yet).
+    let peaks_ratio = |p: usize, q: usize| match dips.ratio[p * k + q] {
+        r if r.is_finite() => r,
+        _ => segment_dips(g, |c, d| (c, d) == (p.min(q), p.max(q))).ratio[p * k + q],
+    };
+    join_nested(
+        &mut rep,
+        &mut nodes,
+        w,
+        &dips,
+        ln_rho,
+        peaks_ratio,
+        joins,
+        no_gap,
+    );
+    if cfg.keep_gauss {
+        join_shared_halos(&mut rep, &mut nodes, &m, &l.peak, g.shift.len());
+    }
     if cfg.keep_gauss {
         // Third pass: adjacent platykurtic pieces with no gap between them.
         let adjacent =

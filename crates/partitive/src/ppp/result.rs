@@ -192,12 +192,40 @@ pub enum MergeDecision {
         /// Union's squared radial residual over the two clusters' pooled own residuals.
         one: f64,
     },
+    /// A mode whose cluster is a halo shared by two or more denser clusters (the modal
+    /// rule, after its second pass): their peaks lie inside its bulk, within
+    /// [`SPAN`](crate::ppp::SPAN) `× d` squared Mahalanobis units of its mean. It joins
+    /// the nearest of them; its rows are split between them by the shared-tail rule.
+    SharedHalo {
+        /// How many denser clusters' peaks lie in its bulk.
+        clusters: usize,
+        /// Squared Mahalanobis distance (under the halo) of the nearest one's peak, over `d`.
+        distance: f64,
+    },
     /// A mode whose cluster weighed less than the minimum cluster size; attached to the
     /// cluster it has the highest saddle with.
     SmallCluster {
         /// Mixture weight of the cluster when it was attached.
         weight: f64,
     },
+}
+
+#[cfg(test)]
+impl MergeNode {
+    /// A mode of weight `w` (100 fit points, peak 0), for tests of the merge passes.
+    pub(crate) fn test_mode(c: usize, w: f64) -> MergeNode {
+        MergeNode {
+            component: c,
+            parent: None,
+            cluster: 0,
+            weight: w,
+            fit_points: 100,
+            log_peak: 0.0,
+            log_saddle: f64::NEG_INFINITY,
+            gaussian_looking: false,
+            decision: MergeDecision::Mode { best_ratio: None },
+        }
+    }
 }
 
 impl MergeDecision {
@@ -260,6 +288,11 @@ impl MergeDecision {
             MergeDecision::JoinedOnSphere { curved, one } => format!(
                 "merged: the two clusters' points lie on one sphere (radial residual {curved:.3} \
                  x the flattest axis's variance, {one:.3} x their own spheres' residuals)"
+            ),
+            MergeDecision::SharedHalo { clusters, distance } => format!(
+                "merged: a halo around {clusters} denser clusters (the nearest peak at \
+                 {distance:.3} x d squared sd from its centre), joined to the nearest; its rows \
+                 go to the nearest peak"
             ),
             MergeDecision::SmallCluster { weight } => {
                 format!("merged: cluster weight {weight:.4} below the minimum size")

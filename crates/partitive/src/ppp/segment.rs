@@ -18,6 +18,16 @@
 //! one of them and cannot bridge them, and a wide halo component inside one cluster
 //! cannot pull a second core in.
 //!
+//! Joins are taken like the merges of a persistence hierarchy (ToMATo, cited in
+//! [`super::modal`]): highest segments first, and a join must also keep the two groups'
+//! peaks on one hill — the segment reaches `ρ ×` the lower of the two groups' peaks (the
+//! highest root joined into each so far), or the segment between those peaks does not dip.
+//! Two spiked clusters in 32–128 dimensions are two sharp cores inside one wide halo that
+//! BIC fits between them; each core's segment into the halo stays at the halo's own level,
+//! so relative to the segment's ends alone both cores joined the halo, and the two
+//! clusters became one. Now the first core joins it; the second would join two towering
+//! peaks through the halo's level, and stays apart (bench/ppp/README.md, session 23).
+//!
 //! A cluster of a single component is the exception: its mode may reach any component of
 //! a heavier cluster of several components (within [`SEGMENT_FAR`]). A skewed cluster
 //! (log-normal in 4–16 dimensions) grows arms along its axes whose tip points BIC fits
@@ -50,17 +60,32 @@ pub const SEGMENT_NEAR: f64 = 3.0;
 /// their cluster (bench/ppp/README.md, session 14).
 pub const SEGMENT_FAR: f64 = 6.0;
 
-/// `[c * K + d]` = ln(min over the segment `μ_c → μ_d` of the mixture density / the lower
-/// of its two ends' densities) for the pairs with `near(c, d)`; `−∞` elsewhere (and on the
-/// diagonal). Symmetric; `≤ 0`.
-pub(super) fn segment_dips(g: &PppMixture, near: impl Fn(usize, usize) -> bool) -> Vec<f64> {
+/// The mixture density along the segments between pairs of component means.
+pub(super) struct SegmentDips {
+    /// `[c * K + d]` = ln(min over the segment `μ_c → μ_d` of the mixture density / the
+    /// lower of its two ends' densities) for the pairs with `near(c, d)`; `−∞` elsewhere
+    /// (and on the diagonal). Symmetric; `≤ 0`.
+    pub ratio: Vec<f64>,
+    /// `[c * K + d]` = ln(min over the segment of the mixture density): the height of the
+    /// segment's lowest point (`−∞` where `ratio` is).
+    pub level: Vec<f64>,
+    /// ln(mixture density) at every component's mean: the segments' ends.
+    pub at_mean: Vec<f64>,
+}
+
+/// The segments of the pairs with `near(c, d)` ([`SegmentDips`]).
+pub(super) fn segment_dips(g: &PppMixture, near: impl Fn(usize, usize) -> bool) -> SegmentDips {
     let means = &g.params.means;
     let (k, dim) = (means.n_rows(), means.n_cols());
     let pairs: Vec<(usize, usize)> = (0..k)
         .flat_map(|c| (c + 1..k).map(move |d| (c, d)))
         .filter(|&(c, d)| near(c, d))
         .collect();
-    let mut out = vec![f64::NEG_INFINITY; k * k];
+    let mut out = SegmentDips {
+        ratio: vec![f64::NEG_INFINITY; k * k],
+        level: vec![f64::NEG_INFINITY; k * k],
+        at_mean: log_density(g, means),
+    };
     if pairs.is_empty() {
         return out;
     }
@@ -80,29 +105,39 @@ pub(super) fn segment_dips(g: &PppMixture, near: impl Fn(usize, usize) -> bool) 
         let f = &dens[p * s..(p + 1) * s];
         let ends = f[0].min(f[s - 1]);
         let low = f.iter().copied().fold(f64::INFINITY, f64::min);
-        let v = if ends.is_finite() {
-            low - ends
+        let (v, lv) = if ends.is_finite() {
+            (low - ends, low)
         } else {
-            f64::NEG_INFINITY
+            (f64::NEG_INFINITY, f64::NEG_INFINITY)
         };
-        out[c * k + d] = v;
-        out[d * k + c] = v;
+        out.ratio[c * k + d] = v;
+        out.ratio[d * k + c] = v;
+        out.level[c * k + d] = lv;
+        out.level[d * k + c] = lv;
     }
     out
 }
 
 /// The second pass (module doc): every cluster of the forest (`rep[c]` = root of `c`)
-/// hangs under the heavier cluster (larger weight; equal → larger root index) whose root
-/// it reaches with the highest segment ratio (`dips`; equal ratios → lower component
-/// index) among the pairs with `joins(a, b)` (which includes the ratio threshold) and
-/// `no_gap(a, b)` (asked in that order, best first). A cluster of one component may reach
-/// any component of a heavier cluster of several (`dips` must hold those pairs). Chains
-/// follow (every step goes to a heavier cluster, so they end). The root's node records the join ([`MergeDecision::AttachedSegment`]).
+/// may hang under one heavier cluster (larger weight; equal → larger root index), along a
+/// segment from its root to the heavier one's root whose lowest point reaches the pair's
+/// threshold (`joins(a, b)`) and whose points show no gap (`no_gap(a, b)`). A cluster of
+/// one component may reach any component of a heavier cluster of several.
+///
+/// Candidates are taken by decreasing height of the segment's lowest point (`dips.level`;
+/// ties: higher ratio, lower component indices), and a join must also keep the two
+/// groups' peaks on one hill: its lowest point reaches `ln_rho(a, b)` below the lower of
+/// the two groups' peaks (`dips.at_mean` of the highest root joined into each so far), or
+/// the segment between those two peaks dips no more than `ln_rho` (`peaks_ratio(p, q)`,
+/// the ratio of [`SegmentDips::ratio`]).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn join_nested(
     rep: &mut [usize],
     nodes: &mut [MergeNode],
     w: &[f64],
-    dips: &[f64],
+    dips: &SegmentDips,
+    ln_rho: impl Fn(usize, usize) -> f64,
+    mut peaks_ratio: impl FnMut(usize, usize) -> f64,
     joins: impl Fn(usize, usize) -> bool,
     mut no_gap: impl FnMut(usize, usize) -> bool,
 ) {
@@ -120,41 +155,69 @@ pub(super) fn join_nested(
     rep.iter()
         .enumerate()
         .for_each(|(c, &r)| members[index[r]].push(c));
+    let lone = |j: usize| members[j].len() == 1;
+    // Candidate joins (cluster i, cluster j, target component b), highest segments first.
+    let mut cand: Vec<(usize, usize, usize)> = Vec::new();
     for i in 0..roots.len() {
         let a = roots[i];
-        // (cluster, component) targets in heavier clusters that `a` joins, by decreasing
-        // ratio (ties: lower component index).
-        let lone = |j: usize| members[j].len() == 1;
-        let mut cand: Vec<(usize, usize)> = (0..roots.len())
-            .filter(|&j| j != i && heavier(i, j))
-            .flat_map(|j| {
-                let targets = if lone(i) && !lone(j) {
-                    &members[j][..]
-                } else {
-                    std::slice::from_ref(&roots[j])
-                };
-                targets.iter().map(move |&b| (j, b))
-            })
-            .filter(|&(_, b)| joins(a, b))
-            .collect();
-        cand.sort_by(|&(_, p), &(_, q)| {
-            dips[a * k + q].total_cmp(&dips[a * k + p]).then(p.cmp(&q))
-        });
-        if let Some((j, b)) = cand.into_iter().find(|&(_, b)| no_gap(a, b)) {
-            up[i] = Some(j);
-            nodes[a].parent = Some(b);
-            nodes[a].decision = MergeDecision::AttachedSegment {
-                ratio: dips[a * k + b].exp(),
+        for j in (0..roots.len()).filter(|&j| j != i && heavier(i, j)) {
+            let targets = if lone(i) && !lone(j) {
+                &members[j][..]
+            } else {
+                std::slice::from_ref(&roots[j])
             };
+            cand.extend(targets.iter().filter(|&&b| joins(a, b)).map(|&b| (i, j, b)));
         }
     }
-    let top = |mut i: usize| {
+    let key = |&(i, _, b): &(usize, usize, usize)| {
+        (dips.level[roots[i] * k + b], dips.ratio[roots[i] * k + b])
+    };
+    cand.sort_by(|p, q| {
+        let ((lp, rp), (lq, rq)) = (key(p), key(q));
+        rq.total_cmp(&rp)
+            .then(lq.total_cmp(&lp))
+            .then(p.2.cmp(&q.2))
+            .then(p.0.cmp(&q.0))
+    });
+    // The highest root of every group joined so far, kept at the group's top cluster (by
+    // the density at its mean, the end its segments are measured from).
+    let mut peak_of: Vec<usize> = roots.clone();
+    let top = |up: &[Option<usize>], mut i: usize| {
         while let Some(j) = up[i] {
             i = j;
         }
-        roots[i]
+        i
     };
-    let new_root: Vec<usize> = (0..roots.len()).map(top).collect();
+    for (i, j, b) in cand {
+        if up[i].is_some() {
+            continue;
+        }
+        let (a, tj) = (roots[i], top(&up, j));
+        let (p, q) = (peak_of[i], peak_of[tj]);
+        // The two groups' peaks must be one hill as well: the segment's lowest point
+        // reaches the threshold below the lower of the two peaks, or the peaks' own
+        // segment does not dip.
+        // Only a peak that came in through this pass can be a second hill: the first pass
+        // joined the target's own cluster along its boundary saddles, one hill up to its
+        // root, and a light bump on its flank joins it as before (the tip of a skewed
+        // cluster's arm, fitted by a narrow component of a few points).
+        let low = dips.at_mean[p].min(dips.at_mean[q]);
+        let hill = q == roots[tj]
+            || dips.level[a * k + b] >= ln_rho(a, b) + low
+            || ((p, q) != (a, b) && peaks_ratio(p, q) >= ln_rho(p, q));
+        if tj == i || !hill || !no_gap(a, b) {
+            continue;
+        }
+        up[i] = Some(j);
+        if dips.at_mean[p] > dips.at_mean[q] {
+            peak_of[tj] = p;
+        }
+        nodes[a].parent = Some(b);
+        nodes[a].decision = MergeDecision::AttachedSegment {
+            ratio: dips.ratio[a * k + b].exp(),
+        };
+    }
+    let new_root: Vec<usize> = (0..roots.len()).map(|i| roots[top(&up, i)]).collect();
     for r in rep.iter_mut() {
         *r = new_root[roots.binary_search(r).expect("a root")];
     }
@@ -164,18 +227,39 @@ pub(super) fn join_nested(
 mod tests {
     use super::*;
 
-    fn node(c: usize, w: f64) -> MergeNode {
-        MergeNode {
-            component: c,
-            parent: None,
-            cluster: 0,
-            weight: w,
-            fit_points: 100,
-            log_peak: 0.0,
-            log_saddle: f64::NEG_INFINITY,
-            gaussian_looking: false,
-            decision: MergeDecision::Mode { best_ratio: None },
+    /// Segments whose lowest point lies `ratio` below ends of density 1 (`ln = 0`).
+    fn flat_ends(ratio: Vec<f64>) -> SegmentDips {
+        let k = (ratio.len() as f64).sqrt() as usize;
+        SegmentDips {
+            level: ratio.clone(),
+            ratio,
+            at_mean: vec![0.0; k],
         }
+    }
+
+    const LN_RHO: fn(usize, usize) -> f64 = |_, _| 0.6f64.ln();
+
+    fn node(c: usize, w: f64) -> MergeNode {
+        MergeNode::test_mode(c, w)
+    }
+
+    /// The second pass on the forest `rep` of one-component nodes (`parents` set first),
+    /// with ρ = 0.6, no gap where `no_gap` says so, and peaks whose own segment dips to
+    /// nothing.
+    fn nest(
+        w: &[f64],
+        segs: &SegmentDips,
+        mut rep: Vec<usize>,
+        parents: &[(usize, usize)],
+        no_gap: impl FnMut(usize, usize) -> bool,
+    ) -> (Vec<usize>, Vec<MergeNode>) {
+        let k = w.len();
+        let mut nodes: Vec<MergeNode> = (0..k).map(|c| node(c, w[c])).collect();
+        parents.iter().for_each(|&(c, p)| nodes[c].parent = Some(p));
+        let joins = |a: usize, b: usize| segs.ratio[a * k + b] >= 0.6f64.ln();
+        let peaks = |_: usize, _: usize| f64::NEG_INFINITY;
+        join_nested(&mut rep, &mut nodes, w, segs, LN_RHO, peaks, joins, no_gap);
+        (rep, nodes)
     }
 
     /// Components 0 and 1 are two clusters (no segment between them), 2 a light spike
@@ -193,10 +277,8 @@ mod tests {
         set(1, 2, 0.0);
         set(1, 3, 0.8f64.ln());
         set(0, 3, 0.5f64.ln()); // below ρ = 0.6
-        let joins = |a: usize, b: usize| dips[a * k + b] >= 0.6f64.ln();
-        let mut rep: Vec<usize> = (0..k).collect();
-        let mut nodes: Vec<MergeNode> = (0..k).map(|c| node(c, w[c])).collect();
-        join_nested(&mut rep, &mut nodes, &w, &dips, joins, |_, _| true);
+        let segs = flat_ends(dips);
+        let (rep, nodes) = nest(&w, &segs, (0..k).collect(), &[], |_, _| true);
         assert_eq!(rep, vec![0, 1, 0, 1]);
         assert_eq!(nodes[2].parent, Some(0)); // equal ratios: the lower root index
         assert_eq!(nodes[3].parent, Some(1));
@@ -205,11 +287,7 @@ mod tests {
         );
         assert!(nodes[0].parent.is_none() && nodes[1].parent.is_none());
         // A gap refuses the join: the spike stays a mode.
-        let mut rep: Vec<usize> = (0..k).collect();
-        let mut nodes: Vec<MergeNode> = (0..k).map(|c| node(c, w[c])).collect();
-        join_nested(&mut rep, &mut nodes, &w, &dips, joins, |a, b| {
-            a != 2 && b != 2
-        });
+        let (rep, _) = nest(&w, &segs, (0..k).collect(), &[], |a, b| a != 2 && b != 2);
         assert_eq!(rep, vec![0, 1, 2, 1]);
     }
 
@@ -230,16 +308,47 @@ mod tests {
         set(4, 3, 0.3f64.ln());
         set(4, 0, 0.1f64.ln());
         set(4, 1, 0.1f64.ln());
-        let joins = |a: usize, b: usize| dips[a * k + b] >= 0.6f64.ln();
-        let mut rep = vec![0, 0, 2, 3, 4];
-        let mut nodes: Vec<MergeNode> = (0..k).map(|c| node(c, w[c])).collect();
-        nodes[1].parent = Some(0);
-        join_nested(&mut rep, &mut nodes, &w, &dips, joins, |_, _| true);
+        let segs = flat_ends(dips);
+        let (rep, nodes) = nest(&w, &segs, vec![0, 0, 2, 3, 4], &[(1, 0)], |_, _| true);
         assert_eq!(rep, vec![0, 0, 0, 3, 4]);
         assert_eq!(nodes[2].parent, Some(1));
         assert!(
             matches!(nodes[2].decision, MergeDecision::AttachedSegment { ratio } if (ratio - 0.9).abs() < 1e-12)
         );
         assert!(nodes[4].parent.is_none());
+    }
+
+    /// A heavy wide halo (component 0, density e^-10 at its mean) around two lighter dense
+    /// cores (1 and 2, density 1 at their means) whose segments to it never dip below the
+    /// halo's own level; component 3 lies apart from all. The first core joins the halo (its
+    /// root was the halo's peak); the second would join two peaks through a segment far
+    /// below both, and stays a cluster (relative to the segments' ends alone, both would
+    /// have joined). Both join when the halo's own peak is as high as theirs (one hill).
+    #[test]
+    fn a_halo_takes_in_one_core_not_two() {
+        let run = |w: [f64; 4], at_mean: Vec<f64>| {
+            let k = w.len();
+            let mut segs = SegmentDips {
+                ratio: vec![f64::NEG_INFINITY; k * k],
+                level: vec![f64::NEG_INFINITY; k * k],
+                at_mean,
+            };
+            for c in [1, 2] {
+                for (a, b) in [(0, c), (c, 0)] {
+                    segs.ratio[a * k + b] = 0.0;
+                    segs.level[a * k + b] = -10.0 - 0.1 * c as f64;
+                }
+            }
+            nest(&w, &segs, (0..k).collect(), &[], |_, _| true)
+        };
+        let cores = vec![-10.0, 0.0, 0.0, 0.0];
+        // Core 1's segment is the higher one.
+        let (rep, nodes) = run([0.5, 0.2, 0.2, 0.1], cores);
+        assert_eq!(rep, vec![0, 0, 2, 3]);
+        assert!(nodes[2].parent.is_none());
+        assert_eq!(nodes[1].parent, Some(0));
+        // The halo's peak as high as the cores': one hill.
+        let (rep, _) = run([0.5, 0.2, 0.2, 0.1], vec![-10.0; 4]);
+        assert_eq!(rep, vec![0, 0, 0, 3]);
     }
 }

@@ -10,8 +10,8 @@
 //! covers their modes alike.
 //!
 //! Rule: component `a`, unless it holds a cluster's mode itself, *spans* cluster `C` when
-//! `C`'s mode (the mean of the root of `C`'s tree in the merge forest,
-//! [`PppModel::cluster_modes`]) lies within `a`'s bulk: squared
+//! `C`'s mode (the mean of `C`'s highest-peaked component, [`PppModel::cluster_modes`])
+//! lies within `a`'s bulk: squared
 //! Mahalanobis distance under `a` at most [`SPAN`] × `d` (a Gaussian's points lie at `d`
 //! on average). A row won by a component that spans two or more clusters takes the
 //! spanned cluster whose mode is nearest in `a`'s own metric — the boundary a single

@@ -742,6 +742,32 @@ fn rounded_one_dimensional_clusters_are_not_cut_at_every_value() {
     assert!(ari(&t, &r.labels) > 0.95);
 }
 
+/// Two spiked clusters of `per` rows in `d` dimensions, centred at 0 and 100 along every
+/// coordinate: a uniform direction at radius `scale × N(0, 1)` (rounded to integers if
+/// `round`). Also the reference labels: the nearer centre (the higher of the two densities).
+fn two_spikes(d: usize, per: usize, scale: f64, round: bool, seed: u64) -> (Mat<f64>, Vec<usize>) {
+    let mut rng = Rng::new(seed);
+    let (mut v, mut near) = (Vec::new(), Vec::new());
+    for c in 0..2 {
+        let centre = 100.0 * c as f64;
+        for _ in 0..per {
+            let u: Vec<f64> = (0..d).map(|_| rng.normal()).collect();
+            let norm = u.iter().map(|t| t * t).sum::<f64>().sqrt();
+            let r = scale * rng.normal();
+            let at = |t: &f64| centre + r * t / norm;
+            let p: Vec<f64> = u
+                .iter()
+                .map(|t| if round { at(t).round() } else { at(t) })
+                .collect();
+            let d0: f64 = p.iter().map(|t| t * t).sum();
+            let d1: f64 = p.iter().map(|t| (t - 100.0) * (t - 100.0)).sum();
+            near.push(usize::from(d1 < d0));
+            v.extend(p);
+        }
+    }
+    (Mat::from_vec(v, 2 * per, d).unwrap(), near)
+}
+
 /// Two spiked clusters in 16-D (clustering-data-v1's h2mg kind): every point at a radius
 /// drawn from N(0, 1120) around its centre, in a uniform direction; the centres 400 apart.
 /// BIC fits a core per cluster and wide components to the pooled tails, which the merge
@@ -750,24 +776,7 @@ fn rounded_one_dimensional_clusters_are_not_cut_at_every_value() {
 /// mode.
 #[test]
 fn rows_of_a_tail_shared_by_two_clusters_go_to_the_nearer_mode() {
-    let (d, per, scale) = (16, 1024, 1120.0);
-    let mut rng = Rng::new(21);
-    let (mut v, mut near) = (Vec::new(), Vec::new());
-    for c in 0..2 {
-        let centre = 100.0 * c as f64;
-        for _ in 0..per {
-            let u: Vec<f64> = (0..d).map(|_| rng.normal()).collect();
-            let norm = u.iter().map(|t| t * t).sum::<f64>().sqrt();
-            let r = scale * rng.normal();
-            let p: Vec<f64> = u.iter().map(|t| centre + r * t / norm).collect();
-            // Reference: the nearer centre (the higher of the two densities).
-            let d0: f64 = p.iter().map(|t| t * t).sum();
-            let d1: f64 = p.iter().map(|t| (t - 100.0) * (t - 100.0)).sum();
-            near.push(usize::from(d1 < d0));
-            v.extend(p);
-        }
-    }
-    let x = Mat::from_vec(v, 2 * per, d).unwrap();
+    let (x, near) = two_spikes(16, 1024, 1120.0, false, 21);
     let r = Ppp::params().fit(x.view()).unwrap();
     assert_eq!(r.k, 2);
     let with = ari(&near, &r.labels);
@@ -776,4 +785,18 @@ fn rows_of_a_tail_shared_by_two_clusters_go_to_the_nearer_mode() {
     let without = ari(&near, &old.assign_chunk(x.view()).unwrap().labels);
     assert!(with > 0.9, "with the rule: ARI {with}");
     assert!(without < with - 0.2, "without: {without}, with: {with}");
+}
+
+/// Two spiked clusters in 32-D that overlap most (the radius N(0, 70·d), the centres
+/// 100 apart per coordinate, as in clustering-data-v1's `h2mg`): BIC fits a sharp core per
+/// cluster inside wide components centred between them. Each core's segment into that halo
+/// stays at the halo's level; both cores joined it, one cluster, until the segment pass
+/// kept the second core's peak apart from the first's (`segment.rs`, `halo.rs`).
+#[test]
+fn two_spikes_in_one_wide_halo_stay_two_clusters() {
+    let (x, near) = two_spikes(32, 1024, 70.0 * 32.0, true, 23);
+    let r = Ppp::params().fit(x.view()).unwrap();
+    assert_eq!(r.k, 2);
+    let a = ari(&near, &r.labels);
+    assert!(a > 0.8, "ARI {a} against the nearer centre");
 }
