@@ -19,9 +19,10 @@
 //! cannot pull a second core in.
 //!
 //! Joins are taken like the merges of a persistence hierarchy (ToMATo, cited in
-//! [`super::modal`]): highest segments first, and a join must also keep the two groups'
-//! peaks on one hill — the segment reaches `ρ ×` the lower of the two groups' peaks (the
-//! highest root joined into each so far), or the segment between those peaks does not dip.
+//! [`super::modal`]): each group remembers its highest root, and a join into a group whose
+//! peak came in through this pass must also keep the two groups' peaks on one hill — the
+//! segment reaches `ρ ×` the lower of the two peaks, or the segment between those peaks
+//! does not dip.
 //! Two spiked clusters in 32–128 dimensions are two sharp cores inside one wide halo that
 //! BIC fits between them; each core's segment into the halo stays at the halo's own level,
 //! so relative to the segment's ends alone both cores joined the halo, and the two
@@ -124,12 +125,14 @@ pub(super) fn segment_dips(g: &PppMixture, near: impl Fn(usize, usize) -> bool) 
 /// threshold (`joins(a, b)`) and whose points show no gap (`no_gap(a, b)`). A cluster of
 /// one component may reach any component of a heavier cluster of several.
 ///
-/// Candidates are taken by decreasing height of the segment's lowest point (`dips.level`;
-/// ties: higher ratio, lower component indices), and a join must also keep the two
-/// groups' peaks on one hill: its lowest point reaches `ln_rho(a, b)` below the lower of
-/// the two groups' peaks (`dips.at_mean` of the highest root joined into each so far), or
-/// the segment between those two peaks dips no more than `ln_rho` (`peaks_ratio(p, q)`,
-/// the ratio of [`SegmentDips::ratio`]).
+/// Candidates are taken by decreasing ratio (ties: higher lowest point `dips.level`, then
+/// lower component indices; with no join refused below, every cluster takes its best
+/// candidate, as before). Each group remembers its highest root (by `dips.at_mean`). Where
+/// the target group's peak came in through this pass — not the root the first pass built
+/// that cluster on — a join must also keep the two groups' peaks on one hill: its lowest
+/// point reaches `ln_rho(a, b)` below the lower of the two peaks, or the segment between
+/// the peaks dips no more than `ln_rho` (`peaks_ratio(p, q)`, the ratio of
+/// [`SegmentDips::ratio`]).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn join_nested(
     rep: &mut [usize],
@@ -196,11 +199,10 @@ pub(super) fn join_nested(
         let (p, q) = (peak_of[i], peak_of[tj]);
         // The two groups' peaks must be one hill as well: the segment's lowest point
         // reaches the threshold below the lower of the two peaks, or the peaks' own
-        // segment does not dip.
-        // Only a peak that came in through this pass can be a second hill: the first pass
-        // joined the target's own cluster along its boundary saddles, one hill up to its
-        // root, and a light bump on its flank joins it as before (the tip of a skewed
-        // cluster's arm, fitted by a narrow component of a few points).
+        // segment does not dip. Only a peak that came in through this pass can be a
+        // second hill: the first pass joined the target's own cluster along its boundary
+        // saddles, one hill up to its root, and a light bump on its flank joins it as
+        // before (the tip of a skewed cluster's arm, fitted by a narrow component).
         let low = dips.at_mean[p].min(dips.at_mean[q]);
         let hill = q == roots[tj]
             || dips.level[a * k + b] >= ln_rho(a, b) + low
