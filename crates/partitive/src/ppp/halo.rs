@@ -24,7 +24,7 @@
 //!
 //! Measured in bench/ppp/README.md (session 23).
 
-use super::merge::roots_of;
+use super::merge::{highest_peaks, roots_of};
 use super::result::{MergeDecision, MergeNode};
 use super::tail::SPAN;
 
@@ -45,15 +45,11 @@ pub(super) fn join_shared_halos(
     if roots.len() < 3 {
         return;
     }
-    let top: Vec<usize> = roots
+    let cluster: Vec<usize> = rep
         .iter()
-        .map(|&r| {
-            (0..k)
-                .filter(|&c| rep[c] == r)
-                .max_by(|&a, &b| peak[a].total_cmp(&peak[b]).then(b.cmp(&a)))
-                .expect("a root is its own member")
-        })
+        .map(|r| roots.binary_search(r).expect("a root"))
         .collect();
+    let top = highest_peaks(&cluster, roots.len(), |c| peak[c]);
     let bound = SPAN * dim as f64;
     let d2 = |j: usize, h: usize| dist[top[j] * k + h].powi(2);
     // Per cluster: (the nearest spanned cluster, how many, its distance / d).

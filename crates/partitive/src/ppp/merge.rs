@@ -331,15 +331,26 @@ impl Merged {
     /// the nearest mode, and a halo's mean lies between the cores, not at one (spikes in
     /// 32–128 dimensions, bench/ppp/README.md, session 23).
     pub(super) fn modes(&self) -> Vec<usize> {
-        let mut best: Vec<Option<usize>> = vec![None; self.n_clusters];
-        let peak = |i: usize| self.forest[i].log_peak;
-        for (c, &cl) in self.component_cluster.iter().enumerate() {
-            if best[cl].is_none_or(|b| peak(c) > peak(b)) {
-                best[cl] = Some(c);
-            }
-        }
-        best.into_iter().map(|b| b.unwrap_or(0)).collect()
+        highest_peaks(&self.component_cluster, self.n_clusters, |c| {
+            self.forest[c].log_peak
+        })
     }
+}
+
+/// Per cluster (`cluster[c]` < `n` for every component `c`): its component of highest
+/// `peak` (ties → lower index; 0 for a cluster without components).
+pub(super) fn highest_peaks(
+    cluster: &[usize],
+    n: usize,
+    peak: impl Fn(usize) -> f64,
+) -> Vec<usize> {
+    let mut best: Vec<Option<usize>> = vec![None; n];
+    for (c, &cl) in cluster.iter().enumerate() {
+        if best[cl].is_none_or(|b| peak(c) > peak(b)) {
+            best[cl] = Some(c);
+        }
+    }
+    best.into_iter().map(|b| b.unwrap_or(0)).collect()
 }
 
 /// What the merge needs besides the mixture and the fit sample.

@@ -59,7 +59,7 @@ use super::merge::{
 };
 use super::params::CONCENTRIC;
 use super::result::{MergeDecision, MergeNode, PppMixture};
-use super::segment::{join_nested, segment_dips, SEGMENT_FAR, SEGMENT_NEAR};
+use super::segment::{join_nested, segment_dips, segment_minima, SEGMENT_FAR, SEGMENT_NEAR};
 use super::skew::{shapes, Shapes};
 use super::sphere::join_on_spheres;
 use crate::matrix::Mat;
@@ -226,7 +226,14 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
     // The segment between two groups' peaks (computed when no pass needed it yet).
     let peaks_ratio = |p: usize, q: usize| match dips.ratio[p * k + q] {
         r if r.is_finite() => r,
-        _ => segment_dips(g, |c, d| (c, d) == (p.min(q), p.max(q))).ratio[p * k + q],
+        _ => {
+            let (low, ends) = segment_minima(g, &[(p, q)])[0];
+            if ends.is_finite() {
+                low - ends
+            } else {
+                f64::NEG_INFINITY
+            }
+        }
     };
     join_nested(
         &mut rep,
@@ -240,8 +247,6 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
     );
     if cfg.keep_gauss {
         join_shared_halos(&mut rep, &mut nodes, &m, &l.peak, g.shift.len());
-    }
-    if cfg.keep_gauss {
         // Third pass: adjacent platykurtic pieces with no gap between them.
         let adjacent =
             |a: usize, b: usize| platy[a] && platy[b] && !kept_apart(a, b) && no_gap(a, b);

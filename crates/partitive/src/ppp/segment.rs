@@ -77,7 +77,7 @@ pub(super) struct SegmentDips {
 /// The segments of the pairs with `near(c, d)` ([`SegmentDips`]).
 pub(super) fn segment_dips(g: &PppMixture, near: impl Fn(usize, usize) -> bool) -> SegmentDips {
     let means = &g.params.means;
-    let (k, dim) = (means.n_rows(), means.n_cols());
+    let k = means.n_rows();
     let pairs: Vec<(usize, usize)> = (0..k)
         .flat_map(|c| (c + 1..k).map(move |d| (c, d)))
         .filter(|&(c, d)| near(c, d))
@@ -90,6 +90,25 @@ pub(super) fn segment_dips(g: &PppMixture, near: impl Fn(usize, usize) -> bool) 
     if pairs.is_empty() {
         return out;
     }
+    for (&(c, d), (low, ends)) in pairs.iter().zip(segment_minima(g, &pairs)) {
+        let (v, lv) = if ends.is_finite() {
+            (low - ends, low)
+        } else {
+            (f64::NEG_INFINITY, f64::NEG_INFINITY)
+        };
+        out.ratio[c * k + d] = v;
+        out.ratio[d * k + c] = v;
+        out.level[c * k + d] = lv;
+        out.level[d * k + c] = lv;
+    }
+    out
+}
+
+/// Per pair `(c, d)`: ln of the lowest mixture density on the segment `μ_c → μ_d`
+/// ([`SEGMENT_POINTS`] points, ends included) and ln of the lower of its two ends.
+pub(super) fn segment_minima(g: &PppMixture, pairs: &[(usize, usize)]) -> Vec<(f64, f64)> {
+    let means = &g.params.means;
+    let dim = means.n_cols();
     let s = SEGMENT_POINTS;
     let mut pts = Mat::filled(pairs.len() * s, dim, 0.0);
     for (p, &(c, d)) in pairs.iter().enumerate() {
@@ -102,21 +121,12 @@ pub(super) fn segment_dips(g: &PppMixture, near: impl Fn(usize, usize) -> bool) 
         }
     }
     let dens = log_density(g, &pts);
-    for (p, &(c, d)) in pairs.iter().enumerate() {
-        let f = &dens[p * s..(p + 1) * s];
-        let ends = f[0].min(f[s - 1]);
-        let low = f.iter().copied().fold(f64::INFINITY, f64::min);
-        let (v, lv) = if ends.is_finite() {
-            (low - ends, low)
-        } else {
-            (f64::NEG_INFINITY, f64::NEG_INFINITY)
-        };
-        out.ratio[c * k + d] = v;
-        out.ratio[d * k + c] = v;
-        out.level[c * k + d] = lv;
-        out.level[d * k + c] = lv;
-    }
-    out
+    dens.chunks_exact(s)
+        .map(|f| {
+            let low = f.iter().copied().fold(f64::INFINITY, f64::min);
+            (low, f[0].min(f[s - 1]))
+        })
+        .collect()
 }
 
 /// The second pass (module doc): every cluster of the forest (`rep[c]` = root of `c`)
@@ -159,7 +169,7 @@ pub(super) fn join_nested(
         .enumerate()
         .for_each(|(c, &r)| members[index[r]].push(c));
     let lone = |j: usize| members[j].len() == 1;
-    // Candidate joins (cluster i, cluster j, target component b), highest segments first.
+    // Candidate joins (cluster i, cluster j, target component b), best ratio first.
     let mut cand: Vec<(usize, usize, usize)> = Vec::new();
     for i in 0..roots.len() {
         let a = roots[i];
@@ -173,10 +183,10 @@ pub(super) fn join_nested(
         }
     }
     let key = |&(i, _, b): &(usize, usize, usize)| {
-        (dips.level[roots[i] * k + b], dips.ratio[roots[i] * k + b])
+        (dips.ratio[roots[i] * k + b], dips.level[roots[i] * k + b])
     };
     cand.sort_by(|p, q| {
-        let ((lp, rp), (lq, rq)) = (key(p), key(q));
+        let ((rp, lp), (rq, lq)) = (key(p), key(q));
         rq.total_cmp(&rp)
             .then(lq.total_cmp(&lp))
             .then(p.2.cmp(&q.2))
