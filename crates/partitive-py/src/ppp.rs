@@ -149,7 +149,7 @@ fn fit_t<'py, T: Float + Element>(
         row.set_item("parent", n.parent)?;
         row.set_item("cluster", n.cluster)?;
         row.set_item("weight", n.weight)?;
-        row.set_item("reason", n.decision.reason(partitive::ppp::RHO))?;
+        row.set_item("reason", n.decision.reason(r.merge_rho))?;
         forest.append(row)?;
     }
     d.set_item("merge_forest", forest)?;

@@ -344,7 +344,7 @@ fn in_memory<T: Float>(
                 parent: n.parent,
                 weight: n.weight,
                 fit_points: n.fit_points,
-                reason: n.decision.reason(partitive::ppp::RHO),
+                reason: n.decision.reason(result.merge_rho),
             })
             .collect(),
         component_rows: if plan.wants("--report") {
@@ -430,7 +430,7 @@ fn finite(v: f64) -> Value {
 /// The explainable record: every (k, covariance) validated, the selection, the merge
 /// forest with each decision's reason, and the clusters.
 fn record(r: &PppResult) -> Value {
-    let rho = partitive::ppp::RHO;
+    let rho = r.merge_rho;
     json!({
         "method": "PPP-auto: deterministic k-means path proposals, Gaussian-mixture (BIC) validation, modal merge",
         "k": r.k,
@@ -443,6 +443,7 @@ fn record(r: &PppResult) -> Value {
             "k_proposal": r.selected.k_proposal, "covariance": r.selected.covariance_type.name(),
             "n_components": r.selected.n_components, "bic": r.selected.bic, "log_likelihood": r.selected.log_likelihood,
         },
+        "merge_rho": rho,
         "merge_forest": r.merge_forest.iter().map(|n| node(n, rho)).collect::<Vec<_>>(),
         "clusters": (0..r.k).map(|c| json!({
             "cluster": c, "size": r.cluster_sizes[c], "centroid": r.centroids.row(c),

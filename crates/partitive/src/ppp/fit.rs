@@ -74,6 +74,7 @@ pub(crate) struct Structure {
     pub selected: SelectedModel,
     pub bic_path: Vec<super::result::BicPathEntry>,
     pub forest: Vec<super::result::MergeNode>,
+    pub merge_rho: f64,
     pub n_fit: usize,
     pub diagnostics: PppDiagnostics,
     pub stability: Option<super::result::PppStability>,
@@ -102,7 +103,7 @@ pub(crate) fn structure(
         dropped_columns: (0..d).filter(|j| !cols.contains(j)).collect(),
         ..Default::default()
     };
-    let (model, selected, bic_path, forest, n_fit, stability) =
+    let (model, selected, bic_path, forest, merge_rho, n_fit, stability) =
         if cols.is_empty() || sample.is_none() {
             let model = PppModel {
                 n_features: d,
@@ -126,6 +127,7 @@ pub(crate) fn structure(
                 sel,
                 Vec::new(),
                 Vec::new(),
+                p.rho,
                 n.min(p.sample_max),
                 None,
             )
@@ -304,13 +306,14 @@ pub(crate) fn structure(
             } else {
                 None
             };
-            (model, sel, sw.path, forest, n_fit, stability)
+            (model, sel, sw.path, forest, merged.rho, n_fit, stability)
         };
     Ok(Structure {
         model,
         selected,
         bic_path,
         forest,
+        merge_rho,
         n_fit,
         diagnostics,
         stability,
@@ -330,6 +333,7 @@ pub(crate) fn finish(
         selected,
         bic_path,
         mut forest,
+        merge_rho,
         n_fit,
         mut diagnostics,
         stability,
@@ -411,6 +415,7 @@ pub(crate) fn finish(
         bic_path,
         selected,
         merge_forest: forest,
+        merge_rho,
         diagnostics,
         stability,
     })

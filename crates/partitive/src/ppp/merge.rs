@@ -305,11 +305,14 @@ pub(crate) struct Merged {
     pub component_cluster: Vec<usize>,
     pub n_clusters: usize,
     pub forest: Vec<MergeNode>,
+    /// The saddle/peak ratio the joins were held to (`rho`, or `graph_rho` when the
+    /// neighbourhood-graph rule ran): what the decisions' reasons quote.
+    pub rho: f64,
 }
 
 impl Merged {
     /// Clusters numbered densely by root component index (`rep[c]` = root of `c`).
-    pub(super) fn from_roots(rep: Vec<usize>, mut nodes: Vec<MergeNode>) -> Merged {
+    pub(super) fn from_roots(rep: Vec<usize>, mut nodes: Vec<MergeNode>, rho: f64) -> Merged {
         let roots = roots_of(&rep);
         let component_cluster: Vec<usize> = rep
             .iter()
@@ -322,6 +325,7 @@ impl Merged {
             component_cluster,
             n_clusters: roots.len(),
             forest: nodes,
+            rho,
         }
     }
 
@@ -566,7 +570,7 @@ fn graph_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Merged {
         &mean_surprisal(g),
         cfg.min_weight,
     );
-    Merged::from_roots(rep, nodes)
+    Merged::from_roots(rep, nodes, cfg.rho)
 }
 
 /// The pairs `(c, d)`, `c < d`, joined by a finite saddle (`K × K`, row-major), by

@@ -95,10 +95,12 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
             no,
         )
     };
-    // Both ways: the larger of the two means' distances under each other's covariance.
+    // Both ways: the smaller of the two means' distances under each other's covariance,
+    // i.e. the distance as the wider component sees it (a narrow core inside a wide halo is
+    // concentric with it even when the core's own covariance puts the halo's mean far away).
     let m = mean_distances(g);
     let apart: Vec<f64> = (0..k * k)
-        .map(|i| m[i].max(m[(i % k) * k + i / k]))
+        .map(|i| m[i].min(m[(i % k) * k + i / k]))
         .collect();
     let concentric = |c: usize, d: usize| cfg.keep_gauss && apart[c * k + d] < CONCENTRIC;
     // Two flat, symmetric components laid over each other: their boundary is at least as
@@ -264,5 +266,5 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
         &super::merge::mean_surprisal(g),
         cfg.min_weight,
     );
-    Merged::from_roots(rep, nodes)
+    Merged::from_roots(rep, nodes, cfg.rho)
 }

@@ -141,13 +141,15 @@ pub enum MergeRule {
 pub const GAUSS_KEEP_MIN_DIM: Option<usize> = Some(4);
 
 /// Two Gaussian-looking components are not kept apart (see [`GAUSS_KEEP_MIN_DIM`]) when
-/// each one's mean lies within `CONCENTRIC` standard deviations of the other (Mahalanobis
-/// distance under the other's covariance, both ways): a core and a wider component around
-/// it are one cluster with heavy tails (a scale mixture), not two — two Gaussians whose
-/// means are less than one standard deviation apart form one mode at any weights. The
-/// modal rule's saddle and gap tests still apply. Measured (bench/ppp/README.md, session
+/// one's mean lies within `CONCENTRIC` standard deviations of the other's, measured under
+/// the wider one's covariance (the smaller of the two Mahalanobis distances): a core and a
+/// wider component around it are one cluster with heavy tails (a scale mixture), not two.
+/// The modal rule's saddle and gap tests still apply, so a narrow spike that stands apart
+/// from a wide component's mode keeps its own mode. Measured (bench/ppp/README.md, session
 /// 11): the overlapping Gaussian pairs of g2mg (d = 16, 64) are ≥ 1.57 apart, the
-/// core/halo pairs of Student-t clusters 0.2–0.85.
+/// core/halo pairs of Student-t clusters 0.2–0.85; session 24: taken under the wider
+/// component, the spike cores of the spikes battery (sd ≈ 1% of their halo's) join their
+/// halo instead of standing as clusters of their own.
 pub const CONCENTRIC: f64 = 1.0;
 
 /// `|Mardia kurtosis z| ≤ Z_GAUSS` (and skewness z ≤ [`Z_SKEW`]) counts as

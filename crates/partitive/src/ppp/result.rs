@@ -110,13 +110,14 @@ pub enum MergeDecision {
         ratio: f64,
     },
     /// Joined to a higher neighbour as [`MergeDecision::Attached`] although both look
-    /// Gaussian in high-dimensional data: each mean lies within
-    /// [`CONCENTRIC`](crate::ppp::CONCENTRIC) standard deviations of the other (a core
-    /// and its heavy tails).
+    /// Gaussian in high-dimensional data: the narrower one's mean lies within
+    /// [`CONCENTRIC`](crate::ppp::CONCENTRIC) standard deviations of the wider one's (a
+    /// core and its heavy tails).
     AttachedConcentric {
         /// Saddle/peak density ratio.
         ratio: f64,
-        /// The larger of the two means' Mahalanobis distances to each other.
+        /// The smaller of the two means' Mahalanobis distances to each other (under the
+        /// wider component's covariance).
         distance: f64,
     },
     /// A mode of the first pass whose cluster joined a heavier one in the second pass of the
@@ -402,6 +403,11 @@ pub struct PppResult {
     pub selected: SelectedModel,
     /// The merge forest, one node per component.
     pub merge_forest: Vec<MergeNode>,
+    /// The saddle/peak ratio the merge held joins to: [`PppParams::rho`](super::PppParams::rho)
+    /// by default, [`PppParams::graph_rho`](super::PppParams::graph_rho) (the graph rule) in at most
+    /// [`GRAPH_MAX_DIM`](super::GRAPH_MAX_DIM) columns. Pass it to
+    /// [`MergeDecision::reason`].
+    pub merge_rho: f64,
     /// Degenerate outcomes.
     pub diagnostics: PppDiagnostics,
     /// Stability over half-samples, when asked for ([`PppParams::stability`](super::PppParams::stability)).

@@ -42,6 +42,29 @@ fn finds_separated_blobs() {
     assert_eq!(r.centroids.n_rows(), 3);
 }
 
+/// The decisions' reasons quote the threshold the merge applied: the graph rule's in two
+/// columns, `rho` above three (a 2-D fit once quoted rho 0.6 for joins held to 0.3).
+#[test]
+fn merge_rho_is_the_threshold_applied() {
+    let (x, _) = blobs(&[150, 150, 150], 1);
+    let r = Ppp::params().fit(x.view()).unwrap();
+    assert_eq!(r.merge_rho, GRAPH_RHO);
+    let r = Ppp::params().graph_rho(0.25).fit(x.view()).unwrap();
+    assert_eq!(r.merge_rho, 0.25);
+    // The same blobs with three more (noise) columns: the modal rule.
+    let mut rng = Rng::new(3);
+    let mut v = Vec::new();
+    for i in 0..x.n_rows() {
+        v.extend_from_slice(x.row(i));
+        v.extend((0..3).map(|_| rng.normal()));
+    }
+    let y = Mat::from_vec(v, x.n_rows(), 5).unwrap();
+    let r = Ppp::params().fit(y.view()).unwrap();
+    assert_eq!(r.merge_rho, RHO);
+    let r = Ppp::params().rho(0.7).fit(y.view()).unwrap();
+    assert_eq!(r.merge_rho, 0.7);
+}
+
 #[test]
 fn labels_do_not_depend_on_row_order() {
     let (x, _) = blobs(&[80, 60, 70], 2);
