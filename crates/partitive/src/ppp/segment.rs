@@ -20,7 +20,8 @@
 //!
 //! Joins are taken like the merges of a persistence hierarchy (ToMATo, cited in
 //! [`super::modal`]): each group remembers its highest root, and a join into a group whose
-//! peak came in through this pass must also keep the two groups' peaks on one hill — the
+//! peak came in through this pass, or below the joining peak, must also keep the two
+//! groups' peaks on one hill — the
 //! segment reaches `ρ ×` the lower of the two peaks, or the segment between those peaks
 //! does not dip.
 //! Two spiked clusters in 32–128 dimensions are two sharp cores inside one wide halo that
@@ -28,6 +29,9 @@
 //! so relative to the segment's ends alone both cores joined the halo, and the two
 //! clusters became one. Now the first core joins it; the second would join two towering
 //! peaks through the halo's level, and stays apart (bench/ppp/README.md, session 23).
+//! Nor may a core that towers above a cluster the first pass built join it through the
+//! cluster's flank: at the largest spreads the first pass roots the cores' common halo at
+//! a wide component far below them, and both cores had joined it (session 24).
 //!
 //! A cluster of a single component is the exception: its mode may reach any component of
 //! a heavier cluster of several components (within [`SEGMENT_FAR`]). A skewed cluster
@@ -139,7 +143,8 @@ pub(super) fn segment_minima(g: &PppMixture, pairs: &[(usize, usize)]) -> Vec<(f
 /// lower component indices; with no join refused below, every cluster takes its best
 /// candidate, as before). Each group remembers its highest root (by `dips.at_mean`). Where
 /// the target group's peak came in through this pass — not the root the first pass built
-/// that cluster on — a join must also keep the two groups' peaks on one hill: its lowest
+/// that cluster on — or the joining group's peak rises above the target's, a join must
+/// also keep the two groups' peaks on one hill: its lowest
 /// point reaches `ln_rho(a, b)` below the lower of the two peaks, or the segment between
 /// the peaks dips no more than `ln_rho` (`peaks_ratio(p, q)`, the ratio of
 /// [`SegmentDips::ratio`]).
@@ -209,12 +214,14 @@ pub(super) fn join_nested(
         let (p, q) = (peak_of[i], peak_of[tj]);
         // The two groups' peaks must be one hill as well: the segment's lowest point
         // reaches the threshold below the lower of the two peaks, or the peaks' own
-        // segment does not dip. Only a peak that came in through this pass can be a
-        // second hill: the first pass joined the target's own cluster along its boundary
-        // saddles, one hill up to its root, and a light bump on its flank joins it as
-        // before (the tip of a skewed cluster's arm, fitted by a narrow component).
+        // segment does not dip. The first pass joined the target's own cluster along its
+        // boundary saddles, one hill up to its root, so a bump on its flank lower than
+        // that root joins it as before (the tip of a skewed cluster's arm, fitted by a
+        // narrow component); a peak that came in through this pass, or a joining peak
+        // that towers above the root (a sharp spike core beside a wide halo's cluster,
+        // 32–128 dimensions), can be a second hill.
         let low = dips.at_mean[p].min(dips.at_mean[q]);
-        let hill = q == roots[tj]
+        let hill = (q == roots[tj] && dips.at_mean[p] <= dips.at_mean[q])
             || dips.level[a * k + b] >= ln_rho(a, b) + low
             || ((p, q) != (a, b) && peaks_ratio(p, q) >= ln_rho(p, q));
         if tj == i || !hill || !no_gap(a, b) {
@@ -362,5 +369,34 @@ mod tests {
         // The halo's peak as high as the cores': one hill.
         let (rep, _) = run([0.5, 0.2, 0.2, 0.1], vec![-10.0; 4]);
         assert_eq!(rep, vec![0, 0, 0, 3]);
+    }
+
+    /// A first-pass cluster {0, 1} (root 0, density e^-10 at its mean) and a lighter lone
+    /// component 2 whose segment to member 1 never dips below 1's own level (e^-12). When 2
+    /// is a bump lower than the cluster's root it joins, as before; when it towers above
+    /// that root (density 1, a sharp core beside a wide halo) the join must reach ρ × the
+    /// root's density, which a segment at e^-12 does not: the core stays a cluster.
+    #[test]
+    fn a_towering_core_does_not_join_a_lower_cluster_through_its_flank() {
+        let run = |at_mean: Vec<f64>, level: f64| {
+            let w = [0.5, 0.3, 0.2];
+            let k = w.len();
+            let mut segs = SegmentDips {
+                ratio: vec![f64::NEG_INFINITY; k * k],
+                level: vec![f64::NEG_INFINITY; k * k],
+                at_mean,
+            };
+            for (a, b) in [(1, 2), (2, 1)] {
+                segs.ratio[a * k + b] = 0.0;
+                segs.level[a * k + b] = level;
+            }
+            nest(&w, &segs, vec![0, 0, 2], &[(1, 0)], |_, _| true).0
+        };
+        // A bump below the root: joins.
+        assert_eq!(run(vec![-10.0, -12.0, -11.0], -12.0), vec![0, 0, 0]);
+        // A towering core: stays apart ...
+        assert_eq!(run(vec![-10.0, -12.0, 0.0], -12.0), vec![0, 0, 2]);
+        // ... unless its segment reaches ρ × the root's density (one hill).
+        assert_eq!(run(vec![-10.0, -10.2, 0.0], -10.2), vec![0, 0, 0]);
     }
 }

@@ -823,3 +823,22 @@ fn two_spikes_in_one_wide_halo_stay_two_clusters() {
     let a = ari(&near, &r.labels);
     assert!(a > 0.8, "ARI {a} against the nearer centre");
 }
+
+/// Two spiked clusters in 32-D at the largest spreads (radius N(0, 70·32) and N(0, 80·32)):
+/// the first pass roots a wide component between the two centres as a cluster, far below
+/// the cores, and one core joined it through its flank, then the other core through that
+/// — one cluster (k = 1 on both draws before session 24). A core that towers above the
+/// cluster's root must now reach ρ × that root's density along its segment.
+#[test]
+fn a_spike_core_does_not_join_a_lower_halo_through_its_flank() {
+    for (scale, seed) in [(70.0, 4), (80.0, 1)] {
+        let (x, near) = two_spikes(32, 1024, scale * 32.0, true, seed);
+        let r = Ppp::params().fit(x.view()).unwrap();
+        assert_eq!(r.k, 2, "scale {scale}, seed {seed}");
+        let a = ari(&near, &r.labels);
+        assert!(
+            a > 0.9,
+            "scale {scale}, seed {seed}: ARI {a} against the nearer centre"
+        );
+    }
+}
