@@ -24,7 +24,7 @@
 //!
 //! Measured in bench/ppp/README.md (session 23).
 
-use super::merge::{highest_peaks, roots_of};
+use super::merge::{clusters_of, highest_peaks, reroot, roots_of};
 use super::result::{MergeDecision, MergeNode};
 use super::tail::SPAN;
 
@@ -45,10 +45,7 @@ pub(super) fn join_shared_halos(
     if roots.len() < 3 {
         return;
     }
-    let cluster: Vec<usize> = rep
-        .iter()
-        .map(|r| roots.binary_search(r).expect("a root"))
-        .collect();
+    let cluster = clusters_of(rep, &roots);
     let top = highest_peaks(&cluster, roots.len(), |c| peak[c]);
     let bound = SPAN * dim as f64;
     let d2 = |j: usize, h: usize| dist[top[j] * k + h].powi(2);
@@ -80,9 +77,7 @@ pub(super) fn join_shared_halos(
             }
         }
     }
-    for r in rep.iter_mut() {
-        *r = new_root[roots.binary_search(r).expect("a root")];
-    }
+    reroot(rep, &roots, &new_root);
 }
 
 #[cfg(test)]

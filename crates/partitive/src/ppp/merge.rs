@@ -314,10 +314,7 @@ impl Merged {
     /// Clusters numbered densely by root component index (`rep[c]` = root of `c`).
     pub(super) fn from_roots(rep: Vec<usize>, mut nodes: Vec<MergeNode>, rho: f64) -> Merged {
         let roots = roots_of(&rep);
-        let component_cluster: Vec<usize> = rep
-            .iter()
-            .map(|r| roots.binary_search(r).expect("a root"))
-            .collect();
+        let component_cluster = clusters_of(&rep, &roots);
         for (n, &c) in nodes.iter_mut().zip(&component_cluster) {
             n.cluster = c;
         }
@@ -384,6 +381,21 @@ pub(super) fn roots_of(rep: &[usize]) -> Vec<usize> {
     roots.sort_unstable();
     roots.dedup();
     roots
+}
+
+/// The cluster of every component: the index of its root in `roots` ([`roots_of`] of
+/// `rep`).
+pub(super) fn clusters_of(rep: &[usize], roots: &[usize]) -> Vec<usize> {
+    rep.iter()
+        .map(|r| roots.binary_search(r).expect("a root"))
+        .collect()
+}
+
+/// Moves every component of cluster `i` (its root `roots[i]`) under `new_root[i]`.
+pub(super) fn reroot(rep: &mut [usize], roots: &[usize], new_root: &[usize]) {
+    for r in rep.iter_mut() {
+        *r = new_root[roots.binary_search(r).expect("a root")];
+    }
 }
 
 /// The weight of each root's cluster: its components' `w`, summed in component order.

@@ -59,7 +59,7 @@ use super::merge::{
 };
 use super::params::CONCENTRIC;
 use super::result::{MergeDecision, MergeNode, PppMixture};
-use super::segment::{join_nested, segment_dips, segment_minima, SEGMENT_FAR, SEGMENT_NEAR};
+use super::segment::{join_nested, segment_dips, segment_ratio, SEGMENT_FAR, SEGMENT_NEAR};
 use super::skew::{shapes, Shapes};
 use super::sphere::join_on_spheres;
 use crate::matrix::Mat;
@@ -228,14 +228,7 @@ pub(crate) fn modal_merge(g: &PppMixture, x: &Mat<f64>, cfg: &MergeConfig) -> Me
     // The segment between two groups' peaks (computed when no pass needed it yet).
     let peaks_ratio = |p: usize, q: usize| match dips.ratio[p * k + q] {
         r if r.is_finite() => r,
-        _ => {
-            let (low, ends) = segment_minima(g, &[(p, q)])[0];
-            if ends.is_finite() {
-                low - ends
-            } else {
-                f64::NEG_INFINITY
-            }
-        }
+        _ => segment_ratio(g, p, q),
     };
     join_nested(
         &mut rep,

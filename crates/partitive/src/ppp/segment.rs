@@ -42,7 +42,7 @@
 //! Between two clusters of one component each (separated Gaussians, whole shells) only
 //! the modes' own segment counts, as before.
 
-use super::merge::{log_density, root_weights, roots_of};
+use super::merge::{log_density, reroot, root_weights, roots_of};
 use super::result::{MergeDecision, MergeNode, PppMixture};
 use crate::matrix::Mat;
 
@@ -94,12 +94,8 @@ pub(super) fn segment_dips(g: &PppMixture, near: impl Fn(usize, usize) -> bool) 
     if pairs.is_empty() {
         return out;
     }
-    for (&(c, d), (low, ends)) in pairs.iter().zip(segment_minima(g, &pairs)) {
-        let (v, lv) = if ends.is_finite() {
-            (low - ends, low)
-        } else {
-            (f64::NEG_INFINITY, f64::NEG_INFINITY)
-        };
+    for (&(c, d), m) in pairs.iter().zip(segment_minima(g, &pairs)) {
+        let (v, lv) = dip_of(m);
         out.ratio[c * k + d] = v;
         out.ratio[d * k + c] = v;
         out.level[c * k + d] = lv;
@@ -108,9 +104,24 @@ pub(super) fn segment_dips(g: &PppMixture, near: impl Fn(usize, usize) -> bool) 
     out
 }
 
+/// The ratio and level ([`SegmentDips`]) of a segment from its [`segment_minima`] entry
+/// `(low, ends)`: both `−∞` where an end has no density.
+fn dip_of((low, ends): (f64, f64)) -> (f64, f64) {
+    if ends.is_finite() {
+        (low - ends, low)
+    } else {
+        (f64::NEG_INFINITY, f64::NEG_INFINITY)
+    }
+}
+
+/// [`SegmentDips::ratio`] of one pair `(c, d)`, whether or not it was near.
+pub(super) fn segment_ratio(g: &PppMixture, c: usize, d: usize) -> f64 {
+    dip_of(segment_minima(g, &[(c, d)])[0]).0
+}
+
 /// Per pair `(c, d)`: ln of the lowest mixture density on the segment `μ_c → μ_d`
 /// ([`SEGMENT_POINTS`] points, ends included) and ln of the lower of its two ends.
-pub(super) fn segment_minima(g: &PppMixture, pairs: &[(usize, usize)]) -> Vec<(f64, f64)> {
+fn segment_minima(g: &PppMixture, pairs: &[(usize, usize)]) -> Vec<(f64, f64)> {
     let means = &g.params.means;
     let dim = means.n_cols();
     let s = SEGMENT_POINTS;
@@ -237,9 +248,7 @@ pub(super) fn join_nested(
         };
     }
     let new_root: Vec<usize> = (0..roots.len()).map(|i| roots[top(&up, i)]).collect();
-    for r in rep.iter_mut() {
-        *r = new_root[roots.binary_search(r).expect("a root")];
-    }
+    reroot(rep, &roots, &new_root);
 }
 
 #[cfg(test)]
