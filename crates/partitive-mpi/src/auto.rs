@@ -158,6 +158,7 @@ fn write<T: Float>(
                 "k_proposal": s.k_proposal,
                 "covariance": s.covariance_type.name(),
                 "bic": s.bic,
+                "births": r.diagnostics.births,
             },
             "n_fit": r.n_fit,
             "fit_sample_sizes": r.diagnostics.fit_sample_sizes,

@@ -192,6 +192,7 @@ fn run_typed<T: Float>(args: &AutoArgs, plan: &mut OutputPlan, precision: Precis
             "k_proposal": result.selected.k_proposal,
             "covariance": result.selected.covariance_type.name(),
             "bic": result.selected.bic,
+            "births": result.diagnostics.births,
         },
         "n_fit": result.n_fit,
     });
@@ -442,6 +443,7 @@ fn record(r: &PppResult) -> Value {
         "selected": {
             "k_proposal": r.selected.k_proposal, "covariance": r.selected.covariance_type.name(),
             "n_components": r.selected.n_components, "bic": r.selected.bic, "log_likelihood": r.selected.log_likelihood,
+            "births": r.diagnostics.births,
         },
         "merge_rho": rho,
         "merge_forest": r.merge_forest.iter().map(|n| node(n, rho)).collect::<Vec<_>>(),

@@ -1,5 +1,6 @@
 //! The driver: steps 0–5 in order, with progress reports.
 
+use super::birth::births;
 use super::graph::local_excess;
 use super::many::{escape, many_sweep, MANY_GROW_POINTS, MANY_MIN_POINTS, MANY_SAMPLE_MAX};
 use super::merge::{log_density, merge, MergeConfig, GRAPH_MAX_DIM};
@@ -221,6 +222,21 @@ pub(crate) fn structure(
                 }
             }
             let (sample, e, mut sw) = done.expect("the first sweep starts at k = 1");
+            // Dense cores no k-means proposal isolated (`birth.rs`): beyond the graph
+            // rule's dimensions, on the first sample's search.
+            if cols.len() > GRAPH_MAX_DIM && sw.ridge_scale == 1.0 {
+                let (reg, shift) = ridge(&sample.x, p.eps_reg);
+                let fd = FitData {
+                    x: &sample.x,
+                    reg: &reg,
+                    shift: &shift,
+                };
+                if let Some(b) = births(&fd, p, &sw.best, sw.best_bic)? {
+                    diagnostics.births = b.born;
+                    sw.best = b.fit;
+                    sw.best_bic = b.bic;
+                }
+            }
             diagnostics.regularized = std::mem::take(&mut sw.regularized);
             diagnostics.em_not_converged = std::mem::take(&mut sw.not_converged);
             diagnostics.full_covariance_skipped = sw.full_skipped;

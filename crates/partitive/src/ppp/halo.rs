@@ -17,7 +17,11 @@
 //! more than `SPAN × d / 2` (log density): more than a Gaussian's density falls across
 //! that bulk, so the peak is a core on top of the halo, not a neighbour of comparable
 //! density. Its components are then shared tails of the clusters they span, and their
-//! rows go to the nearest peak. A halo with one core inside it is that core's cluster
+//! rows go to the nearest peak. The target is the nearest spanned cluster that is not a
+//! halo itself: halos nest (a narrower halo component inside a wider one, both around the
+//! two cores), and the wider one's nearest spanned cluster can be the narrower halo.
+//! Before session 25 such a pair both stayed clusters (two spikes in 128-D: three
+//! clusters). A halo with one core inside it is that core's cluster
 //! already; a dense cluster is never dissolved into sparser ones. Three overlapping boxes
 //! in 128 dimensions, whose peaks differ by 1–4 (log), against 16, stay three; spike cores
 //! stand 200–300 above their halo.
@@ -49,32 +53,37 @@ pub(super) fn join_shared_halos(
     let top = highest_peaks(&cluster, roots.len(), |c| peak[c]);
     let bound = SPAN * dim as f64;
     let d2 = |j: usize, h: usize| dist[top[j] * k + h].powi(2);
-    // Per cluster: (the nearest spanned cluster, how many, its distance / d).
-    let halo: Vec<Option<(usize, usize, f64)>> = roots
+    // Per cluster: the clusters whose peaks tower inside its bulk.
+    let spanned: Vec<Vec<usize>> = roots
         .iter()
         .enumerate()
         .map(|(i, &h)| {
-            let spanned: Vec<usize> = (0..roots.len())
+            (0..roots.len())
                 .filter(|&j| j != i && peak[top[j]] > peak[top[i]] + bound / 2.0)
                 .filter(|&j| d2(j, h) <= bound)
-                .collect();
-            let near = spanned
-                .iter()
-                .copied()
-                .min_by(|&a, &b| d2(a, h).total_cmp(&d2(b, h)).then(a.cmp(&b)))?;
-            (spanned.len() >= 2).then(|| (near, spanned.len(), d2(near, h) / dim as f64))
+                .collect()
         })
         .collect();
+    let is_halo: Vec<bool> = spanned.iter().map(|s| s.len() >= 2).collect();
     let mut new_root: Vec<usize> = roots.clone();
     for (i, &h) in roots.iter().enumerate() {
-        // The target is denser than the halo, so it is no halo of it; it may still be a
-        // halo of others — then it stays, and so does this one.
-        if let Some((j, clusters, distance)) = halo[i] {
-            if halo[j].is_none() {
-                new_root[i] = roots[j];
-                nodes[h].parent = Some(top[j]);
-                nodes[h].decision = MergeDecision::SharedHalo { clusters, distance };
-            }
+        if !is_halo[i] {
+            continue;
+        }
+        // The nearest spanned cluster that is no halo itself (a halo inside a wider one
+        // is a spanned cluster too, and joins a core of its own).
+        let near = spanned[i]
+            .iter()
+            .copied()
+            .filter(|&j| !is_halo[j])
+            .min_by(|&a, &b| d2(a, h).total_cmp(&d2(b, h)).then(a.cmp(&b)));
+        if let Some(j) = near {
+            new_root[i] = roots[j];
+            nodes[h].parent = Some(top[j]);
+            nodes[h].decision = MergeDecision::SharedHalo {
+                clusters: spanned[i].len(),
+                distance: d2(j, h) / dim as f64,
+            };
         }
     }
     reroot(rep, &roots, &new_root);
@@ -125,5 +134,32 @@ mod tests {
         let mut rep: Vec<usize> = (0..k).collect();
         join_shared_halos(&mut rep, &mut nodes, &dist, &peak, dim);
         assert_eq!(rep, vec![0, 1, 2, 3]);
+    }
+
+    /// Nested halos in 8-D: an inner halo (3) holds both cores (1, 2) in its bulk, and an
+    /// outer one (0) holds both cores and, nearest of all, the inner halo. The inner halo
+    /// joins its nearest core; the outer one joins its nearest core, not the inner halo
+    /// (before, it stayed a cluster because its nearest target was a halo).
+    #[test]
+    fn a_halo_around_a_halo_joins_the_nearest_core() {
+        let k = 4;
+        let dim = 8;
+        let mut dist = vec![10.0; k * k];
+        (0..k).for_each(|c| dist[c * k + c] = 0.0);
+        dist[k] = 1.0; // core 1 under the outer halo: D² 1
+        dist[2 * k] = 1.5f64.sqrt(); // core 2 under it: D² 1.5
+        dist[3 * k] = 0.5; // the inner halo under it: D² 0.25
+        dist[k + 3] = 1.2f64.sqrt(); // core 1 under the inner halo: D² 1.2
+        dist[2 * k + 3] = 0.8f64.sqrt(); // core 2 under it: D² 0.8
+        let peak = [-50.0, -1.0, -2.0, -40.0];
+        let mut rep: Vec<usize> = (0..k).collect();
+        let mut nodes: Vec<MergeNode> = (0..k).map(node).collect();
+        join_shared_halos(&mut rep, &mut nodes, &dist, &peak, dim);
+        assert_eq!(rep, vec![1, 1, 2, 2]);
+        assert!(matches!(
+            nodes[0].decision,
+            MergeDecision::SharedHalo { clusters: 3, distance } if (distance - 1.0 / 8.0).abs() < 1e-12
+        ));
+        assert_eq!(nodes[3].parent, Some(2));
     }
 }

@@ -13,7 +13,9 @@
 //!    keep the lowest BIC; stop `PATIENCE` k after the last improvement of any
 //!    covariance type's own best. When k presses the cap (or coarser proposals further
 //!    up beat the best), the sample grows and a bisecting-tree search with `O(log k)`
-//!    fits continues up to `m / 25` components (`many.rs`).
+//!    fits continues up to `m / 25` components (`many.rs`). Above three columns, dense
+//!    cores that no proposal isolated (modes of the sample's k-NN density) are tried as
+//!    new components and kept when the BIC says so (`birth.rs`).
 //! 4. Merge: a component hangs under the higher neighbour it shares the largest saddle
 //!    density with when saddle ≥ ρ · its peak; roots of the forest are the clusters.
 //! 5. Assign every row to its most probable component's cluster in one streaming pass;
@@ -88,6 +90,7 @@
 //! ```
 
 mod assign;
+mod birth;
 mod dip;
 mod fit;
 mod flat;

@@ -85,9 +85,10 @@ pub struct SelectedModel {
     pub k_proposal: usize,
     /// Covariance type.
     pub covariance_type: CovarianceType,
-    /// Mixture components.
+    /// Mixture components: the proposal's, plus those born at dense cores
+    /// ([`PppDiagnostics::births`]).
     pub n_components: usize,
-    /// Its BIC.
+    /// Its BIC (after the births, if any; the BIC path holds the proposals' fits).
     pub bic: f64,
     /// Its total log-likelihood on the fit sample.
     pub log_likelihood: f64,
@@ -363,6 +364,9 @@ pub struct PppDiagnostics {
     /// denser around one another than the selected mixture says (structure below its
     /// scale: many small clusters), so the sample grew and the search probed further up.
     pub fine_structure: bool,
+    /// Components born at dense cores no k-means proposal isolated (`ppp/birth.rs`):
+    /// the selected mixture has this many components beyond its proposal's.
+    pub births: usize,
 }
 
 /// The outcome of PPP-auto.

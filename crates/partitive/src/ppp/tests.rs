@@ -842,3 +842,53 @@ fn a_spike_core_does_not_join_a_lower_halo_through_its_flank() {
         );
     }
 }
+
+/// Two spiked clusters in 64-D at the largest spread (radius N(0, 90·64)): about 4% of
+/// each cluster lies within half the centre distance, and no k-means proposal gives
+/// either core a centre, so the selected mixture has only wide components (k = 1 before
+/// session 25). Births at the density modes give each core a component.
+#[test]
+fn births_give_unproposed_spike_cores_a_component() {
+    let (x, near) = two_spikes(64, 1024, 90.0 * 64.0, true, 3);
+    let r = Ppp::params().fit(x.view()).unwrap();
+    assert!(r.diagnostics.births >= 1, "births {}", r.diagnostics.births);
+    assert_eq!(r.k, 2);
+    let a = ari(&near, &r.labels);
+    assert!(a > 0.8, "ARI {a} against the nearer centre");
+    assert_eq!(
+        r.selected.n_components,
+        r.bic_path
+            .iter()
+            .find(
+                |e| e.k == r.selected.k_proposal && e.covariance_type == r.selected.covariance_type
+            )
+            .unwrap()
+            .n_components
+            + r.diagnostics.births
+    );
+}
+
+/// `sizes[c]` points in 8-D around centre `10·e_c` (unit noise).
+fn blobs8(sizes: &[usize], seed: u64) -> (Mat<f64>, Vec<usize>) {
+    let mut rng = Rng::new(seed);
+    let (mut v, mut t) = (Vec::new(), Vec::new());
+    for (c, &s) in sizes.iter().enumerate() {
+        for _ in 0..s {
+            v.extend((0..8).map(|j| 10.0 * f64::from(u8::from(j == c)) + rng.normal()));
+            t.push(c);
+        }
+    }
+    let n = t.len();
+    (Mat::from_vec(v, n, 8).unwrap(), t)
+}
+
+/// Separated Gaussian clusters in 8-D: the mixture models every density mode already, so
+/// no birth pays and the result is the selection's.
+#[test]
+fn no_births_where_the_mixture_models_every_mode() {
+    let (x, truth) = blobs8(&[400, 300, 500], 5);
+    let r = Ppp::params().fit(x.view()).unwrap();
+    assert_eq!(r.diagnostics.births, 0);
+    assert_eq!(r.k, 3);
+    assert!(ari(&truth, &r.labels) > 0.99);
+}
