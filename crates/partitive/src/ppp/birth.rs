@@ -36,13 +36,12 @@
 
 use super::graph::whiten;
 use super::knn::{knn, sq_dist};
-use super::merge::{evaluator, for_each_point, log_density, top2};
-use super::params::FIT_CHUNK_ROWS;
+use super::merge::log_density;
+use super::reproduce::components;
 use super::select::{fit_mixture, EmFit, FitData};
 use super::tail::SPAN;
 use super::PppParams;
 use crate::matrix::Mat;
-use crate::parallel::map_reduce_chunks_sized;
 
 /// Neighbours that define a row's density and seed a born component (the row and its
 /// `BIRTH_K` nearest rows).
@@ -67,28 +66,6 @@ pub(crate) struct Births {
     pub bic: f64,
     /// Components born (and kept).
     pub born: usize,
-}
-
-fn bic_of(fit: &EmFit, d: usize, m: usize) -> f64 {
-    let kk = fit.mixture.params.weights.len();
-    -2.0 * fit.loglik + fit.mixture.covariance_type.n_parameters(kk, d) as f64 * (m as f64).ln()
-}
-
-/// Most probable component of every row of `x` (`usize::MAX` where the density
-/// underflows).
-fn hard_labels(fit: &EmFit, x: &Mat<f64>) -> Vec<usize> {
-    let ev = evaluator(&fit.mixture);
-    map_reduce_chunks_sized(
-        x.n_rows(),
-        FIT_CHUNK_ROWS,
-        Vec::new(),
-        |r| {
-            let (start, mut out) = (r.start, vec![usize::MAX; r.len()]);
-            for_each_point(&ev, x, r, |i, raw, _, _| out[i - start] = top2(raw).0);
-            out
-        },
-        |a, b| a.extend(b),
-    )
 }
 
 /// The modes of the kNN density among the first `BIRTH_ROWS` rows, densest first: each
@@ -131,24 +108,21 @@ pub(crate) fn births(
             break;
         }
         let (fit, bic) = cur.as_ref().map_or((best, best_bic), |c| (&c.fit, c.bic));
-        let mut labels = hard_labels(fit, fd.x);
-        if born_comps.contains(&labels[seed]) {
+        let top = components(&fit.mixture, fd.x, None);
+        if top[seed].is_some_and(|c| born_comps.contains(&c)) {
             continue;
         }
         let k = fit.mixture.params.weights.len();
         // Rows whose density underflows go to component 0 (as EM would weigh them).
-        labels
-            .iter_mut()
-            .filter(|l| **l == usize::MAX)
-            .for_each(|l| *l = 0);
-        let control = fit_mixture(fd, &labels, k, kind, p).map(|f| bic_of(&f, d, m));
+        let mut labels: Vec<usize> = top.into_iter().map(|c| c.unwrap_or(0)).collect();
+        let control = fit_mixture(fd, &labels, k, kind, p).map(|f| f.bic(m));
         for &i in std::iter::once(&seed).chain(&nbrs) {
             labels[i] = k;
         }
         let Some(trial) = fit_mixture(fd, &labels, k + 1, kind, p) else {
             break;
         };
-        let tb = bic_of(&trial, d, m);
+        let tb = trial.bic(m);
         // The born component must tower over what the mixture said at its seed (module
         // doc): its log density there rises by more than `SPAN × d`.
         let one = Mat::from_vec(fd.x.row(seed).to_vec(), 1, d).expect("one row");

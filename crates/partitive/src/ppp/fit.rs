@@ -224,8 +224,8 @@ pub(crate) fn structure(
             let (sample, e, mut sw) = done.expect("the first sweep starts at k = 1");
             // Dense cores no k-means proposal isolated (`birth.rs`): beyond the graph
             // rule's dimensions, on the first sample's search.
+            let (reg, shift) = ridge(&sample.x, p.eps_reg);
             if cols.len() > GRAPH_MAX_DIM && sw.ridge_scale == 1.0 {
-                let (reg, shift) = ridge(&sample.x, p.eps_reg);
                 let fd = FitData {
                     x: &sample.x,
                     reg: &reg,
@@ -264,11 +264,7 @@ pub(crate) fn structure(
             );
             // How reproducible each cluster is on the halves of the fit sample (the ridge
             // of the selected fit).
-            let reg: Vec<f64> = ridge(&sample.x, p.eps_reg)
-                .0
-                .iter()
-                .map(|r| r * sw.ridge_scale)
-                .collect();
+            let reg: Vec<f64> = reg.iter().map(|r| r * sw.ridge_scale).collect();
             let reproducibility = reproducibility(
                 p,
                 &sample.x,

@@ -258,7 +258,7 @@ impl Search<'_, '_> {
                 continue;
             };
             let kk = fit.mixture.params.weights.len();
-            let bic = -2.0 * fit.loglik + kind.n_parameters(kk, d) as f64 * (m as f64).ln();
+            let bic = fit.bic(m);
             self.rows.push(BicPathEntry {
                 k,
                 covariance_type: kind,

@@ -34,7 +34,11 @@ const MIN_ROWS: usize = 16;
 
 /// The most probable component of every row of `x` under `g` (`None` where the mixture
 /// density underflows) and, with `post`, the posteriors of those rows (`k` per row).
-fn components(g: &PppMixture, x: &Mat<f64>, mut post: Option<&mut Vec<f64>>) -> Vec<Option<usize>> {
+pub(super) fn components(
+    g: &PppMixture,
+    x: &Mat<f64>,
+    mut post: Option<&mut Vec<f64>>,
+) -> Vec<Option<usize>> {
     let ev = evaluator(g);
     let mut out = vec![None; x.n_rows()];
     if let Some(p) = post.as_deref_mut() {

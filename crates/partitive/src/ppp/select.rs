@@ -157,6 +157,15 @@ pub(crate) struct EmFit {
     pub regularized: bool,
 }
 
+impl EmFit {
+    /// BIC on the `m` fit rows: `−2 ln L + p ln m`.
+    pub fn bic(&self, m: usize) -> f64 {
+        let (kk, d) = (self.mixture.params.weights.len(), self.mixture.shift.len());
+        -2.0 * self.loglik
+            + self.mixture.covariance_type.n_parameters(kk, d) as f64 * (m as f64).ln()
+    }
+}
+
 /// EM from the hard partition `labels` (`k` clusters; empty ones are dropped).
 pub(crate) fn fit_mixture(
     fd: &FitData<'_>,
@@ -270,7 +279,7 @@ pub(crate) fn sweep(
                 continue;
             };
             let kk = fit.mixture.params.weights.len();
-            let bic = -2.0 * fit.loglik + kind.n_parameters(kk, d) as f64 * (m as f64).ln();
+            let bic = fit.bic(m);
             rows.push(BicPathEntry {
                 k,
                 covariance_type: kind,
