@@ -22,8 +22,8 @@ Batteries (every set from its own fixed seed; nothing random outside this file):
             centre (direction uniform): the density peaks sharply at the centre. This is the
             description of clustering-data-v1's h2mg battery (not shipped in ../shared),
             which issue 19 calls "shells": d = 1, ..., 128, scale s * d for s = 10, ..., 90,
-            centres 100 apart per coordinate, coordinates rounded to integers. In d = 1 the
-            radius keeps its sign in half the sets (one-sided, half-normal clusters)
+            centres 100 apart per coordinate, coordinates rounded to integers. In d = 1 every
+            cluster is one-sided (half-normal), as in h2mg (see spikes())
   manyg     64 / 128 / 256 / 1,000 well-separated unit Gaussians in d = 2 ... 32,
             100-150 points each
   real      scikit-learn's bundled tables (digits, wine, breast cancer, iris), raw and
@@ -196,9 +196,12 @@ def shells(out):
 def spikes(out):
     """Nine scales per dimension. Radius N(0, s d), direction uniform; the two centres 100
     apart along every coordinate (100 sqrt(d) apart); 1,024 points per cluster in the
-    development draw, 300-3,000 (log-uniform) per cluster in held-out draws. In d = 1 a
-    uniform direction makes the cluster Gaussian, so odd s keep the radius's sign: a
-    one-sided (half-normal) cluster."""
+    development draw, 300-3,000 (log-uniform) per cluster in held-out draws. In d = 1 every
+    cluster is one-sided, centre + s |z| (half-normal, pointing the same way): h2mg's
+    generator (clustering-data-v1 .devel/generate_hKmg.py) draws a point's direction and its
+    radius from the same random state, so in 1-D the direction is the radius's sign and
+    every 1-D h2mg cluster is half-normal. (Until session 26 only odd s were one-sided here;
+    even s were two Gaussians, a kind h2mg does not hold.)"""
     for d in DIMS:
         for s in range(10, 100, 10):
             rng = rng_for(5000 + 10 * d + s)
@@ -209,7 +212,7 @@ def spikes(out):
             xs = []
             for i, c in enumerate((500.0, 600.0)):
                 rad = s * d * rng.standard_normal(n[i])
-                if d == 1 and (s // 10) % 2 == 1:
+                if d == 1:
                     u = np.ones((n[i], 1))
                     rad = np.abs(rad)
                 else:
